@@ -1,0 +1,27 @@
+"""One controllable clock shared by the simulators, so tests can move time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class SimClock:
+    """Real time by default; frozen or shifted when a test says so."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._frozen: datetime | None = start.astimezone(UTC) if start else None
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        base = self._frozen if self._frozen is not None else datetime.now(UTC)
+        return base + self._offset
+
+    def advance(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
+
+    def set(self, when: datetime) -> None:
+        self._frozen = when.astimezone(UTC)
+        self._offset = timedelta(0)
+
+    def unfreeze(self) -> None:
+        self._frozen = None
