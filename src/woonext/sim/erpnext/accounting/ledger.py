@@ -88,7 +88,8 @@ def negative_stock_error(doc: Doc, item_code: str, warehouse: str, shortage: Dec
     """NegativeStockError exactly as sample 11 shows it (HTML links, time without zero padding)."""
     posting_time = _unpadded_time(str(doc.get("posting_time") or "00:00:00"))
     item_link = f'<a href="/app/Form/Item/{quote(item_code)}" style="font-weight: bold;">Item {item_code}</a>'
-    wh_link = f'<a href="/app/Form/Warehouse/{quote(warehouse)}" style="font-weight: bold;">Warehouse {warehouse}</a>'
+    wh_href = f"/app/Form/Warehouse/{quote(warehouse)}"
+    wh_link = f'<a href="{wh_href}" style="font-weight: bold;">Warehouse {warehouse}</a>'
     doc_link = (
         f'<a href="/app/Form/{doc.get("doctype")}/{doc.get("name")}" style="font-weight: bold;">'
         f"{doc.get('doctype')} {doc.get('title') or doc.get('name')}</a>"

@@ -222,7 +222,8 @@ class PaymentEntry(Controller):
         currency = doc.get("paid_to_account_currency") or ""
         verb = "received from" if doc.get("payment_type") == RECEIVE else "to"
         lines = [
-            f"Amount {currency} {float(dec(doc.get('paid_amount')))} {verb} {doc.get('party_name') or doc.get('party')}"
+            f"Amount {currency} {float(dec(doc.get('paid_amount')))} {verb} "
+            f"{doc.get('party_name') or doc.get('party')}"
         ]
         if doc.get("reference_no"):
             lines.append(f"Transaction reference no {doc['reference_no']} dated {doc.get('reference_date')}")

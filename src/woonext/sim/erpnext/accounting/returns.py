@@ -118,7 +118,8 @@ def _validate_against(doc: Doc, original: Doc) -> None:
         raise throw(f"Posting timestamp must be after {theirs.strftime('%d-%m-%Y %H:%M:%S')}")
     if dec(doc.get("conversion_rate")) != dec(original.get("conversion_rate")):
         raise throw(
-            f"Exchange Rate must be same as Sales Invoice {original['name']} ({float(dec(original['conversion_rate']))})"
+            f"Exchange Rate must be same as Sales Invoice {original['name']} "
+            f"({float(dec(original['conversion_rate']))})"
         )
     if cint(doc.get("update_stock")) and not cint(original.get("update_stock")):
         raise throw(
@@ -140,7 +141,8 @@ def _validate_rows(doc: Doc, original: Doc, ctx: Ctx) -> None:
         qty = dec(row.get("qty"))
         if row.get("item_code") and qty < 0:
             items_returned = True
-            missing = f"Row # {idx}: Returned Item {row['item_code']} does not exist in Sales Invoice {original['name']}"
+            code = row["item_code"]
+            missing = f"Row # {idx}: Returned Item {code} does not exist in Sales Invoice {original['name']}"
             if not row.get("sales_invoice_item"):
                 # not linked to an original row: ERPNext only shows a note and checks nothing
                 ctx.msgprint(missing)
@@ -151,7 +153,8 @@ def _validate_rows(doc: Doc, original: Doc, ctx: Ctx) -> None:
             _validate_quantity(idx, row, ref, returned)
             if dec(ref.get("rate")) and dec(row.get("rate")) > dec(ref.get("rate")):
                 raise throw(
-                    f"Row # {idx}: Rate cannot be greater than the rate used in Sales Invoice {original['name']}"
+                    f"Row # {idx}: Rate cannot be greater than the rate used in "
+                    f"Sales Invoice {original['name']}"
                 )
         elif row.get("item_name") or row.get("item_code"):
             items_returned = True

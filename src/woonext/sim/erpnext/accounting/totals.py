@@ -111,7 +111,8 @@ def _validate_tax_row(tax: Doc) -> None:
     if charge_type in PREVIOUS_ROW_TYPES:
         if idx == 1:
             raise throw(
-                "Cannot select charge type as 'On Previous Row Amount' or 'On Previous Row Total' for first row"
+                "Cannot select charge type as 'On Previous Row Amount' or "
+                "'On Previous Row Total' for first row"
             )
         if not tax.get("row_id"):
             raise throw(f"Please specify a valid Row ID for row {idx} in table Sales Taxes and Charges")
