@@ -84,6 +84,8 @@ def get_payment_entry(
         "taxes": [],
         "references": [
             {
+                "modified": ctx.now().strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "modified_by": "Administrator",
                 "docstatus": 0,
                 "idx": 1,
                 "reference_doctype": dt,
@@ -130,6 +132,9 @@ class PaymentEntry(Controller):
     doctype = "Payment Entry"
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
+        # the client sends back what get_payment_entry gave it; Frappe ignores these markers
+        doc.pop("__islocal", None)
+        doc.pop("__unsaved", None)
         company = doc.get("company") or ""
         if doc.get("payment_type") in (RECEIVE, "Pay"):
             if not doc.get("party_type"):
