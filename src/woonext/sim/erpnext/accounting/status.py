@@ -10,8 +10,9 @@ from .money import ZERO, cint, dec, money
 
 
 def invoice_total(doc: Doc) -> Any:
-    """The total the party owes: the rounded total unless rounding is off (party currency = currency)."""
-    return dec(doc.get("rounded_total")) or dec(doc.get("grand_total"))
+    """What the party owes, in the receivable account's currency: rounded total unless rounding is off."""
+    prefix = "" if doc.get("party_account_currency") in (None, "", doc.get("currency")) else "base_"
+    return dec(doc.get(prefix + "rounded_total")) or dec(doc.get(prefix + "grand_total"))
 
 
 def compute_status(doc: Doc, today: date, credit_note_issued: bool) -> str:

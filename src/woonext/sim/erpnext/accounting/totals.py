@@ -342,10 +342,14 @@ def calculate_change_amount(doc: Doc) -> None:
 def calculate_outstanding_amount(doc: Doc) -> None:
     calculate_paid_amount(doc)
     calculate_change_amount(doc)
-    total = dec(doc.get("rounded_total")) or doc["grand_total"]
-    to_pay = money(total - dec(doc.get("total_advance")) - dec(doc.get("write_off_amount")))
-    change = doc["change_amount"] if not cint(doc.get("is_return")) else ZERO
-    doc["outstanding_amount"] = money(to_pay - doc["paid_amount"] + change)
+    # outstanding is kept in the receivable account's currency (the company's, unless it is a
+    # foreign-currency account), so a USD invoice on an EGP receivable is outstanding in EGP
+    prefix = "" if doc.get("party_account_currency") in (None, "", doc.get("currency")) else "base_"
+    total = dec(doc.get(prefix + "rounded_total")) or doc[prefix + "grand_total"]
+    write_off = dec(doc.get(prefix + "write_off_amount"))
+    to_pay = money(total - dec(doc.get("total_advance")) - write_off)
+    change = doc[prefix + "change_amount"] if not cint(doc.get("is_return")) else ZERO
+    doc["outstanding_amount"] = money(to_pay - doc[prefix + "paid_amount"] + change)
 
 
 def to_json(doc: Doc) -> Doc:
