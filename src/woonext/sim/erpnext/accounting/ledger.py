@@ -106,8 +106,8 @@ def _unpadded_time(value: str) -> str:
     return f"{int(hours)}:{rest}" if hours.isdigit() else value
 
 
-def stock_entries(doc: Doc, items_by_code: dict[str, Doc], sign: int) -> list[Doc]:
-    """One stock ledger entry per stock row: out (−) for a sale, in (+) for a return."""
+def stock_entries(doc: Doc, items_by_code: dict[str, Doc]) -> list[Doc]:
+    """One stock ledger entry per stock row: out for a sale, in for a return (negative qty)."""
     entries = []
     for row in doc.get("items") or []:
         item = items_by_code.get(row.get("item_code") or "")
@@ -118,7 +118,7 @@ def stock_entries(doc: Doc, items_by_code: dict[str, Doc], sign: int) -> list[Do
             {
                 "item_code": row["item_code"],
                 "warehouse": row.get("warehouse") or "",
-                "actual_qty": -qty * sign,
+                "actual_qty": -qty,
                 "posting_date": doc.get("posting_date"),
                 "posting_time": doc.get("posting_time"),
                 "voucher_type": doc.get("doctype"),

@@ -8,6 +8,7 @@ from . import lookup, pos, returns
 from .invoice_gl import sales_invoice_gl
 from .ledger import merge_and_post, merge_entries, post_stock, reverse, reverse_stock, stock_entries
 from .money import ZERO, cint, dec, money, money_in_words
+from .payment_entry import unlink_payments_of_invoice
 from .status import compute_status, has_credit_note
 from .totals import calculate_taxes_and_totals, to_json
 
@@ -140,8 +141,7 @@ class SalesInvoice(Controller):
         _, items = defaults.check_party_and_items(doc, ctx)
         if cint(doc.get("update_stock")):
             allow = cint(lookup.setting(ctx, "Stock Settings", "allow_negative_stock"))
-            sign = -1 if cint(doc.get("is_return")) else 1
-            post_stock(ctx, doc, stock_entries(doc, items, sign=sign), bool(allow))
+            post_stock(ctx, doc, stock_entries(doc, items), bool(allow))
         merge_and_post(ctx, sales_invoice_gl(doc, ctx))
         self._update_against_invoice(doc, ctx, sign=1)
         status = compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc["name"]))
@@ -153,12 +153,10 @@ class SalesInvoice(Controller):
             db_set(doc, ctx, {"status": status}, in_response=False)
 
     def on_cancel(self, doc: Doc, ctx: Ctx) -> None:
-        from .payment_entry import unlink_payments_of_invoice
-
         unlink_payments_of_invoice(doc, ctx)
         _, items = defaults.check_party_and_items(doc, ctx)
         if cint(doc.get("update_stock")):
-            reverse_stock(ctx, stock_entries(doc, items, sign=-1 if cint(doc.get("is_return")) else 1))
+            reverse_stock(ctx, stock_entries(doc, items))
         reverse(ctx, merge_entries(sales_invoice_gl(doc, ctx)))
         self._update_against_invoice(doc, ctx, sign=-1)
         db_set(doc, ctx, {"status": "Cancelled"})
