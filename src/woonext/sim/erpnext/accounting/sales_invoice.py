@@ -174,7 +174,9 @@ class SalesInvoice(Controller):
             original["outstanding_amount"] = float(
                 money(dec(original.get("outstanding_amount")) + sign * total)
             )
-            doc["outstanding_amount"] = 0.0
+            if sign > 0:
+                # the note's own outstanding moves to the original
+                db_set(doc, ctx, {"outstanding_amount": 0.0})
         others = [
             n
             for n in ctx.all("Sales Invoice", return_against=original["name"], docstatus=1, is_return=1)
