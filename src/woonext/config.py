@@ -1,0 +1,383 @@
+"""woonext configuration: a TOML file (see docs/architecture.md, "Configuration") plus secrets.
+
+Where the file comes from: `load_config(path)` → `path`, else `$WOONEXT_CONFIG`, else `./woonext.toml`.
+
+Secrets (`erpnext.api_secret`, each store's `consumer_secret` and `webhook_secret`) come from, in
+order of precedence:
+
+1. the environment: `WOONEXT_ERPNEXT_API_SECRET`, `WOONEXT_STORE_<NAME>_CONSUMER_SECRET`,
+   `WOONEXT_STORE_<NAME>_WEBHOOK_SECRET` (`<NAME>` = the store name upper-cased, every character
+   that is not a letter or digit replaced by `_`);
+2. a file named by `<secret>_file` (relative paths are relative to the config file; one trailing
+   newline is dropped, so `echo secret > file` works);
+3. the value written in the TOML file itself.
+
+Every secret (and the key halves, which are credentials too) is held as a `SecretStr`, so it never
+shows in a repr, a log line or an error message.
+
+State database (`state_url`): any SQLAlchemy URL. When the file does not set one, the state lives in
+`default_state_url()`: `$XDG_DATA_HOME/woonext/state.sqlite` (`~/.local/share/woonext/state.sqlite`
+when `XDG_DATA_HOME` is unset) — a per-user place that survives reboots, unlike /tmp. A relative
+SQLite path (`sqlite:///state.sqlite`) is taken relative to the directory of the config file, so a
+config and its state can travel together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from croniter import croniter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG_NAME = "woonext.toml"
+CONFIG_ENV = "WOONEXT_CONFIG"
+
+DEFAULT_PAYMENT_METHODS: dict[str, str] = {
+    "instapay": "Instapay",
+    "cod": "Cash",
+    "kashier_card": "Kashier Card",
+    "kashier_wallet": "Kashier Wallet",
+}
+# "" means: the company's `custom_kashier_account`.
+DEFAULT_PREPAID: dict[str, str] = {"kashier_card": "", "kashier_wallet": ""}
+DEFAULT_MIGRATE_STATUSES = ["completed", "cancelled", "refunded"]
+DEFAULT_WAIT_STATUSES = ["pending", "on-hold", "checkout-draft", "failed"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` lists every problem found, one per entry."""
+
+    def __init__(self, problems: list[str], source: Path | None = None) -> None:
+        self.problems = problems
+        self.source = source
+        where = f" in {source}" if source else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} configuration problem(s){where}:\n{lines}")
+
+
+class _Strict(BaseModel):
+    # Unknown keys are errors: a typo in a key name must not silently fall back to a default.
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"must be an http:// or https:// URL with a host name, got {value!r}")
+    return value.rstrip("/")
+
+
+def _check_cron(value: str) -> str:
+    if not croniter.is_valid(value):
+        raise ValueError(f"is not a valid cron expression: {value!r} (five fields, e.g. '*/2 * * * *')")
+    return value
+
+
+class ServiceConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+
+class ErpnextConfig(_Strict):
+    url: str
+    api_key: SecretStr
+    api_secret: SecretStr
+    api_secret_file: Path | None = None
+
+    _url = field_validator("url")(_check_http_url)
+
+
+class DeliveryMetaKeys(_Strict):
+    date: str = "_delivery_date"
+    time_from: str = "_delivery_time_from"
+    duration: str = "_delivery_duration"
+
+
+class Schedules(_Strict):
+    orders: str = "*/2 * * * *"
+    customers: str = "*/15 * * * *"
+    territories: str = "0 */6 * * *"
+    reconcile: str = "0 * * * *"
+
+    _cron = field_validator("orders", "customers", "territories", "reconcile")(_check_cron)
+
+
+class StoreConfig(_Strict):
+    name: str = Field(min_length=1)
+    url: str
+    consumer_key: SecretStr
+    consumer_secret: SecretStr
+    consumer_secret_file: Path | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_secret_file: Path | None = None
+    company: str = Field(min_length=1)
+    warehouse: str = Field(min_length=1)
+    currency: str = Field(min_length=3, max_length=3)
+    price_list: str = "Standard Selling"
+    shipping_item: str = "Shipping"
+    fee_item: str = "Fee"
+    refund_item: str = "Refund"
+    migrate_statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_MIGRATE_STATUSES))
+    wait_statuses: list[str] = Field(default_factory=lambda: list(DEFAULT_WAIT_STATUSES))
+    payment_methods: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PAYMENT_METHODS))
+    # custom_payment_method → Mode of Payment; any method not listed maps to itself.
+    modes_of_payment: dict[str, str] = Field(default_factory=dict)
+    migration_accounts: dict[str, str] = Field(default_factory=dict)
+    prepaid: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PREPAID))
+    tax_accounts: dict[str, str] = Field(default_factory=dict)
+    delivery_meta: DeliveryMetaKeys = Field(default_factory=DeliveryMetaKeys)
+    schedules: Schedules = Field(default_factory=Schedules)
+
+    _url = field_validator("url")(_check_http_url)
+
+    @field_validator("currency")
+    @classmethod
+    def _upper_currency(cls, value: str) -> str:
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _identity_modes(self) -> StoreConfig:
+        # Default Mode of Payment = the payment method's own name (ERPNext ships "Cash" etc.).
+        for method in self.payment_methods.values():
+            self.modes_of_payment.setdefault(method, method)
+        return self
+
+    def mode_of_payment(self, custom_payment_method: str) -> str:
+        """The ERPNext Mode of Payment for a Sales Invoice `custom_payment_method` value."""
+        return self.modes_of_payment.get(custom_payment_method, custom_payment_method)
+
+    @property
+    def uses_oauth(self) -> bool:
+        """WooCommerce accepts only OAuth 1.0a over plain http://; https:// uses Basic."""
+        return urlsplit(self.url).scheme == "http"
+
+
+class Config(_Strict):
+    state_url: str = ""
+    service: ServiceConfig = Field(default_factory=ServiceConfig)
+    erpnext: ErpnextConfig
+    stores: list[StoreConfig] = Field(min_length=1)
+
+    def store(self, name: str) -> StoreConfig:
+        for store in self.stores:
+            if store.name == name:
+                return store
+        known = ", ".join(s.name for s in self.stores)
+        raise KeyError(f"no store named {name!r} in the configuration (known: {known})")
+
+    def secret_values(self) -> list[str]:
+        """Every credential in clear, for log redaction. Never print the result."""
+        values = [self.erpnext.api_key, self.erpnext.api_secret]
+        for store in self.stores:
+            values += [store.consumer_key, store.consumer_secret]
+            if store.webhook_secret is not None:
+                values.append(store.webhook_secret)
+        return [v.get_secret_value() for v in values if v.get_secret_value()]
+
+
+def default_state_url() -> str:
+    """`sqlite:///$XDG_DATA_HOME/woonext/state.sqlite` (XDG default `~/.local/share`)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(base) / 'woonext' / 'state.sqlite'}"
+
+
+def resolve_state_url(state_url: str, config_dir: Path | None) -> str:
+    """Empty → `default_state_url()`; a relative SQLite path → relative to the config file."""
+    if not state_url:
+        return default_state_url()
+    prefix = "sqlite:///"
+    if config_dir is not None and state_url.startswith(prefix):
+        rest = state_url[len(prefix) :]
+        if rest and not rest.startswith("/") and not rest.startswith(":memory:"):
+            return f"{prefix}{(config_dir / rest).resolve()}"
+    return state_url
+
+
+def config_path(path: Path | None = None) -> Path:
+    """The file to read: `path`, else `$WOONEXT_CONFIG`, else `./woonext.toml`."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else Path.cwd() / DEFAULT_CONFIG_NAME
+
+
+def store_env_name(store_name: str, secret: str) -> str:
+    """`WOONEXT_STORE_<NAME>_<SECRET>` for a store name such as "eg-main" → `WOONEXT_STORE_EG_MAIN_…`."""
+    return f"WOONEXT_STORE_{re.sub(r'[^A-Za-z0-9]', '_', store_name).upper()}_{secret.upper()}"
+
+
+def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
+    """A TOML-ish location: `stores[2] (name "main").schedules.orders`."""
+    out = ""
+    items = list(loc)
+    i = 0
+    while i < len(items):
+        part = items[i]
+        if part == "stores" and i + 1 < len(items) and isinstance(items[i + 1], int):
+            index = items[i + 1]
+            out += f"[[stores]] #{index + 1}"
+            stores = raw.get("stores")
+            if isinstance(stores, list) and index < len(stores) and isinstance(stores[index], dict):
+                name = stores[index].get("name")
+                if isinstance(name, str):
+                    out += f' (name "{name}")'
+            i += 2
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+        i += 1
+    return out or "(top level)"
+
+
+def _read_secret_file(
+    section: dict[str, Any], key: str, base_dir: Path, where: str, problems: list[str]
+) -> None:
+    file_key = f"{key}_file"
+    file_value = section.get(file_key)
+    if file_value is None:
+        return
+    if not isinstance(file_value, str) or not file_value:
+        problems.append(f"{where}.{file_key}: must be a path string")
+        return
+    path = Path(file_value).expanduser()
+    if not path.is_absolute():
+        path = base_dir / path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        problems.append(
+            f"{where}.{file_key}: cannot read the secret file {path} ({exc.strerror or exc}); "
+            "fix the path or its permissions"
+        )
+        return
+    text = text[:-1] if text.endswith("\n") else text
+    if not text:
+        problems.append(f"{where}.{file_key}: the secret file {path} is empty")
+        return
+    section[key] = text
+
+
+def _apply_env(section: dict[str, Any], key: str, env_name: str) -> None:
+    value = os.environ.get(env_name)
+    if value:
+        section[key] = value
+
+
+def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: list[str]) -> None:
+    """Fill secret values from files and the environment (env > file > inline), in place."""
+    erp = raw.get("erpnext")
+    if isinstance(erp, dict):
+        _read_secret_file(erp, "api_secret", base_dir, "erpnext", problems)
+        _apply_env(erp, "api_secret", "WOONEXT_ERPNEXT_API_SECRET")
+        if "api_secret" not in erp and "api_secret_file" not in erp:
+            problems.append(
+                "erpnext.api_secret: missing; set api_secret, api_secret_file, "
+                "or the environment variable WOONEXT_ERPNEXT_API_SECRET"
+            )
+    stores = raw.get("stores")
+    if not isinstance(stores, list):
+        return
+    for index, store in enumerate(stores):
+        if not isinstance(store, dict):
+            continue
+        where = _location(("stores", index), raw)
+        name = store.get("name") if isinstance(store.get("name"), str) else None
+        for key in ("consumer_secret", "webhook_secret"):
+            _read_secret_file(store, key, base_dir, where, problems)
+            if name:
+                _apply_env(store, key, store_env_name(name, key))
+        if "consumer_secret" not in store and "consumer_secret_file" not in store:
+            env_name = store_env_name(name, "consumer_secret") if name else ""
+            env_hint = f" or the environment variable {env_name}" if name else ""
+            problems.append(
+                f"{where}.consumer_secret: missing; set consumer_secret, consumer_secret_file{env_hint}"
+            )
+
+
+def _duplicate_store_names(raw: dict[str, Any]) -> Iterator[str]:
+    stores = raw.get("stores")
+    if not isinstance(stores, list):
+        return
+    seen: set[str] = set()
+    for index, store in enumerate(stores):
+        name = store.get("name") if isinstance(store, dict) else None
+        if isinstance(name, str):
+            if name in seen:
+                yield (
+                    f"[[stores]] #{index + 1}.name: duplicate store name {name!r}; store names must be unique"
+                )
+            seen.add(name)
+
+
+def _pydantic_problems(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
+    problems = []
+    for err in exc.errors(include_input=False, include_url=False):
+        where = _location(tuple(err["loc"]), raw)
+        kind = err["type"]
+        if kind == "missing":
+            problems.append(f"{where}: required key is missing")
+        elif kind == "extra_forbidden":
+            problems.append(f"{where}: unknown key (check its spelling against docs/architecture.md)")
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{where}: {message}")
+    return problems
+
+
+def _parse(path: Path) -> tuple[Config | None, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return None, [
+            f"{path}: cannot read the configuration file ({exc.strerror or exc}); "
+            f"pass --config PATH or set {CONFIG_ENV}"
+        ]
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [f"{path}: not valid TOML: {exc}"]
+    problems: list[str] = []
+    base_dir = path.resolve().parent
+    _resolve_secrets(raw, base_dir, problems)
+    problems.extend(_duplicate_store_names(raw))
+    config: Config | None = None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        # Missing secrets are already reported with a better hint by _resolve_secrets.
+        reported = {p.split(":", 1)[0].removesuffix("_file") for p in problems}
+        problems.extend(p for p in _pydantic_problems(exc, raw) if p.split(":", 1)[0] not in reported)
+    if config is not None:
+        config.state_url = resolve_state_url(config.state_url, base_dir)
+    return config, problems
+
+
+def check_config(path: Path | None = None) -> list[str]:
+    """Every problem in the configuration at once (empty list = usable)."""
+    _, problems = _parse(config_path(path))
+    return problems
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read, resolve secrets, validate. Raises `ConfigError` listing every problem."""
+    source = config_path(path)
+    config, problems = _parse(source)
+    if problems or config is None:
+        raise ConfigError(problems, source)
+    return config

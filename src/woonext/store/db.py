@@ -1,0 +1,317 @@
+"""`StateDB`: the state database (bindings, outcomes, cursors, checkpoints, runs).
+
+SQLite by default (WAL mode, so readers never block the writer, and a busy timeout, so concurrent
+writers wait instead of failing); the same code runs on PostgreSQL for scale-out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from . import migrate
+from .models import UNRESOLVED_STATUSES, Binding, Outcome
+from .tables import bindings, checkpoints, cursors, outcomes, runs
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class BindingExists(Exception):
+    """A binding with this (store, kind, remote_id) is already recorded."""
+
+    def __init__(self, store: str, kind: str, remote_id: str) -> None:
+        self.store, self.kind, self.remote_id = store, kind, remote_id
+        super().__init__(
+            f"a {kind} binding for {store}/{remote_id} already exists; load it with "
+            "get_binding() and save that (it carries the id) instead of inserting a new one"
+        )
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_state_engine(url: str) -> Engine:
+    """An engine for `url`; for SQLite creates the parent directory and sets WAL + busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _binding(row: Any) -> Binding:
+    return Binding(
+        id=row.id,
+        store=row.store,
+        kind=row.kind,
+        remote_id=row.remote_id,
+        erp_doctype=row.erp_doctype,
+        erp_name=row.erp_name,
+        revision=row.revision,
+        content_hash=row.content_hash,
+        state=row.state,
+        data=dict(row.data or {}),
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+def _outcome(row: Any) -> Outcome:
+    updated = _aware(row.updated_at)
+    assert updated is not None
+    return Outcome(
+        store=row.store,
+        kind=row.kind,
+        remote_id=row.remote_id,
+        status=row.status,
+        reason=row.reason,
+        detail=row.detail,
+        hint=row.hint,
+        attempts=row.attempts,
+        updated_at=updated,
+    )
+
+
+class StateDB:
+    """The service's own state. Open with `StateDB.open(url)`; every method is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str) -> StateDB:
+        """Connect and bring the schema to the newest migration."""
+        engine = create_state_engine(url)
+        migrate.upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        # The URL may carry a database password: show it masked.
+        return f"StateDB({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction on the state database, for callers that need several steps atomically."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    # -- bindings ---------------------------------------------------------------------------
+
+    def get_binding(self, store: str, kind: str, remote_id: str | int) -> Binding | None:
+        query = select(bindings).where(
+            bindings.c.store == store, bindings.c.kind == kind, bindings.c.remote_id == str(remote_id)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _binding(row) if row is not None else None
+
+    def save_binding(self, b: Binding) -> None:
+        """Insert (`b.id is None`; sets `b.id`) or update by id. Raises `BindingExists` when an
+        insert meets an existing (store, kind, remote_id)."""
+        now = utcnow()
+        values = {
+            "store": b.store,
+            "kind": b.kind,
+            "remote_id": str(b.remote_id),
+            "erp_doctype": b.erp_doctype,
+            "erp_name": b.erp_name,
+            "revision": b.revision,
+            "content_hash": b.content_hash,
+            "state": b.state,
+            "data": b.data,
+            "updated_at": now,
+        }
+        if b.id is None:
+            try:
+                with self.engine.begin() as connection:
+                    result = connection.execute(insert(bindings).values(created_at=now, **values))
+            except IntegrityError as exc:
+                raise BindingExists(b.store, b.kind, str(b.remote_id)) from exc
+            key = result.inserted_primary_key
+            assert key is not None
+            b.id = int(key[0])
+            b.created_at = now
+        else:
+            with self.engine.begin() as connection:
+                result = connection.execute(update(bindings).where(bindings.c.id == b.id).values(**values))
+            if result.rowcount == 0:
+                raise LookupError(f"binding id {b.id} no longer exists; load it again with get_binding()")
+        b.updated_at = now
+
+    def bindings(self, store: str, kind: str) -> list[Binding]:
+        query = (
+            select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_binding(row) for row in connection.execute(query)]
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    def record_outcome(
+        self,
+        store: str,
+        kind: str,
+        remote_id: str | int,
+        status: str,
+        reason: str = "",
+        detail: str = "",
+        hint: str = "",
+    ) -> Outcome:
+        """Record the last outcome of one object. `attempts` counts consecutive unresolved outcomes
+        (NeedsReview / Failed / DeadLetter): it grows on each repeat and is 0 after a success or skip."""
+        from .models import OUTCOME_STATUSES
+
+        if status not in OUTCOME_STATUSES:
+            raise ValueError(f"unknown outcome status {status!r}; use one of {', '.join(OUTCOME_STATUSES)}")
+        key = (outcomes.c.store == store, outcomes.c.kind == kind, outcomes.c.remote_id == str(remote_id))
+        now = utcnow()
+        values = {"status": status, "reason": reason, "detail": detail, "hint": hint, "updated_at": now}
+        for _ in range(3):  # a concurrent first insert of the same key makes us go round once more
+            try:
+                with self.engine.begin() as connection:
+                    query = select(outcomes.c.attempts, outcomes.c.status).where(*key)
+                    previous = connection.execute(query).first()
+                    if status in UNRESOLVED_STATUSES:
+                        unresolved_before = previous is not None and previous.status in UNRESOLVED_STATUSES
+                        attempts = previous.attempts + 1 if unresolved_before and previous else 1
+                    else:
+                        attempts = 0
+                    if previous is None:
+                        connection.execute(
+                            insert(outcomes).values(
+                                store=store, kind=kind, remote_id=str(remote_id), attempts=attempts, **values
+                            )
+                        )
+                    else:
+                        connection.execute(update(outcomes).where(*key).values(attempts=attempts, **values))
+                return Outcome(store, kind, str(remote_id), status, reason, detail, hint, attempts, now)
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not record the outcome of {store}/{kind}/{remote_id} (constant conflicts)")
+
+    def outcome(self, store: str, kind: str, remote_id: str | int) -> Outcome | None:
+        query = select(outcomes).where(
+            outcomes.c.store == store, outcomes.c.kind == kind, outcomes.c.remote_id == str(remote_id)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return _outcome(row) if row is not None else None
+
+    def outcome_counts(self, store: str | None = None) -> dict[str, int]:
+        query = select(outcomes.c.status, func.count()).group_by(outcomes.c.status)
+        if store is not None:
+            query = query.where(outcomes.c.store == store)
+        with self.engine.connect() as connection:
+            return {status: int(count) for status, count in connection.execute(query)}
+
+    def latest_failures(self, limit: int = 20, store: str | None = None) -> list[Outcome]:
+        """The most recent unresolved outcomes (NeedsReview, Failed, DeadLetter), newest first."""
+        query = select(outcomes).where(outcomes.c.status.in_(UNRESOLVED_STATUSES))
+        if store is not None:
+            query = query.where(outcomes.c.store == store)
+        query = query.order_by(outcomes.c.updated_at.desc(), outcomes.c.id.desc()).limit(limit)
+        with self.engine.connect() as connection:
+            return [_outcome(row) for row in connection.execute(query)]
+
+    # -- cursors and checkpoints ------------------------------------------------------------
+
+    def _get_json(self, table: Any, keycol: str, store: str, key: str) -> dict[str, Any] | None:
+        query = select(table.c.value).where(table.c.store == store, table.c[keycol] == key)
+        with self.engine.connect() as connection:
+            value = connection.execute(query).scalar_one_or_none()
+        return dict(value) if value is not None else None
+
+    def _set_json(self, table: Any, keycol: str, store: str, key: str, value: dict[str, Any]) -> None:
+        now = utcnow()
+        where = (table.c.store == store, table.c[keycol] == key)
+        for _ in range(3):
+            try:
+                with self.engine.begin() as connection:
+                    changed = update(table).where(*where).values(value=value, updated_at=now)
+                    result = connection.execute(changed)
+                    if result.rowcount == 0:
+                        connection.execute(
+                            insert(table).values(store=store, **{keycol: key}, value=value, updated_at=now)
+                        )
+                return
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not save {table.name} {store}/{key} (constant conflicts)")
+
+    def get_cursor(self, store: str, stream: str) -> dict[str, Any] | None:
+        return self._get_json(cursors, "stream", store, stream)
+
+    def set_cursor(self, store: str, stream: str, value: dict[str, Any]) -> None:
+        self._set_json(cursors, "stream", store, stream, value)
+
+    def get_checkpoint(self, store: str, job: str) -> dict[str, Any] | None:
+        return self._get_json(checkpoints, "job", store, job)
+
+    def set_checkpoint(self, store: str, job: str, value: dict[str, Any]) -> None:
+        self._set_json(checkpoints, "job", store, job, value)
+
+    def clear_checkpoint(self, store: str, job: str) -> None:
+        with self.engine.begin() as connection:
+            where = (checkpoints.c.store == store, checkpoints.c.job == job)
+            connection.execute(delete(checkpoints).where(*where))
+
+    # -- runs -------------------------------------------------------------------------------
+
+    def start_run(self, job: str, store: str) -> int:
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(runs).values(job=job, store=store, started_at=utcnow()))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), counts=counts)
+            )
+        if result.rowcount == 0:
+            raise LookupError(f"no run with id {run_id}; start_run() returns the id to pass here")
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """One run as a dict (id, job, store, started_at, finished_at, counts)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(runs).where(runs.c.id == run_id)).first()
+        if row is None:
+            return None
+        data = dict(row._mapping)
+        data["started_at"] = _aware(data["started_at"])
+        data["finished_at"] = _aware(data["finished_at"])
+        return data

@@ -1,0 +1,1 @@
+"""Alembic migrations of the state database, applied programmatically by `StateDB.open`."""

@@ -1,0 +1,104 @@
+"""The state database's tables (SQLAlchemy Core). The schema itself is created by Alembic
+(`migrations/versions/`); these objects are for queries and must match the latest migration."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# What each WooCommerce object became in ERPNext: the one place that decides "already applied".
+bindings = Table(
+    "bindings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("remote_id", String(100), nullable=False),
+    Column("erp_doctype", String(140), nullable=False, default=""),
+    Column("erp_name", String(140), nullable=False, default=""),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("content_hash", String(128), nullable=False, default=""),
+    Column("state", String(40), nullable=False, default=""),
+    Column("data", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("store", "kind", "remote_id", name="uq_bindings_store_kind_remote"),
+)
+
+# The last outcome per object (Succeeded, Skipped, NeedsReview, Failed, DeadLetter).
+outcomes = Table(
+    "outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("remote_id", String(100), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", String(100), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Column("hint", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+    UniqueConstraint("store", "kind", "remote_id", name="uq_outcomes_store_kind_remote"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("store", String(100), primary_key=True),
+    Column("stream", String(60), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("store", String(100), primary_key=True),
+    Column("job", String(60), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("job", String(60), nullable=False),
+    Column("store", String(100), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("counts", JSON, nullable=True),
+)
+
+# Durable triggers (webhooks, polls, replays) for the worker; leased, never lost.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store", String(100), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("remote_id", String(100), nullable=False),
+    Column("topic", String(60), nullable=False, default=""),
+    Column("delivery_id", String(100), nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("available_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("delivery_id", name="uq_events_delivery_id"),
+)
