@@ -1,0 +1,323 @@
+"""Async WooCommerce REST v3 client.
+
+Auth follows what WooCommerce 11 accepts (observed-real.md): over `http://` only OAuth 1.0a
+one-legged (HMAC-SHA256) works, so requests are signed; over `https://` HTTP Basic is used. GETs are
+retried with back-off on 429/502/503/504, HTML pages and connection errors; writes are not retried
+unless the request provably never left this machine (connection refused / pool timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from woonext import __version__
+
+from . import oauth
+from .errors import WooError, WooUncertain, decode_error
+from .retry import backoff_delay, parse_retry_after
+
+API_PREFIX = "/wp-json/wc/v3"
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+# Raised before any byte of the request was sent: safe to repeat even for writes.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class WooPage:
+    """One page of a list endpoint, with WooCommerce's X-WP-Total / X-WP-TotalPages."""
+
+    items: list[dict[str, Any]]
+    total: int
+    total_pages: int
+    page: int = 1
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | set):
+        # WordPress splits comma lists for array parameters (status=completed,cancelled).
+        return ",".join(_query_value(v) for v in value)
+    return str(value)
+
+
+def flatten_params(params: Mapping[str, Any] | None) -> dict[str, str]:
+    """Query parameters as strings (None dropped), the exact values that get signed and sent."""
+    return {str(k): _query_value(v) for k, v in (params or {}).items() if v is not None}
+
+
+def _secret(value: str | SecretStr) -> SecretStr:
+    return value if isinstance(value, SecretStr) else SecretStr(value)
+
+
+def _int_header(headers: httpx.Headers, name: str, default: int) -> int:
+    try:
+        return int(headers.get(name, ""))
+    except ValueError:
+        return default
+
+
+class WooClient:
+    """One WooCommerce store. `base_url` is the site's home URL (e.g. `http://shop.example`) or the
+    REST root itself (`…/wp-json/wc/v3`). Use as `async with WooClient(...) as woo:`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        consumer_key: str | SecretStr,
+        consumer_secret: str | SecretStr,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        user_agent: str = f"woonext/{__version__}",
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        base_url = base_url.rstrip("/")
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"WooCommerce URL must start with http:// or https:// and name a host: {base_url!r}"
+            )
+        self.api_root = base_url if "/wp-json/" in base_url + "/" else base_url + API_PREFIX
+        self.use_oauth = parts.scheme == "http"
+        self._key = _secret(consumer_key)
+        self._secret = _secret(consumer_secret)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self.requests = 0
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"WooClient({self.api_root!r}, auth={'oauth1' if self.use_oauth else 'basic'})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> WooClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- transport --------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        return f"{self.api_root}/{path.lstrip('/')}"
+
+    def _signed(self, method: str, url: str, query: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(query, extra headers) carrying the credentials for this request."""
+        key, secret = self._key.get_secret_value(), self._secret.get_secret_value()
+        if self.use_oauth:
+            # In the query string like the official client: survives servers that drop Authorization.
+            return {**query, **oauth.oauth_params(method, url, query, key, secret)}, {}
+        token = base64.b64encode(f"{key}:{secret}".encode()).decode()
+        return query, {"Authorization": f"Basic {token}"}
+
+    async def _send(self, method: str, path: str, query: dict[str, str], body: Any) -> httpx.Response:
+        url = self._url(path)
+        signed_query, headers = self._signed(method, url, query)
+        content = None
+        if body is not None:
+            content = json.dumps(body, default=str).encode()
+            headers["Content-Type"] = "application/json"
+        self.requests += 1
+        return await self._http.request(method, url, params=signed_query, headers=headers, content=content)
+
+    def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
+        """The JSON body, or a `WooError`."""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        try:
+            payload = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "a non-JSON body"
+            if response.is_success and method not in IDEMPOTENT:
+                raise WooUncertain(
+                    response.status_code,
+                    "invalid_response",
+                    f"{method} {path} answered {response.status_code} with {kind}; the write may have been "
+                    "applied: read the object back before writing again",
+                    True,
+                ) from None
+            retryable = response.is_success or response.status_code in (429, 500, 502, 503, 504)
+            hint = (
+                "a proxy, firewall or maintenance page answered"
+                if retryable
+                else ("check the store url: this does not look like a WordPress REST endpoint")
+            )
+            raise WooError(
+                response.status_code,
+                "invalid_response",
+                f"{method} {path} answered {response.status_code} with {kind} "
+                f"where JSON was expected ({hint})",
+                retryable,
+                retry_after=retry_after,
+            ) from None
+        if response.is_success:
+            return payload
+        raise decode_error(response.status_code, payload, retry_after)
+
+    async def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None, json_body: Any = None
+    ) -> tuple[Any, httpx.Headers]:
+        """Send one request (retrying where that is safe); returns (parsed JSON, response headers)."""
+        method = method.upper()
+        query = flatten_params(params)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send(method, path, query, json_body)
+                return self._decode(method, path, response), response.headers
+            except WooError as exc:
+                if not (exc.retryable and method in IDEMPOTENT and attempt <= self.max_retries):
+                    raise
+                delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap, exc.retry_after)
+            except httpx.TransportError as exc:
+                not_sent = isinstance(exc, _NOT_SENT)
+                if (method in IDEMPOTENT or not_sent) and attempt <= self.max_retries:
+                    delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)
+                else:
+                    raise self._transport_error(method, path, exc, not_sent) from exc
+            await self._sleep(delay)
+
+    def _transport_error(self, method: str, path: str, exc: httpx.TransportError, not_sent: bool) -> WooError:
+        what = type(exc).__name__
+        if method in IDEMPOTENT or not_sent:
+            return WooError(
+                0,
+                "connection_error",
+                f"{method} {path}: {what}; WooCommerce did not answer (is the shop up?)",
+                True,
+            )
+        return WooUncertain(
+            0,
+            "uncertain",
+            f"{method} {path}: {what} before an answer arrived; the write may have been applied: read the "
+            "object back before writing again",
+            True,
+        )
+
+    async def get(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[Any, httpx.Headers]:
+        return await self.request("GET", path, params)
+
+    async def post(
+        self, path: str, data: Any = None, params: Mapping[str, Any] | None = None
+    ) -> tuple[Any, httpx.Headers]:
+        return await self.request("POST", path, params, data)
+
+    async def put(
+        self, path: str, data: Any = None, params: Mapping[str, Any] | None = None
+    ) -> tuple[Any, httpx.Headers]:
+        return await self.request("PUT", path, params, data)
+
+    async def delete(self, path: str, params: Mapping[str, Any] | None = None) -> tuple[Any, httpx.Headers]:
+        return await self.request("DELETE", path, params)
+
+    # -- lists ------------------------------------------------------------------------------
+
+    async def list_page(self, path: str, params: Mapping[str, Any] | None = None) -> WooPage:
+        body, headers = await self.get(path, params)
+        if not isinstance(body, list):
+            raise WooError(
+                200, "invalid_response", f"GET {path} answered {type(body).__name__}, not a list", True
+            )
+        page = int((params or {}).get("page") or 1)
+        total = _int_header(headers, "X-WP-Total", len(body))
+        total_pages = _int_header(headers, "X-WP-TotalPages", 1 if body else 0)
+        return WooPage(items=body, total=total, total_pages=total_pages, page=page, headers=headers)
+
+    async def iter_pages(
+        self, path: str, params: Mapping[str, Any] | None = None, per_page: int = 100
+    ) -> AsyncIterator[WooPage]:
+        """Every page from `params["page"]` (default 1) to the last, as WooPage objects."""
+        query = dict(params or {})
+        query["per_page"] = per_page
+        page_no = int(query.pop("page", 1) or 1)
+        while True:
+            page = await self.list_page(path, {**query, "page": page_no})
+            if page.items:
+                yield page
+            if not page.items or page_no >= page.total_pages:
+                return
+            page_no += 1
+
+    async def _all(self, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        async for page in self.iter_pages(path, params):
+            items.extend(page.items)
+        return items
+
+    # -- orders -----------------------------------------------------------------------------
+
+    async def list_orders(self, params: Mapping[str, Any] | None = None) -> WooPage:
+        return await self.list_page("orders", params)
+
+    def iter_orders(
+        self, params: Mapping[str, Any] | None = None, per_page: int = 100
+    ) -> AsyncIterator[WooPage]:
+        return self.iter_pages("orders", params, per_page)
+
+    async def get_order(self, order_id: int | str) -> dict[str, Any] | None:
+        """The order, or None when WooCommerce says it does not exist (404 invalid id)."""
+        try:
+            body, _ = await self.get(f"orders/{order_id}")
+        except WooError as exc:
+            if exc.status == 404 and exc.code.endswith("invalid_id"):
+                return None
+            raise
+        return dict(body)
+
+    async def update_order(self, order_id: int | str, data: Mapping[str, Any]) -> dict[str, Any]:
+        body, _ = await self.put(f"orders/{order_id}", dict(data))
+        return dict(body)
+
+    async def list_refunds(self, order_id: int | str) -> list[dict[str, Any]]:
+        return await self._all(f"orders/{order_id}/refunds")
+
+    # -- other resources --------------------------------------------------------------------
+
+    async def list_customers(self, params: Mapping[str, Any] | None = None) -> WooPage:
+        return await self.list_page("customers", params)
+
+    async def list_products(self, params: Mapping[str, Any] | None = None) -> WooPage:
+        return await self.list_page("products", params)
+
+    async def list_webhooks(self) -> list[dict[str, Any]]:
+        return await self._all("webhooks")
+
+    async def create_webhook(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        body, _ = await self.post("webhooks", dict(data))
+        return dict(body)
+
+    async def update_webhook(self, webhook_id: int | str, data: Mapping[str, Any]) -> dict[str, Any]:
+        body, _ = await self.put(f"webhooks/{webhook_id}", dict(data))
+        return dict(body)
+
+    async def list_shipping_zones(self) -> list[dict[str, Any]]:
+        body, _ = await self.get("shipping/zones")
+        return list(body)
+
+    async def list_zone_locations(self, zone_id: int | str) -> list[dict[str, Any]]:
+        body, _ = await self.get(f"shipping/zones/{zone_id}/locations")
+        return list(body)
