@@ -1,0 +1,316 @@
+"""Async Frappe/ERPNext REST client (`/api/resource`, `/api/method`), token auth.
+
+Retry policy (api-contracts B8, observed-real.md): reads are retried with back-off on anything
+retryable. Writes are repeated only when ERPNext provably did not apply them — throttled (429),
+unavailable (503), deadlock / lock-wait timeout / document locked (the transaction was rolled back),
+or a connection that never opened. Anything else that leaves a write without a clear answer raises
+`ErpUncertain`: the caller must look the document up by its sync key before writing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from woonext import __version__
+
+from .errors import ErpError, ErpUncertain, decode_error
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+# Errors after which ERPNext has rolled back (or never started) the request: safe to resend a write.
+_WRITE_SAFE_EXC_TYPES = frozenset(
+    {
+        "QueryDeadlockError",
+        "QueryTimeoutError",
+        "DocumentLockedError",
+        "TooManyRequestsError",
+        "RateLimitExceededError",
+    }
+)
+_WRITE_SAFE_STATUSES = frozenset({429, 503})
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+MAX_RETRY_AFTER = 120.0
+
+Sleep = Callable[[float], Awaitable[None]]
+Filters = Mapping[str, Any] | list[Any]
+
+
+def _secret(value: str | SecretStr) -> SecretStr:
+    return value if isinstance(value, SecretStr) else SecretStr(value)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _encode_param(value: Any) -> str:
+    # Frappe reads list/dict parameters (filters, fields) as JSON strings.
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, default=str)
+
+
+class ErpClient:
+    """One ERPNext site. Use as `async with ErpClient(url, key, secret) as erp:`."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | SecretStr,
+        api_secret: str | SecretStr,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        sleep: Sleep = asyncio.sleep,
+        user_agent: str = f"woonext/{__version__}",
+    ) -> None:
+        url = url.rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"ERPNext URL must start with http:// or https:// and name a host: {url!r}")
+        self.url = url
+        self._key = _secret(api_key)
+        self._secret = _secret(api_secret)
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+        self.requests = 0
+        self._http = httpx.AsyncClient(
+            base_url=url,
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"ErpClient({self.url!r})"
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ErpClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- transport --------------------------------------------------------------------------
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, MAX_RETRY_AFTER)
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
+        return random.uniform(ceiling / 2, ceiling)
+
+    async def _send(
+        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
+    ) -> httpx.Response:
+        token = f"{self._key.get_secret_value()}:{self._secret.get_secret_value()}"
+        headers = {"Authorization": f"token {token}"}
+        content = None
+        if body is not None:
+            content = json.dumps(body, default=str).encode()
+            headers["Content-Type"] = "application/json"
+        query = {k: _encode_param(v) for k, v in (params or {}).items() if v is not None}
+        self.requests += 1
+        return await self._http.request(method, path, params=query, headers=headers, content=content)
+
+    def _decode(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        try:
+            payload = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            payload = None
+        if payload is None or not isinstance(payload, dict):
+            kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "a non-JSON body"
+            if method not in IDEMPOTENT and status not in _WRITE_SAFE_STATUSES:
+                raise ErpUncertain(
+                    status,
+                    f"{method} {path} answered {status} with {kind}; the write may have been applied: "
+                    "look the document up by its key before writing again",
+                )
+            raise ErpError(
+                status,
+                "InvalidResponse",
+                f"{method} {path} answered {status} with {kind} where JSON was expected "
+                "(a proxy, a maintenance page or a cut response)",
+                [],
+                "retryable" if status < 400 or status in (429, 500, 502, 503, 504) else "needs_review",
+                retry_after=retry_after,
+            )
+        if response.is_success:
+            return payload
+        error = decode_error(status, payload, method=method, path=path, retry_after=retry_after)
+        if method not in IDEMPOTENT and status in (502, 504):
+            # A proxy gave up waiting; the worker behind it may still commit the write.
+            raise ErpUncertain(
+                status,
+                f"{method} {path}: the proxy answered {status} ({error.message}); the write may have been "
+                "applied: look the document up by its key before writing again",
+            )
+        raise error
+
+    def _write_safe(self, error: ErpError) -> bool:
+        return error.status in _WRITE_SAFE_STATUSES or error.exc_type in _WRITE_SAFE_EXC_TYPES
+
+    async def request(
+        self, method: str, path: str, params: Mapping[str, Any] | None = None, json_body: Any = None
+    ) -> dict[str, Any]:
+        """One API call with the retry policy above; returns the whole JSON body."""
+        method = method.upper()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send(method, path, params, json_body)
+                return self._decode(method, path, response)
+            except ErpUncertain:
+                raise
+            except ErpError as exc:
+                retry = exc.kind == "retryable" and (method in IDEMPOTENT or self._write_safe(exc))
+                if not retry or attempt > self.max_retries:
+                    raise
+                delay = self._delay(attempt, exc.retry_after)
+            except httpx.TransportError as exc:
+                not_sent = isinstance(exc, _NOT_SENT)
+                if (method in IDEMPOTENT or not_sent) and attempt <= self.max_retries:
+                    delay = self._delay(attempt, None)
+                elif method in IDEMPOTENT or not_sent:
+                    raise ErpError(
+                        0,
+                        type(exc).__name__,
+                        f"{method} {path}: ERPNext did not answer ({type(exc).__name__}); "
+                        f"is it up at {self.url}?",
+                        [],
+                        "retryable",
+                    ) from exc
+                else:
+                    raise ErpUncertain(
+                        0,
+                        f"{method} {path}: {type(exc).__name__} before an answer arrived; the write may have "
+                        "been applied: look the document up by its key before writing again",
+                    ) from exc
+            await self._sleep(delay)
+
+    # -- documents --------------------------------------------------------------------------
+
+    @staticmethod
+    def _resource(doctype: str, name: str | None = None) -> str:
+        path = f"/api/resource/{quote(doctype, safe='')}"
+        return path if name is None else f"{path}/{quote(str(name), safe='')}"
+
+    async def insert(self, doctype: str, doc: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a document (POST /api/resource); `docstatus: 1` in `doc` also submits it."""
+        body = await self.request("POST", self._resource(doctype), json_body={**doc, "doctype": doctype})
+        return dict(body.get("data") or {})
+
+    async def get_doc(self, doctype: str, name: str) -> dict[str, Any] | None:
+        """The document, or None when it does not exist."""
+        try:
+            body = await self.request("GET", self._resource(doctype, name))
+        except ErpError as exc:
+            if exc.status == 404 or exc.exc_type == "DoesNotExistError":
+                return None
+            raise
+        return dict(body.get("data") or {})
+
+    async def get_list(
+        self,
+        doctype: str,
+        *,
+        filters: Filters | None = None,
+        fields: list[str] | None = None,
+        order_by: str | None = None,
+        limit: int = 20,
+        limit_start: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Rows of `doctype` (`limit=0` = all rows)."""
+        params: dict[str, Any] = {
+            "fields": fields or ["name"],
+            "filters": filters,
+            "order_by": order_by,
+            "limit_page_length": limit,
+            "limit_start": limit_start,
+        }
+        body = await self.request("GET", self._resource(doctype), params=params)
+        return list(body.get("data") or [])
+
+    async def get_value(self, doctype: str, filters: Filters | str, fieldname: str | list[str]) -> Any:
+        """One field's value (or a dict for a list of fields); None when nothing matches."""
+        message = await self.call_get(
+            "frappe.client.get_value", doctype=doctype, filters=filters, fieldname=fieldname
+        )
+        if not message:
+            return None
+        if isinstance(fieldname, str) and isinstance(message, dict):
+            return message.get(fieldname)
+        return message
+
+    async def get_count(self, doctype: str, filters: Filters | None = None) -> int:
+        return int(await self.call_get("frappe.client.get_count", doctype=doctype, filters=filters or {}))
+
+    async def update(self, doctype: str, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT changes onto a document (child tables given replace the existing rows)."""
+        body = await self.request("PUT", self._resource(doctype, name), json_body=dict(changes))
+        return dict(body.get("data") or {})
+
+    async def submit(self, doctype: str, name: str) -> dict[str, Any]:
+        """Submit a draft (`PUT {"docstatus": 1}`; a submitted document stays as it is)."""
+        return await self.update(doctype, name, {"docstatus": 1})
+
+    async def cancel(self, doctype: str, name: str) -> dict[str, Any]:
+        """Cancel a submitted document (`frappe.client.cancel`, loads it fresh from the database)."""
+        result = await self.call("frappe.client.cancel", doctype=doctype, name=name)
+        return dict(result) if isinstance(result, dict) else {}
+
+    async def delete(self, doctype: str, name: str) -> bool:
+        """Delete a document; False when it did not exist."""
+        try:
+            await self.request("DELETE", self._resource(doctype, name))
+        except ErpError as exc:
+            if exc.status == 404 and exc.exc_type == "DoesNotExistError":
+                return False
+            raise
+        return True
+
+    # -- methods ----------------------------------------------------------------------------
+
+    async def call(self, method: str, **kwargs: Any) -> Any:
+        """POST /api/method/<method> with a JSON body; returns `message`."""
+        body = await self.request("POST", f"/api/method/{method}", json_body=kwargs)
+        return body.get("message")
+
+    async def call_get(self, method: str, **params: Any) -> Any:
+        """GET /api/method/<method> (read-only methods; GET requests are rolled back by Frappe)."""
+        body = await self.request("GET", f"/api/method/{method}", params=params)
+        return body.get("message")
+
+    async def get_logged_user(self) -> str:
+        """Who the API key belongs to — a cheap credentials check."""
+        return str(await self.call_get("frappe.auth.get_logged_user"))
