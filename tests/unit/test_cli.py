@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from woonext import __version__
+from woonext.cli import app, command_modules
+
+from .conftest import VALID_TOML
+
+runner = CliRunner()
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_config_check_ok(write_config: Callable[[str], Path]) -> None:
+    path = write_config(VALID_TOML)
+    result = runner.invoke(app, ["config", "check", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.stdout
+
+
+def test_config_check_global_option_and_every_problem(write_config: Callable[[str], Path]) -> None:
+    bad = VALID_TOML.replace('url = "http://127.0.0.1:8081"', 'url = "nope"').replace(
+        'currency = "egp"', 'currency = "egp"\nspeed = 3'
+    )
+    path = write_config(bad)
+    result = runner.invoke(app, ["--config", str(path), "config", "check"])
+    assert result.exit_code == 1
+    assert "2 problem(s)" in result.output
+    assert '(name "main").url' in result.output and '(name "main").speed: unknown key' in result.output
+
+
+def test_config_check_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["config", "check", "--config", str(tmp_path / "none.toml")])
+    assert result.exit_code == 1 and "cannot read" in result.output
+
+
+def test_command_modules_register_on_an_app() -> None:
+    # Whatever `woonext.commands` holds (possibly nothing yet), each module registers cleanly.
+    target = typer.Typer()
+    for module in command_modules():
+        register = getattr(module, "register", None)
+        assert callable(register), f"{module.__name__} has no register(app)"
+        register(target)
