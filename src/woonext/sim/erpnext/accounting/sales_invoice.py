@@ -38,6 +38,11 @@ def db_set(doc: Doc, ctx: Ctx, values: dict[str, object], in_response: bool = Tr
 class SalesInvoice(Controller):
     doctype = "Sales Invoice"
 
+    def before_validate(self, doc: Doc, ctx: Ctx) -> None:
+        # before the engine's link checks: a real 15.92 fails on these masters inside ERPNext code
+        # (500 AttributeError / 404 DoesNotExistError), not with a LinkValidationError
+        defaults.check_party_and_items(doc, ctx)
+
     def validate(self, doc: Doc, ctx: Ctx) -> None:
         new = is_new(doc, ctx)
         submitting = cint(doc.get("docstatus")) == 1

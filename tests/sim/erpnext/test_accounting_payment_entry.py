@@ -1,0 +1,126 @@
+"""C2 item 17: Payment Entry (B5, samples 14-17, 45, 46)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_accounting_seed import PE, SI, Erp, error, messages, seeded
+
+GET_PE = "erpnext.accounts.doctype.payment_entry.payment_entry.get_payment_entry"
+
+
+async def unpaid(erp: Erp, rate: float = 100) -> dict[str, Any]:
+    return await erp.invoice(1, rate, docstatus=1, disable_rounded_total=1)
+
+
+async def payment_for(erp: Erp, invoice: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    response = await erp.method(GET_PE, dt=SI, dn=invoice["name"], **kwargs)
+    assert response.status_code == 200, response.text
+    return response.json()["message"]
+
+
+async def test_c2_17_get_payment_entry_returns_an_unsaved_receipt_of_the_outstanding() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp, 49.98)
+        pe = await payment_for(erp, invoice)
+        assert (pe["__islocal"], pe["docstatus"], pe.get("name")) == (1, 0, None)
+        assert (pe["payment_type"], pe["party_type"], pe["party"], pe["posting_date"]) == (
+            "Receive",
+            "Customer",
+            "Test Customer",
+            "2026-11-25",
+        )
+        assert (pe["paid_from"], pe["paid_to"], pe["paid_to_account_type"]) == (
+            "Debtors - JT",
+            "Cash - JT",
+            "Cash",
+        )
+        assert (pe["paid_amount"], pe["received_amount"], pe["total_allocated_amount"]) == (
+            49.98,
+            49.98,
+            49.98,
+        )
+        ref = pe["references"][0]
+        assert (
+            ref["reference_name"],
+            ref["total_amount"],
+            ref["outstanding_amount"],
+            ref["allocated_amount"],
+        ) == (invoice["name"], 49.98, 49.98, 49.98)
+
+
+async def test_c2_17_submitting_pays_the_invoice_and_cancelling_reopens_it() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp, 49.98)
+        saved = await erp.ok_insert(
+            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
+        )
+        assert (saved["status"], saved["references"][0]["outstanding_amount"]) == ("Submitted", 0.0)
+        assert saved["remarks"] == (
+            "Amount EGP 49.98 received from Test Customer\nTransaction reference no KSH-1 dated 2026-11-25\n"
+            f"Amount EGP 49.98 against Sales Invoice {invoice['name']}"
+        )
+        paid = await erp.get(SI, invoice["name"])
+        assert (paid["status"], paid["outstanding_amount"]) == ("Paid", 0.0)
+        gl = {
+            (g["account"], g["debit"], g["credit"])
+            for g in erp.sim.gl_entries
+            if g["voucher_no"] == saved["name"]
+        }
+        assert gl == {("Cash - JT", 49.98, 0.0), ("Debtors - JT", 0.0, 49.98)}
+        assert (await erp.cancel(PE, saved["name"])).status_code == 200
+        reopened = await erp.get(SI, invoice["name"])
+        assert (reopened["status"], reopened["outstanding_amount"]) == ("Unpaid", 49.98)
+
+
+async def test_c2_17_bank_account_needs_reference_and_allocation_is_capped() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp)
+        pe = dict(await payment_for(erp, invoice, bank_account="Bank Accounts - JT"), docstatus=1)
+        assert error(await erp.insert(PE, pe)) == (
+            417,
+            "ValidationError",
+            ["Reference No and Reference Date is mandatory for Bank transaction"],
+        )
+        pe.update(reference_no="X1", paid_amount=1000, received_amount=1000)
+        pe["references"][0]["allocated_amount"] = 1000
+        assert error(await erp.insert(PE, pe)) == (
+            417,
+            "ValidationError",
+            ["Row #1: Allocated Amount cannot be greater than outstanding amount."],
+        )
+        assert await erp.count(PE) == 0
+
+
+async def test_c2_17_cancelling_a_paid_invoice_unlinks_its_payment() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp, 49.98)
+        saved = await erp.ok_insert(
+            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
+        )
+        response = await erp.cancel(SI, invoice["name"])
+        assert response.status_code == 200
+        assert messages(response) == [f"Payment Entries {saved['name']} are un-linked"]
+        pe = await erp.get(PE, saved["name"])
+        assert (pe["docstatus"], pe["references"], pe["unallocated_amount"]) == (1, [], 49.98)
+
+
+async def test_c2_17_with_unlinking_off_the_cancel_is_refused() -> None:
+    async with seeded() as erp:
+        response = await erp.request(
+            "PUT",
+            "/api/resource/Accounts Settings/Accounts Settings",
+            {"unlink_payment_on_cancellation_of_invoice": 0},
+        )
+        assert response.status_code == 200, response.text
+        invoice = await unpaid(erp, 49.98)
+        saved = await erp.ok_insert(
+            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
+        )
+        status, exc_type, texts = error(await erp.cancel(SI, invoice["name"]))
+        assert (status, exc_type) == (417, "LinkExistsError")
+        assert (
+            texts[0].startswith("Cannot delete or cancel because Sales Invoice")
+            and saved["name"] in texts[0]
+        )
+        assert (await erp.get(SI, invoice["name"]))["docstatus"] == 1
