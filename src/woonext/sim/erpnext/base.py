@@ -29,6 +29,7 @@ class FrappeError(Exception):
     messages: list[dict[str, Any]] = field(default_factory=list)
     exception: str = ""
     error_message: str = ""  # `_error_message` (permission errors)
+    exc_source: str = ""  # `_exc_source`, e.g. "erpnext (app)" for a crash inside ERPNext code
 
     def __str__(self) -> str:
         return f"{self.exc_type}: {self.exception or (self.messages[0]['message'] if self.messages else '')}"
@@ -60,9 +61,35 @@ class Ctx(Protocol):
 
 
 class Controller:
-    """Base controller: every hook is a no-op. Subclass per doctype and register it."""
+    """Base controller: every hook is a no-op. Subclass per doctype and register it.
+
+    Order on insert (as Frappe 15.92 behaves): defaults -> `before_validate` -> link validation ->
+    `before_insert` -> naming (`autoname`) -> `validate` -> schema validation -> unique/duplicate
+    checks -> `before_submit` (docstatus 1) -> write -> `on_update` -> `on_submit`.
+    `before_validate` exists because ERPNext crashes on some bad links (an unknown customer is a
+    500 AttributeError, an unknown item a 404) before Frappe's generic link check would answer.
+    """
 
     doctype: str = ""
+
+    def before_validate(self, doc: Doc, ctx: Ctx) -> None:
+        """Runs before the generic Link validation, on insert and on every save."""
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        """The new document's name, or None to use the doctype's naming rule."""
+        return None
+
+    def before_submit(self, doc: Doc, ctx: Ctx) -> None:
+        """Checks that only apply when the document is being submitted."""
+
+    def before_cancel(self, doc: Doc, ctx: Ctx) -> None:
+        """Checks before a cancel (links, state)."""
+
+    def on_update(self, doc: Doc, ctx: Ctx) -> None:
+        """After every insert/save of a draft (and on submit), once the row is written."""
+
+    def on_trash(self, doc: Doc, ctx: Ctx) -> None:
+        """Before a document is deleted; raise to refuse."""
 
     def before_insert(self, doc: Doc, ctx: Ctx) -> None:
         """Defaults that Frappe sets before validation (from masters, settings)."""

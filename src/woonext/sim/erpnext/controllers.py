@@ -1,0 +1,171 @@
+"""Controllers of the masters (B6) and of Custom Field (B7); accounting lives in `accounting/`."""
+
+from __future__ import annotations
+
+from .base import Controller, Ctx, Doc, FrappeError, throw
+from .contacts import AddressController, ContactController
+from .custom_fields import CustomFieldController
+from .serialize import to_int
+
+
+class CustomerController(Controller):
+    doctype = "Customer"
+
+    def before_insert(self, doc: Doc, ctx: Ctx) -> None:
+        # Selling Settings without defaults (right after the wizard) leave both empty
+        settings = ctx.get("Selling Settings", "Selling Settings") or {}
+        for field in ("customer_group", "territory"):
+            if not doc.get(field) and settings.get(field):
+                doc[field] = settings[field]
+        doc.setdefault("language", "en")
+        if not doc.get("language"):
+            doc["language"] = "en"
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        settings = ctx.get("Selling Settings", "Selling Settings") or {}
+        if (settings.get("cust_master_name") or "Customer Name") != "Customer Name":
+            return None
+        name = str(doc.get("customer_name") or "").strip()
+        if not name:
+            raise throw("Customer Name is required")
+        if not ctx.exists("Customer", name):
+            return name
+        count = 0
+        prefix = f"{name} - ".casefold()
+        for other in ctx.all("Customer"):
+            other_name = str(other["name"]).casefold()
+            if other_name.startswith(prefix) and other_name[len(prefix):].isdigit():
+                count = max(count, int(other_name[len(prefix):]))
+        new_name = f"{name} - {count + 1}"
+        ctx.msgprint(f"Changed customer name to '{new_name}' as '{name}' already exists.", title="Note",
+                     indicator="yellow")
+        return new_name
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        if ctx.exists("Customer Group", doc["name"]):
+            raise throw(
+                "A Customer Group exists with same name please change the Customer name or rename the "
+                "Customer Group",
+                "NameError",
+                409,
+            )
+
+
+class CustomerGroupController(Controller):
+    doctype = "Customer Group"
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        if ctx.exists("Customer", doc["name"]) and not ctx.exists("Customer Group", doc["name"]):
+            raise throw("A customer with the same name already exists", "NameError", 409)
+
+
+class AccountController(Controller):
+    doctype = "Account"
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        company = ctx.get("Company", str(doc.get("company") or "")) or {}
+        number = str(doc.get("account_number") or "").strip()
+        base = f"{number} - {doc.get('account_name')}" if number else str(doc.get("account_name") or "")
+        return f"{base.strip()} - {company.get('abbr', '')}"
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        parent = ctx.get("Account", str(doc.get("parent_account") or ""))
+        if parent is not None:
+            if not to_int(parent.get("is_group")):
+                raise throw(f"Account {parent['name']}: Parent account {parent['name']} can not be a ledger",
+                            "InvalidAccountError")
+            doc.setdefault("root_type", parent.get("root_type"))
+            if not doc.get("root_type"):
+                doc["root_type"] = parent.get("root_type")
+            if not doc.get("report_type"):
+                doc["report_type"] = parent.get("report_type")
+
+
+class WarehouseController(Controller):
+    doctype = "Warehouse"
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        company = ctx.get("Company", str(doc.get("company") or "")) or {}
+        suffix = f" - {company.get('abbr', '')}"
+        name = str(doc.get("warehouse_name") or "").strip()
+        return name if name.endswith(suffix) else name + suffix
+
+
+class CostCenterController(Controller):
+    doctype = "Cost Center"
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        company = ctx.get("Company", str(doc.get("company") or "")) or {}
+        number = str(doc.get("cost_center_number") or "").strip()
+        base = f"{number} - {doc.get('cost_center_name')}" if number else str(doc.get("cost_center_name") or "")
+        return f"{base.strip()} - {company.get('abbr', '')}"
+
+
+class CurrencyExchangeController(Controller):
+    doctype = "Currency Exchange"
+
+    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
+        purpose = ""
+        if to_int(doc.get("for_buying")) and not to_int(doc.get("for_selling")):
+            purpose = "Buying"
+        elif to_int(doc.get("for_selling")) and not to_int(doc.get("for_buying")):
+            purpose = "Selling"
+        name = f"{doc.get('date')}-{doc.get('from_currency')}-{doc.get('to_currency')}"
+        return f"{name}-{purpose}" if purpose else name
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        if not to_int(doc.get("for_buying")) and not to_int(doc.get("for_selling")):
+            raise throw("Currency Exchange must be applicable for Buying or for Selling.")
+
+
+class ItemPriceController(Controller):
+    doctype = "Item Price"
+
+    def before_validate(self, doc: Doc, ctx: Ctx) -> None:
+        price_list = ctx.get("Price List", str(doc.get("price_list") or "")) or {}
+        if not doc.get("currency") and price_list.get("currency"):
+            doc["currency"] = price_list["currency"]
+        if not doc.get("uom"):
+            item = ctx.get("Item", str(doc.get("item_code") or "")) or {}
+            doc["uom"] = item.get("stock_uom")
+        for flag in ("selling", "buying"):
+            if price_list.get(flag) is not None and not doc.get(flag):
+                doc[flag] = price_list[flag]
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        for other in ctx.all("Item Price", item_code=doc.get("item_code"), price_list=doc.get("price_list")):
+            if other["name"] != doc["name"] and (other.get("uom") or "") == (doc.get("uom") or ""):
+                raise throw(
+                    "Item Price appears multiple times based on Price List, Supplier/Customer, Currency, Item, "
+                    "Batch, UOM, Qty, and Dates.",
+                    "ItemPriceDuplicateItem",
+                )
+
+
+def _refuse_delete_with_children(doctype: str, parent_field: str) -> type[Controller]:
+    class TreeController(Controller):
+        def on_trash(self, doc: Doc, ctx: Ctx) -> None:
+            if ctx.all(doctype, **{parent_field: doc["name"]}):
+                raise FrappeError(status=417, exc_type="NestedSetChildExistsError",
+                                  messages=[{"message": "Cannot delete a node that has children", "title":
+                                             "Message", "indicator": "red", "raise_exception": 1}],
+                                  exception="Cannot delete a node that has children")
+
+    TreeController.doctype = doctype
+    return TreeController
+
+
+CONTROLLERS: list[Controller] = [
+    CustomerController(),
+    CustomerGroupController(),
+    AccountController(),
+    WarehouseController(),
+    CostCenterController(),
+    CurrencyExchangeController(),
+    ItemPriceController(),
+    AddressController(),
+    ContactController(),
+    CustomFieldController(),
+    _refuse_delete_with_children("Territory", "parent_territory")(),
+    _refuse_delete_with_children("Customer Group", "parent_customer_group")(),
+]

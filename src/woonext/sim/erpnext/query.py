@@ -1,0 +1,259 @@
+"""`frappe.get_list` over the simulator's tables: fields, filters, or_filters, order_by, paging (B2.3)."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from typing import Any
+
+from .base import Doc, throw
+from .db import Txn
+from .errors import data_error, raised
+from .schema import INT_TYPES, NUMERIC_TYPES, TABLE_TYPES, Meta
+from .serialize import jsonable, to_decimal, to_int
+
+FIELD_RE = re.compile(r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I)
+COUNT_RE = re.compile(r"^count\(\s*(\*|`?name`?|distinct\s+`?name`?)\s*\)(?:\s+as\s+`?(\w+)`?)?$", re.I)
+
+
+def parse_json(value: Any, name: str) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if text[0] in "[{":
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise raised("JSONDecodeError", str(exc), 500) from exc
+        return text
+    return value
+
+
+class Query:
+    def __init__(self, txn: Txn, doctype: str, meta: Meta) -> None:
+        self.txn = txn
+        self.doctype = doctype
+        self.meta = meta
+
+    def _children(self) -> dict[str, tuple[str, Meta]]:
+        """child doctype -> (table fieldname, meta)."""
+        out: dict[str, tuple[str, Meta]] = {}
+        for df in self.meta.table_fields:
+            cm = self.txn.meta(str(df.get("options")))
+            if cm is not None:
+                out[cm.name] = (df["fieldname"], cm)
+        return out
+
+    def _resolve(self, table: str | None, field: str) -> tuple[str | None, str]:
+        """(child table fieldname or None, column); DataError for anything not a column."""
+        if table and table != self.doctype:
+            children = self._children()
+            if table not in children:
+                raise data_error(f"{table}.{field}")
+            tf, cm = children[table]
+            if field not in cm.valid_columns() and field != "*":
+                raise data_error(field)
+            return tf, field
+        if field != "*" and field not in self.meta.valid_columns():
+            raise data_error(field)
+        return None, field
+
+    # -- public -----------------------------------------------------------------------------------
+    def run(self, fields: Any = None, filters: Any = None, or_filters: Any = None, order_by: Any = None,
+            limit_start: Any = 0, limit_page_length: Any = 20, as_dict: bool = True,
+            group_by: Any = None) -> list[Any]:
+        selected = self._fields(parse_json(fields, "fields") or ["name"])
+        conds = self._conditions(parse_json(filters, "filters"))
+        any_conds = self._conditions(parse_json(or_filters, "or_filters"))
+        rows: list[tuple[Doc, Doc | None]] = []
+        child_table = next((t for t, _, _ in selected if t), None)
+        for doc in self.txn.iter(self.doctype):
+            if not all(self._match(doc, c) for c in conds):
+                continue
+            if any_conds and not any(self._match(doc, c) for c in any_conds):
+                continue
+            if child_table:
+                kids = doc.get(child_table) or []
+                rows.extend((doc, k) for k in kids) if kids else rows.append((doc, None))
+            else:
+                rows.append((doc, None))
+        if any(col == "__count__" for _, col, _ in selected):
+            alias = next(a for _, c, a in selected if c == "__count__")
+            return [{alias: len(rows)}] if as_dict else [[len(rows)]]
+        rows = self._order(rows, order_by)
+        start = to_int(limit_start)
+        length = to_int(limit_page_length)
+        rows = rows[start:start + length] if length else rows[start:]
+        out: list[Any] = []
+        for doc, child in rows:
+            record: dict[str, Any] = {}
+            for table, col, alias in selected:
+                source = child if table else doc
+                if col == "*":
+                    meta = self.meta if not table else self._children_by_field(table)
+                    for c in sorted(meta.valid_columns(), key=_col_order(meta)):
+                        record[c] = jsonable((source or {}).get(c))
+                    continue
+                record[alias] = jsonable((source or {}).get(col))
+            out.append(record if as_dict else list(record.values()))
+        return out
+
+    def count(self, filters: Any = None, or_filters: Any = None) -> int:
+        conds = self._conditions(parse_json(filters, "filters"))
+        any_conds = self._conditions(parse_json(or_filters, "or_filters"))
+        return sum(
+            1 for doc in self.txn.iter(self.doctype)
+            if all(self._match(doc, c) for c in conds) and (not any_conds or any(self._match(doc, c) for c in any_conds))
+        )
+
+    # -- fields -------------------------------------------------------------------------------------
+    def _children_by_field(self, tablefield: str) -> Meta:
+        for tf, cm in self._children().values():
+            if tf == tablefield:
+                return cm
+        return self.meta
+
+    def _fields(self, fields: Any) -> list[tuple[str | None, str, str]]:
+        if isinstance(fields, str):
+            fields = [f.strip() for f in fields.split(",")]
+        out: list[tuple[str | None, str, str]] = []
+        for raw in fields:
+            text = str(raw).strip()
+            count = COUNT_RE.match(text)
+            if count:
+                out.append((None, "__count__", count.group(2) or text))
+                continue
+            m = FIELD_RE.match(text)
+            if not m:
+                raise data_error(text)
+            table, col, alias = m.group(1), m.group(2), m.group(3)
+            tf, col = self._resolve(table, col)
+            out.append((tf, col, alias or col))
+        return out
+
+    # -- filters ------------------------------------------------------------------------------------
+    def _conditions(self, filters: Any) -> list[tuple[str | None, str, str, Any, str]]:
+        if not filters:
+            return []
+        items: list[list[Any]] = []
+        if isinstance(filters, dict):
+            for k, val in filters.items():
+                if isinstance(val, (list, tuple)) and val and isinstance(val[0], str) and _is_op(val[0]):
+                    items.append([k, val[0], val[1] if len(val) > 1 else None])
+                else:
+                    items.append([k, "=", val])
+        elif isinstance(filters, list):
+            if filters and isinstance(filters[0], str):
+                filters = [filters]
+            for f in filters:
+                if isinstance(f, dict):
+                    items.extend([k, "=", val] for k, val in f.items())
+                elif len(f) >= 4:
+                    items.append([f"{f[0]}.{f[1]}", f[2], f[3]])
+                elif len(f) == 3:
+                    items.append(list(f))
+                elif len(f) == 2:
+                    items.append([f[0], "=", f[1]])
+                else:
+                    raise throw(f"Invalid filter: {f}")
+        elif isinstance(filters, str):
+            items.append(["name", "=", filters])
+        out = []
+        for field, op, value in items:
+            table: str | None = None
+            if "." in str(field):
+                table, field = str(field).replace("`", "").split(".", 1)
+                table = table[3:] if table.startswith("tab") and table[3:] in (self.doctype, *self._children()) \
+                    else table
+            tf, col = self._resolve(table, str(field))
+            out.append((tf, col, str(op).strip().lower(), value, self._fieldtype(tf, col)))
+        return out
+
+    def _fieldtype(self, tf: str | None, col: str) -> str:
+        meta = self._children_by_field(tf) if tf else self.meta
+        if col in ("docstatus", "idx"):
+            return "Int"
+        df = meta.get_field(col)
+        return df["fieldtype"] if df else "Data"
+
+    def _match(self, doc: Doc, cond: tuple[str | None, str, str, Any, str]) -> bool:
+        tf, col, op, value, ft = cond
+        if tf:
+            return any(_compare(row.get(col), op, value, ft) for row in doc.get(tf) or [])
+        return _compare(doc.get(col), op, value, ft)
+
+    # -- ordering -----------------------------------------------------------------------------------
+    def _order(self, rows: list[tuple[Doc, Doc | None]], order_by: Any) -> list[tuple[Doc, Doc | None]]:
+        spec = str(order_by or f"{self.meta.sort_field} {self.meta.sort_order}")
+        keys: list[tuple[str | None, str, bool, str]] = []
+        for part in spec.split(","):
+            bits = part.strip().split()
+            if not bits:
+                continue
+            desc = len(bits) > 1 and bits[-1].lower() == "desc"
+            target = bits[0].replace("`", "")
+            table = None
+            if "." in target:
+                table, target = target.split(".", 1)
+                table = table[3:] if table.startswith("tab") else table
+            tf, col = self._resolve(table, target)
+            keys.append((tf, col, desc, self._fieldtype(tf, col)))
+        for tf, col, desc, ft in reversed(keys):
+            rows.sort(key=lambda r, tf=tf, col=col, ft=ft: _sort_key((r[1] if tf else r[0]) or {}, col, ft),
+                      reverse=desc)
+        return rows
+
+
+def _is_op(text: str) -> bool:
+    return text.strip().lower() in OPS
+
+
+OPS = {"=", "!=", "<>", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is", "between",
+       "descendants of", "ancestors of", "not descendants of", "not ancestors of", "timespan"}
+
+
+def _col_order(meta: Meta) -> Any:
+    positions = {f["fieldname"]: i for i, f in enumerate(meta.fields)}
+    return lambda c: positions.get(c, -1)
+
+
+def _sort_key(doc: Doc, col: str, ft: str) -> tuple[int, Any]:
+    value = doc.get(col)
+    if ft in NUMERIC_TYPES or ft in INT_TYPES:
+        return (0, to_decimal(value))
+    return (0, str(jsonable(value) if value is not None else "").casefold())
+
+
+def _norm(value: Any, ft: str) -> Any:
+    if ft in NUMERIC_TYPES or ft in INT_TYPES:
+        return to_decimal(value)
+    return str(jsonable(value) if value is not None else "").casefold()
+
+
+def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
+    if op == "is":
+        is_set = actual not in (None, "")
+        return is_set if str(value).lower() == "set" else not is_set
+    if op in ("in", "not in"):
+        options = value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
+        hit = _norm(actual, ft) in {_norm(o, ft) for o in options}
+        return hit if op == "in" else not hit
+    if op in ("like", "not like"):
+        pattern = "^" + re.escape(str(value or "")).replace("%", ".*").replace("_", ".") + "$"
+        hit = re.match(pattern, str(jsonable(actual) if actual is not None else ""), re.I | re.S) is not None
+        return hit if op == "like" else not hit
+    if op == "between":
+        low, high = (value or [None, None])[:2]
+        a = _norm(actual, ft)
+        return _norm(low, ft) <= a <= _norm(high, ft) if ft not in ("Date", "Datetime") else \
+            str(low) <= str(actual or "")[: len(str(high))] <= str(high)
+    if ft in TABLE_TYPES:
+        return False
+    a, b = _norm(actual, ft), _norm(value, ft)
+    if isinstance(a, Decimal) != isinstance(b, Decimal):
+        a, b = str(a), str(b)
+    return {
+        "=": a == b, "!=": a != b, "<>": a != b, ">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b,
+    }.get(op, False)

@@ -1,0 +1,134 @@
+"""`ErpSim`: the ERPNext 15.92 simulator, its configuration and its public inspection surface."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..clock import SimClock
+from ..masters import Masters
+from .app import FrappeApp
+from .auth import Users
+from .base import Controller, Ctx, Doc, MethodFn
+from .client_methods import FRAPPE_METHODS, Method
+from .controllers import CONTROLLERS as MASTER_CONTROLLERS
+from .db import Database, Txn
+from .documents import DocCtx, Engine
+from .inspect import Inspector
+from .ratelimit import MethodRateLimits, SiteRateLimit
+from .seed import seed_masters, seed_site
+
+
+@dataclass
+class ErpSimConfig:
+    timezone: str = "Africa/Cairo"
+    allow_error_traceback: bool = True
+    # `site_config.json` "rate_limit": processing seconds allowed per window (None = off)
+    rate_limit: tuple[float, float] | None = None
+    rate_limit_cost_s: float = 0.0  # simulated processing time charged per request
+    method_rate_limits: dict[str, tuple[int, float]] = field(default_factory=dict)
+    write_hold_ms: float = 0.0  # how long a write holds its document lock (simulated DB time)
+    faults: str = ""  # FaultPlan spec for woonext.sim.faults (empty = none)
+    fault_seed: int = 0
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    admin_password: str = "admin"
+    with_accounting: bool = True  # register woonext.sim.erpnext.accounting when importable
+
+
+class ErpSim:
+    def __init__(self, config: ErpSimConfig | None = None, clock: SimClock | None = None) -> None:
+        self.config = config or ErpSimConfig()
+        self.clock = clock or SimClock()
+        self.db = Database()
+        self.users = Users()
+        self.users.set_password("Administrator", self.config.admin_password)
+        self.engine = Engine(self.clock.now, self.config.timezone)
+        self.methods: dict[str, Method] = dict(FRAPPE_METHODS)
+        self.daily_jobs: list[Callable[[Ctx], None]] = []
+        self.request_log: list[tuple[str, str, int]] = []
+        self.site_rate_limit = (
+            SiteRateLimit(*self.config.rate_limit, cost_s=self.config.rate_limit_cost_s)
+            if self.config.rate_limit else None
+        )
+        self.method_rate_limits = (
+            MethodRateLimits(dict(self.config.method_rate_limits)) if self.config.method_rate_limits else None
+        )
+        for controller in MASTER_CONTROLLERS:
+            self.engine.register(controller)
+        if self.config.with_accounting:
+            self._load_accounting()
+        self.inspector = Inspector(self)
+        self.frappe_app = FrappeApp(self)
+        self.faults: Any = None
+        self.app: Any = self._wrap_faults(self.frappe_app)
+        self._last_job_day: date | None = None
+        seed_site(self)
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    def _load_accounting(self) -> None:
+        try:
+            from . import accounting
+        except ImportError:
+            return
+        for controller in getattr(accounting, "CONTROLLERS", []):
+            self.register_controller(controller)
+        for path, fn in getattr(accounting, "METHODS", {}).items():
+            self.register_method(path, fn)
+        self.daily_jobs.extend(getattr(accounting, "DAILY_JOBS", []))
+
+    def _wrap_faults(self, app: Any) -> Any:
+        try:
+            from ..faults import FaultMiddleware, FaultPlan
+        except ImportError:
+            return app
+        self.faults = FaultPlan.parse(self.config.faults, seed=self.config.fault_seed, target="erpnext")
+        return FaultMiddleware(app, self.faults, flavor="erpnext", latency_ms=self.config.latency_ms,
+                               jitter_ms=self.config.jitter_ms, now=self.clock.now, timezone=self.config.timezone)
+
+    def register_controller(self, controller: Controller) -> None:
+        self.engine.register(controller)
+
+    def register_method(self, path: str, fn: MethodFn, methods: frozenset[str] | None = None) -> None:
+        self.methods[path] = Method(fn, methods or frozenset({"GET", "POST", "PUT"}))
+
+    def new_ctx(self, user: str = "Administrator") -> DocCtx:
+        return DocCtx(self.engine, Txn(self.db), user)
+
+    def run_daily_jobs(self) -> None:
+        """ERPNext's daily scheduler: run once each time the site-local date moves on."""
+        today = self.engine.now().date()
+        if self._last_job_day is None or today <= self._last_job_day:
+            self._last_job_day = self._last_job_day or today
+            return
+        self._last_job_day = today
+        for job in self.daily_jobs:
+            ctx = self.new_ctx()
+            job(ctx)
+            ctx.txn.commit()
+
+    # -- public API -------------------------------------------------------------------------------
+    def create_api_user(self, user: str = "Administrator") -> tuple[str, str]:
+        return self.users.create_api_user(user)
+
+    def seed(self, masters: Masters) -> None:
+        seed_masters(self, masters)
+        self._last_job_day = self.engine.now().date()
+
+    def insert(self, doctype: str, doc: Doc) -> Doc:
+        """Insert through the full document path (validation, controllers) and commit."""
+        ctx = self.new_ctx()
+        out = self.engine.insert(ctx, doctype, dict(doc))
+        ctx.txn.commit()
+        return copy.deepcopy(out)
+
+    @property
+    def gl_entries(self) -> list[Doc]:
+        return self.db.gl_entries
+
+    @property
+    def stock_ledger(self) -> list[Doc]:
+        return self.db.stock_ledger
