@@ -60,7 +60,8 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("smallest_currency_fraction_value", "Currency", "Smallest Currency Fraction Value"),
             _field("symbol", "Data", "Symbol"),
             _field("number_format", "Select", "Number Format",
-                   options="\n#,###.##\n#.###,##\n# ###.##\n# ###,##\n#'###.##\n#, ###.##\n#,##,###.##\n#,###.###\n#.###\n#,###"),
+                   options="\n#,###.##\n#.###,##\n# ###.##\n# ###,##\n#'###.##\n#, ###.##\n#,##,###.##"
+                    "\n#,###.###\n#.###\n#,###"),
         ],
     },
     "UOM": {
@@ -159,6 +160,39 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("enabled", "Check", "Enabled", default="1"),
         ],
     },
+    # child table ERPNext fills on every invoice (erpnext/accounts/doctype/payment_schedule)
+    "Payment Schedule": {
+        "istable": 1,
+        "fields": [
+            _field("payment_term", "Link", "Payment Term", options="Payment Term"),
+            _field("description", "Small Text", "Description"),
+            _field("due_date", "Date", "Due Date", reqd=1),
+            _field("invoice_portion", "Percent", "Invoice Portion"),
+            _field("mode_of_payment", "Link", "Mode of Payment", options="Mode of Payment"),
+            _field("due_date_based_on", "Select", "Due Date Based On", read_only=1,
+                   options="\nDay(s) after invoice date\nDay(s) after the end of the invoice month"
+                   "\nMonth(s) after the end of the invoice month"),
+            _field("credit_days", "Int", "Credit Days", read_only=1),
+            _field("credit_months", "Int", "Credit Months", read_only=1),
+            _field("discount_date", "Date", "Discount Date"),
+            _field("discount", "Float", "Discount"),
+            _field("discount_type", "Select", "Discount Type", options="Percentage\nAmount"),
+            _field("discount_validity_based_on", "Select", "Discount Validity Based On",
+                   options="Day(s) after invoice date\nDay(s) after the end of the invoice month"
+                   "\nMonth(s) after the end of the invoice month"),
+            _field("discount_validity", "Int", "Discount Validity"),
+            _field("payment_amount", "Currency", "Payment Amount", reqd=1, options="currency"),
+            _field("outstanding", "Currency", "Outstanding", options="currency"),
+            _field("paid_amount", "Currency", "Paid Amount", options="currency"),
+            _field("discounted_amount", "Currency", "Discounted Amount", options="currency"),
+            _field("base_payment_amount", "Currency", "Payment Amount (Company Currency)",
+                   options="Company:company:default_currency"),
+            _field("base_outstanding", "Currency", "Outstanding (Company Currency)",
+                   options="Company:company:default_currency"),
+            _field("base_paid_amount", "Currency", "Paid Amount (Company Currency)",
+                   options="Company:company:default_currency"),
+        ],
+    },
     "User": {
         "fields": [
             _field("email", "Data", "Email", reqd=1, options="Email"),
@@ -171,10 +205,12 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
 }
 
 
-def compact_field(raw: dict[str, Any]) -> dict[str, Any] | None:
+def compact_field(raw: dict[str, Any], position: int = 0) -> dict[str, Any] | None:
     if raw.get("fieldtype") in NO_VALUE_TYPES:
         return None
     out: dict[str, Any] = {"fieldname": raw["fieldname"]}
+    if position:
+        out["position"] = position  # 1-based place among all fields, layout ones included (Custom Field idx)
     for key in FIELD_KEYS:
         value = raw.get(key)
         if value in (None, "", 0) and key != "default":
@@ -189,7 +225,9 @@ def compact_field(raw: dict[str, Any]) -> dict[str, Any] | None:
 
 def compact_doctype(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {k: raw[k] for k in DOCTYPE_KEYS if raw.get(k) not in (None, "", 0)}
-    out["fields"] = [f for f in (compact_field(fl) for fl in raw.get("fields", [])) if f is not None]
+    order = {name: i for i, name in enumerate(raw.get("field_order") or [], start=1)}
+    fields = (compact_field(fl, order.get(fl["fieldname"], i)) for i, fl in enumerate(raw.get("fields", []), start=1))
+    out["fields"] = [f for f in fields if f is not None]
     return out
 
 
@@ -207,7 +245,8 @@ def derive(source: Path) -> dict[str, Any]:
         if name in doctypes:
             continue
         doctypes[name] = {**{k: v for k, v in spec.items() if k != "fields"},
-                          "fields": [compact_field(f) for f in spec["fields"]], "supplement": 1}
+                          "fields": [compact_field(f, i) for i, f in enumerate(spec["fields"], start=1)],
+                          "supplement": 1}
     return {"source": "ERPNext 15.92.1 / Frappe 15.92.0 doctype JSON", "doctypes": doctypes}
 
 

@@ -66,7 +66,10 @@ class CustomFieldController(Controller):
 
 
 def _position(meta: Any, insert_after: str) -> int:
-    for i, df in enumerate(meta.fields, start=1):
+    """Frappe numbers a custom field with the place of the field it follows (layout fields count)."""
+    last = 0
+    for df in meta.fields:
+        last = max(last, int(df.get("position") or 0))
         if df["fieldname"] == insert_after:
-            return i
-    return len(meta.fields)
+            return int(df.get("position") or last)
+    return last + 1

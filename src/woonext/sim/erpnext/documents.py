@@ -162,11 +162,11 @@ class Engine:
         """`frappe.new_doc(doctype, **data)`: defaults, then the client's values."""
         meta = self.meta_or_404(ctx, doctype)
         doc: Doc = {"doctype": doctype, "__islocal": 1}
-        apply_defaults(doc, meta)
         for k, value in data.items():
             if k in PROTECTED or k in ("name", "modified", "__islocal", "__unsaved"):
                 continue
             doc[k] = value
+        apply_defaults(doc, meta)
         for df in meta.table_fields:
             doc[df["fieldname"]] = self.make_rows(ctx, doc, df, doc.get(df["fieldname"]) or [])
         return doc
@@ -181,11 +181,11 @@ class Engine:
             if not isinstance(raw, dict):
                 raise raised("AttributeError", f"'{type(raw).__name__}' object has no attribute 'get'", 500)
             row: Doc = {}
-            if child_meta is not None:
-                apply_defaults(row, child_meta)
             for k, value in raw.items():
                 if k not in ("parent", "parenttype", "parentfield", "doctype", "__islocal", "__unsaved", "__new"):
                     row[k] = value
+            if child_meta is not None:
+                apply_defaults(row, child_meta)
             row["doctype"] = child_type
             row["parentfield"] = df["fieldname"]
             row["parenttype"] = parent["doctype"]
@@ -220,10 +220,12 @@ class Engine:
                 row["docstatus"] = doc.get("docstatus", 0)
 
     def _cast_all(self, ctx: DocCtx, doc: Doc, meta: Meta) -> None:
+        init_numbers(doc, meta)
         cast_doc(doc, meta)
         for row in v.children(doc, meta):
             row_meta = ctx.child_meta(row.get("doctype"))
             if row_meta is not None:
+                init_numbers(row, row_meta)
                 cast_doc(row, row_meta)
 
     # -- insert ---------------------------------------------------------------------------------
@@ -426,24 +428,34 @@ def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
 
 
 def apply_defaults(doc: Doc, meta: Meta) -> None:
-    """Frappe's new-document defaults: schema defaults, first Select option, 0 for numbers."""
+    """`frappe.new_doc` defaults for values still missing: schema defaults, the first Select
+    option, 0 for numbers, [] for tables."""
     for df in meta.fields:
         fn, ft = df["fieldname"], df["fieldtype"]
+        if doc.get(fn) is not None:
+            continue
         if ft in TABLE_TYPES:
-            doc.setdefault(fn, [])
+            doc[fn] = []
             continue
         default = df.get("default")
         if default not in (None, "") and not str(default).startswith((":", "__")):
-            if str(default).lower() == "today":
-                continue
-            doc.setdefault(fn, default)
+            if str(default).lower() != "today":
+                doc[fn] = default
         elif ft == "Select" and df.get("options") and not str(df["options"]).startswith(":"):
-            doc.setdefault(fn, select_options(df)[0])
-        elif ft in ("Check", "Int"):
-            doc.setdefault(fn, 0)
-        elif ft in ("Float", "Currency", "Percent"):
-            doc.setdefault(fn, Decimal("0"))
-    doc.setdefault("docstatus", 0)
+            doc[fn] = select_options(df)[0]
+    init_numbers(doc, meta)
+    if doc.get("docstatus") is None:
+        doc["docstatus"] = 0
+
+
+def init_numbers(doc: Doc, meta: Meta) -> None:
+    """`init_valid_columns`: numeric columns are never NULL, even on rows a controller appends."""
+    for df in meta.fields:
+        if doc.get(df["fieldname"]) is None:
+            if df["fieldtype"] in ("Check", "Int"):
+                doc[df["fieldname"]] = 0
+            elif df["fieldtype"] in ("Float", "Currency", "Percent"):
+                doc[df["fieldname"]] = Decimal("0")
 
 
 def _storable(doc: Doc) -> Doc:

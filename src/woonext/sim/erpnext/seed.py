@@ -87,6 +87,13 @@ def seed_site(sim: ErpSim) -> None:
     # Selling Settings right after the wizard: naming by customer name, no default group/territory
     put(sim, "Selling Settings", "Selling Settings", cust_master_name="Customer Name")
     put(sim, "Stock Settings", "Stock Settings")
+    # custom fields ERPNext's installer adds to Frappe's contact doctypes
+    for dt, fieldname, label, after in (
+        ("Address", "is_your_company_address", "Is Your Company Address", "linked_with"),
+        ("Contact", "is_billing_contact", "Is Billing Contact", "is_primary_contact"),
+    ):
+        put(sim, "Custom Field", f"{dt}-{fieldname}", dt=dt, fieldname=fieldname, label=label,
+            fieldtype="Check", default="0", insert_after=after, is_system_generated=1)
     put(sim, "Accounts Settings", "Accounts Settings")
 
 

@@ -101,15 +101,18 @@ def out_doc(doc: Doc, meta: Meta | None, child_meta: Any, no_nulls: bool = True)
     out: Doc = {}
     order: list[str] = list(STD_FIELDS)
     tables: list[str] = []
+    virtual: set[str] = set()
     if meta is not None:
         for df in meta.fields:
             (tables if df["fieldtype"] in TABLE_TYPES else order).append(df["fieldname"])
+            if df.get("is_virtual"):
+                virtual.add(df["fieldname"])  # computed properties: Frappe shows them even when None
     if doc.get("parentfield"):
         order += list(CHILD_FIELDS)
     for k in order:
-        if k in doc or (not no_nulls and meta is not None):
+        if k in doc or k in virtual or (not no_nulls and meta is not None):
             value = doc.get(k)
-            if value is None and no_nulls:
+            if value is None and no_nulls and k not in virtual:
                 continue
             out[k] = jsonable(value)
     for k, value in doc.items():

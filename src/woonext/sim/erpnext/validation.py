@@ -186,7 +186,10 @@ def validate_selects(doc: Doc, meta: Meta) -> None:
         options = select_options(df)
         if not any(options):
             continue
-        value = str(jsonable(doc.get(df["fieldname"])) if doc.get(df["fieldname"]) is not None else "").strip()
+        raw = doc.get(df["fieldname"])
+        if raw is None or raw == "":
+            continue  # an empty Select passes (ERPNext's own rows keep NULLs: Payment Schedule)
+        value = str(jsonable(raw)).strip()
         doc[df["fieldname"]] = value
         if value not in options:
             prefix = f"Row #{doc.get('idx')}:" if _is_row(doc) else ""
