@@ -66,6 +66,7 @@ class SecretRedactor:
 
 
 redactor = SecretRedactor()
+_handler: logging.Handler | None = None
 
 
 def register_secrets(values: Iterable[str | SecretStr | None]) -> None:
@@ -106,12 +107,14 @@ def configure_logging(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, redactor, renderer],
     )
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(formatter)
+    global _handler
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
-    root.addHandler(handler)
+    if _handler is not None:
+        # Replace only our own handler: others (pytest's capture, an embedding app's) stay.
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler(out)
+    _handler.setFormatter(formatter)
+    root.addHandler(_handler)
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; signed URLs carry the consumer key.
     for noisy in ("httpx", "httpcore"):

@@ -28,7 +28,7 @@ def log_stream() -> io.StringIO:
     stream = io.StringIO()
     yield stream
     redactor.clear()
-    logging.getLogger().handlers.clear()
+    configure_logging(json=True, stream=io.StringIO())  # detach from the closed test stream
 
 
 def test_log_lines_redact_values_and_sensitive_keys(

@@ -225,3 +225,14 @@ def test_state_file_is_plain_sqlite(tmp_path: Path, sqlite_db: StateDB) -> None:
     path = tmp_path / "nested" / "dir" / "state.sqlite"
     with sqlite3.connect(path) as raw:
         assert raw.execute("SELECT erp_name FROM bindings").fetchall() == [("Mona",)]
+
+
+def test_migrations_match_the_table_definitions(db: StateDB) -> None:
+    # The Core tables used by queries and the schema Alembic builds must not drift apart.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from woonext.store.tables import metadata
+
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
