@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..base import Doc, FrappeError, throw
+from ..naming import random_name
 from . import lookup
 from .lookup import Lookup
 from .money import ZERO, cint, dec, money
@@ -172,7 +173,7 @@ def set_payment_schedule(doc: Doc) -> None:
         return
     total = dec(doc.get("rounded_total")) or dec(doc.get("grand_total"))
     base_total = dec(doc.get("base_rounded_total")) or dec(doc.get("base_grand_total"))
-    rows = doc.get("payment_schedule") or [{}]
+    rows = doc.get("payment_schedule") or [{"name": random_name()}]
     row = rows[0]
     row.update(
         {

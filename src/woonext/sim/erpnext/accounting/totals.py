@@ -355,7 +355,7 @@ def calculate_outstanding_amount(doc: Doc) -> None:
 def to_json(doc: Doc) -> Doc:
     """Turn the Decimals a calculation left in a document (and its child rows) into JSON floats."""
     for key in list(doc):
-        if key.startswith("_") and key not in ("__islocal", "__unsaved"):
+        if key.startswith("_") and not key.startswith("__"):  # our own scratch fields
             doc.pop(key)
             continue
         doc[key] = _jsonable(doc[key])
