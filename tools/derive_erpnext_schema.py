@@ -23,13 +23,35 @@ DEFAULT_OUT = REPO / "src" / "woonext" / "sim" / "erpnext" / "schema.json"
 # Layout-only field types carry no data; Frappe's `no_value_fields`.
 NO_VALUE_TYPES = {"Section Break", "Column Break", "Tab Break", "HTML", "Button", "Image", "Fold", "Heading"}
 FIELD_KEYS = (
-    "label", "fieldtype", "reqd", "options", "length", "unique", "allow_on_submit", "set_only_once",
-    "non_negative", "default", "read_only", "no_copy", "precision", "fetch_from", "fetch_if_empty",
-    "is_virtual", "oldfieldtype",
+    "label",
+    "fieldtype",
+    "reqd",
+    "options",
+    "length",
+    "unique",
+    "allow_on_submit",
+    "set_only_once",
+    "non_negative",
+    "default",
+    "read_only",
+    "no_copy",
+    "precision",
+    "fetch_from",
+    "fetch_if_empty",
+    "is_virtual",
+    "oldfieldtype",
 )
 DOCTYPE_KEYS = (
-    "autoname", "naming_rule", "is_submittable", "istable", "title_field", "is_tree", "nsm_parent_field",
-    "sort_field", "sort_order", "issingle",
+    "autoname",
+    "naming_rule",
+    "is_submittable",
+    "istable",
+    "title_field",
+    "is_tree",
+    "nsm_parent_field",
+    "sort_field",
+    "sort_order",
+    "issingle",
 )
 
 
@@ -59,9 +81,13 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("fraction_units", "Int", "Fraction Units"),
             _field("smallest_currency_fraction_value", "Currency", "Smallest Currency Fraction Value"),
             _field("symbol", "Data", "Symbol"),
-            _field("number_format", "Select", "Number Format",
-                   options="\n#,###.##\n#.###,##\n# ###.##\n# ###,##\n#'###.##\n#, ###.##\n#,##,###.##"
-                    "\n#,###.###\n#.###\n#,###"),
+            _field(
+                "number_format",
+                "Select",
+                "Number Format",
+                options="\n#,###.##\n#.###,##\n# ###.##\n# ###,##\n#'###.##\n#, ###.##\n#,##,###.##"
+                "\n#,###.###\n#.###\n#,###",
+            ),
         ],
     },
     "UOM": {
@@ -116,8 +142,12 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
         "issingle": 1,
         "fields": [
             _field("allow_negative_stock", "Check", "Allow Negative Stock", default="0"),
-            _field("auto_insert_price_list_rate_if_missing", "Check",
-                   "Auto Insert Item Price If Missing", default="1"),
+            _field(
+                "auto_insert_price_list_rate_if_missing",
+                "Check",
+                "Auto Insert Item Price If Missing",
+                default="1",
+            ),
             _field("default_warehouse", "Link", "Default Warehouse", options="Warehouse"),
             _field("stock_uom", "Link", "Default Stock UOM", options="UOM"),
         ],
@@ -125,8 +155,13 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
     "Selling Settings": {
         "issingle": 1,
         "fields": [
-            _field("cust_master_name", "Select", "Customer Naming By",
-                   options="Customer Name\nNaming Series\nAuto Name", default="Customer Name"),
+            _field(
+                "cust_master_name",
+                "Select",
+                "Customer Naming By",
+                options="Customer Name\nNaming Series\nAuto Name",
+                default="Customer Name",
+            ),
             _field("customer_group", "Link", "Default Customer Group", options="Customer Group"),
             _field("territory", "Link", "Default Territory", options="Territory"),
             _field("selling_price_list", "Link", "Default Price List", options="Price List"),
@@ -136,10 +171,18 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
     "Accounts Settings": {
         "issingle": 1,
         "fields": [
-            _field("unlink_payment_on_cancellation_of_invoice", "Check",
-                   "Unlink Payment on Cancellation of Invoice", default="1"),
-            _field("delete_linked_ledger_entries", "Check", "Delete Accounting and Stock Ledger Entries "
-                   "on deletion of Transaction", default="0"),
+            _field(
+                "unlink_payment_on_cancellation_of_invoice",
+                "Check",
+                "Unlink Payment on Cancellation of Invoice",
+                default="1",
+            ),
+            _field(
+                "delete_linked_ledger_entries",
+                "Check",
+                "Delete Accounting and Stock Ledger Entries on deletion of Transaction",
+                default="0",
+            ),
         ],
     },
     "System Settings": {
@@ -148,8 +191,12 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("time_zone", "Data", "Time Zone"),
             _field("country", "Link", "Country", options="Country"),
             _field("currency", "Link", "Default Currency", options="Currency"),
-            _field("allow_error_traceback", "Check", "Show Full Error and Allow Reporting of Issues "
-                   "to the Developer", default="1"),
+            _field(
+                "allow_error_traceback",
+                "Check",
+                "Show Full Error and Allow Reporting of Issues to the Developer",
+                default="1",
+            ),
         ],
     },
     "Language": {
@@ -169,28 +216,49 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("due_date", "Date", "Due Date", reqd=1),
             _field("invoice_portion", "Percent", "Invoice Portion"),
             _field("mode_of_payment", "Link", "Mode of Payment", options="Mode of Payment"),
-            _field("due_date_based_on", "Select", "Due Date Based On", read_only=1,
-                   options="\nDay(s) after invoice date\nDay(s) after the end of the invoice month"
-                   "\nMonth(s) after the end of the invoice month"),
+            _field(
+                "due_date_based_on",
+                "Select",
+                "Due Date Based On",
+                read_only=1,
+                options="\nDay(s) after invoice date\nDay(s) after the end of the invoice month"
+                "\nMonth(s) after the end of the invoice month",
+            ),
             _field("credit_days", "Int", "Credit Days", read_only=1),
             _field("credit_months", "Int", "Credit Months", read_only=1),
             _field("discount_date", "Date", "Discount Date"),
             _field("discount", "Float", "Discount"),
             _field("discount_type", "Select", "Discount Type", options="Percentage\nAmount"),
-            _field("discount_validity_based_on", "Select", "Discount Validity Based On",
-                   options="Day(s) after invoice date\nDay(s) after the end of the invoice month"
-                   "\nMonth(s) after the end of the invoice month"),
+            _field(
+                "discount_validity_based_on",
+                "Select",
+                "Discount Validity Based On",
+                options="Day(s) after invoice date\nDay(s) after the end of the invoice month"
+                "\nMonth(s) after the end of the invoice month",
+            ),
             _field("discount_validity", "Int", "Discount Validity"),
             _field("payment_amount", "Currency", "Payment Amount", reqd=1, options="currency"),
             _field("outstanding", "Currency", "Outstanding", options="currency"),
             _field("paid_amount", "Currency", "Paid Amount", options="currency"),
             _field("discounted_amount", "Currency", "Discounted Amount", options="currency"),
-            _field("base_payment_amount", "Currency", "Payment Amount (Company Currency)",
-                   options="Company:company:default_currency"),
-            _field("base_outstanding", "Currency", "Outstanding (Company Currency)",
-                   options="Company:company:default_currency"),
-            _field("base_paid_amount", "Currency", "Paid Amount (Company Currency)",
-                   options="Company:company:default_currency"),
+            _field(
+                "base_payment_amount",
+                "Currency",
+                "Payment Amount (Company Currency)",
+                options="Company:company:default_currency",
+            ),
+            _field(
+                "base_outstanding",
+                "Currency",
+                "Outstanding (Company Currency)",
+                options="Company:company:default_currency",
+            ),
+            _field(
+                "base_paid_amount",
+                "Currency",
+                "Paid Amount (Company Currency)",
+                options="Company:company:default_currency",
+            ),
         ],
     },
     "User": {
@@ -226,7 +294,10 @@ def compact_field(raw: dict[str, Any], position: int = 0) -> dict[str, Any] | No
 def compact_doctype(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {k: raw[k] for k in DOCTYPE_KEYS if raw.get(k) not in (None, "", 0)}
     order = {name: i for i, name in enumerate(raw.get("field_order") or [], start=1)}
-    fields = (compact_field(fl, order.get(fl["fieldname"], i)) for i, fl in enumerate(raw.get("fields", []), start=1))
+    fields = (
+        compact_field(fl, order.get(fl["fieldname"], i))
+        for i, fl in enumerate(raw.get("fields", []), start=1)
+    )
     out["fields"] = [f for f in fields if f is not None]
     return out
 
@@ -244,9 +315,11 @@ def derive(source: Path) -> dict[str, Any]:
     for name, spec in SUPPLEMENT.items():
         if name in doctypes:
             continue
-        doctypes[name] = {**{k: v for k, v in spec.items() if k != "fields"},
-                          "fields": [compact_field(f, i) for i, f in enumerate(spec["fields"], start=1)],
-                          "supplement": 1}
+        doctypes[name] = {
+            **{k: v for k, v in spec.items() if k != "fields"},
+            "fields": [compact_field(f, i) for i, f in enumerate(spec["fields"], start=1)],
+            "supplement": 1,
+        }
     return {"source": "ERPNext 15.92.1 / Frappe 15.92.0 doctype JSON", "doctypes": doctypes}
 
 

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from .auth import GUEST
 from .base import Doc, FrappeError, throw
-from .client_methods import FRAPPE_METHODS, Method, as_dict, get_list, run_named_method
+from .client_methods import Method, as_dict, get_list, run_named_method
 from .documents import DocCtx
 from .errors import error_body, no_doctype_permission, not_permitted, raised
 from .ratelimit import epoch
@@ -115,16 +115,24 @@ class FrappeApp:
         except FrappeError as err:
             body = {"message": err.exception, **error_body(err, [], self.sim.config.allow_error_traceback)}
             return Response(dumps(body), status_code=401, media_type="application/json")
-        response = Response(dumps({"message": "Logged In", "home_page": "/app", "full_name": user.full_name}),
-                            media_type="application/json")
-        for k, val in (("sid", new_sid), ("system_user", "yes"), ("full_name", user.full_name),
-                       ("user_id", user.name), ("user_image", "")):
+        response = Response(
+            dumps({"message": "Logged In", "home_page": "/app", "full_name": user.full_name}),
+            media_type="application/json",
+        )
+        for k, val in (
+            ("sid", new_sid),
+            ("system_user", "yes"),
+            ("full_name", user.full_name),
+            ("user_id", user.name),
+            ("user_image", ""),
+        ):
             response.set_cookie(k, val)
         return response
 
     # -- transactions ----------------------------------------------------------------------------
-    async def _in_txn(self, user: str, write: bool, work: Callable[[DocCtx], Any],
-                      lock_key: tuple[str, str] | None = None) -> tuple[Any, DocCtx]:
+    async def _in_txn(
+        self, user: str, write: bool, work: Callable[[DocCtx], Any], lock_key: tuple[str, str] | None = None
+    ) -> tuple[Any, DocCtx]:
         """Run `work` in a fresh transaction; commit if `write` and it succeeded. A named document
         is locked for the whole request (Frappe's `FOR UPDATE`), so two PUTs on it serialise."""
         lock = self.locks.setdefault(lock_key, asyncio.Lock()) if lock_key else None
@@ -159,8 +167,9 @@ class FrappeApp:
         return Response(dumps(body), status_code=err.status, media_type="application/json")
 
     # -- /api/resource ------------------------------------------------------------------------------
-    async def _resource(self, method: str, parts: list[str], params: dict[str, Any], body: bytes,
-                        user: str) -> Response:
+    async def _resource(
+        self, method: str, parts: list[str], params: dict[str, Any], body: bytes, user: str
+    ) -> Response:
         if not parts:
             raise throw("Not Found", "DoesNotExistError", 404)
         doctype = parts[0]
@@ -184,6 +193,7 @@ class FrappeApp:
             raise not_permitted()
         key = (doctype, name.casefold())
         if method == "GET":
+
             def read(c: DocCtx) -> Doc:
                 doc = c.engine.load_for_update(c, doctype, name)
                 return out_doc(doc, c.meta(doctype), c.child_meta)
@@ -245,14 +255,18 @@ class FrappeApp:
         if entry is None:
             module = path.rsplit(".", 1)[0]
             if module in ("frappe.client", "frappe.auth", "frappe") or path in self.sim.methods:
-                raise throw(f"Failed to get method for command {path} with module '{module}' has no attribute "
-                            f"'{path.rsplit('.', 1)[-1]}'")
+                raise throw(
+                    f"Failed to get method for command {path} with module '{module}' has no attribute "
+                    f"'{path.rsplit('.', 1)[-1]}'"
+                )
             raise throw(f"Failed to get method for command {path} with No module named '{module}'")
         if user == GUEST and not entry.allow_guest:
             raise throw(
                 "<details><summary>You are not permitted to access this resource.</summary>Function "
                 f"<strong>{path}</strong> is not whitelisted.</details>",
-                "PermissionError", 403, title="Method Not Allowed",
+                "PermissionError",
+                403,
+                title="Method Not Allowed",
             )
         if http_method not in entry.methods:
             raise not_permitted()

@@ -59,8 +59,11 @@ class Users:
                     try:
                         decoded = base64.b64decode(token).decode()
                     except (binascii.Error, UnicodeDecodeError) as exc:
-                        raise throw("Failed to decode token, please provide a valid base64-encoded token.",
-                                    "InvalidAuthorizationToken", 400) from exc
+                        raise throw(
+                            "Failed to decode token, please provide a valid base64-encoded token.",
+                            "InvalidAuthorizationToken",
+                            400,
+                        ) from exc
                     key, secret = decoded.split(":")
                     return self._by_key(key, secret)
                 if scheme.lower() == "token":

@@ -35,7 +35,9 @@ class FrappeError(Exception):
         return f"{self.exc_type}: {self.exception or (self.messages[0]['message'] if self.messages else '')}"
 
 
-def throw(message: str, exc_type: str = "ValidationError", status: int = 417, title: str = "Message") -> FrappeError:
+def throw(
+    message: str, exc_type: str = "ValidationError", status: int = 417, title: str = "Message"
+) -> FrappeError:
     """Build the error `frappe.throw(message)` produces (indicator red, raise_exception 1)."""
     return FrappeError(
         status=status,

@@ -33,25 +33,48 @@ def _query(ctx: DocCtx, doctype: str) -> Query:
     return Query(ctx.txn, doctype, ctx.engine.meta_or_404(ctx, doctype))
 
 
-def get_list(ctx: DocCtx, doctype: str = "", fields: Any = None, filters: Any = None, order_by: Any = None,
-             limit_start: Any = 0, limit_page_length: Any = None, parent: Any = None, debug: Any = False,
-             as_dict: Any = True, or_filters: Any = None, limit: Any = None, group_by: Any = None,
-             start: Any = None, page_length: Any = None, **_: Any) -> list[Any]:
-    length = limit_page_length if limit_page_length is not None else limit if limit is not None else page_length
+def get_list(
+    ctx: DocCtx,
+    doctype: str = "",
+    fields: Any = None,
+    filters: Any = None,
+    order_by: Any = None,
+    limit_start: Any = 0,
+    limit_page_length: Any = None,
+    parent: Any = None,
+    debug: Any = False,
+    as_dict: Any = True,
+    or_filters: Any = None,
+    limit: Any = None,
+    group_by: Any = None,
+    start: Any = None,
+    page_length: Any = None,
+    **_: Any,
+) -> list[Any]:
+    length = (
+        limit_page_length if limit_page_length is not None else limit if limit is not None else page_length
+    )
     return _query(ctx, doctype).run(
-        fields=fields, filters=filters, or_filters=or_filters, order_by=order_by,
-        limit_start=limit_start or start or 0, limit_page_length=20 if length is None else length,
-        as_dict=_truthy(as_dict, True), group_by=group_by,
+        fields=fields,
+        filters=filters,
+        or_filters=or_filters,
+        order_by=order_by,
+        limit_start=limit_start or start or 0,
+        limit_page_length=20 if length is None else length,
+        as_dict=_truthy(as_dict, True),
+        group_by=group_by,
     )
 
 
-def get_count(ctx: DocCtx, doctype: str = "", filters: Any = None, debug: Any = False, cache: Any = False,
-              **_: Any) -> int:
+def get_count(
+    ctx: DocCtx, doctype: str = "", filters: Any = None, debug: Any = False, cache: Any = False, **_: Any
+) -> int:
     return _query(ctx, doctype).count(filters=filters)
 
 
-def get(ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, parent: Any = None,
-        **_: Any) -> Doc:
+def get(
+    ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, parent: Any = None, **_: Any
+) -> Doc:
     ctx.engine.meta_or_404(ctx, doctype)
     if not name and filters:
         rows = _query(ctx, doctype).run(fields=["name"], filters=filters, limit_page_length=1)
@@ -64,8 +87,16 @@ def get(ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, p
     return as_dict(ctx, doc)
 
 
-def get_value(ctx: DocCtx, doctype: str = "", fieldname: Any = "name", filters: Any = None,
-              as_dict: Any = True, debug: Any = False, parent: Any = None, **_: Any) -> Any:
+def get_value(
+    ctx: DocCtx,
+    doctype: str = "",
+    fieldname: Any = "name",
+    filters: Any = None,
+    as_dict: Any = True,
+    debug: Any = False,
+    parent: Any = None,
+    **_: Any,
+) -> Any:
     fields = parse_json(fieldname, "fieldname")
     single = isinstance(fields, str)
     field_list = [fields] if single else list(fields or ["name"])
@@ -149,8 +180,9 @@ def delete(ctx: DocCtx, doctype: str = "", name: str = "", **_: Any) -> None:
     ctx.engine.delete(ctx, doctype, name)
 
 
-def set_value(ctx: DocCtx, doctype: str = "", name: str = "", fieldname: Any = None, value: Any = None,
-              **_: Any) -> Doc:
+def set_value(
+    ctx: DocCtx, doctype: str = "", name: str = "", fieldname: Any = None, value: Any = None, **_: Any
+) -> Doc:
     fields = parse_json(fieldname, "fieldname")
     changes = fields if isinstance(fields, dict) else {str(fields): value}
     return as_dict(ctx, ctx.engine.update(ctx, doctype, name, changes))
@@ -160,8 +192,9 @@ def rename_doc(ctx: DocCtx, **_: Any) -> None:
     raise throw("Renaming documents is not supported by this simulator", "ValidationError")
 
 
-def run_doc_method(ctx: DocCtx, method: str = "", docs: Any = None, dt: str = "", dn: str = "",
-                   args: Any = None, **_: Any) -> tuple[Any, Doc]:
+def run_doc_method(
+    ctx: DocCtx, method: str = "", docs: Any = None, dt: str = "", dn: str = "", args: Any = None, **_: Any
+) -> tuple[Any, Doc]:
     """Only the document methods a sync client uses: submit, cancel, save."""
     if docs:
         data = parse_json(docs, "docs")
@@ -169,7 +202,9 @@ def run_doc_method(ctx: DocCtx, method: str = "", docs: Any = None, dt: str = ""
         if str(data.get("modified")) != str(before.get("modified")):
             from .errors import timestamp_mismatch
 
-            raise timestamp_mismatch(str(before.get("modified")), ctx.engine.next_modified(ctx, before["modified"]))
+            raise timestamp_mismatch(
+                str(before.get("modified")), ctx.engine.next_modified(ctx, before["modified"])
+            )
         dt, dn = data["doctype"], data["name"]
     doc = run_named_method(ctx, dt, dn, method)
     return None, as_dict(ctx, doc)

@@ -46,8 +46,11 @@ class AddressController(Controller):
                 for other in ctx.all("Address", **{flag: 1}):
                     if other["name"] == doc.get("name"):
                         continue
-                    if any(o.get("link_doctype") == link.get("link_doctype")
-                           and o.get("link_name") == link.get("link_name") for o in other.get("links") or []):
+                    if any(
+                        o.get("link_doctype") == link.get("link_doctype")
+                        and o.get("link_name") == link.get("link_name")
+                        for o in other.get("links") or []
+                    ):
                         # ERPNext unsets the flag on the other addresses of the same party
                         other[flag] = 0
                         ctx.save(other)

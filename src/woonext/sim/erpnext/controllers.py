@@ -34,11 +34,14 @@ class CustomerController(Controller):
         prefix = f"{name} - ".casefold()
         for other in ctx.all("Customer"):
             other_name = str(other["name"]).casefold()
-            if other_name.startswith(prefix) and other_name[len(prefix):].isdigit():
-                count = max(count, int(other_name[len(prefix):]))
+            if other_name.startswith(prefix) and other_name[len(prefix) :].isdigit():
+                count = max(count, int(other_name[len(prefix) :]))
         new_name = f"{name} - {count + 1}"
-        ctx.msgprint(f"Changed customer name to '{new_name}' as '{name}' already exists.", title="Note",
-                     indicator="yellow")
+        ctx.msgprint(
+            f"Changed customer name to '{new_name}' as '{name}' already exists.",
+            title="Note",
+            indicator="yellow",
+        )
         return new_name
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
@@ -72,8 +75,10 @@ class AccountController(Controller):
         parent = ctx.get("Account", str(doc.get("parent_account") or ""))
         if parent is not None:
             if not to_int(parent.get("is_group")):
-                raise throw(f"Account {parent['name']}: Parent account {parent['name']} can not be a ledger",
-                            "InvalidAccountError")
+                raise throw(
+                    f"Account {parent['name']}: Parent account {parent['name']} can not be a ledger",
+                    "InvalidAccountError",
+                )
             doc.setdefault("root_type", parent.get("root_type"))
             if not doc.get("root_type"):
                 doc["root_type"] = parent.get("root_type")
@@ -97,7 +102,9 @@ class CostCenterController(Controller):
     def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
         company = ctx.get("Company", str(doc.get("company") or "")) or {}
         number = str(doc.get("cost_center_number") or "").strip()
-        base = f"{number} - {doc.get('cost_center_name')}" if number else str(doc.get("cost_center_name") or "")
+        base = (
+            f"{number} - {doc.get('cost_center_name')}" if number else str(doc.get("cost_center_name") or "")
+        )
         return f"{base.strip()} - {company.get('abbr', '')}"
 
 
@@ -136,7 +143,8 @@ class ItemPriceController(Controller):
         for other in ctx.all("Item Price", item_code=doc.get("item_code"), price_list=doc.get("price_list")):
             if other["name"] != doc["name"] and (other.get("uom") or "") == (doc.get("uom") or ""):
                 raise throw(
-                    "Item Price appears multiple times based on Price List, Supplier/Customer, Currency, Item, "
+                    "Item Price appears multiple times based on Price List, Supplier/Customer, Currency, "
+                    "Item, "
                     "Batch, UOM, Qty, and Dates.",
                     "ItemPriceDuplicateItem",
                 )
@@ -146,10 +154,19 @@ def _refuse_delete_with_children(doctype: str, parent_field: str) -> type[Contro
     class TreeController(Controller):
         def on_trash(self, doc: Doc, ctx: Ctx) -> None:
             if ctx.all(doctype, **{parent_field: doc["name"]}):
-                raise FrappeError(status=417, exc_type="NestedSetChildExistsError",
-                                  messages=[{"message": "Cannot delete a node that has children", "title":
-                                             "Message", "indicator": "red", "raise_exception": 1}],
-                                  exception="Cannot delete a node that has children")
+                raise FrappeError(
+                    status=417,
+                    exc_type="NestedSetChildExistsError",
+                    messages=[
+                        {
+                            "message": "Cannot delete a node that has children",
+                            "title": "Message",
+                            "indicator": "red",
+                            "raise_exception": 1,
+                        }
+                    ],
+                    exception="Cannot delete a node that has children",
+                )
 
     TreeController.doctype = doctype
     return TreeController

@@ -9,8 +9,24 @@ from .serialize import jsonable
 
 UNIQUE_TYPES = {"Data", "Link", "Read Only", "Int"}
 # Frappe's reserved words: a fieldname equal to one of them gets "1" appended.
-RESERVED = {"name", "owner", "creation", "modified", "modified_by", "parent", "parentfield", "parenttype",
-            "idx", "docstatus", "doctype", "_user_tags", "_comments", "_assign", "_liked_by", "_seen"}
+RESERVED = {
+    "name",
+    "owner",
+    "creation",
+    "modified",
+    "modified_by",
+    "parent",
+    "parentfield",
+    "parenttype",
+    "idx",
+    "docstatus",
+    "doctype",
+    "_user_tags",
+    "_comments",
+    "_assign",
+    "_liked_by",
+    "_seen",
+}
 
 
 def set_fieldname(doc: Doc) -> None:
@@ -40,7 +56,9 @@ class CustomFieldController(Controller):
             raise throw(f"DocType {doc.get('dt')} not found", "DoesNotExistError", 404)
         is_new = bool(doc.get("__islocal"))  # Frappe's is_new(): this is an insert
         if is_new and meta.get_field(doc["fieldname"]) is not None:
-            raise throw(f"A field with the name <strong>{doc['fieldname']}</strong> already exists in {doc['dt']}")
+            raise throw(
+                f"A field with the name <strong>{doc['fieldname']}</strong> already exists in {doc['dt']}"
+            )
         if doc.get("insert_after") and doc.get("insert_after") == doc["fieldname"]:
             raise throw(f"Insert After cannot be set as {meta.label(str(doc['insert_after']))}")
         if doc.get("insert_after"):

@@ -24,8 +24,20 @@ from .serialize import cast_doc, format_datetime, to_int
 from .trees import update_tree
 
 # Frappe-core doctypes: a Python crash in their controllers is not attributed to ERPNext.
-FRAPPE_DOCTYPES = {"Address", "Contact", "Custom Field", "Error Log", "User", "Country", "Currency",
-                   "Language", "Dynamic Link", "Contact Email", "Contact Phone", "System Settings"}
+FRAPPE_DOCTYPES = {
+    "Address",
+    "Contact",
+    "Custom Field",
+    "Error Log",
+    "User",
+    "Country",
+    "Currency",
+    "Language",
+    "Dynamic Link",
+    "Contact Email",
+    "Contact Phone",
+    "System Settings",
+}
 # Keys a client may not set on a document it sends.
 PROTECTED = {"owner", "creation", "modified_by", "doctype", "parent", "parentfield", "parenttype"}
 
@@ -137,9 +149,18 @@ class Engine:
     def meta_or_404(self, ctx: DocCtx, doctype: str) -> Meta:
         meta = ctx.meta(doctype)
         if meta is None:
-            raise FrappeError(status=404, exc_type="DoesNotExistError",
-                              messages=[{"message": f"DocType {doctype} not found", "title": "Message",
-                                         "indicator": "red", "raise_exception": 1}])
+            raise FrappeError(
+                status=404,
+                exc_type="DoesNotExistError",
+                messages=[
+                    {
+                        "message": f"DocType {doctype} not found",
+                        "title": "Message",
+                        "indicator": "red",
+                        "raise_exception": 1,
+                    }
+                ],
+            )
         return meta
 
     def _hooks(self, doctype: str) -> list[Controller]:
@@ -182,7 +203,15 @@ class Engine:
                 raise raised("AttributeError", f"'{type(raw).__name__}' object has no attribute 'get'", 500)
             row: Doc = {}
             for k, value in raw.items():
-                if k not in ("parent", "parenttype", "parentfield", "doctype", "__islocal", "__unsaved", "__new"):
+                if k not in (
+                    "parent",
+                    "parenttype",
+                    "parentfield",
+                    "doctype",
+                    "__islocal",
+                    "__unsaved",
+                    "__new",
+                ):
                     row[k] = value
             if child_meta is not None:
                 apply_defaults(row, child_meta)
@@ -300,7 +329,9 @@ class Engine:
         """Frappe's `Document.save()`: latest check, docstatus transition, validation, hooks."""
         if str(doc.get("modified")) != str(before.get("modified")):
             # Frappe prints the timestamp it had already stamped on the document, not the client's
-            raise timestamp_mismatch(str(before.get("modified")), self.next_modified(ctx, before.get("modified")))
+            raise timestamp_mismatch(
+                str(before.get("modified")), self.next_modified(ctx, before.get("modified"))
+            )
         old, new = to_int(before.get("docstatus")), to_int(doc.get("docstatus"))
         doc["docstatus"] = new
         if old == 2:
@@ -380,8 +411,8 @@ def throw_submitted_delete(doctype: str, name: str) -> FrappeError:
 
     return throw(
         f"{doctype} {name}: Submitted Record cannot be deleted. You must "
-        "<a href='https://docs.erpnext.com//docs/user/manual/en/setting-up/articles/delete-submitted-document' "
-        "target='_blank'> Cancel </a> it first."
+        "<a href='https://docs.erpnext.com//docs/user/manual/en/setting-up/articles/"
+        "delete-submitted-document' target='_blank'> Cancel </a> it first."
     )
 
 
@@ -394,14 +425,20 @@ def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
         other_meta = ctx.meta(other_type)
         if other_meta is None or other_meta.istable or other_meta.issingle:
             continue
-        link_fields = [f["fieldname"] for f in other_meta.value_fields
-                       if f["fieldtype"] == "Link" and f.get("options") == meta.name]
+        link_fields = [
+            f["fieldname"]
+            for f in other_meta.value_fields
+            if f["fieldtype"] == "Link" and f.get("options") == meta.name
+        ]
         table_links = []
         for tf in other_meta.table_fields:
             cm = ctx.meta(str(tf.get("options")))
             if cm is not None:
-                fields = [f["fieldname"] for f in cm.value_fields
-                          if f["fieldtype"] == "Link" and f.get("options") == meta.name]
+                fields = [
+                    f["fieldname"]
+                    for f in cm.value_fields
+                    if f["fieldtype"] == "Link" and f.get("options") == meta.name
+                ]
                 if fields:
                     table_links.append((tf["fieldname"], fields))
         if not link_fields and not table_links:
@@ -414,14 +451,16 @@ def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
             hit = any(str(other.get(f) or "").casefold() == doc["name"].casefold() for f in link_fields)
             hit = hit or any(
                 str(row.get(f) or "").casefold() == doc["name"].casefold()
-                for table, fields in table_links for row in other.get(table) or [] for f in fields
+                for table, fields in table_links
+                for row in other.get(table) or []
+                for f in fields
             )
             if hit:
                 slug = other_type.lower().replace(" ", "-")
                 own = meta.name.lower().replace(" ", "-")
                 raise throw(
-                    f"Cannot delete or cancel because {meta.name} <a href=\"/app/{own}/{doc['name']}\">"
-                    f"{doc['name']}</a> is linked with {other_type} <a href=\"/app/{slug}/{other['name']}\">"
+                    f'Cannot delete or cancel because {meta.name} <a href="/app/{own}/{doc["name"]}">'
+                    f'{doc["name"]}</a> is linked with {other_type} <a href="/app/{slug}/{other["name"]}">'
                     f"{other['name']}</a>",
                     "LinkExistsError",
                 )
@@ -484,5 +523,7 @@ def _normalised(doc: Doc) -> Doc:
                     row.pop("modified", None)
                     row.pop("modified_by", None)
     out = jsonable(clean)
-    return {k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val)
-            for k, val in out.items()}
+    return {
+        k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val)
+        for k, val in out.items()
+    }

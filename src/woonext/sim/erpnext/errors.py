@@ -18,8 +18,14 @@ ERPNEXT_EXCEPTIONS = {
     "InvalidAccountCurrency": "erpnext.exceptions.InvalidAccountCurrency",
 }
 PYTHON_EXCEPTIONS = {
-    "AttributeError", "KeyError", "TypeError", "ValueError", "IndexError", "ZeroDivisionError",
-    "NameError_py", "RuntimeError",
+    "AttributeError",
+    "KeyError",
+    "TypeError",
+    "ValueError",
+    "IndexError",
+    "ZeroDivisionError",
+    "NameError_py",
+    "RuntimeError",
 }
 SPECIAL_PATHS = {"JSONDecodeError": "json.decoder.JSONDecodeError"}
 
@@ -40,6 +46,7 @@ def is_frappe_exception(exc_type: str) -> bool:
 
 # -- constructors for the errors the engine raises ------------------------------------------------
 
+
 def raised(exc_type: str, text: str, status: int = 417) -> FrappeError:
     """An exception raised directly (not through msgprint): the text is only in `exception`."""
     return FrappeError(status=status, exc_type=exc_type, exception=text)
@@ -57,8 +64,13 @@ def no_doctype_permission(doctype: str, user: str = "Guest") -> FrappeError:
     return FrappeError(
         status=403,
         exc_type="PermissionError",
-        messages=[{"message": f"User <strong>{user}</strong> does not have doctype access via role "
-                   f"permission for document <strong>{doctype}</strong>", "title": "Message"}],
+        messages=[
+            {
+                "message": f"User <strong>{user}</strong> does not have doctype access via role "
+                f"permission for document <strong>{doctype}</strong>",
+                "title": "Message",
+            }
+        ],
         error_message=f"No permission for {doctype}",
     )
 
@@ -83,9 +95,15 @@ def duplicate_entry(doctype: str, name: str) -> FrappeError:
     return FrappeError(
         status=409,
         exc_type="DuplicateEntryError",
-        messages=[{"message": f"{doctype} <strong>{name}</strong> already exists", "title": "Duplicate Name",
-                   "indicator": "red"}],
-        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{name}' for key 'PRIMARY'\"))",
+        messages=[
+            {
+                "message": f"{doctype} <strong>{name}</strong> already exists",
+                "title": "Duplicate Name",
+                "indicator": "red",
+            }
+        ],
+        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{name}' for key "
+        "'PRIMARY'\"))",
     )
 
 
@@ -105,14 +123,17 @@ def data_error(fieldname: str) -> FrappeError:
 
 # -- rendering --------------------------------------------------------------------------------------
 
+
 def _traceback(last_line: str) -> str:
-    return json.dumps([
-        "Traceback (most recent call last):\n"
-        '  File "apps/frappe/frappe/app.py", line 120, in application\n'
-        "    response = frappe.api.handle(request)\n"
-        "               ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-        f"{last_line}\n"
-    ])
+    return json.dumps(
+        [
+            "Traceback (most recent call last):\n"
+            '  File "apps/frappe/frappe/app.py", line 120, in application\n'
+            "    response = frappe.api.handle(request)\n"
+            "               ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+            f"{last_line}\n"
+        ]
+    )
 
 
 def encode_messages(messages: list[dict[str, Any]]) -> str:

@@ -36,9 +36,15 @@ class Inspector:
         if head == "gl":
             return _json(sim.gl_entries)
         if head == "stock":
-            return _json({"ledger": sim.stock_ledger,
-                          "bins": [{"item_code": i, "warehouse": w, "actual_qty": q}
-                                   for (i, w), q in sorted(sim.db.bins.items())]})
+            return _json(
+                {
+                    "ledger": sim.stock_ledger,
+                    "bins": [
+                        {"item_code": i, "warehouse": w, "actual_qty": q}
+                        for (i, w), q in sorted(sim.db.bins.items())
+                    ],
+                }
+            )
         if head == "requests":
             return _json([{"method": m, "path": p, "status": s} for m, p, s in sim.request_log])
         if head == "clock":
@@ -49,6 +55,18 @@ class Inspector:
                 if "set" in body:
                     sim.clock.set(datetime.fromisoformat(str(body["set"])))
             return _json({"utc": sim.clock.now().isoformat(), "site": sim.engine.now().isoformat(sep=" ")})
-        return _json({"error": "unknown inspection path",
-                      "paths": ["docs", "docs/{doctype}", "docs/{doctype}/{name}", "gl", "stock", "requests",
-                                "clock"]}, 404)
+        return _json(
+            {
+                "error": "unknown inspection path",
+                "paths": [
+                    "docs",
+                    "docs/{doctype}",
+                    "docs/{doctype}/{name}",
+                    "gl",
+                    "stock",
+                    "requests",
+                    "clock",
+                ],
+            },
+            404,
+        )

@@ -38,8 +38,12 @@ def parse_series(series: str, now: datetime, doc: Doc) -> tuple[str, int]:
 
 def _series_part(part: str, now: datetime, doc: Doc) -> str:
     tokens = {
-        "YYYY": now.strftime("%Y"), "YY": now.strftime("%y"), "MM": now.strftime("%m"),
-        "DD": now.strftime("%d"), "WW": now.strftime("%W"), "FY": now.strftime("%Y"),
+        "YYYY": now.strftime("%Y"),
+        "YY": now.strftime("%y"),
+        "MM": now.strftime("%m"),
+        "DD": now.strftime("%d"),
+        "WW": now.strftime("%W"),
+        "FY": now.strftime("%Y"),
     }
     if part in tokens:
         return tokens[part]
@@ -70,7 +74,7 @@ def default_name(txn: Txn, doc: Doc, meta: Meta, now: datetime) -> str:
     """The name from the doctype's naming rule (schema `autoname`)."""
     autoname = meta.autoname or ""
     if autoname.startswith("field:"):
-        fieldname = autoname[len("field:"):]
+        fieldname = autoname[len("field:") :]
         value = str(doc.get(fieldname) or "").strip()
         if not value:
             raise throw(f"{meta.label(fieldname)} is required")
@@ -83,7 +87,7 @@ def default_name(txn: Txn, doc: Doc, meta: Meta, now: datetime) -> str:
     if autoname.lower() in ("", "hash", "uuid", "autoname", "prompt"):
         return random_name()
     if autoname.startswith("format:"):
-        fmt = autoname[len("format:"):]
+        fmt = autoname[len("format:") :]
         return _format_name(txn, fmt, now, doc)
     if "#" in autoname or "." in autoname:
         return make_autoname(txn, autoname, now, doc)
@@ -92,8 +96,15 @@ def default_name(txn: Txn, doc: Doc, meta: Meta, now: datetime) -> str:
 
 def _format_name(txn: Txn, fmt: str, now: datetime, doc: Doc) -> str:
     series_match = re.search(r"\{(#+)\}", fmt)
-    out = re.sub(r"\{([A-Za-z_]+)\}", lambda m: _series_part(m.group(1), now, doc)
-                 if m.group(1) in ("YYYY", "YY", "MM", "DD") else str(doc.get(m.group(1)) or ""), fmt)
+    out = re.sub(
+        r"\{([A-Za-z_]+)\}",
+        lambda m: (
+            _series_part(m.group(1), now, doc)
+            if m.group(1) in ("YYYY", "YY", "MM", "DD")
+            else str(doc.get(m.group(1)) or "")
+        ),
+        fmt,
+    )
     if series_match:
         prefix = out[: out.index(series_match.group(0))]
         number = str(txn.next_series(prefix)).zfill(len(series_match.group(1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,9 @@ from .errors import data_error, raised
 from .schema import INT_TYPES, NUMERIC_TYPES, TABLE_TYPES, Meta
 from .serialize import jsonable, to_decimal, to_int
 
-FIELD_RE = re.compile(r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I)
+FIELD_RE = re.compile(
+    r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I
+)
 COUNT_RE = re.compile(r"^count\(\s*(\*|`?name`?|distinct\s+`?name`?)\s*\)(?:\s+as\s+`?(\w+)`?)?$", re.I)
 
 
@@ -61,9 +64,17 @@ class Query:
         return None, field
 
     # -- public -----------------------------------------------------------------------------------
-    def run(self, fields: Any = None, filters: Any = None, or_filters: Any = None, order_by: Any = None,
-            limit_start: Any = 0, limit_page_length: Any = 20, as_dict: bool = True,
-            group_by: Any = None) -> list[Any]:
+    def run(
+        self,
+        fields: Any = None,
+        filters: Any = None,
+        or_filters: Any = None,
+        order_by: Any = None,
+        limit_start: Any = 0,
+        limit_page_length: Any = 20,
+        as_dict: bool = True,
+        group_by: Any = None,
+    ) -> list[Any]:
         selected = self._fields(parse_json(fields, "fields") or ["name"])
         conds = self._conditions(parse_json(filters, "filters"))
         any_conds = self._conditions(parse_json(or_filters, "or_filters"))
@@ -85,7 +96,7 @@ class Query:
         rows = self._order(rows, order_by)
         start = to_int(limit_start)
         length = to_int(limit_page_length)
-        rows = rows[start:start + length] if length else rows[start:]
+        rows = rows[start : start + length] if length else rows[start:]
         out: list[Any] = []
         for doc, child in rows:
             record: dict[str, Any] = {}
@@ -104,8 +115,10 @@ class Query:
         conds = self._conditions(parse_json(filters, "filters"))
         any_conds = self._conditions(parse_json(or_filters, "or_filters"))
         return sum(
-            1 for doc in self.txn.iter(self.doctype)
-            if all(self._match(doc, c) for c in conds) and (not any_conds or any(self._match(doc, c) for c in any_conds))
+            1
+            for doc in self.txn.iter(self.doctype)
+            if all(self._match(doc, c) for c in conds)
+            and (not any_conds or any(self._match(doc, c) for c in any_conds))
         )
 
     # -- fields -------------------------------------------------------------------------------------
@@ -165,8 +178,11 @@ class Query:
             table: str | None = None
             if "." in str(field):
                 table, field = str(field).replace("`", "").split(".", 1)
-                table = table[3:] if table.startswith("tab") and table[3:] in (self.doctype, *self._children()) \
+                table = (
+                    table[3:]
+                    if table.startswith("tab") and table[3:] in (self.doctype, *self._children())
                     else table
+                )
             tf, col = self._resolve(table, str(field))
             out.append((tf, col, str(op).strip().lower(), value, self._fieldtype(tf, col)))
         return out
@@ -201,8 +217,7 @@ class Query:
             tf, col = self._resolve(table, target)
             keys.append((tf, col, desc, self._fieldtype(tf, col)))
         for tf, col, desc, ft in reversed(keys):
-            rows.sort(key=lambda r, tf=tf, col=col, ft=ft: _sort_key((r[1] if tf else r[0]) or {}, col, ft),
-                      reverse=desc)
+            rows.sort(key=_row_key(tf, col, ft), reverse=desc)
         return rows
 
 
@@ -210,13 +225,38 @@ def _is_op(text: str) -> bool:
     return text.strip().lower() in OPS
 
 
-OPS = {"=", "!=", "<>", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is", "between",
-       "descendants of", "ancestors of", "not descendants of", "not ancestors of", "timespan"}
+OPS = {
+    "=",
+    "!=",
+    "<>",
+    ">",
+    "<",
+    ">=",
+    "<=",
+    "like",
+    "not like",
+    "in",
+    "not in",
+    "is",
+    "between",
+    "descendants of",
+    "ancestors of",
+    "not descendants of",
+    "not ancestors of",
+    "timespan",
+}
 
 
 def _col_order(meta: Meta) -> Any:
     positions = {f["fieldname"]: i for i, f in enumerate(meta.fields)}
     return lambda c: positions.get(c, -1)
+
+
+def _row_key(tf: str | None, col: str, ft: str) -> Callable[[tuple[Doc, Doc | None]], tuple[int, Any]]:
+    def key(row: tuple[Doc, Doc | None]) -> tuple[int, Any]:
+        return _sort_key((row[1] if tf else row[0]) or {}, col, ft)
+
+    return key
 
 
 def _sort_key(doc: Doc, col: str, ft: str) -> tuple[int, Any]:
@@ -237,7 +277,9 @@ def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
         is_set = actual not in (None, "")
         return is_set if str(value).lower() == "set" else not is_set
     if op in ("in", "not in"):
-        options = value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
+        options = (
+            value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
+        )
         hit = _norm(actual, ft) in {_norm(o, ft) for o in options}
         return hit if op == "in" else not hit
     if op in ("like", "not like"):
@@ -247,13 +289,22 @@ def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
     if op == "between":
         low, high = (value or [None, None])[:2]
         a = _norm(actual, ft)
-        return _norm(low, ft) <= a <= _norm(high, ft) if ft not in ("Date", "Datetime") else \
-            str(low) <= str(actual or "")[: len(str(high))] <= str(high)
+        return (
+            _norm(low, ft) <= a <= _norm(high, ft)
+            if ft not in ("Date", "Datetime")
+            else str(low) <= str(actual or "")[: len(str(high))] <= str(high)
+        )
     if ft in TABLE_TYPES:
         return False
     a, b = _norm(actual, ft), _norm(value, ft)
     if isinstance(a, Decimal) != isinstance(b, Decimal):
         a, b = str(a), str(b)
     return {
-        "=": a == b, "!=": a != b, "<>": a != b, ">": a > b, "<": a < b, ">=": a >= b, "<=": a <= b,
+        "=": a == b,
+        "!=": a != b,
+        "<>": a != b,
+        ">": a > b,
+        "<": a < b,
+        ">=": a >= b,
+        "<=": a <= b,
     }.get(op, False)

@@ -62,8 +62,11 @@ class MethodRateLimits:
         calls = [t for t in self._calls.get(method, []) if now - t < seconds]
         if len(calls) >= limit:
             self._calls[method] = calls
-            raise throw("You hit the rate limit because of too many requests. Please try after sometime.",
-                        "RateLimitExceededError", 429)
+            raise throw(
+                "You hit the rate limit because of too many requests. Please try after sometime.",
+                "RateLimitExceededError",
+                429,
+            )
         calls.append(now)
         self._calls[method] = calls
 

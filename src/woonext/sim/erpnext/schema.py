@@ -18,12 +18,27 @@ NUMERIC_TYPES = {"Currency", "Float", "Percent"}
 INT_TYPES = {"Int", "Check"}
 # Frappe's type_map: field types stored in varchar columns, with their default length.
 VARCHAR_TYPES = {
-    "Data": 140, "Link": 140, "Dynamic Link": 140, "Select": 140, "Read Only": 140, "Attach": 140,
-    "Attach Image": 140, "Password": 140, "Color": 140, "Barcode": 140, "Autocomplete": 140,
-    "Phone": 140, "Duration": 140, "Icon": 140, "Rating": 140,
+    "Data": 140,
+    "Link": 140,
+    "Dynamic Link": 140,
+    "Select": 140,
+    "Read Only": 140,
+    "Attach": 140,
+    "Attach Image": 140,
+    "Password": 140,
+    "Color": 140,
+    "Barcode": 140,
+    "Autocomplete": 140,
+    "Phone": 140,
+    "Duration": 140,
+    "Icon": 140,
+    "Rating": 140,
 }
-SINGLE_ROOT = {"Territory": "All Territories", "Customer Group": "All Customer Groups",
-               "Item Group": "All Item Groups"}
+SINGLE_ROOT = {
+    "Territory": "All Territories",
+    "Customer Group": "All Customer Groups",
+    "Item Group": "All Item Groups",
+}
 
 
 @dataclass
@@ -72,10 +87,17 @@ class Meta:
 
     def with_fields(self, extra: list[dict[str, Any]]) -> Meta:
         return Meta(
-            name=self.name, fields=self.fields + extra, autoname=self.autoname,
-            is_submittable=self.is_submittable, istable=self.istable, issingle=self.issingle,
-            is_tree=self.is_tree, nsm_parent_field=self.nsm_parent_field, title_field=self.title_field,
-            sort_field=self.sort_field, sort_order=self.sort_order,
+            name=self.name,
+            fields=self.fields + extra,
+            autoname=self.autoname,
+            is_submittable=self.is_submittable,
+            istable=self.istable,
+            issingle=self.issingle,
+            is_tree=self.is_tree,
+            nsm_parent_field=self.nsm_parent_field,
+            title_field=self.title_field,
+            sort_field=self.sort_field,
+            sort_order=self.sort_order,
         )
 
 
@@ -104,10 +126,24 @@ def base_schema() -> dict[str, Meta]:
 
 def custom_field_def(cf: dict[str, Any]) -> dict[str, Any]:
     """A Custom Field document as a schema field of its target doctype."""
-    out: dict[str, Any] = {"fieldname": cf["fieldname"], "fieldtype": cf.get("fieldtype") or "Data",
-                           "label": cf.get("label") or "", "is_custom_field": 1}
-    for key in ("reqd", "unique", "allow_on_submit", "set_only_once", "non_negative", "read_only",
-                "no_copy", "fetch_from", "fetch_if_empty", "precision"):
+    out: dict[str, Any] = {
+        "fieldname": cf["fieldname"],
+        "fieldtype": cf.get("fieldtype") or "Data",
+        "label": cf.get("label") or "",
+        "is_custom_field": 1,
+    }
+    for key in (
+        "reqd",
+        "unique",
+        "allow_on_submit",
+        "set_only_once",
+        "non_negative",
+        "read_only",
+        "no_copy",
+        "fetch_from",
+        "fetch_if_empty",
+        "precision",
+    ):
         if cf.get(key):
             out[key] = cf[key]
     if cf.get("options"):

@@ -28,8 +28,12 @@ ROOT_ACCOUNTS = {
     "Expense": "Expenses",
 }
 CURRENCY_INFO = {
-    "EGP": ("Piastre[F]", 100, "E£"), "USD": ("Cent", 100, "$"), "EUR": ("Cent", 100, "€"),
-    "GBP": ("Penny", 100, "£"), "SAR": ("Halala", 100, "ر.س"), "AED": ("Fils", 100, "د.إ"),
+    "EGP": ("Piastre[F]", 100, "E£"),
+    "USD": ("Cent", 100, "$"),
+    "EUR": ("Cent", 100, "€"),
+    "GBP": ("Penny", 100, "£"),
+    "SAR": ("Halala", 100, "ر.س"),
+    "AED": ("Fils", 100, "د.إ"),
 }
 
 
@@ -44,8 +48,14 @@ def put(sim: ErpSim, doctype: str, name: str, **fields: Any) -> Doc:
         apply_defaults(doc, meta)
     doc.update(fields)
     now = sim.engine.next_modified(sim.new_ctx(), doc.get("modified"))
-    doc.update(name=name, doctype=doctype, owner=doc.get("owner") or "Administrator",
-               creation=doc.get("creation") or now, modified=now, modified_by="Administrator")
+    doc.update(
+        name=name,
+        doctype=doctype,
+        owner=doc.get("owner") or "Administrator",
+        creation=doc.get("creation") or now,
+        modified=now,
+        modified_by="Administrator",
+    )
     doc.setdefault("idx", 0)
     for df in meta.table_fields:
         child_meta = sim.db.meta(str(df.get("options")))
@@ -56,10 +66,18 @@ def put(sim: ErpSim, doctype: str, name: str, **fields: Any) -> Doc:
                 for k, value in defaults.items():
                     row.setdefault(k, value)
                 cast_doc(row, child_meta)
-            row.update(doctype=str(df.get("options")), parent=name, parentfield=df["fieldname"],
-                       parenttype=doctype, idx=idx, docstatus=doc.get("docstatus", 0),
-                       owner="Administrator", creation=doc["creation"], modified=now,
-                       modified_by="Administrator")
+            row.update(
+                doctype=str(df.get("options")),
+                parent=name,
+                parentfield=df["fieldname"],
+                parenttype=doctype,
+                idx=idx,
+                docstatus=doc.get("docstatus", 0),
+                owner="Administrator",
+                creation=doc["creation"],
+                modified=now,
+                modified_by="Administrator",
+            )
             row.setdefault("name", random_name())
     cast_doc(doc, meta)
     if meta.is_tree:
@@ -82,8 +100,13 @@ def seed_site(sim: ErpSim) -> None:
     put(sim, "Territory", "All Territories", territory_name="All Territories", is_group=1)
     put(sim, "Customer Group", "All Customer Groups", customer_group_name="All Customer Groups", is_group=1)
     put(sim, "Item Group", "All Item Groups", item_group_name="All Item Groups", is_group=1)
-    put(sim, "System Settings", "System Settings", time_zone=sim.config.timezone,
-        allow_error_traceback=int(sim.config.allow_error_traceback))
+    put(
+        sim,
+        "System Settings",
+        "System Settings",
+        time_zone=sim.config.timezone,
+        allow_error_traceback=int(sim.config.allow_error_traceback),
+    )
     # Selling Settings right after the wizard: naming by customer name, no default group/territory
     put(sim, "Selling Settings", "Selling Settings", cust_master_name="Customer Name")
     put(sim, "Stock Settings", "Stock Settings")
@@ -92,83 +115,212 @@ def seed_site(sim: ErpSim) -> None:
         ("Address", "is_your_company_address", "Is Your Company Address", "linked_with"),
         ("Contact", "is_billing_contact", "Is Billing Contact", "is_primary_contact"),
     ):
-        put(sim, "Custom Field", f"{dt}-{fieldname}", dt=dt, fieldname=fieldname, label=label,
-            fieldtype="Check", default="0", insert_after=after, is_system_generated=1)
+        put(
+            sim,
+            "Custom Field",
+            f"{dt}-{fieldname}",
+            dt=dt,
+            fieldname=fieldname,
+            label=label,
+            fieldtype="Check",
+            default="0",
+            insert_after=after,
+            is_system_generated=1,
+        )
     put(sim, "Accounts Settings", "Accounts Settings")
 
 
 def seed_masters(sim: ErpSim, m: Masters) -> None:
     for cur in dict.fromkeys([*m.currencies, m.currency]):
         fraction, units, symbol = CURRENCY_INFO.get(cur, ("", 100, cur))
-        put(sim, "Currency", cur, currency_name=cur, enabled=1, fraction=fraction, fraction_units=units,
-            symbol=symbol)  # no smallest fraction, as the fixtures: rounded totals go to whole units
-    put(sim, "Company", m.company, company_name=m.company, abbr=m.abbr, default_currency=m.currency,
-        country=m.country, default_receivable_account=m.default_receivable_account or None,
+        put(
+            sim,
+            "Currency",
+            cur,
+            currency_name=cur,
+            enabled=1,
+            fraction=fraction,
+            fraction_units=units,
+            symbol=symbol,
+        )  # no smallest fraction, as the fixtures: rounded totals go to whole units
+    put(
+        sim,
+        "Company",
+        m.company,
+        company_name=m.company,
+        abbr=m.abbr,
+        default_currency=m.currency,
+        country=m.country,
+        default_receivable_account=m.default_receivable_account or None,
         default_income_account=m.default_income_account or None,
-        default_cash_account=m.default_cash_account or None, round_off_account=m.round_off_account or None,
-        cost_center=f"Main - {m.abbr}", round_off_cost_center=f"Main - {m.abbr}",
+        default_cash_account=m.default_cash_account or None,
+        round_off_account=m.round_off_account or None,
+        cost_center=f"Main - {m.abbr}",
+        round_off_cost_center=f"Main - {m.abbr}",
         default_warehouse_for_sales_return=m.default_warehouse or None,
-        **({"custom_kashier_account": m.kashier_account} if m.kashier_account else {}))
-    put(sim, "Cost Center", f"{m.company} - {m.abbr}", cost_center_name=m.company, company=m.company, is_group=1)
-    put(sim, "Cost Center", f"Main - {m.abbr}", cost_center_name="Main", company=m.company,
-        parent_cost_center=f"{m.company} - {m.abbr}")
+        **({"custom_kashier_account": m.kashier_account} if m.kashier_account else {}),
+    )
+    put(
+        sim,
+        "Cost Center",
+        f"{m.company} - {m.abbr}",
+        cost_center_name=m.company,
+        company=m.company,
+        is_group=1,
+    )
+    put(
+        sim,
+        "Cost Center",
+        f"Main - {m.abbr}",
+        cost_center_name="Main",
+        company=m.company,
+        parent_cost_center=f"{m.company} - {m.abbr}",
+    )
     _seed_accounts(sim, m)
     _seed_warehouses(sim, m)
     groups = dict.fromkeys(["All Item Groups", *(i.item_group for i in m.items)])
     for group in groups:
-        put(sim, "Item Group", group, item_group_name=group, is_group=1 if group == "All Item Groups" else 0,
-            parent_item_group=None if group == "All Item Groups" else "All Item Groups")
+        put(
+            sim,
+            "Item Group",
+            group,
+            item_group_name=group,
+            is_group=1 if group == "All Item Groups" else 0,
+            parent_item_group=None if group == "All Item Groups" else "All Item Groups",
+        )
     for uom in dict.fromkeys(i.stock_uom for i in m.items):
         put(sim, "UOM", uom, uom_name=uom)
     for pl in m.price_lists:
-        put(sim, "Price List", pl, price_list_name=pl, currency=m.currency, enabled=1,
-            selling=1 if "Selling" in pl or "Buying" not in pl else 0, buying=1 if "Buying" in pl else 0)
+        put(
+            sim,
+            "Price List",
+            pl,
+            price_list_name=pl,
+            currency=m.currency,
+            enabled=1,
+            selling=1 if "Selling" in pl or "Buying" not in pl else 0,
+            buying=1 if "Buying" in pl else 0,
+        )
     selling = next((p for p in m.price_lists if "Selling" in p), m.price_lists[0] if m.price_lists else "")
     for item in m.items:
-        put(sim, "Item", item.item_code, item_code=item.item_code, item_name=item.item_name or item.item_code,
-            item_group=item.item_group, stock_uom=item.stock_uom, is_stock_item=item.is_stock_item,
-            standard_rate=item.standard_rate, include_item_in_manufacturing=0,
+        put(
+            sim,
+            "Item",
+            item.item_code,
+            item_code=item.item_code,
+            item_name=item.item_name or item.item_code,
+            item_group=item.item_group,
+            stock_uom=item.stock_uom,
+            is_stock_item=item.is_stock_item,
+            standard_rate=item.standard_rate,
+            include_item_in_manufacturing=0,
             item_defaults=[{"company": m.company, "default_warehouse": m.default_warehouse or None}]
-            if m.default_warehouse and item.is_stock_item else [])
+            if m.default_warehouse and item.is_stock_item
+            else [],
+        )
         if item.standard_rate and selling:
-            put(sim, "Item Price", random_name(), item_code=item.item_code, item_name=item.item_name or item.item_code,
-                price_list=selling, price_list_rate=item.standard_rate, uom=item.stock_uom, currency=m.currency,
-                selling=1)
+            put(
+                sim,
+                "Item Price",
+                random_name(),
+                item_code=item.item_code,
+                item_name=item.item_name or item.item_code,
+                price_list=selling,
+                price_list_rate=item.standard_rate,
+                uom=item.stock_uom,
+                currency=m.currency,
+                selling=1,
+            )
     for (item_code, warehouse), qty in m.stock.items():
         sim.db.bins[(item_code, warehouse)] = Decimal(qty)
     for mop in m.modes_of_payment:
         accounts = [{"company": m.company, "default_account": mop.account}] if mop.account else []
-        put(sim, "Mode of Payment", mop.name, mode_of_payment=mop.name, type=mop.type, enabled=1, accounts=accounts)
+        put(
+            sim,
+            "Mode of Payment",
+            mop.name,
+            mode_of_payment=mop.name,
+            type=mop.type,
+            enabled=1,
+            accounts=accounts,
+        )
     for group in m.customer_groups:
         root = group == "All Customer Groups"
-        put(sim, "Customer Group", group, customer_group_name=group, is_group=1 if root else 0,
-            parent_customer_group=None if root else "All Customer Groups")
+        put(
+            sim,
+            "Customer Group",
+            group,
+            customer_group_name=group,
+            is_group=1 if root else 0,
+            parent_customer_group=None if root else "All Customer Groups",
+        )
     for territory in m.territories:
         root = territory == "All Territories"
-        put(sim, "Territory", territory, territory_name=territory, is_group=1 if root else 0,
-            parent_territory=None if root else "All Territories")
+        put(
+            sim,
+            "Territory",
+            territory,
+            territory_name=territory,
+            is_group=1 if root else 0,
+            parent_territory=None if root else "All Territories",
+        )
     for customer in m.customers:
-        put(sim, "Customer", customer, customer_name=customer, customer_type="Individual",
-            naming_series="CUST-.YYYY.-", language="en")
+        put(
+            sim,
+            "Customer",
+            customer,
+            customer_name=customer,
+            customer_type="Individual",
+            naming_series="CUST-.YYYY.-",
+            language="en",
+        )
     for (from_cur, to_cur), rate in m.exchange_rates.items():
         date = sim.engine.now().date().isoformat()
-        put(sim, "Currency Exchange", f"{date}-{from_cur}-{to_cur}", date=date, from_currency=from_cur,
-            to_currency=to_cur, exchange_rate=rate, for_selling=1, for_buying=1)
+        put(
+            sim,
+            "Currency Exchange",
+            f"{date}-{from_cur}-{to_cur}",
+            date=date,
+            from_currency=from_cur,
+            to_currency=to_cur,
+            exchange_rate=rate,
+            for_selling=1,
+            for_buying=1,
+        )
 
 
 def _seed_accounts(sim: ErpSim, m: Masters) -> None:
     roots_needed = {a.root_type for a in m.accounts if not a.parent_account}
     for root_type in roots_needed:
         root = f"{ROOT_ACCOUNTS.get(root_type, root_type)} - {m.abbr}"
-        put(sim, "Account", root, account_name=ROOT_ACCOUNTS.get(root_type, root_type), company=m.company,
-            is_group=1, root_type=root_type, report_type=_report_type(root_type), account_currency=m.currency)
+        put(
+            sim,
+            "Account",
+            root,
+            account_name=ROOT_ACCOUNTS.get(root_type, root_type),
+            company=m.company,
+            is_group=1,
+            root_type=root_type,
+            report_type=_report_type(root_type),
+            account_currency=m.currency,
+        )
     for spec in m.accounts:
         parent = spec.parent_account or f"{ROOT_ACCOUNTS.get(spec.root_type, spec.root_type)} - {m.abbr}"
         suffix = f" - {m.abbr}"
         account_name = spec.name[: -len(suffix)] if spec.name.endswith(suffix) else spec.name
-        put(sim, "Account", spec.name, account_name=account_name, company=m.company, parent_account=parent,
-            is_group=spec.is_group, account_type=spec.account_type, root_type=spec.root_type,
-            report_type=_report_type(spec.root_type), account_currency=spec.account_currency or m.currency)
+        put(
+            sim,
+            "Account",
+            spec.name,
+            account_name=account_name,
+            company=m.company,
+            parent_account=parent,
+            is_group=spec.is_group,
+            account_type=spec.account_type,
+            root_type=spec.root_type,
+            report_type=_report_type(spec.root_type),
+            account_currency=spec.account_currency or m.currency,
+        )
 
 
 def _report_type(root_type: str) -> str:
@@ -180,5 +332,11 @@ def _seed_warehouses(sim: ErpSim, m: Masters) -> None:
     put(sim, "Warehouse", root, warehouse_name="All Warehouses", company=m.company, is_group=1)
     for wh in m.warehouses:
         suffix = f" - {m.abbr}"
-        put(sim, "Warehouse", wh, warehouse_name=wh[: -len(suffix)] if wh.endswith(suffix) else wh,
-            company=m.company, parent_warehouse=root)
+        put(
+            sim,
+            "Warehouse",
+            wh,
+            warehouse_name=wh[: -len(suffix)] if wh.endswith(suffix) else wh,
+            company=m.company,
+            parent_warehouse=root,
+        )

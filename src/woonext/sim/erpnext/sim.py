@@ -52,7 +52,8 @@ class ErpSim:
         self.request_log: list[tuple[str, str, int]] = []
         self.site_rate_limit = (
             SiteRateLimit(*self.config.rate_limit, cost_s=self.config.rate_limit_cost_s)
-            if self.config.rate_limit else None
+            if self.config.rate_limit
+            else None
         )
         self.method_rate_limits = (
             MethodRateLimits(dict(self.config.method_rate_limits)) if self.config.method_rate_limits else None
@@ -86,8 +87,15 @@ class ErpSim:
         except ImportError:
             return app
         self.faults = FaultPlan.parse(self.config.faults, seed=self.config.fault_seed, target="erpnext")
-        return FaultMiddleware(app, self.faults, flavor="erpnext", latency_ms=self.config.latency_ms,
-                               jitter_ms=self.config.jitter_ms, now=self.clock.now, timezone=self.config.timezone)
+        return FaultMiddleware(
+            app,
+            self.faults,
+            flavor="erpnext",
+            latency_ms=self.config.latency_ms,
+            jitter_ms=self.config.jitter_ms,
+            now=self.clock.now,
+            timezone=self.config.timezone,
+        )
 
     def register_controller(self, controller: Controller) -> None:
         self.engine.register(controller)

@@ -15,9 +15,9 @@ def update_tree(ctx: Any, doc: Doc, meta: Meta) -> None:
     if not parent_field:
         return
     root = SINGLE_ROOT.get(meta.name)
-    if root and not doc.get(parent_field) and doc["name"].casefold() != root.casefold():
-        if ctx.txn.exists(meta.name, root):
-            doc[parent_field] = root
+    is_root = root is None or doc["name"].casefold() == root.casefold()
+    if not is_root and not doc.get(parent_field) and ctx.txn.exists(meta.name, root):
+        doc[parent_field] = root
     if not to_int(doc.get("is_group")):
         has_children = any(
             str(other.get(parent_field) or "").casefold() == doc["name"].casefold()

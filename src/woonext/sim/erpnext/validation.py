@@ -39,6 +39,7 @@ def _bold(value: Any) -> str:
 
 # -- links -----------------------------------------------------------------------------------------
 
+
 def _link_target(txn: Txn, doctype: str, value: str) -> Doc | None:
     if doctype == "DocType":
         return {"name": value} if txn.meta(value) is not None else None
@@ -65,8 +66,13 @@ def invalid_links(txn: Txn, doc: Doc, meta: Meta, parent_submittable: bool) -> t
             continue
         target_meta = txn.meta(str(target_type))
         submittable = parent_submittable or meta.is_submittable
-        if (df["fieldname"] != "amended_from" and submittable and target_meta is not None
-                and target_meta.is_submittable and int(target.get("docstatus") or 0) == 2):
+        if (
+            df["fieldname"] != "amended_from"
+            and submittable
+            and target_meta is not None
+            and target_meta.is_submittable
+            and int(target.get("docstatus") or 0) == 2
+        ):
             cancelled.append(msg)
             continue
         # MariaDB matches case-insensitively; Frappe keeps the stored spelling
@@ -83,7 +89,7 @@ def set_fetched_values(doc: Doc, meta: Meta, link_field: str, target: Doc) -> No
             continue
         if df.get("fetch_if_empty") and doc.get(df["fieldname"]) not in (None, ""):
             continue
-        value = target.get(source[len(prefix):])
+        value = target.get(source[len(prefix) :])
         if value is not None:
             doc[df["fieldname"]] = value
 
@@ -103,6 +109,7 @@ def validate_links(txn: Txn, doc: Doc, meta: Meta, child_meta: Any) -> None:
 
 
 # -- mandatory ---------------------------------------------------------------------------------------
+
 
 def _missing(value: Any) -> bool:
     if value is None or value == []:
@@ -144,6 +151,7 @@ def validate_mandatory(doc: Doc, meta: Meta, child_meta: Any) -> None:
 
 
 # -- per-row field checks -------------------------------------------------------------------------
+
 
 def validate_data_fields(doc: Doc, meta: Meta) -> None:
     for df in meta.value_fields:
@@ -194,7 +202,9 @@ def validate_selects(doc: Doc, meta: Meta) -> None:
         if value not in options:
             prefix = f"Row #{doc.get('idx')}:" if _is_row(doc) else ""
             label = df.get("label") or df["fieldname"]
-            raise throw(f'{prefix} {label} cannot be "{value}". It should be one of "' + '", "'.join(options) + '"')
+            raise throw(
+                f'{prefix} {label} cannot be "{value}". It should be one of "' + '", "'.join(options) + '"'
+            )
 
 
 def validate_non_negative(doc: Doc, meta: Meta) -> None:
@@ -203,8 +213,11 @@ def validate_non_negative(doc: Doc, meta: Meta) -> None:
             continue
         if to_decimal(doc.get(df["fieldname"])) < 0:
             label = _bold(df.get("label") or df["fieldname"])
-            msg = (f"{_bold(meta.name)} Row #{doc.get('idx')}: Value cannot be negative for {label}"
-                   if _is_row(doc) else f"Value cannot be negative for {meta.name}: {label}")
+            msg = (
+                f"{_bold(meta.name)} Row #{doc.get('idx')}: Value cannot be negative for {label}"
+                if _is_row(doc)
+                else f"Value cannot be negative for {meta.name}: {label}"
+            )
             raise throw(msg, "NonNegativeError", title="Negative Value")
 
 
@@ -243,6 +256,7 @@ def validate_fields(doc: Doc, meta: Meta, child_meta: Any) -> None:
 
 # -- saves of existing documents -------------------------------------------------------------------
 
+
 def _same(a: Any, b: Any) -> bool:
     a, b = jsonable(a), jsonable(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
@@ -260,11 +274,14 @@ def validate_set_only_once(doc: Doc, before: Doc, meta: Meta) -> None:
         else:
             changed = not _same(doc.get(fn), before.get(fn))
         if changed:
-            raise throw(f"Value cannot be changed for {_bold(df.get('label') or fn)}", "CannotChangeConstantError")
+            raise throw(
+                f"Value cannot be changed for {_bold(df.get('label') or fn)}", "CannotChangeConstantError"
+            )
 
 
-def validate_update_after_submit(doc: Doc, before: Doc, meta: Meta, child_meta: Any,
-                                 allowed: set[str]) -> None:
+def validate_update_after_submit(
+    doc: Doc, before: Doc, meta: Meta, child_meta: Any, allowed: set[str]
+) -> None:
     _compare_after_submit(doc, before, meta, allowed)
     for df in meta.table_fields:
         if df.get("allow_on_submit") or df["fieldname"] in allowed:
@@ -300,6 +317,7 @@ def _compare_after_submit(doc: Doc, before: Doc, meta: Meta, allowed: set[str]) 
 
 
 # -- database constraints -----------------------------------------------------------------------
+
 
 def check_unique(txn: Txn, doc: Doc, meta: Meta) -> None:
     """The unique indexes: checked at write time against every stored row, cancelled ones too."""
