@@ -120,7 +120,31 @@ async def test_c2_17_with_unlinking_off_the_cancel_is_refused() -> None:
         status, exc_type, texts = error(await erp.cancel(SI, invoice["name"]))
         assert (status, exc_type) == (417, "LinkExistsError")
         assert (
-            texts[0].startswith("Cannot delete or cancel because Sales Invoice")
-            and saved["name"] in texts[0]
+            texts[0].startswith("Cannot delete or cancel because Sales Invoice") and saved["name"] in texts[0]
         )
         assert (await erp.get(SI, invoice["name"]))["docstatus"] == 1
+
+
+async def test_c2_17_paid_and_stale_references_are_refused_with_latest_outstanding() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp, 100)
+        first = await payment_for(erp, invoice, party_amount=40)
+        stale = await payment_for(erp, invoice)  # built while 100 was still outstanding
+        await erp.ok_insert(PE, dict(first, docstatus=1))
+        assert error(await erp.insert(PE, dict(stale, docstatus=1))) == (
+            417,
+            "ValidationError",
+            [
+                f"Sales Invoice {invoice['name']} has already been partly paid. "
+                "Please use the 'Get Outstanding Invoice' or the 'Get Outstanding Orders' button "
+                "to get the latest outstanding amounts."
+            ],
+        )
+        rest = await payment_for(erp, invoice)
+        assert (rest["paid_amount"], rest["references"][0]["outstanding_amount"]) == (60.0, 60.0)
+        await erp.ok_insert(PE, dict(rest, docstatus=1))
+        assert error(await erp.insert(PE, dict(rest, docstatus=1))) == (
+            417,
+            "ValidationError",
+            [f"Sales Invoice {invoice['name']} has already been fully paid."],
+        )

@@ -34,8 +34,6 @@ def get_payment_entry(
     outstanding = dec(invoice.get("outstanding_amount"))
     if cint(invoice.get("docstatus")) != 1:
         raise throw(f"{dt} {dn} must be submitted")
-    if outstanding <= 0 and not cint(invoice.get("is_return")):
-        raise throw(f"{dt} {dn} has already been fully paid.")
     company = invoice.get("company") or ""
     today = ctx.now().date().isoformat()
     paid_to = bank_account or lookup.company_default(ctx, company, "default_cash_account")
@@ -152,9 +150,10 @@ class PaymentEntry(Controller):
             doc["paid_to"] = lookup.company_default(ctx, company, "default_cash_account")
         _set_account_details(doc, ctx)
         self._set_references(doc, ctx)
+        self._validate_references(doc, ctx)
         self._set_amounts(doc)
         self._validate_transaction_reference(doc)
-        self._validate_allocated_amount(doc)
+        self._validate_allocated_amount(doc, ctx)
         doc["title"] = doc.get("party_name") or doc.get("party") or ""
         if not cint(doc.get("custom_remarks")):
             doc["remarks"] = self._remarks(doc)
@@ -167,21 +166,47 @@ class PaymentEntry(Controller):
         to_json(doc)
 
     def _set_references(self, doc: Doc, ctx: Ctx) -> None:
+        """`set_missing_ref_details`: only what the client left empty; its outstanding is kept so
+        that a stale one can be refused below (ERPNext does the same)."""
         for idx, ref in enumerate(doc.get("references") or [], start=1):
             ref["idx"] = idx
             ref.pop("__islocal", None)
             invoice = ctx.get(ref.get("reference_doctype") or "", ref.get("reference_name") or "")
             if invoice is None:
+                if dec(ref.get("allocated_amount")):
+                    raise throw(f"{ref.get('reference_doctype')} {ref.get('reference_name')} does not exist")
+                continue
+            if not dec(ref.get("outstanding_amount")):
+                ref["outstanding_amount"] = dec(invoice.get("outstanding_amount"))
+            if not dec(ref.get("total_amount")):
+                ref["total_amount"] = dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total"))
+            for field, value in (("due_date", invoice.get("due_date")), ("account", invoice.get("debit_to"))):
+                if not ref.get(field):
+                    ref[field] = value
+            if not dec(ref.get("exchange_rate")):
+                ref["exchange_rate"] = 1.0
+
+    def _validate_references(self, doc: Doc, ctx: Ctx) -> None:
+        for field, label in (("paid_amount", "Paid Amount"), ("received_amount", "Received Amount")):
+            if not dec(doc.get(field)):
+                raise throw(f"{label} is mandatory")
+        seen: set[tuple[Any, Any]] = set()
+        for ref in doc.get("references") or []:
+            if not dec(ref.get("allocated_amount")):
+                continue
+            invoice = ctx.get(ref.get("reference_doctype") or "", ref.get("reference_name") or "") or {}
+            if invoice.get("customer") != doc.get("party"):
                 raise throw(
-                    f"{ref.get('reference_doctype')} {ref.get('reference_name')} not found",
-                    "DoesNotExistError",
-                    404,
+                    f"{ref.get('reference_doctype')} {ref.get('reference_name')} is not associated with "
+                    f"{doc.get('party_type')} {doc.get('party')}"
                 )
-            ref["outstanding_amount"] = dec(invoice.get("outstanding_amount"))
-            ref["total_amount"] = dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total"))
-            ref.setdefault("due_date", invoice.get("due_date"))
-            ref.setdefault("account", invoice.get("debit_to"))
-            ref.setdefault("exchange_rate", 1.0)
+            if cint(invoice.get("docstatus")) != 1:
+                raise throw(f"{ref.get('reference_doctype')} {ref.get('reference_name')} must be submitted")
+        for ref in doc.get("references") or []:
+            key = (ref.get("reference_doctype"), ref.get("reference_name"))
+            if key in seen:
+                raise throw(f"Row #{ref['idx']}: Duplicate entry in References {key[0]} {key[1]}")
+            seen.add(key)
 
     def _set_amounts(self, doc: Doc) -> None:
         for field in ("paid_amount", "received_amount"):
@@ -217,10 +242,27 @@ class PaymentEntry(Controller):
         if bank_side == "Bank" and not (doc.get("reference_no") and doc.get("reference_date")):
             raise throw("Reference No and Reference Date is mandatory for Bank transaction")
 
-    def _validate_allocated_amount(self, doc: Doc) -> None:
+    def _validate_allocated_amount(self, doc: Doc, ctx: Ctx) -> None:
+        """Against the invoices' latest outstanding, as `validate_allocated_amount_with_latest_data`."""
+        allocated_total = sum((dec(r.get("allocated_amount")) for r in doc.get("references") or []), ZERO)
+        if allocated_total < 0 and doc.get("party_type") == "Customer" and doc.get("payment_type") == RECEIVE:
+            raise throw(
+                "Cannot receive from customer against negative outstanding", title="Incorrect Payment Type"
+            )
         for ref in doc.get("references") or []:
+            name = f"{ref.get('reference_doctype')} {ref.get('reference_name')}"
+            invoice = ctx.get(ref.get("reference_doctype") or "", ref.get("reference_name") or "") or {}
+            latest = money(invoice.get("outstanding_amount"))
+            if latest == 0:
+                raise throw(f"{name} has already been fully paid.")
+            total = money(dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total")))
+            if 0 < latest < total and money(ref.get("outstanding_amount")) != latest:
+                raise throw(
+                    f"{name} has already been partly paid. Please use the 'Get Outstanding Invoice' or the "
+                    "'Get Outstanding Orders' button to get the latest outstanding amounts."
+                )
             allocated = dec(ref.get("allocated_amount"))
-            if allocated > 0 and allocated > dec(ref.get("outstanding_amount")):
+            if (allocated > 0 and allocated > latest) or (allocated < 0 and allocated < latest):
                 raise throw(f"Row #{ref['idx']}: Allocated Amount cannot be greater than outstanding amount.")
 
     def _remarks(self, doc: Doc) -> str:
