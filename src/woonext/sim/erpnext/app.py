@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from .auth import GUEST
 from .base import Doc, FrappeError, throw
-from .client_methods import Method, as_dict, get_list, run_named_method
+from .client_methods import Method, get_list, run_named_method
 from .documents import DocCtx
 from .errors import error_body, no_doctype_permission, not_permitted, raised
 from .ratelimit import epoch
@@ -59,6 +59,12 @@ class FrappeApp:
                 response = await self._api(request, method, segments)
         except FrappeError as err:
             response = self.error_response(err, [])
+        except Exception as exc:  # noqa: BLE001 - Frappe renders any crash as a 500 with its class name
+            crash = FrappeError(
+                status=500, exc_type=type(exc).__name__, exception=str(exc), exc_module=type(exc).__module__
+            )
+            crash.exc_source = "erpnext (app)" if "accounting" in _origin(exc) else ""
+            response = self.error_response(crash, [])
         if limiter is not None and segments[:1] != ["__sim__"]:
             limiter.spend(now, time.perf_counter() - started)
             for k, val in limiter.headers(now).items():
@@ -288,9 +294,17 @@ class FrappeApp:
             if message is not None:
                 payload["message"] = message
             return self.ok(payload, ctx)
-        if isinstance(result, dict) and result.get("doctype") and result.get("__fresh_doc__"):
-            result = as_dict(ctx, result)
         return self.ok({} if result is None else {"message": result}, ctx)
+
+
+def _origin(exc: BaseException) -> str:
+    """The module the exception was raised in (to attribute crashes to ERPNext code)."""
+    tb = exc.__traceback__
+    last = ""
+    while tb is not None:
+        last = tb.tb_frame.f_globals.get("__name__", "")
+        tb = tb.tb_next
+    return last
 
 
 def _run_doc_method_entry(ctx: DocCtx, **params: Any) -> Any:

@@ -30,14 +30,13 @@ class FrappeError(Exception):
     exception: str = ""
     error_message: str = ""  # `_error_message` (permission errors)
     exc_source: str = ""  # `_exc_source`, e.g. "erpnext (app)" for a crash inside ERPNext code
+    exc_module: str = ""  # where the class lives when it is not a frappe exception ("builtins", ...)
 
     def __str__(self) -> str:
         return f"{self.exc_type}: {self.exception or (self.messages[0]['message'] if self.messages else '')}"
 
 
-def throw(
-    message: str, exc_type: str = "ValidationError", status: int = 417, title: str = "Message"
-) -> FrappeError:
+def throw(message: str, exc_type: str = "ValidationError", status: int = 417, title: str = "Message") -> FrappeError:
     """Build the error `frappe.throw(message)` produces (indicator red, raise_exception 1)."""
     return FrappeError(
         status=status,

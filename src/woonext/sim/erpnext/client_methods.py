@@ -51,9 +51,7 @@ def get_list(
     page_length: Any = None,
     **_: Any,
 ) -> list[Any]:
-    length = (
-        limit_page_length if limit_page_length is not None else limit if limit is not None else page_length
-    )
+    length = limit_page_length if limit_page_length is not None else limit if limit is not None else page_length
     return _query(ctx, doctype).run(
         fields=fields,
         filters=filters,
@@ -72,9 +70,7 @@ def get_count(
     return _query(ctx, doctype).count(filters=filters)
 
 
-def get(
-    ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, parent: Any = None, **_: Any
-) -> Doc:
+def get(ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, parent: Any = None, **_: Any) -> Doc:
     ctx.engine.meta_or_404(ctx, doctype)
     if not name and filters:
         rows = _query(ctx, doctype).run(fields=["name"], filters=filters, limit_page_length=1)
@@ -202,9 +198,7 @@ def run_doc_method(
         if str(data.get("modified")) != str(before.get("modified")):
             from .errors import timestamp_mismatch
 
-            raise timestamp_mismatch(
-                str(before.get("modified")), ctx.engine.next_modified(ctx, before["modified"])
-            )
+            raise timestamp_mismatch(str(before.get("modified")), ctx.engine.next_modified(ctx, before["modified"]))
         dt, dn = data["doctype"], data["name"]
     doc = run_named_method(ctx, dt, dn, method)
     return None, as_dict(ctx, doc)

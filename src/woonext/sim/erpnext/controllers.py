@@ -47,8 +47,7 @@ class CustomerController(Controller):
     def validate(self, doc: Doc, ctx: Ctx) -> None:
         if ctx.exists("Customer Group", doc["name"]):
             raise throw(
-                "A Customer Group exists with same name please change the Customer name or rename the "
-                "Customer Group",
+                "A Customer Group exists with same name please change the Customer name or rename the Customer Group",
                 "NameError",
                 409,
             )
@@ -102,9 +101,7 @@ class CostCenterController(Controller):
     def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
         company = ctx.get("Company", str(doc.get("company") or "")) or {}
         number = str(doc.get("cost_center_number") or "").strip()
-        base = (
-            f"{number} - {doc.get('cost_center_name')}" if number else str(doc.get("cost_center_name") or "")
-        )
+        base = f"{number} - {doc.get('cost_center_name')}" if number else str(doc.get("cost_center_name") or "")
         return f"{base.strip()} - {company.get('abbr', '')}"
 
 

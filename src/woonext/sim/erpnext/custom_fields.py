@@ -56,9 +56,7 @@ class CustomFieldController(Controller):
             raise throw(f"DocType {doc.get('dt')} not found", "DoesNotExistError", 404)
         is_new = bool(doc.get("__islocal"))  # Frappe's is_new(): this is an insert
         if is_new and meta.get_field(doc["fieldname"]) is not None:
-            raise throw(
-                f"A field with the name <strong>{doc['fieldname']}</strong> already exists in {doc['dt']}"
-            )
+            raise throw(f"A field with the name <strong>{doc['fieldname']}</strong> already exists in {doc['dt']}")
         if doc.get("insert_after") and doc.get("insert_after") == doc["fieldname"]:
             raise throw(f"Insert After cannot be set as {meta.label(str(doc['insert_after']))}")
         if doc.get("insert_after"):

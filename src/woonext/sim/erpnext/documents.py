@@ -329,9 +329,7 @@ class Engine:
         """Frappe's `Document.save()`: latest check, docstatus transition, validation, hooks."""
         if str(doc.get("modified")) != str(before.get("modified")):
             # Frappe prints the timestamp it had already stamped on the document, not the client's
-            raise timestamp_mismatch(
-                str(before.get("modified")), self.next_modified(ctx, before.get("modified"))
-            )
+            raise timestamp_mismatch(str(before.get("modified")), self.next_modified(ctx, before.get("modified")))
         old, new = to_int(before.get("docstatus")), to_int(doc.get("docstatus"))
         doc["docstatus"] = new
         if old == 2:
@@ -523,7 +521,4 @@ def _normalised(doc: Doc) -> Doc:
                     row.pop("modified", None)
                     row.pop("modified_by", None)
     out = jsonable(clean)
-    return {
-        k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val)
-        for k, val in out.items()
-    }
+    return {k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val) for k, val in out.items()}

@@ -102,8 +102,7 @@ def duplicate_entry(doctype: str, name: str) -> FrappeError:
                 "indicator": "red",
             }
         ],
-        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{name}' for key "
-        "'PRIMARY'\"))",
+        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{name}' for key 'PRIMARY'\"))",
     )
 
 
@@ -112,8 +111,7 @@ def unique_violation(doctype: str, name: str, label: str, fieldname: str, value:
         status=417,
         exc_type="UniqueValidationError",
         messages=[{"message": f"{label} must be unique", "title": "Message"}],
-        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{value}' for key "
-        f"'{fieldname}'\"))",
+        exception=f"('{doctype}', '{name}', IntegrityError(1062, \"Duplicate entry '{value}' for key '{fieldname}'\"))",
     )
 
 
@@ -150,7 +148,10 @@ def encode_messages(messages: list[dict[str, Any]]) -> str:
 def error_body(err: FrappeError, extra_messages: list[dict[str, Any]], tracebacks: bool) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if tracebacks and err.status != 404:
-        name = qualified(err.exc_type)
+        if err.exc_module:
+            name = err.exc_type if err.exc_module == "builtins" else f"{err.exc_module}.{err.exc_type}"
+        else:
+            name = qualified(err.exc_type)
         body["exception"] = f"{name}: {err.exception}" if err.exception else name
     body["exc_type"] = err.exc_type
     if tracebacks and err.status != 404:

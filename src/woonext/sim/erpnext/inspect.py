@@ -40,8 +40,7 @@ class Inspector:
                 {
                     "ledger": sim.stock_ledger,
                     "bins": [
-                        {"item_code": i, "warehouse": w, "actual_qty": q}
-                        for (i, w), q in sorted(sim.db.bins.items())
+                        {"item_code": i, "warehouse": w, "actual_qty": q} for (i, w), q in sorted(sim.db.bins.items())
                     ],
                 }
             )

@@ -14,9 +14,7 @@ from .errors import data_error, raised
 from .schema import INT_TYPES, NUMERIC_TYPES, TABLE_TYPES, Meta
 from .serialize import jsonable, to_decimal, to_int
 
-FIELD_RE = re.compile(
-    r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I
-)
+FIELD_RE = re.compile(r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I)
 COUNT_RE = re.compile(r"^count\(\s*(\*|`?name`?|distinct\s+`?name`?)\s*\)(?:\s+as\s+`?(\w+)`?)?$", re.I)
 
 
@@ -179,9 +177,7 @@ class Query:
             if "." in str(field):
                 table, field = str(field).replace("`", "").split(".", 1)
                 table = (
-                    table[3:]
-                    if table.startswith("tab") and table[3:] in (self.doctype, *self._children())
-                    else table
+                    table[3:] if table.startswith("tab") and table[3:] in (self.doctype, *self._children()) else table
                 )
             tf, col = self._resolve(table, str(field))
             out.append((tf, col, str(op).strip().lower(), value, self._fieldtype(tf, col)))
@@ -277,9 +273,7 @@ def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
         is_set = actual not in (None, "")
         return is_set if str(value).lower() == "set" else not is_set
     if op in ("in", "not in"):
-        options = (
-            value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
-        )
+        options = value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
         hit = _norm(actual, ft) in {_norm(o, ft) for o in options}
         return hit if op == "in" else not hit
     if op in ("like", "not like"):

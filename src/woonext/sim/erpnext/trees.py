@@ -20,8 +20,7 @@ def update_tree(ctx: Any, doc: Doc, meta: Meta) -> None:
         doc[parent_field] = root
     if not to_int(doc.get("is_group")):
         has_children = any(
-            str(other.get(parent_field) or "").casefold() == doc["name"].casefold()
-            for other in ctx.txn.iter(meta.name)
+            str(other.get(parent_field) or "").casefold() == doc["name"].casefold() for other in ctx.txn.iter(meta.name)
         )
         if has_children:
             raise throw(f"{meta.name} {doc['name']} cannot be a leaf node as it has children")

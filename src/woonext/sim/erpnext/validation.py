@@ -202,9 +202,7 @@ def validate_selects(doc: Doc, meta: Meta) -> None:
         if value not in options:
             prefix = f"Row #{doc.get('idx')}:" if _is_row(doc) else ""
             label = df.get("label") or df["fieldname"]
-            raise throw(
-                f'{prefix} {label} cannot be "{value}". It should be one of "' + '", "'.join(options) + '"'
-            )
+            raise throw(f'{prefix} {label} cannot be "{value}". It should be one of "' + '", "'.join(options) + '"')
 
 
 def validate_non_negative(doc: Doc, meta: Meta) -> None:
@@ -274,14 +272,10 @@ def validate_set_only_once(doc: Doc, before: Doc, meta: Meta) -> None:
         else:
             changed = not _same(doc.get(fn), before.get(fn))
         if changed:
-            raise throw(
-                f"Value cannot be changed for {_bold(df.get('label') or fn)}", "CannotChangeConstantError"
-            )
+            raise throw(f"Value cannot be changed for {_bold(df.get('label') or fn)}", "CannotChangeConstantError")
 
 
-def validate_update_after_submit(
-    doc: Doc, before: Doc, meta: Meta, child_meta: Any, allowed: set[str]
-) -> None:
+def validate_update_after_submit(doc: Doc, before: Doc, meta: Meta, child_meta: Any, allowed: set[str]) -> None:
     _compare_after_submit(doc, before, meta, allowed)
     for df in meta.table_fields:
         if df.get("allow_on_submit") or df["fieldname"] in allowed:
