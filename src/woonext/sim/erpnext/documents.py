@@ -50,6 +50,9 @@ class DocCtx:
         self.txn = txn
         self.user = user
         self.messages: list[dict[str, Any]] = []
+        # timestamps this request gave documents: a later db_set-style save in the same request keeps
+        # them (Frappe stamps both with the same moment), so the response and the row agree
+        self.stamped: dict[tuple[str, str], str] = {}
 
     # -- Ctx protocol ----------------------------------------------------------------------------
     def get(self, doctype: str, name: str) -> Doc | None:
@@ -73,7 +76,11 @@ class DocCtx:
         stored = self.txn.peek(doc["doctype"], doc["name"])
         if stored is None:
             raise not_found(doc["doctype"], doc["name"])
-        doc["modified"] = self.engine.next_modified(self, stored.get("modified"))
+        stamp_key = (doc["doctype"], str(doc["name"]).casefold())
+        previous = stored.get("modified")
+        if self.stamped.get(stamp_key) != previous:
+            self.stamped[stamp_key] = self.engine.next_modified(self, previous)
+        doc["modified"] = self.stamped[stamp_key]
         doc["modified_by"] = self.user
         meta = self.meta(doc["doctype"])
         if meta is not None:
@@ -227,6 +234,7 @@ class Engine:
         return out
 
     def _stamp(self, ctx: DocCtx, doc: Doc, meta: Meta, new: bool, modified: str) -> None:
+        ctx.stamped[(meta.name, str(doc["name"]).casefold())] = modified
         if new:
             doc["owner"] = ctx.user
             doc["creation"] = modified
