@@ -52,9 +52,7 @@ async def test_c2_17_get_payment_entry_returns_an_unsaved_receipt_of_the_outstan
 async def test_c2_17_submitting_pays_the_invoice_and_cancelling_reopens_it() -> None:
     async with seeded() as erp:
         invoice = await unpaid(erp, 49.98)
-        saved = await erp.ok_insert(
-            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
-        )
+        saved = await erp.ok_insert(PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1"))
         assert (saved["status"], saved["references"][0]["outstanding_amount"]) == ("Submitted", 0.0)
         assert saved["remarks"] == (
             "Amount EGP 49.98 received from Test Customer\nTransaction reference no KSH-1 dated 2026-11-25\n"
@@ -62,11 +60,7 @@ async def test_c2_17_submitting_pays_the_invoice_and_cancelling_reopens_it() -> 
         )
         paid = await erp.get(SI, invoice["name"])
         assert (paid["status"], paid["outstanding_amount"]) == ("Paid", 0.0)
-        gl = {
-            (g["account"], g["debit"], g["credit"])
-            for g in erp.sim.gl_entries
-            if g["voucher_no"] == saved["name"]
-        }
+        gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == saved["name"]}
         assert gl == {("Cash - JT", 49.98, 0.0), ("Debtors - JT", 0.0, 49.98)}
         assert (await erp.cancel(PE, saved["name"])).status_code == 200
         reopened = await erp.get(SI, invoice["name"])
@@ -95,9 +89,7 @@ async def test_c2_17_bank_account_needs_reference_and_allocation_is_capped() -> 
 async def test_c2_17_cancelling_a_paid_invoice_unlinks_its_payment() -> None:
     async with seeded() as erp:
         invoice = await unpaid(erp, 49.98)
-        saved = await erp.ok_insert(
-            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
-        )
+        saved = await erp.ok_insert(PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1"))
         response = await erp.cancel(SI, invoice["name"])
         assert response.status_code == 200
         assert messages(response) == [f"Payment Entries {saved['name']} are un-linked"]
@@ -114,14 +106,10 @@ async def test_c2_17_with_unlinking_off_the_cancel_is_refused() -> None:
         )
         assert response.status_code == 200, response.text
         invoice = await unpaid(erp, 49.98)
-        saved = await erp.ok_insert(
-            PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1")
-        )
+        saved = await erp.ok_insert(PE, dict(await payment_for(erp, invoice), docstatus=1, reference_no="KSH-1"))
         status, exc_type, texts = error(await erp.cancel(SI, invoice["name"]))
         assert (status, exc_type) == (417, "LinkExistsError")
-        assert (
-            texts[0].startswith("Cannot delete or cancel because Sales Invoice") and saved["name"] in texts[0]
-        )
+        assert texts[0].startswith("Cannot delete or cancel because Sales Invoice") and saved["name"] in texts[0]
         assert (await erp.get(SI, invoice["name"]))["docstatus"] == 1
 
 
@@ -148,3 +136,13 @@ async def test_c2_17_paid_and_stale_references_are_refused_with_latest_outstandi
             "ValidationError",
             [f"Sales Invoice {invoice['name']} has already been fully paid."],
         )
+
+
+async def test_c2_17_mode_of_payment_chooses_the_receiving_account() -> None:
+    async with seeded() as erp:
+        invoice = await unpaid(erp, 30)
+        pe = await payment_for(erp, invoice)
+        pe.update(mode_of_payment="Instapay", paid_to=None, reference_no="IP-1", reference_date="2026-11-25")
+        saved = await erp.ok_insert(PE, dict(pe, docstatus=1))
+        assert (saved["paid_to"], saved["paid_to_account_type"]) == ("Bank Accounts - JT", "Bank")
+        assert (await erp.get(SI, invoice["name"]))["status"] == "Paid"

@@ -20,11 +20,7 @@ async def test_c2_13_pos_insert_submitted_is_paid_but_the_response_says_draft() 
         assert doc["payment_schedule"] == [] and doc["account_for_change_amount"] == "Cash - JT"
         stored = await erp.get(SI, doc["name"])
         assert (stored["status"], stored["outstanding_amount"]) == ("Paid", 0.0)
-        gl = {
-            (g["account"], g["debit"], g["credit"])
-            for g in erp.sim.gl_entries
-            if g["voucher_no"] == doc["name"]
-        }
+        gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == doc["name"]}
         assert gl == {("Sales - JT", 0.0, 49.98), ("Cash - JT", 49.98, 0.0)}
 
 

@@ -64,17 +64,13 @@ async def test_c2_16_over_return_and_rate_above_original_are_refused() -> None:
             "StockOverReturnError",
             ["Row # 1: Cannot return more than 2.0 for Item Test Cake"],
         )
-        dearer = return_of(
-            original, [{"item_code": "Test Cake", "qty": -1, "rate": 30, "sales_invoice_item": link}]
-        )
+        dearer = return_of(original, [{"item_code": "Test Cake", "qty": -1, "rate": 30, "sales_invoice_item": link}])
         assert error(await erp.insert(SI, dearer)) == (
             417,
             "ValidationError",
             [f"Row # 1: Rate cannot be greater than the rate used in Sales Invoice {original['name']}"],
         )
-        other = return_of(
-            original, [{"item_code": "Test Cake", "qty": -1, "rate": 10, "sales_invoice_item": "nope"}]
-        )
+        other = return_of(original, [{"item_code": "Test Cake", "qty": -1, "rate": 10, "sales_invoice_item": "nope"}])
         assert error(await erp.insert(SI, other)) == (
             417,
             "ValidationError",
@@ -88,9 +84,7 @@ async def test_c2_16_over_return_and_rate_above_original_are_refused() -> None:
                 docstatus=1,
             ),
         )
-        again = return_of(
-            original, [{"item_code": "Test Cake", "qty": -1, "rate": 24.99, "sales_invoice_item": link}]
-        )
+        again = return_of(original, [{"item_code": "Test Cake", "qty": -1, "rate": 24.99, "sales_invoice_item": link}])
         assert error(await erp.insert(SI, again)) == (
             417,
             "StockOverReturnError",
@@ -101,9 +95,7 @@ async def test_c2_16_over_return_and_rate_above_original_are_refused() -> None:
 async def test_c2_16_unlinked_row_only_gets_a_note_and_amount_only_row_books_minus_rate() -> None:
     async with seeded() as erp:
         original = await paid_invoice(erp)
-        response = await erp.insert(
-            SI, return_of(original, [{"item_code": "Test Cake", "qty": -5, "rate": 99}])
-        )
+        response = await erp.insert(SI, return_of(original, [{"item_code": "Test Cake", "qty": -5, "rate": 99}]))
         assert response.status_code == 200
         assert messages(response) == [
             f"Row # 1: Returned Item Test Cake does not exist in Sales Invoice {original['name']}"
@@ -132,3 +124,16 @@ async def test_c2_16_update_outstanding_for_self_zero_reduces_the_original() -> 
         assert (await erp.get(SI, unpaid["name"]))["outstanding_amount"] == 24.99
         assert (await erp.cancel(SI, note["name"])).status_code == 200
         assert (await erp.get(SI, unpaid["name"]))["outstanding_amount"] == 49.98
+
+
+async def test_c2_16_an_invoice_with_a_submitted_credit_note_cannot_be_cancelled() -> None:
+    async with seeded() as erp:
+        original = await erp.invoice(2, 24.99, docstatus=1, disable_rounded_total=1)
+        row = {"item_code": "Test Cake", "qty": -1, "rate": 24.99, "sales_invoice_item": original["items"][0]["name"]}
+        note = await erp.ok_insert(SI, return_of(original, [row], docstatus=1))
+        status, exc_type, texts = error(await erp.cancel(SI, original["name"]))
+        assert (status, exc_type) == (417, "LinkExistsError")
+        assert texts[0].startswith("Cannot delete or cancel because Sales Invoice ")
+        assert note["name"] in texts[0]
+        assert (await erp.cancel(SI, note["name"])).status_code == 200
+        assert (await erp.cancel(SI, original["name"])).status_code == 200

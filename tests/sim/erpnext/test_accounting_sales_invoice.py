@@ -117,6 +117,7 @@ async def test_c2_12_actual_tax_rows_and_shipping_row_add_up() -> None:
             148.19,
         )
         assert doc["taxes"][0]["total"] == 148.19
+        assert (doc["taxes"][0]["cost_center"], doc["taxes"][0]["account_currency"]) == ("Main - JT", "EGP")
         assert doc["taxes"][0]["item_wise_tax_detail"] == '{"Test Cake":[0.0,14.0],"Shipping":[0.0,4.2]}'
         assert doc["against_income_account"] == "Sales - JT,Shipping Income - JT"
 
@@ -157,9 +158,7 @@ async def test_c2_12_discount_needs_apply_discount_on() -> None:
             },
         )
         assert error(response) == (417, "ValidationError", ["Please select Apply Discount On"])
-        doc = await erp.invoice(
-            1, 50, apply_discount_on="Net Total", discount_amount=5, disable_rounded_total=1
-        )
+        doc = await erp.invoice(1, 50, apply_discount_on="Net Total", discount_amount=5, disable_rounded_total=1)
         assert (doc["total"], doc["net_total"], doc["grand_total"], doc["discount_amount"]) == (
             50.0,
             45.0,

@@ -39,6 +39,7 @@ def jarz_masters() -> Masters:
             AccountSpec("VAT 14% - JT", "Tax", "Liability"),
             AccountSpec("Cost of Goods Sold - JT", "Cost of Goods Sold", "Expense"),
             AccountSpec("Round Off - JT", "Round Off", "Expense"),
+            AccountSpec("Stock In Hand - JT", "Stock", "Asset"),
         ],
         default_receivable_account="Debtors - JT",
         default_income_account="Sales - JT",
@@ -94,9 +95,7 @@ class Erp:
         return await self.request("PUT", f"/api/resource/{doctype}/{name}", {"docstatus": 1})
 
     async def cancel(self, doctype: str, name: str) -> httpx.Response:
-        return await self.request(
-            "POST", "/api/method/frappe.client.cancel", {"doctype": doctype, "name": name}
-        )
+        return await self.request("POST", "/api/method/frappe.client.cancel", {"doctype": doctype, "name": name})
 
     async def method(self, dotted: str, **kwargs: Any) -> httpx.Response:
         return await self.request("POST", f"/api/method/{dotted}", kwargs)
@@ -166,6 +165,4 @@ async def test_seed_has_the_company_defaults_the_invoices_use() -> None:
         assert company["default_cash_account"] == "Cash - JT"
         assert company["default_currency"] == "EGP"
         mode = await erp.get("Mode of Payment", "Cash")
-        assert [(a["company"], a["default_account"]) for a in mode["accounts"]] == [
-            ("Jarz Test", "Cash - JT")
-        ]
+        assert [(a["company"], a["default_account"]) for a in mode["accounts"]] == [("Jarz Test", "Cash - JT")]

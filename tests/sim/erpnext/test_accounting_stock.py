@@ -68,9 +68,7 @@ async def test_c2_14_stock_is_checked_per_item_per_warehouse_across_rows() -> No
         )
         status, exc_type, texts = error(response)
         assert (status, exc_type) == (417, "NegativeStockError")
-        assert (
-            texts[0].startswith("<strong>1.0</strong> units of") and "Warehouse Jarz Second - JT" in texts[0]
-        )
+        assert texts[0].startswith("<strong>1.0</strong> units of") and "Warehouse Jarz Second - JT" in texts[0]
         rows[1]["warehouse"] = MAIN
         doc = await erp.invoice(docstatus=1, update_stock=1, items=rows)
         assert doc["docstatus"] == 1
@@ -89,5 +87,21 @@ async def test_c2_14_warehouse_required_and_no_stock_move_without_update_stock()
                 "items": [{"item_code": "Test Cake", "qty": 1, "rate": 10, "warehouse": ""}],
             },
         )
-        # the Stock Settings default warehouse fills an empty row, as in ERPNext
+        # the item's default warehouse fills an empty row, as in ERPNext
         assert response.status_code == 200 and response.json()["data"]["items"][0]["warehouse"] == MAIN
+
+
+async def test_c2_14_perpetual_inventory_books_stock_at_valuation() -> None:
+    async with seeded() as erp:
+        response = await erp.request(
+            "PUT", "/api/resource/Company/Jarz Test", {"default_inventory_account": "Stock In Hand - JT"}
+        )
+        assert response.status_code == 200, response.text
+        doc = await erp.invoice(2, 24.99, docstatus=1, update_stock=1, disable_rounded_total=1)
+        gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == doc["name"]}
+        assert gl == {
+            ("Debtors - JT", 49.98, 0.0),
+            ("Sales - JT", 0.0, 49.98),
+            ("Stock In Hand - JT", 0.0, 160.0),
+            ("Cost of Goods Sold - JT", 160.0, 0.0),
+        }

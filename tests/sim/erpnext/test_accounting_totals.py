@@ -32,10 +32,7 @@ def test_frappe_legacy_rounding_half_up_to_cents_and_half_even_to_units() -> Non
 
 
 def test_money_in_words_like_erpnext() -> None:
-    assert (
-        money_in_words(Decimal("49.98"), "EGP", "Piastre[F]")
-        == "EGP Forty Nine and Ninety Eight Piastre[F] only."
-    )
+    assert money_in_words(Decimal("49.98"), "EGP", "Piastre[F]") == "EGP Forty Nine and Ninety Eight Piastre[F] only."
     assert money_in_words(Decimal("50"), "EGP", "Piastre[F]") == "EGP Fifty only."
     assert number_in_words(1234) == "one thousand, two hundred and thirty-four"
     assert money_in_words(Decimal("0.05"), "USD", "Cent") == "Five Cent only."
@@ -88,9 +85,7 @@ def test_percentage_rows_on_net_total_and_previous_row_total() -> None:
 
 def test_previous_row_type_on_first_row_is_refused() -> None:
     doc = invoice(("A", 1, 10))
-    doc["taxes"] = [
-        {"charge_type": "On Previous Row Amount", "account_head": "VAT - JT", "rate": 1, "row_id": 1}
-    ]
+    doc["taxes"] = [{"charge_type": "On Previous Row Amount", "account_head": "VAT - JT", "rate": 1, "row_id": 1}]
     with pytest.raises(FrappeError) as err:
         computed(doc)
     assert err.value.exception == (

@@ -109,7 +109,7 @@ def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: An
     """Fill each row from its Item; returns the item codes that had no price in the price list."""
     company = doc.get("company") or ""
     missing_prices: list[str] = []
-    default_warehouse = doc.get("set_warehouse") or lookup.setting(db, "Stock Settings", "default_warehouse")
+    settings_warehouse = lookup.setting(db, "Stock Settings", "default_warehouse")
     for idx, row in enumerate(doc.get("items") or [], start=1):
         row.setdefault("idx", idx)
         item = items.get(row.get("item_code") or "", {})
@@ -129,15 +129,16 @@ def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: An
                 db, company, "default_income_account"
             )
         if not row.get("expense_account"):
-            row["expense_account"] = _item_default(
-                item, company, "expense_account"
-            ) or lookup.company_default(db, company, "default_expense_account")
+            row["expense_account"] = _item_default(item, company, "expense_account") or lookup.company_default(
+                db, company, "default_expense_account"
+            )
         if not row.get("cost_center"):
             row["cost_center"] = doc.get("cost_center") or lookup.company_default(db, company, "cost_center")
         if lookup.is_stock_item(item):
             if not row.get("warehouse"):
+                # the header's Source Warehouse, then the item's default, then Stock Settings
                 row["warehouse"] = (
-                    default_warehouse or _item_default(item, company, "default_warehouse") or ""
+                    doc.get("set_warehouse") or _item_default(item, company, "default_warehouse") or settings_warehouse
                 )
             if not row.get("warehouse"):
                 row.pop("warehouse", None)
@@ -157,6 +158,17 @@ def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: An
             # a rate below the list price shows up as the row's discount amount
             row["discount_amount"] = max(price_list_rate - rate, ZERO)
     return missing_prices
+
+
+def set_tax_defaults(doc: Doc, db: Lookup) -> None:
+    """Tax rows: the company's cost center and the account's currency, as ERPNext fills them."""
+    company = doc.get("company") or ""
+    for idx, tax in enumerate(doc.get("taxes") or [], start=1):
+        tax.setdefault("idx", idx)
+        if not tax.get("cost_center"):
+            tax["cost_center"] = lookup.company_default(db, company, "cost_center")
+        if tax.get("account_head"):
+            tax["account_currency"] = lookup.account_currency(db, tax["account_head"], company)
 
 
 def _item_default(item: Doc, company: str, field: str) -> str:

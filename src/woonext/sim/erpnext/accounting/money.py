@@ -113,9 +113,7 @@ def _below_thousand(n: int) -> str:
     if hundreds:
         parts.append(f"{_ONES[hundreds]} hundred")
     if rest:
-        words = (
-            _ONES[rest] if rest < 20 else _TENS[rest // 10] + (f"-{_ONES[rest % 10]}" if rest % 10 else "")
-        )
+        words = _ONES[rest] if rest < 20 else _TENS[rest // 10] + (f"-{_ONES[rest % 10]}" if rest % 10 else "")
         parts.append(("and " if hundreds else "") + words)
     return " ".join(parts)
 

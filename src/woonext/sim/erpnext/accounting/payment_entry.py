@@ -139,15 +139,15 @@ class PaymentEntry(Controller):
                 raise throw("Party Type is mandatory")
             if not doc.get("party"):
                 raise throw("Party is mandatory")
-        customer = (
-            ctx.get("Customer", doc.get("party") or "") if doc.get("party_type") == "Customer" else None
-        )
+        customer = ctx.get("Customer", doc.get("party") or "") if doc.get("party_type") == "Customer" else None
         if customer and not doc.get("party_name"):
             doc["party_name"] = customer.get("customer_name") or doc["party"]
         if not doc.get("paid_from") and doc.get("payment_type") == RECEIVE:
             doc["paid_from"] = lookup.company_default(ctx, company, "default_receivable_account")
         if not doc.get("paid_to") and doc.get("payment_type") == RECEIVE:
-            doc["paid_to"] = lookup.company_default(ctx, company, "default_cash_account")
+            mode = doc.get("mode_of_payment") or ""
+            mode_account = lookup.mode_of_payment_account(ctx, mode, company) if mode else ""
+            doc["paid_to"] = mode_account or lookup.company_default(ctx, company, "default_cash_account")
         _set_account_details(doc, ctx)
         self._set_references(doc, ctx)
         self._validate_references(doc, ctx)
@@ -225,9 +225,7 @@ class PaymentEntry(Controller):
         doc["base_total_allocated_amount"] = money(allocated * source_rate)
         party_amount = doc["paid_amount"] if doc.get("payment_type") == RECEIVE else doc["received_amount"]
         doc["unallocated_amount"] = money(party_amount - allocated) if party_amount > allocated else ZERO
-        base_party = (
-            doc["base_received_amount"] if doc.get("payment_type") == RECEIVE else doc["base_paid_amount"]
-        )
+        base_party = doc["base_received_amount"] if doc.get("payment_type") == RECEIVE else doc["base_paid_amount"]
         base_unallocated = money(doc["unallocated_amount"] * source_rate)
         doc["difference_amount"] = money(base_party - doc["base_total_allocated_amount"] - base_unallocated)
         if cint(doc.get("docstatus")) == 1 and doc["difference_amount"]:
@@ -235,9 +233,7 @@ class PaymentEntry(Controller):
 
     def _validate_transaction_reference(self, doc: Doc) -> None:
         bank_side = (
-            doc.get("paid_to_account_type")
-            if doc.get("payment_type") == RECEIVE
-            else doc.get("paid_from_account_type")
+            doc.get("paid_to_account_type") if doc.get("payment_type") == RECEIVE else doc.get("paid_from_account_type")
         )
         if bank_side == "Bank" and not (doc.get("reference_no") and doc.get("reference_date")):
             raise throw("Reference No and Reference Date is mandatory for Bank transaction")
@@ -246,9 +242,7 @@ class PaymentEntry(Controller):
         """Against the invoices' latest outstanding, as `validate_allocated_amount_with_latest_data`."""
         allocated_total = sum((dec(r.get("allocated_amount")) for r in doc.get("references") or []), ZERO)
         if allocated_total < 0 and doc.get("party_type") == "Customer" and doc.get("payment_type") == RECEIVE:
-            raise throw(
-                "Cannot receive from customer against negative outstanding", title="Incorrect Payment Type"
-            )
+            raise throw("Cannot receive from customer against negative outstanding", title="Incorrect Payment Type")
         for ref in doc.get("references") or []:
             name = f"{ref.get('reference_doctype')} {ref.get('reference_name')}"
             invoice = ctx.get(ref.get("reference_doctype") or "", ref.get("reference_name") or "") or {}
@@ -269,8 +263,7 @@ class PaymentEntry(Controller):
         currency = doc.get("paid_to_account_currency") or ""
         verb = "received from" if doc.get("payment_type") == RECEIVE else "to"
         lines = [
-            f"Amount {currency} {float(dec(doc.get('paid_amount')))} {verb} "
-            f"{doc.get('party_name') or doc.get('party')}"
+            f"Amount {currency} {float(dec(doc.get('paid_amount')))} {verb} {doc.get('party_name') or doc.get('party')}"
         ]
         if doc.get("reference_no"):
             lines.append(f"Transaction reference no {doc['reference_no']} dated {doc.get('reference_date')}")
@@ -296,13 +289,9 @@ class PaymentEntry(Controller):
             invoice = ctx.get(ref.get("reference_doctype") or "", ref.get("reference_name") or "")
             if invoice is None or cint(invoice.get("docstatus")) != 1:
                 continue
-            outstanding = money(
-                dec(invoice.get("outstanding_amount")) - sign * dec(ref.get("allocated_amount"))
-            )
+            outstanding = money(dec(invoice.get("outstanding_amount")) - sign * dec(ref.get("allocated_amount")))
             invoice["outstanding_amount"] = float(outstanding)
-            invoice["status"] = compute_status(
-                invoice, ctx.now().date(), has_credit_note(ctx, invoice["name"])
-            )
+            invoice["status"] = compute_status(invoice, ctx.now().date(), has_credit_note(ctx, invoice["name"]))
             ctx.save(invoice)
             if sign > 0:
                 ref["outstanding_amount"] = float(outstanding)
@@ -311,7 +300,7 @@ class PaymentEntry(Controller):
 def payment_gl(doc: Doc) -> list[Doc]:
     """Receive: debit the cash/bank account, credit the receivable per allocated invoice."""
     entries = []
-    party = {"party_type": doc.get("party_type") or "", "party": doc.get("party") or ""}
+    party: dict[str, Any] = {"party_type": doc.get("party_type") or "", "party": doc.get("party") or ""}
     receive = doc.get("payment_type") == RECEIVE
     party_account = doc.get("paid_from") if receive else doc.get("paid_to")
     bank_account = doc.get("paid_to") if receive else doc.get("paid_from")
@@ -343,20 +332,13 @@ def unlink_payments_of_invoice(invoice: Doc, ctx: Ctx) -> None:
     linked: list[tuple[Doc, Doc]] = []
     for pe in ctx.all("Payment Entry", docstatus=1):
         for ref in pe.get("references") or []:
-            if ref.get("reference_doctype") == "Sales Invoice" and ref.get("reference_name") == invoice.get(
-                "name"
-            ):
+            if ref.get("reference_doctype") == "Sales Invoice" and ref.get("reference_name") == invoice.get("name"):
                 linked.append((pe, ref))
     if not linked:
         return
     if not cint(lookup.setting(ctx, "Accounts Settings", "unlink_payment_on_cancellation_of_invoice")):
         pe, ref = linked[0]
-        raise throw(
-            f'Cannot delete or cancel because Sales Invoice <a href="/app/sales-invoice/{invoice["name"]}">'
-            f'{invoice["name"]}</a> is linked with Payment Entry <a href="/app/payment-entry/{pe["name"]}">'
-            f"{pe['name']}</a> at Row: {ref.get('idx', 1)}",
-            "LinkExistsError",
-        )
+        raise link_exists("Sales Invoice", invoice["name"], "Payment Entry", pe["name"], f"at Row: {ref.get('idx', 1)}")
     names: list[str] = []
     for pe, ref in linked:
         pe["references"] = [r for r in pe.get("references") or [] if r is not ref]
@@ -368,3 +350,13 @@ def unlink_payments_of_invoice(invoice: Doc, ctx: Ctx) -> None:
         if pe["name"] not in names:
             names.append(pe["name"])
     ctx.msgprint(f"Payment Entries {', '.join(names)} are un-linked")
+
+
+def link_exists(doctype: str, name: str, linked_doctype: str, linked_name: str, row: str = "") -> Exception:
+    """Frappe's `raise_link_exists_exception` text (a submitted document still points here)."""
+    doc_link = f'<a href="/app/Form/{doctype}/{name}">{name}</a>'
+    linked_link = f'<a href="/app/Form/{linked_doctype}/{linked_name}">{linked_name}</a>'
+    return throw(
+        f"Cannot delete or cancel because {doctype} {doc_link} is linked with {linked_doctype} {linked_link} {row}",
+        "LinkExistsError",
+    )

@@ -108,9 +108,7 @@ def validate_return(doc: Doc, ctx: Ctx) -> None:
 
 
 def _validate_against(doc: Doc, original: Doc) -> None:
-    same_party = original.get("company") == doc.get("company") and original.get("customer") == doc.get(
-        "customer"
-    )
+    same_party = original.get("company") == doc.get("company") and original.get("customer") == doc.get("customer")
     if not (same_party and cint(original.get("docstatus")) == 1):
         return
     theirs = _timestamp(original)
@@ -122,9 +120,7 @@ def _validate_against(doc: Doc, original: Doc) -> None:
             f"({float(dec(original['conversion_rate']))})"
         )
     if cint(doc.get("update_stock")) and not cint(original.get("update_stock")):
-        raise throw(
-            f"'Update Stock' can not be checked because items are not delivered via {original['name']}"
-        )
+        raise throw(f"'Update Stock' can not be checked because items are not delivered via {original['name']}")
 
 
 def _timestamp(doc: Doc) -> datetime:
@@ -153,8 +149,7 @@ def _validate_rows(doc: Doc, original: Doc, ctx: Ctx) -> None:
             _validate_quantity(idx, row, ref, returned)
             if dec(ref.get("rate")) and dec(row.get("rate")) > dec(ref.get("rate")):
                 raise throw(
-                    f"Row # {idx}: Rate cannot be greater than the rate used in "
-                    f"Sales Invoice {original['name']}"
+                    f"Row # {idx}: Rate cannot be greater than the rate used in Sales Invoice {original['name']}"
                 )
         elif row.get("item_name") or row.get("item_code"):
             items_returned = True
@@ -174,9 +169,7 @@ def _validate_quantity(idx: int, row: Doc, ref: Doc, returned: dict[tuple[Any, A
     if already >= reference_qty and current:
         raise over_return(f"Item {row['item_code']} has already been returned")
     if abs(flt(current, FLOAT_PRECISION)) > max_returnable:
-        raise over_return(
-            f"Row # {idx}: Cannot return more than {float(max_returnable)} for Item {row['item_code']}"
-        )
+        raise over_return(f"Row # {idx}: Cannot return more than {float(max_returnable)} for Item {row['item_code']}")
 
 
 def over_return(message: str) -> FrappeError:

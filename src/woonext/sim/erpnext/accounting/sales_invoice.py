@@ -8,7 +8,7 @@ from . import lookup, pos, returns
 from .invoice_gl import sales_invoice_gl
 from .ledger import merge_and_post, merge_entries, post_stock, reverse, reverse_stock, stock_entries
 from .money import ZERO, cint, dec, money, money_in_words
-from .payment_entry import unlink_payments_of_invoice
+from .payment_entry import link_exists, unlink_payments_of_invoice
 from .status import compute_status, has_credit_note
 from .totals import calculate_taxes_and_totals, to_json
 
@@ -51,6 +51,7 @@ class SalesInvoice(Controller):
         defaults.set_header_defaults(doc, customer, ctx)
         missing_prices = defaults.set_item_defaults(doc, items, ctx, ctx.stock_qty)
         self._auto_insert_prices(doc, ctx, missing_prices)
+        defaults.set_tax_defaults(doc, ctx)
         # a draft fills POS payment accounts; an insert that submits at once does not (sample 12)
         pos.fill_payment_rows(doc, ctx, filling_accounts=not (new and submitting))
         self._validate_rows(doc, ctx, submitting)
@@ -66,15 +67,11 @@ class SalesInvoice(Controller):
         if submitting and not doc.get("remarks"):
             doc["remarks"] = "No Remarks"
         # ERPNext's set_status returns early for a new document: an insert keeps "Draft"
-        doc["status"] = (
-            "Draft" if new else compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc["name"]))
-        )
+        doc["status"] = "Draft" if new else compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc["name"]))
         to_json(doc)
 
     def _auto_insert_prices(self, doc: Doc, ctx: Ctx, missing: list[str]) -> None:
-        if not missing or not cint(
-            lookup.setting(ctx, "Stock Settings", "auto_insert_price_list_rate_if_missing")
-        ):
+        if not missing or not cint(lookup.setting(ctx, "Stock Settings", "auto_insert_price_list_rate_if_missing")):
             return
         price_list = doc["selling_price_list"]
         done: set[str] = set()
@@ -133,9 +130,7 @@ class SalesInvoice(Controller):
         amount = dec(doc.get("grand_total") if rounding_off else doc.get("rounded_total"))
         base_amount = dec(doc.get("base_grand_total") if rounding_off else doc.get("base_rounded_total"))
         company_currency = lookup.company_currency(ctx, doc.get("company") or "")
-        doc["in_words"] = money_in_words(
-            abs(amount), doc["currency"], lookup.fraction_name(ctx, doc["currency"])
-        )
+        doc["in_words"] = money_in_words(abs(amount), doc["currency"], lookup.fraction_name(ctx, doc["currency"]))
         doc["base_in_words"] = money_in_words(
             abs(base_amount), company_currency, lookup.fraction_name(ctx, company_currency)
         )
@@ -159,6 +154,9 @@ class SalesInvoice(Controller):
 
     def on_cancel(self, doc: Doc, ctx: Ctx) -> None:
         unlink_payments_of_invoice(doc, ctx)
+        # Frappe's back-link check after on_cancel: a submitted credit note blocks the cancel
+        for note in ctx.all("Sales Invoice", return_against=doc["name"], docstatus=1):
+            raise link_exists("Sales Invoice", doc["name"], "Sales Invoice", note["name"])
         _, items = defaults.check_party_and_items(doc, ctx)
         if cint(doc.get("update_stock")):
             reverse_stock(ctx, stock_entries(doc, items))
@@ -176,9 +174,7 @@ class SalesInvoice(Controller):
             return
         if not cint(doc.get("update_outstanding_for_self")) and not cint(doc.get("is_pos")):
             total = dec(doc.get("rounded_total")) or dec(doc.get("grand_total"))
-            original["outstanding_amount"] = float(
-                money(dec(original.get("outstanding_amount")) + sign * total)
-            )
+            original["outstanding_amount"] = float(money(dec(original.get("outstanding_amount")) + sign * total))
             if sign > 0:
                 # the note's own outstanding moves to the original
                 db_set(doc, ctx, {"outstanding_amount": 0.0})

@@ -105,30 +105,21 @@ def _validate_tax_row(tax: Doc) -> None:
     charge_type = tax.get("charge_type")
     idx = cint(tax.get("idx"))
     if charge_type in ("Actual", "On Net Total", "On Paid Amount") and tax.get("row_id"):
-        raise throw(
-            "Can refer row only if the charge type is 'On Previous Row Amount' or 'Previous Row Total'"
-        )
+        raise throw("Can refer row only if the charge type is 'On Previous Row Amount' or 'Previous Row Total'")
     if charge_type in PREVIOUS_ROW_TYPES:
         if idx == 1:
             raise throw(
-                "Cannot select charge type as 'On Previous Row Amount' or "
-                "'On Previous Row Total' for first row"
+                "Cannot select charge type as 'On Previous Row Amount' or 'On Previous Row Total' for first row"
             )
         if not tax.get("row_id"):
             raise throw(f"Please specify a valid Row ID for row {idx} in table Sales Taxes and Charges")
         if cint(tax.get("row_id")) >= idx:
-            raise throw(
-                "Cannot refer row number greater than or equal to current row number for this Charge type"
-            )
+            raise throw("Cannot refer row number greater than or equal to current row number for this Charge type")
     if cint(tax.get("included_in_print_rate")):
         if charge_type == "Actual":
-            raise throw(
-                f"Charge of type 'Actual' in row {idx} cannot be included in Item Rate or Paid Amount"
-            )
+            raise throw(f"Charge of type 'Actual' in row {idx} cannot be included in Item Rate or Paid Amount")
         # Inclusive percentage taxes (rates that contain tax) are not simulated: refuse loudly.
-        raise throw(
-            "Simulator: taxes included in the item rate are not supported", "NotImplementedError", 501
-        )
+        raise throw("Simulator: taxes included in the item rate are not supported", "NotImplementedError", 501)
     if charge_type == "Actual":
         tax["rate"] = ZERO
 
@@ -213,9 +204,7 @@ def _close_tax_row(doc: Doc, taxes: list[Doc], i: int, tax: Doc, grand_total_dis
     _in_company_currency(doc, tax, ["total"])
     if i == len(taxes) - 1 and grand_total_discount and dec(doc.get("discount_amount")):
         # ERPNext parks the discount's rounding loss in rounding_adjustment
-        doc["rounding_adjustment"] = money(
-            doc["grand_total"] - dec(doc.get("discount_amount")) - tax["total"]
-        )
+        doc["rounding_adjustment"] = money(doc["grand_total"] - dec(doc.get("discount_amount")) - tax["total"])
 
 
 def _calculate_totals(doc: Doc, smallest_fraction: Decimal) -> None:
@@ -223,9 +212,7 @@ def _calculate_totals(doc: Doc, smallest_fraction: Decimal) -> None:
     rate = _conversion_rate(doc)
     if taxes:
         doc["grand_total"] = taxes[-1]["total"] + doc["rounding_adjustment"]
-        doc["total_taxes_and_charges"] = money(
-            doc["grand_total"] - doc["net_total"] - doc["rounding_adjustment"]
-        )
+        doc["total_taxes_and_charges"] = money(doc["grand_total"] - doc["net_total"] - doc["rounding_adjustment"])
     else:
         doc["grand_total"] = doc["net_total"]
         doc["total_taxes_and_charges"] = ZERO
@@ -246,9 +233,7 @@ def _set_rounded_total(doc: Doc, smallest_fraction: Decimal) -> None:
     if cint(doc.get("disable_rounded_total")):
         doc["rounded_total"] = doc["base_rounded_total"] = ZERO
         return
-    doc["rounded_total"] = round_to_smallest_fraction(
-        doc["grand_total"], smallest_fraction, CURRENCY_PRECISION
-    )
+    doc["rounded_total"] = round_to_smallest_fraction(doc["grand_total"], smallest_fraction, CURRENCY_PRECISION)
     doc["rounding_adjustment"] = money(doc["rounded_total"] - doc["grand_total"])
     _in_company_currency(doc, doc, ["rounding_adjustment", "rounded_total"])
 
@@ -256,9 +241,7 @@ def _set_rounded_total(doc: Doc, smallest_fraction: Decimal) -> None:
 def _set_discount_amount(doc: Doc) -> None:
     percentage = dec(doc.get("additional_discount_percentage"))
     if percentage:
-        base = {"Grand Total": "grand_total", "Net Total": "net_total"}.get(
-            doc.get("apply_discount_on") or ""
-        )
+        base = {"Grand Total": "grand_total", "Net Total": "net_total"}.get(doc.get("apply_discount_on") or "")
         total = dec(doc.get(base)) if base else ZERO
         doc["discount_amount"] = money(total * percentage / 100)
 
@@ -330,11 +313,7 @@ def calculate_change_amount(doc: Doc) -> None:
     total = dec(doc.get("rounded_total")) or doc["grand_total"]
     base_total = dec(doc.get("base_rounded_total")) or doc["base_grand_total"]
     payments = doc.get("payments") or []
-    if (
-        doc["paid_amount"] > total
-        and not cint(doc.get("is_return"))
-        and any(p.get("type") == "Cash" for p in payments)
-    ):
+    if doc["paid_amount"] > total and not cint(doc.get("is_return")) and any(p.get("type") == "Cash" for p in payments):
         doc["change_amount"] = money(doc["paid_amount"] - total)
         doc["base_change_amount"] = money(doc["base_paid_amount"] - base_total)
 
