@@ -230,3 +230,15 @@ async def test_c2_12_foreign_currency_invoice_converts_to_company_currency() -> 
             994.25,
         )
         assert doc["in_words"] == "USD Twenty and Fifty Cent only."
+
+
+async def test_c2_12_rate_above_list_price_gives_a_negative_row_discount_and_no_rate_takes_the_price() -> None:
+    async with seeded() as erp:
+        above = await erp.invoice(1, 160.5)
+        assert (above["items"][0]["price_list_rate"], above["items"][0]["discount_amount"]) == (150.0, -10.5)
+        listed = await erp.invoice(items=[{"item_code": "Test Cake", "qty": 3}], ignore_pricing_rule=1)
+        assert (listed["items"][0]["rate"], listed["items"][0]["discount_amount"], listed["grand_total"]) == (
+            150.0,
+            0.0,
+            450.0,
+        )

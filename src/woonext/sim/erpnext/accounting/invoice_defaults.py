@@ -153,10 +153,6 @@ def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: An
                 row["price_list_rate"] = (
                     price * dec(doc.get("plc_conversion_rate") or 1) / dec(doc.get("conversion_rate") or 1)
                 )
-        rate, price_list_rate = dec(row.get("rate")), dec(row.get("price_list_rate"))
-        if price_list_rate and rate and not dec(row.get("discount_percentage")):
-            # a rate below the list price shows up as the row's discount amount
-            row["discount_amount"] = max(price_list_rate - rate, ZERO)
     return missing_prices
 
 

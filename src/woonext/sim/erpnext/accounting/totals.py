@@ -87,6 +87,9 @@ def _calculate_item_values(doc: Doc, state: _Pass) -> None:
         elif price_list_rate and not item["rate"]:
             item["rate"] = money(price_list_rate * (1 - discount_percentage / 100))
             item["discount_amount"] = price_list_rate * discount_percentage / 100
+        if price_list_rate > 0:
+            # no margins simulated: the row's discount is the gap to the list price (negative when above)
+            item["discount_amount"] = price_list_rate - item["rate"]
         item["net_rate"] = item["rate"]
         if not item["qty"] and is_return:
             # amount-only credit note row: ERPNext books the rate as a negative amount
