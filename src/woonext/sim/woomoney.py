@@ -1,0 +1,446 @@
+"""WooCommerce 11's order arithmetic, pure and in `Decimal` (observed-real.md, "how it computes money").
+
+`calculate_order` takes an order in REST shape (lines with product ids and quantities, optional
+ex-tax subtotal/total; coupon, fee and shipping lines; addresses) and fills in every money field
+the way WooCommerce writes it when the order is created or recalculated through the REST API.
+The stored per-rate tax amounts (6 places) and raw ex-tax line figures are kept under `_sim_` keys:
+WooCommerce re-renders line taxes on every GET with the store's *current* rounding mode, which
+`render_line_taxes` reproduces. `_sim_` keys are private and never served.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from woonext.sim.woomoney_coupons import HUNDRED, DiscountItem, Discounts, coupon_of
+from woonext.sim.woomoney_refunds import calculate_refund, refund_summary
+from woonext.sim.woomoney_tax import (
+    ZERO,
+    Location,
+    TaxRate,
+    TaxSettings,
+    calc_tax,
+    class_slug,
+    find_rates,
+    money,
+    php_float_json,
+    php_number,
+    q,
+    round_tax_total,
+    tax_rounding,
+)
+
+__all__ = [
+    "TaxRate", "TaxSettings", "calculate_order", "render_line_taxes", "calculate_refund", "refund_summary",
+    "line_price",
+]
+
+Order = dict[str, Any]
+
+
+def _d(value: Any) -> Decimal:
+    if value in (None, ""):
+        return ZERO
+    return Decimal(str(value))
+
+
+def line_price(total: str, quantity: int) -> int | float:
+    """`price` as PHP computes it: the stored total string divided by the quantity (a float)."""
+    if not quantity:
+        return 0
+    value = Decimal(total)
+    if value == value.to_integral_value() and int(value) % quantity == 0:
+        return int(value) // quantity  # int / int that divides exactly stays an int in PHP
+    return float(value) / quantity
+
+
+def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
+    """WC_Abstract_Order::get_tax_location: shipping address, else billing, else the shop base."""
+    based_on = settings.tax_based_on
+    shipping = order.get("shipping") or {}
+    billing = order.get("billing") or {}
+    if based_on == "shipping" and not shipping.get("country"):
+        based_on = "billing"
+    address = billing if based_on == "billing" else shipping
+    if based_on == "base" or not address.get("country"):
+        return settings.base
+    return Location(str(address.get("country") or "").upper(), str(address.get("state") or "").upper(),
+                    str(address.get("postcode") or ""), str(address.get("city") or "").upper())
+
+
+class _Line:
+    """One product line while calculating: raw (unrounded) ex-tax figures and per-rate taxes."""
+
+    def __init__(self, raw: dict[str, Any], product: Mapping[str, Any] | None, tax_class: str, taxable: bool,
+                 subtotal: Decimal, total: Decimal) -> None:
+        self.raw = raw
+        self.product = product
+        self.quantity = int(raw.get("quantity") or 0)
+        self.tax_class = tax_class
+        self.taxable = taxable
+        self.subtotal = subtotal
+        self.total = total
+        self.taxes: dict[int, Decimal] = {}
+        self.subtotal_taxes: dict[int, Decimal] = {}
+
+
+def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, Any]]) -> tuple[Any, Any]:
+    variation = products.get(int(line.get("variation_id") or 0)) if line.get("variation_id") else None
+    parent = products.get(int(line.get("product_id") or 0))
+    return variation or parent, parent
+
+
+def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], rates: list[TaxRate],
+                settings: TaxSettings, include_tax: bool) -> _Line:
+    product, parent = _product_for(raw, products)
+    product_class = (product or {}).get("tax_class")
+    if product_class == "parent":
+        product_class = (parent or {}).get("tax_class")
+    # A stored line keeps its own class; a new line takes its product's (as set_product does).
+    stored = raw.get("_sim_total") is not None or product is None
+    tax_class = class_slug(raw.get("tax_class") if stored else product_class)
+    taxable = (product or {}).get("tax_status", "taxable") == "taxable"
+    quantity = int(raw.get("quantity") or 0)
+
+    shelf: Decimal | None = None
+    if product is not None and product.get("price") not in (None, ""):
+        shelf = _d(product["price"]) * quantity
+        if include_tax and taxable:
+            # wc_get_price_excluding_tax: only the *base* location's tax is taken off the shelf price.
+            base_rates = find_rates(rates, settings.base, tax_class)
+            shelf -= sum(calc_tax(shelf, base_rates, True).values(), ZERO)
+
+    def given(key: str) -> Decimal | None:
+        shown = raw.get(key)
+        hidden = raw.get(f"_sim_{key}")
+        if hidden is not None and (shown in (None, "") or money(_d(hidden)) == money(_d(shown))):
+            return _d(hidden)  # unchanged since we stored it: keep WooCommerce's hidden decimals
+        return None if shown in (None, "") else _d(shown)
+
+    total = given("total")
+    subtotal = given("subtotal")
+    if total is None:
+        total = shelf if shelf is not None else (subtotal if subtotal is not None else ZERO)
+    if subtotal is None:
+        subtotal = shelf if shelf is not None and raw.get("total") in (None, "") else total
+    return _Line(raw, product, tax_class, taxable, subtotal, total)
+
+
+def _tax_dict_to_store(taxes: Mapping[int, Decimal]) -> dict[str, str]:
+    return {str(rid): php_number(amount) for rid, amount in taxes.items()}
+
+
+def _sum_rounded(taxes: Mapping[int, Decimal], store_incl: bool, at_subtotal: bool) -> Decimal:
+    if at_subtotal:
+        return sum(taxes.values(), ZERO)
+    return sum((round_tax_total(t, store_incl) for t in taxes.values()), ZERO)
+
+
+def calculate_order(
+    order: Mapping[str, Any],
+    *,
+    rates: list[TaxRate],
+    settings: TaxSettings,
+    coupons: dict[str, dict] | None = None,
+    products: dict[int, dict] | None = None,
+) -> dict:
+    """Fill in every money field of `order` as WooCommerce does (a new dict; the input is untouched)."""
+    out: Order = copy.deepcopy(dict(order))
+    products = products or {}
+    include_tax = bool(out.get("prices_include_tax", settings.prices_include_tax))
+    out["prices_include_tax"] = include_tax
+    store_incl = settings.prices_include_tax  # rounding follows the store's setting, not the order's
+    location = tax_location(out, settings)
+    taxes_on = settings.calc_taxes and bool(rates)
+    ids = _IdAllocator(out)
+
+    lines = [_build_line(raw, products, rates, settings, include_tax) for raw in out.get("line_items") or []]
+    _line_taxes(lines, rates, location, taxes_on)
+
+    coupon_rows = out.get("coupon_lines") or []
+    if coupon_rows:
+        _apply_coupons(out, lines, coupon_rows, coupons, rates, location, include_tax, store_incl, taxes_on)
+        _line_taxes(lines, rates, location, taxes_on)
+
+    shipping_total = ZERO
+    for ship in out.get("shipping_lines") or []:
+        shipping_total += q(_d(ship.get("total")), 2)
+    cart_total = sum((q(line.total, 2) for line in lines), ZERO)
+    cart_subtotal = sum((q(line.subtotal, 2) for line in lines), ZERO)
+
+    fees_total = ZERO
+    fee_taxes: list[dict[int, Decimal]] = []
+    for fee in out.get("fee_lines") or []:
+        fee_total = _d(fee.get("total"))
+        if fee_total < 0:
+            # A negative fee may not take the order below zero.
+            max_discount = -q(cart_total + fees_total + shipping_total, 2)
+            if fee_total < max_discount < 0:
+                fee_total = max_discount
+        fees_total += fee_total
+        fee["total"] = php_number(fee_total)
+        fee_taxes.append(_fee_taxes(fee, fee_total, lines, rates, location, taxes_on))
+
+    ship_class = _shipping_class(settings, lines)
+    ship_taxes: list[dict[int, Decimal]] = []
+    for ship in out.get("shipping_lines") or []:
+        taxable = ship.get("tax_status", "taxable") == "taxable"
+        if taxes_on and taxable and ship_class is not None:
+            ship_rates = find_rates(rates, location, ship_class, shipping=True)
+            ship_taxes.append(calc_tax(_d(ship.get("total")), ship_rates, False))
+        else:
+            ship_taxes.append({})
+
+    # update_taxes: per-rate amounts rounded per line with the current mode, then summed.
+    def round_line(value: Decimal) -> Decimal:
+        return value if settings.round_at_subtotal else round_tax_total(value, store_incl)
+
+    cart_by_rate: dict[int, Decimal] = {}
+    for taxes in [line.taxes for line in lines] + fee_taxes:
+        for rid, amount in taxes.items():
+            cart_by_rate[rid] = cart_by_rate.get(rid, ZERO) + round_line(amount)
+    ship_by_rate: dict[int, Decimal] = {}
+    for taxes in ship_taxes:
+        for rid, amount in taxes.items():
+            ship_by_rate[rid] = ship_by_rate.get(rid, ZERO) + round_line(amount)
+
+    cart_tax = round_tax_total(sum(cart_by_rate.values(), ZERO), store_incl)
+    shipping_tax = round_tax_total(sum(ship_by_rate.values(), ZERO), store_incl)
+    raw_total_tax = sum((t for line in lines for t in line.taxes.values()), ZERO)
+    raw_subtotal_tax = sum((t for line in lines for t in line.subtotal_taxes.values()), ZERO)
+
+    _write_lines(out, lines, store_incl, settings, ids)
+    _write_fees(out, fee_taxes, store_incl, settings, ids)
+    _write_shipping(out, ship_taxes, ids)
+    _write_tax_lines(out, rates, cart_by_rate, ship_by_rate, ids)
+    for row in out.get("coupon_lines") or []:
+        if not row.get("id"):
+            row["id"] = ids.next()
+
+    out["discount_total"] = money(cart_subtotal - cart_total)
+    out["discount_tax"] = money(round_tax_total(raw_subtotal_tax - raw_total_tax, store_incl))
+    out["shipping_total"] = money(shipping_total)
+    out["shipping_tax"] = money(shipping_tax)
+    out["cart_tax"] = money(cart_tax)
+    out["total_tax"] = money(cart_tax + shipping_tax)
+    out["total"] = money(cart_total + fees_total + shipping_total + cart_tax + shipping_tax)
+    return out
+
+
+class _IdAllocator:
+    """Order item ids for lines that have none yet (WooCommerce numbers all item types together)."""
+
+    def __init__(self, order: Mapping[str, Any]) -> None:
+        used = [int(item.get("id") or 0) for key in ("line_items", "shipping_lines", "fee_lines",
+                                                      "coupon_lines", "tax_lines")
+                for item in order.get(key) or []]
+        self._next = max([0, *used]) + 1
+
+    def next(self) -> int:
+        value = self._next
+        self._next += 1
+        return value
+
+
+def _line_taxes(lines: list[_Line], rates: list[TaxRate], location: Location, taxes_on: bool) -> None:
+    for line in lines:
+        if taxes_on and line.taxable:
+            line_rates = find_rates(rates, location, line.tax_class)
+            line.taxes = calc_tax(line.total, line_rates, False)
+            line.subtotal_taxes = calc_tax(line.subtotal, line_rates, False)
+        else:
+            line.taxes, line.subtotal_taxes = {}, {}
+
+
+def _apply_coupons(out: Order, lines: list[_Line], rows: list[dict[str, Any]], coupons: Any, rates: list[TaxRate],
+                   location: Location, include_tax: bool, store_incl: bool, taxes_on: bool) -> None:
+    """WC_Abstract_Order::recalculate_coupons: reset totals, discount, then take tax off gross discounts."""
+    items = []
+    for key, line in enumerate(lines):
+        line.total = line.subtotal
+        price = line.subtotal
+        if include_tax:
+            price += _sum_rounded(line.subtotal_taxes, store_incl, False)
+        items.append(DiscountItem(key, line.quantity, q(price * HUNDRED, 4)))
+    discounts = Discounts(items)
+    defs = []
+    for row in rows:
+        coupon = coupon_of(str(row.get("code") or ""), coupons, row)
+        defs.append(coupon)
+        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), _d(coupon.get("amount")))
+
+    for key, amount in discounts.per_item().items():
+        line = lines[key]
+        if include_tax and taxes_on and line.taxable:
+            amount -= sum(calc_tax(amount, find_rates(rates, location, line.tax_class), True).values(), ZERO)
+        line.total = max(ZERO, line.total - amount)
+
+    for row, coupon in zip(rows, defs, strict=True):
+        per_item = discounts.by_coupon.get(str(row.get("code")), {})
+        amount = sum(per_item.values(), ZERO) / HUNDRED
+        discount_tax = ZERO
+        if taxes_on:
+            for key, cents in per_item.items():
+                line = lines[key]
+                if not line.taxable:
+                    continue
+                line_rates = find_rates(rates, location, line.tax_class)
+                tax = sum(calc_tax(cents / HUNDRED, line_rates, include_tax).values(), ZERO)
+                tax = round_tax_total(tax, store_incl)
+                discount_tax += tax
+                if include_tax:
+                    amount -= tax
+        coupon_amount = _d(coupon.get("amount"))
+        row["discount"] = php_number(amount)
+        row["discount_tax"] = php_number(discount_tax)
+        row.setdefault("discount_type", coupon.get("discount_type"))
+        row.setdefault("nominal_amount", php_float_json(coupon_amount))
+        row.setdefault("free_shipping", bool(coupon.get("free_shipping")))
+        row.setdefault("meta_data", [{
+            "key": "coupon_info",
+            "value": json.dumps([coupon.get("id", 0), row.get("code"), coupon.get("discount_type"),
+                                 php_float_json(coupon_amount)], separators=(",", ":")),
+        }])
+
+
+def _fee_taxes(fee: dict[str, Any], fee_total: Decimal, lines: list[_Line], rates: list[TaxRate],
+               location: Location, taxes_on: bool) -> dict[int, Decimal]:
+    if not taxes_on:
+        return {}
+    if fee_total >= 0:
+        if fee.get("tax_status", "taxable") != "taxable":
+            return {}
+        return calc_tax(fee_total, find_rates(rates, location, class_slug(fee.get("tax_class"))), False)
+    # Negative fees: tax status ignored, negative tax spread over the items' classes by item totals.
+    costs: dict[str, Decimal] = {}
+    for line in lines:
+        if line.total > 0 and line.taxable:
+            costs[line.tax_class] = costs.get(line.tax_class, ZERO) + line.total
+    whole = sum(costs.values(), ZERO)
+    taxes: dict[int, Decimal] = {}
+    if whole:
+        for tax_class, cost in costs.items():
+            share = fee_total * cost / whole
+            for rid, amount in calc_tax(share, find_rates(rates, location, tax_class), False).items():
+                taxes[rid] = taxes.get(rid, ZERO) + amount
+    return taxes
+
+
+def _shipping_class(settings: TaxSettings, lines: list[_Line]) -> str | None:
+    if settings.shipping_tax_class != "inherit":
+        return class_slug(settings.shipping_tax_class)
+    present = {line.tax_class for line in lines if line.taxable}
+    for slug in settings.tax_classes:
+        if slug in present:
+            return slug
+    return None
+
+
+def _served_taxes(stored: Mapping[str, str], subtotals: Mapping[str, str] | None) -> list[dict[str, Any]]:
+    return [{"id": int(rid), "total": money(_d(amount)),
+             "subtotal": money(_d(subtotals[rid])) if subtotals is not None and rid in subtotals else ""}
+            for rid, amount in stored.items()]
+
+
+def _write_lines(out: Order, lines: list[_Line], store_incl: bool, settings: TaxSettings, ids: _IdAllocator) -> None:
+    for line in lines:
+        raw = line.raw
+        product = line.product or {}
+        if not raw.get("id"):
+            raw["id"] = ids.next()
+        raw.setdefault("name", product.get("name", ""))
+        raw.setdefault("variation_id", 0)
+        raw["quantity"] = line.quantity
+        raw["tax_class"] = line.tax_class
+        stored_total, stored_subtotal = php_number(line.total), php_number(line.subtotal)
+        raw["_sim_total"], raw["_sim_subtotal"] = stored_total, stored_subtotal
+        raw["_sim_taxes"] = {"total": _tax_dict_to_store(line.taxes),
+                             "subtotal": _tax_dict_to_store(line.subtotal_taxes)}
+        raw["subtotal"], raw["total"] = money(line.subtotal), money(line.total)
+        raw["subtotal_tax"] = money(_sum_rounded(line.subtotal_taxes, store_incl, settings.round_at_subtotal))
+        raw["total_tax"] = money(_sum_rounded(line.taxes, store_incl, settings.round_at_subtotal))
+        raw["taxes"] = _served_taxes(raw["_sim_taxes"]["total"], raw["_sim_taxes"]["subtotal"])
+        raw.setdefault("meta_data", [])
+        raw.setdefault("sku", product.get("sku", ""))
+        raw.setdefault("global_unique_id", "")
+        raw["price"] = line_price(stored_total, line.quantity)
+        raw.setdefault("image", {"id": "", "src": ""})
+        raw.setdefault("parent_name", None)
+
+
+def _write_fees(out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings,
+                ids: _IdAllocator) -> None:
+    for fee, taxes in zip(out.get("fee_lines") or [], fee_taxes, strict=True):
+        if not fee.get("id"):
+            fee["id"] = ids.next()
+        fee.setdefault("tax_class", "")
+        fee.setdefault("tax_status", "taxable")
+        fee.setdefault("amount", "")
+        fee["_sim_taxes"] = {"total": _tax_dict_to_store(taxes)}
+        fee["total"] = money(_d(fee["total"]))
+        fee["total_tax"] = money(_sum_rounded(taxes, store_incl, settings.round_at_subtotal))
+        fee["taxes"] = _served_taxes(fee["_sim_taxes"]["total"], None)
+        fee.setdefault("meta_data", [])
+
+
+def _write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], ids: _IdAllocator) -> None:
+    for ship, taxes in zip(out.get("shipping_lines") or [], ship_taxes, strict=True):
+        if not ship.get("id"):
+            ship["id"] = ids.next()
+        ship.setdefault("method_title", "")
+        ship.setdefault("method_id", "")
+        ship.setdefault("instance_id", "")
+        ship["_sim_taxes"] = {"total": _tax_dict_to_store(taxes)}
+        ship["total"] = money(_d(ship.get("total")))
+        ship["total_tax"] = money(sum(taxes.values(), ZERO))
+        ship["taxes"] = _served_taxes(ship["_sim_taxes"]["total"], None)
+        ship.setdefault("tax_status", "taxable")
+        ship.setdefault("meta_data", [])
+
+
+def _write_tax_lines(out: Order, rates: list[TaxRate], cart: dict[int, Decimal], shipping: dict[int, Decimal],
+                     ids: _IdAllocator) -> None:
+    by_id = {r.id: r for r in rates}
+    previous = {int(t.get("rate_id") or 0): t for t in out.get("tax_lines") or []}
+    tax_lines = []
+    for rid in list(dict.fromkeys([*cart, *shipping])):
+        rate = by_id[rid]
+        old = previous.get(rid) or {}
+        tax_lines.append({
+            "id": old.get("id") or ids.next(), "rate_code": rate.code, "rate_id": rid, "label": rate.name,
+            "compound": rate.compound, "tax_total": money(cart.get(rid, ZERO)),
+            "shipping_tax_total": money(shipping.get(rid, ZERO)), "rate_percent": float(rate.rate),
+            "meta_data": old.get("meta_data") or [],
+        })
+    out["tax_lines"] = tax_lines
+
+
+def render_line_taxes(order: Mapping[str, Any], prices_include_tax_now: bool) -> dict:
+    """The copy of a stored order that a GET serves: line and fee taxes re-rounded with the store's
+    current mode (per-rate `taxes[].total` as number_format does, half up), `_sim_` keys removed."""
+    served = copy.deepcopy(dict(order))
+    mode = tax_rounding(prices_include_tax_now)
+    for key in ("line_items", "fee_lines"):
+        for item in served.get(key) or []:
+            stored = item.get("_sim_taxes")
+            if stored is None:
+                continue
+            for part in ("total", "subtotal"):
+                if part in stored and f"{part}_tax" in item:
+                    rounded = sum((q(_d(v), 2, mode) for v in stored[part].values()), ZERO)
+                    item[f"{part}_tax"] = money(rounded)
+            item["taxes"] = _served_taxes(stored["total"], stored.get("subtotal") if key == "line_items" else None)
+    return strip_private(served)
+
+
+def strip_private(value: Any) -> Any:
+    """Drop every `_sim_` key, at any depth (what the simulator must never serve)."""
+    if isinstance(value, dict):
+        return {k: strip_private(v) for k, v in value.items() if not str(k).startswith("_sim_")}
+    if isinstance(value, list):
+        return [strip_private(v) for v in value]
+    return value
