@@ -1,0 +1,149 @@
+"""WooCommerce refund → ERPNext credit note (a return Sales Invoice against the original).
+
+Line refunds become negative-quantity rows linked to the original rows; refunded shipping and fees
+become rows of the shipping / fee item; the refunded tax per rate becomes "Actual" rows. Whatever
+the refund's amount leaves beyond its lines (an amount-only refund, or a partial manual amount) is
+one row of a non-stock refund item with qty 0: ERPNext books −rate for such a return row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
+from woonext.mapping.keys import SYNC_KEY_FIELD
+from woonext.mapping.money import ZERO, as_json_number, money, round2
+
+
+@dataclass(frozen=True)
+class RefundSettings:
+    company: str
+    shipping_item: str = "Shipping"
+    fee_item: str = "Fee"
+    refund_item: str = "Refund"
+    tax_accounts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CreditNotePlan:
+    doc: dict[str, Any]
+    grand_total: Decimal  # negative: −refund amount
+
+
+def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> str | None:
+    """An original row for this item whose rate is at least the refund's rate (ERPNext checks it)."""
+    best: tuple[Decimal, str] | None = None
+    for row in original.get("items") or []:
+        if row.get("item_code") != item_code or not row.get("name"):
+            continue
+        row_rate = money(row.get("rate"), "rate")
+        if row_rate >= rate and (best is None or row_rate < best[0]):
+            best = (row_rate, str(row["name"]))
+    return best[1] if best else None
+
+
+def _return_rows(item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str) -> list[dict]:
+    rate = round2(total / qty)
+    parts = [(qty, rate)] if rate * qty == total else [(qty - 1, rate), (1, total - rate * (qty - 1))]
+    rows = []
+    for part_qty, part_rate in parts:
+        row: dict[str, Any] = {"item_code": item_code, "qty": -part_qty, "rate": as_json_number(part_rate),
+                               "description": description[:140]}
+        linked = _original_row(original, item_code, part_rate)
+        if linked:
+            row["sales_invoice_item"] = linked
+        rows.append(row)
+    return rows
+
+
+def _refunded_taxes(refund: dict[str, Any], into: dict[str, Decimal]) -> None:
+    for group in ("line_items", "shipping_lines", "fee_lines"):
+        for line in refund.get(group) or []:
+            for tax in line.get("taxes") or []:
+                rate_id = str(tax.get("id"))
+                into[rate_id] = into.get(rate_id, ZERO) + abs(money(tax.get("total"), "refund tax"))
+
+
+def map_refund(
+    refund: dict[str, Any],
+    order: dict[str, Any],
+    original: dict[str, Any],
+    settings: RefundSettings,
+    *,
+    sync_key: str,
+    payment: PaymentRow | None,
+) -> CreditNotePlan:
+    """Build the credit note; `payment` given → refunded through a negative POS row (paid originals)."""
+    amount = money(refund.get("amount"), "refund amount")
+    if amount <= ZERO:
+        raise MappingError("bad_refund", f"refund {refund.get('id')} has amount {amount}")
+    rows: list[dict[str, Any]] = []
+    lines_total = ZERO
+    for line in refund.get("line_items") or []:
+        qty = abs(int(line.get("quantity") or 0))
+        total = abs(money(line.get("total"), "refund line total"))
+        sku = str(line.get("sku") or "").strip()
+        if qty == 0 or total == ZERO or not sku:
+            continue  # value-only line refunds fall into the refund item row below
+        rows += _return_rows(sku, qty, total, original, str(line.get("name") or sku))
+        lines_total += total
+    for group, item in (("shipping_lines", settings.shipping_item), ("fee_lines", settings.fee_item)):
+        for line in refund.get(group) or []:
+            total = abs(money(line.get("total"), "refund charge"))
+            if total:
+                rows.append({"item_code": item, "qty": -1, "rate": as_json_number(total),
+                             "description": str(line.get("method_title") or line.get("name") or item)[:140]})
+                lines_total += total
+
+    per_rate: dict[str, Decimal] = {}
+    _refunded_taxes(refund, per_rate)
+    taxes = []
+    for rate_id, tax in sorted(per_rate.items()):
+        if tax == ZERO:
+            continue
+        account = settings.tax_accounts.get(rate_id)
+        if not account:
+            raise MappingError("unknown_tax_rate", f"refunded tax rate {rate_id} has no ERPNext account",
+                               f'add `"{rate_id}" = "<Account>"` under [stores.tax_accounts]')
+        taxes.append({"charge_type": "Actual", "account_head": account, "description": f"Refunded tax {rate_id}",
+                      "tax_amount": as_json_number(-tax)})
+    tax_total = sum(per_rate.values(), ZERO)
+    residual = amount - lines_total - tax_total
+    if residual < ZERO:
+        raise MappingError("residual", f"refund {refund.get('id')} lines ({lines_total} + tax {tax_total}) "
+                                       f"exceed its amount {amount}")
+    if residual > ZERO:
+        rows.append({"item_code": settings.refund_item, "qty": 0, "rate": as_json_number(residual),
+                     "description": (str(refund.get("reason") or "") or f"Refund {refund.get('id')}")[:140]})
+
+    when = posting_datetime(refund if refund.get("date_created") else order)
+    doc: dict[str, Any] = {
+        "customer": original.get("customer"),
+        "company": settings.company,
+        "currency": original.get("currency"),
+        "is_return": 1,
+        "return_against": original.get("name"),
+        "set_posting_time": 1,
+        "posting_date": when.date().isoformat(),
+        "posting_time": when.time().strftime("%H:%M:%S"),
+        "due_date": when.date().isoformat(),
+        "ignore_pricing_rule": 1,
+        "disable_rounded_total": 1,
+        "update_stock": 0,
+        "custom_payment_method": original.get("custom_payment_method") or "",
+        "woo_order_id": str(order.get("id")),
+        "woo_order_number": str(order.get("number") or order.get("id")),
+        SYNC_KEY_FIELD: sync_key,
+        "items": rows,
+        "taxes": taxes,
+    }
+    if payment is not None:
+        doc["is_pos"] = 1
+        doc["payments"] = [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,
+                            "amount": as_json_number(-amount)}]
+    else:
+        # The original is unpaid: the credit note reduces its outstanding instead of keeping its own.
+        doc["update_outstanding_for_self"] = 0
+    return CreditNotePlan(doc=doc, grand_total=-amount)

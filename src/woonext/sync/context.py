@@ -1,0 +1,86 @@
+"""What a flow needs for one store: its configuration, both API clients, the state DB, and caches
+of ERPNext masters so that an order costs about one ERPNext request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from woonext.config import Config, StoreConfig
+from woonext.erpnext.client import ErpClient
+from woonext.mapping.delivery import DeliveryMetaKeys
+from woonext.mapping.invoice import InvoiceSettings
+from woonext.mapping.refund import RefundSettings
+from woonext.store import StateDB
+from woonext.woo.client import WooClient
+
+
+@dataclass
+class Transports:
+    """Optional in-process transports (tests, demo): the simulators' ASGI apps."""
+
+    woo: httpx.AsyncBaseTransport | None = None
+    erpnext: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass
+class MasterCache:
+    """ERPNext masters looked up once per run (items, modes of payment, company)."""
+
+    items: set[str] = field(default_factory=set)
+    missing_items: set[str] = field(default_factory=set)
+    mop_accounts: dict[str, str] = field(default_factory=dict)  # mode of payment → account for the company
+    company: dict[str, Any] | None = None
+    customers: dict[str, str] = field(default_factory=dict)  # identity key → Customer name
+
+
+@dataclass
+class StoreContext:
+    config: StoreConfig
+    woo: WooClient
+    erp: ErpClient
+    db: StateDB
+    cache: MasterCache = field(default_factory=MasterCache)
+
+    @property
+    def store(self) -> str:
+        return self.config.name
+
+    def invoice_settings(self) -> InvoiceSettings:
+        c = self.config
+        return InvoiceSettings(
+            company=c.company,
+            warehouse=c.warehouse,
+            price_list=c.price_list,
+            shipping_item=c.shipping_item,
+            fee_item=c.fee_item,
+            payment_methods=dict(c.payment_methods),
+            tax_accounts=dict(c.tax_accounts),
+            delivery_meta=DeliveryMetaKeys(
+                date=c.delivery_meta.date, time_from=c.delivery_meta.time_from, duration=c.delivery_meta.duration
+            ),
+        )
+
+    def refund_settings(self) -> RefundSettings:
+        c = self.config
+        return RefundSettings(company=c.company, shipping_item=c.shipping_item, fee_item=c.fee_item,
+                              refund_item=c.refund_item, tax_accounts=dict(c.tax_accounts))
+
+    async def aclose(self) -> None:
+        await self.woo.aclose()
+        await self.erp.aclose()
+
+
+def open_store(config: Config, store: StoreConfig, db: StateDB, transports: Transports | None = None,
+               *, erp_concurrency: int | None = None) -> StoreContext:
+    transports = transports or Transports()
+    woo = WooClient(store.url, store.consumer_key, store.consumer_secret, transport=transports.woo)
+    erp = ErpClient(config.erpnext.url, config.erpnext.api_key, config.erpnext.api_secret,
+                    transport=transports.erpnext, max_concurrency=erp_concurrency)
+    return StoreContext(config=store, woo=woo, erp=erp, db=db)
+
+
+def select_stores(config: Config, name: str | None) -> list[StoreConfig]:
+    return [config.store(name)] if name else list(config.stores)

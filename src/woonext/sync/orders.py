@@ -1,0 +1,148 @@
+"""One order, one code path: migration, live sync, webhooks and replays all call `sync_order`.
+
+The flow brings ERPNext to what the order says, step by step, each step idempotent: the invoice
+exists → it is cancelled if the order is → a prepaid order has its Payment Entry → each refund has
+its credit note. A step already done (per its binding) costs nothing, so re-running is safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from woonext.erpnext.errors import ErpError
+from woonext.mapping.invoice import MappingError, Purpose, map_order
+from woonext.mapping.keys import content_hash, order_key
+from woonext.mapping.money import money
+from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
+from woonext.sync.accounts import historical_payment, prepaid_account
+from woonext.sync.context import StoreContext
+from woonext.sync.customers import resolve_customer
+from woonext.sync.documents import binding_for, insert_once, mark_done
+from woonext.sync.followups import ensure_cancelled, ensure_credit_notes, ensure_payment_entry
+
+DONE_STATES = {"submitted", "paid", "cancelled"}
+
+
+class Mode(StrEnum):
+    HISTORICAL = "historical"
+    LIVE = "live"
+
+
+@dataclass
+class OrderResult:
+    order_id: int
+    status: str  # Succeeded, Skipped, NeedsReview, Failed
+    reason: str = ""
+    detail: str = ""
+    hint: str = ""
+    invoice: str = ""
+    created: bool = False  # this run wrote the invoice
+
+
+async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
+    """The SKUs that have no ERPNext Item (checked in one request for all unknown ones)."""
+    unknown = skus - ctx.cache.items - ctx.cache.missing_items
+    if unknown:
+        rows = await ctx.erp.get_list("Item", filters=[["name", "in", sorted(unknown)]], fields=["name"], limit=0)
+        found = {str(r["name"]) for r in rows}
+        ctx.cache.items |= found
+        ctx.cache.missing_items |= unknown - found
+    return skus & ctx.cache.missing_items
+
+
+def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
+    if mode is Mode.LIVE:
+        return Purpose.LIVE
+    return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
+
+
+async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding) -> dict[str, Any]:
+    missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
+    if missing:
+        raise MappingError("unknown_sku", f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
+                           "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order")
+    purpose = _purpose(order, mode)
+    payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
+    if mode is Mode.LIVE:
+        await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
+    customer = await resolve_customer(ctx, order)
+    plan = map_order(order, ctx.invoice_settings(), customer=customer, purpose=purpose,
+                     sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment)
+    doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
+    if money(doc.get("grand_total"), "grand_total") != plan.grand_total:
+        raise MappingError("residual", f"ERPNext computed {doc.get('grand_total')} for invoice {doc.get('name')}, "
+                           f"the order says {plan.grand_total}", "compare the invoice with the order")
+    state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
+    mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, debit_to=doc.get("debit_to"),
+              customer=customer, total=str(plan.grand_total))
+    binding.content_hash = content_hash(order)
+    ctx.db.save_binding(binding)
+    return doc
+
+
+def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
+    return OrderResult(int(order["id"]), SKIPPED, reason, detail)
+
+
+async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
+    status = str(order.get("status") or "")
+    order_id = int(order["id"])
+    binding = binding_for(ctx, "order", order_id, "Sales Invoice")
+    has_invoice = binding.state in DONE_STATES
+    if mode is Mode.HISTORICAL and status not in ctx.config.migrate_statuses and not has_invoice:
+        return _skip(order, "status_not_migrated", f"status {status!r} is not migrated")
+    if status in ctx.config.wait_statuses and not has_invoice:
+        return _skip(order, "waiting", f"status {status!r}: waiting for payment or processing")
+    if status in ("trash", "checkout-draft") and not has_invoice:
+        return _skip(order, "not_an_order", f"status {status!r}")
+    if status == "cancelled" and mode is Mode.LIVE and not has_invoice:
+        return _skip(order, "cancelled_before_invoicing", "cancelled before an invoice was made")
+    if has_invoice and binding.content_hash and binding.content_hash != content_hash(order) and \
+            binding.state != "cancelled":
+        return OrderResult(order_id, NEEDS_REVIEW, "edited_after_invoicing",
+                           f"order changed after invoice {binding.erp_name} was made",
+                           "check the order; cancel and amend the invoice by hand if its lines or totals changed",
+                           binding.erp_name)
+    created = False
+    if not has_invoice:
+        await create_invoice(ctx, order, mode, binding)
+        created = True
+    if status in ("cancelled", "trash"):
+        changed = await ensure_cancelled(ctx, binding)
+        return OrderResult(order_id, SUCCEEDED, "cancelled" if changed or created else "unchanged",
+                           invoice=binding.erp_name, created=created)
+    wrote = False
+    if mode is Mode.LIVE:
+        wrote |= await ensure_payment_entry(ctx, order, binding)
+    wrote |= await ensure_credit_notes(ctx, order, binding, mode)
+    if not created and not wrote:
+        return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
+                           invoice=binding.erp_name)
+    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", invoice=binding.erp_name,
+                       created=created)
+
+
+async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
+    """Bring ERPNext in step with one order and record the outcome; never raises for one bad order."""
+    order_id = int(order["id"])
+    try:
+        result = await _apply(ctx, order, mode)
+    except MappingError as exc:
+        result = OrderResult(order_id, NEEDS_REVIEW, exc.reason, exc.message, exc.hint)
+    except ErpError as exc:
+        if exc.kind == "permanent":
+            raise
+        status = FAILED if exc.kind in ("retryable", "uncertain") else NEEDS_REVIEW
+        hint = ("will be retried on the next run" if status == FAILED
+                else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order")
+        result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint)
+    ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
+                          detail=result.detail, hint=result.hint)
+    return result
+
+
+def order_total(order: dict[str, Any]) -> Decimal:
+    return money(order.get("total"), "total")
