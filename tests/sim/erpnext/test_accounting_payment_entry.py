@@ -146,3 +146,35 @@ async def test_c2_17_mode_of_payment_chooses_the_receiving_account() -> None:
         saved = await erp.ok_insert(PE, dict(pe, docstatus=1))
         assert (saved["paid_to"], saved["paid_to_account_type"]) == ("Bank Accounts - JT", "Bank")
         assert (await erp.get(SI, invoice["name"]))["status"] == "Paid"
+
+
+async def test_c2_17_a_credit_note_is_refunded_with_a_pay_entry() -> None:
+    async with seeded() as erp:
+        original = await unpaid(erp, 49.98)
+        row = {"item_code": "Test Cake", "qty": -1, "rate": 49.98, "sales_invoice_item": original["items"][0]["name"]}
+        note = await erp.ok_insert(
+            SI,
+            {
+                "customer": "Test Customer",
+                "company": "Jarz Test",
+                "is_return": 1,
+                "return_against": original["name"],
+                "disable_rounded_total": 1,
+                "docstatus": 1,
+                "items": [row],
+            },
+        )
+        pe = await payment_for(erp, note)
+        assert (pe["payment_type"], pe["paid_from"], pe["paid_to"], pe["paid_amount"]) == (
+            "Pay",
+            "Cash - JT",
+            "Debtors - JT",
+            49.98,
+        )
+        assert pe["references"][0]["allocated_amount"] == -49.98
+        saved = await erp.ok_insert(PE, dict(pe, docstatus=1))
+        assert saved["remarks"].startswith("Amount EGP 49.98 to Test Customer")
+        refunded = await erp.get(SI, note["name"])
+        assert (refunded["outstanding_amount"], refunded["status"]) == (0.0, "Return")
+        gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == saved["name"]}
+        assert gl == {("Debtors - JT", 49.98, 0.0), ("Cash - JT", 0.0, 49.98)}

@@ -36,16 +36,19 @@ def get_payment_entry(
         raise throw(f"{dt} {dn} must be submitted")
     company = invoice.get("company") or ""
     today = ctx.now().date().isoformat()
-    paid_to = bank_account or lookup.company_default(ctx, company, "default_cash_account")
-    amount = dec(party_amount) if party_amount not in (None, "") else outstanding
+    bank = bank_account or lookup.company_default(ctx, company, "default_cash_account")
+    # a credit note's negative outstanding is refunded: money goes out of the bank to the customer
+    refund = outstanding < 0
+    amount = abs(dec(party_amount)) if party_amount not in (None, "") else abs(outstanding)
     received = dec(bank_amount) if bank_amount not in (None, "") else amount
+    allocated = -min(amount, -outstanding) if refund else min(amount, outstanding)
     total = dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total"))
     pe: Doc = {
         "owner": "Administrator",
         "docstatus": 0,
         "idx": 0,
         "naming_series": "ACC-PAY-.YYYY.-",
-        "payment_type": payment_type or RECEIVE,
+        "payment_type": payment_type or ("Pay" if refund else RECEIVE),
         "payment_order_status": "Initiated",
         "posting_date": today,
         "company": company,
@@ -55,8 +58,8 @@ def get_payment_entry(
         "book_advance_payments_in_separate_party_account": 0,
         "reconcile_on_advance_payment_date": 0,
         "party_balance": 0.0,
-        "paid_from": invoice.get("debit_to"),
-        "paid_to": paid_to,
+        "paid_from": bank if refund else invoice.get("debit_to"),
+        "paid_to": invoice.get("debit_to") if refund else bank,
         "paid_amount": amount,
         "paid_amount_after_tax": ZERO,
         "source_exchange_rate": Decimal(1),
@@ -67,8 +70,8 @@ def get_payment_entry(
         "target_exchange_rate": Decimal(1),
         "base_received_amount": received,
         "base_received_amount_after_tax": ZERO,
-        "total_allocated_amount": min(amount, outstanding),
-        "base_total_allocated_amount": min(amount, outstanding),
+        "total_allocated_amount": abs(allocated),
+        "base_total_allocated_amount": abs(allocated),
         "unallocated_amount": ZERO,
         "difference_amount": ZERO,
         "apply_tax_withholding_amount": 0,
@@ -92,7 +95,7 @@ def get_payment_entry(
                 "payment_term_outstanding": 0.0,
                 "total_amount": total,
                 "outstanding_amount": outstanding,
-                "allocated_amount": min(amount, outstanding),
+                "allocated_amount": allocated,
                 "exchange_rate": 1.0,
                 "exchange_gain_loss": 0.0,
                 "account": invoice.get("debit_to"),
@@ -220,7 +223,8 @@ class PaymentEntry(Controller):
         for field in ("paid_amount", "received_amount"):
             doc[f"{field}_after_tax"] = doc[field]
             doc[f"base_{field}_after_tax"] = doc[f"base_{field}"]
-        allocated = money(sum((dec(r.get("allocated_amount")) for r in doc.get("references") or []), ZERO))
+        # ERPNext keeps the allocated total positive (a refund allocates negative amounts)
+        allocated = abs(money(sum((dec(r.get("allocated_amount")) for r in doc.get("references") or []), ZERO)))
         doc["total_allocated_amount"] = allocated
         doc["base_total_allocated_amount"] = money(allocated * source_rate)
         party_amount = doc["paid_amount"] if doc.get("payment_type") == RECEIVE else doc["received_amount"]
@@ -260,17 +264,18 @@ class PaymentEntry(Controller):
                 raise throw(f"Row #{ref['idx']}: Allocated Amount cannot be greater than outstanding amount.")
 
     def _remarks(self, doc: Doc) -> str:
-        currency = doc.get("paid_to_account_currency") or ""
-        verb = "received from" if doc.get("payment_type") == RECEIVE else "to"
-        lines = [
-            f"Amount {currency} {float(dec(doc.get('paid_amount')))} {verb} {doc.get('party_name') or doc.get('party')}"
-        ]
+        """ERPNext's `set_remarks` (party id, not name; amounts printed as floats)."""
+        receive = doc.get("payment_type") == RECEIVE
+        currency = doc.get("paid_to_account_currency" if receive else "paid_from_account_currency") or ""
+        amount = float(dec(doc.get("paid_amount" if receive else "received_amount")))
+        lines = [f"Amount {currency} {amount} {'received from' if receive else 'to'} {doc.get('party')}"]
         if doc.get("reference_no"):
             lines.append(f"Transaction reference no {doc['reference_no']} dated {doc.get('reference_date')}")
+        party_currency = doc.get("paid_from_account_currency" if receive else "paid_to_account_currency") or ""
         for ref in doc.get("references") or []:
             if dec(ref.get("allocated_amount")):
                 lines.append(
-                    f"Amount {currency} {float(dec(ref['allocated_amount']))} against "
+                    f"Amount {party_currency} {float(dec(ref['allocated_amount']))} against "
                     f"{ref.get('reference_doctype')} {ref.get('reference_name')}"
                 )
         return "\n".join(lines)
@@ -306,7 +311,7 @@ def payment_gl(doc: Doc) -> list[Doc]:
     bank_account = doc.get("paid_to") if receive else doc.get("paid_from")
     side = "credit" if receive else "debit"
     for ref in doc.get("references") or []:
-        amount = dec(ref.get("allocated_amount"))
+        amount = abs(dec(ref.get("allocated_amount")))
         if amount:
             entries.append(
                 gl_entry(
