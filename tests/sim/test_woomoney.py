@@ -96,7 +96,7 @@ def test_real_orders_recomputed_from_their_inputs(number: int, store) -> None:
         for key in ("discount", "discount_tax", "discount_type", "nominal_amount", "free_shipping"):
             assert mine[key] == theirs[key], key
         assert mine["meta_data"][0]["value"] == theirs["meta_data"][0]["value"]
-    assert not any(k.startswith("_sim_") for k in json.dumps(got).split('"') if k)
+    assert "_sim_" not in json.dumps(got)
 
 
 def test_two_priorities_and_taxable_shipping_in_giza(store) -> None:
