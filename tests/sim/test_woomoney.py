@@ -283,3 +283,15 @@ def test_order_level_figures_always_add_up(store, o, store_incl) -> None:
                             rates=rates, settings=TaxSettings(prices_include_tax=store_incl), coupons=coupons,
                             products=products)
     assert render_line_taxes(again, store_incl)["total"] == got["total"]
+
+
+def test_accepts_rest_shaped_rates_flat_settings_and_coupon_list(store) -> None:
+    rates, products, coupons = store
+    o = order([{"product_id": 11, "quantity": 2}], state="EGGZ", coupon_lines=[{"code": "EID10"}])
+    typed = calculate_order(o, rates=rates, settings=TaxSettings(), coupons=coupons, products=products)
+    loose = calculate_order(o, rates=load("store-taxes.json"),
+                            settings={"prices_include_tax": False, "tax_based_on": "shipping",
+                                      "shipping_tax_class": "inherit"},
+                            coupons=list(coupons.values()), products=products)
+    assert loose == typed
+    assert typed["discount_total"] == "90.00"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -140,6 +140,39 @@ def _sum_rounded(taxes: Mapping[int, Decimal], store_incl: bool, at_subtotal: bo
     return sum((round_tax_total(t, store_incl) for t in taxes.values()), ZERO)
 
 
+def _coerce_rates(rates: Iterable[TaxRate | Mapping[str, Any]]) -> list[TaxRate]:
+    return [r if isinstance(r, TaxRate) else TaxRate.from_rest(r) for r in rates]
+
+
+def _coerce_settings(settings: TaxSettings | Mapping[str, Any]) -> TaxSettings:
+    """A TaxSettings, or a flat dict of option names without the `woocommerce_` prefix."""
+    if isinstance(settings, TaxSettings):
+        return settings
+    plain = {str(k).removeprefix("woocommerce_"): v for k, v in settings.items()}
+
+    def flag(key: str, default: bool) -> bool:
+        value = plain.get(key, default)
+        return value in (True, "yes", 1, "1") if not isinstance(value, bool) else value
+
+    default = TaxSettings()
+    return TaxSettings(
+        prices_include_tax=flag("prices_include_tax", False),
+        tax_based_on=str(plain.get("tax_based_on") or default.tax_based_on),
+        shipping_tax_class=str(plain.get("shipping_tax_class", default.shipping_tax_class) or ""),
+        round_at_subtotal=flag("tax_round_at_subtotal", False),
+        calc_taxes=flag("calc_taxes", True),
+        price_decimals=int(plain.get("price_num_decimals") or 2),
+    )
+
+
+def _coerce_coupons(coupons: Mapping[str, Any] | Iterable[Mapping[str, Any]] | None) -> dict[str, dict]:
+    if coupons is None:
+        return {}
+    if isinstance(coupons, Mapping):
+        return {str(code).lower(): dict(c) for code, c in coupons.items()}
+    return {str(c["code"]).lower(): dict(c) for c in coupons}
+
+
 def calculate_order(
     order: Mapping[str, Any],
     *,
@@ -148,7 +181,13 @@ def calculate_order(
     coupons: dict[str, dict] | None = None,
     products: dict[int, dict] | None = None,
 ) -> dict:
-    """Fill in every money field of `order` as WooCommerce does (a new dict; the input is untouched)."""
+    """Fill in every money field of `order` as WooCommerce does (a new dict; the input is untouched).
+
+    Also accepts REST-shaped rates (`/taxes` objects), a flat settings dict and a list of coupons.
+    """
+    rates = _coerce_rates(rates)
+    settings = _coerce_settings(settings)
+    coupons = _coerce_coupons(coupons)
     out: Order = copy.deepcopy(dict(order))
     products = products or {}
     include_tax = bool(out.get("prices_include_tax", settings.prices_include_tax))

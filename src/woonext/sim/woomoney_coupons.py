@@ -104,7 +104,7 @@ class Discounts:
 
 def coupon_of(code: str, coupons: Mapping[str, Mapping[str, Any]] | None, line: Mapping[str, Any]) -> dict[str, Any]:
     """The coupon definition for a coupon line: from the store's coupons, else from the line itself."""
-    found = (coupons or {}).get(code) or (coupons or {}).get(code.lower())
+    found = (coupons or {}).get(code.lower()) or (coupons or {}).get(code)
     if found:
         return dict(found)
     return {
