@@ -3,6 +3,7 @@ of ERPNext masters so that an order costs about one ERPNext request."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ class MasterCache:
     mop_accounts: dict[str, str] = field(default_factory=dict)  # mode of payment → account for the company
     company: dict[str, Any] | None = None
     customers: dict[str, str] = field(default_factory=dict)  # identity key → Customer name
+    # Orders of one new customer handled concurrently must create one Customer, not two.
+    customer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
 
 @dataclass

@@ -3,6 +3,7 @@ ERPNext (covers a lost response), and only then a new Customer."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from woonext.erpnext.errors import ErpError
@@ -19,6 +20,12 @@ async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
 
 async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
     identity = identity_key(order)
+    lock = ctx.cache.customer_locks.setdefault(identity, asyncio.Lock())
+    async with lock:
+        return await _resolve(ctx, order, identity)
+
+
+async def _resolve(ctx: StoreContext, order: dict[str, Any], identity: str) -> str:
     if identity in ctx.cache.customers:
         return ctx.cache.customers[identity]
     binding = ctx.db.get_binding(ctx.store, "customer", identity)

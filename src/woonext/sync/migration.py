@@ -1,0 +1,159 @@
+"""Historical migration: completed / cancelled / refunded WooCommerce orders become report-only
+Sales Invoices (paid through POS rows, no stock), page by page, resumable from a checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
+from woonext.mapping.keys import order_key
+from woonext.store import SKIPPED, SUCCEEDED
+from woonext.sync.context import StoreContext
+from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
+
+Progress = Callable[[int, int], None]  # (orders handled so far, orders in scope)
+
+
+@dataclass
+class MigrationOptions:
+    statuses: list[str] | None = None  # default: the store's migrate_statuses
+    page: int | None = None  # one page only
+    per_page: int = 100
+    all_pages: bool = False
+    since: date | None = None
+    until: date | None = None
+    dry_run: bool = False
+    concurrency: int = 4
+
+
+@dataclass
+class PlanRow:
+    order_id: int
+    action: str  # create, skip, fail
+    detail: str
+
+
+@dataclass
+class MigrationReport:
+    created: int = 0
+    skipped: int = 0
+    failed: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    failures: list[OrderResult] = field(default_factory=list)
+    plan: list[PlanRow] = field(default_factory=list)
+    pages: int = 0
+    resumed_from: int | None = None
+
+    def add(self, result: OrderResult) -> None:
+        if result.status == SUCCEEDED and result.created:
+            self.created += 1
+        elif result.status in (SUCCEEDED, SKIPPED):
+            self.skipped += 1
+            self.reasons[result.reason] += 1
+        else:
+            self.failed += 1
+            self.reasons[result.reason] += 1
+            self.failures.append(result)
+
+
+def _query(ctx: StoreContext, opts: MigrationOptions) -> dict[str, Any]:
+    params: dict[str, Any] = {"status": opts.statuses or list(ctx.config.migrate_statuses),
+                              "orderby": "id", "order": "asc"}
+    if opts.since:
+        params["after"] = f"{opts.since.isoformat()}T00:00:00"
+    if opts.until:
+        params["before"] = f"{opts.until.isoformat()}T23:59:59"
+    return params
+
+
+def _checkpoint_job(params: dict[str, Any], per_page: int) -> str:
+    digest = hashlib.sha1(json.dumps({**params, "per_page": per_page}, sort_keys=True).encode()).hexdigest()[:12]
+    return f"migrate:{digest}"
+
+
+async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
+    """What migrating this order would do, decided from reads only."""
+    order_id = int(order["id"])
+    binding = ctx.db.get_binding(ctx.store, "order", order_id)
+    if binding is not None and binding.state in DONE_STATES:
+        return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}")
+    if order.get("status") not in ctx.config.migrate_statuses:
+        return PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated")
+    skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
+    missing = await ensure_items(ctx, skus)
+    if missing:
+        return PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}")
+    purpose = Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
+    try:
+        plan = map_order(order, ctx.invoice_settings(), customer="(customer)", purpose=purpose,
+                         sync_key=order_key(ctx.store, order_id), payment=PaymentRow("(mode)", "(account)"))
+    except MappingError as exc:
+        return PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}")
+    extra = {"completed": "paid", "cancelled": "submitted then cancelled",
+             "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)"}.get(str(order.get("status")), "")
+    return PlanRow(order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip())
+
+
+async def _handle_page(ctx: StoreContext, orders: list[dict[str, Any]], opts: MigrationOptions,
+                       report: MigrationReport) -> None:
+    skus = {str(li.get("sku") or "") for o in orders for li in o.get("line_items") or []} - {""}
+    await ensure_items(ctx, skus)  # one request warms the item cache for the whole page
+    if opts.dry_run:
+        for order in orders:
+            row = await _plan_order(ctx, order)
+            report.plan.append(row)
+            if row.action == "create":
+                report.created += 1
+            elif row.action == "skip":
+                report.skipped += 1
+                report.reasons[row.detail.split(" as ")[0]] += 1
+            else:
+                report.failed += 1
+                report.reasons[row.detail.split(":")[0]] += 1
+        return
+    slots = asyncio.Semaphore(max(1, opts.concurrency))
+
+    async def one(order: dict[str, Any]) -> OrderResult:
+        async with slots:
+            return await sync_order(ctx, order, Mode.HISTORICAL)
+
+    for result in await asyncio.gather(*(one(o) for o in orders)):
+        report.add(result)
+
+
+async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress | None = None) -> MigrationReport:
+    report = MigrationReport()
+    params = _query(ctx, opts)
+    job = _checkpoint_job(params, opts.per_page)
+    first = opts.page or 1
+    if opts.page is None and opts.all_pages and not opts.dry_run:
+        checkpoint = ctx.db.get_checkpoint(ctx.store, job)
+        if checkpoint:
+            first = int(checkpoint["next_page"])
+            report.resumed_from = first
+    page_no = first
+    handled = 0
+    while True:
+        page = await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": page_no})
+        report.pages += 1
+        if page.items:
+            await _handle_page(ctx, page.items, opts, report)
+            handled += len(page.items)
+        if progress:
+            scope = page.total - (first - 1) * opts.per_page
+            progress(handled, max(scope, handled))
+        if not opts.all_pages or not page.items or page_no >= page.total_pages:
+            break
+        page_no += 1
+        if not opts.dry_run:
+            ctx.db.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
+    if opts.all_pages and not opts.dry_run:
+        ctx.db.clear_checkpoint(ctx.store, job)
+    return report
