@@ -242,3 +242,16 @@ async def test_c2_12_rate_above_list_price_gives_a_negative_row_discount_and_no_
             0.0,
             450.0,
         )
+
+
+async def test_c2_12_negative_rates_are_accepted_when_selling_settings_allow_them() -> None:
+    async with seeded() as erp:
+        response = await erp.request(
+            "PUT", "/api/resource/Selling Settings/Selling Settings", {"allow_negative_rates_for_items": 1}
+        )
+        assert response.status_code == 200, response.text
+        doc = await erp.invoice(
+            docstatus=1,
+            items=[{"item_code": "Test Cake", "qty": 1, "rate": 10}, {"item_code": "Shipping", "qty": 1, "rate": -4}],
+        )
+        assert (await erp.get(SI, doc["name"]))["grand_total"] == 6.0

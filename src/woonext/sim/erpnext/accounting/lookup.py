@@ -19,7 +19,7 @@ FRACTION_NAMES = {"EGP": "Piastre[F]", "USD": "Cent", "EUR": "Cent", "GBP": "Pen
 
 SETTINGS_DEFAULTS: dict[tuple[str, str], Any] = {
     ("Accounts Settings", "unlink_payment_on_cancellation_of_invoice"): 1,
-    ("Selling Settings", "allow_negative_rates"): 0,
+    ("Selling Settings", "allow_negative_rates_for_items"): 0,
     ("Selling Settings", "selling_price_list"): "Standard Selling",
     ("Stock Settings", "allow_negative_stock"): 0,
     ("Stock Settings", "auto_insert_price_list_rate_if_missing"): 1,

@@ -354,7 +354,7 @@ def unlink_payments_of_invoice(invoice: Doc, ctx: Ctx) -> None:
         ctx.save(pe)
         if pe["name"] not in names:
             names.append(pe["name"])
-    ctx.msgprint(f"Payment Entries {', '.join(names)} are un-linked")
+    ctx.msgprint(f"Payment Entries {chr(10).join(names)} are un-linked")  # one name per line
 
 
 def link_exists(doctype: str, name: str, linked_doctype: str, linked_name: str, row: str = "") -> Exception:

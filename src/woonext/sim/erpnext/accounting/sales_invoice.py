@@ -105,7 +105,7 @@ class SalesInvoice(Controller):
                     title="Invalid Quantity",
                 )
             negative = submitting and not is_return and dec(row.get("rate")) < 0
-            if negative and not cint(lookup.setting(ctx, "Selling Settings", "allow_negative_rates")):
+            if negative and not cint(lookup.setting(ctx, "Selling Settings", "allow_negative_rates_for_items")):
                 raise negative_rate_error(row.get("item_code") or "")
 
     def _validate_stock_settings(self, doc: Doc) -> None:
