@@ -6,6 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from woonext.sim.erpnext.accounting.money import flt, money_in_words, number_in_words
 from woonext.sim.erpnext.accounting.totals import calculate_taxes_and_totals, to_json
@@ -162,3 +164,56 @@ def test_non_pos_invoice_loses_its_payments() -> None:
     doc["payments"] = [{"mode_of_payment": "Cash", "amount": 10}]
     doc = computed(doc)
     assert doc["payments"] == [] and doc["outstanding_amount"] == 10.0
+
+
+CENTS = Decimal("0.01")
+
+
+@st.composite
+def woo_orders(draw: st.DrawFn) -> dict:
+    """Order figures as WooCommerce stores them (ex-tax line totals, per-rate tax totals, fees)."""
+    lines = draw(st.lists(st.tuples(st.integers(1, 7), st.integers(1, 200_000)), min_size=1, max_size=5))
+    return {
+        "lines": [(qty, Decimal(cents) * CENTS) for qty, cents in lines],
+        "shipping": Decimal(draw(st.integers(0, 9_000))) * CENTS,
+        "fee": Decimal(draw(st.integers(0, 5_000))) * CENTS,
+        "negative_fee": Decimal(draw(st.integers(0, 900))) * CENTS,
+        "taxes": [Decimal(c) * CENTS for c in draw(st.lists(st.integers(1, 40_000), max_size=3))],
+    }
+
+
+def mapped_invoice(order: dict) -> dict:
+    """observed-real.md mapping rules 1-6: rows split so that rate × qty is exact, shipping and fee
+    as rows, a negative fee as a Net Total discount, one Actual row per tax line, rounding off."""
+    rows = []
+    for n, (qty, total) in enumerate(order["lines"]):
+        rate = (total / qty).quantize(CENTS)
+        if rate * qty == total:
+            rows.append((f"SKU-{n}", qty, float(rate)))
+        else:
+            rows.append((f"SKU-{n}", qty - 1, float(rate)))
+            rows.append((f"SKU-{n}", 1, float(total - rate * (qty - 1))))
+    if order["shipping"]:
+        rows.append(("Shipping", 1, float(order["shipping"])))
+    if order["fee"]:
+        rows.append(("Fee", 1, float(order["fee"])))
+    doc = invoice(*rows, disable_rounded_total=1, ignore_pricing_rule=1)
+    if order["negative_fee"]:
+        doc.update(apply_discount_on="Net Total", discount_amount=float(order["negative_fee"]))
+    doc["taxes"] = [
+        {"charge_type": "Actual", "account_head": f"Tax {i} - JT", "tax_amount": float(t)}
+        for i, t in enumerate(order["taxes"])
+    ]
+    return doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(woo_orders())
+def test_mapped_woocommerce_orders_add_up_to_the_cent(order: dict) -> None:
+    net = sum((t for _, t in order["lines"]), Decimal(0)) + order["shipping"] + order["fee"] - order["negative_fee"]
+    tax = sum(order["taxes"], Decimal(0))
+    doc = computed(mapped_invoice(order))
+    assert Decimal(str(doc["net_total"])) == net
+    assert Decimal(str(doc["total_taxes_and_charges"])) == tax
+    assert Decimal(str(doc["grand_total"])) == Decimal(str(doc["outstanding_amount"])) == net + tax
+    assert Decimal(str(doc["base_grand_total"])) == net + tax
