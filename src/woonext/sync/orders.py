@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+import structlog
+
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, Purpose, map_order
 from woonext.mapping.keys import content_hash, order_key
@@ -22,6 +24,9 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import binding_for, insert_once, mark_done
 from woonext.sync.followups import ensure_cancelled, ensure_credit_notes, ensure_payment_entry
+from woonext.woo.errors import WooError
+
+log = structlog.get_logger(__name__)
 
 DONE_STATES = {"submitted", "paid", "cancelled"}
 
@@ -139,6 +144,12 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         hint = ("will be retried on the next run" if status == FAILED
                 else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order")
         result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint)
+    except WooError as exc:
+        result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run")
+    except Exception as exc:  # a bug must cost one order, leave a record, and not stop the run
+        log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
+        result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
+                             "a woonext bug: report it with this message; the order is retried on the next run")
     ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
                           detail=result.detail, hint=result.hint)
     return result
