@@ -1,27 +1,25 @@
-"""The document life cycle: insert, save, submit, cancel, delete, as Frappe's `Document` runs them.
-
-A `DocCtx` is one request's handle on the database (its `Txn`), the clock and the message log; it
-implements the `Ctx` protocol controllers see, so everything a controller does happens inside the
-request's transaction.
-"""
+"""The document life cycle: insert, save, submit, cancel, delete, as Frappe's `Document` runs them."""
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from . import validation as v
 from .base import Controller, Doc, FrappeError
-from .db import Txn
+from .context import DocCtx
+from .deletion import check_no_links, throw_submitted_delete
+from .docvalues import apply_defaults, init_numbers, normalised, storable
 from .errors import docstatus_transition, duplicate_entry, not_found, raised, timestamp_mismatch
 from .naming import default_name, random_name
-from .schema import TABLE_TYPES, Meta, select_options
+from .schema import TABLE_TYPES, Meta
 from .serialize import cast_doc, format_datetime, to_int
 from .trees import update_tree
+
+__all__ = ["DocCtx", "Engine", "apply_defaults"]
 
 # Frappe-core doctypes: a Python crash in their controllers is not attributed to ERPNext.
 FRAPPE_DOCTYPES = {
@@ -40,90 +38,6 @@ FRAPPE_DOCTYPES = {
 }
 # Keys a client may not set on a document it sends.
 PROTECTED = {"owner", "creation", "modified_by", "doctype", "parent", "parentfield", "parenttype"}
-
-
-class DocCtx:
-    """Implements `base.Ctx` over one transaction."""
-
-    def __init__(self, engine: Engine, txn: Txn, user: str = "Administrator") -> None:
-        self.engine = engine
-        self.txn = txn
-        self.user = user
-        self.messages: list[dict[str, Any]] = []
-        # timestamps this request gave documents: a later db_set-style save in the same request keeps
-        # them (Frappe stamps both with the same moment), so the response and the row agree
-        self.stamped: dict[tuple[str, str], str] = {}
-
-    # -- Ctx protocol ----------------------------------------------------------------------------
-    def get(self, doctype: str, name: str) -> Doc | None:
-        return self.txn.get(doctype, name)
-
-    def all(self, doctype: str, **filters: Any) -> list[Doc]:
-        out = []
-        for doc in self.txn.iter(doctype):
-            if all(_eq(doc.get(k), want) for k, want in filters.items()):
-                out.append(copy.deepcopy(doc))
-        return out
-
-    def exists(self, doctype: str, name: str) -> bool:
-        return self.txn.exists(doctype, name)
-
-    def insert(self, doctype: str, doc: Doc) -> Doc:
-        return self.engine.insert(self, doctype, doc)
-
-    def save(self, doc: Doc) -> None:
-        """Store a changed existing document as it is (a `db_set`/`db_update`), bumping `modified`."""
-        stored = self.txn.peek(doc["doctype"], doc["name"])
-        if stored is None:
-            raise not_found(doc["doctype"], doc["name"])
-        stamp_key = (doc["doctype"], str(doc["name"]).casefold())
-        previous = stored.get("modified")
-        if self.stamped.get(stamp_key) != previous:
-            self.stamped[stamp_key] = self.engine.next_modified(self, previous)
-        doc["modified"] = self.stamped[stamp_key]
-        doc["modified_by"] = self.user
-        meta = self.meta(doc["doctype"])
-        if meta is not None:
-            cast_doc(doc, meta)
-            for row in v.children(doc, meta):
-                row_meta = self.meta(row.get("doctype") or "")
-                if row_meta is not None:
-                    cast_doc(row, row_meta)
-        self.txn.put(copy.deepcopy(doc))
-
-    def now(self) -> datetime:
-        return self.engine.now()
-
-    def msgprint(self, message: str, title: str = "Message", indicator: str = "") -> None:
-        entry: dict[str, Any] = {"message": message, "title": title}
-        if indicator:
-            entry["indicator"] = indicator
-        self.messages.append(entry)
-
-    def add_gl(self, entry: Doc) -> None:
-        self.txn.add_gl(entry)
-
-    def add_stock_ledger(self, entry: Doc) -> None:
-        self.txn.add_stock_ledger(entry)
-
-    def stock_qty(self, item_code: str, warehouse: str) -> Decimal:
-        return self.txn.stock_qty(item_code, warehouse)
-
-    # -- helpers ---------------------------------------------------------------------------------
-    def meta(self, doctype: str) -> Meta | None:
-        return self.txn.meta(doctype)
-
-    def child_meta(self, doctype: Any) -> Meta | None:
-        return self.txn.meta(str(doctype)) if doctype else None
-
-
-def _eq(value: Any, want: Any) -> bool:
-    if isinstance(want, (int, float, Decimal)) and not isinstance(want, bool):
-        try:
-            return Decimal(str(value if value is not None else 0)) == Decimal(str(want))
-        except ArithmeticError:
-            return False
-    return (value if value is not None else "") == (want if want is not None else "")
 
 
 class Engine:
@@ -301,14 +215,14 @@ class Engine:
         if meta.is_tree:
             update_tree(ctx, doc, meta)
         self._cast_all(ctx, doc, meta)
-        ctx.txn.put(_storable(doc))
+        ctx.txn.put(storable(doc))
 
     def _after_hooks(self, ctx: DocCtx, doc: Doc, meta: Meta) -> None:
         """Controllers may have changed the stored row after the write (db_set); keep the response
         document as the controller left it, but make sure the stored copy has the write's keys."""
         stored = ctx.txn.peek(meta.name, doc["name"])
         if stored is None:
-            ctx.txn.put(_storable(doc))
+            ctx.txn.put(storable(doc))
 
     # -- save / submit / cancel -------------------------------------------------------------------
     def load_for_update(self, ctx: DocCtx, doctype: str, name: str) -> Doc:
@@ -372,7 +286,7 @@ class Engine:
         for controller in self._hooks(meta.name):
             allowed |= controller.allowed_after_submit()
         v.validate_update_after_submit(doc, before, meta, ctx.child_meta, allowed)
-        if _normalised(doc) == _normalised(before):
+        if normalised(doc) == normalised(before):
             return before  # re-submitting a submitted document changes nothing
         self._stamp(ctx, doc, meta, False, modified)
         v.validate_fields(doc, meta, ctx.child_meta)
@@ -387,7 +301,7 @@ class Engine:
         doc["docstatus"] = 2
         self.run(ctx, "before_cancel", doc)
         self._stamp(ctx, doc, meta, False, self.next_modified(ctx, before.get("modified")))
-        ctx.txn.put(_storable(doc))
+        ctx.txn.put(storable(doc))
         self.run(ctx, "on_cancel", doc)
         self._after_hooks(ctx, doc, meta)
         return ctx.txn.get(meta.name, doc["name"]) or doc
@@ -410,123 +324,3 @@ class Engine:
         self.run(ctx, "on_trash", doc)
         check_no_links(ctx, meta, doc)
         ctx.txn.delete(doctype, doc["name"])
-
-
-def throw_submitted_delete(doctype: str, name: str) -> FrappeError:
-    from .base import throw
-
-    return throw(
-        f"{doctype} {name}: Submitted Record cannot be deleted. You must "
-        "<a href='https://docs.erpnext.com//docs/user/manual/en/setting-up/articles/"
-        "delete-submitted-document' target='_blank'> Cancel </a> it first."
-    )
-
-
-def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
-    """`check_if_doc_is_linked`: a draft or submitted document linking here blocks the delete."""
-    from .base import throw
-    from .schema import base_schema
-
-    for other_type in base_schema():
-        other_meta = ctx.meta(other_type)
-        if other_meta is None or other_meta.istable or other_meta.issingle:
-            continue
-        link_fields = [
-            f["fieldname"]
-            for f in other_meta.value_fields
-            if f["fieldtype"] == "Link" and f.get("options") == meta.name
-        ]
-        table_links = []
-        for tf in other_meta.table_fields:
-            cm = ctx.meta(str(tf.get("options")))
-            if cm is not None:
-                fields = [
-                    f["fieldname"]
-                    for f in cm.value_fields
-                    if f["fieldtype"] == "Link" and f.get("options") == meta.name
-                ]
-                if fields:
-                    table_links.append((tf["fieldname"], fields))
-        if not link_fields and not table_links:
-            continue
-        for other in ctx.txn.iter(other_type):
-            if other_type == meta.name and other["name"] == doc["name"]:
-                continue
-            if to_int(other.get("docstatus")) >= 2:
-                continue
-            hit = any(str(other.get(f) or "").casefold() == doc["name"].casefold() for f in link_fields)
-            hit = hit or any(
-                str(row.get(f) or "").casefold() == doc["name"].casefold()
-                for table, fields in table_links
-                for row in other.get(table) or []
-                for f in fields
-            )
-            if hit:
-                slug = other_type.lower().replace(" ", "-")
-                own = meta.name.lower().replace(" ", "-")
-                raise throw(
-                    f'Cannot delete or cancel because {meta.name} <a href="/app/{own}/{doc["name"]}">'
-                    f'{doc["name"]}</a> is linked with {other_type} <a href="/app/{slug}/{other["name"]}">'
-                    f"{other['name']}</a>",
-                    "LinkExistsError",
-                )
-
-
-def apply_defaults(doc: Doc, meta: Meta) -> None:
-    """`frappe.new_doc` defaults for values still missing: schema defaults, the first Select
-    option, 0 for numbers, [] for tables."""
-    for df in meta.fields:
-        fn, ft = df["fieldname"], df["fieldtype"]
-        if doc.get(fn) is not None:
-            continue
-        if ft in TABLE_TYPES:
-            doc[fn] = []
-            continue
-        default = df.get("default")
-        if default not in (None, "") and not str(default).startswith((":", "__")):
-            if str(default).lower() != "today":
-                doc[fn] = default
-        elif ft == "Select" and df.get("options") and not str(df["options"]).startswith(":"):
-            doc[fn] = select_options(df)[0]
-    init_numbers(doc, meta)
-    if doc.get("docstatus") is None:
-        doc["docstatus"] = 0
-
-
-def init_numbers(doc: Doc, meta: Meta) -> None:
-    """`init_valid_columns`: numeric columns are never NULL, even on rows a controller appends."""
-    for df in meta.fields:
-        if doc.get(df["fieldname"]) is None:
-            if df["fieldtype"] in ("Check", "Int"):
-                doc[df["fieldname"]] = 0
-            elif df["fieldtype"] in ("Float", "Currency", "Percent"):
-                doc[df["fieldname"]] = Decimal("0")
-
-
-def _storable(doc: Doc) -> Doc:
-    stored = copy.deepcopy(doc)
-    for key in [k for k in stored if k.startswith("__")]:
-        stored.pop(key)
-    for value in stored.values():
-        if isinstance(value, list):
-            for row in value:
-                if isinstance(row, dict):
-                    for marker in [k for k in row if k.startswith("__")]:
-                        row.pop(marker)
-    return stored
-
-
-def _normalised(doc: Doc) -> Doc:
-    from .serialize import jsonable
-
-    clean = _storable(doc)
-    for k in ("modified", "modified_by"):
-        clean.pop(k, None)
-    for value in clean.values():
-        if isinstance(value, list):
-            for row in value:
-                if isinstance(row, dict):
-                    row.pop("modified", None)
-                    row.pop("modified_by", None)
-    out = jsonable(clean)
-    return {k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val) for k, val in out.items()}

@@ -1,0 +1,68 @@
+"""Document values: new-document defaults, and the copies that get stored or compared."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+from .base import Doc
+from .schema import TABLE_TYPES, Meta, select_options
+from .serialize import jsonable
+
+
+def apply_defaults(doc: Doc, meta: Meta) -> None:
+    """`frappe.new_doc` defaults for values still missing: schema defaults, the first Select
+    option, 0 for numbers, [] for tables."""
+    for df in meta.fields:
+        fn, ft = df["fieldname"], df["fieldtype"]
+        if doc.get(fn) is not None:
+            continue
+        if ft in TABLE_TYPES:
+            doc[fn] = []
+            continue
+        default = df.get("default")
+        if default not in (None, "") and not str(default).startswith((":", "__")):
+            if str(default).lower() != "today":
+                doc[fn] = default
+        elif ft == "Select" and df.get("options") and not str(df["options"]).startswith(":"):
+            doc[fn] = select_options(df)[0]
+    init_numbers(doc, meta)
+    if doc.get("docstatus") is None:
+        doc["docstatus"] = 0
+
+
+def init_numbers(doc: Doc, meta: Meta) -> None:
+    """`init_valid_columns`: numeric columns are never NULL, even on rows a controller appends."""
+    for df in meta.fields:
+        if doc.get(df["fieldname"]) is None:
+            if df["fieldtype"] in ("Check", "Int"):
+                doc[df["fieldname"]] = 0
+            elif df["fieldtype"] in ("Float", "Currency", "Percent"):
+                doc[df["fieldname"]] = Decimal("0")
+
+
+def storable(doc: Doc) -> Doc:
+    stored = copy.deepcopy(doc)
+    for key in [k for k in stored if k.startswith("__")]:
+        stored.pop(key)
+    for value in stored.values():
+        if isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    for marker in [k for k in row if k.startswith("__")]:
+                        row.pop(marker)
+    return stored
+
+
+def normalised(doc: Doc) -> Doc:
+    clean = storable(doc)
+    for k in ("modified", "modified_by"):
+        clean.pop(k, None)
+    for value in clean.values():
+        if isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    row.pop("modified", None)
+                    row.pop("modified_by", None)
+    out = jsonable(clean)
+    return {k: (float(val) if isinstance(val, int) and not isinstance(val, bool) else val) for k, val in out.items()}
