@@ -105,3 +105,14 @@ async def test_c2_14_perpetual_inventory_books_stock_at_valuation() -> None:
             ("Stock In Hand - JT", 0.0, 160.0),
             ("Cost of Goods Sold - JT", 160.0, 0.0),
         }
+
+
+async def test_c2_14_non_stock_rows_need_no_warehouse_and_move_no_stock() -> None:
+    async with seeded() as erp:
+        rows = [
+            {"item_code": "Test Cake", "qty": 1, "rate": 10},
+            {"item_code": "Shipping", "qty": 1, "rate": 30, "warehouse": ""},
+        ]
+        doc = await erp.invoice(docstatus=1, update_stock=1, items=rows)
+        moves = [(e["item_code"], e["actual_qty"]) for e in erp.sim.stock_ledger if e["voucher_no"] == doc["name"]]
+        assert moves == [("Test Cake", -1.0)]

@@ -88,9 +88,9 @@ def stock_gl(doc: Doc, db: Lookup) -> list[Doc]:
         return []
     company = doc.get("company") or ""
     entries = []
-    for row in doc.get("items") or []:
-        if "incoming_rate" not in row or not row.get("warehouse"):
-            continue  # not a stock item
+    for row in lookup.stock_rows(doc, db):
+        if not row.get("warehouse"):
+            continue
         stock_account = inventory_account(db, row["warehouse"], company)
         value = money(dec(row.get("stock_qty")) * dec(row.get("incoming_rate")))
         if not stock_account or not value:

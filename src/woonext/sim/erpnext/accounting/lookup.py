@@ -120,3 +120,8 @@ def exchange_rate(db: Lookup, from_currency: str, to_currency: str) -> Decimal:
 
 def is_stock_item(item: Doc) -> bool:
     return bool(cint(item.get("is_stock_item")))
+
+
+def stock_rows(doc: Doc, db: Lookup) -> list[Doc]:
+    """The rows of a transaction whose Item keeps stock."""
+    return [r for r in doc.get("items") or [] if is_stock_item(db.get("Item", r.get("item_code") or "") or {})]

@@ -60,7 +60,7 @@ class SalesInvoice(Controller):
         calculate_taxes_and_totals(doc, lookup.smallest_fraction(ctx, doc["currency"]))
         pos.validate_pos_return(doc)
         returns.validate_return(doc, ctx)
-        self._validate_stock_settings(doc)
+        self._validate_stock_settings(doc, ctx)
         defaults.set_payment_schedule(doc)
         defaults.validate_due_date(doc)
         self._set_summary_fields(doc, ctx)
@@ -108,12 +108,11 @@ class SalesInvoice(Controller):
             if negative and not cint(lookup.setting(ctx, "Selling Settings", "allow_negative_rates_for_items")):
                 raise negative_rate_error(row.get("item_code") or "")
 
-    def _validate_stock_settings(self, doc: Doc) -> None:
+    def _validate_stock_settings(self, doc: Doc, ctx: Ctx) -> None:
         if not cint(doc.get("update_stock")):
             return
-        for row in doc.get("items") or []:
-            # only stock item rows carry incoming_rate (see set_item_defaults)
-            if "incoming_rate" in row and not row.get("warehouse"):
+        for row in lookup.stock_rows(doc, ctx):
+            if not row.get("warehouse"):
                 raise throw(f"Warehouse required for stock Item {row.get('item_code')}")
 
     def _set_summary_fields(self, doc: Doc, ctx: Ctx) -> None:
