@@ -1,0 +1,232 @@
+"""The simulated store's order operations, shared by the REST routes and the test helpers.
+
+Every public operation is one "PHP request": webhooks recorded during it are queued at its end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from . import pricing
+from .book import DRAFT_STATUSES, ORDER_STATUSES, OrderBook, blank_order, clone, order_links
+from .catalog import Catalog
+from .config import CURRENCY_SYMBOLS, WooSimConfig
+from .dates import SiteTime
+from .errors import WooError, order_not_found
+from .lines import apply_lines
+from .phpjson import php_number
+from .render import format_money
+from .webhooks import WebhookHub
+
+LINE_GROUPS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
+SIMPLE_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title",
+                 "transaction_id", "customer_ip_address", "customer_user_agent")
+
+
+class Shop:
+    def __init__(self, config: WooSimConfig, now: Callable[[], datetime], catalog: Catalog, book: OrderBook,
+                 hub: WebhookHub, site_time: SiteTime) -> None:
+        self.config = config
+        self.now = now
+        self.catalog = catalog
+        self.book = book
+        self.hub = hub
+        self.time = site_time
+        self.home = config.home_url.rstrip("/")
+
+    # ---- helpers -------------------------------------------------------------------------
+    def get(self, order_id: int) -> dict[str, Any]:
+        order = self.book.orders.get(order_id)
+        if order is None:
+            raise order_not_found()
+        return order
+
+    def statuses(self) -> tuple[str, ...]:
+        return ORDER_STATUSES + tuple(self.config.custom_statuses)
+
+    def _recalculate(self, order: dict[str, Any]) -> None:
+        settings = pricing.store_settings(self.config.prices_include_tax, self.config.price_decimals,
+                                          str(order.get("currency") or self.config.currency))
+        result = pricing.calculate(order, self.catalog, settings)
+        order.update({k: v for k, v in result.items() if not k.startswith("_sim_") or k in order})
+        self._normalise_figures(order)
+
+    def _normalise_figures(self, order: dict[str, Any]) -> None:
+        """Money as strings (Decimal → dp string unless it carries hidden decimals); `price` a number."""
+        dp = self.config.price_decimals
+
+        def text(value: Any) -> Any:
+            if isinstance(value, Decimal):
+                exponent = value.as_tuple().exponent
+                decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+                return str(value) if decimals > dp else format_money(value, dp)
+            return value
+
+        for key in ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total",
+                    "total_tax"):
+            order[key] = text(order.get(key, "0"))
+        for group in ("line_items", "shipping_lines", "fee_lines", "tax_lines", "coupon_lines"):
+            for line in order.get(group) or []:
+                for key, value in list(line.items()):
+                    if isinstance(value, Decimal):
+                        line[key] = str(value) if group == "coupon_lines" else text(value)
+                for tax in line.get("taxes") or []:
+                    for key in ("total", "subtotal"):
+                        tax[key] = text(tax.get(key, ""))
+        for line in order.get("line_items") or []:
+            qty = int(line.get("quantity") or 0)
+            if qty:
+                line["price"] = php_number(Decimal(str(line.get("total") or "0")) / qty)
+
+    def _save(self, order: dict[str, Any], old_status: str | None, creating: bool = False) -> None:
+        """WC_Order::save(): bump date_modified, refresh derived fields, fire the save hooks."""
+        now = self.now()
+        self.book.touch(order, now)
+        self.book.refresh_derived(order, self.home)
+        status = str(order["status"])
+        left_draft = old_status in DRAFT_STATUSES and status not in DRAFT_STATUSES
+        if (creating and status not in DRAFT_STATUSES) or left_draft:
+            self.hub.fire("order.created", order["id"], status)
+        self.hub.fire("order.updated", order["id"], status)
+
+    # ---- create --------------------------------------------------------------------------
+    def new_order(self, created_via: str) -> dict[str, Any]:
+        oid = self.book.take_order_id()
+        currency = self.config.currency
+        order = blank_order(
+            oid, now=self.now(), site_time=self.time, home=self.home, currency=currency,
+            symbol=CURRENCY_SYMBOLS.get(currency, currency), prices_include_tax=self.config.prices_include_tax,
+            version=self.config.wc_version, created_via=created_via,
+        )
+        order["_links"] = order_links(self.home, order)
+        return order
+
+    def create(self, data: dict[str, Any], created_via: str = "rest-api") -> dict[str, Any]:
+        if data.get("id"):
+            raise WooError(400, "woocommerce_rest_shop_order_exists", "Cannot create existing shop_order.")
+        self._check_customer(data)
+        order = self.new_order(str(data.get("created_via") or created_via))
+        if created_via == "checkout":
+            order["cart_hash"] = order["order_key"][-12:].lower().ljust(32, "0")
+        with self.hub.scope():
+            self._apply(order, data, recalc=True)
+            status = str(data.get("status") or "pending")
+            self.book.orders[order["id"]] = order
+            self.book.set_status(order, status, self.now())
+            if data.get("set_paid"):
+                self.book.payment_complete(order, self.now(), str(data.get("transaction_id") or ""))
+            self._save(order, None, creating=True)
+        return order
+
+    def _check_customer(self, data: dict[str, Any]) -> None:
+        cid = data.get("customer_id")
+        if cid not in (None, 0, "0") and int(cid) not in self.catalog.customers:
+            raise WooError(400, "woocommerce_rest_invalid_customer_id", "Customer ID is invalid.")
+
+    def _apply(self, order: dict[str, Any], data: dict[str, Any], recalc: bool) -> None:
+        for key in SIMPLE_FIELDS:
+            if key in data and data[key] is not None:
+                order[key] = data[key]
+        if "customer_id" in data and data["customer_id"] is not None:
+            order["customer_id"] = int(data["customer_id"])
+        for address in ("billing", "shipping"):
+            if isinstance(data.get(address), dict):
+                order[address].update({k: v for k, v in data[address].items() if k in order[address]})
+        if isinstance(data.get("meta_data"), list):
+            self.book.update_meta(order, data["meta_data"])
+        changed = False
+        for group in LINE_GROUPS:
+            if isinstance(data.get(group), list):
+                apply_lines(self.book, self.catalog, order, group, data[group])
+                changed = True
+        if recalc and (changed or "billing" in data or "shipping" in data):
+            self._recalculate(order)
+
+    # ---- update --------------------------------------------------------------------------
+    def update(self, order_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        order = self.book.orders.get(order_id)
+        if order is None:
+            raise WooError(400, "woocommerce_rest_shop_order_invalid_id", "ID is invalid.")
+        self._check_customer(data)
+        old_status = str(order["status"])
+        with self.hub.scope():
+            self._apply(order, data, recalc=True)
+            if data.get("status"):
+                self.book.set_status(order, str(data["status"]), self.now())
+            if data.get("set_paid") and order.get("needs_payment", True):
+                self.book.payment_complete(order, self.now(), str(data.get("transaction_id") or ""))
+            self._save(order, old_status)
+        return order
+
+    def set_status(self, order_id: int, status: str) -> dict[str, Any]:
+        return self.update(order_id, {"status": status})
+
+    def pay(self, order_id: int, transaction_id: str = "") -> dict[str, Any]:
+        order = self.get(order_id)
+        old_status = str(order["status"])
+        with self.hub.scope():
+            self.book.payment_complete(order, self.now(), transaction_id)
+            self._save(order, old_status)
+        return order
+
+    def edit_lines(self, order_id: int, changes: dict[str, list[Any]]) -> dict[str, Any]:
+        return self.update(order_id, changes)
+
+    # ---- trash / delete ------------------------------------------------------------------
+    def trash(self, order_id: int) -> dict[str, Any]:
+        order = self.get(order_id)
+        if order["status"] == "trash":
+            raise WooError(410, "woocommerce_rest_already_trashed", "The shop_order has already been deleted.")
+        before = clone(order)
+        with self.hub.scope():
+            order["_sim_trash_status"] = order["status"]
+            order["status"] = "trash"
+            self.book.refresh_derived(order, self.home)
+            self.hub.fire("order.deleted", order_id)
+        return before
+
+    def untrash(self, order_id: int) -> dict[str, Any]:
+        order = self.get(order_id)
+        if order["status"] != "trash":
+            return order
+        with self.hub.scope():
+            order["status"] = order.pop("_sim_trash_status", "pending")
+            self.book.refresh_derived(order, self.home)
+            self.hub.fire("order.restored", order_id, str(order["status"]))
+        return order
+
+    def force_delete(self, order_id: int) -> dict[str, Any]:
+        order = self.get(order_id)
+        before = clone(order)
+        del self.book.orders[order_id]
+        self.book.notes.pop(order_id, None)
+        for rid in [r for r, refund in self.book.refunds.items() if refund["_sim_order_id"] == order_id]:
+            del self.book.refunds[rid]
+        return before
+
+    # ---- notes ---------------------------------------------------------------------------
+    def add_note(self, order_id: int, note: str, customer_note: bool = False,
+                 added_by_user: bool = False, author: str = "admin") -> dict[str, Any]:
+        """Adding a note does not save the order: no date_modified bump, no webhook."""
+        nid = self.book.take_note_id()
+        local, gmt = self.time.pair(self.now())
+        base = f"{self.home}/wp-json/wc/v3/orders/{order_id}/notes"
+        record = {
+            "id": nid, "author": author if added_by_user else "system", "date_created": local,
+            "date_created_gmt": gmt, "note": note, "customer_note": bool(customer_note),
+            "_links": {"self": [{"href": f"{base}/{nid}"}], "collection": [{"href": base}],
+                       "up": [{"href": f"{self.home}/wp-json/wc/v3/orders/{order_id}"}]},
+        }
+        self.book.notes.setdefault(order_id, []).append(record)
+        return record
+
+    # ---- import --------------------------------------------------------------------------
+    def import_order(self, order_json: dict[str, Any]) -> dict[str, Any]:
+        order = clone(order_json)
+        oid = int(order["id"])
+        self.book.orders[oid] = order
+        self.book.observe_ids(order)
+        return order
