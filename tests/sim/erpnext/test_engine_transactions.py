@@ -197,3 +197,13 @@ async def test_c2_10_get_never_persists(api: Api) -> None:
     stored = api.sim.db.get("Sales Invoice", draft["name"])
     assert stored is not None and stored["docstatus"] == 0
     assert api.sim.gl_entries == []
+
+
+async def test_c2_11_value_for_a_field_not_created_yet_is_silently_dropped(api: Api) -> None:
+    doc = await api.invoice(woo_order_id="9")
+    assert "woo_order_id" not in doc
+    stored = api.sim.db.get("Sales Invoice", doc["name"])
+    assert stored is not None and "woo_order_id" not in stored
+    await custom_field(api, dt="Sales Invoice", fieldname="woo_order_id", label="Woo Order ID", fieldtype="Data")
+    found = await api.ok("GET", SI, params={"filters": '{"woo_order_id": "9"}'})
+    assert found == []  # the earlier value never reached the database

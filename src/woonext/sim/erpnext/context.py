@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from . import validation as v
 from .base import Doc
 from .db import Txn
+from .docvalues import storable
 from .errors import not_found
 from .schema import Meta
 from .serialize import cast_doc
@@ -69,7 +70,7 @@ class DocCtx:
                 row_meta = self.meta(row.get("doctype") or "")
                 if row_meta is not None:
                     cast_doc(row, row_meta)
-        self.txn.put(copy.deepcopy(doc))
+        self.txn.put(storable(doc, meta, self.child_meta))
 
     def now(self) -> datetime:
         return self.engine.now()

@@ -215,14 +215,14 @@ class Engine:
         if meta.is_tree:
             update_tree(ctx, doc, meta)
         self._cast_all(ctx, doc, meta)
-        ctx.txn.put(storable(doc))
+        ctx.txn.put(storable(doc, meta, ctx.child_meta))
 
     def _after_hooks(self, ctx: DocCtx, doc: Doc, meta: Meta) -> None:
         """Controllers may have changed the stored row after the write (db_set); keep the response
         document as the controller left it, but make sure the stored copy has the write's keys."""
         stored = ctx.txn.peek(meta.name, doc["name"])
         if stored is None:
-            ctx.txn.put(storable(doc))
+            ctx.txn.put(storable(doc, meta, ctx.child_meta))
 
     # -- save / submit / cancel -------------------------------------------------------------------
     def load_for_update(self, ctx: DocCtx, doctype: str, name: str) -> Doc:
@@ -301,7 +301,7 @@ class Engine:
         doc["docstatus"] = 2
         self.run(ctx, "before_cancel", doc)
         self._stamp(ctx, doc, meta, False, self.next_modified(ctx, before.get("modified")))
-        ctx.txn.put(storable(doc))
+        ctx.txn.put(storable(doc, meta, ctx.child_meta))
         self.run(ctx, "on_cancel", doc)
         self._after_hooks(ctx, doc, meta)
         return ctx.txn.get(meta.name, doc["name"]) or doc

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from .base import Doc
-from .schema import TABLE_TYPES, Meta, select_options
+from .schema import CHILD_FIELDS, TABLE_TYPES, Meta, select_options
 from .serialize import jsonable
 
 
@@ -41,10 +43,17 @@ def init_numbers(doc: Doc, meta: Meta) -> None:
                 doc[df["fieldname"]] = Decimal("0")
 
 
-def storable(doc: Doc) -> Doc:
+def storable(doc: Doc, meta: Meta | None = None, child_meta: Callable[[Any], Meta | None] | None = None) -> Doc:
+    """The row as the database keeps it: no `__` markers and, when the schema is known, only real
+    columns (Frappe's `get_valid_dict`): a value for a field the doctype does not have is dropped."""
     stored = copy.deepcopy(doc)
-    for key in [k for k in stored if k.startswith("__")]:
-        stored.pop(key)
+    _keep_columns(stored, meta)
+    if meta is not None:
+        for df in meta.table_fields:
+            rows = stored.get(df["fieldname"]) or []
+            for row in rows:
+                if isinstance(row, dict):
+                    _keep_columns(row, child_meta(row.get("doctype")) if child_meta else None)
     for value in stored.values():
         if isinstance(value, list):
             for row in value:
@@ -52,6 +61,16 @@ def storable(doc: Doc) -> Doc:
                     for marker in [k for k in row if k.startswith("__")]:
                         row.pop(marker)
     return stored
+
+
+def _keep_columns(doc: Doc, meta: Meta | None) -> None:
+    for key in [k for k in doc if k.startswith("__")]:
+        doc.pop(key)
+    if meta is None:
+        return
+    allowed = meta.valid_columns() | set(CHILD_FIELDS) | {"doctype"} | {f["fieldname"] for f in meta.table_fields}
+    for key in [k for k in doc if k not in allowed]:
+        doc.pop(key)
 
 
 def normalised(doc: Doc) -> Doc:

@@ -115,8 +115,11 @@ def out_doc(doc: Doc, meta: Meta | None, child_meta: Any, no_nulls: bool = True)
             if value is None and no_nulls and k not in virtual:
                 continue
             out[k] = jsonable(value)
+    columns = meta.valid_columns() | set(CHILD_FIELDS) if meta is not None else None
     for k, value in doc.items():
         if k in out or k in tables or k == "doctype" or k.startswith("__") or (value is None and no_nulls):
+            continue
+        if columns is not None and k not in columns:  # not a column: Frappe's as_dict leaves it out
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict) and "parentfield" in value[0]:
             tables.append(k)
