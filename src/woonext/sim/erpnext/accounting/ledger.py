@@ -38,7 +38,8 @@ def gl_entry(doc: Doc, account: str, debit: Decimal = ZERO, credit: Decimal = ZE
 
 
 def merge_entries(entries: list[Doc]) -> list[Doc]:
-    """Sum entries that share account, party, against-voucher and cost center; drop zero nets."""
+    """ERPNext `merge_similar_entries` + `toggle_debit_credit_if_negative` (same account, party,
+    against-voucher and cost center; rows with nothing on either side dropped)."""
     merged: dict[tuple[Any, ...], Doc] = {}
     for entry in entries:
         key = tuple(entry.get(k) or "" for k in GL_KEYS)
@@ -49,11 +50,18 @@ def merge_entries(entries: list[Doc]) -> list[Doc]:
             merged[key] = dict(entry)
     result = []
     for entry in merged.values():
-        net = money(entry["debit"] - entry["credit"])
-        if net:
-            entry["debit"], entry["credit"] = (net, ZERO) if net > 0 else (ZERO, -net)
-            _with_account_currency(entry)
-            result.append(entry)
+        # both sides are kept (a POS receivable shows debit and credit on one row), then a negative
+        # side moves to the other one
+        debit, credit = money(entry["debit"]), money(entry["credit"])
+        if not debit and not credit:
+            continue
+        if debit < 0:
+            debit, credit = ZERO, credit - debit
+        if credit < 0:
+            debit, credit = debit - credit, ZERO
+        entry["debit"], entry["credit"] = debit, credit
+        _with_account_currency(entry)
+        result.append(entry)
     return result
 
 
