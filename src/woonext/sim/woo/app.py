@@ -184,7 +184,7 @@ class WooSim:
         return await self.hub.run(now=now, order=order, times=times)
 
     def render_order(self, order: dict[str, Any], dp: int | None = None) -> dict[str, Any]:
-        return render_order(order, self.catalog, dp, self.config.price_decimals)
+        return render_order(order, self.catalog, dp, self.config.price_decimals, self.config.prices_include_tax)
 
     def on_list_page(self, values: dict[str, Any]) -> None:
         if self.between_pages is not None:

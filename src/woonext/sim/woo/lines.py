@@ -49,13 +49,9 @@ def new_product_line(book: OrderBook, catalog: Catalog, data: dict[str, Any]) ->
         raise WooError(400, "woocommerce_rest_invalid_product_id", "Product ID provided is not valid.")
     parent = catalog.products.get(pid) if vid else None
     qty = int(data.get("quantity") or 1)
-    price = _dec(data.get("price")) or _dec(product.get("price") if product else None) or Decimal(0)
+    # Figures the client gives are kept; missing ones are left to the arithmetic (shelf price).
     subtotal = _dec(data.get("subtotal"))
     total = _dec(data.get("total"))
-    if subtotal is None:
-        subtotal = total if total is not None else price * qty
-    if total is None:
-        total = subtotal
     name = data.get("name") or (product.get("name", "") if product else "")
     meta = item_meta(book, data.get("meta_data") or [])
     if parent is not None and product is not None:
@@ -67,9 +63,10 @@ def new_product_line(book: OrderBook, catalog: Catalog, data: dict[str, Any]) ->
     return {
         "id": book.take_item_id(), "name": name, "product_id": pid, "variation_id": vid, "quantity": qty,
         "tax_class": (product or {}).get("tax_class", "") if data.get("tax_class") is None else data["tax_class"],
-        "subtotal": str(subtotal), "subtotal_tax": "0", "total": str(total), "total_tax": "0", "taxes": [],
+        "subtotal": "" if subtotal is None else str(subtotal), "subtotal_tax": "0",
+        "total": "" if total is None else str(total), "total_tax": "0", "taxes": [],
         "meta_data": meta, "sku": (product or {}).get("sku", ""), "global_unique_id": "",
-        "price": php_number(total / qty) if qty else 0, "image": {"id": "", "src": ""},
+        "price": 0, "image": {"id": "", "src": ""},
         "parent_name": parent["name"] if parent is not None else None,
     }
 

@@ -6,6 +6,8 @@ import copy
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from woonext.sim import woomoney
+
 from .catalog import Catalog
 
 SIM_PREFIX = "_sim_"
@@ -57,8 +59,10 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in record.items() if not k.startswith(SIM_PREFIX)}
 
 
-def render_order(order: dict[str, Any], catalog: Catalog, dp: int | None, default_dp: int) -> dict[str, Any]:
-    out = public(order)
+def render_order(order: dict[str, Any], catalog: Catalog, dp: int | None, default_dp: int,
+                 prices_include_tax_now: bool = False) -> dict[str, Any]:
+    # Line taxes are re-rounded on every GET with the store's *current* rounding mode.
+    out: dict[str, Any] = woomoney.render_line_taxes(order, prices_include_tax_now)
     for key in ORDER_MONEY:
         if key in out:
             out[key] = _fit(out[key], dp, default_dp)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from . import pricing
@@ -17,11 +16,12 @@ from .config import CURRENCY_SYMBOLS, WooSimConfig
 from .dates import SiteTime
 from .errors import WooError, order_not_found
 from .lines import apply_lines
-from .phpjson import php_number
-from .render import format_money
 from .webhooks import WebhookHub
 
 LINE_GROUPS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
+ITEM_GROUPS = ("line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines")
+LINE_KEYS = ("id", "name", "product_id", "variation_id", "quantity", "tax_class", "subtotal", "subtotal_tax", "total",
+             "total_tax", "taxes", "meta_data", "sku", "global_unique_id", "price", "image", "parent_name")
 SIMPLE_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title",
                  "transaction_id", "customer_ip_address", "customer_user_agent")
 
@@ -50,36 +50,20 @@ class Shop:
     def _recalculate(self, order: dict[str, Any]) -> None:
         settings = pricing.store_settings(self.config.prices_include_tax, self.config.price_decimals,
                                           str(order.get("currency") or self.config.currency))
+        known = {int(x.get("id") or 0) for g in ITEM_GROUPS for x in order.get(g) or []}
         result = pricing.calculate(order, self.catalog, settings)
-        order.update({k: v for k, v in result.items() if not k.startswith("_sim_") or k in order})
-        self._normalise_figures(order)
-
-    def _normalise_figures(self, order: dict[str, Any]) -> None:
-        """Money as strings (Decimal → dp string unless it carries hidden decimals); `price` a number."""
-        dp = self.config.price_decimals
-
-        def text(value: Any) -> Any:
-            if isinstance(value, Decimal):
-                exponent = value.as_tuple().exponent
-                decimals = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-                return str(value) if decimals > dp else format_money(value, dp)
-            return value
-
-        for key in ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total",
-                    "total_tax"):
-            order[key] = text(order.get(key, "0"))
-        for group in ("line_items", "shipping_lines", "fee_lines", "tax_lines", "coupon_lines"):
-            for line in order.get(group) or []:
-                for key, value in list(line.items()):
-                    if isinstance(value, Decimal):
-                        line[key] = str(value) if group == "coupon_lines" else text(value)
-                for tax in line.get("taxes") or []:
-                    for key in ("total", "subtotal"):
-                        tax[key] = text(tax.get(key, ""))
+        order.clear()
+        order.update(result)
+        # Item ids are one store-wide sequence; the arithmetic numbers new rows within the order only.
+        for group in ITEM_GROUPS:
+            for item in order.get(group) or []:
+                if int(item.get("id") or 0) not in known:
+                    item["id"] = self.book.take_item_id()
         for line in order.get("line_items") or []:
-            qty = int(line.get("quantity") or 0)
-            if qty:
-                line["price"] = php_number(Decimal(str(line.get("total") or "0")) / qty)
+            ordered = {k: line.pop(k) for k in LINE_KEYS if k in line}
+            ordered.update(line)
+            line.clear()
+            line.update(ordered)
 
     def _save(self, order: dict[str, Any], old_status: str | None, creating: bool = False) -> None:
         """WC_Order::save(): bump date_modified, refresh derived fields, fire the save hooks."""
