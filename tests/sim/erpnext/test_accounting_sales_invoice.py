@@ -99,7 +99,7 @@ async def test_c2_12_actual_tax_rows_and_shipping_row_add_up() -> None:
         doc = await erp.invoice(
             disable_rounded_total=1,
             items=[
-                {"item_code": "Test Cake", "qty": 3, "rate": 33.33},
+                {"item_code": "Test Cake", "qty": 3, "rate": 33.33, "item_tax_rate": '{"VAT 14% - JT": 14}'},
                 {"item_code": "Shipping", "qty": 1, "rate": 30, "income_account": "Shipping Income - JT"},
             ],
             taxes=[
@@ -117,6 +117,7 @@ async def test_c2_12_actual_tax_rows_and_shipping_row_add_up() -> None:
             148.19,
         )
         assert doc["taxes"][0]["total"] == 148.19
+        assert doc["items"][0]["item_tax_rate"] == "{}"  # no Item Tax Template: what was sent is dropped
         assert (doc["taxes"][0]["cost_center"], doc["taxes"][0]["account_currency"]) == ("Main - JT", "EGP")
         assert doc["taxes"][0]["item_wise_tax_detail"] == '{"Test Cake":[0.0,14.0],"Shipping":[0.0,4.2]}'
         assert doc["against_income_account"] == "Sales - JT,Shipping Income - JT"
