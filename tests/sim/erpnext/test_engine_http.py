@@ -38,9 +38,7 @@ async def test_c2_02_token_basic_and_session_auth(api: Api) -> None:
     after = await api.client.get("/api/resource/Company", cookies={"sid": sid})
     assert after.status_code == 403
 
-    bad_login = await api.call(
-        "POST", "/api/method/login", {"usr": "Administrator", "pwd": "nope"}, headers={}
-    )
+    bad_login = await api.call("POST", "/api/method/login", {"usr": "Administrator", "pwd": "nope"}, headers={})
     assert bad_login.status_code == 401
     assert bad_login.json()["message"] == "Invalid login credentials"
 
@@ -48,9 +46,7 @@ async def test_c2_02_token_basic_and_session_auth(api: Api) -> None:
 async def test_c2_02_wrong_secret_is_401_without_message(api: Api) -> None:
     real = sample(23)
     key = api.headers["Authorization"].split(" ")[1].split(":")[0]
-    response = await api.call(
-        "GET", "/api/resource/Company", headers={"Authorization": f"token {key}:wrong-secret"}
-    )
+    response = await api.call("GET", "/api/resource/Company", headers={"Authorization": f"token {key}:wrong-secret"})
     assert response.status_code == real["status"] == 401
     body = response.json()
     assert body["exc_type"] == real["body"]["exc_type"] == "AuthenticationError"
@@ -69,18 +65,14 @@ async def test_c2_02_guest_is_403_with_error_message(api: Api) -> None:
 
 
 async def test_c2_02_malformed_headers(api: Api) -> None:
-    two_parts_no_colon = await api.call(
-        "GET", "/api/resource/Company", headers={"Authorization": "token abc"}
-    )
+    two_parts_no_colon = await api.call("GET", "/api/resource/Company", headers={"Authorization": "token abc"})
     assert two_parts_no_colon.status_code == 401
     unknown_scheme = await api.call("GET", "/api/resource/Company", headers={"Authorization": "Weird a:b"})
     assert unknown_scheme.status_code == 401
     bad_base64 = await api.call("GET", "/api/resource/Company", headers={"Authorization": "Basic abc"})
     assert bad_base64.status_code == 400
     assert bad_base64.json()["exc_type"] == "InvalidAuthorizationToken"
-    assert texts(bad_base64.json()) == [
-        "Failed to decode token, please provide a valid base64-encoded token."
-    ]
+    assert texts(bad_base64.json()) == ["Failed to decode token, please provide a valid base64-encoded token."]
     one_part = await api.call("GET", "/api/resource/Company", headers={"Authorization": "token"})
     assert one_part.status_code == 403  # not two parts: nobody authenticated, so Guest
 
@@ -108,15 +100,11 @@ async def test_c2_03_envelopes_nulls_dates_numbers(api: Api) -> None:
     assert "customer_group" not in body and "territory" not in body  # nulls omitted on Document responses
     assert body["default_commission_rate"] == 0.0 and isinstance(body["default_commission_rate"], float)
     assert body["docstatus"] == 0 and body["idx"] == 0 and body["doctype"] == "Customer"
-    with_nulls = await api.ok(
-        "POST", "/api/method/frappe.client.get", {"doctype": "Customer", "name": "Envelope Co"}
-    )
+    with_nulls = await api.ok("POST", "/api/method/frappe.client.get", {"doctype": "Customer", "name": "Envelope Co"})
     assert "customer_group" in with_nulls and with_nulls["customer_group"] is None  # as_dict keeps nulls
     deleted = await api.call("DELETE", "/api/resource/Customer/Envelope Co")
     assert deleted.status_code == 202 and deleted.json() == {"data": "ok"}
-    empty = await api.call(
-        "POST", "/api/method/frappe.client.delete", {"doctype": "Customer", "name": "Test Customer"}
-    )
+    empty = await api.call("POST", "/api/method/frappe.client.delete", {"doctype": "Customer", "name": "Test Customer"})
     assert empty.status_code == 200 and empty.json() == {}
 
 
@@ -128,11 +116,7 @@ async def test_c2_08_not_found_has_no_traceback_keys(api: Api) -> None:
     assert set(body) == set(real["body"]) == {"exc_type", "_server_messages"}
     assert texts(body) == ["Sales Invoice NOPE-1 not found"]
     message = server_messages(body)[0]
-    assert (
-        message["indicator"] == "red"
-        and message["raise_exception"] == 1
-        and len(message["__frappe_exc_id"]) == 56
-    )
+    assert message["indicator"] == "red" and message["raise_exception"] == 1 and len(message["__frappe_exc_id"]) == 56
 
 
 async def test_c2_08_tracebacks_can_be_switched_off() -> None:
@@ -166,17 +150,13 @@ async def test_c2_04_get_on_post_only_method_is_403(api: Api) -> None:
     response = await api.call("GET", "/api/method/frappe.client.insert", params=real["request"]["params"])
     assert response.status_code == 403
     body = response.json()
-    assert (
-        body["exception"] == real["body"]["exception"] == "frappe.exceptions.PermissionError: Not permitted"
-    )
+    assert body["exception"] == real["body"]["exception"] == "frappe.exceptions.PermissionError: Not permitted"
     assert texts(body) == ["Not permitted"]
     assert await api.ok("GET", "/api/method/frappe.client.get_count", params={"doctype": "Territory"}) == 2
 
 
 async def test_c2_04_guest_and_unknown_methods(api: Api) -> None:
-    guest = await api.call(
-        "GET", "/api/method/frappe.client.get_count", params={"doctype": "Customer"}, headers={}
-    )
+    guest = await api.call("GET", "/api/method/frappe.client.get_count", params={"doctype": "Customer"}, headers={})
     assert guest.status_code == 403
     assert server_messages(guest.json())[0]["title"] == "Method Not Allowed"
     assert (await api.call("GET", "/api/method/frappe.ping", headers={})).json() == {"message": "pong"}
@@ -185,3 +165,23 @@ async def test_c2_04_guest_and_unknown_methods(api: Api) -> None:
     assert texts(unknown.json()) == [
         "Failed to get method for command no.such.module.fn with No module named 'no.such.module'"
     ]
+
+
+async def test_c2_08_version_switch_v14_and_v16() -> None:
+    for version, check in ((14, "v14"), (16, "v16")):
+        sim, key, secret = await make_api(ErpSimConfig(frappe_version=version))
+        headers = {"Authorization": f"token {key}:{secret}"}
+        transport = httpx.ASGITransport(app=sim.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://erp.test") as client:
+            bad = await client.put("/api/resource/Customer/Test Customer", json={"customer_type": "x"}, headers=headers)
+            await client.post("/api/resource/Territory", json={"territory_name": "Gone"}, headers=headers)
+            deleted = await client.delete("/api/resource/Territory/Gone", headers=headers)
+        raw = json.loads(bad.json()["_server_messages"])[0]
+        if check == "v14":
+            assert "exc_type" not in bad.json()
+            assert deleted.status_code == 202 and deleted.json() == {"message": "ok"}
+            assert raw.startswith('{"message": ')
+        else:
+            assert bad.json()["exc_type"] == "ValidationError"
+            assert deleted.json() == {"data": "ok"}
+            assert raw.startswith('{"message":"')

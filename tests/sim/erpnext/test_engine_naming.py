@@ -161,3 +161,50 @@ async def test_c2_18_error_log_insert(api: Api) -> None:
     assert {k: created[k] for k in ("seen", "method", "error", "doctype")} == {
         k: real["body"]["data"][k] for k in ("seen", "method", "error", "doctype")
     }
+
+
+async def test_c2_18_new_customer_with_contact_and_address_fields(api: Api) -> None:
+    customer = await api.ok(
+        "POST",
+        "/api/resource/Customer",
+        {
+            "customer_name": "Ana Ruiz Lopez",
+            "customer_type": "Individual",
+            "email_id": "ana@example.com",
+            "mobile_no": "+34 600 000 000",
+            "address_line1": "Calle 1",
+            "city": "Madrid",
+            "country": "Spain",
+        },
+    )
+    assert customer["customer_primary_contact"] == "Ana Ruiz Lopez-Ana Ruiz Lopez"
+    assert customer["customer_primary_address"] == "Ana Ruiz Lopez-Billing"
+    assert customer["email_id"] == "ana@example.com" and customer["mobile_no"] == "+34 600 000 000"
+    assert "address_line1" not in customer  # not a Customer column
+    contact = await api.ok("GET", "/api/resource/Contact/Ana Ruiz Lopez-Ana Ruiz Lopez")
+    assert (contact["first_name"], contact["middle_name"], contact["last_name"]) == ("Ana", "Ruiz", "Lopez")
+    assert contact["is_primary_contact"] == 1 and contact["email_id"] == "ana@example.com"
+    address = await api.ok("GET", "/api/resource/Address/Ana Ruiz Lopez-Billing")
+    assert (address["is_primary_address"], address["is_shipping_address"], address["country"]) == (1, 1, "Spain")
+    stored = api.sim.db.get("Customer", "Ana Ruiz Lopez")
+    assert stored is not None and stored["customer_primary_address"] == "Ana Ruiz Lopez-Billing"
+
+
+async def test_c2_18_customer_address_needs_city_and_country(api: Api) -> None:
+    response = await api.call("POST", "/api/resource/Customer", {"customer_name": "Half", "address_line1": "X"})
+    assert response.status_code == 417
+    assert texts(response.json()) == [
+        "Following fields are mandatory to create address: <br><br> <ul><li>City</li>\n<li>Country</li></ul>"
+    ]
+    assert api.sim.db.get("Customer", "Half") is None
+
+
+async def test_c2_05_amended_documents_are_numbered(api: Api) -> None:
+    original = await api.invoice(docstatus=1)
+    await api.ok("PUT", f"/api/resource/Sales Invoice/{original['name']}", {"docstatus": 2})
+    first = await api.invoice(amended_from=original["name"])
+    assert first["name"] == f"{original['name']}-1"
+    await api.ok("PUT", f"/api/resource/Sales Invoice/{first['name']}", {"docstatus": 1})
+    await api.ok("PUT", f"/api/resource/Sales Invoice/{first['name']}", {"docstatus": 2})
+    second = await api.invoice(amended_from=first["name"])
+    assert second["name"] == f"{original['name']}-2"

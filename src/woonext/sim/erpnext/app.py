@@ -165,11 +165,12 @@ class FrappeApp:
         if ctx.messages:
             from .errors import encode_messages
 
-            payload["_server_messages"] = encode_messages(ctx.messages)
+            payload["_server_messages"] = encode_messages(ctx.messages, self.sim.config.frappe_version)
         return Response(dumps(payload), status_code=status, media_type="application/json")
 
     def error_response(self, err: FrappeError, extra: list[dict[str, Any]]) -> Response:
-        body = error_body(err, extra, self.sim.config.allow_error_traceback)
+        config = self.sim.config
+        body = error_body(err, extra, config.allow_error_traceback, config.frappe_version)
         return Response(dumps(body), status_code=err.status, media_type="application/json")
 
     # -- /api/resource ------------------------------------------------------------------------------
@@ -217,7 +218,8 @@ class FrappeApp:
             return self.ok({"data": result}, ctx)
         if method == "DELETE":
             _, ctx = await self._in_txn(user, True, lambda c: c.engine.delete(c, doctype, name), key)
-            return self.ok({"data": "ok"}, ctx, status=202)
+            deleted = {"message": "ok"} if self.sim.config.frappe_version < 15 else {"data": "ok"}
+            return self.ok(deleted, ctx, status=202)
         if method == "POST":
             data = self._doc_body(params, body)
             run_method = str(data.pop("run_method", "") or params.get("run_method") or "")

@@ -79,7 +79,7 @@ class ContactController(Controller):
 
 def full_name(doc: Doc) -> str:
     parts = [str(doc.get(f) or "").strip() for f in ("first_name", "middle_name", "last_name")]
-    return " ".join(p for p in parts if p)
+    return " ".join(p for p in parts if p) or str(doc.get("company_name") or "").strip()
 
 
 def set_primary_email(doc: Doc) -> None:

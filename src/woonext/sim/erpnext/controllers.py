@@ -5,52 +5,8 @@ from __future__ import annotations
 from .base import Controller, Ctx, Doc, FrappeError, throw
 from .contacts import AddressController, ContactController
 from .custom_fields import CustomFieldController
+from .customer import CustomerController
 from .serialize import to_int
-
-
-class CustomerController(Controller):
-    doctype = "Customer"
-
-    def before_insert(self, doc: Doc, ctx: Ctx) -> None:
-        # Selling Settings without defaults (right after the wizard) leave both empty
-        settings = ctx.get("Selling Settings", "Selling Settings") or {}
-        for field in ("customer_group", "territory"):
-            if not doc.get(field) and settings.get(field):
-                doc[field] = settings[field]
-        doc.setdefault("language", "en")
-        if not doc.get("language"):
-            doc["language"] = "en"
-
-    def autoname(self, doc: Doc, ctx: Ctx) -> str | None:
-        settings = ctx.get("Selling Settings", "Selling Settings") or {}
-        if (settings.get("cust_master_name") or "Customer Name") != "Customer Name":
-            return None
-        name = str(doc.get("customer_name") or "").strip()
-        if not name:
-            raise throw("Customer Name is required")
-        if not ctx.exists("Customer", name):
-            return name
-        count = 0
-        prefix = f"{name} - ".casefold()
-        for other in ctx.all("Customer"):
-            other_name = str(other["name"]).casefold()
-            if other_name.startswith(prefix) and other_name[len(prefix) :].isdigit():
-                count = max(count, int(other_name[len(prefix) :]))
-        new_name = f"{name} - {count + 1}"
-        ctx.msgprint(
-            f"Changed customer name to '{new_name}' as '{name}' already exists.",
-            title="Note",
-            indicator="yellow",
-        )
-        return new_name
-
-    def validate(self, doc: Doc, ctx: Ctx) -> None:
-        if ctx.exists("Customer Group", doc["name"]):
-            raise throw(
-                "A Customer Group exists with same name please change the Customer name or rename the Customer Group",
-                "NameError",
-                409,
-            )
 
 
 class CustomerGroupController(Controller):

@@ -191,7 +191,9 @@ class Engine:
         self.run(ctx, "before_validate", doc)
         v.validate_links(ctx.txn, doc, meta, ctx.child_meta)
         self.run(ctx, "before_insert", doc)
-        doc["name"] = self.run(ctx, "autoname", doc) or default_name(ctx.txn, doc, meta, self.now())
+        doc["name"] = (
+            amended_name(ctx, doc) or self.run(ctx, "autoname", doc) or default_name(ctx.txn, doc, meta, self.now())
+        )
         modified = self.next_modified(ctx, None)
         self._stamp(ctx, doc, meta, True, modified)
         self.run(ctx, "validate", doc)
@@ -201,10 +203,10 @@ class Engine:
         if doc["docstatus"] == 1:
             self.run(ctx, "before_submit", doc)
         self._write(ctx, doc, meta, new=True)
-        doc.pop("__islocal", None)
-        self.run(ctx, "on_update", doc)
+        self.run(ctx, "on_update", doc)  # `__islocal` still tells the hooks this was an insert
         if doc["docstatus"] == 1:
             self.run(ctx, "on_submit", doc)
+        doc.pop("__islocal", None)
         self._after_hooks(ctx, doc, meta)
         return doc
 
@@ -324,3 +326,15 @@ class Engine:
         self.run(ctx, "on_trash", doc)
         check_no_links(ctx, meta, doc)
         ctx.txn.delete(doctype, doc["name"])
+
+
+def amended_name(ctx: DocCtx, doc: Doc) -> str | None:
+    """`_set_amended_name`: an amendment of X is X-1, of X-1 is X-2 (only the last suffix counts)."""
+    source = str(doc.get("amended_from") or "")
+    if not source:
+        return None
+    original = ctx.txn.peek(doc["doctype"], source)
+    if original is not None and original.get("amended_from"):
+        prefix, _, number = source.rpartition("-")
+        return f"{prefix}-{to_int(number) + 1}"
+    return f"{source}-1"

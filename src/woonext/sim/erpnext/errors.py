@@ -134,18 +134,22 @@ def _traceback(last_line: str) -> str:
     )
 
 
-def encode_messages(messages: list[dict[str, Any]]) -> str:
-    """`_server_messages`: a JSON string of a list of JSON strings."""
+def encode_messages(messages: list[dict[str, Any]], version: int = 15) -> str:
+    """`_server_messages`: a JSON string of a list of JSON strings (v16 writes the inner ones compact)."""
+    separators = (",", ":") if version >= 16 else (", ", ": ")
     out = []
     for message in messages:
         m = dict(message)
         if m.get("raise_exception") and "__frappe_exc_id" not in m:
             m["__frappe_exc_id"] = secrets.token_hex(28)
-        out.append(json.dumps(m))
+        out.append(json.dumps(m, separators=separators))
     return json.dumps(out)
 
 
-def error_body(err: FrappeError, extra_messages: list[dict[str, Any]], tracebacks: bool) -> dict[str, Any]:
+def error_body(
+    err: FrappeError, extra_messages: list[dict[str, Any]], tracebacks: bool, version: int = 15
+) -> dict[str, Any]:
+    """The JSON body of an error (v1 API). v14 has no `exc_type` key."""
     body: dict[str, Any] = {}
     if tracebacks and err.status != 404:
         if err.exc_module:
@@ -153,14 +157,15 @@ def error_body(err: FrappeError, extra_messages: list[dict[str, Any]], traceback
         else:
             name = qualified(err.exc_type)
         body["exception"] = f"{name}: {err.exception}" if err.exception else name
-    body["exc_type"] = err.exc_type
+    if version >= 15:
+        body["exc_type"] = err.exc_type
     if tracebacks and err.status != 404:
         if err.exc_source:
             body["_exc_source"] = err.exc_source
         body["exc"] = _traceback(body["exception"])
     messages = extra_messages + err.messages
     if messages:
-        body["_server_messages"] = encode_messages(messages)
+        body["_server_messages"] = encode_messages(messages, version)
     if err.error_message:
         body["_error_message"] = err.error_message
     return body

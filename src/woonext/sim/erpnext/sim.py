@@ -26,6 +26,7 @@ from .seed import seed_masters, seed_site
 class ErpSimConfig:
     timezone: str = "Africa/Cairo"
     allow_error_traceback: bool = True
+    frappe_version: int = 15  # 14: no `exc_type`, DELETE answers {"message": "ok"}; 16: compact messages
     # `site_config.json` "rate_limit": processing seconds allowed per window (None = off)
     rate_limit: tuple[float, float] | None = None
     rate_limit_cost_s: float = 0.0  # simulated processing time charged per request
