@@ -39,20 +39,13 @@ def format_money(value: Any, dp: int) -> Any:
     return text
 
 
-def _decimals(value: str) -> int:
-    return len(value.split(".", 1)[1]) if "." in value else 0
+def _fit(value: Any, dp: int | None) -> Any:
+    """An explicit dp formats; without it the stored string is served as stored.
 
-
-def _fit(value: Any, dp: int | None, default_dp: int) -> Any:
-    """Explicit dp: format. Default: keep the stored string unless it carries hidden decimals.
-
-    Keeping short strings lets verbatim imports (old payloads with "0.9") come back unchanged.
+    The arithmetic stores display strings (hidden decimals live under `_sim_` keys), and verbatim
+    imports of older payloads (line taxes like "1.125") must come back unchanged.
     """
-    if dp is not None:
-        return format_money(value, dp)
-    if isinstance(value, str) and value and _decimals(value) > default_dp:
-        return format_money(value, default_dp)
-    return value
+    return format_money(value, dp) if dp is not None else value
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
@@ -65,16 +58,16 @@ def render_order(order: dict[str, Any], catalog: Catalog, dp: int | None, defaul
     out: dict[str, Any] = woomoney.render_line_taxes(order, prices_include_tax_now)
     for key in ORDER_MONEY:
         if key in out:
-            out[key] = _fit(out[key], dp, default_dp)
+            out[key] = _fit(out[key], dp)
     for group, fields in LINE_MONEY.items():
         for line in out.get(group) or []:
             for key in fields:
                 if key in line:
-                    line[key] = _fit(line[key], dp, default_dp)
+                    line[key] = _fit(line[key], dp)
             for tax in line.get("taxes") or []:
                 for key in ("total", "subtotal"):
                     if key in tax:
-                        tax[key] = _fit(tax[key], dp, default_dp)
+                        tax[key] = _fit(tax[key], dp)
     for line in out.get("line_items") or []:
         _resolve_sku(line, catalog)
     return out
