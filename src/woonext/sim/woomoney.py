@@ -17,6 +17,19 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.sim.woomoney_coupons import HUNDRED, DiscountItem, Discounts, coupon_of
+from woonext.sim.woomoney_lines import (
+    IdAllocator,
+    LineCalc,
+    dec,
+    line_price,
+    render_line_taxes,
+    strip_private,
+    sum_rounded,
+    write_fees,
+    write_lines,
+    write_shipping,
+    write_tax_lines,
+)
 from woonext.sim.woomoney_refunds import calculate_refund, refund_summary
 from woonext.sim.woomoney_tax import (
     ZERO,
@@ -31,31 +44,14 @@ from woonext.sim.woomoney_tax import (
     php_number,
     q,
     round_tax_total,
-    tax_rounding,
 )
 
 __all__ = [
     "TaxRate", "TaxSettings", "calculate_order", "render_line_taxes", "calculate_refund", "refund_summary",
-    "line_price",
+    "line_price", "strip_private", "tax_location",
 ]
 
 Order = dict[str, Any]
-
-
-def _d(value: Any) -> Decimal:
-    if value in (None, ""):
-        return ZERO
-    return Decimal(str(value))
-
-
-def line_price(total: str, quantity: int) -> int | float:
-    """`price` as PHP computes it: the stored total string divided by the quantity (a float)."""
-    if not quantity:
-        return 0
-    value = Decimal(total)
-    if value == value.to_integral_value() and int(value) % quantity == 0:
-        return int(value) // quantity  # int / int that divides exactly stays an int in PHP
-    return float(value) / quantity
 
 
 def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
@@ -71,23 +67,6 @@ def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
     return Location(str(address.get("country") or "").upper(), str(address.get("state") or "").upper(),
                     str(address.get("postcode") or ""), str(address.get("city") or "").upper())
 
-
-class _Line:
-    """One product line while calculating: raw (unrounded) ex-tax figures and per-rate taxes."""
-
-    def __init__(self, raw: dict[str, Any], product: Mapping[str, Any] | None, tax_class: str, taxable: bool,
-                 subtotal: Decimal, total: Decimal) -> None:
-        self.raw = raw
-        self.product = product
-        self.quantity = int(raw.get("quantity") or 0)
-        self.tax_class = tax_class
-        self.taxable = taxable
-        self.subtotal = subtotal
-        self.total = total
-        self.taxes: dict[int, Decimal] = {}
-        self.subtotal_taxes: dict[int, Decimal] = {}
-
-
 def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, Any]]) -> tuple[Any, Any]:
     variation = products.get(int(line.get("variation_id") or 0)) if line.get("variation_id") else None
     parent = products.get(int(line.get("product_id") or 0))
@@ -95,7 +74,7 @@ def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, An
 
 
 def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], rates: list[TaxRate],
-                settings: TaxSettings, include_tax: bool) -> _Line:
+                settings: TaxSettings, include_tax: bool) -> LineCalc:
     product, parent = _product_for(raw, products)
     product_class = (product or {}).get("tax_class")
     if product_class == "parent":
@@ -108,7 +87,7 @@ def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], 
 
     shelf: Decimal | None = None
     if product is not None and product.get("price") not in (None, ""):
-        shelf = _d(product["price"]) * quantity
+        shelf = dec(product["price"]) * quantity
         if include_tax and taxable:
             # wc_get_price_excluding_tax: only the *base* location's tax is taken off the shelf price.
             base_rates = find_rates(rates, settings.base, tax_class)
@@ -117,9 +96,9 @@ def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], 
     def given(key: str) -> Decimal | None:
         shown = raw.get(key)
         hidden = raw.get(f"_sim_{key}")
-        if hidden is not None and (shown in (None, "") or money(_d(hidden)) == money(_d(shown))):
-            return _d(hidden)  # unchanged since we stored it: keep WooCommerce's hidden decimals
-        return None if shown in (None, "") else _d(shown)
+        if hidden is not None and (shown in (None, "") or money(dec(hidden)) == money(dec(shown))):
+            return dec(hidden)  # unchanged since we stored it: keep WooCommerce's hidden decimals
+        return None if shown in (None, "") else dec(shown)
 
     total = given("total")
     subtotal = given("subtotal")
@@ -127,18 +106,7 @@ def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], 
         total = shelf if shelf is not None else (subtotal if subtotal is not None else ZERO)
     if subtotal is None:
         subtotal = shelf if shelf is not None and raw.get("total") in (None, "") else total
-    return _Line(raw, product, tax_class, taxable, subtotal, total)
-
-
-def _tax_dict_to_store(taxes: Mapping[int, Decimal]) -> dict[str, str]:
-    return {str(rid): php_number(amount) for rid, amount in taxes.items()}
-
-
-def _sum_rounded(taxes: Mapping[int, Decimal], store_incl: bool, at_subtotal: bool) -> Decimal:
-    if at_subtotal:
-        return sum(taxes.values(), ZERO)
-    return sum((round_tax_total(t, store_incl) for t in taxes.values()), ZERO)
-
+    return LineCalc(raw, product, tax_class, taxable, subtotal, total)
 
 def _coerce_rates(rates: Iterable[TaxRate | Mapping[str, Any]]) -> list[TaxRate]:
     return [r if isinstance(r, TaxRate) else TaxRate.from_rest(r) for r in rates]
@@ -195,7 +163,7 @@ def calculate_order(
     store_incl = settings.prices_include_tax  # rounding follows the store's setting, not the order's
     location = tax_location(out, settings)
     taxes_on = settings.calc_taxes and bool(rates)
-    ids = _IdAllocator(out)
+    ids = IdAllocator(out)
 
     lines = [_build_line(raw, products, rates, settings, include_tax) for raw in out.get("line_items") or []]
     _line_taxes(lines, rates, location, taxes_on)
@@ -207,14 +175,14 @@ def calculate_order(
 
     shipping_total = ZERO
     for ship in out.get("shipping_lines") or []:
-        shipping_total += q(_d(ship.get("total")), 2)
+        shipping_total += q(dec(ship.get("total")), 2)
     cart_total = sum((q(line.total, 2) for line in lines), ZERO)
     cart_subtotal = sum((q(line.subtotal, 2) for line in lines), ZERO)
 
     fees_total = ZERO
     fee_taxes: list[dict[int, Decimal]] = []
     for fee in out.get("fee_lines") or []:
-        fee_total = _d(fee.get("total"))
+        fee_total = dec(fee.get("total"))
         if fee_total < 0:
             # A negative fee may not take the order below zero.
             max_discount = -q(cart_total + fees_total + shipping_total, 2)
@@ -230,7 +198,7 @@ def calculate_order(
         taxable = ship.get("tax_status", "taxable") == "taxable"
         if taxes_on and taxable and ship_class is not None:
             ship_rates = find_rates(rates, location, ship_class, shipping=True)
-            ship_taxes.append(calc_tax(_d(ship.get("total")), ship_rates, False))
+            ship_taxes.append(calc_tax(dec(ship.get("total")), ship_rates, False))
         else:
             ship_taxes.append({})
 
@@ -252,10 +220,10 @@ def calculate_order(
     raw_total_tax = sum((t for line in lines for t in line.taxes.values()), ZERO)
     raw_subtotal_tax = sum((t for line in lines for t in line.subtotal_taxes.values()), ZERO)
 
-    _write_lines(out, lines, store_incl, settings, ids)
-    _write_fees(out, fee_taxes, store_incl, settings, ids)
-    _write_shipping(out, ship_taxes, ids)
-    _write_tax_lines(out, rates, cart_by_rate, ship_by_rate, ids)
+    write_lines(out, lines, store_incl, settings, ids)
+    write_fees(out, fee_taxes, store_incl, settings, ids)
+    write_shipping(out, ship_taxes, ids)
+    write_tax_lines(out, rates, cart_by_rate, ship_by_rate, ids)
     for row in out.get("coupon_lines") or []:
         if not row.get("id"):
             row["id"] = ids.next()
@@ -269,23 +237,7 @@ def calculate_order(
     out["total"] = money(cart_total + fees_total + shipping_total + cart_tax + shipping_tax)
     return out
 
-
-class _IdAllocator:
-    """Order item ids for lines that have none yet (WooCommerce numbers all item types together)."""
-
-    def __init__(self, order: Mapping[str, Any]) -> None:
-        used = [int(item.get("id") or 0) for key in ("line_items", "shipping_lines", "fee_lines",
-                                                      "coupon_lines", "tax_lines")
-                for item in order.get(key) or []]
-        self._next = max([0, *used]) + 1
-
-    def next(self) -> int:
-        value = self._next
-        self._next += 1
-        return value
-
-
-def _line_taxes(lines: list[_Line], rates: list[TaxRate], location: Location, taxes_on: bool) -> None:
+def _line_taxes(lines: list[LineCalc], rates: list[TaxRate], location: Location, taxes_on: bool) -> None:
     for line in lines:
         if taxes_on and line.taxable:
             line_rates = find_rates(rates, location, line.tax_class)
@@ -295,7 +247,7 @@ def _line_taxes(lines: list[_Line], rates: list[TaxRate], location: Location, ta
             line.taxes, line.subtotal_taxes = {}, {}
 
 
-def _apply_coupons(out: Order, lines: list[_Line], rows: list[dict[str, Any]], coupons: Any, rates: list[TaxRate],
+def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]], coupons: Any, rates: list[TaxRate],
                    location: Location, include_tax: bool, store_incl: bool, taxes_on: bool) -> None:
     """WC_Abstract_Order::recalculate_coupons: reset totals, discount, then take tax off gross discounts."""
     items = []
@@ -303,14 +255,14 @@ def _apply_coupons(out: Order, lines: list[_Line], rows: list[dict[str, Any]], c
         line.total = line.subtotal
         price = line.subtotal
         if include_tax:
-            price += _sum_rounded(line.subtotal_taxes, store_incl, False)
+            price += sum_rounded(line.subtotal_taxes, store_incl, False)
         items.append(DiscountItem(key, line.quantity, q(price * HUNDRED, 4)))
     discounts = Discounts(items)
     defs = []
     for row in rows:
         coupon = coupon_of(str(row.get("code") or ""), coupons, row)
         defs.append(coupon)
-        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), _d(coupon.get("amount")))
+        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), dec(coupon.get("amount")))
 
     for key, amount in discounts.per_item().items():
         line = lines[key]
@@ -333,7 +285,7 @@ def _apply_coupons(out: Order, lines: list[_Line], rows: list[dict[str, Any]], c
                 discount_tax += tax
                 if include_tax:
                     amount -= tax
-        coupon_amount = _d(coupon.get("amount"))
+        coupon_amount = dec(coupon.get("amount"))
         row["discount"] = php_number(amount)
         row["discount_tax"] = php_number(discount_tax)
         row.setdefault("discount_type", coupon.get("discount_type"))
@@ -346,7 +298,7 @@ def _apply_coupons(out: Order, lines: list[_Line], rows: list[dict[str, Any]], c
         }])
 
 
-def _fee_taxes(fee: dict[str, Any], fee_total: Decimal, lines: list[_Line], rates: list[TaxRate],
+def _fee_taxes(fee: dict[str, Any], fee_total: Decimal, lines: list[LineCalc], rates: list[TaxRate],
                location: Location, taxes_on: bool) -> dict[int, Decimal]:
     if not taxes_on:
         return {}
@@ -369,7 +321,7 @@ def _fee_taxes(fee: dict[str, Any], fee_total: Decimal, lines: list[_Line], rate
     return taxes
 
 
-def _shipping_class(settings: TaxSettings, lines: list[_Line]) -> str | None:
+def _shipping_class(settings: TaxSettings, lines: list[LineCalc]) -> str | None:
     if settings.shipping_tax_class != "inherit":
         return class_slug(settings.shipping_tax_class)
     present = {line.tax_class for line in lines if line.taxable}
@@ -377,109 +329,3 @@ def _shipping_class(settings: TaxSettings, lines: list[_Line]) -> str | None:
         if slug in present:
             return slug
     return None
-
-
-def _served_taxes(stored: Mapping[str, str], subtotals: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    return [{"id": int(rid), "total": money(_d(amount)),
-             "subtotal": money(_d(subtotals[rid])) if subtotals is not None and rid in subtotals else ""}
-            for rid, amount in stored.items()]
-
-
-def _write_lines(out: Order, lines: list[_Line], store_incl: bool, settings: TaxSettings, ids: _IdAllocator) -> None:
-    for line in lines:
-        raw = line.raw
-        product = line.product or {}
-        if not raw.get("id"):
-            raw["id"] = ids.next()
-        raw.setdefault("name", product.get("name", ""))
-        raw.setdefault("variation_id", 0)
-        raw["quantity"] = line.quantity
-        raw["tax_class"] = line.tax_class
-        stored_total, stored_subtotal = php_number(line.total), php_number(line.subtotal)
-        raw["_sim_total"], raw["_sim_subtotal"] = stored_total, stored_subtotal
-        raw["_sim_taxes"] = {"total": _tax_dict_to_store(line.taxes),
-                             "subtotal": _tax_dict_to_store(line.subtotal_taxes)}
-        raw["subtotal"], raw["total"] = money(line.subtotal), money(line.total)
-        raw["subtotal_tax"] = money(_sum_rounded(line.subtotal_taxes, store_incl, settings.round_at_subtotal))
-        raw["total_tax"] = money(_sum_rounded(line.taxes, store_incl, settings.round_at_subtotal))
-        raw["taxes"] = _served_taxes(raw["_sim_taxes"]["total"], raw["_sim_taxes"]["subtotal"])
-        raw.setdefault("meta_data", [])
-        raw.setdefault("sku", product.get("sku", ""))
-        raw.setdefault("global_unique_id", "")
-        raw["price"] = line_price(stored_total, line.quantity)
-        raw.setdefault("image", {"id": "", "src": ""})
-        raw.setdefault("parent_name", None)
-
-
-def _write_fees(out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings,
-                ids: _IdAllocator) -> None:
-    for fee, taxes in zip(out.get("fee_lines") or [], fee_taxes, strict=True):
-        if not fee.get("id"):
-            fee["id"] = ids.next()
-        fee.setdefault("tax_class", "")
-        fee.setdefault("tax_status", "taxable")
-        fee.setdefault("amount", "")
-        fee["_sim_taxes"] = {"total": _tax_dict_to_store(taxes)}
-        fee["total"] = money(_d(fee["total"]))
-        fee["total_tax"] = money(_sum_rounded(taxes, store_incl, settings.round_at_subtotal))
-        fee["taxes"] = _served_taxes(fee["_sim_taxes"]["total"], None)
-        fee.setdefault("meta_data", [])
-
-
-def _write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], ids: _IdAllocator) -> None:
-    for ship, taxes in zip(out.get("shipping_lines") or [], ship_taxes, strict=True):
-        if not ship.get("id"):
-            ship["id"] = ids.next()
-        ship.setdefault("method_title", "")
-        ship.setdefault("method_id", "")
-        ship.setdefault("instance_id", "")
-        ship["_sim_taxes"] = {"total": _tax_dict_to_store(taxes)}
-        ship["total"] = money(_d(ship.get("total")))
-        ship["total_tax"] = money(sum(taxes.values(), ZERO))
-        ship["taxes"] = _served_taxes(ship["_sim_taxes"]["total"], None)
-        ship.setdefault("tax_status", "taxable")
-        ship.setdefault("meta_data", [])
-
-
-def _write_tax_lines(out: Order, rates: list[TaxRate], cart: dict[int, Decimal], shipping: dict[int, Decimal],
-                     ids: _IdAllocator) -> None:
-    by_id = {r.id: r for r in rates}
-    previous = {int(t.get("rate_id") or 0): t for t in out.get("tax_lines") or []}
-    tax_lines = []
-    for rid in list(dict.fromkeys([*cart, *shipping])):
-        rate = by_id[rid]
-        old = previous.get(rid) or {}
-        tax_lines.append({
-            "id": old.get("id") or ids.next(), "rate_code": rate.code, "rate_id": rid, "label": rate.name,
-            "compound": rate.compound, "tax_total": money(cart.get(rid, ZERO)),
-            "shipping_tax_total": money(shipping.get(rid, ZERO)), "rate_percent": float(rate.rate),
-            "meta_data": old.get("meta_data") or [],
-        })
-    out["tax_lines"] = tax_lines
-
-
-def render_line_taxes(order: Mapping[str, Any], prices_include_tax_now: bool) -> dict:
-    """The copy of a stored order that a GET serves: line and fee taxes re-rounded with the store's
-    current mode (per-rate `taxes[].total` as number_format does, half up), `_sim_` keys removed."""
-    served = copy.deepcopy(dict(order))
-    mode = tax_rounding(prices_include_tax_now)
-    for key in ("line_items", "fee_lines"):
-        for item in served.get(key) or []:
-            stored = item.get("_sim_taxes")
-            if stored is None:
-                continue
-            for part in ("total", "subtotal"):
-                if part in stored and f"{part}_tax" in item:
-                    rounded = sum((q(_d(v), 2, mode) for v in stored[part].values()), ZERO)
-                    item[f"{part}_tax"] = money(rounded)
-            item["taxes"] = _served_taxes(stored["total"], stored.get("subtotal") if key == "line_items" else None)
-    return strip_private(served)
-
-
-def strip_private(value: Any) -> Any:
-    """Drop every `_sim_` key, at any depth (what the simulator must never serve)."""
-    if isinstance(value, dict):
-        return {k: strip_private(v) for k, v in value.items() if not str(k).startswith("_sim_")}
-    if isinstance(value, list):
-        return [strip_private(v) for v in value]
-    return value
