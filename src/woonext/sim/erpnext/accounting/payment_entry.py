@@ -9,7 +9,7 @@ from ..base import Controller, Ctx, Doc, throw
 from . import lookup
 from .ledger import gl_entry, merge_and_post, merge_entries, reverse
 from .money import ZERO, cint, dec, money, money_in_words
-from .status import compute_status, has_credit_note
+from .status import status_now
 from .totals import to_json
 
 RECEIVE = "Receive"
@@ -296,7 +296,7 @@ class PaymentEntry(Controller):
                 continue
             outstanding = money(dec(invoice.get("outstanding_amount")) - sign * dec(ref.get("allocated_amount")))
             invoice["outstanding_amount"] = float(outstanding)
-            invoice["status"] = compute_status(invoice, ctx.now().date(), has_credit_note(ctx, invoice["name"]))
+            invoice["status"] = status_now(invoice, ctx)
             ctx.save(invoice)
             if sign > 0:
                 ref["outstanding_amount"] = float(outstanding)

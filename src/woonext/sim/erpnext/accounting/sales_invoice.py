@@ -9,7 +9,7 @@ from .invoice_gl import sales_invoice_gl
 from .ledger import merge_and_post, merge_entries, post_stock, reverse, reverse_stock, stock_entries
 from .money import ZERO, cint, dec, money, money_in_words
 from .payment_entry import link_exists, unlink_payments_of_invoice
-from .status import compute_status, has_credit_note
+from .status import compute_status
 from .totals import calculate_taxes_and_totals, to_json
 
 
@@ -67,7 +67,8 @@ class SalesInvoice(Controller):
         if submitting and not doc.get("remarks"):
             doc["remarks"] = "No Remarks"
         # ERPNext's set_status returns early for a new document: an insert keeps "Draft"
-        doc["status"] = "Draft" if new else compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc["name"]))
+        # (no credit note can point at a draft or at an invoice being submitted: skip that lookup)
+        doc["status"] = "Draft" if new else compute_status(doc, ctx.now().date(), lambda: False)
         to_json(doc)
 
     def _auto_insert_prices(self, doc: Doc, ctx: Ctx, missing: list[str]) -> None:
@@ -143,7 +144,7 @@ class SalesInvoice(Controller):
             post_stock(ctx, doc, stock_entries(doc, items), bool(allow))
         merge_and_post(ctx, sales_invoice_gl(doc, ctx))
         self._update_against_invoice(doc, ctx, sign=1)
-        status = compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc["name"]))
+        status = compute_status(doc, ctx.now().date(), lambda: False)
         if not inserted_submitted:
             db_set(doc, ctx, {"status": status})
         elif not (cint(doc.get("is_pos")) and cint(doc.get("is_return"))):
@@ -183,5 +184,5 @@ class SalesInvoice(Controller):
             if n.get("name") != doc.get("name")
         ]
         credit_note = bool(others) or sign > 0
-        original["status"] = compute_status(original, ctx.now().date(), credit_note)
+        original["status"] = compute_status(original, ctx.now().date(), lambda: credit_note)
         ctx.save(original)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +16,8 @@ def invoice_total(doc: Doc) -> Any:
     return dec(doc.get(prefix + "rounded_total")) or dec(doc.get(prefix + "grand_total"))
 
 
-def compute_status(doc: Doc, today: date, credit_note_issued: bool) -> str:
+def compute_status(doc: Doc, today: date, credit_note_issued: Callable[[], bool]) -> str:
+    """`credit_note_issued` is asked only when it decides the status (it scans the invoices)."""
     docstatus = cint(doc.get("docstatus"))
     if docstatus == 2:
         return "Cancelled"
@@ -30,7 +32,7 @@ def compute_status(doc: Doc, today: date, credit_note_issued: bool) -> str:
         return "Partly Paid"
     if outstanding > 0 and due >= today:
         return "Unpaid"
-    if not cint(doc.get("is_return")) and credit_note_issued:
+    if not cint(doc.get("is_return")) and credit_note_issued():
         return "Credit Note Issued"
     if cint(doc.get("is_return")):
         return "Return"
@@ -44,6 +46,11 @@ def has_credit_note(ctx: Ctx, name: str) -> bool:
     return bool(ctx.all("Sales Invoice", return_against=name, docstatus=1, is_return=1))
 
 
+def status_now(doc: Doc, ctx: Ctx) -> str:
+    """The status as of the site's today, looking up credit notes only if needed."""
+    return compute_status(doc, ctx.now().date(), lambda: has_credit_note(ctx, doc.get("name") or ""))
+
+
 def refresh_status(doc: Doc, ctx: Ctx) -> str:
-    doc["status"] = compute_status(doc, ctx.now().date(), has_credit_note(ctx, doc.get("name") or ""))
+    doc["status"] = status_now(doc, ctx)
     return doc["status"]
