@@ -73,7 +73,8 @@ async def test_c1_06_created_order_matches_real_shape(sim: WooSim, http: httpx.A
                            {"product_id": catalog["box"]["id"], "variation_id": catalog["kilo"]["id"], "quantity": 1}],
             "shipping_lines": [{"method_id": "flat_rate", "method_title": "Express", "total": "85.00"}],
             "fee_lines": [{"name": "Gift wrapping", "total": "25.00", "tax_status": "none"}],
-            "meta_data": [{"key": "_delivery_duration", "value": 3600}, {"key": "_delivery_date", "value": "2026-12-01"}]}
+            "meta_data": [{"key": "_delivery_duration", "value": 3600},
+                          {"key": "_delivery_date", "value": "2026-12-01"}]}
     r = await http.post(signed("/wp-json/wc/v3/orders", "POST"), json=body)
     assert r.status_code == 201
     assert r.headers["Location"] == f"{sim.home}/wp-json/wc/v3/orders/{r.json()['id']}"
