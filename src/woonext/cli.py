@@ -105,6 +105,13 @@ def config_check(
     console.print(f"[green]{path}: OK[/green]", highlight=False)
 
 
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the effective configuration (defaults filled in, secrets masked) as JSON."""
+    config = cli_context(ctx).config()
+    console.print_json(config.model_dump_json())
+
+
 @app.command()
 def version() -> None:
     """Print the woonext version."""

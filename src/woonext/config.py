@@ -15,9 +15,10 @@ order of precedence:
 Every secret (and the key halves, which are credentials too) is held as a `SecretStr`, so it never
 shows in a repr, a log line or an error message.
 
-State database (`state_url`): any SQLAlchemy URL. When the file does not set one, the state lives in
-`default_state_url()`: `$XDG_DATA_HOME/woonext/state.sqlite` (`~/.local/share/woonext/state.sqlite`
-when `XDG_DATA_HOME` is unset) — a per-user place that survives reboots, unlike /tmp. A relative
+State database (`state_url`, overridden by `$WOONEXT_STATE_URL`): any SQLAlchemy URL. When neither
+sets one, the state lives in `default_state_url()`: `$XDG_DATA_HOME/woonext/state.sqlite`
+(`~/.local/share/woonext/state.sqlite` when `XDG_DATA_HOME` is unset) — a per-user place that
+survives reboots, unlike /tmp. A relative
 SQLite path (`sqlite:///state.sqlite`) is taken relative to the directory of the config file, so a
 config and its state can travel together.
 """
@@ -45,6 +46,7 @@ from pydantic import (
 
 DEFAULT_CONFIG_NAME = "woonext.toml"
 CONFIG_ENV = "WOONEXT_CONFIG"
+STATE_URL_ENV = "WOONEXT_STATE_URL"
 
 DEFAULT_PAYMENT_METHODS: dict[str, str] = {
     "instapay": "Instapay",
@@ -364,7 +366,7 @@ def _parse(path: Path) -> tuple[Config | None, list[str]]:
         reported = {p.split(":", 1)[0].removesuffix("_file") for p in problems}
         problems.extend(p for p in _pydantic_problems(exc, raw) if p.split(":", 1)[0] not in reported)
     if config is not None:
-        config.state_url = resolve_state_url(config.state_url, base_dir)
+        config.state_url = resolve_state_url(os.environ.get(STATE_URL_ENV) or config.state_url, base_dir)
     return config, problems
 
 

@@ -58,6 +58,9 @@ class FakeErp:
             filters = json.loads(request.query_params.get("filters") or "{}")
             rows = [d for d in self.docs.values() if all(d.get(k) == v for k, v in filters.items())]
             fields = json.loads(request.query_params.get("fields") or '["name"]')
+            start = int(request.query_params.get("limit_start") or 0)
+            limit = int(request.query_params.get("limit_page_length") or 20)
+            rows = sorted(rows, key=lambda r: str(r["name"]))[start : start + limit if limit else None]
             return JSONResponse({"data": [{f: r.get(f) for f in fields} for r in rows]})
         doc = self.docs.get(name or "")
         if doc is None:

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 from woonext import __version__
 from woonext.cli import app, command_modules
 
-from .conftest import VALID_TOML
+from .conftest import CONSUMER_KEY, CONSUMER_SECRET, ERP_SECRET, VALID_TOML, WEBHOOK_SECRET
+
+SECRETS = (CONSUMER_KEY, CONSUMER_SECRET, ERP_SECRET, WEBHOOK_SECRET)
 
 runner = CliRunner()
 
@@ -49,3 +51,17 @@ def test_command_modules_register_on_an_app() -> None:
         register = getattr(module, "register", None)
         assert callable(register), f"{module.__name__} has no register(app)"
         register(target)
+
+
+def test_config_show_masks_secrets(write_config: Callable[[str], Path]) -> None:
+    path = write_config(VALID_TOML)
+    result = runner.invoke(app, ["--config", str(path), "config", "show"])
+    assert result.exit_code == 0, result.output
+    assert '"name": "main"' in result.stdout and '"reconcile": "0 * * * *"' in result.stdout
+    for secret in SECRETS:
+        assert secret not in result.output
+
+
+def test_commands_needing_config_exit_2_with_every_problem(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--config", str(tmp_path / "none.toml"), "config", "show"])
+    assert result.exit_code == 2 and "cannot read the configuration file" in result.output

@@ -204,3 +204,8 @@ def test_state_url_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     assert resolve_state_url(pg, tmp_path) == pg
     monkeypatch.delenv("XDG_DATA_HOME")
     assert default_state_url().endswith("/.local/share/woonext/state.sqlite")
+
+
+def test_state_url_from_environment(write_config: WriteConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WOONEXT_STATE_URL", "postgresql+psycopg://woonext@db/woonext")
+    assert load_config(write_config(VALID_TOML)).state_url == "postgresql+psycopg://woonext@db/woonext"

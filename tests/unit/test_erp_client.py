@@ -18,9 +18,7 @@ def fake() -> FakeErp:
     return FakeErp(KEY, SECRET)
 
 
-def client(
-    fake: FakeErp, sleeps: SleepRecorder, transport: httpx.AsyncBaseTransport | None = None
-) -> ErpClient:
+def client(fake: FakeErp, sleeps: SleepRecorder, transport: httpx.AsyncBaseTransport | None = None) -> ErpClient:
     return ErpClient(URL, KEY, SECRET, transport=transport or httpx.ASGITransport(app=fake.app), sleep=sleeps)
 
 
@@ -30,9 +28,7 @@ async def test_document_round_trip(fake: FakeErp, sleeps: SleepRecorder) -> None
         assert doc["name"] == "SINV-00001"
         assert (await erp.get_doc("Sales Invoice", "SINV-00001"))["customer"] == "Mona"  # type: ignore[index]
         assert await erp.get_doc("Sales Invoice", "NOPE") is None
-        rows = await erp.get_list(
-            "Sales Invoice", filters={"woo_order_id": "main-1"}, fields=["name", "customer"]
-        )
+        rows = await erp.get_list("Sales Invoice", filters={"woo_order_id": "main-1"}, fields=["name", "customer"])
         assert rows == [{"name": "SINV-00001", "customer": "Mona"}]
         assert await erp.get_value("Sales Invoice", {"woo_order_id": "main-1"}, "name") == "SINV-00001"
         assert await erp.get_value("Sales Invoice", {"woo_order_id": "nope"}, "name") is None
@@ -163,3 +159,38 @@ async def test_wrong_secret_is_permanent_and_says_what_to_check(fake: FakeErp, s
 def test_repr_hides_credentials() -> None:
     erp = ErpClient(URL, KEY, SECRET)
     assert KEY not in repr(erp) and SECRET not in repr(erp)
+
+
+async def test_money_is_sent_as_json_numbers_and_get_all_pages(fake: FakeErp, sleeps: SleepRecorder) -> None:
+    from decimal import Decimal
+
+    async with client(fake, sleeps) as erp:
+        for n in range(5):
+            await erp.insert("Sales Invoice", {"grand_total": Decimal("24.99") + n, "posting_date": "2026-01-01"})
+        assert fake.docs["SINV-00001"]["grand_total"] == 24.99
+        assert isinstance(fake.docs["SINV-00005"]["grand_total"], float)
+        rows = await erp.get_all("Sales Invoice", fields=["name"], page_size=2)
+    assert [r["name"] for r in rows] == [f"SINV-{n:05d}" for n in range(1, 6)]
+
+
+async def test_concurrency_budget_limits_requests_in_flight(fake: FakeErp, sleeps: SleepRecorder) -> None:
+    import asyncio
+
+    in_flight = 0
+    peak = 0
+    inner = httpx.ASGITransport(app=fake.app)
+
+    class Counting(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            nonlocal in_flight, peak
+            in_flight += 1
+            peak = max(peak, in_flight)
+            await asyncio.sleep(0.01)
+            try:
+                return await inner.handle_async_request(request)
+            finally:
+                in_flight -= 1
+
+    async with ErpClient(URL, KEY, SECRET, transport=Counting(), sleep=sleeps, max_concurrency=2) as erp:
+        await asyncio.gather(*(erp.get_count("Sales Invoice") for _ in range(8)))
+    assert peak == 2

@@ -21,8 +21,7 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
     ),
     "07": (
         "ValidationError",
-        'Payment Method cannot be "cash". It should be one of "", "Cash", "Instapay", "Kashier Card", '
-        '"Kashier Wallet"',
+        'Payment Method cannot be "cash". It should be one of "", "Cash", "Instapay", "Kashier Card", "Kashier Wallet"',
         "needs_review",
     ),
     "08": ("DoesNotExistError", "Item NO-SUCH-SKU not found", "needs_review"),
@@ -117,8 +116,7 @@ def test_raw_messages_keep_html_and_leading_space() -> None:
     assert negative.messages[0].startswith("<strong>99902.0</strong> units of <a href=")
     select = decode_error(417, _sample("07")["body"])
     assert select.messages == [
-        ' Payment Method cannot be "cash". It should be one of "", "Cash", "Instapay", "Kashier Card", '
-        '"Kashier Wallet"'
+        ' Payment Method cannot be "cash". It should be one of "", "Cash", "Instapay", "Kashier Card", "Kashier Wallet"'
     ]
 
 
@@ -136,9 +134,7 @@ def test_several_server_messages_are_joined() -> None:
     body = {"exc_type": "MandatoryError", "_server_messages": json.dumps(inner)}
     error = decode_error(417, body)
     assert error.messages[1] == "Error: Data missing in table: <strong>Items</strong>"
-    assert error.message == (
-        "Error: Value missing for Sales Invoice: Customer; Error: Data missing in table: Items"
-    )
+    assert error.message == ("Error: Value missing for Sales Invoice: Customer; Error: Data missing in table: Items")
     assert error.kind == "needs_review"
 
 

@@ -83,9 +83,7 @@ def test_reopen_is_idempotent_and_keeps_data(tmp_path: Path) -> None:
 
 
 def test_binding_insert_update_and_unique_key(db: StateDB) -> None:
-    binding = Binding(
-        "main", "order", "1001", erp_doctype="Sales Invoice", erp_name="ACC-SINV-1", data={"n": 1}
-    )
+    binding = Binding("main", "order", "1001", erp_doctype="Sales Invoice", erp_name="ACC-SINV-1", data={"n": 1})
     db.save_binding(binding)
     assert binding.id is not None and binding.created_at is not None
 

@@ -53,9 +53,7 @@ async def test_https_uses_basic_auth(sleeps: SleepRecorder) -> None:
 
 async def test_retry_after_is_honoured_on_get(sleeps: SleepRecorder) -> None:
     fake = FakeWoo("http://shop.test", KEY, SECRET).then(
-        Scripted(
-            status=429, raw=b"<html>slow down</html>", headers={"Retry-After": "7"}, content_type="text/html"
-        ),
+        Scripted(status=429, raw=b"<html>slow down</html>", headers={"Retry-After": "7"}, content_type="text/html"),
         Scripted(
             status=503,
             body={"code": "busy", "message": "busy", "data": {"status": 503}},
@@ -79,9 +77,7 @@ async def test_backoff_without_retry_after_grows_and_gives_up(sleeps: SleepRecor
         assert woo.requests == 4
     assert caught.value.retryable and caught.value.status == 502
     assert len(sleeps.delays) == 3
-    assert (
-        0.5 <= sleeps.delays[0] <= 1.0 and 1.0 <= sleeps.delays[1] <= 2.0 and 2.0 <= sleeps.delays[2] <= 4.0
-    )
+    assert 0.5 <= sleeps.delays[0] <= 1.0 and 1.0 <= sleeps.delays[1] <= 2.0 and 2.0 <= sleeps.delays[2] <= 4.0
 
 
 async def test_html_page_with_status_200_is_retried(sleeps: SleepRecorder) -> None:
@@ -183,9 +179,7 @@ async def test_iter_orders_walks_every_page(sleeps: SleepRecorder) -> None:
         Scripted(body=[{"id": 5}], headers=pages),
     )
     async with client_for(fake, sleeps) as woo:
-        seen = [
-            (page.page, [o["id"] for o in page.items]) async for page in woo.iter_orders({"status": "any"}, 2)
-        ]
+        seen = [(page.page, [o["id"] for o in page.items]) async for page in woo.iter_orders({"status": "any"}, 2)]
     assert seen == [(1, [1, 2]), (2, [3, 4]), (3, [5])]
     assert [r.query_params["page"] for r in fake.seen] == ["1", "2", "3"]
     assert {r.query_params["per_page"] for r in fake.seen} == {"2"}
@@ -194,9 +188,7 @@ async def test_iter_orders_walks_every_page(sleeps: SleepRecorder) -> None:
 class _FlakyTransport(httpx.AsyncBaseTransport):
     """Fails the first `failures` requests with `error`, then answers from the wrapped transport."""
 
-    def __init__(
-        self, inner: httpx.AsyncBaseTransport, error: type[httpx.TransportError], failures: int
-    ) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, error: type[httpx.TransportError], failures: int) -> None:
         self.inner, self.error, self.failures = inner, error, failures
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -227,10 +219,7 @@ async def test_refused_connection_is_retried_even_for_writes(sleeps: SleepRecord
 def test_base_url_forms_and_repr() -> None:
     woo = WooClient("http://shop.test/", KEY, SECRET)
     assert woo.api_root == "http://shop.test/wp-json/wc/v3" and woo.use_oauth
-    assert (
-        WooClient("https://shop.test/wp-json/wc/v3", KEY, SECRET).api_root
-        == "https://shop.test/wp-json/wc/v3"
-    )
+    assert WooClient("https://shop.test/wp-json/wc/v3", KEY, SECRET).api_root == "https://shop.test/wp-json/wc/v3"
     assert KEY not in repr(woo) and SECRET not in repr(woo)
     with pytest.raises(ValueError, match="http:// or https://"):
         WooClient("shop.test", KEY, SECRET)

@@ -36,9 +36,7 @@ def rfc5849_signature(method: str, url: str, params: dict[str, str], secret: str
 def test_known_vector_base_string_and_signature() -> None:
     query = {"status": "completed,cancelled", "per_page": "100"}
     signed = oauth.oauth_params("GET", URL, query, KEY, SECRET, nonce="n0nce", timestamp=1700000000)
-    base = oauth.base_string(
-        "GET", URL, {**query, **{k: v for k, v in signed.items() if k != "oauth_signature"}}
-    )
+    base = oauth.base_string("GET", URL, {**query, **{k: v for k, v in signed.items() if k != "oauth_signature"}})
     assert base == (
         "GET&http%3A%2F%2Fshop.test%3A8081%2Fwp-json%2Fwc%2Fv3%2Forders&"
         "oauth_consumer_key%3Dck_abc%26oauth_nonce%3Dn0nce%26oauth_signature_method%3DHMAC-SHA256"
@@ -84,11 +82,7 @@ def test_url_is_normalised() -> None:
 _text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=20)
 
 
-@given(
-    st.dictionaries(
-        st.text("abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8), _text, max_size=6
-    )
-)
+@given(st.dictionaries(st.text("abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8), _text, max_size=6))
 def test_any_parameters_sign_like_the_spec(query: dict[str, str]) -> None:
     signed = oauth.oauth_params("GET", URL, query, KEY, SECRET, nonce="n", timestamp=5)
     params = {**query, **{k: v for k, v in signed.items() if k != "oauth_signature"}}

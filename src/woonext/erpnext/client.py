@@ -14,6 +14,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -64,11 +65,24 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _json_default(value: Any) -> Any:
+    # Money travels as Decimal; Frappe reads numbers into floats anyway, and for amounts with up to
+    # 15 significant digits float's shortest repr is exactly the decimal text ("24.99" → 24.99).
+    if isinstance(value, Decimal) and value.is_finite():
+        return float(value)
+    return str(value)
+
+
+def dumps(value: Any) -> str:
+    """JSON for ERPNext: Decimal as a number, dates and other objects as their str()."""
+    return json.dumps(value, default=_json_default)
+
+
 def _encode_param(value: Any) -> str:
     # Frappe reads list/dict parameters (filters, fields) as JSON strings.
     if isinstance(value, str):
         return value
-    return json.dumps(value, default=str)
+    return dumps(value)
 
 
 class ErpClient:
@@ -86,6 +100,7 @@ class ErpClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         sleep: Sleep = asyncio.sleep,
+        max_concurrency: int | None = None,
         user_agent: str = f"woonext/{__version__}",
     ) -> None:
         url = url.rstrip("/")
@@ -100,6 +115,8 @@ class ErpClient:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self.requests = 0
+        # ERPNext throughput is the bottleneck; a per-target budget keeps workers from piling up.
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
             base_url=url,
             transport=transport,
@@ -134,11 +151,15 @@ class ErpClient:
         headers = {"Authorization": f"token {token}"}
         content = None
         if body is not None:
-            content = json.dumps(body, default=str).encode()
+            content = dumps(body).encode()
             headers["Content-Type"] = "application/json"
         query = {k: _encode_param(v) for k, v in (params or {}).items() if v is not None}
         self.requests += 1
-        return await self._http.request(method, path, params=query, headers=headers, content=content)
+        if self._slots is None:
+            return await self._http.request(method, path, params=query, headers=headers, content=content)
+        # Held only while the request is in flight, never during a back-off sleep.
+        async with self._slots:
+            return await self._http.request(method, path, params=query, headers=headers, content=content)
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
@@ -260,6 +281,31 @@ class ErpClient:
         }
         body = await self.request("GET", self._resource(doctype), params=params)
         return list(body.get("data") or [])
+
+    async def get_all(
+        self,
+        doctype: str,
+        *,
+        filters: Filters | None = None,
+        fields: list[str] | None = None,
+        order_by: str = "name asc",
+        page_size: int = 500,
+    ) -> list[dict[str, Any]]:
+        """Every matching row, fetched page by page (a stable `order_by` keeps pages from overlapping)."""
+        rows: list[dict[str, Any]] = []
+        while True:
+            page = await self.get_list(
+                doctype,
+                filters=filters,
+                fields=fields,
+                order_by=order_by,
+                limit=page_size,
+                limit_start=len(rows),
+            )
+            rows.extend(page)
+            # A short page is the last; a long one means the server ignored the limit (all rows).
+            if len(page) != page_size:
+                return rows
 
     async def get_value(self, doctype: str, filters: Filters | str, fieldname: str | list[str]) -> Any:
         """One field's value (or a dict for a list of fields); None when nothing matches."""

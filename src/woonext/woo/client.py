@@ -86,6 +86,7 @@ class WooClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
         sleep: Sleep = asyncio.sleep,
+        max_concurrency: int | None = 2,
     ) -> None:
         base_url = base_url.rstrip("/")
         parts = urlsplit(base_url)
@@ -102,6 +103,8 @@ class WooClient:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self.requests = 0
+        # WooCommerce runs on a few PHP workers: keep parallel requests low (api-contracts A6).
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
@@ -142,7 +145,15 @@ class WooClient:
             content = json.dumps(body, default=str).encode()
             headers["Content-Type"] = "application/json"
         self.requests += 1
-        return await self._http.request(method, url, params=signed_query, headers=headers, content=content)
+        if self._slots is None:
+            return await self._http.request(
+                method, url, params=signed_query, headers=headers, content=content
+            )
+        # Held only while the request is in flight, never during a back-off sleep.
+        async with self._slots:
+            return await self._http.request(
+                method, url, params=signed_query, headers=headers, content=content
+            )
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
         """The JSON body, or a `WooError`."""
