@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .base import Doc, throw
+from .db import clone
 from .documents import DocCtx
 from .errors import not_found
 from .query import Query, parse_json
@@ -150,7 +150,7 @@ def _save_full(ctx: DocCtx, data: Doc) -> Doc:
     doctype = data.get("doctype") or ""
     meta = ctx.engine.meta_or_404(ctx, doctype)
     before = ctx.engine.load_for_update(ctx, doctype, str(data.get("name") or ""))
-    doc = copy.deepcopy(before)
+    doc = clone(before)
     for df in meta.fields:
         fn = df["fieldname"]
         if df["fieldtype"] in ("Table", "Table MultiSelect"):

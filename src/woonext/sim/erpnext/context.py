@@ -6,14 +6,13 @@ inside the request's transaction.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import validation as v
 from .base import Doc
-from .db import Txn
+from .db import Txn, clone
 from .docvalues import storable
 from .errors import not_found
 from .schema import Meta
@@ -43,7 +42,7 @@ class DocCtx:
         out = []
         for doc in self.txn.iter(doctype):
             if all(_eq(doc.get(k), want) for k, want in filters.items()):
-                out.append(copy.deepcopy(doc))
+                out.append(clone(doc))
         return out
 
     def exists(self, doctype: str, name: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from . import validation as v
 from .base import Controller, Doc, FrappeError
 from .context import DocCtx
+from .db import clone
 from .deletion import check_no_links, throw_submitted_delete
 from .docvalues import apply_defaults, init_numbers, normalised, storable
 from .errors import docstatus_transition, duplicate_entry, not_found, raised, timestamp_mismatch
@@ -238,7 +238,7 @@ class Engine:
         """PUT /api/resource: merge the body into the stored document and save it."""
         meta = self.meta_or_404(ctx, doctype)
         before = self.load_for_update(ctx, doctype, name)
-        doc = copy.deepcopy(before)
+        doc = clone(before)
         for k, value in changes.items():
             if k in PROTECTED or k in ("name", "flags", "__islocal", "__unsaved"):
                 continue
@@ -299,7 +299,7 @@ class Engine:
     def _cancel(self, ctx: DocCtx, doc: Doc, before: Doc, meta: Meta) -> Doc:
         # a cancel changes nothing but the docstatus: other body values are dropped, as Frappe's
         # cancel reloads the document
-        doc = copy.deepcopy(before)
+        doc = clone(before)
         doc["docstatus"] = 2
         self.run(ctx, "before_cancel", doc)
         self._stamp(ctx, doc, meta, False, self.next_modified(ctx, before.get("modified")))
@@ -314,7 +314,7 @@ class Engine:
     def cancel(self, ctx: DocCtx, doctype: str, name: str) -> Doc:
         meta = self.meta_or_404(ctx, doctype)
         before = self.load_for_update(ctx, doctype, name)
-        doc = copy.deepcopy(before)
+        doc = clone(before)
         doc["docstatus"] = 2
         return self.save(ctx, doc, before, meta)
 

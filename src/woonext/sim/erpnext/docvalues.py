@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from .base import Doc
+from .db import clone
 from .schema import CHILD_FIELDS, TABLE_TYPES, Meta, select_options
 from .serialize import jsonable
 
@@ -46,7 +46,7 @@ def init_numbers(doc: Doc, meta: Meta) -> None:
 def storable(doc: Doc, meta: Meta | None = None, child_meta: Callable[[Any], Meta | None] | None = None) -> Doc:
     """The row as the database keeps it: no `__` markers and, when the schema is known, only real
     columns (Frappe's `get_valid_dict`): a value for a field the doctype does not have is dropped."""
-    stored = copy.deepcopy(doc)
+    stored = clone(doc)
     _keep_columns(stored, meta)
     if meta is not None:
         for df in meta.table_fields:

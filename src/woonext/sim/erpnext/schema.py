@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,19 +68,23 @@ class Meta:
         df = self.by_name.get(fieldname)
         return (df.get("label") or fieldname) if df else fieldname
 
-    @property
+    @cached_property
     def table_fields(self) -> list[dict[str, Any]]:
         return [f for f in self.fields if f["fieldtype"] in TABLE_TYPES]
 
-    @property
+    @cached_property
     def value_fields(self) -> list[dict[str, Any]]:
         return [f for f in self.fields if f["fieldtype"] not in TABLE_TYPES]
 
-    def valid_columns(self) -> set[str]:
+    @cached_property
+    def _columns(self) -> frozenset[str]:
         cols = set(STD_FIELDS) | {f["fieldname"] for f in self.value_fields if not f.get("is_virtual")}
         if self.istable:
             cols |= set(CHILD_FIELDS)
-        return cols
+        return frozenset(cols)
+
+    def valid_columns(self) -> set[str]:
+        return set(self._columns)
 
     def unique_fields(self) -> list[dict[str, Any]]:
         return [f for f in self.value_fields if f.get("unique")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +14,7 @@ from .auth import Users
 from .base import Controller, Ctx, Doc, MethodFn
 from .client_methods import FRAPPE_METHODS, Method
 from .controllers import CONTROLLERS as MASTER_CONTROLLERS
-from .db import Database, Txn
+from .db import Database, Txn, clone
 from .documents import DocCtx, Engine
 from .inspect import Inspector
 from .ratelimit import MethodRateLimits, SiteRateLimit
@@ -132,7 +131,7 @@ class ErpSim:
         ctx = self.new_ctx()
         out = self.engine.insert(ctx, doctype, dict(doc))
         ctx.txn.commit()
-        return copy.deepcopy(out)
+        return clone(out)
 
     @property
     def gl_entries(self) -> list[Doc]:

@@ -317,13 +317,5 @@ def check_unique(txn: Txn, doc: Doc, meta: Meta) -> None:
     """The unique indexes: checked at write time against every stored row, cancelled ones too."""
     for df in meta.unique_fields():
         fn = df["fieldname"]
-        value = doc.get(fn)
-        if value in (None, ""):
-            continue
-        wanted = str(jsonable(value)).casefold()
-        for other in txn.iter(meta.name):
-            if other.get("name", "").casefold() == str(doc["name"]).casefold():
-                continue
-            theirs = other.get(fn)
-            if theirs not in (None, "") and str(jsonable(theirs)).casefold() == wanted:
-                raise unique_violation(meta.name, doc["name"], df.get("label") or fn, fn, jsonable(value))
+        if txn.unique_conflict(meta.name, fn, doc.get(fn), str(doc["name"])) is not None:
+            raise unique_violation(meta.name, doc["name"], df.get("label") or fn, fn, jsonable(doc.get(fn)))
