@@ -194,3 +194,15 @@ async def test_concurrency_budget_limits_requests_in_flight(fake: FakeErp, sleep
     async with ErpClient(URL, KEY, SECRET, transport=Counting(), sleep=sleeps, max_concurrency=2) as erp:
         await asyncio.gather(*(erp.get_count("Sales Invoice") for _ in range(8)))
     assert peak == 2
+
+
+async def test_lost_database_connection_is_retried_on_get_but_not_resent_on_post(
+    fake: FakeErp, sleeps: SleepRecorder
+) -> None:
+    fake.fail_next(frappe_error(500, "OperationalError"), frappe_error(500, "OperationalError"))
+    async with client(fake, sleeps) as erp:
+        assert await erp.get_count("Sales Invoice") == 0
+        with pytest.raises(ErpError) as caught:
+            await erp.insert("Sales Invoice", {"customer": "Mona"})
+        assert erp.requests == 3
+    assert caught.value.kind == "retryable"  # the flow looks the document up by key, then writes

@@ -148,6 +148,8 @@ def test_several_server_messages_are_joined() -> None:
         (502, {}, "retryable"),
         (503, {"exc_type": "InReadOnlyMode"}, "retryable"),
         (504, {}, "retryable"),
+        (500, {"exc_type": "OperationalError", "exception": "(2013, 'Lost connection to MySQL server')"}, "retryable"),
+        (500, {"exc_type": "KeyError"}, "needs_review"),
         (417, {"exc_type": "MandatoryError"}, "needs_review"),
         (417, {"exc_type": "LinkValidationError"}, "needs_review"),
         (400, {"exc_type": "InvalidAuthorizationToken"}, "permanent"),

@@ -32,6 +32,9 @@ RETRYABLE_EXC_TYPES = frozenset(
         "InReadOnlyMode",
         "SessionStopped",
         "QueueOverloaded",
+        # The database connection dropped (MariaDB 2006/2013): infrastructure, not data.
+        "OperationalError",
+        "InterfaceError",
     }
 )
 PERMANENT_EXC_TYPES = frozenset(
@@ -137,9 +140,7 @@ _DEFAULT_MESSAGES = {
         "ERPNext rejected the API key/secret; check [erpnext] api_key and api_secret "
         "(User → API Access → Generate Keys) and that the user is enabled"
     ),
-    "PermissionError": (
-        "ERPNext refused the request for lack of permission; give the API user the needed roles"
-    ),
+    "PermissionError": ("ERPNext refused the request for lack of permission; give the API user the needed roles"),
     "QueryDeadlockError": "database deadlock in ERPNext; retry",
     "QueryTimeoutError": "database lock wait timeout in ERPNext; retry",
     "TooManyRequestsError": "ERPNext rate limit reached; wait and retry",
@@ -177,12 +178,8 @@ def decode_error(
     if not human and body.get("_error_message"):
         human = strip_html(str(body["_error_message"]))
     if not human:
-        human = _DEFAULT_MESSAGES.get(
-            exc_type, f"{method} {path} failed with HTTP {status}".replace("  ", " ")
-        )
+        human = _DEFAULT_MESSAGES.get(exc_type, f"{method} {path} failed with HTTP {status}".replace("  ", " "))
     kind = classify(status, exc_type)
     if exc_type == "PermissionError" and status == 403:
-        human = (
-            f"{human} (the API user lacks a permission, or the method was called with the wrong HTTP verb)"
-        )
+        human = f"{human} (the API user lacks a permission, or the method was called with the wrong HTTP verb)"
     return ErpError(status, exc_type, human, messages, kind, retry_after=retry_after)
