@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from woonext.sim.erpnext.accounting.money import flt, money_in_words, number_in_words
+from woonext.sim.erpnext.accounting.money import flt, money_in_words, number_in_words, rounding_method
 from woonext.sim.erpnext.accounting.totals import calculate_taxes_and_totals, to_json
 from woonext.sim.erpnext.base import FrappeError
 
@@ -31,6 +31,24 @@ def test_frappe_legacy_rounding_half_up_to_cents_and_half_even_to_units() -> Non
     assert flt("24.5", 0) == Decimal("24")
     assert flt("25.5", 0) == Decimal("26")
     assert flt(0.1 + 0.2, 2) == Decimal("0.30")
+
+
+@pytest.mark.parametrize(
+    ("method", "cents", "units"),
+    [
+        ("Banker's Rounding (legacy)", ["3.47", "-3.46"], ["24", "26"]),
+        ("Banker's Rounding", ["3.46", "-3.46"], ["24", "26"]),
+        ("Commercial Rounding", ["3.47", "-3.47"], ["25", "26"]),
+    ],
+)
+def test_system_settings_rounding_methods(method: str, cents: list[str], units: list[str]) -> None:
+    token = rounding_method.set(method)
+    try:
+        # 14 % of 24.75 is 3.465: a tie at the third decimal
+        assert [str(flt(Decimal("24.75") * Decimal("0.14"), 2)), str(flt("-3.465", 2))] == cents
+        assert [str(flt("24.5", 0)), str(flt("25.5", 0))] == units
+    finally:
+        rounding_method.reset(token)
 
 
 def test_money_in_words_like_erpnext() -> None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from ..base import Doc
-from .money import ZERO, cint, dec
+from .money import LEGACY, ZERO, cint, dec, rounding_method
 
 # Currency.fraction as shipped in ERPNext's currency fixtures, for currencies seeded without one.
 FRACTION_NAMES = {"EGP": "Piastre[F]", "USD": "Cent", "EUR": "Cent", "GBP": "Penny", "SAR": "Halala"}
@@ -38,6 +38,12 @@ def setting(db: Lookup, doctype: str, field: str) -> Any:
     if doc is not None and doc.get(field) is not None:
         return doc.get(field)
     return SETTINGS_DEFAULTS.get((doctype, field))
+
+
+def use_site_rounding(db: Lookup) -> None:
+    """Make `flt` round like this site (System Settings `rounding_method`) for the current request."""
+    settings = db.get("System Settings", "System Settings") or {}
+    rounding_method.set(str(settings.get("rounding_method") or LEGACY))
 
 
 def company(db: Lookup, name: str) -> Doc:

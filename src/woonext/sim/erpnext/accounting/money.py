@@ -9,13 +9,19 @@ sets it), and that legacy method is *not* plain banker's rounding:
 - to whole units (precision 0, used for `rounded_total`): an exact half goes to the even neighbour
   (24.5 → 24, 25.5 → 26).
 
-We reproduce exactly that; amounts are Decimal everywhere and only become JSON floats on output.
+We reproduce exactly that by default; a site whose System Settings say "Banker's Rounding" (ties
+to even) or "Commercial Rounding" (ties away from zero) gets that instead (`rounding_method`, set by
+the controllers per request). Amounts are Decimal everywhere and only become JSON floats on output.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from contextvars import ContextVar
+from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+
+LEGACY = "Banker's Rounding (legacy)"
+rounding_method: ContextVar[str] = ContextVar("rounding_method", default=LEGACY)
 
 CURRENCY_PRECISION = 2  # System Settings currency precision for "#,###.##"
 FLOAT_PRECISION = 3  # System Settings float precision default (qty, conversion factor, percent)
@@ -41,14 +47,19 @@ def dec(value: Any) -> Decimal:
 
 
 def flt(value: Any, precision: int | None = None) -> Decimal:
-    """Frappe `flt(value, precision)` with the legacy rounding method (see module doc)."""
+    """Frappe `flt(value, precision)` under the site's rounding method (see module doc)."""
     number = dec(value)
     if precision is None:
         return number
-    if precision == 0:
-        return number.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
     step = Decimal(1).scaleb(-precision)
-    # floor(x * 10^p + 0.5): nearest, exact halves towards +infinity
+    method = rounding_method.get()
+    if method == "Banker's Rounding":
+        return number.quantize(step, rounding=ROUND_HALF_EVEN)
+    if method == "Commercial Rounding":
+        return number.quantize(step, rounding=ROUND_HALF_UP)
+    if precision == 0:
+        return number.quantize(step, rounding=ROUND_HALF_EVEN)
+    # legacy: floor(x * 10^p + 0.5), i.e. nearest, exact halves towards +infinity
     shifted = (number / step + Decimal("0.5")).quantize(Decimal(1), rounding=ROUND_FLOOR)
     return (shifted * step).quantize(step)
 

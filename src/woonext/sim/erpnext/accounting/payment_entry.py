@@ -133,6 +133,7 @@ class PaymentEntry(Controller):
     doctype = "Payment Entry"
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         # the client sends back what get_payment_entry gave it; Frappe ignores these markers
         doc.pop("__islocal", None)
         doc.pop("__unsaved", None)
@@ -281,10 +282,12 @@ class PaymentEntry(Controller):
         return "\n".join(lines)
 
     def on_submit(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         merge_and_post(ctx, payment_gl(doc))
         self._apply_to_invoices(doc, ctx, sign=1)
 
     def on_cancel(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         reverse(ctx, merge_entries(payment_gl(doc)))
         self._apply_to_invoices(doc, ctx, sign=-1)
         doc["status"] = "Cancelled"

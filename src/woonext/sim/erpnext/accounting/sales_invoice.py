@@ -44,6 +44,7 @@ class SalesInvoice(Controller):
         defaults.check_party_and_items(doc, ctx)
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         new = is_new(doc, ctx)
         submitting = cint(doc.get("docstatus")) == 1
         customer, items = defaults.check_party_and_items(doc, ctx)
@@ -136,6 +137,7 @@ class SalesInvoice(Controller):
         )
 
     def on_submit(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         # validate leaves "Draft" on a submitted doc only when it was inserted with docstatus 1
         inserted_submitted = doc.get("status") == "Draft"
         _, items = defaults.check_party_and_items(doc, ctx)
@@ -153,6 +155,7 @@ class SalesInvoice(Controller):
             db_set(doc, ctx, {"status": status}, in_response=False)
 
     def on_cancel(self, doc: Doc, ctx: Ctx) -> None:
+        lookup.use_site_rounding(ctx)
         unlink_payments_of_invoice(doc, ctx)
         # Frappe's back-link check after on_cancel: a submitted credit note blocks the cancel
         for note in ctx.all("Sales Invoice", return_against=doc["name"], docstatus=1):
