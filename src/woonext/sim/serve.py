@@ -1,0 +1,284 @@
+"""`woonext sim up`: a WooCommerce and an ERPNext simulator, seeded to match, on loopback ports.
+
+`build_pair` makes the pair in-process (tests, demo); `serve` runs both under uvicorn until SIGINT
+or SIGTERM; `config_toml` writes the woonext configuration that points at them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from .clock import SimClock
+from .erpnext import ErpSim, ErpSimConfig
+from .faults import FaultMiddleware
+from .generator import GeneratedStore, generate_store
+from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
+from .masters import Masters
+from .woo.app import WooSim
+from .woo.config import WooSimConfig
+
+PAYMENT_METHODS = {"cod": "Cash", "instapay": "Instapay", "kashier_card": "Kashier Card",
+                   "kashier_wallet": "Kashier Wallet"}
+PREPAID = {"kashier_card": "", "kashier_wallet": ""}  # "" = the company's custom_kashier_account
+DELIVERY_META = {"date": "_delivery_date", "time_from": "_delivery_time_from", "duration": "_delivery_duration"}
+
+
+@dataclass
+class SimPair:
+    woo: WooSim
+    erp: ErpSim
+    woo_key: str
+    woo_secret: str
+    erp_key: str
+    erp_secret: str
+    masters: Masters
+    tax_accounts: dict[str, str]
+    currency: str = "EGP"
+    webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    store: GeneratedStore | None = None  # None when the orders were imported
+
+    def config(self, woo_url: str, erp_url: str, state_url: str = "") -> dict[str, Any]:
+        """The woonext configuration (as a dict) for this pair at these URLs."""
+        return {
+            **({"state_url": state_url} if state_url else {}),
+            "erpnext": {"url": erp_url, "api_key": self.erp_key, "api_secret": self.erp_secret},
+            "stores": [{
+                "name": "main", "url": woo_url, "consumer_key": self.woo_key, "consumer_secret": self.woo_secret,
+                "webhook_secret": self.webhook_secret, "company": COMPANY, "warehouse": WAREHOUSE,
+                "currency": self.currency, "price_list": "Standard Selling",
+                "payment_methods": dict(PAYMENT_METHODS),
+                "modes_of_payment": {name: name for name in MODES_OF_PAYMENT},
+                "prepaid": dict(PREPAID), "tax_accounts": dict(self.tax_accounts),
+                "delivery_meta": dict(DELIVERY_META),
+                # Historical payments are booked against a clearing account, not a real bank.
+                "migration_accounts": {name: f"Woo Clearing - {ABBR}" for name in MODES_OF_PAYMENT},
+            }],
+        }
+
+
+def load_orders(directory: Path) -> list[dict[str, Any]]:
+    """Every `*.json` in `directory` (sorted by name): WooCommerce order objects, taken verbatim."""
+    if not directory.is_dir():
+        raise FileNotFoundError(f"--import-orders: {directory} is not a directory")
+    orders = []
+    for path in sorted(directory.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or "line_items" not in data or "id" not in data:
+            raise ValueError(f"{path} is not a WooCommerce order object (no id / line_items)")
+        orders.append(data)
+    if not orders:
+        raise ValueError(f"--import-orders: no *.json order files in {directory}")
+    return orders
+
+
+def _products_from_orders(orders: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Minimal products and variations so imported lines resolve their SKUs (WooCommerce reads the
+    SKU from the product at response time)."""
+    products: dict[int, dict[str, Any]] = {}
+    variations: dict[int, dict[str, Any]] = {}
+    for order in orders:
+        for line in order.get("line_items") or []:
+            pid, vid = int(line.get("product_id") or 0), int(line.get("variation_id") or 0)
+            qty = int(line.get("quantity") or 0) or 1
+            price = f"{(Decimal(str(line.get('subtotal') or '0')) / qty).quantize(Decimal('0.01'))}"
+            record = {"id": vid or pid, "name": line.get("parent_name") or line.get("name", ""),
+                      "sku": line.get("sku") or "", "price": price, "regular_price": price, "sale_price": "",
+                      "type": "variation" if vid else "simple", "status": "publish",
+                      "tax_status": "taxable", "tax_class": line.get("tax_class") or "", "variations": []}
+            if vid:
+                variations.setdefault(vid, {**record, "parent_id": pid, "name": line.get("name", "")})
+                products.setdefault(pid, {**record, "id": pid, "type": "variable", "sku": "", "price": ""})
+            elif pid:
+                products.setdefault(pid, record)
+    return list(products.values()), list(variations.values())
+
+
+def _rates_from_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rates: dict[int, dict[str, Any]] = {}
+    for order in orders:
+        for tax in order.get("tax_lines") or []:
+            rid = int(tax.get("rate_id") or 0)
+            rates.setdefault(rid, {
+                "id": rid, "country": "", "state": "", "postcode": "", "city": "",
+                "rate": f"{Decimal(str(tax.get('rate_percent') or 0)):.4f}", "name": tax.get("label", ""),
+                "priority": 1, "compound": bool(tax.get("compound")), "shipping": True, "order": rid,
+                "class": "standard", "postcodes": [], "cities": [],
+            })
+    return list(rates.values())
+
+
+def _import_refund(woo: WooSim, order_id: int, refund: dict[str, Any]) -> None:
+    # WooSim has no public refund import yet; refunds live in its order book keyed by id.
+    woo.shop.book.refunds[int(refund["id"])] = {**refund, "_sim_order_id": order_id}
+
+
+def _seed_woo(woo: WooSim, store: GeneratedStore) -> None:
+    for rate in store.tax_rates:
+        woo.catalog.import_tax_rate(rate)
+    for zone in store.shipping_zones:
+        if zone["id"]:
+            woo.catalog.import_shipping_zone(zone)
+    for product in store.products:
+        woo.catalog.import_product(product)
+        for variation in store.variations.get(product["id"], []):
+            woo.catalog.import_variation(variation)
+    for coupon in store.coupons:
+        woo.catalog.import_coupon(coupon)
+    for customer in store.customers:
+        woo.catalog.import_customer(customer)
+    for order in store.orders:
+        woo.import_order(order)
+        for refund in store.refunds.get(order["id"], []):
+            _import_refund(woo, order["id"], refund)
+
+
+def build_pair(
+    seed: int = 1,
+    orders: int = 200,
+    *,
+    woo_url: str = "http://woo.test",
+    latency_ms: float = 0,
+    jitter_ms: float = 0,
+    faults: str = "",
+    import_orders: Path | None = None,
+    clock: SimClock | None = None,
+    server_mode: bool = False,
+) -> SimPair:
+    """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created."""
+    clock = clock or SimClock()
+    imported = load_orders(import_orders) if import_orders is not None else None
+    store = None if imported is not None else generate_store(seed=seed, orders=orders, home_url=woo_url)
+    woo = WooSim(WooSimConfig(home_url=woo_url, faults=faults, fault_seed=seed, latency_ms=int(latency_ms),
+                              jitter_ms=int(jitter_ms),
+                              prices_include_tax=store.tax_settings.prices_include_tax if store else False),
+                 clock=clock)
+    erp = ErpSim(ErpSimConfig(faults=faults, fault_seed=seed, latency_ms=latency_ms, jitter_ms=jitter_ms),
+                 clock=clock)
+    for app in (woo.app, erp.app):
+        if isinstance(app, FaultMiddleware):
+            app.server_mode = server_mode  # behind uvicorn, network faults hold or abort the socket
+    if store is not None:
+        _seed_woo(woo, store)
+        masters, tax_accounts, currency = store.masters(), store.tax_account_map(), store.currency
+    else:
+        assert imported is not None
+        products, variations = _products_from_orders(imported)
+        for product in products:
+            woo.catalog.import_product(product)
+        for variation in variations:
+            woo.catalog.import_variation(variation)
+        for rate in _rates_from_orders(imported):
+            woo.catalog.import_tax_rate(rate)
+        for order in imported:
+            woo.import_order(order)
+        masters, tax_accounts = masters_for_orders(imported), tax_map_for_orders(imported)
+        currency = str(imported[0].get("currency") or "EGP")
+    erp.seed(masters)
+    woo_key, woo_secret = woo.create_key("read_write")
+    erp_key, erp_secret = erp.create_api_user("Administrator")
+    return SimPair(woo=woo, erp=erp, woo_key=woo_key, woo_secret=woo_secret, erp_key=erp_key,
+                   erp_secret=erp_secret, masters=masters, tax_accounts=tax_accounts, currency=currency,
+                   store=store)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_table(name: str, table: dict[str, Any], array: bool = False) -> list[str]:
+    lines = [f"[[{name}]]" if array else f"[{name}]"]
+    nested = []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            nested.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in nested:
+        lines += ["", *_toml_table(f"{name}.{key}", value)]
+    return lines
+
+
+def config_toml(config: dict[str, Any]) -> str:
+    """Render `SimPair.config(...)` as TOML (top-level scalars, [erpnext], [[stores]] with sub-tables)."""
+    lines = [f"{key} = {_toml_value(v)}" for key, v in config.items() if not isinstance(v, dict | list)]
+    for key, value in config.items():
+        if isinstance(value, dict):
+            lines += ["", *_toml_table(key, value)]
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                lines += ["", *_toml_table(key, item, array=True)]
+    return "\n".join(lines) + "\n"
+
+
+def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
+    """Write the configuration; the state database goes next to it."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state_url = f"sqlite:///{path.parent / 'state.sqlite'}"
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(config_toml(pair.config(woo_url, erp_url, state_url)), encoding="utf-8")
+    tmp.replace(path)  # readers never see a half-written file
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to `serve` (two servers share one process)."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "127.0.0.1",
+                      on_ready: Callable[[], None] | None = None) -> None:
+    """Serve both simulators until SIGINT/SIGTERM; then shut both down cleanly."""
+    servers = [
+        _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                                    timeout_graceful_shutdown=2, access_log=False))
+        for app, port in ((pair.woo.app, woo_port), (pair.erp.app, erp_port))
+    ]
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    ready = False
+    while not ready and not any(t.done() for t in tasks):
+        ready = all(s.started for s in servers)
+        await asyncio.sleep(0.02)
+    if ready and on_ready is not None:
+        on_ready()
+    else:
+        stop()  # one of them could not start: take the other down too
+    try:
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    if not ready:
+        raise SystemExit(f"could not listen on {host}:{woo_port} and {host}:{erp_port}")
