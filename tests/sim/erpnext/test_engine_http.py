@@ -185,3 +185,9 @@ async def test_c2_08_version_switch_v14_and_v16() -> None:
             assert bad.json()["exc_type"] == "ValidationError"
             assert deleted.json() == {"data": "ok"}
             assert raw.startswith('{"message":"')
+
+
+async def test_c2_02_disabled_user_is_401(api: Api) -> None:
+    api.sim.users.users["Administrator"].enabled = False
+    response = await api.call("GET", "/api/resource/Company")
+    assert response.status_code == 401 and response.json()["exc_type"] == "AuthenticationError"

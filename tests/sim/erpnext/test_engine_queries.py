@@ -220,3 +220,36 @@ async def test_c2_04_run_doc_method_and_run_method(api: Api) -> None:
         "POST", "/api/method/frappe.client.cancel", {"doctype": "Sales Invoice", "name": two["name"]}
     )
     assert cancelled["docstatus"] == 2
+
+
+async def test_c2_04_child_fields_and_child_doctype_lists(api: Api) -> None:
+    one = await api.invoice()
+    two = await api.invoice(
+        items=[{"item_code": "Shipping", "qty": 1, "rate": 30}, {"item_code": "Test Cake", "qty": 1, "rate": 5}]
+    )
+    joined = await api.ok(
+        "GET",
+        "/api/resource/Sales Invoice",
+        params={
+            "fields": json.dumps(["name", "`tabSales Invoice Item`.item_code"]),
+            "filters": json.dumps([["Sales Invoice Item", "item_code", "=", "Shipping"]]),
+        },
+    )
+    assert sorted((r["name"], r["item_code"]) for r in joined) == [
+        (two["name"], "Shipping"),
+        (two["name"], "Test Cake"),
+    ]
+    rows = await api.ok(
+        "GET",
+        "/api/method/frappe.client.get_list",
+        params={
+            "doctype": "Sales Invoice Item",
+            "parent": "Sales Invoice",
+            "fields": '["parent", "item_code", "qty"]',
+            "filters": json.dumps({"item_code": "Test Cake"}),
+            "order_by": "qty desc",
+        },
+    )
+    assert sorted((r["parent"], r["qty"]) for r in rows) == [(one["name"], 2.0), (two["name"], 1.0)]
+    no_parent = await api.call("GET", "/api/method/frappe.client.get_list", params={"doctype": "Sales Invoice Item"})
+    assert no_parent.status_code == 417

@@ -29,8 +29,8 @@ def as_dict(ctx: DocCtx, doc: Doc) -> Doc:
     return out_doc(doc, ctx.meta(doc["doctype"]), ctx.child_meta, no_nulls=False)
 
 
-def _query(ctx: DocCtx, doctype: str) -> Query:
-    return Query(ctx.txn, doctype, ctx.engine.meta_or_404(ctx, doctype))
+def _query(ctx: DocCtx, doctype: str, parent: Any = None) -> Query:
+    return Query(ctx.txn, doctype, ctx.engine.meta_or_404(ctx, doctype), str(parent) if parent else None)
 
 
 def get_list(
@@ -52,7 +52,7 @@ def get_list(
     **_: Any,
 ) -> list[Any]:
     length = limit_page_length if limit_page_length is not None else limit if limit is not None else page_length
-    return _query(ctx, doctype).run(
+    return _query(ctx, doctype, parent).run(
         fields=fields,
         filters=filters,
         or_filters=or_filters,
@@ -67,7 +67,7 @@ def get_list(
 def get_count(
     ctx: DocCtx, doctype: str = "", filters: Any = None, debug: Any = False, cache: Any = False, **_: Any
 ) -> int:
-    return _query(ctx, doctype).count(filters=filters)
+    return _query(ctx, doctype, _.get("parent")).count(filters=filters)
 
 
 def get(ctx: DocCtx, doctype: str = "", name: Any = None, filters: Any = None, parent: Any = None, **_: Any) -> Doc:
@@ -99,7 +99,7 @@ def get_value(
     parsed = parse_json(filters, "filters")
     if isinstance(parsed, str):
         parsed = {"name": parsed}
-    rows = _query(ctx, doctype).run(fields=field_list, filters=parsed, limit_page_length=1)
+    rows = _query(ctx, doctype, parent).run(fields=field_list, filters=parsed, limit_page_length=1)
     if not rows:
         return {} if _truthy(as_dict, True) else None
     row = rows[0]

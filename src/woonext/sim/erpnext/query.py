@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -33,10 +33,26 @@ def parse_json(value: Any, name: str) -> Any:
 
 
 class Query:
-    def __init__(self, txn: Txn, doctype: str, meta: Meta) -> None:
+    def __init__(self, txn: Txn, doctype: str, meta: Meta, parent_doctype: str | None = None) -> None:
         self.txn = txn
         self.doctype = doctype
         self.meta = meta
+        self.parent_doctype = parent_doctype
+
+    def _records(self) -> Iterator[Doc]:
+        """The rows to query: documents, or for a child doctype every row of its parents' tables."""
+        if not self.meta.istable:
+            yield from self.txn.iter(self.doctype)
+            return
+        if not self.parent_doctype:
+            raise throw(f"Parent DocType Required: Please specify a valid parent DocType for {self.doctype}")
+        parent_meta = self.txn.meta(self.parent_doctype)
+        if parent_meta is None:
+            raise data_error(self.parent_doctype)
+        tables = [df["fieldname"] for df in parent_meta.table_fields if df.get("options") == self.doctype]
+        for parent in self.txn.iter(self.parent_doctype):
+            for table in tables:
+                yield from parent.get(table) or []
 
     def _children(self) -> dict[str, tuple[str, Meta]]:
         """child doctype -> (table fieldname, meta)."""
@@ -78,7 +94,7 @@ class Query:
         any_conds = self._conditions(parse_json(or_filters, "or_filters"))
         rows: list[tuple[Doc, Doc | None]] = []
         child_table = next((t for t, _, _ in selected if t), None)
-        for doc in self.txn.iter(self.doctype):
+        for doc in self._records():
             if not all(self._match(doc, c) for c in conds):
                 continue
             if any_conds and not any(self._match(doc, c) for c in any_conds):
@@ -114,7 +130,7 @@ class Query:
         any_conds = self._conditions(parse_json(or_filters, "or_filters"))
         return sum(
             1
-            for doc in self.txn.iter(self.doctype)
+            for doc in self._records()
             if all(self._match(doc, c) for c in conds)
             and (not any_conds or any(self._match(doc, c) for c in any_conds))
         )
