@@ -137,3 +137,17 @@ async def test_c2_16_an_invoice_with_a_submitted_credit_note_cannot_be_cancelled
         assert note["name"] in texts[0]
         assert (await erp.cancel(SI, note["name"])).status_code == 200
         assert (await erp.cancel(SI, original["name"])).status_code == 200
+
+
+async def test_c2_16_make_sales_return_negates_actual_taxes_and_books_the_mirror_gl() -> None:
+    async with seeded() as erp:
+        vat = {"charge_type": "Actual", "account_head": "VAT 14% - JT", "description": "VAT", "tax_amount": 7}
+        original = await erp.invoice(2, 24.99, docstatus=1, disable_rounded_total=1, taxes=[vat])
+        note = (await erp.method(MAKE_RETURN, source_name=original["name"])).json()["message"]
+        assert note["taxes"][0]["tax_amount"] == -7.0
+        saved = await erp.ok_insert(SI, dict(note, docstatus=1, update_outstanding_for_self=0))
+        assert (saved["net_total"], saved["total_taxes_and_charges"], saved["grand_total"]) == (-49.98, -7.0, -56.98)
+        gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == saved["name"]}
+        assert gl == {("Debtors - JT", 0.0, 56.98), ("Sales - JT", 49.98, 0.0), ("VAT 14% - JT", 7.0, 0.0)}
+        credited = await erp.get(SI, original["name"])
+        assert (credited["outstanding_amount"], credited["status"]) == (0.0, "Credit Note Issued")
