@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -171,6 +171,29 @@ class WooSim:
 
     def add_tax_rate(self, rate: str, name: str, **kwargs: Any) -> dict[str, Any]:
         return self.catalog.add_tax_rate(rate, name, **kwargs)
+
+    def import_store(self, *, products: Sequence[dict[str, Any]] = (),
+                     variations: dict[str, list[dict[str, Any]]] | None = None,
+                     taxes: Sequence[dict[str, Any]] = (), tax_classes: Sequence[dict[str, Any]] | None = None,
+                     zones: Sequence[dict[str, Any]] = (), coupons: Sequence[dict[str, Any]] = (),
+                     customers: Sequence[dict[str, Any]] = ()) -> None:
+        """Load a store's configuration verbatim from REST answers (the shapes of the real
+        store-*.json samples: variations keyed by parent id, zones with `locations` and `methods`)."""
+        for product in products:
+            self.catalog.import_product(product)
+        for parent_id, items in (variations or {}).items():
+            for variation in items:
+                self.catalog.import_variation(variation, int(parent_id))
+        for rate in taxes:
+            self.catalog.import_tax_rate(rate)
+        if tax_classes is not None:
+            self.catalog.tax_classes = [dict(c) for c in tax_classes]
+        for zone in zones:
+            self.catalog.import_shipping_zone(zone)
+        for coupon in coupons:
+            self.catalog.import_coupon(coupon)
+        for customer in customers:
+            self.catalog.import_customer(customer)
 
     def add_webhook(self, topic: str, delivery_url: str, secret: str | None = None, name: str = "",
                     status: str = "active") -> Webhook:

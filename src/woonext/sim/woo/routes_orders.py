@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import listing, params
 from .book import LIST_STATUSES
-from .errors import ParamErrors, WooError, missing_params, php_list
+from .errors import WooError, missing_params
 from .refunds import create_refund, delete_refund
 from .request import WooRequest
 from .routing import WRITE, Reply, Router
@@ -37,14 +37,9 @@ def validate_list(sim: WooSim, req: WooRequest) -> dict[str, Any]:
 
 
 def validate_write(sim: WooSim, req: WooRequest) -> dict[str, Any]:
-    body = req.params()
     values = _dp(sim, req)
-    if "status" in body:
-        statuses = sim.shop.statuses()
-        if body["status"] not in statuses:
-            errors = ParamErrors()
-            errors.add("status", "rest_not_in_enum", f"status is not one of {php_list(list(statuses))}.")
-            errors.raise_if_any()
+    body = req.params()
+    sim.shop.check_status(body)
     return values
 
 

@@ -14,7 +14,7 @@ from .book import DRAFT_STATUSES, ORDER_STATUSES, OrderBook, blank_order, clone,
 from .catalog import Catalog
 from .config import CURRENCY_SYMBOLS, WooSimConfig
 from .dates import SiteTime
-from .errors import WooError, order_not_found
+from .errors import ParamErrors, WooError, order_not_found, php_list
 from .lines import apply_lines
 from .webhooks import WebhookHub
 
@@ -46,6 +46,13 @@ class Shop:
 
     def statuses(self) -> tuple[str, ...]:
         return ORDER_STATUSES + tuple(self.config.custom_statuses)
+
+    def check_status(self, data: dict[str, Any]) -> None:
+        """The `status` enum of the order schema (rest_invalid_param, as WordPress validates it)."""
+        if "status" in data and data["status"] not in self.statuses():
+            errors = ParamErrors()
+            errors.add("status", "rest_not_in_enum", f"status is not one of {php_list(list(self.statuses()))}.")
+            errors.raise_if_any()
 
     def _recalculate(self, order: dict[str, Any]) -> None:
         settings = pricing.store_settings(self.config.prices_include_tax, self.config.price_decimals,
@@ -91,6 +98,7 @@ class Shop:
     def create(self, data: dict[str, Any], created_via: str = "rest-api") -> dict[str, Any]:
         if data.get("id"):
             raise WooError(400, "woocommerce_rest_shop_order_exists", "Cannot create existing shop_order.")
+        self.check_status(data)
         self._check_customer(data)
         order = self.new_order(str(data.get("created_via") or created_via))
         if created_via == "checkout":
@@ -134,6 +142,7 @@ class Shop:
         order = self.book.orders.get(order_id)
         if order is None:
             raise WooError(400, "woocommerce_rest_shop_order_invalid_id", "ID is invalid.")
+        self.check_status(data)
         self._check_customer(data)
         old_status = str(order["status"])
         with self.hub.scope():
