@@ -63,3 +63,11 @@ async def test_c2_15_return_and_credit_note_issued() -> None:
         draft = await erp.ok_insert(SI, note)
         assert (await erp.submit(SI, draft["name"])).json()["data"]["status"] == "Return"
         assert (await erp.get(SI, original["name"]))["status"] == "Credit Note Issued"
+
+
+async def test_c2_15_an_insert_that_submits_answers_draft_but_stores_the_real_status() -> None:
+    async with seeded() as erp:
+        doc = await erp.invoice(2, 24.99, docstatus=1)
+        assert (doc["docstatus"], doc["status"]) == (1, "Draft")  # stale, as the real response (sample 13)
+        stored = await erp.get(SI, doc["name"])
+        assert (stored["status"], stored["outstanding_amount"], stored["remarks"]) == ("Unpaid", 50.0, "No Remarks")
