@@ -78,6 +78,17 @@ class CurrencyExchangeController(Controller):
             raise throw("Currency Exchange must be applicable for Buying or for Selling.")
 
 
+class ItemController(Controller):
+    doctype = "Item"
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        # ERPNext's Item.validate: names and description fall back to the code
+        if not doc.get("item_name"):
+            doc["item_name"] = doc.get("item_code")
+        if not doc.get("description"):
+            doc["description"] = doc.get("item_name")
+
+
 class ItemPriceController(Controller):
     doctype = "Item Price"
 
@@ -132,6 +143,7 @@ CONTROLLERS: list[Controller] = [
     WarehouseController(),
     CostCenterController(),
     CurrencyExchangeController(),
+    ItemController(),
     ItemPriceController(),
     AddressController(),
     ContactController(),

@@ -35,6 +35,7 @@ class ErpSimConfig:
     fault_seed: int = 0
     latency_ms: float = 0.0
     jitter_ms: float = 0.0
+    fault_server_mode: bool = False  # True when served on a real port (`sim up`): faults act on sockets
     admin_password: str = "admin"
     with_accounting: bool = True  # register woonext.sim.erpnext.accounting when importable
 
@@ -93,6 +94,7 @@ class ErpSim:
             flavor="erpnext",
             latency_ms=self.config.latency_ms,
             jitter_ms=self.config.jitter_ms,
+            server_mode=self.config.fault_server_mode,
             now=self.clock.now,
             timezone=self.config.timezone,
         )
