@@ -178,3 +178,15 @@ async def test_c2_17_a_credit_note_is_refunded_with_a_pay_entry() -> None:
         assert (refunded["outstanding_amount"], refunded["status"]) == (0.0, "Return")
         gl = {(g["account"], g["debit"], g["credit"]) for g in erp.sim.gl_entries if g["voucher_no"] == saved["name"]}
         assert gl == {("Debtors - JT", 49.98, 0.0), ("Cash - JT", 0.0, 49.98)}
+
+
+async def test_c2_17_a_usd_invoice_on_an_egp_receivable_is_paid_in_egp() -> None:
+    async with seeded() as erp:
+        invoice = await erp.invoice(
+            2, 10.25, currency="USD", conversion_rate=48.5, docstatus=1, disable_rounded_total=1
+        )
+        assert (await erp.get(SI, invoice["name"]))["outstanding_amount"] == 994.25
+        pe = await payment_for(erp, invoice)
+        assert (pe["paid_amount"], pe["references"][0]["total_amount"]) == (994.25, 994.25)
+        await erp.ok_insert(PE, dict(pe, docstatus=1))
+        assert (await erp.get(SI, invoice["name"]))["status"] == "Paid"

@@ -9,7 +9,7 @@ from ..base import Controller, Ctx, Doc, throw
 from . import lookup
 from .ledger import gl_entry, merge_and_post, merge_entries, reverse
 from .money import ZERO, cint, dec, money, money_in_words
-from .status import status_now
+from .status import invoice_total, status_now
 from .totals import to_json
 
 RECEIVE = "Receive"
@@ -42,7 +42,7 @@ def get_payment_entry(
     amount = abs(dec(party_amount)) if party_amount not in (None, "") else abs(outstanding)
     received = dec(bank_amount) if bank_amount not in (None, "") else amount
     allocated = -min(amount, -outstanding) if refund else min(amount, outstanding)
-    total = dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total"))
+    total = invoice_total(invoice)  # in the receivable account's currency, like the outstanding
     pe: Doc = {
         "owner": "Administrator",
         "docstatus": 0,
@@ -183,7 +183,7 @@ class PaymentEntry(Controller):
             if not dec(ref.get("outstanding_amount")):
                 ref["outstanding_amount"] = dec(invoice.get("outstanding_amount"))
             if not dec(ref.get("total_amount")):
-                ref["total_amount"] = dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total"))
+                ref["total_amount"] = invoice_total(invoice)
             for field, value in (("due_date", invoice.get("due_date")), ("account", invoice.get("debit_to"))):
                 if not ref.get(field):
                     ref[field] = value
@@ -254,7 +254,7 @@ class PaymentEntry(Controller):
             latest = money(invoice.get("outstanding_amount"))
             if latest == 0:
                 raise throw(f"{name} has already been fully paid.")
-            total = money(dec(invoice.get("rounded_total")) or dec(invoice.get("grand_total")))
+            total = money(invoice_total(invoice))
             if 0 < latest < total and money(ref.get("outstanding_amount")) != latest:
                 raise throw(
                     f"{name} has already been partly paid. Please use the 'Get Outstanding Invoice' or the "
