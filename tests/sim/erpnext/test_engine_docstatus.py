@@ -154,3 +154,14 @@ async def test_c2_20_two_simultaneous_puts_serialise() -> None:
     assert sorted([first.status_code, second.status_code]) == [200, 417]
     loser = first if first.status_code == 417 else second
     assert loser.json()["exc_type"] == "TimestampMismatchError"
+
+
+async def test_c2_06_submitted_documents_keep_fetched_values(api: Api) -> None:
+    draft = await api.invoice()
+    await api.ok("PUT", "/api/resource/Customer/Test Customer", {"tax_id": "TX-1"})
+    refreshed = await api.ok("PUT", f"{SI}/{draft['name']}", {"remarks": "draft follows its links"})
+    assert refreshed["tax_id"] == "TX-1"
+    submitted = await api.ok("PUT", f"{SI}/{draft['name']}", {"docstatus": 1})
+    await api.ok("PUT", "/api/resource/Customer/Test Customer", {"tax_id": "TX-2"})
+    later = await api.ok("PUT", f"{SI}/{draft['name']}", {"po_no": "PO-1"})
+    assert later["tax_id"] == submitted["tax_id"] == "TX-1"  # a submitted invoice does not re-fetch

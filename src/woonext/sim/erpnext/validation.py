@@ -49,6 +49,7 @@ def _link_target(txn: Txn, doctype: str, value: str) -> Doc | None:
 def invalid_links(txn: Txn, doc: Doc, meta: Meta, parent_submittable: bool) -> tuple[list[str], list[str]]:
     invalid: list[str] = []
     cancelled: list[str] = []
+    frozen = int(doc.get("docstatus") or 0) == 1 and not doc.get("__islocal")
     for df in meta.value_fields:
         if df["fieldtype"] not in ("Link", "Dynamic Link"):
             continue
@@ -77,15 +78,17 @@ def invalid_links(txn: Txn, doc: Doc, meta: Meta, parent_submittable: bool) -> t
             continue
         # MariaDB matches case-insensitively; Frappe keeps the stored spelling
         doc[df["fieldname"]] = target.get("name", value)
-        set_fetched_values(doc, meta, df["fieldname"], target)
+        set_fetched_values(doc, meta, df["fieldname"], target, frozen)
     return invalid, cancelled
 
 
-def set_fetched_values(doc: Doc, meta: Meta, link_field: str, target: Doc) -> None:
+def set_fetched_values(doc: Doc, meta: Meta, link_field: str, target: Doc, frozen: bool = False) -> None:
+    """`fetch_from` fields follow their link; a submitted document keeps what it had (except
+    fields allowed to change after submit)."""
     prefix = link_field + "."
     for df in meta.value_fields:
         source = str(df.get("fetch_from") or "")
-        if not source.startswith(prefix):
+        if not source.startswith(prefix) or (frozen and not df.get("allow_on_submit")):
             continue
         if df.get("fetch_if_empty") and doc.get(df["fieldname"]) not in (None, ""):
             continue
