@@ -295,3 +295,50 @@ def test_accepts_rest_shaped_rates_flat_settings_and_coupon_list(store) -> None:
                             coupons=list(coupons.values()), products=products)
     assert loose == typed
     assert typed["discount_total"] == "90.00"
+
+
+def test_negative_fee_shares_include_shipping_and_untaxed_costs_dilute(store) -> None:
+    rates, _, _ = store
+    lines = [{"product_id": 0, "name": "A", "quantity": 1, "total": "500.00", "subtotal": "500.00", "tax_class": ""},
+             {"product_id": 0, "name": "B", "quantity": 1, "total": "100.00", "subtotal": "100.00",
+              "tax_class": "reduced-rate"}]
+    ship = [{"method_id": "flat_rate", "method_title": "Flat rate (Giza)", "total": "60.00"}]
+    fee = {"name": "Loyalty", "total": "-25.00", "tax_status": "taxable", "tax_class": ""}
+    got = calculate_order(order(lines, state="EGGZ", shipping_lines=ship, fee_lines=[fee]), rates=rates,
+                          settings=TaxSettings())
+    # Standard carries 500 + 60 (shipping inherits the first item class) of 660.
+    assert {t["id"]: t["total"] for t in got["fee_lines"][0]["taxes"]} == {1: "-2.97", 2: "-0.21", 3: "-0.19"}
+    wrap = {"name": "Wrapping", "total": "40.00", "tax_status": "none", "tax_class": ""}
+    diluted = calculate_order(order(lines, state="EGGZ", fee_lines=[fee, wrap]), rates=rates,
+                              settings=TaxSettings())
+    # 500 of 640 standard, 100 of 640 reduced; the untaxed 40 takes its share without tax.
+    assert {t["id"]: t["total"] for t in diluted["fee_lines"][0]["taxes"]} == {1: "-2.73", 2: "-0.20",
+                                                                               3: "-0.20"}
+
+
+def test_local_pickup_is_taxed_at_the_shop_base(store) -> None:
+    rates, products, _ = store
+    pickup = [{"method_id": "local_pickup", "method_title": "Pick up in the shop", "total": "0.00"}]
+    got = calculate_order(order([{"product_id": 11, "quantity": 1}], state="EGGZ", shipping_lines=pickup),
+                          rates=rates, settings=TaxSettings(), products=products)
+    assert [t["rate_id"] for t in got["tax_lines"]] == [1]  # no Giza levy
+
+
+def test_quantity_only_edit_keeps_totals_and_lowers_the_price(store) -> None:
+    rates, products, _ = store
+    stored = calculate_order(order([{"product_id": 13, "quantity": 1}]), rates=rates, settings=TaxSettings(),
+                             products=products)
+    edited = dict(stored, line_items=[dict(stored["line_items"][0], quantity=2)])
+    again = calculate_order(edited, rates=rates, settings=TaxSettings(), products=products)
+    assert again["line_items"][0]["total"] == stored["line_items"][0]["total"] == "185.50"
+    assert again["line_items"][0]["price"] == 92.75
+    assert again["total"] == stored["total"]
+
+
+def test_recalculation_uses_the_store_current_rounding_mode(store) -> None:
+    rates, _, _ = store
+    o = order([{"product_id": 0, "name": "Sticker", "quantity": 1, "total": "1.25", "subtotal": "1.25"}])
+    created = calculate_order(o, rates=rates, settings=TaxSettings(prices_include_tax=False))
+    assert created["total"] == "1.43"
+    edited_later = calculate_order(created, rates=rates, settings=TaxSettings(prices_include_tax=True))
+    assert edited_later["total"] == "1.42" and edited_later["prices_include_tax"] is False

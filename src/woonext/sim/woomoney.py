@@ -55,14 +55,17 @@ Order = dict[str, Any]
 
 
 def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
-    """WC_Abstract_Order::get_tax_location: shipping address, else billing, else the shop base."""
+    """WC_Abstract_Order::get_tax_location: shipping address, else billing, else the shop base (also
+    for local pickup)."""
     based_on = settings.tax_based_on
     shipping = order.get("shipping") or {}
     billing = order.get("billing") or {}
     if based_on == "shipping" and not shipping.get("country"):
         based_on = "billing"
     address = billing if based_on == "billing" else shipping
-    if based_on == "base" or not address.get("country"):
+    pickup = any(str(s.get("method_id")) in ("local_pickup", "legacy_local_pickup")
+                 for s in order.get("shipping_lines") or [])
+    if based_on == "base" or pickup or not address.get("country"):
         return settings.base
     return Location(str(address.get("country") or "").upper(), str(address.get("state") or "").upper(),
                     str(address.get("postcode") or ""), str(address.get("city") or "").upper())
@@ -190,7 +193,8 @@ def calculate_order(
                 fee_total = max_discount
         fees_total += fee_total
         fee["total"] = php_number(fee_total)
-        fee_taxes.append(_fee_taxes(fee, fee_total, lines, rates, location, taxes_on))
+    for fee in out.get("fee_lines") or []:
+        fee_taxes.append(_fee_taxes(fee, out, lines, settings, rates, location, taxes_on))
 
     ship_class = _shipping_class(settings, lines)
     ship_taxes: list[dict[int, Decimal]] = []
@@ -298,25 +302,43 @@ def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]]
         }])
 
 
-def _fee_taxes(fee: dict[str, Any], fee_total: Decimal, lines: list[LineCalc], rates: list[TaxRate],
-               location: Location, taxes_on: bool) -> dict[int, Decimal]:
+def _fee_taxes(fee: dict[str, Any], order: Order, lines: list[LineCalc], settings: TaxSettings,
+               rates: list[TaxRate], location: Location, taxes_on: bool) -> dict[int, Decimal]:
     if not taxes_on:
         return {}
+    fee_total = dec(fee.get("total"))
     if fee_total >= 0:
         if fee.get("tax_status", "taxable") != "taxable":
             return {}
         return calc_tax(fee_total, find_rates(rates, location, class_slug(fee.get("tax_class"))), False)
-    # Negative fees: tax status ignored, negative tax spread over the items' classes by item totals.
-    costs: dict[str, Decimal] = {}
+    # A negative fee ignores its own tax status: its (negative) tax is apportioned over the order's
+    # other costs by tax class (WC_Order_Item_Fee::get_tax_class_costs). Lines count in their own
+    # class, shipping in the first item class, untaxed costs only dilute the shares.
+    item_classes = list(dict.fromkeys(line.tax_class for line in lines if line.taxable))
+    costs: dict[str | None, Decimal] = {}
+
+    def add(tax_class: str | None, amount: Decimal) -> None:
+        if amount > 0:
+            costs[tax_class] = costs.get(tax_class, ZERO) + amount
+
     for line in lines:
-        if line.total > 0 and line.taxable:
-            costs[line.tax_class] = costs.get(line.tax_class, ZERO) + line.total
+        add(line.tax_class if line.taxable else None, line.total)
+    for other in order.get("fee_lines") or []:
+        taxable = other.get("tax_status", "taxable") == "taxable"
+        add(class_slug(other.get("tax_class")) if taxable else None, dec(other.get("total")))
+    for ship in order.get("shipping_lines") or []:
+        shipping_class = settings.shipping_tax_class
+        if shipping_class == "inherit":
+            shipping_class = item_classes[0] if item_classes else None
+        add(shipping_class if ship.get("tax_status", "taxable") == "taxable" else None, dec(ship.get("total")))
     whole = sum(costs.values(), ZERO)
     taxes: dict[int, Decimal] = {}
     if whole:
         for tax_class, cost in costs.items():
+            if tax_class is None:
+                continue
             share = fee_total * cost / whole
-            for rid, amount in calc_tax(share, find_rates(rates, location, tax_class), False).items():
+            for rid, amount in calc_tax(share, find_rates(rates, location, class_slug(tax_class)), False).items():
                 taxes[rid] = taxes.get(rid, ZERO) + amount
     return taxes
 
