@@ -55,8 +55,7 @@ class Shop:
             errors.raise_if_any()
 
     def _recalculate(self, order: dict[str, Any]) -> None:
-        settings = pricing.store_settings(self.config.prices_include_tax, self.config.price_decimals,
-                                          str(order.get("currency") or self.config.currency))
+        settings = pricing.store_settings(self.config.prices_include_tax, self.config.price_decimals, self.catalog)
         known = {int(x.get("id") or 0) for g in ITEM_GROUPS for x in order.get(g) or []}
         result = pricing.calculate(order, self.catalog, settings)
         order.clear()
