@@ -151,3 +151,31 @@ async def test_c2_16_make_sales_return_negates_actual_taxes_and_books_the_mirror
         assert gl == {("Debtors - JT", 0.0, 56.98), ("Sales - JT", 49.98, 0.0), ("VAT 14% - JT", 7.0, 0.0)}
         credited = await erp.get(SI, original["name"])
         assert (credited["outstanding_amount"], credited["status"]) == (0.0, "Credit Note Issued")
+
+
+async def test_c2_16_a_credit_note_cannot_be_dated_before_its_invoice() -> None:
+    async with seeded() as erp:
+        original = await erp.invoice(
+            2,
+            24.99,
+            docstatus=1,
+            disable_rounded_total=1,
+            set_posting_time=1,
+            posting_date="2026-11-20",
+            posting_time="10:00:00",
+            due_date="2026-11-20",
+        )
+        note = (await erp.method(MAKE_RETURN, source_name=original["name"])).json()["message"]
+        early = dict(
+            note, set_posting_time=1, posting_date="2026-11-19", posting_time="09:00:00", due_date="2026-11-19"
+        )
+        assert error(await erp.insert(SI, early)) == (
+            417,
+            "ValidationError",
+            ["Posting timestamp must be after 20-11-2026 10:00:00"],
+        )
+        later = dict(
+            note, set_posting_time=1, posting_date="2026-11-21", posting_time="09:00:00", due_date="2026-11-21"
+        )
+        saved = await erp.ok_insert(SI, dict(later, docstatus=1))
+        assert (saved["posting_date"], saved["grand_total"]) == ("2026-11-21", -49.98)
