@@ -191,3 +191,19 @@ async def test_c2_02_disabled_user_is_401(api: Api) -> None:
     api.sim.users.users["Administrator"].enabled = False
     response = await api.call("GET", "/api/resource/Company")
     assert response.status_code == 401 and response.json()["exc_type"] == "AuthenticationError"
+
+
+async def test_c2_03_form_encoded_documents(api: Api) -> None:
+    as_data = await api.client.post(
+        "/api/resource/Territory", data={"data": json.dumps({"territory_name": "Form Data"})}, headers=api.headers
+    )
+    assert as_data.status_code == 200 and as_data.json()["data"]["name"] == "Form Data"
+    as_fields = await api.client.post(
+        "/api/resource/Territory", data={"territory_name": "Form Fields"}, headers=api.headers
+    )
+    assert as_fields.status_code == 200 and as_fields.json()["data"]["name"] == "Form Fields"
+    broken = await api.client.post(
+        "/api/resource/Territory", content=b"{not json", headers={**api.headers, "Content-Type": "application/json"}
+    )
+    assert broken.status_code == 500 and broken.json()["exc_type"] == "JSONDecodeError"
+    assert broken.json()["exception"].startswith("json.decoder.JSONDecodeError: ")

@@ -236,22 +236,18 @@ class FrappeApp:
 
     @staticmethod
     def _doc_body(params: dict[str, Any], body: bytes) -> Doc:
-        """`get_request_form_data`: form field `data`, else the raw body parsed as JSON."""
-        raw: Any = params.get("data") if "data" in params else None
-        if raw is None:
-            if isinstance(params, dict) and params and not body:
-                return dict(params)
-            try:
-                raw = json.loads(body or b"{}")
-            except json.JSONDecodeError as exc:
-                raise raised("JSONDecodeError", str(exc), 500) from exc
-        elif isinstance(raw, str):
+        """`get_request_form_data`: the `data` parameter, else the raw body, parsed as JSON; what
+        does not parse falls back to the form parameters themselves."""
+        raw: Any = params.get("data") if params.get("data") is not None else body.decode("utf-8", "replace")
+        if isinstance(raw, str):
             try:
                 raw = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise raised("JSONDecodeError", str(exc), 500) from exc
+            except ValueError:
+                raw = {k: v for k, v in params.items() if k != "data"}
         if not isinstance(raw, dict):
-            raise raised("AttributeError", f"'{type(raw).__name__}' object has no attribute 'get'", 500)
+            raise raised(
+                "TypeError", f"frappe.new_doc() argument after ** must be a mapping, not {type(raw).__name__}", 500
+            )
         raw.pop("doctype", None)
         return raw
 
