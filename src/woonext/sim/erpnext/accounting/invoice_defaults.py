@@ -61,7 +61,8 @@ def set_header_defaults(doc: Doc, customer: Doc, db: Lookup) -> None:
                 doc[field] = customer[field]
         doc.setdefault("language", customer.get("language") or "en")
         doc["is_internal_customer"] = cint(customer.get("is_internal_customer"))
-    doc["title"] = doc.get("customer_name") or doc.get("customer") or ""
+    if not doc.get("title") or doc["title"] == "{customer_name}":  # Frappe keeps a title that was sent
+        doc["title"] = doc.get("customer_name") or doc.get("customer") or ""
     doc.setdefault("tax_category", "")
     doc.setdefault("po_no", "")
     if not doc.get("currency"):
