@@ -140,7 +140,8 @@ def test_refunds_full_and_partial(store: GeneratedStore) -> None:
     for oid, refunds in store.refunds.items():
         order = next(o for o in store.orders if o["id"] == oid)
         refunded = sum((D(r["amount"]) for r in refunds), D(0))
-        assert [s["total"] for s in order["refunds"]] == [f"-{r['amount']}" for r in refunds]
+        assert [s["total"] for s in order["refunds"]] == [f"-{r['amount']}" for r in reversed(refunds)]
+        assert [s["id"] for s in order["refunds"]] == sorted((r["id"] for r in refunds), reverse=True)
         if order["status"] == "refunded":
             assert refunded == D(order["total"])
         else:

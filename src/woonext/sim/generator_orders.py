@@ -282,7 +282,7 @@ def add_refunds(order: dict[str, Any], ctx: OrderContext, refund_ids: Counter) -
                 item["id"] = ctx.item_ids.next()
                 for meta in item.get("meta_data", []):
                     meta["id"] = ctx.meta_ids.next()
-        order["refunds"].append(refund_summary(refund))
+        order["refunds"].insert(0, refund_summary(refund))  # newest first, as get_refunds() orders them
         order.update(wc_dates("date_modified", after + timedelta(seconds=2)))
         refunds.append(refund)
     if refunds and remaining_refund_amount(order) <= 0:

@@ -295,11 +295,10 @@ def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]]
         row.setdefault("discount_type", coupon.get("discount_type"))
         row.setdefault("nominal_amount", php_float_json(coupon_amount))
         row.setdefault("free_shipping", bool(coupon.get("free_shipping")))
-        row.setdefault("meta_data", [{
-            "key": "coupon_info",
-            "value": json.dumps([coupon.get("id", 0), row.get("code"), coupon.get("discount_type"),
-                                 php_float_json(coupon_amount)], separators=(",", ":")),
-        }])
+        info = json.dumps([coupon.get("id", 0), row.get("code"), coupon.get("discount_type"),
+                           php_float_json(coupon_amount)], separators=(",", ":"))
+        row.setdefault("meta_data", [{"key": "coupon_info", "value": info, "display_key": "coupon_info",
+                                      "display_value": info}])
 
 
 def _fee_taxes(fee: dict[str, Any], order: Order, lines: list[LineCalc], settings: TaxSettings,
