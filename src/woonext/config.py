@@ -28,7 +28,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,6 +42,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from woonext.config_problems import Loc, Problems
 
 DEFAULT_CONFIG_NAME = "woonext.toml"
 CONFIG_ENV = "WOONEXT_CONFIG"
@@ -222,40 +223,13 @@ def store_env_name(store_name: str, secret: str) -> str:
     return f"WOONEXT_STORE_{re.sub(r'[^A-Za-z0-9]', '_', store_name).upper()}_{secret.upper()}"
 
 
-def _location(loc: tuple[Any, ...], raw: dict[str, Any]) -> str:
-    """A TOML-ish location: `stores[2] (name "main").schedules.orders`."""
-    out = ""
-    items = list(loc)
-    i = 0
-    while i < len(items):
-        part = items[i]
-        if part == "stores" and i + 1 < len(items) and isinstance(items[i + 1], int):
-            index = items[i + 1]
-            out += f"[[stores]] #{index + 1}"
-            stores = raw.get("stores")
-            if isinstance(stores, list) and index < len(stores) and isinstance(stores[index], dict):
-                name = stores[index].get("name")
-                if isinstance(name, str):
-                    out += f' (name "{name}")'
-            i += 2
-            continue
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-        i += 1
-    return out or "(top level)"
-
-
-def _read_secret_file(
-    section: dict[str, Any], key: str, base_dir: Path, where: str, problems: list[str]
-) -> None:
+def _read_secret_file(section: dict[str, Any], key: str, base_dir: Path, loc: Loc, problems: Problems) -> None:
     file_key = f"{key}_file"
     file_value = section.get(file_key)
     if file_value is None:
         return
     if not isinstance(file_value, str) or not file_value:
-        problems.append(f"{where}.{file_key}: must be a path string")
+        problems.add((*loc, file_key), "must be a path string")
         return
     path = Path(file_value).expanduser()
     if not path.is_absolute():
@@ -263,14 +237,14 @@ def _read_secret_file(
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        problems.append(
-            f"{where}.{file_key}: cannot read the secret file {path} ({exc.strerror or exc}); "
-            "fix the path or its permissions"
+        problems.add(
+            (*loc, file_key),
+            f"cannot read the secret file {path} ({exc.strerror or exc}); fix the path or its permissions",
         )
         return
     text = text[:-1] if text.endswith("\n") else text
     if not text:
-        problems.append(f"{where}.{file_key}: the secret file {path} is empty")
+        problems.add((*loc, file_key), f"the secret file {path} is empty")
         return
     section[key] = text
 
@@ -281,16 +255,16 @@ def _apply_env(section: dict[str, Any], key: str, env_name: str) -> None:
         section[key] = value
 
 
-def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: list[str]) -> None:
+def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: Problems) -> None:
     """Fill secret values from files and the environment (env > file > inline), in place."""
     erp = raw.get("erpnext")
     if isinstance(erp, dict):
-        _read_secret_file(erp, "api_secret", base_dir, "erpnext", problems)
+        _read_secret_file(erp, "api_secret", base_dir, ("erpnext",), problems)
         _apply_env(erp, "api_secret", "WOONEXT_ERPNEXT_API_SECRET")
         if "api_secret" not in erp and "api_secret_file" not in erp:
-            problems.append(
-                "erpnext.api_secret: missing; set api_secret, api_secret_file, "
-                "or the environment variable WOONEXT_ERPNEXT_API_SECRET"
+            problems.add(
+                ("erpnext", "api_secret"),
+                "missing; set api_secret, api_secret_file, or the environment variable WOONEXT_ERPNEXT_API_SECRET",
             )
     stores = raw.get("stores")
     if not isinstance(stores, list):
@@ -298,21 +272,20 @@ def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: list[str]) -
     for index, store in enumerate(stores):
         if not isinstance(store, dict):
             continue
-        where = _location(("stores", index), raw)
         name = store.get("name") if isinstance(store.get("name"), str) else None
         for key in ("consumer_secret", "webhook_secret"):
-            _read_secret_file(store, key, base_dir, where, problems)
+            _read_secret_file(store, key, base_dir, ("stores", index), problems)
             if name:
                 _apply_env(store, key, store_env_name(name, key))
         if "consumer_secret" not in store and "consumer_secret_file" not in store:
-            env_name = store_env_name(name, "consumer_secret") if name else ""
-            env_hint = f" or the environment variable {env_name}" if name else ""
-            problems.append(
-                f"{where}.consumer_secret: missing; set consumer_secret, consumer_secret_file{env_hint}"
+            env_hint = f" or the environment variable {store_env_name(name, 'consumer_secret')}" if name else ""
+            problems.add(
+                ("stores", index, "consumer_secret"),
+                f"missing; set consumer_secret, consumer_secret_file{env_hint}",
             )
 
 
-def _duplicate_store_names(raw: dict[str, Any]) -> Iterator[str]:
+def _duplicate_store_names(raw: dict[str, Any], problems: Problems) -> None:
     stores = raw.get("stores")
     if not isinstance(stores, list):
         return
@@ -321,25 +294,24 @@ def _duplicate_store_names(raw: dict[str, Any]) -> Iterator[str]:
         name = store.get("name") if isinstance(store, dict) else None
         if isinstance(name, str):
             if name in seen:
-                yield (
-                    f"[[stores]] #{index + 1}.name: duplicate store name {name!r}; store names must be unique"
-                )
+                problems.add(("stores", index, "name"), f"duplicate store name {name!r}; store names must be unique")
             seen.add(name)
 
 
-def _pydantic_problems(exc: ValidationError, raw: dict[str, Any]) -> list[str]:
-    problems = []
+def _pydantic_problems(exc: ValidationError, problems: Problems) -> None:
+    # A missing secret is already reported with a better hint (and its *_file problem) above.
+    reported = {(*loc[:-1], str(loc[-1]).removesuffix("_file")) for loc in problems.locations() if loc}
     for err in exc.errors(include_input=False, include_url=False):
-        where = _location(tuple(err["loc"]), raw)
+        loc: Loc = tuple(err["loc"])
+        if loc in reported:
+            continue
         kind = err["type"]
         if kind == "missing":
-            problems.append(f"{where}: required key is missing")
+            problems.add(loc, "required key is missing")
         elif kind == "extra_forbidden":
-            problems.append(f"{where}: unknown key (check its spelling against docs/architecture.md)")
+            problems.add(loc, "unknown key (check its spelling against docs/architecture.md)")
         else:
-            message = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {message}")
-    return problems
+            problems.add(loc, str(err["msg"]).removeprefix("Value error, "))
 
 
 def _parse(path: Path) -> tuple[Config | None, list[str]]:
@@ -354,20 +326,18 @@ def _parse(path: Path) -> tuple[Config | None, list[str]]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [f"{path}: not valid TOML: {exc}"]
-    problems: list[str] = []
+    problems = Problems()
     base_dir = path.resolve().parent
     _resolve_secrets(raw, base_dir, problems)
-    problems.extend(_duplicate_store_names(raw))
+    _duplicate_store_names(raw, problems)
     config: Config | None = None
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        # Missing secrets are already reported with a better hint by _resolve_secrets.
-        reported = {p.split(":", 1)[0].removesuffix("_file") for p in problems}
-        problems.extend(p for p in _pydantic_problems(exc, raw) if p.split(":", 1)[0] not in reported)
+        _pydantic_problems(exc, problems)
     if config is not None:
         config.state_url = resolve_state_url(os.environ.get(STATE_URL_ENV) or config.state_url, base_dir)
-    return config, problems
+    return config, problems.render(raw, text)
 
 
 def check_config(path: Path | None = None) -> list[str]:

@@ -36,7 +36,8 @@ def test_config_check_global_option_and_every_problem(write_config: Callable[[st
     result = runner.invoke(app, ["--config", str(path), "config", "check"])
     assert result.exit_code == 1
     assert "2 problem(s)" in result.output
-    assert '(name "main").url' in result.output and '(name "main").speed: unknown key' in result.output
+    assert '(name "main").url (line 15): must be an http' in result.output
+    assert '(name "main").speed (line 22): unknown key' in result.output
 
 
 def test_config_check_missing_file(tmp_path: Path) -> None:
