@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Doc, throw
+from .db import clone
 from .schema import SINGLE_ROOT, Meta
 from .serialize import to_int
 
@@ -34,7 +35,8 @@ def update_tree(ctx: Any, doc: Doc, meta: Meta) -> None:
         if row is doc:
             doc["lft"], doc["rgt"] = lft, rgt
         elif (to_int(row.get("lft")), to_int(row.get("rgt"))) != (lft, rgt):
-            changed = dict(row, lft=lft, rgt=rgt)
+            changed = clone(row)  # never share child lists with the committed row
+            changed.update(lft=lft, rgt=rgt)
             ctx.txn.put(changed)
 
 
