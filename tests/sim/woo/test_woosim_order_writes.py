@@ -207,3 +207,37 @@ async def test_c1_10_refund_restock(sim: WooSim) -> None:
     assert catalog["shirt"]["stock_quantity"] == 11
     sim.refund(order["id"], line_items=[{"id": line["id"], "quantity": 1, "refund_total": "1.00"}], restock=False)
     assert catalog["shirt"]["stock_quantity"] == 11
+
+
+async def test_c1_08_coupon_lines_and_removal(sim: WooSim, http: httpx.AsyncClient,
+                                              signed: Callable[..., str]) -> None:
+    from conftest import REAL
+
+    catalog = seed_catalog(sim)
+    sim.import_store(coupons=load(REAL / "store-coupons.json"))
+    r = await http.post(signed("/wp-json/wc/v3/orders", "POST"),
+                        json={"payment_method": "kashier_card", "billing": {"country": "EG"},
+                              "line_items": [{"product_id": catalog["shirt"]["id"], "quantity": 2}],
+                              "coupon_lines": [{"code": "EID10"}]})
+    order = r.json()
+    coupon = order["coupon_lines"][0]
+    assert (coupon["code"], coupon["discount"], coupon["discount_type"], coupon["nominal_amount"]) == (
+        "eid10", "90", "percent", 10)  # coupon discounts are raw, unformatted strings
+    assert coupon["meta_data"][0]["key"] == "coupon_info"
+    assert coupon["meta_data"][0]["value"] == '[24,"eid10","percent",10]'
+    assert (order["discount_total"], order["total"]) == ("90.00", "923.40")  # (900 - 90) × 1.14
+    r = await http.put(signed(f"/wp-json/wc/v3/orders/{order['id']}", "PUT"),
+                       json={"coupon_lines": [{"id": coupon["id"], "code": None}]})
+    assert (r.json()["coupon_lines"], r.json()["discount_total"], r.json()["total"]) == ([], "0.00", "1026.00")
+    r = await http.post(signed("/wp-json/wc/v3/orders", "POST"), json={"coupon_lines": [{"code": "nope"}]})
+    assert r.status_code == 400 and r.json()["code"] == "woocommerce_rest_invalid_coupon"
+
+
+async def test_c1_09_status_changes_leave_system_notes(sim: WooSim, http: httpx.AsyncClient,
+                                                       signed: Callable[..., str]) -> None:
+    sim.import_order(real("order_17.json"))
+    await http.put(signed("/wp-json/wc/v3/orders/17", "PUT"), json={"status": "processing"})
+    await http.put(signed("/wp-json/wc/v3/orders/17", "PUT"), json={"customer_note": "no status change"})
+    r = await http.get(signed("/wp-json/wc/v3/orders/17/notes"))
+    assert [(n["author"], n["note"]) for n in r.json()] == [
+        ("system", "Order status changed from On hold to Processing.")]

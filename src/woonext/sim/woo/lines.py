@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from . import phpjson
 from .book import OrderBook, meta_value
 from .catalog import Catalog
 from .errors import WooError
@@ -89,9 +90,14 @@ def new_line(book: OrderBook, catalog: Catalog, group: str, data: dict[str, Any]
     if coupon is None:
         raise WooError(400, "woocommerce_rest_invalid_coupon",
                        f'Coupon "{data.get("code", "")}" does not exist!')
+    nominal = php_number(Decimal(str(coupon.get("amount", "0"))))
+    discount_type = coupon.get("discount_type", "fixed_cart")
+    # WooCommerce keeps a compact copy of the coupon on the line (`coupon_info`, PHP JSON).
+    info = phpjson.encode([coupon["id"], coupon["code"], discount_type, nominal])
+    meta.insert(0, {"id": book.take_item_meta_id(), "key": "coupon_info", "value": info,
+                    "display_key": "coupon_info", "display_value": info})
     return {"id": book.take_item_id(), "code": coupon["code"], "discount": "0", "discount_tax": "0",
-            "meta_data": meta, "discount_type": coupon.get("discount_type", "fixed_cart"),
-            "nominal_amount": php_number(Decimal(str(coupon.get("amount", "0")))),
+            "meta_data": meta, "discount_type": discount_type, "nominal_amount": nominal,
             "free_shipping": bool(coupon.get("free_shipping", False))}
 
 

@@ -26,6 +26,15 @@ SIMPLE_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "pa
                  "transaction_id", "customer_ip_address", "customer_user_agent")
 
 
+STATUS_NAMES = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
+                "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded", "failed": "Failed",
+                "checkout-draft": "Draft", "trash": "Trash"}
+
+
+def status_name(status: str) -> str:
+    return STATUS_NAMES.get(status, status.replace("-", " ").capitalize())
+
+
 class Shop:
     def __init__(self, config: WooSimConfig, now: Callable[[], datetime], catalog: Catalog, book: OrderBook,
                  hub: WebhookHub, site_time: SiteTime) -> None:
@@ -77,7 +86,10 @@ class Shop:
         self.book.touch(order, now)
         self.book.refresh_derived(order, self.home)
         status = str(order["status"])
-        left_draft = old_status in DRAFT_STATUSES and status not in DRAFT_STATUSES
+        if old_status is not None and old_status != status:
+            # WC_Order::status_transition() records the change as a system note.
+            self.add_note(order["id"], f"Order status changed from {status_name(old_status)} to {status_name(status)}.")
+        left_draft = not creating and old_status in DRAFT_STATUSES and status not in DRAFT_STATUSES
         if (creating and status not in DRAFT_STATUSES) or left_draft:
             self.hub.fire("order.created", order["id"], status)
         self.hub.fire("order.updated", order["id"], status)
@@ -109,7 +121,7 @@ class Shop:
             self.book.set_status(order, status, self.now())
             if data.get("set_paid"):
                 self.book.payment_complete(order, self.now(), str(data.get("transaction_id") or ""))
-            self._save(order, None, creating=True)
+            self._save(order, "pending", creating=True)
         return order
 
     def _check_customer(self, data: dict[str, Any]) -> None:
@@ -128,6 +140,13 @@ class Shop:
                 order[address].update({k: v for k, v in data[address].items() if k in order[address]})
         if isinstance(data.get("meta_data"), list):
             self.book.update_meta(order, data["meta_data"])
+        if isinstance(data.get("coupon_lines"), list):
+            # recalculate_coupons(): every line goes back to its subtotal, then the coupons that
+            # remain are applied again.
+            for line in order.get("line_items") or []:
+                line["total"] = line.get("subtotal", line.get("total"))
+                if "_sim_subtotal" in line:
+                    line["_sim_total"] = line["_sim_subtotal"]
         changed = False
         for group in LINE_GROUPS:
             if isinstance(data.get(group), list):
