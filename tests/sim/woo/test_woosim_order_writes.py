@@ -241,3 +241,15 @@ async def test_c1_09_status_changes_leave_system_notes(sim: WooSim, http: httpx.
     r = await http.get(signed("/wp-json/wc/v3/orders/17/notes"))
     assert [(n["author"], n["note"]) for n in r.json()] == [
         ("system", "Order status changed from On hold to Processing.")]
+
+
+async def test_c1_10_imported_refunds_are_served(sim: WooSim, http: httpx.AsyncClient,
+                                                 signed: Callable[..., str]) -> None:
+    from conftest import DOCS
+
+    refund = load(DOCS / "wp-api-v3-order-refunds-retrieve-a-refund.json")
+    sim.import_order({**real("order_20.json"), "id": 723})
+    sim.import_refund(723, refund)
+    r = await http.get(signed("/wp-json/wc/v3/orders/723/refunds/726"))
+    assert r.json() == refund
+    assert sim.create_order({"payment_method": "cod"})["id"] == 727  # after the refund's id

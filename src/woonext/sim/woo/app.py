@@ -101,6 +101,11 @@ class WooSim:
     def import_order(self, order_json: dict[str, Any]) -> dict[str, Any]:
         return self.shop.import_order(order_json)
 
+    def import_refund(self, order_id: int, refund_json: dict[str, Any]) -> dict[str, Any]:
+        """A refund object verbatim; GET /orders/{order_id}/refunds serves it (the order's own
+        `refunds[]` summary comes with the imported order)."""
+        return self.shop.import_refund(order_id, refund_json)
+
     def create_order(self, spec: dict[str, Any], created_via: str = "rest") -> dict[str, Any]:
         """An order from a spec (line_items with product_id/variation_id/quantity, coupon_lines codes,
         fee_lines, shipping_lines, billing/shipping, payment_method, status, meta_data, set_paid).

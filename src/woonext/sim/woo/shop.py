@@ -241,3 +241,17 @@ class Shop:
         self.book.orders[oid] = order
         self.book.observe_ids(order)
         return order
+
+    def import_refund(self, order_id: int, refund_json: dict[str, Any]) -> dict[str, Any]:
+        """A refund object verbatim (REST JSON of /orders/{id}/refunds/{rid}); ids continue after it."""
+        refund = clone(refund_json)
+        refund["_sim_order_id"] = order_id
+        self.book.refunds[int(refund["id"])] = refund
+        self.book.next_order_id = max(self.book.next_order_id, int(refund["id"]) + 1)
+        for group in ("line_items", "shipping_lines", "fee_lines", "tax_lines"):
+            for line in refund.get(group) or []:
+                self.book.next_item_id = max(self.book.next_item_id, int(line.get("id") or 0) + 1)
+                for meta in line.get("meta_data") or []:
+                    self.book.next_item_meta_id = max(self.book.next_item_meta_id, int(meta.get("id") or 0) + 1)
+        return refund
+
