@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +26,7 @@ from rich.console import Console
 from woonext import __version__
 from woonext.config import Config, ConfigError, check_config, config_path, load_config
 from woonext.logging import configure_logging, register_secrets
+from woonext.sim.cli import sim_app
 from woonext.store import StateDB
 
 app = typer.Typer(
@@ -118,20 +118,6 @@ def version() -> None:
     console.print(f"woonext {__version__}")
 
 
-def _register_sim(target: typer.Typer) -> None:
-    # The simulators' CLI is written separately; the main CLI must keep working without it.
-    try:
-        from woonext.sim.cli import sim_app  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError as exc:
-        if exc.name != "woonext.sim.cli":
-            print(f"woonext: sim commands unavailable ({exc})", file=sys.stderr)
-        return
-    except Exception as exc:  # a half-written module must not take the whole CLI down
-        print(f"woonext: sim commands unavailable ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return
-    target.add_typer(sim_app, name="sim")
-
-
 def command_modules() -> list[ModuleType]:
     """Every `woonext.commands.<module>` (not starting with `_`), imported; [] if the package is absent."""
     try:
@@ -154,7 +140,7 @@ def _register_commands(target: typer.Typer) -> None:
             register(target)
 
 
-_register_sim(app)
+app.add_typer(sim_app, name="sim")
 _register_commands(app)
 
 

@@ -66,3 +66,8 @@ def test_config_show_masks_secrets(write_config: Callable[[str], Path]) -> None:
 def test_commands_needing_config_exit_2_with_every_problem(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--config", str(tmp_path / "none.toml"), "config", "show"])
     assert result.exit_code == 2 and "cannot read the configuration file" in result.output
+
+
+def test_sim_commands_are_mounted() -> None:
+    result = runner.invoke(app, ["sim", "--help"])
+    assert result.exit_code == 0 and "up" in result.stdout
