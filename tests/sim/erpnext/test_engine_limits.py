@@ -73,3 +73,34 @@ async def test_c2_20_faults_from_config_spec() -> None:
         fine = await client.get("/api/resource/Customer", headers=headers)
     assert proxied.status_code == 502 and "text/html" in proxied.headers["content-type"]
     assert fine.status_code == 200
+
+
+async def test_c2_20_lock_wait_timeout_is_query_timeout_error() -> None:
+    import asyncio
+
+    sim, client, headers = await _client(ErpSimConfig(write_hold_ms=200, lock_wait_timeout_s=0.05))
+    async with client:
+        path = "/api/resource/Customer/Test Customer"
+        slow, waiting = await asyncio.gather(
+            client.put(path, json={"tax_id": "A"}, headers=headers),
+            client.put(path, json={"tax_id": "B"}, headers=headers),
+        )
+    assert slow.status_code == 200
+    assert waiting.status_code == 500 and waiting.json()["exc_type"] == "QueryTimeoutError"
+    assert waiting.json()["exception"] == (
+        "frappe.exceptions.QueryTimeoutError: (1205, 'Lock wait timeout exceeded; try restarting transaction')"
+    )
+    stored = sim.db.get("Customer", "Test Customer")  # type: ignore[attr-defined]
+    assert stored["tax_id"] == "A"
+
+
+async def test_c2_20_queued_document_is_locked(api: Api) -> None:
+    api.sim.queue_document("Customer", "Test Customer")
+    response = await api.call("PUT", "/api/resource/Customer/Test Customer", {"tax_id": "1"})
+    assert response.status_code == 417 and response.json()["exc_type"] == "DocumentLockedError"
+    assert texts(response.json()) == [
+        "This document is currently locked and queued for execution. Please try again after some time."
+    ]
+    assert (await api.call("GET", "/api/resource/Customer/Test Customer")).status_code == 200
+    api.sim.queue_document("Customer", "Test Customer", queued=False)
+    assert (await api.call("PUT", "/api/resource/Customer/Test Customer", {"tax_id": "1"})).status_code == 200

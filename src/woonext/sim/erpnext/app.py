@@ -141,9 +141,23 @@ class FrappeApp:
     ) -> tuple[Any, DocCtx]:
         """Run `work` in a fresh transaction; commit if `write` and it succeeded. A named document
         is locked for the whole request (Frappe's `FOR UPDATE`), so two PUTs on it serialise."""
+        if lock_key and write and lock_key in self.sim.queued_documents:
+            raise throw(
+                "This document is currently locked and queued for execution. Please try again after some time.",
+                "DocumentLockedError",
+                title="Document Queued",
+            )
         lock = self.locks.setdefault(lock_key, asyncio.Lock()) if lock_key else None
         if lock is not None:
-            await lock.acquire()
+            try:
+                await asyncio.wait_for(lock.acquire(), self.sim.config.lock_wait_timeout_s)
+            except TimeoutError:
+                # innodb_lock_wait_timeout: the waiting request gives up, nothing of it is applied
+                raise FrappeError(
+                    status=500,
+                    exc_type="QueryTimeoutError",
+                    exception="(1205, 'Lock wait timeout exceeded; try restarting transaction')",
+                ) from None
         try:
             if self.sim.config.write_hold_ms and write:
                 await asyncio.sleep(self.sim.config.write_hold_ms / 1000)

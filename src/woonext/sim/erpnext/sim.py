@@ -31,6 +31,7 @@ class ErpSimConfig:
     rate_limit_cost_s: float = 0.0  # simulated processing time charged per request
     method_rate_limits: dict[str, tuple[int, float]] = field(default_factory=dict)
     write_hold_ms: float = 0.0  # how long a write holds its document lock (simulated DB time)
+    lock_wait_timeout_s: float = 50.0  # innodb_lock_wait_timeout: then QueryTimeoutError (500)
     faults: str = ""  # FaultPlan spec for woonext.sim.faults (empty = none)
     fault_seed: int = 0
     latency_ms: float = 0.0
@@ -51,6 +52,8 @@ class ErpSim:
         self.methods: dict[str, Method] = dict(FRAPPE_METHODS)
         self.daily_jobs: list[Callable[[Ctx], None]] = []
         self.request_log: list[tuple[str, str, int]] = []
+        # documents "being submitted in a background job": writes to them get DocumentLockedError
+        self.queued_documents: set[tuple[str, str]] = set()
         self.site_rate_limit = (
             SiteRateLimit(*self.config.rate_limit, cost_s=self.config.rate_limit_cost_s)
             if self.config.rate_limit
@@ -121,6 +124,14 @@ class ErpSim:
             ctx.txn.commit()
 
     # -- public API -------------------------------------------------------------------------------
+    def queue_document(self, doctype: str, name: str, queued: bool = True) -> None:
+        """Mark a document as queued for background submission (or release it)."""
+        key = (doctype, name.casefold())
+        if queued:
+            self.queued_documents.add(key)
+        else:
+            self.queued_documents.discard(key)
+
     def create_api_user(self, user: str = "Administrator") -> tuple[str, str]:
         return self.users.create_api_user(user)
 
