@@ -253,3 +253,21 @@ async def test_c2_04_child_fields_and_child_doctype_lists(api: Api) -> None:
     assert sorted((r["parent"], r["qty"]) for r in rows) == [(one["name"], 2.0), (two["name"], 1.0)]
     no_parent = await api.call("GET", "/api/method/frappe.client.get_list", params={"doctype": "Sales Invoice Item"})
     assert no_parent.status_code == 417
+
+
+async def test_c2_04_sample_list_and_count_requests(api: Api) -> None:
+    big = await api.invoice(
+        items=[{"item_code": "Shipping", "qty": 1, "rate": 300}], docstatus=1, disable_rounded_total=1
+    )
+    await api.invoice(items=[{"item_code": "Shipping", "qty": 1, "rate": 50}], docstatus=1)
+    draft = await api.invoice(items=[{"item_code": "Shipping", "qty": 1, "rate": 500}])
+    second_big = await api.invoice(items=[{"item_code": "Shipping", "qty": 1, "rate": 150}], docstatus=1)
+    await api.invoice(items=[{"item_code": "Shipping", "qty": 1, "rate": 400}], docstatus=1)
+    real = sample(38)
+    listed = await api.call("GET", "/api/resource/Sales Invoice", params=real["request"]["params"])
+    rows = listed.json()["data"]
+    assert [list(r) for r in rows] == [list(r) for r in real["body"]["data"]]  # same keys, same order
+    assert [(r["name"], r["grand_total"]) for r in rows] == [(big["name"], 300.0), (second_big["name"], 150.0)]
+    assert draft["name"] not in {r["name"] for r in rows}
+    counted = await api.call("GET", "/api/method/frappe.client.get_count", params=sample(40)["request"]["params"])
+    assert counted.json() == {"message": 4}
