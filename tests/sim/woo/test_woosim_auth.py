@@ -156,3 +156,15 @@ async def test_c1_03_evaluation_order(sim: WooSim, keys: tuple[str, str], http: 
     ro_ck, ro_cs = sim.create_key("read")
     r = await http.post(oauth_url(sim, "/wp-json/wc/v3/nope", ro_ck, ro_cs, "POST"))
     assert r.json()["message"] == "The API key provided does not have write permissions."
+
+
+async def test_c1_01_invalid_json_and_allow_header(sim: WooSim, signed: Callable[..., str],
+                                                   http: httpx.AsyncClient) -> None:
+    sim.import_order(real("order_15.json"))
+    r = await http.put(signed("/wp-json/wc/v3/orders/15", "PUT"), content=b'{"status": ',
+                       headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "rest_invalid_json" and r.json()["message"] == "Invalid JSON body passed."
+    r = await http.get(signed("/wp-json/wc/v3/orders/15"))
+    assert r.headers["Allow"] == "GET, POST, PUT, PATCH, DELETE"
+    assert r.headers["Link"] == '<http://127.0.0.1:8080/wp-json/>; rel="https://api.w.org/"'

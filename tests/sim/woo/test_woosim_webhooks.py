@@ -273,3 +273,22 @@ async def test_c1_16_docs_delivery_and_signature_vector() -> None:
     [got] = receiver.deliveries()
     assert got.body == delivery["request_body_raw"].encode()
     assert got.headers["x-wc-webhook-signature"] == delivery["request_headers"]["X-Wc-Webhook-Signature"]
+
+
+async def test_c1_15_synchronous_delivery_mode() -> None:
+    from conftest import client, make_sim, oauth_url
+
+    sim = make_sim(webhook_deliver_sync=True)  # filter woocommerce_webhook_deliver_async = false
+    receiver = _hooked(sim, "order.updated")
+    sim.import_order(real("order_15.json"))
+    ck, cs = sim.create_key()
+    async with client(sim) as http:
+        await http.put(oauth_url(sim, "/wp-json/wc/v3/orders/15", ck, cs, "PUT"), json={})
+    assert _topics(receiver) == [("order.updated", 15)] and sim.hub.queue == []
+
+
+async def test_c1_13_action_topic_payload(sim: WooSim) -> None:
+    receiver = _hooked(sim, "action.woocommerce_order_status_completed")
+    sim.hub.fire("action.woocommerce_order_status_completed", 15)
+    await sim.run_webhooks()
+    assert json.loads(receiver.deliveries()[0].body) == {"action": "woocommerce_order_status_completed", "arg": 15}

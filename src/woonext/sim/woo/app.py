@@ -234,7 +234,7 @@ class WooSim:
         if resource == "product":
             product = self.catalog.products.get(arg) or self.catalog.variations.get(arg)
             return product or WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.").body()
-        return {"action": webhook.topic, "arg": arg}
+        return {"action": webhook.topic.removeprefix("action."), "arg": arg}
 
     # ---- HTTP ----------------------------------------------------------------------------
     def _rate_limited(self) -> Response | None:

@@ -70,7 +70,7 @@ class Router:
                 continue
             endpoint = route.endpoints.get("GET" if method == "HEAD" else method)
             if endpoint is not None:
-                return endpoint, found.groupdict(), sorted(route.endpoints)
+                return endpoint, found.groupdict(), list(route.endpoints)
         raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
 
 
