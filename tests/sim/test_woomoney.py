@@ -342,3 +342,18 @@ def test_recalculation_uses_the_store_current_rounding_mode(store) -> None:
     assert created["total"] == "1.43"
     edited_later = calculate_order(created, rates=rates, settings=TaxSettings(prices_include_tax=True))
     assert edited_later["total"] == "1.42" and edited_later["prices_include_tax"] is False
+
+
+def test_coupon_product_restrictions(store) -> None:
+    _, products, _ = store
+    lines = [{"product_id": 11, "quantity": 1}, {"product_id": 13, "quantity": 1}]
+    only_mugs = {"mugs20": {"id": 90, "code": "mugs20", "discount_type": "percent", "amount": "20",
+                            "product_ids": [13]},
+                 "nomug": {"id": 91, "code": "nomug", "discount_type": "fixed_product", "amount": "10",
+                           "excluded_product_ids": [13]}}
+    got = calculate_order(order(lines, coupon_lines=[{"code": "mugs20"}, {"code": "nomug"}]), rates=[],
+                          settings=TaxSettings(), coupons=only_mugs, products=products)
+    totals = [(li["product_id"], li["subtotal"], li["total"]) for li in got["line_items"]]
+    price_11, price_13 = D(products[11]["price"]), D(products[13]["price"])
+    assert totals == [(11, f"{price_11:.2f}", f"{price_11 - 10:.2f}"),
+                      (13, f"{price_13:.2f}", f"{price_13 - (price_13 * D('0.2')).quantize(D('0.01')):.2f}")]

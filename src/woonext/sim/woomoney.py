@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from woonext.sim.woomoney_coupons import HUNDRED, DiscountItem, Discounts, coupon_of
+from woonext.sim.woomoney_coupons import HUNDRED, DiscountItem, Discounts, coupon_of, eligible_lines
 from woonext.sim.woomoney_lines import (
     IdAllocator,
     LineCalc,
@@ -226,7 +226,7 @@ def calculate_order(
 
     write_lines(out, lines, store_incl, settings, ids)
     write_fees(out, fee_taxes, store_incl, settings, ids)
-    write_shipping(out, ship_taxes, ids)
+    write_shipping(out, ship_taxes, store_incl, settings, ids)
     write_tax_lines(out, rates, cart_by_rate, ship_by_rate, ids)
     for row in out.get("coupon_lines") or []:
         if not row.get("id"):
@@ -266,7 +266,10 @@ def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]]
     for row in rows:
         coupon = coupon_of(str(row.get("code") or ""), coupons, row)
         defs.append(coupon)
-        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), dec(coupon.get("amount")))
+        eligible = eligible_lines(coupon, [line.raw for line in lines],
+                                  [bool((line.product or {}).get("on_sale")) for line in lines])
+        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), dec(coupon.get("amount")),
+                        eligible)
 
     for key, amount in discounts.per_item().items():
         line = lines[key]

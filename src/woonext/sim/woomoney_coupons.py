@@ -38,9 +38,11 @@ class Discounts:
     def discounted_price(self, item: DiscountItem) -> Decimal:
         return abs(q(item.price - self.item_discount(item.key), 0))
 
-    def apply(self, code: str, discount_type: str, amount: Decimal) -> None:
+    def apply(self, code: str, discount_type: str, amount: Decimal, eligible: set[int] | None = None) -> None:
+        """Apply one coupon; `eligible` = the line keys it may discount (None = all)."""
         self.by_coupon.setdefault(code, {i.key: ZERO for i in self.items})
-        items = [i for i in self.items if self.discounted_price(i) > 0 and i.quantity > 0]
+        items = [i for i in self.items if self.discounted_price(i) > 0 and i.quantity > 0
+                 and (eligible is None or i.key in eligible)]
         if discount_type == "percent":
             self._percent(code, items, amount)
         elif discount_type == "fixed_product":
@@ -111,3 +113,27 @@ def coupon_of(code: str, coupons: Mapping[str, Mapping[str, Any]] | None, line: 
         "id": 0, "code": code, "discount_type": line.get("discount_type") or "fixed_cart",
         "amount": str(line.get("nominal_amount") or "0"), "free_shipping": bool(line.get("free_shipping")),
     }
+
+
+def eligible_lines(coupon: Mapping[str, Any], lines: Sequence[Mapping[str, Any]],
+                   on_sale: Sequence[bool]) -> set[int] | None:
+    """Line keys a coupon applies to (WC_Coupon::is_valid_for_product); None when every line is.
+
+    Cart-wide fixed coupons pass `is_valid_for_cart` and so reach every line whatever their lists say.
+    """
+    if coupon.get("discount_type") == "fixed_cart":
+        return None
+    allowed = {int(p) for p in coupon.get("product_ids") or []}
+    excluded = {int(p) for p in coupon.get("excluded_product_ids") or []}
+    skip_sale = bool(coupon.get("exclude_sale_items"))
+    if not allowed and not excluded and not skip_sale:
+        return None
+    keys = set()
+    for key, line in enumerate(lines):
+        ids = {int(line.get("product_id") or 0), int(line.get("variation_id") or 0)} - {0}
+        if allowed and not ids & allowed:
+            continue
+        if ids & excluded or (skip_sale and on_sale[key]):
+            continue
+        keys.add(key)
+    return keys

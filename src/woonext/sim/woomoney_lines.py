@@ -129,7 +129,8 @@ def write_fees(out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool
         fee.setdefault("meta_data", [])
 
 
-def write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], ids: IdAllocator) -> None:
+def write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings,
+                   ids: IdAllocator) -> None:
     for ship, taxes in zip(out.get("shipping_lines") or [], ship_taxes, strict=True):
         if not ship.get("id"):
             ship["id"] = ids.next()
@@ -138,7 +139,7 @@ def write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], ids: IdAllo
         ship.setdefault("instance_id", "")
         ship["_sim_taxes"] = {"total": tax_dict_to_store(taxes)}
         ship["total"] = money(dec(ship.get("total")))
-        ship["total_tax"] = money(sum(taxes.values(), ZERO))
+        ship["total_tax"] = money(sum_rounded(taxes, store_incl, settings.round_at_subtotal))
         ship["taxes"] = served_taxes(ship["_sim_taxes"]["total"], None)
         ship.setdefault("tax_status", "taxable")
         ship.setdefault("meta_data", [])
@@ -162,11 +163,12 @@ def write_tax_lines(out: Order, rates: list[TaxRate], cart: dict[int, Decimal], 
 
 
 def render_line_taxes(order: Mapping[str, Any], prices_include_tax_now: bool) -> dict:
-    """The copy of a stored order that a GET serves: line and fee taxes re-rounded with the store's
-    current mode (per-rate `taxes[].total` as number_format does, half up), `_sim_` keys removed."""
+    """The copy of a stored order that a GET serves: item taxes (lines, fees, shipping) re-rounded with
+    the store's current mode (per-rate `taxes[].total` as number_format does, half up), `_sim_` keys
+    removed. Order-level figures and `tax_lines` are served as stored."""
     served = copy.deepcopy(dict(order))
     mode = tax_rounding(prices_include_tax_now)
-    for key in ("line_items", "fee_lines"):
+    for key in ("line_items", "fee_lines", "shipping_lines"):
         for item in served.get(key) or []:
             stored = item.get("_sim_taxes")
             if stored is None:
