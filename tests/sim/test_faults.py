@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 import time
 
 import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -249,3 +252,33 @@ async def test_truncated_applies_and_cuts_json_in_half() -> None:
     with pytest.raises(json.JSONDecodeError):
         cut.json()
     assert ledger.committed == [{"n": 1}]
+
+
+async def test_server_mode_faults_over_a_real_socket() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    plan = FaultPlan(server_hold_s=5)
+    ledger = Ledger()
+    app = FaultMiddleware(ledger.app, plan, flavor="erpnext", server_mode=True)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
+                                           lifespan="off", timeout_graceful_shutdown=1))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=0.5) as client:
+            plan.inject_next("reset")
+            with pytest.raises(httpx.RemoteProtocolError):
+                await client.post("/api/resource/Item", json={"n": 1})
+            plan.inject_next("timeout")
+            with pytest.raises(httpx.ReadTimeout):
+                await client.post("/api/resource/Item", json={"n": 2})
+            plan.inject_next("lost")
+            with pytest.raises(httpx.ReadTimeout):
+                await client.post("/api/resource/Item", json={"n": 3})
+            assert (await client.post("/api/resource/Item", json={"n": 4})).status_code == 200
+    finally:
+        server.should_exit = True
+        await task
+    assert ledger.committed == [{"n": 3}, {"n": 4}]  # only the lost one and the clean one were applied
