@@ -357,3 +357,13 @@ def test_coupon_product_restrictions(store) -> None:
     price_11, price_13 = D(products[11]["price"]), D(products[13]["price"])
     assert totals == [(11, f"{price_11:.2f}", f"{price_11 - 10:.2f}"),
                       (13, f"{price_13:.2f}", f"{price_13 - (price_13 * D('0.2')).quantize(D('0.01')):.2f}")]
+
+
+def test_posted_total_alone_keeps_the_product_price_as_subtotal(store) -> None:
+    _, products, _ = store
+    got = calculate_order(order([{"product_id": 13, "quantity": 2, "total": "300.00"}]), rates=[],
+                          settings=TaxSettings(), products=products)
+    line = got["line_items"][0]
+    assert line["subtotal"] == f"{D(products[13]['price']) * 2:.2f}" and line["total"] == "300.00"
+    assert got["discount_total"] == f"{D(products[13]['price']) * 2 - D('300.00'):.2f}"
+    assert line["price"] == 150

@@ -70,6 +70,7 @@ def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
     return Location(str(address.get("country") or "").upper(), str(address.get("state") or "").upper(),
                     str(address.get("postcode") or ""), str(address.get("city") or "").upper())
 
+
 def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, Any]]) -> tuple[Any, Any]:
     variation = products.get(int(line.get("variation_id") or 0)) if line.get("variation_id") else None
     parent = products.get(int(line.get("product_id") or 0))
@@ -108,8 +109,10 @@ def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], 
     if total is None:
         total = shelf if shelf is not None else (subtotal if subtotal is not None else ZERO)
     if subtotal is None:
-        subtotal = shelf if shelf is not None and raw.get("total") in (None, "") else total
+        # A posted total alone leaves the subtotal at the product's price: the gap shows as discount.
+        subtotal = shelf if shelf is not None and raw.get("_sim_total") is None else total
     return LineCalc(raw, product, tax_class, taxable, subtotal, total)
+
 
 def _coerce_rates(rates: Iterable[TaxRate | Mapping[str, Any]]) -> list[TaxRate]:
     return [r if isinstance(r, TaxRate) else TaxRate.from_rest(r) for r in rates]
@@ -240,6 +243,7 @@ def calculate_order(
     out["total_tax"] = money(cart_tax + shipping_tax)
     out["total"] = money(cart_total + fees_total + shipping_total + cart_tax + shipping_tax)
     return out
+
 
 def _line_taxes(lines: list[LineCalc], rates: list[TaxRate], location: Location, taxes_on: bool) -> None:
     for line in lines:
