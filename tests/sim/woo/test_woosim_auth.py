@@ -168,3 +168,13 @@ async def test_c1_01_invalid_json_and_allow_header(sim: WooSim, signed: Callable
     r = await http.get(signed("/wp-json/wc/v3/orders/15"))
     assert r.headers["Allow"] == "GET, POST, PUT, PATCH, DELETE"
     assert r.headers["Link"] == '<http://127.0.0.1:8080/wp-json/>; rel="https://api.w.org/"'
+
+
+async def test_c1_02_customer_key_is_403() -> None:
+    sim = make_sim(https=True)
+    ck, cs = sim.create_key("read_write", user_id=5, role="customer")
+    async with client(sim) as http:
+        r = await http.get("/wp-json/wc/v3/orders", auth=(ck, cs))
+        assert (r.status_code, r.json()) == (403, {"code": "woocommerce_rest_cannot_view",
+                                                   "message": "Sorry, you cannot list resources.",
+                                                   "data": {"status": 403}})

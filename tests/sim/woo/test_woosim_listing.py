@@ -135,3 +135,15 @@ async def test_c1_05_modify_orders_while_paging(sim: WooSim, http: httpx.AsyncCl
     assert seen == [21]  # ids continue after the imported maximum
     # Default order is date desc: the newcomer shifts everything and order 18 is served twice.
     assert first == [20, 19, 18] and second == [18, 17, 16]
+
+
+async def test_c1_04_fields_and_meta_filters(sim: WooSim, http: httpx.AsyncClient,
+                                             signed: Callable[..., str]) -> None:
+    _import_real_orders(sim)
+    sim.update_order(17, {"meta_data": [{"key": "erp_invoice", "value": "SINV-1"}]})
+    r = await http.get(signed("/wp-json/wc/v3/orders?include=17&_fields=id,status,billing.email"))
+    assert r.json() == [{"id": 17, "status": "on-hold", "billing": {"email": "youssef.ibrahim@example.test"}}]
+    r = await http.get(signed("/wp-json/wc/v3/orders/17?include_meta=erp_invoice"))
+    assert [m["key"] for m in r.json()["meta_data"]] == ["erp_invoice"]
+    r = await http.get(signed("/wp-json/wc/v3/orders?include=17&exclude_meta=erp_invoice"))
+    assert [m["key"] for m in r.json()[0]["meta_data"]] == ["_kashier_order_reference"]

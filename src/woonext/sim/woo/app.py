@@ -28,10 +28,11 @@ from .errors import WooError
 from .refunds import create_refund
 from .render import render_order
 from .request import WooRequest, php_parse_query
-from .routing import Reply, Router, permission_error
+from .routing import Reply, Router, permission_error, sparse
 from .shop import Shop
 from .webhooks import Delivery, Webhook, WebhookHub
 
+STAFF_ROLES = ("administrator", "shop_manager")
 BASE_HEADERS = {
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
@@ -94,8 +95,10 @@ class WooSim:
     def webhook_log(self) -> list[Delivery]:
         return self.hub.log
 
-    def create_key(self, permissions: str = "read_write", user_id: int = 1) -> tuple[str, str]:
-        key = self.keys.create(permissions, user_id)
+    def create_key(self, permissions: str = "read_write", user_id: int = 1,
+                   role: str = "administrator") -> tuple[str, str]:
+        """A REST API key; `role` "customer" gives a logged-in user without shop capabilities (403)."""
+        key = self.keys.create(permissions, user_id, role=role)
         return key.consumer_key, key.consumer_secret
 
     def import_order(self, order_json: dict[str, Any]) -> dict[str, Any]:
@@ -303,9 +306,14 @@ class WooSim:
         values = endpoint.validator(self, req) if endpoint.validator else {}
         if key is None:
             raise permission_error(endpoint.operation)
+        if key.role not in STAFF_ROLES:
+            # rest_authorization_required_code(): 403 once a user is logged in.
+            raise permission_error(endpoint.operation, status=403)
         with self.hub.scope():
             reply = await endpoint.handler(self, req, groups, values)
         reply.headers.setdefault("Allow", ", ".join(allowed))
+        if req.method == "GET" and isinstance(req.query.get("_fields"), str) and reply.status < 300:
+            reply.body = sparse(reply.body, req.query["_fields"])
         return reply
 
     def _respond(self, reply: Reply) -> Response:

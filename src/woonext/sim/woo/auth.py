@@ -36,6 +36,8 @@ class ApiKey:
     consumer_secret: str
     permissions: str  # read | write | read_write
     description: str = ""
+    # The WordPress role of the key's user: only shop staff pass the endpoints' capability checks.
+    role: str = "administrator"
     # timestamp → nonce (the real store keys nonces by timestamp, so equal timestamps overwrite).
     nonces: dict[int, str] = field(default_factory=dict)
 
@@ -98,7 +100,8 @@ class KeyStore:
         self.keys: dict[str, ApiKey] = {}
         self._next_id = 1
 
-    def create(self, permissions: str = "read_write", user_id: int = 1, description: str = "") -> ApiKey:
+    def create(self, permissions: str = "read_write", user_id: int = 1, description: str = "",
+               role: str = "administrator") -> ApiKey:
         if permissions not in ("read", "write", "read_write"):
             raise ValueError(f"unknown permissions {permissions!r}")
         key = ApiKey(
@@ -108,6 +111,7 @@ class KeyStore:
             consumer_secret="cs_" + secrets.token_hex(20),
             permissions=permissions,
             description=description,
+            role=role,
         )
         self._next_id += 1
         self.keys[key.consumer_key] = key

@@ -19,7 +19,8 @@ OID = r"(?P<order_id>[\d]+)"
 
 
 def _dp(sim: WooSim, req: WooRequest) -> dict[str, Any]:
-    return params.validate({"dp": params.integer(), "context": params.enum(("view", "edit"))}, req.query)
+    return params.validate({"dp": params.integer(), "context": params.enum(("view", "edit")),
+                            "include_meta": params.string_list, "exclude_meta": params.string_list}, req.query)
 
 
 def _list_schema(sim: WooSim) -> dict[str, params.Check]:
@@ -29,7 +30,19 @@ def _list_schema(sim: WooSim) -> dict[str, params.Check]:
     schema["product"] = params.integer()
     schema["dp"] = params.integer()
     schema["created_via"] = params.string_list
+    schema["include_meta"] = params.string_list
+    schema["exclude_meta"] = params.string_list
     return schema
+
+
+def _meta_filter(order: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """include_meta / exclude_meta filter the order-level meta_data only."""
+    include, exclude = values.get("include_meta"), values.get("exclude_meta")
+    if include:
+        order["meta_data"] = [m for m in order.get("meta_data", []) if m.get("key") in include]
+    if exclude:
+        order["meta_data"] = [m for m in order.get("meta_data", []) if m.get("key") not in exclude]
+    return order
 
 
 def validate_list(sim: WooSim, req: WooRequest) -> dict[str, Any]:
@@ -50,7 +63,7 @@ async def list_orders(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
     ordered = listing.sort_orders(found, values)
     page_items, page, per_page = listing.paginate(ordered, values)
     dp = values.get("dp")
-    body = [sim.render_order(o, dp) for o in page_items]
+    body = [_meta_filter(sim.render_order(o, dp), values) for o in page_items]
     pairs = listing.echo_pairs(req.query, [("status", ["any"]), ("dp", sim.config.price_decimals),
                                            ("context", "view")])
     headers = listing.pagination_headers(sim.home, "/wc/v3/orders", pairs, page, per_page, len(found))
@@ -59,7 +72,7 @@ async def list_orders(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
 
 async def get_order(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     order = sim.shop.get(int(m["id"]))
-    return Reply(200, sim.render_order(order, values.get("dp")))
+    return Reply(200, _meta_filter(sim.render_order(order, values.get("dp")), values))
 
 
 async def create_order(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:

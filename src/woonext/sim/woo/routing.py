@@ -74,6 +74,25 @@ class Router:
         raise WooError(404, "rest_no_route", "No route was found matching the URL and request method.")
 
 
-def permission_error(operation: str) -> WooError:
+def permission_error(operation: str, status: int = 401) -> WooError:
     code, message = PERMISSION_ERRORS[operation]
-    return WooError(401, code, message)
+    return WooError(status, code, message)
+
+
+def sparse(body: Any, fields_param: str) -> Any:
+    """WordPress `_fields`: keep only the listed keys (dotted paths reach into objects)."""
+    wanted = [f.strip() for f in fields_param.split(",") if f.strip()]
+
+    def pick(item: Any) -> Any:
+        if not isinstance(item, dict):
+            return item
+        out: dict[str, Any] = {}
+        for key, value in item.items():
+            nested = [w[len(key) + 1:] for w in wanted if w.startswith(key + ".")]
+            if key in wanted:
+                out[key] = value
+            elif nested and isinstance(value, dict):
+                out[key] = {k: v for k, v in value.items() if k in nested}
+        return out
+
+    return [pick(x) for x in body] if isinstance(body, list) else pick(body)
