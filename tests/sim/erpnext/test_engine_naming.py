@@ -208,3 +208,32 @@ async def test_c2_05_amended_documents_are_numbered(api: Api) -> None:
     await api.ok("PUT", f"/api/resource/Sales Invoice/{first['name']}", {"docstatus": 2})
     second = await api.invoice(amended_from=first["name"])
     assert second["name"] == f"{original['name']}-2"
+
+
+async def test_c2_18_deleting_a_customer_takes_its_own_contacts_and_addresses(api: Api) -> None:
+    for name in ("Solo", "Pair"):
+        await api.ok("POST", "/api/resource/Customer", {"customer_name": name})
+    address = dict(sample(33)["request"]["body"], links=[{"link_doctype": "Customer", "link_name": "Solo"}])
+    own = await api.ok("POST", "/api/resource/Address", address)
+    shared = await api.ok(
+        "POST",
+        "/api/resource/Contact",
+        {
+            "first_name": "Both",
+            "links": [
+                {"link_doctype": "Customer", "link_name": "Solo"},
+                {"link_doctype": "Customer", "link_name": "Pair"},
+            ],
+        },
+    )
+    assert (await api.call("DELETE", "/api/resource/Customer/Solo")).status_code == 202
+    assert api.sim.db.get("Address", own["name"]) is None
+    kept = api.sim.db.get("Contact", shared["name"])
+    assert kept is not None and [r["link_name"] for r in kept["links"]] == ["Pair"]
+    await api.ok(
+        "POST", "/api/resource/Address", dict(address, links=[{"link_doctype": "Customer", "link_name": "Pair"}])
+    )
+    await api.invoice(customer="Pair")
+    blocked = await api.call("DELETE", "/api/resource/Customer/Pair")
+    assert blocked.status_code == 417 and blocked.json()["exc_type"] == "LinkExistsError"
+    assert api.sim.db.get("Contact", shared["name"]) is not None  # the failed delete rolled back

@@ -59,6 +59,9 @@ class CustomerController(Controller):
                 409,
             )
 
+    def on_trash(self, doc: Doc, ctx: Ctx) -> None:
+        delete_contacts_and_addresses(ctx, doc["name"])
+
     def on_update(self, doc: Doc, ctx: Ctx) -> None:
         if not doc.get("__islocal"):
             return
@@ -77,6 +80,23 @@ class CustomerController(Controller):
                 stored.update(changes)
                 ctx.save(stored)
             doc.update(changes)
+
+
+def delete_contacts_and_addresses(ctx: Ctx, customer: str) -> None:
+    """ERPNext's `delete_contact_and_address`: what links only to this customer goes with it; shared
+    ones just lose the link."""
+    txn: Any = getattr(ctx, "txn")  # noqa: B009 - DocCtx carries the transaction
+    for doctype in ("Address", "Contact"):
+        for doc in ctx.all(doctype):
+            links = doc.get("links") or []
+            mine = [r for r in links if r.get("link_doctype") == "Customer" and r.get("link_name") == customer]
+            if not mine:
+                continue
+            if len(mine) == len(links):
+                txn.delete(doctype, doc["name"])
+            else:
+                doc["links"] = [r for r in links if r not in mine]
+                ctx.save(doc)
 
 
 def primary_contact(customer: Doc) -> Doc:

@@ -16,41 +16,50 @@ def throw_submitted_delete(doctype: str, name: str) -> FrappeError:
     )
 
 
+def _links_to(meta: Meta, target: str) -> list[tuple[str, str | None]]:
+    """(field, type field) pairs of `meta` that can point at `target`: Links with that option,
+    and Dynamic Links (whose type is read from another field of the row)."""
+    out: list[tuple[str, str | None]] = []
+    for f in meta.value_fields:
+        if f["fieldtype"] == "Link" and f.get("options") == target:
+            out.append((f["fieldname"], None))
+        elif f["fieldtype"] == "Dynamic Link" and f.get("options"):
+            out.append((f["fieldname"], str(f["options"])))
+    return out
+
+
+def _points_at(row: Doc, fields: list[tuple[str, str | None]], doctype: str, name: str) -> bool:
+    for field, type_field in fields:
+        if str(row.get(field) or "").casefold() != name.casefold():
+            continue
+        if type_field is None or row.get(type_field) == doctype:
+            return True
+    return False
+
+
 def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
-    """`check_if_doc_is_linked`: a draft or submitted document linking here blocks the delete."""
+    """`check_if_doc_is_linked` / `..._dynamically_linked`: a draft or submitted document that links
+    here (directly, from a child row, or through a Dynamic Link) blocks the delete."""
     for other_type in base_schema():
         other_meta = ctx.meta(other_type)
         if other_meta is None or other_meta.istable or other_meta.issingle:
             continue
-        link_fields = [
-            f["fieldname"]
-            for f in other_meta.value_fields
-            if f["fieldtype"] == "Link" and f.get("options") == meta.name
-        ]
-        table_links = []
+        own_fields = _links_to(other_meta, meta.name)
+        table_fields = []
         for tf in other_meta.table_fields:
-            cm = ctx.meta(str(tf.get("options")))
-            if cm is not None:
-                fields = [
-                    f["fieldname"]
-                    for f in cm.value_fields
-                    if f["fieldtype"] == "Link" and f.get("options") == meta.name
-                ]
-                if fields:
-                    table_links.append((tf["fieldname"], fields))
-        if not link_fields and not table_links:
+            child = ctx.meta(str(tf.get("options")))
+            fields = _links_to(child, meta.name) if child is not None else []
+            if fields:
+                table_fields.append((tf["fieldname"], fields))
+        if not own_fields and not table_fields:
             continue
         for other in ctx.txn.iter(other_type):
-            if other_type == meta.name and other["name"] == doc["name"]:
+            if (other_type == meta.name and other["name"] == doc["name"]) or to_int(other.get("docstatus")) >= 2:
                 continue
-            if to_int(other.get("docstatus")) >= 2:
-                continue
-            hit = any(str(other.get(f) or "").casefold() == doc["name"].casefold() for f in link_fields)
-            hit = hit or any(
-                str(row.get(f) or "").casefold() == doc["name"].casefold()
-                for table, fields in table_links
+            hit = _points_at(other, own_fields, meta.name, doc["name"]) or any(
+                _points_at(row, fields, meta.name, doc["name"])
+                for table, fields in table_fields
                 for row in other.get(table) or []
-                for f in fields
             )
             if hit:
                 slug = other_type.lower().replace(" ", "-")
