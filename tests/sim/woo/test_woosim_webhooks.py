@@ -292,3 +292,20 @@ async def test_c1_13_action_topic_payload(sim: WooSim) -> None:
     sim.hub.fire("action.woocommerce_order_status_completed", 15)
     await sim.run_webhooks()
     assert json.loads(receiver.deliveries()[0].body) == {"action": "woocommerce_order_status_completed", "arg": 15}
+
+
+async def test_c1_16_safe_url_rule_refuses_loopback_and_odd_ports() -> None:
+    from conftest import make_sim
+
+    sim = make_sim(webhook_safe_urls_only=True)
+    receiver = Receiver()
+    sim.webhook_transport = receiver.transport()
+    sim.add_webhook("order.updated", "http://127.0.0.1:9099/hook", "s3cret")
+    sim.add_webhook("order.updated", "http://receiver.test:8080/hook", "s3cret")
+    sim.import_order(real("order_15.json"))
+    sim.update_order(15, {})
+    await sim.run_webhooks()
+    refused, sent = sim.webhook_log
+    assert refused.status_code is None and "A valid URL was not provided." in refused.error
+    assert sim.hub.webhooks[1].failure_count == 1
+    assert sent.status_code == 200 and len(receiver.deliveries()) == 1

@@ -58,6 +58,7 @@ class WooSim:
             salt=self.config.wp_salt,
             user_agent=f"WooCommerce/{self.config.wc_version} Hookshot (WordPress/{self.config.wp_version})",
             delay_seconds=self.config.webhook_delay_seconds, max_failures=self.config.max_webhook_failures,
+            safe_urls_only=self.config.webhook_safe_urls_only,
         )
         self.shop = Shop(self.config, self.clock.now, self.catalog, self.book, self.hub, self.site_time)
         self.keys = KeyStore()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections.abc import Callable
@@ -131,6 +132,7 @@ class WebhookHub:
     user_agent: str
     delay_seconds: float = 0.0
     max_failures: int = 5
+    safe_urls_only: bool = False
     transport: httpx.AsyncBaseTransport | None = None
     webhooks: dict[int, Webhook] = field(default_factory=dict)
     queue: list[PendingAction] = field(default_factory=list)
@@ -245,13 +247,10 @@ class WebhookHub:
         status: int | None = None
         error = ""
         response_body = b""
-        try:
-            async with httpx.AsyncClient(transport=self.transport, timeout=timeout, follow_redirects=False) as client:
-                response = await client.post(webhook.delivery_url, content=body, headers=headers)
-                status = response.status_code
-                response_body = response.content
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        if self.safe_urls_only and not is_safe_url(webhook.delivery_url):
+            error = "http_request_failed: A valid URL was not provided."
+        else:
+            status, response_body, error = await self._send(webhook.delivery_url, headers, body, timeout)
         delivery = Delivery(
             delivery_id=delivery_id, webhook_id=webhook.id, topic=webhook.topic, arg=arg,
             url=webhook.delivery_url, request_headers=headers, request_body=body, status_code=status,
@@ -260,6 +259,31 @@ class WebhookHub:
         )
         self.log.append(delivery)
         return delivery
+
+
+    async def _send(self, url: str, headers: dict[str, str], body: bytes,
+                    timeout: float) -> tuple[int | None, bytes, str]:
+        try:
+            async with httpx.AsyncClient(transport=self.transport, timeout=timeout, follow_redirects=False) as client:
+                response = await client.post(url, content=body, headers=headers)
+                return response.status_code, response.content, ""
+        except httpx.HTTPError as exc:
+            return None, b"", f"{type(exc).__name__}: {exc}"
+
+
+def is_safe_url(url: str) -> bool:
+    """What wp_http_validate_url() lets through without filters."""
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return False
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    if port not in (80, 443, 8080):
+        return False
+    try:
+        address = ipaddress.ip_address(parsed.host)
+    except ValueError:
+        return parsed.host != "localhost"
+    return not (address.is_loopback or address.is_private or address.is_reserved or address.is_unspecified)
 
 
 class _Scope:
