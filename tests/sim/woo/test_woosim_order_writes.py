@@ -120,12 +120,18 @@ async def test_c1_08_set_paid_and_line_recalculation(sim: WooSim, http: httpx.As
     remaining = [li["id"] for li in r.json()["line_items"]]
     assert remaining and line_id not in remaining
     assert r.json()["total"] == "1709.98"
-    r = await http.put(signed(f"/wp-json/wc/v3/orders/{oid}", "PUT"), json={"line_items": [{"id": 99999}]})
+    before = dict(sim.orders[oid])
+    r = await http.put(signed(f"/wp-json/wc/v3/orders/{oid}", "PUT"),
+                       json={"meta_data": [{"key": "lost", "value": "1"}], "line_items": [{"id": 99999}]})
     assert r.status_code == 400 and r.json()["code"] == "woocommerce_rest_invalid_item_id"
+    assert sim.orders[oid] == before  # nothing of the failed request was kept
     r = await http.put(signed(f"/wp-json/wc/v3/orders/{oid}", "PUT"), json={"customer_id": 777})
     assert (r.status_code, r.json()["message"]) == (400, "Customer ID is invalid.")
     r = await http.post(signed("/wp-json/wc/v3/orders", "POST"), json={"id": 5})
     assert (r.status_code, r.json()["code"]) == (400, "woocommerce_rest_shop_order_exists")
+    r = await http.post(signed("/wp-json/wc/v3/orders", "POST"), json={"line_items": [{"product_id": 4040}]})
+    assert (r.status_code, r.json()["code"]) == (400, "woocommerce_rest_invalid_product_id")
+    assert sim.create_order({})["id"] == oid + 1  # the failed create took no id
 
 
 async def test_c1_09_notes(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:

@@ -115,7 +115,13 @@ class Shop:
         if created_via == "checkout":
             order["cart_hash"] = order["order_key"][-12:].lower().ljust(32, "0")
         with self.hub.scope():
-            self._apply(order, data, recalc=True)
+            try:
+                self._apply(order, data, recalc=True)
+            except WooError:
+                # Nothing was saved, so the id was never taken.
+                if self.book.next_order_id == order["id"] + 1:
+                    self.book.next_order_id = order["id"]
+                raise
             status = str(data.get("status") or "pending")
             self.book.orders[order["id"]] = order
             self.book.set_status(order, status, self.now())
@@ -163,8 +169,13 @@ class Shop:
         self.check_status(data)
         self._check_customer(data)
         old_status = str(order["status"])
+        # Changes are made on a copy and kept only if the whole request is valid (an exception
+        # before WC_Order::save() leaves the stored order untouched); the dict keeps its identity.
+        work = clone(order)
+        self._apply(work, data, recalc=True)
+        order.clear()
+        order.update(work)
         with self.hub.scope():
-            self._apply(order, data, recalc=True)
             if data.get("status"):
                 self.book.set_status(order, str(data["status"]), self.now())
             if data.get("set_paid") and order.get("needs_payment", True):
