@@ -90,9 +90,11 @@ def test_real_orders_recomputed_from_their_inputs(number: int, store) -> None:
     for key in ("total", "discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total_tax"):
         assert got[key] == real[key], key
     for mine, theirs in zip(got["line_items"], real["line_items"], strict=True):
+        assert list(mine) == list(theirs)
         for key in ("subtotal", "total", "subtotal_tax", "total_tax", "price", "taxes"):
             assert mine[key] == theirs[key] and type(mine[key]) is type(theirs[key]), key
     for mine, theirs in zip(got["coupon_lines"], real["coupon_lines"], strict=True):
+        assert list(mine) == list(theirs)
         for key in ("discount", "discount_tax", "discount_type", "nominal_amount", "free_shipping"):
             assert mine[key] == theirs[key], key
         assert mine["meta_data"][0]["value"] == theirs["meta_data"][0]["value"]

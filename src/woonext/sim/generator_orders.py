@@ -30,6 +30,16 @@ PAYMENT_METHODS = [
     ("kashier_wallet", "Mobile wallet (Kashier)", 14),
     ("valu", "valU installments", 4),  # a gateway woonext does not know: must end up for review
 ]
+# Key order of a REST order object (as the real order_*.json samples have it).
+ORDER_KEYS = (
+    "id", "parent_id", "status", "currency", "version", "prices_include_tax", "date_created", "date_modified",
+    "discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax",
+    "customer_id", "order_key", "billing", "shipping", "payment_method", "payment_method_title", "transaction_id",
+    "customer_ip_address", "customer_user_agent", "created_via", "customer_note", "date_completed", "date_paid",
+    "cart_hash", "number", "meta_data", "line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines",
+    "refunds", "payment_url", "is_editable", "needs_payment", "needs_processing", "date_created_gmt",
+    "date_modified_gmt", "date_completed_gmt", "date_paid_gmt", "currency_symbol", "_links",
+)
 PREPAID = {"kashier_card", "kashier_wallet", "instapay", "valu"}
 DELIVERY_SLOTS = ["10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
 USD_RATE = Decimal("48.50")
@@ -194,10 +204,7 @@ def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: b
     order = calculate_order(order, rates=catalog.rates(), settings=catalog.tax_settings(prices_include_tax),
                             coupons={c["code"]: c for c in catalog.coupons}, products=catalog.by_id())
     for row in order["coupon_lines"]:
-        for meta in row.get("meta_data", []):
-            meta.setdefault("id", ctx.meta_ids.next())
-            meta.setdefault("display_key", meta["key"])
-            meta.setdefault("display_value", meta["value"])
+        row["meta_data"] = [{"id": meta.get("id") or ctx.meta_ids.next(), **meta} for meta in row["meta_data"]]
     rng = ctx.rng
     status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
     created = _parse(order["date_created_gmt"])
@@ -231,7 +238,7 @@ def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: b
     if order["customer_id"]:
         links["customer"] = [{"href": f"{ctx.home}/wp-json/wc/v3/customers/{order['customer_id']}"}]
     order["_links"] = links
-    return order
+    return {**{k: order[k] for k in ORDER_KEYS if k in order}, **order}
 
 
 def _parse(gmt: str) -> datetime:

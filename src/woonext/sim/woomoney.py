@@ -18,9 +18,14 @@ from typing import Any
 
 from woonext.sim.woomoney_coupons import HUNDRED, DiscountItem, Discounts, coupon_of, eligible_lines
 from woonext.sim.woomoney_lines import (
+    COUPON_KEYS,
+    FEE_KEYS,
+    LINE_KEYS,
+    SHIPPING_KEYS,
     IdAllocator,
     LineCalc,
     dec,
+    in_rest_order,
     line_price,
     render_line_taxes,
     strip_private,
@@ -235,6 +240,10 @@ def calculate_order(
         if not row.get("id"):
             row["id"] = ids.next()
 
+    for group, keys in (("line_items", LINE_KEYS), ("shipping_lines", SHIPPING_KEYS), ("fee_lines", FEE_KEYS),
+                        ("coupon_lines", COUPON_KEYS)):
+        if out.get(group):
+            out[group] = [in_rest_order(item, keys) for item in out[group]]
     out["discount_total"] = money(cart_subtotal - cart_total)
     out["discount_tax"] = money(round_tax_total(raw_subtotal_tax - raw_total_tax, store_incl))
     out["shipping_total"] = money(shipping_total)

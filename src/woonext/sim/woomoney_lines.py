@@ -24,6 +24,24 @@ from woonext.sim.woomoney_tax import (
 
 Order = dict[str, Any]
 
+# Key order of each item type as WooCommerce's REST API writes it; unknown keys keep their place after.
+LINE_KEYS = ("id", "name", "product_id", "variation_id", "quantity", "tax_class", "subtotal", "subtotal_tax",
+             "total", "total_tax", "taxes", "meta_data", "sku", "global_unique_id", "price", "image",
+             "parent_name")
+SHIPPING_KEYS = ("id", "method_title", "method_id", "instance_id", "total", "total_tax", "taxes", "tax_status",
+                 "meta_data")
+FEE_KEYS = ("id", "name", "tax_class", "tax_status", "amount", "total", "total_tax", "taxes", "meta_data")
+COUPON_KEYS = ("id", "code", "discount", "discount_tax", "meta_data", "discount_type", "nominal_amount",
+               "free_shipping")
+
+
+def in_rest_order(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The same item with its keys in WooCommerce's order (private `_sim_` keys last)."""
+    ordered = {k: item[k] for k in keys if k in item}
+    ordered.update({k: v for k, v in item.items() if k not in ordered and not k.startswith("_sim_")})
+    ordered.update({k: v for k, v in item.items() if k.startswith("_sim_")})
+    return ordered
+
 
 def dec(value: Any) -> Decimal:
     if value in (None, ""):
