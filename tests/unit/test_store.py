@@ -3,11 +3,11 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text, update
 
 from woonext.store import (
     DEAD_LETTER,
@@ -234,3 +234,51 @@ def test_migrations_match_the_table_definitions(db: StateDB) -> None:
 
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+
+
+def _in_threads(count: int, work: Callable[[int], None]) -> None:
+    barrier = threading.Barrier(count)
+    failures: list[BaseException] = []
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            work(index)
+        except BaseException as exc:  # reported below, a thread cannot fail the test by itself
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_concurrent_failures_never_lose_an_attempt(db: StateDB) -> None:
+    def work(_: int) -> None:
+        for _ in range(15):
+            db.record_outcome("main", "order", "1", FAILED, "erp_deadlock")
+
+    _in_threads(6, work)
+    outcome = db.outcome("main", "order", "1")
+    assert outcome is not None and outcome.attempts == 90
+
+
+def test_read_then_write_in_begin_is_atomic(db: StateDB) -> None:
+    from woonext.store.tables import checkpoints
+
+    db.set_checkpoint("main", "counter", {"n": 0})
+
+    def work(_: int) -> None:
+        for _ in range(10):
+            with db.begin() as connection:
+                where = (checkpoints.c.store == "main", checkpoints.c.job == "counter")
+                query = select(checkpoints.c.value).where(*where)
+                if connection.dialect.name == "postgresql":
+                    query = query.with_for_update()
+                value = connection.execute(query).scalar_one()
+                connection.execute(update(checkpoints).where(*where).values(value={"n": value["n"] + 1}))
+
+    _in_threads(5, work)
+    assert db.get_checkpoint("main", "counter") == {"n": 50}

@@ -1,7 +1,8 @@
 """The state database: bindings (what each WooCommerce object became), outcomes, cursors,
 checkpoints, runs and events. SQLAlchemy Core + Alembic migrations applied at open."""
 
-from .db import BindingExists, StateDB, create_state_engine
+from .db import BindingExists, StateDB
+from .engine import create_state_engine, write_transaction
 from .models import (
     DEAD_LETTER,
     FAILED,
@@ -27,4 +28,5 @@ __all__ = [
     "Outcome",
     "StateDB",
     "create_state_engine",
+    "write_transaction",
 ]

@@ -1,7 +1,7 @@
 """`StateDB`: the state database (bindings, outcomes, cursors, checkpoints, runs).
 
-SQLite by default (WAL mode, so readers never block the writer, and a busy timeout, so concurrent
-writers wait instead of failing); the same code runs on PostgreSQL for scale-out.
+SQLite by default (see `engine.py` for WAL, busy timeout and immediate write transactions); the same
+code runs on PostgreSQL for scale-out. Every method is its own transaction.
 """
 
 from __future__ import annotations
@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import migrate
+from .engine import create_state_engine, write_transaction
 from .models import UNRESOLVED_STATUSES, Binding, Outcome
 from .tables import bindings, checkpoints, cursors, outcomes, runs
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 class BindingExists(Exception):
@@ -43,30 +40,6 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def create_state_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite creates the parent directory and sets WAL + busy timeout."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(url, pool_pre_ping=True)
 
 
 def _binding(row: Any) -> Binding:
@@ -125,7 +98,7 @@ class StateDB:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A transaction on the state database, for callers that need several steps atomically."""
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             yield connection
 
     # -- bindings ---------------------------------------------------------------------------
@@ -156,7 +129,7 @@ class StateDB:
         }
         if b.id is None:
             try:
-                with self.engine.begin() as connection:
+                with write_transaction(self.engine) as connection:
                     result = connection.execute(insert(bindings).values(created_at=now, **values))
             except IntegrityError as exc:
                 raise BindingExists(b.store, b.kind, str(b.remote_id)) from exc
@@ -165,16 +138,14 @@ class StateDB:
             b.id = int(key[0])
             b.created_at = now
         else:
-            with self.engine.begin() as connection:
+            with write_transaction(self.engine) as connection:
                 result = connection.execute(update(bindings).where(bindings.c.id == b.id).values(**values))
             if result.rowcount == 0:
                 raise LookupError(f"binding id {b.id} no longer exists; load it again with get_binding()")
         b.updated_at = now
 
     def bindings(self, store: str, kind: str) -> list[Binding]:
-        query = (
-            select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
-        )
+        query = select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
         with self.engine.connect() as connection:
             return [_binding(row) for row in connection.execute(query)]
 
@@ -199,25 +170,25 @@ class StateDB:
         key = (outcomes.c.store == store, outcomes.c.kind == kind, outcomes.c.remote_id == str(remote_id))
         now = utcnow()
         values = {"status": status, "reason": reason, "detail": detail, "hint": hint, "updated_at": now}
+        if status in UNRESOLVED_STATUSES:
+            # Computed by the database from the row as it is now, so concurrent recorders never lose
+            # an increment (PostgreSQL re-evaluates it after waiting for the row lock).
+            attempts: Any = case((outcomes.c.status.in_(UNRESOLVED_STATUSES), outcomes.c.attempts + 1), else_=1)
+            first_attempts = 1
+        else:
+            attempts = first_attempts = 0
         for _ in range(3):  # a concurrent first insert of the same key makes us go round once more
             try:
-                with self.engine.begin() as connection:
-                    query = select(outcomes.c.attempts, outcomes.c.status).where(*key)
-                    previous = connection.execute(query).first()
-                    if status in UNRESOLVED_STATUSES:
-                        unresolved_before = previous is not None and previous.status in UNRESOLVED_STATUSES
-                        attempts = previous.attempts + 1 if unresolved_before and previous else 1
-                    else:
-                        attempts = 0
-                    if previous is None:
+                with write_transaction(self.engine) as connection:
+                    changed = connection.execute(update(outcomes).where(*key).values(attempts=attempts, **values))
+                    if changed.rowcount == 0:
                         connection.execute(
                             insert(outcomes).values(
-                                store=store, kind=kind, remote_id=str(remote_id), attempts=attempts, **values
+                                store=store, kind=kind, remote_id=str(remote_id), attempts=first_attempts, **values
                             )
                         )
-                    else:
-                        connection.execute(update(outcomes).where(*key).values(attempts=attempts, **values))
-                return Outcome(store, kind, str(remote_id), status, reason, detail, hint, attempts, now)
+                    stored = connection.execute(select(outcomes).where(*key)).one()
+                return _outcome(stored)
             except IntegrityError:
                 continue
         raise RuntimeError(f"could not record the outcome of {store}/{kind}/{remote_id} (constant conflicts)")
@@ -259,7 +230,7 @@ class StateDB:
         where = (table.c.store == store, table.c[keycol] == key)
         for _ in range(3):
             try:
-                with self.engine.begin() as connection:
+                with write_transaction(self.engine) as connection:
                     changed = update(table).where(*where).values(value=value, updated_at=now)
                     result = connection.execute(changed)
                     if result.rowcount == 0:
@@ -284,21 +255,21 @@ class StateDB:
         self._set_json(checkpoints, "job", store, job, value)
 
     def clear_checkpoint(self, store: str, job: str) -> None:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             where = (checkpoints.c.store == store, checkpoints.c.job == job)
             connection.execute(delete(checkpoints).where(*where))
 
     # -- runs -------------------------------------------------------------------------------
 
     def start_run(self, job: str, store: str) -> int:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             result = connection.execute(insert(runs).values(job=job, store=store, started_at=utcnow()))
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             result = connection.execute(
                 update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), counts=counts)
             )

@@ -6,10 +6,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+
+from .engine import write_transaction
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD = "head"
+MIGRATION_LOCK_KEY = 0x776F6F6E  # "woon"
 
 
 def alembic_config() -> AlembicConfig:
@@ -21,7 +24,10 @@ def alembic_config() -> AlembicConfig:
 def upgrade(engine: Engine, revision: str = HEAD) -> None:
     """Bring the schema to `revision` (default: the newest) on this engine's database."""
     cfg = alembic_config()
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes may start at once; one migrates, the others wait and find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 
