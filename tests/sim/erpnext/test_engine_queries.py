@@ -271,3 +271,23 @@ async def test_c2_04_sample_list_and_count_requests(api: Api) -> None:
     assert draft["name"] not in {r["name"] for r in rows}
     counted = await api.call("GET", "/api/method/frappe.client.get_count", params=sample(40)["request"]["params"])
     assert counted.json() == {"message": 4}
+
+
+async def test_c2_04_group_by_with_counts_and_star_fields(api: Api) -> None:
+    await _customers(api, "G1", "G2")
+    await api.ok("POST", "/api/resource/Customer", {"customer_name": "G3", "customer_type": "Company"})
+    grouped = await api.ok(
+        "GET",
+        "/api/resource/Customer",
+        params={
+            "fields": '["customer_type", "count(name) as total"]',
+            "group_by": "customer_type",
+            "order_by": "customer_type asc",
+        },
+    )
+    assert grouped == [{"customer_type": "Company", "total": 1}, {"customer_type": "Individual", "total": 3}]
+    total = await api.ok("GET", "/api/resource/Customer", params={"fields": '["count(name) as n"]'})
+    assert total == [{"n": 4}]
+    star = await api.ok("GET", "/api/resource/Territory", params={"fields": '["*"]', "filters": '{"name": "Egypt"}'})
+    assert list(star[0])[:7] == ["name", "owner", "creation", "modified", "modified_by", "docstatus", "idx"]
+    assert star[0]["parent_territory"] == "All Territories"

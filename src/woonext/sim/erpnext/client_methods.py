@@ -184,10 +184,6 @@ def set_value(
     return as_dict(ctx, ctx.engine.update(ctx, doctype, name, changes))
 
 
-def rename_doc(ctx: DocCtx, **_: Any) -> None:
-    raise throw("Renaming documents is not supported by this simulator", "ValidationError")
-
-
 def run_doc_method(
     ctx: DocCtx, method: str = "", docs: Any = None, dt: str = "", dn: str = "", args: Any = None, **_: Any
 ) -> tuple[Any, Doc]:
@@ -242,7 +238,6 @@ FRAPPE_METHODS: dict[str, Method] = {
     "frappe.client.cancel": Method(cancel, WRITE),
     "frappe.client.delete": Method(delete, frozenset({"POST", "DELETE"})),
     "frappe.client.set_value": Method(set_value, WRITE),
-    "frappe.client.rename_doc": Method(rename_doc, WRITE),
     "frappe.ping": Method(ping, allow_guest=True),
     "frappe.auth.get_logged_user": Method(get_logged_user),
 }

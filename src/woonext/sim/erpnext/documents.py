@@ -207,7 +207,6 @@ class Engine:
         if doc["docstatus"] == 1:
             self.run(ctx, "on_submit", doc)
         doc.pop("__islocal", None)
-        self._after_hooks(ctx, doc, meta)
         return doc
 
     def _write(self, ctx: DocCtx, doc: Doc, meta: Meta, new: bool) -> None:
@@ -218,13 +217,6 @@ class Engine:
             update_tree(ctx, doc, meta)
         self._cast_all(ctx, doc, meta)
         ctx.txn.put(storable(doc, meta, ctx.child_meta))
-
-    def _after_hooks(self, ctx: DocCtx, doc: Doc, meta: Meta) -> None:
-        """Controllers may have changed the stored row after the write (db_set); keep the response
-        document as the controller left it, but make sure the stored copy has the write's keys."""
-        stored = ctx.txn.peek(meta.name, doc["name"])
-        if stored is None:
-            ctx.txn.put(storable(doc, meta, ctx.child_meta))
 
     # -- save / submit / cancel -------------------------------------------------------------------
     def load_for_update(self, ctx: DocCtx, doctype: str, name: str) -> Doc:
@@ -280,7 +272,6 @@ class Engine:
         self.run(ctx, "on_update", doc)
         if new == 1:
             self.run(ctx, "on_submit", doc)
-        self._after_hooks(ctx, doc, meta)
         return doc
 
     def _update_after_submit(self, ctx: DocCtx, doc: Doc, before: Doc, meta: Meta, modified: str) -> Doc:
@@ -305,7 +296,6 @@ class Engine:
         self._stamp(ctx, doc, meta, False, self.next_modified(ctx, before.get("modified")))
         ctx.txn.put(storable(doc, meta, ctx.child_meta))
         self.run(ctx, "on_cancel", doc)
-        self._after_hooks(ctx, doc, meta)
         return ctx.txn.get(meta.name, doc["name"]) or doc
 
     def submit(self, ctx: DocCtx, doctype: str, name: str) -> Doc:

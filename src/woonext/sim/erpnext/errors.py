@@ -24,7 +24,6 @@ PYTHON_EXCEPTIONS = {
     "ValueError",
     "IndexError",
     "ZeroDivisionError",
-    "NameError_py",
     "RuntimeError",
 }
 SPECIAL_PATHS = {"JSONDecodeError": "json.decoder.JSONDecodeError"}

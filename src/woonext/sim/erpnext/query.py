@@ -11,7 +11,7 @@ from typing import Any
 from .base import Doc, throw
 from .db import Txn
 from .errors import data_error, raised
-from .schema import INT_TYPES, NUMERIC_TYPES, TABLE_TYPES, Meta
+from .schema import INT_TYPES, NUMERIC_TYPES, STD_FIELDS, TABLE_TYPES, Meta
 from .serialize import jsonable, to_decimal, to_int
 
 FIELD_RE = re.compile(r"^(?:`?(?:tab)?([^`.]+)`?\.)?`?([A-Za-z0-9_]+|\*)`?(?:\s+as\s+`?([A-Za-z0-9_]+)`?)?$", re.I)
@@ -104,24 +104,35 @@ class Query:
                 rows.extend((doc, k) for k in kids) if kids else rows.append((doc, None))
             else:
                 rows.append((doc, None))
-        if any(col == "__count__" for _, col, _ in selected):
-            alias = next(a for _, c, a in selected if c == "__count__")
-            return [{alias: len(rows)}] if as_dict else [[len(rows)]]
-        rows = self._order(rows, order_by)
+        counting = any(col == "__count__" for _, col, _ in selected)
+        ordered = self._order(rows, order_by)
+        if group_by:
+            groups: dict[Any, list[Any]] = {}
+            tf, col = self._resolve_spec(str(group_by))
+            for row in ordered:
+                source = row[1] if tf else row[0]
+                groups.setdefault(_norm((source or {}).get(col), "Data"), [row, 0])[1] += 1
+            grouped = [(row, size) for row, size in groups.values()]
+        elif counting:
+            grouped = [(ordered[0] if ordered else ({}, None), len(ordered))]
+        else:
+            grouped = [(row, 1) for row in ordered]
         start = to_int(limit_start)
         length = to_int(limit_page_length)
-        rows = rows[start : start + length] if length else rows[start:]
+        grouped = grouped[start : start + length] if length else grouped[start:]
         out: list[Any] = []
-        for doc, child in rows:
+        for (doc, child), size in grouped:
             record: dict[str, Any] = {}
             for table, col, alias in selected:
                 source = child if table else doc
-                if col == "*":
+                if col == "__count__":
+                    record[alias] = size
+                elif col == "*":
                     meta = self.meta if not table else self._children_by_field(table)
                     for c in sorted(meta.valid_columns(), key=_col_order(meta)):
                         record[c] = jsonable((source or {}).get(c))
-                    continue
-                record[alias] = jsonable((source or {}).get(col))
+                else:
+                    record[alias] = jsonable((source or {}).get(col))
             out.append(record if as_dict else list(record.values()))
         return out
 
@@ -212,6 +223,15 @@ class Query:
             return any(_compare(row.get(col), op, value, ft) for row in doc.get(tf) or [])
         return _compare(doc.get(col), op, value, ft)
 
+    def _resolve_spec(self, spec: str) -> tuple[str | None, str]:
+        """A column written as `field`, `tabX`.`field` or X.field."""
+        target = spec.strip().replace("`", "")
+        table = None
+        if "." in target:
+            table, target = target.split(".", 1)
+            table = table[3:] if table.startswith("tab") else table
+        return self._resolve(table, target)
+
     # -- ordering -----------------------------------------------------------------------------------
     def _order(self, rows: list[tuple[Doc, Doc | None]], order_by: Any) -> list[tuple[Doc, Doc | None]]:
         spec = str(order_by or f"{self.meta.sort_field} {self.meta.sort_order}")
@@ -221,12 +241,7 @@ class Query:
             if not bits:
                 continue
             desc = len(bits) > 1 and bits[-1].lower() == "desc"
-            target = bits[0].replace("`", "")
-            table = None
-            if "." in target:
-                table, target = target.split(".", 1)
-                table = table[3:] if table.startswith("tab") else table
-            tf, col = self._resolve(table, target)
+            tf, col = self._resolve_spec(bits[0])
             keys.append((tf, col, desc, self._fieldtype(tf, col)))
         for tf, col, desc, ft in reversed(keys):
             rows.sort(key=_row_key(tf, col, ft), reverse=desc)
@@ -260,8 +275,10 @@ OPS = {
 
 
 def _col_order(meta: Meta) -> Any:
-    positions = {f["fieldname"]: i for i, f in enumerate(meta.fields)}
-    return lambda c: positions.get(c, -1)
+    """`*` lists the standard columns first, then the doctype's fields in schema order."""
+    positions = {name: i for i, name in enumerate(STD_FIELDS)}
+    positions.update({f["fieldname"]: len(STD_FIELDS) + i for i, f in enumerate(meta.fields)})
+    return lambda c: positions.get(c, len(positions))
 
 
 def _row_key(tf: str | None, col: str, ft: str) -> Callable[[tuple[Doc, Doc | None]], tuple[int, Any]]:
