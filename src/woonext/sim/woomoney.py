@@ -342,7 +342,7 @@ def _fee_taxes(fee: dict[str, Any], order: Order, lines: list[LineCalc], setting
         taxable = other.get("tax_status", "taxable") == "taxable"
         add(class_slug(other.get("tax_class")) if taxable else None, dec(other.get("total")))
     for ship in order.get("shipping_lines") or []:
-        shipping_class = settings.shipping_tax_class
+        shipping_class: str | None = settings.shipping_tax_class
         if shipping_class == "inherit":
             shipping_class = item_classes[0] if item_classes else None
         add(shipping_class if ship.get("tax_status", "taxable") == "taxable" else None, dec(ship.get("total")))
