@@ -237,3 +237,13 @@ async def test_c2_18_deleting_a_customer_takes_its_own_contacts_and_addresses(ap
     blocked = await api.call("DELETE", "/api/resource/Customer/Pair")
     assert blocked.status_code == 417 and blocked.json()["exc_type"] == "LinkExistsError"
     assert api.sim.db.get("Contact", shared["name"]) is not None  # the failed delete rolled back
+
+
+async def test_c2_05_customer_naming_series_when_selling_settings_say_so(api: Api) -> None:
+    settings = "/api/resource/Selling Settings/Selling Settings"
+    await api.ok("PUT", settings, {"cust_master_name": "Naming Series", "customer_group": "Individual"})
+    first = await api.ok("POST", "/api/resource/Customer", {"customer_name": "Test Customer"})
+    second = await api.ok("POST", "/api/resource/Customer", {"customer_name": "Test Customer"})
+    assert (first["name"], second["name"]) == ("CUST-2026-00001", "CUST-2026-00002")
+    assert first["customer_group"] == "Individual"  # Selling Settings default now applies
+    assert "_server_messages" not in (await api.call("POST", "/api/resource/Customer", {"customer_name": "x"})).json()
