@@ -119,11 +119,6 @@ def _rates_from_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(rates.values())
 
 
-def _import_refund(woo: WooSim, order_id: int, refund: dict[str, Any]) -> None:
-    # WooSim has no public refund import yet; refunds live in its order book keyed by id.
-    woo.shop.book.refunds[int(refund["id"])] = {**refund, "_sim_order_id": order_id}
-
-
 def _seed_woo(woo: WooSim, store: GeneratedStore) -> None:
     for rate in store.tax_rates:
         woo.catalog.import_tax_rate(rate)
@@ -141,7 +136,7 @@ def _seed_woo(woo: WooSim, store: GeneratedStore) -> None:
     for order in store.orders:
         woo.import_order(order)
         for refund in store.refunds.get(order["id"], []):
-            _import_refund(woo, order["id"], refund)
+            woo.import_refund(order["id"], refund)
 
 
 def build_pair(
