@@ -178,3 +178,24 @@ async def test_c1_02_customer_key_is_403() -> None:
         assert (r.status_code, r.json()) == (403, {"code": "woocommerce_rest_cannot_view",
                                                    "message": "Sorry, you cannot list resources.",
                                                    "data": {"status": 403}})
+
+
+async def test_c1_02_rest_route_query_form_is_anonymous(sim: WooSim, keys: tuple[str, str]) -> None:
+    sim2 = make_sim(https=True)
+    ck, cs = sim2.create_key()
+    async with client(sim2) as http:
+        r = await http.get("/", params={"rest_route": "/wc/v3/orders"}, auth=(ck, cs))
+        assert (r.status_code, r.json()) == (401, CANNOT_LIST)
+        r = await http.get("/", params={"rest_route": "/wc/v3/orders", "per_page": "0"}, auth=(ck, cs))
+        assert r.status_code == 400
+
+
+async def test_c1_01_unexpected_failure_is_a_critical_error(sim: WooSim, signed: Callable[..., str],
+                                                            http: httpx.AsyncClient) -> None:
+    def broken(s: WooSim, values: dict) -> None:
+        raise RuntimeError("plugin crashed")
+
+    sim.between_pages = broken  # a hook that fails like a PHP fatal error in a plugin
+    r = await http.get(signed("/wp-json/wc/v3/orders"))
+    assert r.status_code == 500 and r.json()["code"] == "internal_server_error"
+    assert "plugin crashed" in sim.errors[-1]

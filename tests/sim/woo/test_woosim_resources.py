@@ -116,6 +116,9 @@ async def test_c1_11_batch(sim: WooSim, http: httpx.AsyncClient, signed: Callabl
     assert body["update"][1] == {"id": 404, "error": {"code": "woocommerce_rest_shop_order_invalid_id",
                                                       "message": "ID is invalid.", "data": {"status": 400}}}
     assert body["delete"][0]["id"] == 16 and 16 not in sim.orders  # batch deletes are forced
+    r = await http.post(signed("/wp-json/wc/v3/orders/batch", "POST"), json={"delete": ["abc"]})
+    assert r.json() == {"delete": [{"id": 0, "error": {"code": "woocommerce_rest_shop_order_invalid_id",
+                                                       "message": "Invalid ID.", "data": {"status": 404}}}]}
     r = await http.post(signed("/wp-json/wc/v3/orders/batch", "POST"), json={"delete": list(range(1, 102))})
     assert (r.status_code, r.json()["code"], r.json()["message"]) == (
         413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -33,6 +34,13 @@ from .shop import Shop
 from .webhooks import Delivery, Webhook, WebhookHub
 
 STAFF_ROLES = ("administrator", "shop_manager")
+CRITICAL_ERROR = {
+    "code": "internal_server_error",
+    "message": "<p>There has been a critical error on this website.</p><p><a href=\"https://wordpress.org/"
+               "documentation/article/faq-troubleshooting/\">Learn more about troubleshooting WordPress.</a></p>",
+    "data": {"status": 500},
+    "additional_errors": [],
+}
 BASE_HEADERS = {
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
@@ -67,6 +75,7 @@ class WooSim:
         routes_orders.register(self.router)
         routes_store.register(self.router)
         self.request_log: list[tuple[str, str, int]] = []
+        self.errors: list[str] = []  # tracebacks of unexpected exceptions (answered as a critical error)
         # Called on every GET /orders before the page is computed: lets a test change orders
         # between the pages a client fetches (new orders, bumped date_modified, ...).
         self.between_pages: Callable[[WooSim, dict[str, Any]], None] | None = None
@@ -266,7 +275,9 @@ class WooSim:
         home_path = httpx.URL(self.home).path.rstrip("/")
         path = request.url.path
         prefix = f"{home_path}/wp-json"
-        if not path.startswith(prefix + "/") and path != prefix:
+        query = php_parse_query(request.url.query)
+        plain_route = path in (home_path, home_path + "/") and isinstance(query.get("rest_route"), str)
+        if not plain_route and not path.startswith(prefix + "/") and path != prefix:
             response = Response(b"<html><body><h1>Not Found</h1></body></html>", 404,
                                 headers={"Content-Type": "text/html; charset=UTF-8"})
             self.request_log.append((request.method, path, 404))
@@ -277,12 +288,18 @@ class WooSim:
         if headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             form = php_parse_query(body.decode("utf-8", "replace"))
         raw_query = request.url.query
-        req = WooRequest(method=request.method, path=path[len(prefix):] or "/", raw_path=path, raw_query=raw_query,
-                         query=php_parse_query(raw_query), headers=headers, body_bytes=body, form=form)
+        # `?rest_route=/wc/v3/...` reaches the same routes, but the key authenticator only looks at
+        # `/wp-json/wc/` URIs, so such requests always run anonymously.
+        route = str(query.pop("rest_route")) if plain_route else (path[len(prefix):] or "/")
+        req = WooRequest(method=request.method, path=route, raw_path=path, raw_query=raw_query,
+                         query=query, headers=headers, body_bytes=body, form=form)
         try:
             reply = await self._dispatch(req)
         except WooError as err:
             reply = Reply(err.status, err.body())
+        except Exception:  # a PHP fatal error: WordPress answers its generic critical-error object
+            self.errors.append(traceback.format_exc())
+            reply = Reply(500, CRITICAL_ERROR)
         response = self._respond(reply)
         self.request_log.append((request.method, path, reply.status))
         if self.config.webhook_deliver_sync:

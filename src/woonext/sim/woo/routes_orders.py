@@ -113,9 +113,11 @@ async def batch_orders(sim: WooSim, req: WooRequest, m: dict[str, str], values: 
                 elif verb == "update":
                     out.append(sim.render_order(sim.shop.update(int(item.get("id") or 0), item), None))
                 else:
-                    out.append(sim.render_order(sim.shop.force_delete(int(item)), None))
+                    # absint(): anything that is not a number is id 0, which does not exist.
+                    ident = int(item) if params.is_integer(item) else 0
+                    out.append(sim.render_order(sim.shop.force_delete(ident), None))
             except WooError as err:
-                ident = item.get("id", 0) if isinstance(item, dict) else item
+                ident = item.get("id", 0) if isinstance(item, dict) else (int(item) if params.is_integer(item) else 0)
                 out.append({"id": ident, "error": {"code": err.code, "message": err.message, "data": err.data}})
     return Reply(200, result)
 
