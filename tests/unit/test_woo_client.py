@@ -223,3 +223,18 @@ def test_base_url_forms_and_repr() -> None:
     assert KEY not in repr(woo) and SECRET not in repr(woo)
     with pytest.raises(ValueError, match="http:// or https://"):
         WooClient("shop.test", KEY, SECRET)
+
+
+async def test_gateway_timeout_on_a_write_is_uncertain(sleeps: SleepRecorder) -> None:
+    fake = FakeWoo("http://shop.test", KEY, SECRET).then(
+        Scripted(status=504, raw=b"<html>Gateway Time-out</html>", content_type="text/html"),
+        Scripted(status=502, body={"code": "bad_gateway", "message": "Bad gateway", "data": {"status": 502}}),
+    )
+    async with client_for(fake, sleeps) as woo:
+        with pytest.raises(WooUncertain) as html_error:
+            await woo.update_order(1, {"status": "completed"})
+        with pytest.raises(WooUncertain) as json_error:
+            await woo.update_order(1, {"status": "completed"})
+        assert woo.requests == 2
+    assert (html_error.value.status, json_error.value.status) == (504, 502)
+    assert sleeps.delays == []

@@ -29,6 +29,8 @@ API_PREFIX = "/wp-json/wc/v3"
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 # Raised before any byte of the request was sent: safe to repeat even for writes.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# A proxy's "gave up waiting": PHP may still be running the request behind it.
+_MAYBE_APPLIED = frozenset({502, 504})
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -91,9 +93,7 @@ class WooClient:
         base_url = base_url.rstrip("/")
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(
-                f"WooCommerce URL must start with http:// or https:// and name a host: {base_url!r}"
-            )
+            raise ValueError(f"WooCommerce URL must start with http:// or https:// and name a host: {base_url!r}")
         self.api_root = base_url if "/wp-json/" in base_url + "/" else base_url + API_PREFIX
         self.use_oauth = parts.scheme == "http"
         self._key = _secret(consumer_key)
@@ -146,14 +146,10 @@ class WooClient:
             headers["Content-Type"] = "application/json"
         self.requests += 1
         if self._slots is None:
-            return await self._http.request(
-                method, url, params=signed_query, headers=headers, content=content
-            )
+            return await self._http.request(method, url, params=signed_query, headers=headers, content=content)
         # Held only while the request is in flight, never during a back-off sleep.
         async with self._slots:
-            return await self._http.request(
-                method, url, params=signed_query, headers=headers, content=content
-            )
+            return await self._http.request(method, url, params=signed_query, headers=headers, content=content)
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> Any:
         """The JSON body, or a `WooError`."""
@@ -162,7 +158,7 @@ class WooClient:
             payload = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "a non-JSON body"
-            if response.is_success and method not in IDEMPOTENT:
+            if method not in IDEMPOTENT and (response.is_success or response.status_code in _MAYBE_APPLIED):
                 raise WooUncertain(
                     response.status_code,
                     "invalid_response",
@@ -179,14 +175,22 @@ class WooClient:
             raise WooError(
                 response.status_code,
                 "invalid_response",
-                f"{method} {path} answered {response.status_code} with {kind} "
-                f"where JSON was expected ({hint})",
+                f"{method} {path} answered {response.status_code} with {kind} where JSON was expected ({hint})",
                 retryable,
                 retry_after=retry_after,
             ) from None
         if response.is_success:
             return payload
-        raise decode_error(response.status_code, payload, retry_after)
+        error = decode_error(response.status_code, payload, retry_after)
+        if method not in IDEMPOTENT and response.status_code in _MAYBE_APPLIED:
+            raise WooUncertain(
+                error.status,
+                error.code,
+                f"{method} {path}: {error.message}; a gateway gave up waiting and the write may have been "
+                "applied: read the object back before writing again",
+                True,
+            )
+        raise error
 
     async def request(
         self, method: str, path: str, params: Mapping[str, Any] | None = None, json_body: Any = None
@@ -250,9 +254,7 @@ class WooClient:
     async def list_page(self, path: str, params: Mapping[str, Any] | None = None) -> WooPage:
         body, headers = await self.get(path, params)
         if not isinstance(body, list):
-            raise WooError(
-                200, "invalid_response", f"GET {path} answered {type(body).__name__}, not a list", True
-            )
+            raise WooError(200, "invalid_response", f"GET {path} answered {type(body).__name__}, not a list", True)
         page = int((params or {}).get("page") or 1)
         total = _int_header(headers, "X-WP-Total", len(body))
         total_pages = _int_header(headers, "X-WP-TotalPages", 1 if body else 0)
@@ -284,9 +286,7 @@ class WooClient:
     async def list_orders(self, params: Mapping[str, Any] | None = None) -> WooPage:
         return await self.list_page("orders", params)
 
-    def iter_orders(
-        self, params: Mapping[str, Any] | None = None, per_page: int = 100
-    ) -> AsyncIterator[WooPage]:
+    def iter_orders(self, params: Mapping[str, Any] | None = None, per_page: int = 100) -> AsyncIterator[WooPage]:
         return self.iter_pages("orders", params, per_page)
 
     async def get_order(self, order_id: int | str) -> dict[str, Any] | None:
