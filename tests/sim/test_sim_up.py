@@ -97,6 +97,10 @@ def test_sim_up_serves_both_with_the_written_config_and_stops_cleanly(running: S
     first = orders[0]
     parts = sum(Decimal(x["total"]) for k in ("line_items", "shipping_lines", "fee_lines") for x in first[k])
     assert Decimal(first["total"]) == parts + Decimal(first["total_tax"])
+    refunded = next(o for o in orders if o["refunds"])  # seed 4 has refunds among its 40 orders
+    served_refunds = woo.get(f"orders/{refunded['id']}/refunds").json()
+    assert sorted(r["id"] for r in served_refunds) == sorted(s["id"] for s in refunded["refunds"])
+    assert all(Decimal(r["amount"]) > 0 for r in served_refunds)
     updated = woo.put(f"orders/{first['id']}", {"customer_note": "sim up test"})
     assert updated.status_code == 200 and updated.json()["customer_note"] == "sim up test"
     wrong = API(url=store.url, consumer_key=store.consumer_key.get_secret_value(), consumer_secret="cs_wrong",
@@ -164,9 +168,7 @@ def test_build_pair_with_imported_real_orders(tmp_path: Path) -> None:
 def test_build_pair_generated_store_is_consistent() -> None:
     pair = build_pair(seed=2, orders=30)
     assert pair.store is not None and len(pair.woo.orders) == 30
-    refunded = [o for o in pair.store.orders if pair.store.refunds.get(o["id"])]
-    for order in refunded:
-        assert all(r["id"] in pair.woo.shop.book.refunds for r in pair.store.refunds[order["id"]])
+    assert {o["id"]: o["total"] for o in pair.store.orders} == {i: o["total"] for i, o in pair.woo.orders.items()}
     skus = {li["sku"] for o in pair.store.orders for li in o["line_items"]}
     assert all(pair.erp.db.get("Item", sku) for sku in skus)
     assert pair.woo_key.startswith("ck_") and pair.erp_key
