@@ -309,3 +309,28 @@ async def test_c1_16_safe_url_rule_refuses_loopback_and_odd_ports() -> None:
     assert refused.status_code is None and "A valid URL was not provided." in refused.error
     assert sim.hub.webhooks[1].failure_count == 1
     assert sent.status_code == 200 and len(receiver.deliveries()) == 1
+
+
+async def test_c1_15_cron_runner_when_served() -> None:
+    import asyncio
+
+    from conftest import make_sim
+
+    sim = make_sim(webhook_autorun_seconds=0.01)
+    receiver = _hooked(sim, "order.updated")
+    sim.import_order(real("order_15.json"))
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        if not sent:
+            sent.append({})
+            return {"type": "lifespan.startup"}
+        await asyncio.sleep(0.2)  # the server runs for a while, then shuts down
+        return {"type": "lifespan.shutdown"}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            sim.update_order(15, {})
+
+    await sim.app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    assert _topics(receiver) == [("order.updated", 15)]

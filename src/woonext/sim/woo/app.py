@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +85,8 @@ class WooSim:
         self.faults: FaultPlan = FaultPlan.parse(self.config.faults, self.config.fault_seed, target="woo")
         inner = Starlette(routes=[*sim_api.routes(self), Route("/{path:path}", self._endpoint,
                                                                methods=["GET", "HEAD", "POST", "PUT", "PATCH",
-                                                                        "DELETE", "OPTIONS"])])
+                                                                        "DELETE", "OPTIONS"])],
+                          lifespan=self._lifespan)
         self.app: ASGIApp = FaultMiddleware(inner, self.faults, flavor="woo", latency_ms=self.config.latency_ms,
                                             jitter_ms=self.config.jitter_ms, now=self.clock.now,
                                             timezone=self.config.timezone)
@@ -230,6 +233,24 @@ class WooSim:
     def on_list_page(self, values: dict[str, Any]) -> None:
         if self.between_pages is not None:
             self.between_pages(self, values)
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        interval = self.config.webhook_autorun_seconds
+        task = asyncio.create_task(self.webhook_cron(interval)) if interval else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def webhook_cron(self, interval: float) -> None:
+        """The WP-Cron / Action Scheduler loop: deliver what is due, forever."""
+        while True:
+            await asyncio.sleep(interval)
+            await self.run_webhooks(now=False)
 
     # ---- webhook payloads ----------------------------------------------------------------
     def _payload(self, resource: str, arg: int, webhook: Webhook) -> Any:

@@ -46,6 +46,8 @@ class WooSimConfig:
     # Synchronous delivery at the end of the request (filter woocommerce_webhook_deliver_async=false).
     webhook_deliver_sync: bool = False
     max_webhook_failures: int = 5
+    # When served (ASGI lifespan), run the queue every N seconds like WP-Cron; None = only on demand.
+    webhook_autorun_seconds: float | None = None
     # wp_safe_remote_request(): refuse delivery URLs on loopback/private addresses or on ports other
     # than 80/443/8080 (the observed store had a plugin lifting this, hence off by default).
     webhook_safe_urls_only: bool = False
