@@ -259,3 +259,20 @@ async def test_c1_10_imported_refunds_are_served(sim: WooSim, http: httpx.AsyncC
     r = await http.get(signed("/wp-json/wc/v3/orders/723/refunds/726"))
     assert r.json() == refund
     assert sim.create_order({"payment_method": "cod"})["id"] == 727  # after the refund's id
+
+
+async def test_c1_08_body_types_are_validated(sim: WooSim, http: httpx.AsyncClient,
+                                              signed: Callable[..., str]) -> None:
+    sim.import_order(real("order_15.json"))
+    r = await http.put(signed("/wp-json/wc/v3/orders/15", "PUT"),
+                       json={"customer_id": "abc", "billing": {"email": "not-an-email"}, "set_paid": "maybe",
+                             "line_items": [{"id": 1, "quantity": "two"}]})
+    assert r.status_code == 400
+    data = r.json()["data"]
+    assert r.json()["message"] == "Invalid parameter(s): customer_id, set_paid, billing, line_items"
+    assert data["params"] == {"customer_id": "customer_id is not of type integer.",
+                              "set_paid": "set_paid is not of type boolean.", "billing": "Invalid email address.",
+                              "line_items": "line_items[0][quantity] is not of type integer."}
+    assert data["details"]["billing"]["code"] == "rest_invalid_email"
+    r = await http.put(signed("/wp-json/wc/v3/orders/15", "PUT"), json={"billing": {"email": "Mona.H@Example.test"}})
+    assert r.json()["billing"]["email"] == "Mona.H@Example.test"  # stored as sent, case kept

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from . import listing, params
 from .book import LIST_STATUSES
-from .errors import WooError, missing_params
+from .errors import ParamErrors, WooError, missing_params
 from .refunds import create_refund, delete_refund
 from .request import WooRequest
 from .routing import WRITE, Reply, Router
@@ -49,10 +50,39 @@ def validate_list(sim: WooSim, req: WooRequest) -> dict[str, Any]:
     return params.validate(_list_schema(sim), req.query)
 
 
+EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def _check_body(body: dict[str, Any]) -> None:
+    """The order schema's types (WordPress validates request bodies against it too)."""
+    errors = ParamErrors()
+    for name in ("customer_id", "parent_id"):
+        if body.get(name) is not None and not params.is_integer(body[name]):
+            errors.add(name, "rest_invalid_type", f"{name} is not of type integer.", {"param": name})
+    for name in ("set_paid", "manual_update"):
+        if name in body and params.to_bool(body[name]) is None:
+            errors.add(name, "rest_invalid_type", f"{name} is not of type boolean.", {"param": name})
+    billing = body.get("billing")
+    if billing is not None and not isinstance(billing, dict):
+        errors.add("billing", "rest_invalid_type", "billing is not of type object.", {"param": "billing"})
+    elif isinstance(billing, dict) and billing.get("email") and not EMAIL.match(str(billing["email"])):
+        errors.add("billing", "rest_invalid_email", "Invalid email address.")
+    for group in ("line_items", "shipping_lines", "fee_lines", "coupon_lines", "meta_data"):
+        value = body.get(group)
+        if value is not None and not isinstance(value, list):
+            errors.add(group, "rest_invalid_type", f"{group} is not of type array.", {"param": group})
+    for i, line in enumerate(body.get("line_items") or []):
+        if isinstance(line, dict) and line.get("quantity") is not None and not params.is_integer(line["quantity"]):
+            name = f"line_items[{i}][quantity]"
+            errors.add("line_items", "rest_invalid_type", f"{name} is not of type integer.", {"param": name})
+    errors.raise_if_any()
+
+
 def validate_write(sim: WooSim, req: WooRequest) -> dict[str, Any]:
     values = _dp(sim, req)
     body = req.params()
     sim.shop.check_status(body)
+    _check_body(body)
     return values
 
 
