@@ -100,3 +100,17 @@ async def test_registered_methods_and_daily_jobs(api: Api) -> None:
     await api.call("GET", "/api/resource/Company")
     await api.call("GET", "/api/resource/Company")
     assert calls == ["2026-11-26"]  # once per new site-local day
+
+
+async def test_new_documents_get_schema_defaults(api: Api) -> None:
+    item = await api.ok(
+        "POST", "/api/resource/Item", {"item_code": "Fresh", "item_group": "Products", "stock_uom": "Nos"}
+    )
+    assert item["end_of_life"] == "2099-12-31" and item["item_name"] == "Fresh" and item["is_stock_item"] == 1
+    price = await api.ok(
+        "POST",
+        "/api/resource/Item Price",
+        {"item_code": "Fresh", "price_list": "Standard Selling", "price_list_rate": 12},
+    )
+    assert price["valid_from"] == "2026-11-25"  # "Today" in the site's time zone
+    assert (price["currency"], price["uom"], price["selling"]) == ("EGP", "Nos", 1)

@@ -108,7 +108,7 @@ class Engine:
             if k in PROTECTED or k in ("name", "modified", "__islocal", "__unsaved"):
                 continue
             doc[k] = value
-        apply_defaults(doc, meta)
+        apply_defaults(doc, meta, self.now())
         for df in meta.table_fields:
             doc[df["fieldname"]] = self.make_rows(ctx, doc, df, doc.get(df["fieldname"]) or [])
         return doc
@@ -135,7 +135,7 @@ class Engine:
                 ):
                     row[k] = value
             if child_meta is not None:
-                apply_defaults(row, child_meta)
+                apply_defaults(row, child_meta, self.now())
             row["doctype"] = child_type
             row["parentfield"] = df["fieldname"]
             row["parenttype"] = parent["doctype"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,10 @@ from .schema import CHILD_FIELDS, TABLE_TYPES, Meta, select_options
 from .serialize import jsonable
 
 
-def apply_defaults(doc: Doc, meta: Meta) -> None:
-    """`frappe.new_doc` defaults for values still missing: schema defaults, the first Select
-    option, 0 for numbers, [] for tables."""
+def apply_defaults(doc: Doc, meta: Meta, now: datetime | None = None) -> None:
+    """`frappe.new_doc` defaults for values still missing: schema defaults ("Today"/"Now" from the
+    site clock), the first Select option, 0 for numbers, [] for tables. Defaults that need a user
+    session (":Company", "__user") or a template ("{customer_name}") are left to controllers."""
     for df in meta.fields:
         fn, ft = df["fieldname"], df["fieldtype"]
         if doc.get(fn) is not None:
@@ -23,14 +25,30 @@ def apply_defaults(doc: Doc, meta: Meta) -> None:
             doc[fn] = []
             continue
         default = df.get("default")
-        if default not in (None, "") and not str(default).startswith((":", "__")):
-            if str(default).lower() != "today":
+        if default not in (None, "") and not str(default).startswith((":", "__")) and "{" not in str(default):
+            dynamic = _dynamic_default(str(default), ft, now)
+            if dynamic is not None:
+                doc[fn] = dynamic
+            elif str(default).lower() not in ("today", "now"):
                 doc[fn] = default
         elif ft == "Select" and df.get("options") and not str(df["options"]).startswith(":"):
             doc[fn] = select_options(df)[0]
     init_numbers(doc, meta)
     if doc.get("docstatus") is None:
         doc["docstatus"] = 0
+
+
+def _dynamic_default(default: str, fieldtype: str, now: datetime | None) -> str | None:
+    if now is None:
+        return None
+    if default.lower() == "today":
+        return now.date().isoformat()
+    if default.lower() == "now":
+        if fieldtype == "Time":
+            return now.strftime("%H:%M:%S.%f")
+        if fieldtype == "Datetime":
+            return now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None
 
 
 def init_numbers(doc: Doc, meta: Meta) -> None:

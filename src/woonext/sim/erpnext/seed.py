@@ -45,7 +45,7 @@ def put(sim: ErpSim, doctype: str, name: str, **fields: Any) -> Doc:
     existing = sim.db.get(doctype, name)
     doc: Doc = existing or {"doctype": doctype}
     if existing is None:
-        apply_defaults(doc, meta)
+        apply_defaults(doc, meta, sim.engine.now())
     doc.update(fields)
     now = sim.engine.next_modified(sim.new_ctx(), doc.get("modified"))
     doc.update(
@@ -62,7 +62,7 @@ def put(sim: ErpSim, doctype: str, name: str, **fields: Any) -> Doc:
         for idx, row in enumerate(doc.get(df["fieldname"]) or [], start=1):
             if child_meta is not None:
                 defaults: Doc = {}
-                apply_defaults(defaults, child_meta)
+                apply_defaults(defaults, child_meta, sim.engine.now())
                 for k, value in defaults.items():
                     row.setdefault(k, value)
                 cast_doc(row, child_meta)
