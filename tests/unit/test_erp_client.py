@@ -207,3 +207,11 @@ async def test_lost_database_connection_is_retried_on_get_but_not_resent_on_post
             await erp.insert("Sales Invoice", {"customer": "Mona"})
         assert erp.requests == 3
     assert caught.value.kind == "retryable"  # the flow looks the document up by key, then writes
+
+
+async def test_an_html_404_is_a_wrong_url_not_a_missing_document(fake: FakeErp, sleeps: SleepRecorder) -> None:
+    fake.fail_next(Response("<html>Not Found</html>", 404, media_type="text/html"))
+    async with client(fake, sleeps) as erp:
+        with pytest.raises(ErpError) as caught:
+            await erp.get_doc("Sales Invoice", "SINV-1")
+    assert caught.value.kind == "permanent" and "check [erpnext] url" in caught.value.message

@@ -144,9 +144,7 @@ class ErpClient:
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
         return random.uniform(ceiling / 2, ceiling)
 
-    async def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, body: Any
-    ) -> httpx.Response:
+    async def _send(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
         token = f"{self._key.get_secret_value()}:{self._secret.get_secret_value()}"
         headers = {"Authorization": f"token {token}"}
         content = None
@@ -176,14 +174,24 @@ class ErpClient:
                     f"{method} {path} answered {status} with {kind}; the write may have been applied: "
                     "look the document up by its key before writing again",
                 )
+            if status < 400 or status in (429, 500, 502, 503, 504):
+                raise ErpError(
+                    status,
+                    "InvalidResponse",
+                    f"{method} {path} answered {status} with {kind} where JSON was expected "
+                    "(a proxy, a maintenance page or a cut response)",
+                    [],
+                    "retryable",
+                    retry_after=retry_after,
+                )
+            # Not Frappe answering (a 404 page is not "no such document"): the URL is wrong.
             raise ErpError(
                 status,
                 "InvalidResponse",
-                f"{method} {path} answered {status} with {kind} where JSON was expected "
-                "(a proxy, a maintenance page or a cut response)",
+                f"{method} {path} answered {status} with {kind}, not a Frappe API response; "
+                f"check [erpnext] url ({self.url})",
                 [],
-                "retryable" if status < 400 or status in (429, 500, 502, 503, 504) else "needs_review",
-                retry_after=retry_after,
+                "permanent",
             )
         if response.is_success:
             return payload
@@ -226,8 +234,7 @@ class ErpClient:
                     raise ErpError(
                         0,
                         type(exc).__name__,
-                        f"{method} {path}: ERPNext did not answer ({type(exc).__name__}); "
-                        f"is it up at {self.url}?",
+                        f"{method} {path}: ERPNext did not answer ({type(exc).__name__}); is it up at {self.url}?",
                         [],
                         "retryable",
                     ) from exc
@@ -256,7 +263,7 @@ class ErpClient:
         try:
             body = await self.request("GET", self._resource(doctype, name))
         except ErpError as exc:
-            if exc.status == 404 or exc.exc_type == "DoesNotExistError":
+            if exc.status == 404 and exc.exc_type == "DoesNotExistError":
                 return None
             raise
         return dict(body.get("data") or {})
@@ -309,9 +316,7 @@ class ErpClient:
 
     async def get_value(self, doctype: str, filters: Filters | str, fieldname: str | list[str]) -> Any:
         """One field's value (or a dict for a list of fields); None when nothing matches."""
-        message = await self.call_get(
-            "frappe.client.get_value", doctype=doctype, filters=filters, fieldname=fieldname
-        )
+        message = await self.call_get("frappe.client.get_value", doctype=doctype, filters=filters, fieldname=fieldname)
         if not message:
             return None
         if isinstance(fieldname, str) and isinstance(message, dict):
