@@ -10,8 +10,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import tomllib
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -35,6 +37,44 @@ def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+class WebhookReceiver:
+    """A plain HTTP server in a thread that records what it is sent."""
+
+    def __init__(self) -> None:
+        received: list[dict] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                received.append({"headers": dict(self.headers), "body": self.rfile.read(length).decode()})
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> WebhookReceiver:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def wait_for(self, topic: str, timeout: float = 10) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for item in self.received:
+                if item["headers"].get("X-WC-Webhook-Topic") == topic:
+                    return item
+            time.sleep(0.05)
+        raise AssertionError(f"no {topic} delivery; got {[r['headers'] for r in self.received]}")
 
 
 class SimProcess:
@@ -101,8 +141,15 @@ def test_sim_up_serves_both_with_the_written_config_and_stops_cleanly(running: S
     served_refunds = woo.get(f"orders/{refunded['id']}/refunds").json()
     assert sorted(r["id"] for r in served_refunds) == sorted(s["id"] for s in refunded["refunds"])
     assert all(Decimal(r["amount"]) > 0 for r in served_refunds)
-    updated = woo.put(f"orders/{first['id']}", {"customer_note": "sim up test"})
-    assert updated.status_code == 200 and updated.json()["customer_note"] == "sim up test"
+    with WebhookReceiver() as receiver:
+        hook = woo.post("webhooks", {"name": "t", "topic": "order.updated", "delivery_url": receiver.url,
+                                     "secret": "s3cret"})
+        assert hook.status_code == 201
+        updated = woo.put(f"orders/{first['id']}", {"customer_note": "sim up test"})
+        assert updated.status_code == 200 and updated.json()["customer_note"] == "sim up test"
+        # The background Action Scheduler delivers it without anyone asking.
+        topic = receiver.wait_for("order.updated")
+    assert json.loads(topic["body"])["id"] == first["id"]
     wrong = API(url=store.url, consumer_key=store.consumer_key.get_secret_value(), consumer_secret="cs_wrong",
                 version="wc/v3", timeout=10)
     assert wrong.get("orders").status_code == 401

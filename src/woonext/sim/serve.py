@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import secrets
 import signal
@@ -28,6 +29,8 @@ from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, maste
 from .masters import Masters
 from .woo.app import WooSim
 from .woo.config import WooSimConfig
+
+logger = logging.getLogger(__name__)
 
 PAYMENT_METHODS = {"cod": "Cash", "instapay": "Instapay", "kashier_card": "Kashier Card",
                    "kashier_wallet": "Kashier Wallet"}
@@ -245,8 +248,20 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
+async def _scheduler(pair: SimPair, interval_s: float) -> None:
+    """What WP-Cron / Action Scheduler and Frappe's scheduler do in the background: deliver the
+    webhooks that are due, run ERPNext's daily jobs when the date moves on."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await pair.woo.run_webhooks(now=False)
+            pair.erp.run_daily_jobs()
+        except Exception as exc:  # a failing delivery must not take the servers down
+            logger.warning("background jobs failed: %s: %s", type(exc).__name__, exc)
+
+
 async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "127.0.0.1",
-                      on_ready: Callable[[], None] | None = None) -> None:
+                      on_ready: Callable[[], None] | None = None, jobs_interval_s: float = 1.0) -> None:
     """Serve both simulators until SIGINT/SIGTERM; then shut both down cleanly."""
     servers = [
         _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
@@ -262,6 +277,7 @@ async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     tasks = [asyncio.create_task(server.serve()) for server in servers]
+    jobs = asyncio.create_task(_scheduler(pair, jobs_interval_s))
     ready = False
     while not ready and not any(t.done() for t in tasks):
         ready = all(s.started for s in servers)
@@ -273,6 +289,8 @@ async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "
     try:
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        jobs.cancel()
+        await asyncio.gather(jobs, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     if not ready:
