@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -33,7 +34,11 @@ class FrappeApp:
 
     def __init__(self, sim: ErpSim) -> None:
         self.sim = sim
-        self.locks: dict[tuple[str, str], asyncio.Lock] = {}
+        # per event loop: an asyncio.Lock belongs to the loop that first waited on it, and one
+        # simulator may serve several loops (a test suite, uvicorn)
+        self.locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], asyncio.Lock]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -147,7 +152,8 @@ class FrappeApp:
                 "DocumentLockedError",
                 title="Document Queued",
             )
-        lock = self.locks.setdefault(lock_key, asyncio.Lock()) if lock_key else None
+        loop_locks = self.locks.setdefault(asyncio.get_running_loop(), {})
+        lock = loop_locks.setdefault(lock_key, asyncio.Lock()) if lock_key else None
         if lock is not None:
             try:
                 await asyncio.wait_for(lock.acquire(), self.sim.config.lock_wait_timeout_s)
