@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from .test_woo_oauth import rfc5849_signature
+from .oauth_reference import rfc5849_signature
 
 
 @dataclass
