@@ -195,3 +195,13 @@ def test_masters_for_imported_real_orders() -> None:
     mapping = tax_map_for_orders(taxed)
     accounts = {a.name for a in masters_for_orders(taxed).accounts}
     assert mapping and set(mapping.values()) <= accounts
+
+
+def test_a_shop_in_another_currency() -> None:
+    shop = generate_store(seed=8, orders=200, currency="USD")
+    currencies = Counter(o["currency"] for o in shop.orders)
+    assert currencies.most_common(1)[0][0] == "USD" and currencies["EGP"] > 0
+    assert {o["currency_symbol"] for o in shop.orders if o["currency"] == "USD"} == {"$"}
+    masters = shop.masters()
+    assert masters.currency == "EGP"  # the company books in EGP whatever the shop sells in
+    assert masters.exchange_rates[("USD", "EGP")] == D("48.5")

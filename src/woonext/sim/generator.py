@@ -50,8 +50,8 @@ class GeneratedStore:
                                               Decimal(variation["price"]))
             else:
                 skus[product["sku"]] = (product["name"], Decimal(product["price"]))
-        currencies = [o["currency"] for o in self.orders]
-        return masters_for(skus, self.tax_account_map().values(), currencies, self.currency)
+        currencies = [self.currency, *(o["currency"] for o in self.orders)]
+        return masters_for(skus, self.tax_account_map().values(), currencies)
 
     def tax_account_map(self) -> dict[str, str]:
         """WooCommerce tax rate_id → ERPNext account head (for the woonext config)."""
@@ -82,7 +82,7 @@ def generate_store(
     catalog = build_catalog(rng, start - timedelta(days=30), home_url, currency, prices_include_tax=True)
     members, visitors = make_people(rng, registered=max(3, orders // 8), guests=max(3, orders // 4))
     ctx = OrderContext(rng=rng, catalog=catalog, home=home_url, item_ids=Counter(1000), meta_ids=Counter(5000),
-                       members=members, visitors=visitors, guests_seen=[])
+                       members=members, visitors=visitors, guests_seen=[], store_currency=currency)
     moments = sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(orders))
     moments = [m.replace(microsecond=0) for m in moments]
     tx_ids = Counter(990000)

@@ -24,6 +24,14 @@ MODES_OF_PAYMENT = {
 }
 
 
+def _rate(from_currency: str, to_currency: str) -> Decimal:
+    """Exchange rate between two currencies we know an EGP rate for (0 = unknown)."""
+    egp_per = {"EGP": Decimal(1), **EXCHANGE_TO_EGP}
+    if from_currency not in egp_per or to_currency not in egp_per:
+        return Decimal(0)
+    return (egp_per[from_currency] / egp_per[to_currency]).quantize(Decimal("0.000000001")).normalize()
+
+
 def _a(name: str, account_type: str, root_type: str) -> AccountSpec:
     return AccountSpec(name=f"{name} - {ABBR}", account_type=account_type, root_type=root_type)
 
@@ -55,7 +63,8 @@ def tax_account_name(label: str, rate_percent: Any) -> str:
 
 def masters_for(skus: Mapping[str, tuple[str, Decimal]], tax_accounts: Iterable[str],
                 currencies: Iterable[str], currency: str = "EGP") -> Masters:
-    """Masters with the given items (sku → (name, rate)), tax accounts and currencies."""
+    """Masters with the given items (sku → (name, rate)), tax accounts and currencies; `currency`
+    is the company's, the others get an exchange rate into it."""
     accounts = base_accounts() + [AccountSpec(name=a, account_type="Tax", root_type="Liability")
                                   for a in dict.fromkeys(tax_accounts)]
     items = [ItemSpec(item_code=sku, item_name=name[:140], standard_rate=rate) for sku, (name, rate) in skus.items()]
@@ -70,7 +79,7 @@ def masters_for(skus: Mapping[str, tuple[str, Decimal]], tax_accounts: Iterable[
         price_lists=["Standard Selling"],
         modes_of_payment=[ModeOfPaymentSpec(name=n, type=t, account=a) for n, (t, a) in MODES_OF_PAYMENT.items()],
         currencies=list(dict.fromkeys([*used, "EGP", "USD", "EUR"])),
-        exchange_rates={(c, currency): EXCHANGE_TO_EGP[c] for c in used if c in EXCHANGE_TO_EGP and c != currency},
+        exchange_rates={(c, currency): _rate(c, currency) for c in used if c != currency and _rate(c, currency)},
     )
 
 

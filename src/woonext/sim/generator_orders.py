@@ -18,6 +18,7 @@ from woonext.sim.woomoney import calculate_order, calculate_refund, refund_summa
 from woonext.sim.woomoney_refunds import remaining_refund_amount
 
 from .generator_catalog import EXPRESS, Catalog, zone_for
+from .generator_masters import EXCHANGE_TO_EGP
 from .generator_people import Person, phone_formats, vary_email_case
 from .generator_time import SITE_TZ, wc_dates
 
@@ -40,9 +41,11 @@ ORDER_KEYS = (
     "refunds", "payment_url", "is_editable", "needs_payment", "needs_processing", "date_created_gmt",
     "date_modified_gmt", "date_completed_gmt", "date_paid_gmt", "currency_symbol", "_links",
 )
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€"}  # WooCommerce shows EGP as its code
 PREPAID = {"kashier_card", "kashier_wallet", "instapay", "valu"}
 DELIVERY_SLOTS = ["10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
-USD_RATE = Decimal("48.50")
+# Units of EGP per unit of a currency: for the odd order placed in another currency than the shop's.
+EGP_PER = {"EGP": Decimal("1"), **EXCHANGE_TO_EGP}
 USER_AGENTS = ["Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
                "Mozilla/5.0 (Linux; Android 15; SM-A556E) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"]
@@ -67,10 +70,13 @@ class OrderContext:
     members: list[Person]
     visitors: list[Person]
     guests_seen: list[Person]
+    store_currency: str = "EGP"
 
 
-def _usd(value: Decimal) -> str:
-    return f"{(value / USD_RATE).quantize(Decimal('0.01'))}"
+def _money_in(value: Decimal, ctx: OrderContext, currency: str) -> str:
+    """A shop-currency amount in the order's currency."""
+    converted = value * EGP_PER[ctx.store_currency] / EGP_PER[currency]
+    return f"{converted.quantize(Decimal('0.01'))}"
 
 
 def _pick_person(ctx: OrderContext) -> tuple[Person, str, str]:
@@ -104,8 +110,8 @@ def _lines(ctx: OrderContext, currency: str) -> list[dict[str, Any]]:
             attr = variation["attributes"][0]
             line["meta_data"].append({"id": ctx.meta_ids.next(), "key": attr["slug"], "value": attr["option"],
                                       "display_key": attr["name"], "display_value": attr["option"]})
-        if currency != "EGP":
-            amount = _usd(Decimal((variation or product)["price"]) * quantity)
+        if currency != ctx.store_currency:
+            amount = _money_in(Decimal((variation or product)["price"]) * quantity, ctx, currency)
             line["subtotal"] = line["total"] = amount
         lines.append(line)
     return lines
@@ -122,7 +128,7 @@ def _shipping(ctx: OrderContext, person: Person, currency: str, via_checkout: bo
     title = method["title"] if method["title"] != EXPRESS[0] or via_checkout else EXPRESS[0]
     return [{"id": ctx.item_ids.next(), "method_title": title, "method_id": "flat_rate",
              "instance_id": str(method["instance_id"]) if via_checkout else "",
-             "total": _usd(cost) if currency != "EGP" else f"{cost}", "tax_status": "taxable", "meta_data": []}]
+             "total": _money_in(cost, ctx, currency), "tax_status": "taxable", "meta_data": []}]
 
 
 def _fees(ctx: OrderContext, method: str, currency: str) -> list[dict[str, Any]]:
@@ -136,7 +142,7 @@ def _fees(ctx: OrderContext, method: str, currency: str) -> list[dict[str, Any]]
     elif roll < 0.14 and method == "cod":
         fees.append(("Cash handling fee", Decimal("15.00"), "none"))
     return [{"id": ctx.item_ids.next(), "name": name, "tax_class": "", "tax_status": status, "amount": "",
-             "total": _usd(value) if currency != "EGP" else f"{value}", "meta_data": []}
+             "total": _money_in(value, ctx, currency), "meta_data": []}
             for name, value, status in fees]
 
 
@@ -171,7 +177,8 @@ def build_order(ctx: OrderContext, order_id: int, created: datetime,
     rng = ctx.rng
     person, phone, email = _pick_person(ctx)
     person.orders += 1
-    currency = "USD" if rng.random() < 0.03 else "EGP"
+    other = "USD" if ctx.store_currency != "USD" else "EGP"
+    currency = other if rng.random() < 0.03 else ctx.store_currency
     method, title, _ = rng.choices(PAYMENT_METHODS, weights=[w for *_, w in PAYMENT_METHODS])[0]
     created_via = rng.choices(["checkout", "admin", "rest-api"], weights=[90, 5, 5])[0]
     checkout = created_via == "checkout"
@@ -193,7 +200,7 @@ def build_order(ctx: OrderContext, order_id: int, created: datetime,
         "shipping_lines": _shipping(ctx, person, currency, checkout), "fee_lines": _fees(ctx, method, currency),
         "coupon_lines": _coupons(ctx), "refunds": [],
         "payment_url": f"{ctx.home}/checkout/order-pay/{order_id}/?pay_for_order=true&key={key}",
-        "currency_symbol": "$" if currency == "USD" else currency,
+        "currency_symbol": CURRENCY_SYMBOLS.get(currency, currency),
     }
     return order, person
 
