@@ -46,3 +46,16 @@ async def test_erp_client_against_the_simulator_with_a_lost_response(sleeps: Sle
         with pytest.raises(ErpError) as caught:
             await erp.get_list("Company")
     assert (caught.value.status, caught.value.kind) == (401, "permanent")
+
+
+async def test_oauth_timestamps_follow_the_given_clock(sleeps: SleepRecorder) -> None:
+    sim = WooSim(WooSimConfig(home_url="http://woo.test", https=False))
+    key, secret = sim.create_key(permissions="read_write")
+    sim.clock.advance(3 * 24 * 3600)  # the simulated shop lives three days ahead
+    transport = httpx.ASGITransport(app=sim.app)
+    async with WooClient("http://woo.test", key, secret, transport=transport, sleep=sleeps) as woo:
+        with pytest.raises(WooError, match="Invalid timestamp"):
+            await woo.list_orders()
+    shop_clock = lambda: sim.clock.now().timestamp()  # noqa: E731
+    async with WooClient("http://woo.test", key, secret, transport=transport, sleep=sleeps, clock=shop_clock) as woo:
+        assert (await woo.list_orders()).items == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +90,7 @@ class WooClient:
         backoff_cap: float = 30.0,
         sleep: Sleep = asyncio.sleep,
         max_concurrency: int | None = 2,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         base_url = base_url.rstrip("/")
         parts = urlsplit(base_url)
@@ -103,6 +105,8 @@ class WooClient:
         self.backoff_cap = backoff_cap
         self._sleep = sleep
         self.requests = 0
+        # OAuth timestamps must be within 15 minutes of the shop's clock (a simulator's may be moved).
+        self._clock = clock
         # WooCommerce runs on a few PHP workers: keep parallel requests low (api-contracts A6).
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
@@ -133,7 +137,8 @@ class WooClient:
         key, secret = self._key.get_secret_value(), self._secret.get_secret_value()
         if self.use_oauth:
             # In the query string like the official client: survives servers that drop Authorization.
-            return {**query, **oauth.oauth_params(method, url, query, key, secret)}, {}
+            signed = oauth.oauth_params(method, url, query, key, secret, timestamp=int(self._clock()))
+            return {**query, **signed}, {}
         token = base64.b64encode(f"{key}:{secret}".encode()).decode()
         return query, {"Authorization": f"Basic {token}"}
 
