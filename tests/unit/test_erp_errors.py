@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from woonext.erpnext import ErpError, ErpUncertain, decode_error, is_retryable, server_messages, strip_html
 
@@ -170,3 +172,15 @@ def test_helpers() -> None:
     assert uncertain.kind == "uncertain" and is_retryable(uncertain)
     assert not is_retryable(ValueError("x"))
     assert isinstance(uncertain, ErpError)
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=4))
+def test_double_encoded_messages_round_trip(messages: list[str]) -> None:
+    # Exactly how Frappe builds `_server_messages`: a JSON list of JSON-encoded message objects.
+    body = {
+        "exc_type": "ValidationError",
+        "_server_messages": json.dumps([json.dumps({"message": m, "title": "Message"}) for m in messages]),
+    }
+    error = decode_error(417, body)
+    assert error.messages == messages
+    assert error.kind == "needs_review"
