@@ -17,7 +17,7 @@ import contextlib
 import hashlib
 import json
 import random
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,7 +81,8 @@ class FaultPlan:
     server_hold_s: float = 300.0
     retry_after_s: int = 1
     injected: Counter[str] = field(default_factory=Counter)
-    log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, kind)
+    # (method, path, kind) of the latest injections; bounded so a long `sim up` does not grow forever
+    log: deque[tuple[str, str, str]] = field(default_factory=lambda: deque(maxlen=10_000))
     requests_seen: int = 0
 
     def __post_init__(self) -> None:
