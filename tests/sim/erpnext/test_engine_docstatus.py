@@ -165,3 +165,12 @@ async def test_c2_06_submitted_documents_keep_fetched_values(api: Api) -> None:
     await api.ok("PUT", "/api/resource/Customer/Test Customer", {"tax_id": "TX-2"})
     later = await api.ok("PUT", f"{SI}/{draft['name']}", {"po_no": "PO-1"})
     assert later["tax_id"] == submitted["tax_id"] == "TX-1"  # a submitted invoice does not re-fetch
+
+
+async def test_c2_06_only_submittable_doctypes_submit(api: Api) -> None:
+    put = await api.call("PUT", "/api/resource/Customer/Test Customer", {"docstatus": 1})
+    assert put.status_code == 403 and put.json()["exc_type"] == "PermissionError"
+    assert put.json()["_error_message"] == "Insufficient Permission for Customer (<strong>submit</strong>)"
+    insert = await api.call("POST", "/api/resource/Territory", {"territory_name": "Sub", "docstatus": 1})
+    assert insert.status_code == 403
+    assert api.sim.db.get("Territory", "Sub") is None

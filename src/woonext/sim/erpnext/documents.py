@@ -186,7 +186,9 @@ class Engine:
         docstatus = to_int(doc.get("docstatus"))
         if docstatus == 2:
             raise docstatus_transition(0, 2)
-        doc["docstatus"] = 1 if docstatus == 1 and meta.is_submittable else 0
+        if docstatus == 1 and not meta.is_submittable:
+            raise no_permission_to(meta.name, "submit")
+        doc["docstatus"] = docstatus
         self._cast_all(ctx, doc, meta)
         self.run(ctx, "before_validate", doc)
         v.validate_links(ctx.txn, doc, meta, ctx.child_meta)
@@ -252,6 +254,8 @@ class Engine:
             raise raised("ValidationError", "Cannot edit cancelled document")
         if old == 0 and new == 2 or old == 1 and new == 0 or new not in (0, 1, 2):
             raise docstatus_transition(old, new if new in (0, 1, 2) else 0)
+        if new in (1, 2) and old != new and not meta.is_submittable:
+            raise no_permission_to(meta.name, "submit" if new == 1 else "cancel")
         if old == 1 and new == 2:
             return self._cancel(ctx, doc, before, meta)
         self._cast_all(ctx, doc, meta)
@@ -328,3 +332,12 @@ def amended_name(ctx: DocCtx, doc: Doc) -> str | None:
         prefix, _, number = source.rpartition("-")
         return f"{prefix}-{to_int(number) + 1}"
     return f"{source}-1"
+
+
+def no_permission_to(doctype: str, action: str) -> FrappeError:
+    """`raise_no_permission_to`: submitting or cancelling a doctype that cannot be submitted."""
+    return FrappeError(
+        status=403,
+        exc_type="PermissionError",
+        error_message=f"Insufficient Permission for {doctype} (<strong>{action}</strong>)",
+    )
