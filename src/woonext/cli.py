@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
 
@@ -40,6 +41,13 @@ app.add_typer(config_app, name="config")
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
 
 
 @dataclass
@@ -80,13 +88,13 @@ def main(
     config: Path | None = typer.Option(
         None, "--config", "-c", help="Config file (default: $WOONEXT_CONFIG, else ./woonext.toml)."
     ),
-    log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
+    log_level: LogLevel = typer.Option(LogLevel.INFO, "--log-level", case_sensitive=False, help="Log level."),
     json_logs: bool | None = typer.Option(
         None, "--json-logs/--console-logs", help="Log format (default: console on a terminal, else JSON)."
     ),
 ) -> None:
     ctx.obj = CliContext(config_path=config)
-    configure_logging(json=json_logs, level=log_level)
+    configure_logging(json=json_logs, level=log_level.value)
 
 
 @config_app.command("check")
