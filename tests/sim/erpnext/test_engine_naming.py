@@ -247,3 +247,11 @@ async def test_c2_05_customer_naming_series_when_selling_settings_say_so(api: Ap
     assert (first["name"], second["name"]) == ("CUST-2026-00001", "CUST-2026-00002")
     assert first["customer_group"] == "Individual"  # Selling Settings default now applies
     assert "_server_messages" not in (await api.call("POST", "/api/resource/Customer", {"customer_name": "x"})).json()
+
+
+async def test_c2_18_customer_group_named_like_a_customer_is_refused(api: Api) -> None:
+    response = await api.call("POST", "/api/resource/Customer Group", {"customer_group_name": "Test Customer"})
+    assert response.status_code == 417
+    assert texts(response.json()) == ["A customer with the same name already exists"]
+    group = await api.ok("POST", "/api/resource/Customer Group", {"customer_group_name": "Wholesale"})
+    assert group["parent_customer_group"] == "All Customer Groups"

@@ -13,8 +13,9 @@ class CustomerGroupController(Controller):
     doctype = "Customer Group"
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
-        if ctx.exists("Customer", doc["name"]) and not ctx.exists("Customer Group", doc["name"]):
-            raise throw("A customer with the same name already exists", "NameError", 409)
+        # ERPNext: msgprint(..., raise_exception=1), a plain ValidationError (the Customer side is 409)
+        if ctx.exists("Customer", doc["name"]):
+            raise throw("A customer with the same name already exists")
 
 
 class AccountController(Controller):
