@@ -221,7 +221,8 @@ def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: b
     completed: datetime | None = None
     if before_trash in ("processing", "completed", "refunded") and method in PREPAID:
         paid = created + timedelta(minutes=rng.randint(1, 180))
-    if before_trash == "completed" or (before_trash == "refunded" and rng.random() < 0.7):
+    # Cash is only collected on delivery, so a refunded COD order was completed first.
+    if before_trash == "completed" or (before_trash == "refunded" and (method == "cod" or rng.random() < 0.7)):
         completed = created + timedelta(days=rng.randint(0, 3), hours=rng.randint(1, 10))
         paid = paid or completed  # cash on delivery is paid when the order is completed
     if before_trash == "refunded" and paid is None:
