@@ -88,6 +88,8 @@ def test_zero_total_order_has_no_payment_row() -> None:
                        shipping_lines=[], total="0.00")
     plan = map_order(order, SETTINGS, customer="C", purpose=Purpose.HISTORICAL_PAID, sync_key="k", payment=CASH)
     assert plan.doc["payments"] == [] and plan.doc["items"][0]["rate"] == 0
+    # ERPNext would put the price-list rate on a zero-rate row unless it is 100 % discounted.
+    assert plan.doc["items"][0]["discount_percentage"] == 100
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -40,8 +41,8 @@ def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
             reasons.add_row(reason, str(count))
         console.print(reasons)
     for failure in report.failures[:20]:
-        console.print(f"[red]order {failure.order_id}[/red] {failure.reason}: {failure.detail}"
-                      + (f"\n  → {failure.hint}" if failure.hint else ""), highlight=False)
+        console.print(f"[red]order {failure.order_id}[/red] {escape(failure.reason)}: {escape(failure.detail)}"
+                      + (f"\n  → {escape(failure.hint)}" if failure.hint else ""), highlight=False)
     if len(report.failures) > 20:
         console.print(f"… and {len(report.failures) - 20} more: `woonext status` lists them")
     console.print(f"{report.created} created, {report.skipped} skipped, {report.failed} errors", highlight=False)

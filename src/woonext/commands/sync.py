@@ -7,6 +7,7 @@ from datetime import datetime
 
 import typer
 from croniter import croniter
+from rich.markup import escape
 from rich.table import Table
 
 from woonext.cli import CliContext, cli_context
@@ -26,8 +27,9 @@ def print_live(store: str, report: LiveReport, title: str) -> None:
     console.print(table)
     for result in report.results:
         if result.status in (NEEDS_REVIEW, FAILED):
-            console.print(f"[red]order {result.order_id}[/red] {result.status} {result.reason}: {result.detail}"
-                          + (f"\n  → {result.hint}" if result.hint else ""), highlight=False)
+            console.print(f"[red]order {result.order_id}[/red] {result.status} {escape(result.reason)}: "
+                          f"{escape(result.detail)}" + (f"\n  → {escape(result.hint)}" if result.hint else ""),
+                          highlight=False)
 
 
 def _once(cli: CliContext, store: str | None) -> int:

@@ -97,6 +97,9 @@ def split_rows(item_code: str, qty: int, total: Decimal, extra: dict[str, Any]) 
     """Rows whose amounts add up to `total` exactly, given ERPNext's 2-dp rate and amount = rate × qty."""
     if qty <= 0:
         raise MappingError("bad_quantity", f"line for {item_code} has quantity {qty}")
+    if total == ZERO:
+        # ERPNext replaces a zero rate by the price-list rate unless the row is 100 % discounted.
+        return [{"item_code": item_code, "qty": qty, "rate": 0, "discount_percentage": 100, **extra}]
     rate = round2(total / qty)
     if rate * qty == total or qty == 1:
         return [{"item_code": item_code, "qty": qty, "rate": as_json_number(total if qty == 1 else rate), **extra}]

@@ -78,14 +78,27 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
                      sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment)
     doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
     if money(doc.get("grand_total"), "grand_total") != plan.grand_total:
+        await void_invoice(ctx, binding, str(doc["name"]))
         raise MappingError("residual", f"ERPNext computed {doc.get('grand_total')} for invoice {doc.get('name')}, "
-                           f"the order says {plan.grand_total}", "compare the invoice with the order")
+                           f"the order says {plan.grand_total}; the invoice was cancelled",
+                           "compare the cancelled invoice with the order (a price-list or pricing rule?), "
+                           "fix the cause, then replay the order")
     state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
     mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, debit_to=doc.get("debit_to"),
               customer=customer, total=str(plan.grand_total))
     binding.content_hash = content_hash(order)
     ctx.db.save_binding(binding)
     return doc
+
+
+async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
+    """Cancel an invoice ERPNext totalled differently from the order: never leave a wrong one posted.
+
+    The next attempt uses the next revision of the sync key (the cancelled one keeps its key)."""
+    await ctx.erp.cancel("Sales Invoice", name)
+    voided = [*binding.data.get("voided", []), name]
+    binding.revision += 1
+    mark_done(ctx, binding, "", "voided", voided=voided)
 
 
 def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:

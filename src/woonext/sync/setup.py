@@ -149,7 +149,8 @@ async def store_skus(ctx: StoreContext) -> set[str]:
     skus: set[str] = set()
     async for page in ctx.woo.iter_pages("products", {"per_page": 100}):
         for product in page.items:
-            if product.get("sku"):
+            # A variable product's own SKU is never on an order line; its variations' SKUs are.
+            if product.get("sku") and product.get("type") != "variable":
                 skus.add(str(product["sku"]))
             if product.get("type") == "variable":
                 async for vpage in ctx.woo.iter_pages(f"products/{product['id']}/variations", {"per_page": 100}):
