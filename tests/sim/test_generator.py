@@ -69,6 +69,8 @@ def test_dates_match_status(store: GeneratedStore) -> None:
             assert o["date_paid"] is None  # cash is paid on delivery
         if status in ("processing", "refunded") and method != "cod":
             assert o["date_paid"]
+        if method == "cod" and o["date_paid"]:
+            assert o["date_paid"] == o["date_completed"]  # cash changes hands on delivery
         if method.startswith("kashier") and o["date_paid"]:
             assert o["transaction_id"].startswith("KSH-TXN-")
         if o["date_paid"]:
