@@ -291,3 +291,22 @@ async def test_c2_04_group_by_with_counts_and_star_fields(api: Api) -> None:
     star = await api.ok("GET", "/api/resource/Territory", params={"fields": '["*"]', "filters": '{"name": "Egypt"}'})
     assert list(star[0])[:7] == ["name", "owner", "creation", "modified", "modified_by", "docstatus", "idx"]
     assert star[0]["parent_territory"] == "All Territories"
+
+
+async def test_c2_04_tree_operators_and_unknown_operators(api: Api) -> None:
+    await api.ok("POST", "/api/resource/Territory", {"territory_name": "Cairo", "parent_territory": "Egypt"})
+    await api.ok("PUT", "/api/resource/Territory/Egypt", {"is_group": 1})
+    await api.ok("PUT", "/api/resource/Customer/Test Customer", {"territory": "Cairo"})
+    await _customers(api, "Elsewhere")
+    inside = await api.ok(
+        "GET", "/api/resource/Customer", params={"filters": '[["territory", "descendants of", "Egypt"]]'}
+    )
+    assert inside == [{"name": "Test Customer"}]
+    above = await api.ok(
+        "GET",
+        "/api/resource/Territory",
+        params={"filters": '[["name", "ancestors of", "Cairo"]]', "order_by": "lft asc"},
+    )
+    assert above == [{"name": "All Territories"}, {"name": "Egypt"}]
+    bad = await api.call("GET", "/api/resource/Customer", params={"filters": '[["name", "~", "x"]]'})
+    assert bad.status_code == 417

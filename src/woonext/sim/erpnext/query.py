@@ -207,7 +207,12 @@ class Query:
                     table[3:] if table.startswith("tab") and table[3:] in (self.doctype, *self._children()) else table
                 )
             tf, col = self._resolve(table, str(field))
-            out.append((tf, col, str(op).strip().lower(), value, self._fieldtype(tf, col)))
+            op_name = str(op).strip().lower()
+            if op_name not in OPS:
+                raise throw(f"Operator must be one of {', '.join(sorted(OPS))}")
+            if op_name in TREE_OPS:
+                value = self._tree_members(tf, col, value, op_name)
+            out.append((tf, col, op_name, value, self._fieldtype(tf, col)))
         return out
 
     def _fieldtype(self, tf: str | None, col: str) -> str:
@@ -216,6 +221,25 @@ class Query:
             return "Int"
         df = meta.get_field(col)
         return df["fieldtype"] if df else "Data"
+
+    def _tree_members(self, tf: str | None, col: str, value: Any, op: str) -> set[str]:
+        """Names in the subtree (or the ancestry) of `value` in the tree the column points at,
+        from the nested-set numbers, as Frappe's `descendants of` / `ancestors of` read them."""
+        meta = self._children_by_field(tf) if tf else self.meta
+        df = meta.get_field(col)
+        tree = str(df.get("options")) if df and df["fieldtype"] == "Link" else self.doctype
+        node = self.txn.peek(tree, str(value))
+        if node is None:
+            return set()
+        lft, rgt = to_int(node.get("lft")), to_int(node.get("rgt"))
+        members = set()
+        for row in self.txn.iter(tree):
+            r_lft, r_rgt = to_int(row.get("lft")), to_int(row.get("rgt"))
+            inside = lft < r_lft and r_rgt < rgt
+            above = r_lft < lft and rgt < r_rgt
+            if inside if "descendants" in op else above:
+                members.add(str(row["name"]).casefold())
+        return members
 
     def _match(self, doc: Doc, cond: tuple[str | None, str, str, Any, str]) -> bool:
         tf, col, op, value, ft = cond
@@ -252,26 +276,8 @@ def _is_op(text: str) -> bool:
     return text.strip().lower() in OPS
 
 
-OPS = {
-    "=",
-    "!=",
-    "<>",
-    ">",
-    "<",
-    ">=",
-    "<=",
-    "like",
-    "not like",
-    "in",
-    "not in",
-    "is",
-    "between",
-    "descendants of",
-    "ancestors of",
-    "not descendants of",
-    "not ancestors of",
-    "timespan",
-}
+TREE_OPS = {"descendants of", "ancestors of", "not descendants of", "not ancestors of"}
+OPS = {"=", "!=", "<>", ">", "<", ">=", "<=", "like", "not like", "in", "not in", "is", "between", *TREE_OPS}
 
 
 def _col_order(meta: Meta) -> Any:
@@ -302,6 +308,9 @@ def _norm(value: Any, ft: str) -> Any:
 
 
 def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
+    if op in TREE_OPS:
+        hit = str(actual or "").casefold() in value
+        return hit if not op.startswith("not ") else not hit
     if op == "is":
         is_set = actual not in (None, "")
         return is_set if str(value).lower() == "set" else not is_set
