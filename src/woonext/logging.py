@@ -113,7 +113,8 @@ def configure_logging(
     root.addHandler(_handler)
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; signed URLs carry the consumer key.
-    for noisy in ("httpx", "httpcore"):
+    # Alembic announces its migration context on every start; only real upgrades are worth a line.
+    for noisy in ("httpx", "httpcore", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

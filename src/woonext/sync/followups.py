@@ -64,8 +64,10 @@ def _reference(order: dict[str, Any]) -> str:
 
 async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> bool:
     """A prepaid order's invoice gets a submitted Payment Entry for its full amount, exactly once."""
+    if binding.state != "submitted" or binding.data.get("purpose") != "live":
+        return False  # migrated invoices are paid through their POS row; cancelled ones need nothing
     account = await prepaid_account(ctx, order)
-    if account is None or binding.state == "cancelled":
+    if account is None:
         return False
     payment = binding_for(ctx, "payment", order["id"], "Payment Entry")
     if payment.state == "submitted":

@@ -163,8 +163,9 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
                              "a woonext bug: report it with this message; the order is retried on the next run")
-    ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
-                          detail=result.detail, hint=result.hint)
+    if result.reason != "already_synced":  # an order already in step keeps its Succeeded record
+        ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
+                              detail=result.detail, hint=result.hint)
     return result
 
 

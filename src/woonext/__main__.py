@@ -1,0 +1,5 @@
+"""`python -m woonext …` runs the CLI."""
+
+from woonext.cli import app
+
+app()
