@@ -1,0 +1,113 @@
+"""Migration: an interrupted --all resumes from its checkpoint; --dry-run writes nothing; --page N."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sync.world import World, make_world
+from woonext.config import Config
+from woonext.sim.serve import build_pair
+from woonext.sim.woo import WooSim
+from woonext.store import StateDB
+from woonext.sync.context import open_store
+from woonext.sync.migration import MigrationOptions, migrate
+from woonext.sync.setup import run_setup
+from woonext.woo.errors import WooError
+
+
+class Crash(RuntimeError):
+    """The process dies while WooCommerce serves a page."""
+
+
+def generated_world(tmp_path: Path, orders: int = 60) -> World:
+    pair = build_pair(seed=5, orders=orders)
+    config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
+                                               f"sqlite:///{tmp_path / 'state.sqlite'}"))
+    return World(woo=pair.woo, erp=pair.erp, config=config, db=StateDB.open(config.state_url))
+
+
+def originals(world: World) -> list[dict[str, Any]]:
+    return [d for d in world.erp.db.all("Sales Invoice") if not d.get("is_return")]
+
+
+async def test_interrupted_migration_resumes_and_creates_nothing_twice(tmp_path: Path) -> None:
+    world = generated_world(tmp_path)
+    ctx = world.context()
+    await run_setup(ctx)
+    pages_served: list[int] = []
+
+    def crash_on_third_page(sim: WooSim, values: dict[str, Any]) -> None:
+        pages_served.append(int(values.get("page") or 1))
+        if int(values.get("page") or 1) == 3 and pages_served.count(3) == 1:
+            raise Crash("killed while page 3 was being read")
+
+    world.woo.between_pages = crash_on_third_page
+    with pytest.raises(WooError):  # WordPress answers a PHP fatal with its "critical error" page
+        await migrate(ctx, MigrationOptions(all_pages=True, per_page=10))
+    after_crash = len(originals(world))
+    assert 0 < after_crash <= 20  # pages 1 and 2 were handled before the crash
+
+    ctx2 = open_store(world.config, world.config.stores[0], world.db, world.transports())
+    report = await migrate(ctx2, MigrationOptions(all_pages=True, per_page=10))
+    assert report.resumed_from == 3
+    assert pages_served[:3] == [1, 2, 3] and pages_served[3] == 3  # re-read at most the page it died on
+    invoices = originals(world)
+    ids = [d["woo_order_id"] for d in invoices]
+    assert len(ids) == len(set(ids))
+    total_in_scope = report.created + after_crash + report.failed + report.skipped
+    assert total_in_scope >= len(ids)
+    rerun = await migrate(ctx2, MigrationOptions(all_pages=True, per_page=10))
+    assert rerun.created == 0 and rerun.resumed_from is None
+    assert len(originals(world)) == len(invoices)
+    await ctx.aclose()
+    await ctx2.aclose()
+
+
+async def test_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
+    world = generated_world(tmp_path, orders=40)
+    ctx = world.context()
+    await run_setup(ctx)
+    before = len(world.erp.request_log)
+    report = await migrate(ctx, MigrationOptions(all_pages=True, dry_run=True))
+    writes = [r for r in world.erp.request_log[before:] if r[0] != "GET"]
+    assert writes == []
+    assert world.erp.db.all("Sales Invoice") == [] and world.db.outcome_counts() == {}
+    assert report.created == sum(1 for row in report.plan if row.action == "create") > 0
+    assert {row.action for row in report.plan} <= {"create", "skip", "fail"}
+    fail_rows = [row for row in report.plan if row.action == "fail"]
+    assert all(row.detail for row in fail_rows)
+
+    real = await migrate(ctx, MigrationOptions(all_pages=True))
+    assert real.created == report.created  # the plan was what happened
+    await ctx.aclose()
+
+
+async def test_single_page(tmp_path: Path) -> None:
+    world = generated_world(tmp_path, orders=40)
+    ctx = world.context()
+    await run_setup(ctx)
+    report = await migrate(ctx, MigrationOptions(page=2, per_page=5))
+    assert report.pages == 1 and report.created + report.failed + report.skipped == 5
+    await ctx.aclose()
+
+
+async def test_negative_stock_in_live_sync_is_erpnexts_own_message(tmp_path: Path) -> None:
+    from tests.sync.world import jarz_masters, real_orders
+    from woonext.sync.live import pull_recent
+
+    orders = real_orders()
+    skus = {li["sku"] for o in orders for li in o["line_items"]}
+    masters = jarz_masters(skus)
+    masters.stock = {}  # nothing in the warehouse
+    world = make_world(tmp_path, orders, masters=masters)
+    ctx = world.context()
+    await run_setup(ctx)
+    report = await pull_recent(ctx, limit=20)
+    result = {r.order_id: r for r in report.results}[15]
+    assert result.status == "NeedsReview" and result.reason == "erpnext_NegativeStockError"
+    assert "needed in" in result.detail and "<" not in result.detail  # ERPNext's words, tags stripped
+    assert world.invoices(woo_order_id="15") == []  # rolled back: no orphan draft
+    await ctx.aclose()
