@@ -144,6 +144,8 @@ class StoreConfig(_Strict):
     tax_accounts: dict[str, str] = Field(default_factory=dict)
     delivery_meta: DeliveryMetaKeys = Field(default_factory=DeliveryMetaKeys)
     schedules: Schedules = Field(default_factory=Schedules)
+    # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
+    error_log: bool = False
 
     _url = field_validator("url")(_check_http_url)
 

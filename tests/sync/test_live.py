@@ -126,3 +126,16 @@ async def test_lost_response_after_commit_creates_no_duplicate(tmp_path: Path) -
     assert len(world.erp.db.all("Payment Entry")) == 2
     assert world.erp.faults.injected["lost"] == 3
     await ctx.aclose()
+
+
+async def test_failures_are_mirrored_once_into_erpnexts_error_log(tmp_path: Path) -> None:
+    world = await ready_world(tmp_path, kashier_account=None, store={"error_log": True})
+    ctx = world.context()
+    await sync_orders_once(ctx, now=NOW)
+    await sync_orders_once(ctx, now=NOW)  # the same failure again: no second Error Log
+    logs = world.erp.db.all("Error Log")
+    kashier = [e for e in logs if e["method"] == "Kashier Payment Entry Error"]
+    assert len(kashier) == 2  # orders 18 (completed) and 20 (processing), both Kashier, once each
+    assert "custom_kashier_account" in kashier[0]["error"] and "What to do" in kashier[0]["error"]
+    assert all("Kashier" in e["method"] or e["method"] == "woo_order_sync_live_error" for e in logs)
+    await ctx.aclose()

@@ -29,6 +29,7 @@ from woonext.woo.errors import WooError
 log = structlog.get_logger(__name__)
 
 DONE_STATES = {"submitted", "paid", "cancelled"}
+PAYMENT_STEP = "while making the prepaid Payment Entry"
 
 
 class Mode(StrEnum):
@@ -134,7 +135,11 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
                            invoice=binding.erp_name, created=created)
     wrote = False
     if mode is Mode.LIVE:
-        wrote |= await ensure_payment_entry(ctx, order, binding)
+        try:
+            wrote |= await ensure_payment_entry(ctx, order, binding)
+        except (ErpError, MappingError) as exc:
+            exc.add_note(PAYMENT_STEP)
+            raise
     wrote |= await ensure_credit_notes(ctx, order, binding, mode)
     if not created and not wrote:
         return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
@@ -146,10 +151,12 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
 async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
     """Bring ERPNext in step with one order and record the outcome; never raises for one bad order."""
     order_id = int(order["id"])
+    step = ""
     try:
         result = await _apply(ctx, order, mode)
     except MappingError as exc:
         result = OrderResult(order_id, NEEDS_REVIEW, exc.reason, exc.message, exc.hint)
+        step = _step(exc)
     except ErpError as exc:
         if exc.kind == "permanent":
             raise
@@ -157,6 +164,7 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         hint = ("will be retried on the next run" if status == FAILED
                 else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order")
         result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint)
+        step = _step(exc)
     except WooError as exc:
         result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run")
     except Exception as exc:  # a bug must cost one order, leave a record, and not stop the run
@@ -164,9 +172,30 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
                              "a woonext bug: report it with this message; the order is retried on the next run")
     if result.reason != "already_synced":  # an order already in step keeps its Succeeded record
-        ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
-                              detail=result.detail, hint=result.hint)
+        outcome = ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
+                                        detail=result.detail, hint=result.hint)
+        if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
+            await mirror_to_error_log(ctx, order, result, mode, step)
     return result
+
+
+def _step(exc: BaseException) -> str:
+    return PAYMENT_STEP if PAYMENT_STEP in getattr(exc, "__notes__", []) else ""
+
+
+async def mirror_to_error_log(ctx: StoreContext, order: dict[str, Any], result: OrderResult, mode: Mode,
+                              step: str) -> None:
+    """An Error Log in ERPNext for people who watch ERPNext, not woonext (best effort)."""
+    if step == PAYMENT_STEP or result.reason == "missing_kashier_account":
+        title = "Kashier Payment Entry Error"
+    else:
+        title = "woo_order_sync_live_error" if mode is Mode.LIVE else "woo_order_migration_error"
+    text = (f"[{ctx.store}] WooCommerce order {order.get('number') or order.get('id')}: {result.reason}: "
+            f"{result.detail}\nWhat to do: {result.hint}")
+    try:
+        await ctx.erp.insert("Error Log", {"method": title, "error": text})
+    except ErpError as exc:  # the record in woonext's own state stands; this is only a mirror
+        log.warning("error_log_mirror_failed", store=ctx.store, order_id=order.get("id"), error=exc.message)
 
 
 def order_total(order: dict[str, Any]) -> Decimal:
