@@ -111,3 +111,17 @@ async def test_negative_stock_in_live_sync_is_erpnexts_own_message(tmp_path: Pat
     assert "needed in" in result.detail and "<" not in result.detail  # ERPNext's words, tags stripped
     assert world.invoices(woo_order_id="15") == []  # rolled back: no orphan draft
     await ctx.aclose()
+
+
+async def test_sync_refuses_to_run_before_setup(tmp_path: Path) -> None:
+    from woonext.sync.live import sync_orders_once
+    from woonext.sync.setup import NotReady
+
+    world = generated_world(tmp_path, orders=20)
+    ctx = world.context()
+    with pytest.raises(NotReady, match="woonext setup"):
+        await migrate(ctx, MigrationOptions(all_pages=True))
+    with pytest.raises(NotReady, match="woonext setup"):
+        await sync_orders_once(ctx)
+    assert world.erp.db.all("Sales Invoice") == [] and world.erp.db.all("Customer") == []
+    await ctx.aclose()

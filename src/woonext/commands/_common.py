@@ -12,6 +12,7 @@ from rich.console import Console
 from woonext.cli import CliContext
 from woonext.erpnext.errors import ErpError
 from woonext.sync.context import StoreContext, Transports, open_store, select_stores
+from woonext.sync.setup import NotReady
 from woonext.woo.errors import WooError
 
 T = TypeVar("T")
@@ -43,6 +44,9 @@ def run(cli: CliContext, store: str | None, flow: Flow[T]) -> list[tuple[StoreCo
     """Run a flow for the selected stores; API failures that stop a run are printed, exit 1."""
     try:
         return asyncio.run(for_each_store(cli, store, flow))
+    except NotReady as exc:
+        err_console.print(f"[red]not ready: {exc}[/red]", highlight=False)
+        raise typer.Exit(2) from None
     except (ErpError, WooError) as exc:
         err_console.print(f"[red]stopped: {exc}[/red]", highlight=False)
         if isinstance(exc, ErpError) and exc.kind == "permanent":

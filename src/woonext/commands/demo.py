@@ -48,9 +48,9 @@ def _print(result: DemoResult) -> None:
     print_report("main", result.migration, dry_run=False)
     console.rule("live sync")
     table = Table("cycle", "invoices created", "skipped (waiting, unchanged…)", "needs review", "failed")
-    for n, report in enumerate(result.cycles, 1):
-        table.add_row(str(n), str(report.created), str(report.count(SKIPPED)), str(report.count(NEEDS_REVIEW)),
-                      str(report.count(FAILED)))
+    for n, cycle in enumerate(result.cycles, 1):
+        table.add_row(str(n), str(cycle.created), str(cycle.count(SKIPPED)), str(cycle.count(NEEDS_REVIEW)),
+                      str(cycle.count(FAILED)))
     console.print(table)
     if result.sample_invoice:
         console.rule("one invoice in full")

@@ -35,6 +35,7 @@ class MasterCache:
     mop_accounts: dict[str, str] = field(default_factory=dict)  # mode of payment → account for the company
     company: dict[str, Any] | None = None
     customers: dict[str, str] = field(default_factory=dict)  # identity key → Customer name
+    ready: bool = False  # ERPNext checked to have the custom fields this run needs
     # Orders of one new customer handled concurrently must create one Customer, not two.
     customer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 

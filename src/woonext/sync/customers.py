@@ -33,13 +33,15 @@ async def _resolve(ctx: StoreContext, order: dict[str, Any], identity: str) -> s
         ctx.cache.customers[identity] = binding.erp_name
         return binding.erp_name
     key = f"{ctx.store}:{identity}"
-    name = await _find_by_key(ctx, key) if binding is not None else None
+    name: str | None = None
+    if binding is None:
+        # Intent first: if the insert's answer is lost, the next attempt looks the key up.
+        binding = Binding(store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer",
+                          state="inserting")
+        ctx.db.save_binding(binding)
+    else:
+        name = await _find_by_key(ctx, key)  # an earlier attempt may have created it
     if name is None:
-        if binding is None:
-            # Intent first: if the insert's answer is lost, the next attempt looks the key up.
-            binding = Binding(store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer",
-                              state="inserting")
-            ctx.db.save_binding(binding)
         try:
             created = await ctx.erp.insert("Customer", customer_doc(order, key))
             name = str(created["name"])

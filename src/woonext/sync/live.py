@@ -15,6 +15,7 @@ from typing import Any
 from woonext.store import FAILED
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
+from woonext.sync.setup import ensure_ready
 
 CURSOR = "orders"
 OVERLAP = timedelta(minutes=5)
@@ -59,6 +60,7 @@ async def retry_failed(ctx: StoreContext, report: LiveReport, concurrency: int =
 async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, concurrency: int = 4,
                            per_page: int = 100) -> LiveReport:
     report = LiveReport()
+    await ensure_ready(ctx)
     await retry_failed(ctx, report, concurrency)
     cursor = ctx.db.get_cursor(ctx.store, CURSOR)
     if cursor:
@@ -84,6 +86,7 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
 async def pull_recent(ctx: StoreContext, limit: int = 20, concurrency: int = 4) -> LiveReport:
     """The latest `limit` orders by date, through the live path (a quick catch-up or a check)."""
     report = LiveReport()
+    await ensure_ready(ctx)
     page = await ctx.woo.list_orders({"per_page": limit, "orderby": "date", "order": "desc"})
     report.pages = 1
     await _handle(ctx, page.items, report, concurrency)

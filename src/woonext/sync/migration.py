@@ -17,6 +17,7 @@ from woonext.mapping.keys import order_key
 from woonext.store import SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
+from woonext.sync.setup import ensure_ready
 
 Progress = Callable[[int, int], None]  # (orders handled so far, orders in scope)
 
@@ -130,6 +131,7 @@ async def _handle_page(ctx: StoreContext, orders: list[dict[str, Any]], opts: Mi
 
 async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress | None = None) -> MigrationReport:
     report = MigrationReport()
+    await ensure_ready(ctx)
     params = _query(ctx, opts)
     job = _checkpoint_job(params, opts.per_page)
     first = opts.page or 1

@@ -163,3 +163,30 @@ async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
     await check_prerequisites(ctx, report, await store_skus(ctx))
     return report
+
+
+class NotReady(Exception):
+    """ERPNext lacks what the sync needs; nothing was written. The message says what to run."""
+
+
+async def ensure_ready(ctx: StoreContext) -> None:
+    """Before a run writes anything: the custom fields exist and every payment-method value is an option.
+
+    Without the unique key fields ERPNext would silently drop our keys and lose exactly-once; a value
+    missing from the Select would fail every order of that method. One request per run.
+    """
+    if ctx.cache.ready:
+        return
+    wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields()}
+    rows = await ctx.erp.get_list("Custom Field", filters=[["name", "in", sorted(wanted)]],
+                                  fields=["name", "options"], limit=0)
+    found = {row["name"]: row for row in rows}
+    missing = sorted(set(wanted) - set(found))
+    if missing:
+        raise NotReady(f"ERPNext lacks the custom fields {', '.join(missing)}: run `woonext setup` first")
+    options = set(str(found["Sales Invoice-custom_payment_method"].get("options") or "").split("\n"))
+    unknown = sorted(v for v in set(ctx.config.payment_methods.values()) if v not in options)
+    if unknown:
+        raise NotReady(f"payment method value(s) {', '.join(map(repr, unknown))} are not options of Sales Invoice "
+                       "custom_payment_method: run `woonext setup` (it adds them) or fix [stores.payment_methods]")
+    ctx.cache.ready = True
