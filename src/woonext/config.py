@@ -146,6 +146,9 @@ class StoreConfig(_Strict):
     schedules: Schedules = Field(default_factory=Schedules)
     # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
     error_log: bool = False
+    # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated
+    # advance to refund or reuse); true cancels it with the invoice.
+    cancel_payment_entries: bool = False
 
     _url = field_validator("url")(_check_http_url)
 

@@ -139,3 +139,32 @@ async def test_failures_are_mirrored_once_into_erpnexts_error_log(tmp_path: Path
     assert "custom_kashier_account" in kashier[0]["error"] and "What to do" in kashier[0]["error"]
     assert all("Kashier" in e["method"] or e["method"] == "woo_order_sync_live_error" for e in logs)
     await ctx.aclose()
+
+
+async def test_a_registered_customer_and_their_guest_orders_are_one_customer(tmp_path: Path) -> None:
+    orders = real_orders()
+    guest = dict(next(o for o in orders if o["id"] == 15))
+    guest.update(id=99, number="99", customer_id=0,
+                 billing={**guest["billing"], "email": "  MONA.Hassan@Example.test "})  # customer 2's e-mail
+    world = await ready_world(tmp_path)
+    world.woo.import_order(guest)
+    ctx = world.context()
+    await sync_orders_once(ctx, now=NOW)
+    mona = {d["customer"] for d in world.erp.db.all("Sales Invoice") if d["woo_order_id"] in ("16", "20", "99")}
+    assert len(mona) == 1
+    invoiced = {d["woo_order_id"] for d in world.erp.db.all("Sales Invoice")}
+    people = {o["billing"]["email"].lower() for o in orders if str(o["id"]) in invoiced}
+    assert len(world.erp.db.all("Customer")) == len(people)  # one Customer per person, none twice
+    await ctx.aclose()
+
+
+async def test_cancelled_prepaid_order_can_cancel_its_payment_entry(tmp_path: Path) -> None:
+    world = await ready_world(tmp_path, store={"cancel_payment_entries": True})
+    ctx = world.context()
+    await sync_orders_once(ctx, now=NOW)
+    world.woo.cancel(20)
+    await sync_orders_once(ctx, now=NOW)
+    [invoice] = by_order(world, 20)
+    [entry] = [p for p in world.erp.db.all("Payment Entry") if p["reference_no"] == "KSH-TXN-990011"]
+    assert invoice["docstatus"] == 2 and entry["docstatus"] == 2
+    await ctx.aclose()

@@ -8,19 +8,26 @@ from typing import Any
 _NON_DIGIT = re.compile(r"\D+")
 
 
-def identity_key(order: dict[str, Any]) -> str:
-    """Registered customers by WooCommerce id, guests by e-mail (case-insensitive), else phone, else the order."""
+def identity_keys(order: dict[str, Any]) -> list[str]:
+    """Every key the order's person is known by, strongest first: WooCommerce id, e-mail
+    (case-insensitive), phone digits; an anonymous guest order is its own person."""
+    keys = []
     customer_id = int(order.get("customer_id") or 0)
     if customer_id:
-        return f"id:{customer_id}"
+        keys.append(f"id:{customer_id}")
     billing = order.get("billing") or {}
     email = str(billing.get("email") or "").strip().lower()
     if email:
-        return f"email:{email}"
+        keys.append(f"email:{email}")
     digits = _NON_DIGIT.sub("", str(billing.get("phone") or ""))
-    if digits:
-        return f"phone:{digits}"
-    return f"guest-order:{order.get('id')}"
+    if digits and not keys:
+        keys.append(f"phone:{digits}")
+    return keys or [f"guest-order:{order.get('id')}"]
+
+
+def identity_key(order: dict[str, Any]) -> str:
+    """The strongest key: the one a new Customer is created under."""
+    return identity_keys(order)[0]
 
 
 def customer_name(order: dict[str, Any]) -> str:

@@ -4,11 +4,12 @@ ERPNext (covers a lost response), and only then a new Customer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from woonext.erpnext.errors import ErpError
-from woonext.mapping.customer import customer_doc, identity_key
-from woonext.store import Binding
+from woonext.mapping.customer import customer_doc, identity_keys
+from woonext.store import Binding, BindingExists
 from woonext.sync.context import StoreContext
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
 
@@ -19,19 +20,42 @@ async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
 
 
 async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
-    identity = identity_key(order)
-    lock = ctx.cache.customer_locks.setdefault(identity, asyncio.Lock())
+    """By WooCommerce customer id, then e-mail (then phone for anonymous guests); create only if none match."""
+    keys = identity_keys(order)
+    # One lock per person (by the weakest shared key, e-mail when there is one) so concurrent orders
+    # of a new customer create one Customer.
+    lock = ctx.cache.customer_locks.setdefault(keys[-1], asyncio.Lock())
     async with lock:
-        return await _resolve(ctx, order, identity)
+        cached = next((ctx.cache.customers[k] for k in keys if k in ctx.cache.customers), None)
+        if cached:
+            return cached
+        for other in keys:
+            known = _bound_name(ctx, other)
+            if known:
+                for key in keys:
+                    _remember(ctx, key, known)
+                return known
+        name = await _resolve(ctx, order, keys[0])
+        for key in keys[1:]:
+            _remember(ctx, key, name)
+        return name
+
+
+def _bound_name(ctx: StoreContext, identity: str) -> str:
+    binding = ctx.db.get_binding(ctx.store, "customer", identity)
+    return binding.erp_name if binding is not None and binding.state == "done" else ""
+
+
+def _remember(ctx: StoreContext, identity: str, name: str) -> None:
+    ctx.cache.customers[identity] = name
+    if ctx.db.get_binding(ctx.store, "customer", identity) is None:
+        with contextlib.suppress(BindingExists):  # another worker recorded the same person first
+            ctx.db.save_binding(Binding(store=ctx.store, kind="customer", remote_id=identity,
+                                        erp_doctype="Customer", erp_name=name, state="done"))
 
 
 async def _resolve(ctx: StoreContext, order: dict[str, Any], identity: str) -> str:
-    if identity in ctx.cache.customers:
-        return ctx.cache.customers[identity]
     binding = ctx.db.get_binding(ctx.store, "customer", identity)
-    if binding is not None and binding.erp_name:
-        ctx.cache.customers[identity] = binding.erp_name
-        return binding.erp_name
     key = f"{ctx.store}:{identity}"
     name: str | None = None
     if binding is None:

@@ -32,7 +32,7 @@ async def ensure_cancelled(ctx: StoreContext, binding: Binding) -> bool:
     if doc.get("docstatus") == 0:
         await ctx.erp.update("Sales Invoice", binding.erp_name, {"docstatus": 1})
     if doc.get("docstatus") != 2:
-        if getattr(ctx.config, "cancel_payment_entries", False):
+        if ctx.config.cancel_payment_entries:
             await _cancel_payment_entry(ctx, binding)
         try:
             await ctx.erp.cancel("Sales Invoice", binding.erp_name)
