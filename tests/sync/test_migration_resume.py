@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -124,4 +125,26 @@ async def test_sync_refuses_to_run_before_setup(tmp_path: Path) -> None:
     with pytest.raises(NotReady, match="woonext setup"):
         await sync_orders_once(ctx)
     assert world.erp.db.all("Sales Invoice") == [] and world.erp.db.all("Customer") == []
+    await ctx.aclose()
+
+
+async def test_refunded_orders_get_one_credit_note_per_refund(tmp_path: Path) -> None:
+    world = generated_world(tmp_path, orders=150)
+    ctx = world.context()
+    await run_setup(ctx)
+    await migrate(ctx, MigrationOptions(all_pages=True))
+    await migrate(ctx, MigrationOptions(all_pages=True))  # a rerun adds no credit note
+    refunded = [o for o in world.woo.orders.values() if o["refunds"] and o["status"] in ("refunded", "completed")
+                and o["payment_method"] != "valu"]
+    assert refunded, "the generated store has refunded orders"
+    for order in refunded:
+        docs = world.invoices(woo_order_id=str(order["id"]))
+        [original] = [d for d in docs if not d.get("is_return")]
+        notes = [d for d in docs if d.get("is_return")]
+        assert len(notes) == len(order["refunds"]), order["id"]
+        assert sorted(Decimal(str(n["grand_total"])) for n in notes) == sorted(
+            Decimal(r["total"]) for r in order["refunds"])
+        assert all(n["docstatus"] == 1 and n["return_against"] == original["name"] for n in notes)
+        assert Decimal(str(original["outstanding_amount"])) == 0  # paid, and the refunds paid out
+        assert all(Decimal(str(n["outstanding_amount"])) == 0 for n in notes)
     await ctx.aclose()
