@@ -1,0 +1,117 @@
+"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`.
+
+A verified order or customer delivery becomes an event row, committed before the 200; the worker
+then reads the object over REST (the body is a trigger, never data). Checks, in order: unknown
+store 404, body over the limit 413, the unsigned setup ping 200, signature 401 (logged as a
+security event, without the secret), malformed JSON 400 (recorded as a NeedsReview event), topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from woonext.config import Config, StoreConfig
+from woonext.store import StateDB
+from woonext.store import events as queue
+
+from .webhooks import classify, delivery_key, is_ping, signature_ok
+
+log = structlog.get_logger(__name__)
+MAX_BODY = 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
+               on_enqueued: Callable[[], None] | None = None, now: Callable[[], datetime] = _utcnow) -> Starlette:
+    """`on_enqueued` is called after each new event (the in-process worker wakes up on it)."""
+    stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
+
+    async def webhook(request: Request) -> JSONResponse:
+        name = request.path_params["store"]
+        store = stores.get(name)
+        if store is None:
+            return JSONResponse({"error": f"unknown store {name!r}"}, 404)
+        try:
+            body = await read_body(request, max_body)
+        except BodyTooLarge:
+            log.warning("webhook_too_large", store=name, limit=max_body)
+            return JSONResponse({"error": f"body over {max_body} bytes"}, 413)
+        provided = request.headers.get("x-wc-webhook-signature")
+        topic = request.headers.get("x-wc-webhook-topic", "")
+        delivery = request.headers.get("x-wc-webhook-delivery-id", "")
+        if provided is None and is_ping(body):
+            log.info("webhook_ping", store=name)
+            return JSONResponse({"ok": True, "ping": True})
+        secret = store.webhook_secret.get_secret_value() if store.webhook_secret else ""
+        if not provided or not secret or not signature_ok(body, secret, provided):
+            why = "missing signature" if not provided else "no webhook secret configured" if not secret \
+                else "signature mismatch"
+            log.warning("security_webhook_rejected", store=name, why=why, topic=topic, delivery_id=delivery,
+                        client=request.client.host if request.client else "")
+            return JSONResponse({"error": "invalid signature"}, 401)
+        try:
+            payload: Any = json.loads(body)
+        except ValueError as exc:
+            error = f"malformed JSON in a signed {topic or 'delivery'} (delivery {delivery or '?'}, " \
+                    f"{len(body)} bytes): {exc}"
+            event_id = await asyncio.to_thread(queue.record_rejected, db, name, topic, now(), error)
+            log.warning("webhook_malformed", store=name, topic=topic, delivery_id=delivery, event_id=event_id)
+            return JSONResponse({"error": "malformed JSON", "event_id": event_id}, 400)
+        trigger = classify(topic, payload)
+        if trigger.ignored:
+            log.info("webhook_ignored", store=name, topic=topic, why=trigger.ignored)
+            return JSONResponse({"ok": True, "ignored": trigger.ignored})
+        result = await asyncio.to_thread(queue.enqueue, db, name, trigger.kind, trigger.remote_id, topic, now(),
+                                         delivery_key(delivery, trigger))
+        log.info("webhook_queued" if result.created else "webhook_acknowledged", store=name, topic=topic,
+                 remote_id=trigger.remote_id, event_id=result.event_id, why=result.why)
+        if result.created and on_enqueued is not None:
+            on_enqueued()
+        return JSONResponse({"ok": True, "event_id": result.event_id, "queued": result.created,
+                             **({"duplicate": result.why} if result.why else {})})
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            await asyncio.to_thread(queue.ping, db)
+        except Exception as exc:  # any failure to reach the state DB means not ready
+            log.warning("not_ready", error=f"{type(exc).__name__}: {exc}")
+            return JSONResponse({"status": "unavailable", "state_db": "unreachable"}, 503)
+        return JSONResponse({"status": "ready", "state_db": "ok"})
+
+    return Starlette(routes=[
+        Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ])

@@ -1,0 +1,159 @@
+"""The webhook endpoint over HTTP: every rule, and the real WooCommerce 11 captures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+import structlog
+from sqlalchemy import create_engine
+
+from tests.runtime.helpers import capture, client, ready_world, signed
+from tests.sync.world import make_world, real_orders
+from woonext.runtime.web import create_app
+from woonext.runtime.worker import Worker
+from woonext.store import NEEDS_REVIEW, StateDB
+from woonext.store import events as queue
+
+URL = "/webhooks/woocommerce/main"
+
+
+@pytest.fixture
+def world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return make_world(tmp_path, real_orders())
+
+
+@pytest.mark.parametrize("name", ["order_created_order17", "order_created_order20", "order_updated_order15",
+                                  "order_updated_order20"])
+async def test_real_captures_verify_with_the_secret_and_queue_their_order(world, name: str) -> None:
+    data = capture(name)
+    headers = {k: v for k, v in data["headers"].items() if k.lower().startswith(("x-wc-", "content-type"))}
+    async with client(world) as http:
+        response = await http.post(URL, content=data["body_raw"].encode(), headers=headers)
+    assert response.status_code == 200, response.text
+    [event] = queue.list_events(world.db)
+    order_id = name.rsplit("order", 1)[1]
+    assert (event.store, event.kind, event.remote_id, event.status) == ("main", "order", order_id, queue.PENDING)
+    assert event.topic == headers["X-WC-Webhook-Topic"]
+    assert event.delivery_id and event.delivery_id.startswith(headers["X-WC-Webhook-Delivery-ID"])
+
+
+async def test_real_ping_is_answered_200_and_queues_nothing(world) -> None:
+    data = capture("ping")
+    async with client(world) as http:
+        response = await http.post(URL, content=data["body_raw"].encode(),
+                                   headers={"Content-Type": data["headers"]["Content-Type"]})
+    assert response.status_code == 200
+    assert queue.list_events(world.db) == []
+
+
+@pytest.mark.parametrize("mutation", ["missing", "wrong_secret", "tampered_body"])
+async def test_bad_signature_is_401_queues_nothing_and_logs_without_the_secret(world, mutation: str) -> None:
+    data = capture("order_created_order17")
+    body = data["body_raw"].encode()
+    headers = {k: v for k, v in data["headers"].items() if k.lower().startswith("x-wc-")}
+    if mutation == "missing":
+        del headers["X-WC-Webhook-Signature"]
+    elif mutation == "wrong_secret":
+        headers["X-WC-Webhook-Signature"] = signed(body, "order.created", secret="not-it")["headers"][
+            "X-WC-Webhook-Signature"]
+    else:
+        body = body.replace(b'"total":"1079.99"', b'"total":"1.00"')
+    with structlog.testing.capture_logs() as logs:
+        async with client(world) as http:
+            response = await http.post(URL, content=body, headers=headers)
+    assert response.status_code == 401
+    assert queue.list_events(world.db) == []
+    [security] = [e for e in logs if e["event"] == "security_webhook_rejected"]
+    assert security["store"] == "main" and security["log_level"] == "warning"
+    assert "s3cret" not in repr(logs)
+
+
+async def test_unknown_store_is_404(world) -> None:
+    async with client(world) as http:
+        response = await http.post("/webhooks/woocommerce/nope", **signed({"id": 15}, "order.updated"))
+    assert response.status_code == 404
+    assert queue.list_events(world.db) == []
+
+
+async def test_body_over_the_limit_is_413(world) -> None:
+    big = {"id": 15, "pad": "x" * (1024 * 1024)}
+    async with client(world) as http:
+        response = await http.post(URL, **signed(big, "order.updated"))
+        small_limit = await http.post(URL, **signed({"id": 15, "pad": "x" * 100}, "order.updated"))
+    assert response.status_code == 413
+    assert small_limit.status_code == 200
+    async with client(world, max_body=64) as http:
+        assert (await http.post(URL, **signed({"id": 15, "pad": "x" * 100}, "order.updated"))).status_code == 413
+
+
+async def test_malformed_json_with_a_valid_signature_is_400_and_recorded(world) -> None:
+    async with client(world) as http:
+        response = await http.post(URL, **signed(b'{"id": 15, "status": ', "order.updated", delivery="abc"))
+    assert response.status_code == 400
+    [event] = queue.list_events(world.db)
+    assert (event.kind, event.status, event.topic) == ("webhook", NEEDS_REVIEW, "order.updated")
+    assert event.last_error and "malformed JSON" in event.last_error and "abc" in event.last_error
+    with pytest.raises(queue.RetryRefused):
+        queue.retry(world.db, event.id, event.created_at)
+
+
+@pytest.mark.parametrize("topic", ["order.created", "order.updated", "order.deleted", "order.restored"])
+async def test_order_topics_queue_an_order_event(world, topic: str) -> None:
+    async with client(world) as http:
+        response = await http.post(URL, **signed({"id": 16}, topic))
+    assert response.status_code == 200 and response.json()["queued"] is True
+    [event] = queue.list_events(world.db)
+    assert (event.kind, event.remote_id, event.topic) == ("order", "16", topic)
+    assert response.json()["event_id"] == event.id
+
+
+async def test_customer_topics_queue_a_customer_event_and_others_are_ignored(world) -> None:
+    async with client(world) as http:
+        customer = await http.post(URL, **signed({"id": 7, "email": "a@b.test"}, "customer.created", "c1"))
+        product = await http.post(URL, **signed({"id": 11}, "product.updated", "p1"))
+        coupon = await http.post(URL, **signed({"id": 3}, "coupon.created", "p2"))
+        draft = await http.post(URL, **signed({"id": 16, "status": "checkout-draft"}, "order.updated", "p3"))
+        gone = await http.post(URL, **signed({"code": "woocommerce_rest_shop_order_invalid_id"}, "order.created"))
+    assert [r.status_code for r in (customer, product, coupon, draft, gone)] == [200] * 5
+    assert product.json()["ignored"] and draft.json()["ignored"] and gone.json()["ignored"]
+    [event] = queue.list_events(world.db)
+    assert (event.kind, event.remote_id, event.topic) == ("customer", "7", "customer.created")
+
+
+async def test_a_repeated_delivery_is_acknowledged_and_not_queued_twice(tmp_path: Path) -> None:
+    world = await ready_world(tmp_path)
+    data = capture("order_updated_order15")
+    headers = {k: v for k, v in data["headers"].items() if k.lower().startswith(("x-wc-", "content-type"))}
+    async with client(world) as http:
+        first = await http.post(URL, content=data["body_raw"].encode(), headers=headers)
+        worker = Worker(world.config, world.db, world.transports())
+        assert (await worker.run_once()) is not None  # the first one is done: nothing pending to merge with
+        await worker.aclose()
+        again = await http.post(URL, content=data["body_raw"].encode(), headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == {"ok": True, "event_id": first.json()["event_id"], "queued": False,
+                            "duplicate": "duplicate_delivery"}
+    assert len(queue.list_events(world.db)) == 1
+
+
+async def test_same_delivery_id_for_another_order_is_not_a_duplicate(world) -> None:
+    # WooCommerce's delivery id is wp_hash(webhook id + second): shared by deliveries in the same second.
+    async with client(world) as http:
+        a = await http.post(URL, **signed({"id": 15}, "order.created", delivery="same"))
+        b = await http.post(URL, **signed({"id": 16}, "order.created", delivery="same"))
+    assert a.json()["queued"] and b.json()["queued"]
+    assert sorted(e.remote_id for e in queue.list_events(world.db)) == ["15", "16"]
+
+
+async def test_health_and_readiness(world, tmp_path: Path) -> None:
+    async with client(world) as http:
+        assert (await http.get("/healthz")).status_code == 200
+        ready = await http.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["state_db"] == "ok"
+    unreachable = StateDB(create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'state.sqlite'}"))
+    app = create_app(world.config, unreachable)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w.test") as http:
+        assert (await http.get("/healthz")).status_code == 200
+        assert (await http.get("/readyz")).status_code == 503
