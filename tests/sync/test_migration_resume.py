@@ -148,3 +148,19 @@ async def test_refunded_orders_get_one_credit_note_per_refund(tmp_path: Path) ->
         assert Decimal(str(original["outstanding_amount"])) == 0  # paid, and the refunds paid out
         assert all(Decimal(str(n["outstanding_amount"])) == 0 for n in notes)
     await ctx.aclose()
+
+
+async def test_customer_batch_lost_response_creates_no_duplicate_customer(tmp_path: Path) -> None:
+    world = generated_world(tmp_path, orders=60)
+    ctx = world.context()
+    await run_setup(ctx)
+    world.erp.faults.inject_next("lost", route="POST /api/method/frappe.client.insert_many", count=1)
+    report = await migrate(ctx, MigrationOptions(all_pages=True))
+    assert world.erp.faults.injected["lost"] == 1
+    customers = world.erp.db.all("Customer")
+    keys = [c["woonext_customer_key"] for c in customers]
+    assert len(keys) == len(set(keys))  # the batch that was applied unseen was looked up, not redone
+    used = {d["customer"] for d in world.erp.db.all("Sales Invoice")}
+    assert used <= {c["name"] for c in customers}
+    assert report.created > 0
+    await ctx.aclose()

@@ -132,12 +132,22 @@ async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding:
         if credit.state == "submitted":
             continue
         if original is None:
-            original = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
-            if original is None:
-                raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext")
+            original = await _original(ctx, binding)
         await _credit_note(ctx, order, binding, refund, credit, original, len(refunds) == 1)
         wrote = True
     return wrote
+
+
+async def _original(ctx: StoreContext, binding: Binding) -> dict[str, Any]:
+    """The invoice a credit note returns against, from what the binding remembers (no request)."""
+    known = binding.data
+    if all(known.get(k) is not None for k in ("customer", "total", "currency", "custom_payment_method")):
+        return {"name": binding.erp_name, "customer": known["customer"], "currency": known["currency"],
+                "custom_payment_method": known["custom_payment_method"], "grand_total": known["total"], "items": []}
+    original = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
+    if original is None:
+        raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext")
+    return original
 
 
 async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any],

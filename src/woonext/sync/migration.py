@@ -16,6 +16,7 @@ from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
 from woonext.mapping.keys import order_key
 from woonext.store import SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
+from woonext.sync.customers import prefetch_customers
 from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
 from woonext.sync.setup import ensure_ready
 
@@ -119,6 +120,7 @@ async def _handle_page(ctx: StoreContext, orders: list[dict[str, Any]], opts: Mi
                 report.failed += 1
                 report.reasons[row.detail.split(":")[0]] += 1
         return
+    await prefetch_customers(ctx, [o for o in orders if o.get("status") in ctx.config.migrate_statuses])
     slots = asyncio.Semaphore(max(1, opts.concurrency))
 
     async def one(order: dict[str, Any]) -> OrderResult:
