@@ -1,4 +1,4 @@
-"""Back-off for retried requests: exponential with full jitter, or the server's Retry-After."""
+"""Back-off for retried requests to either API: exponential with full jitter, or the server's Retry-After."""
 
 from __future__ import annotations
 

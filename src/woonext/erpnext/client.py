@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import random
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -23,6 +20,7 @@ import httpx
 from pydantic import SecretStr
 
 from woonext import __version__
+from woonext.retry import backoff_delay, parse_retry_after
 
 from .errors import ErpError, ErpUncertain, decode_error
 
@@ -39,7 +37,6 @@ _WRITE_SAFE_EXC_TYPES = frozenset(
 )
 _WRITE_SAFE_STATUSES = frozenset({429, 503})
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-MAX_RETRY_AFTER = 120.0
 
 Sleep = Callable[[float], Awaitable[None]]
 Filters = Mapping[str, Any] | list[Any]
@@ -47,22 +44,6 @@ Filters = Mapping[str, Any] | list[Any]
 
 def _secret(value: str | SecretStr) -> SecretStr:
     return value if isinstance(value, SecretStr) else SecretStr(value)
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _json_default(value: Any) -> Any:
@@ -139,10 +120,7 @@ class ErpClient:
     # -- transport --------------------------------------------------------------------------
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, MAX_RETRY_AFTER)
-        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
-        return random.uniform(ceiling / 2, ceiling)
+        return backoff_delay(attempt, self.backoff_base, self.backoff_cap, retry_after)
 
     async def _send(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
         token = f"{self._key.get_secret_value()}:{self._secret.get_secret_value()}"
@@ -161,7 +139,7 @@ class ErpClient:
 
     def _decode(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
-        retry_after = _retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
         try:
             payload = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):

@@ -21,10 +21,10 @@ import httpx
 from pydantic import SecretStr
 
 from woonext import __version__
+from woonext.retry import backoff_delay, parse_retry_after
 
 from . import oauth
 from .errors import WooError, WooUncertain, decode_error
-from .retry import backoff_delay, parse_retry_after
 
 API_PREFIX = "/wp-json/wc/v3"
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
