@@ -19,6 +19,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import Lifespan
 
 from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
@@ -51,8 +52,10 @@ def _utcnow() -> datetime:
 
 
 def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
-               on_enqueued: Callable[[], None] | None = None, now: Callable[[], datetime] = _utcnow) -> Starlette:
-    """`on_enqueued` is called after each new event (the in-process worker wakes up on it)."""
+               on_enqueued: Callable[[], None] | None = None, now: Callable[[], datetime] = _utcnow,
+               lifespan: Lifespan[Starlette] | None = None) -> Starlette:
+    """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
+    `lifespan` runs around the app's life (the service starts its worker there)."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
 
     async def webhook(request: Request) -> JSONResponse:
@@ -110,7 +113,7 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
             return JSONResponse({"status": "unavailable", "state_db": "unreachable"}, 503)
         return JSONResponse({"status": "ready", "state_db": "ok"})
 
-    return Starlette(routes=[
+    return Starlette(lifespan=lifespan, routes=[
         Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -1,0 +1,98 @@
+"""`woonext serve`, `woonext worker`, `woonext webhooks install|status`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from woonext.cli import cli_context
+from woonext.commands._common import console, err_console, run
+from woonext.runtime import install as hooks
+from woonext.runtime.service import serve as serve_service
+from woonext.runtime.service import work
+from woonext.runtime.worker import WorkerSettings
+from woonext.sync.context import StoreContext
+
+webhooks_app = typer.Typer(help="The WooCommerce webhooks that trigger woonext.", no_args_is_help=True)
+
+
+def print_hooks(store: str, states: list[hooks.HookState], title: str) -> None:
+    table = Table("topic", "result", "id", "status", "delivery url", title=f"{title} — store {store}")
+    for s in states:
+        colour = "red" if s.action in ("missing", "disabled", "paused") else "green"
+        table.add_row(s.topic, f"[{colour}]{s.action}[/{colour}]", str(s.webhook_id or ""), s.status,
+                      escape(s.url))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(webhooks_app, name="webhooks")
+
+    @app.command("serve")
+    def serve(
+        ctx: typer.Context,
+        host: str | None = typer.Option(None, "--host", help="Listen address (default: [service] host, loopback)."),
+        port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default: [service] port)."),
+        concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Events processed at once."),
+    ) -> None:
+        """Web (webhooks, /healthz, /readyz) and worker in one process; SIGTERM stops it gracefully."""
+        cli = cli_context(ctx)
+        config = cli.config()
+        settings = WorkerSettings(concurrency=concurrency)
+        asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
+                                  settings))
+
+    @app.command("worker")
+    def worker(
+        ctx: typer.Context,
+        concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Events processed at once."),
+    ) -> None:
+        """The event worker alone (no web server); SIGTERM stops it gracefully."""
+        cli = cli_context(ctx)
+        asyncio.run(work(cli.config(), cli.state_db(), WorkerSettings(concurrency=concurrency)))
+
+    @webhooks_app.command("install")
+    def install(
+        ctx: typer.Context,
+        url: str = typer.Option(..., "--url", help="The service's public base URL (or the full endpoint URL)."),
+        store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
+    ) -> None:
+        """Register the order and customer webhooks with the configured secret (idempotent)."""
+
+        async def flow(sctx: StoreContext) -> list[hooks.HookState]:
+            return await hooks.install(sctx, url)
+
+        try:
+            results = run(cli_context(ctx), store, flow)
+        except hooks.InstallError as exc:
+            err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+            raise typer.Exit(2) from None
+        for sctx, states in results:
+            print_hooks(sctx.store, states, "webhooks")
+
+    @webhooks_app.command("status")
+    def status(
+        ctx: typer.Context,
+        store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
+        reactivate: bool = typer.Option(True, "--reactivate/--no-reactivate",
+                                        help="Re-activate webhooks WooCommerce disabled or that were paused."),
+    ) -> None:
+        """woonext's webhooks in each store; exit 1 when a topic has no active webhook."""
+
+        async def flow(sctx: StoreContext) -> list[hooks.HookState]:
+            return await hooks.status(sctx, reactivate)
+
+        try:
+            results = run(cli_context(ctx), store, flow)
+        except hooks.InstallError as exc:
+            err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+            raise typer.Exit(2) from None
+        problems = 0
+        for sctx, states in results:
+            print_hooks(sctx.store, states, "webhooks")
+            problems += sum(1 for s in states if s.action in ("missing", "disabled", "paused"))
+        if problems:
+            raise typer.Exit(1)

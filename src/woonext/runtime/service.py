@@ -1,0 +1,84 @@
+"""Processes: `serve` (web app + worker in one process on uvicorn) and `work` (the worker alone).
+
+SIGTERM / SIGINT stop gracefully: uvicorn stops accepting and finishes open requests, then the
+worker lets in-flight events finish within its grace period or releases them (claimable at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+import structlog
+import uvicorn
+from starlette.applications import Starlette
+
+from woonext.config import Config
+from woonext.store import StateDB
+from woonext.sync.context import Transports
+
+from .web import create_app
+from .worker import Worker, WorkerSettings
+
+log = structlog.get_logger(__name__)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal capture (it re-raises SIGTERM after shutdown, killing the
+    process with status 143): `serve` installs handlers that only ask for a clean exit."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def on_stop_signals(callback: Callable[[], None]) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, callback)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread / not supported
+            return
+
+
+def service_app(config: Config, db: StateDB, worker: Worker) -> Starlette:
+    """The web app with the worker loop running as a background task for the app's lifetime."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
+
+
+async def serve(config: Config, db: StateDB, host: str, port: int, settings: WorkerSettings | None = None,
+                transports: Transports | None = None) -> None:
+    worker = Worker(config, db, transports, settings or WorkerSettings())
+    app = service_app(config, db, worker)
+    server = _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None, access_log=False,
+                                    timeout_graceful_shutdown=10))
+
+    def stop() -> None:
+        log.info("service_stopping")
+        server.should_exit = True
+
+    on_stop_signals(stop)
+    log.info("service_listening", host=host, port=port, stores=[s.name for s in config.stores])
+    await server.serve()
+
+
+async def work(config: Config, db: StateDB, settings: WorkerSettings | None = None,
+               transports: Transports | None = None) -> None:
+    """The worker loop alone, until SIGTERM / SIGINT."""
+    stop = asyncio.Event()
+    on_stop_signals(stop.set)
+    await Worker(config, db, transports, settings or WorkerSettings()).run(stop)
