@@ -126,6 +126,17 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
     assert cli(cfg, "events", "list", "--status", "bogus")[0] == 2
     assert cli(cfg, "events", "retry", str(mine[0]["id"]))[0] == 1  # already queued
 
+    worker = spawn("--config", str(cfg), "--json-logs", "worker", "--concurrency", "2")
+    try:
+        done = wait_for(lambda: [e for e in json.loads(cli(cfg, "events", "list", "--json")[1])
+                                 if e["id"] == mine[0]["id"] and e["status"] not in ("Pending", "Running")])
+    finally:
+        code, log = stop(worker)
+    assert code == 0 and "worker_stopped" in log, log
+    assert done[0]["status"] == "Skipped" and "already_synced" in done[0]["last_error"]
+    assert len([i for i in erp_invoices(cfg, erp_port) if i["woo_order_id"] == order_id]) == 1
+    assert cli(cfg, "webhooks", "status", "--no-reactivate")[0] == 0
+
 
 def erp_items(cfg: Path, erp_port: int) -> list[str]:
     text = cfg.read_text()

@@ -9,13 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from tests.runtime.helpers import SECRET, ready_world
-from tests.sync.world import World
+from tests.sync.world import World, make_world
 from woonext.runtime.web import create_app
 from woonext.runtime.worker import CUSTOMER_SKIP, Worker, WorkerSettings
 from woonext.store import DEAD_LETTER, SKIPPED, SUCCEEDED
 from woonext.store import events as queue
+from woonext.store.tables import events
 
 T0 = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 HOOK = "http://woonext.test/webhooks/woocommerce/main"
@@ -183,3 +187,65 @@ async def test_the_worker_loop_processes_what_the_webhook_queues(tmp_path: Path)
     stop.set()
     await asyncio.wait_for(task, 5)
     assert len(world.invoices(woo_order_id=str(order["id"]))) == 1
+
+
+async def test_two_workers_racing_never_hold_one_order_at_once_and_make_one_invoice_each(tmp_path: Path) -> None:
+    world = await ready_world(tmp_path)
+    holding: set[str] = set()
+    overlaps: list[str] = []
+
+    class Watched(Worker):
+        async def handle(self, event: queue.Event) -> Any:
+            if event.remote_id in holding:
+                overlaps.append(event.remote_id)
+            holding.add(event.remote_id)
+            try:
+                await asyncio.sleep(0.005)  # let the other worker try to claim the same order meanwhile
+                return await super().handle(event)
+            finally:
+                holding.discard(event.remote_id)
+
+    workers = [Watched(world.config, world.db, world.transports(), WorkerSettings(concurrency=3, poll_interval=0.01))
+               for _ in range(2)]
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(w.run(stop)) for w in workers]
+    for round_ in range(4):  # triggers keep coming while the workers run: Running orders get new rows
+        for order_id in world.woo.orders:
+            queue.enqueue(world.db, "main", "order", order_id, "order.updated", datetime.now(UTC),
+                          delivery_key=f"r{round_}-{order_id}")
+        await asyncio.sleep(0.02)
+    for _ in range(500):
+        if not {queue.PENDING, queue.RUNNING} & set(queue.counts(world.db)):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.gather(*tasks)
+    assert overlaps == []
+    assert set(queue.counts(world.db)) <= {SUCCEEDED, SKIPPED}
+    invoiced = [i["woo_order_id"] for i in world.invoices() if not i.get("is_return")]
+    assert sorted(invoiced) == ["15", "16", "18", "20"]  # 17 is on hold, 19 was cancelled before invoicing
+
+
+def test_the_database_refuses_a_second_running_event_for_one_order(tmp_path: Path) -> None:
+    world = make_world(tmp_path, [])
+    first = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
+    assert queue.claim(world.db, "a", T0, T0 + timedelta(seconds=60)) is not None
+    second = queue.enqueue(world.db, "main", "order", 15, "order.updated", T0)
+    with pytest.raises(IntegrityError), world.db.begin() as connection:
+        connection.execute(update(events).where(events.c.id == second.event_id).values(status=queue.RUNNING))
+    assert first.event_id != second.event_id
+
+
+async def test_an_event_whose_workers_keep_dying_ends_in_dead_letter(tmp_path: Path) -> None:
+    world = make_world(tmp_path, [])
+    worker = Worker(world.config, world.db, world.transports(), WorkerSettings(max_attempts=2, lease_seconds=10),
+                    now=lambda: clock[0])
+    clock = [T0]
+    event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
+    for n in range(2):  # two workers claim it and die without a word
+        assert queue.claim(world.db, f"dead-{n}", clock[0], clock[0] + timedelta(seconds=10)) is not None
+        clock[0] += timedelta(seconds=11)
+    dead = await worker.run_once()
+    assert dead is not None and (dead.id, dead.status) == (event.event_id, DEAD_LETTER)
+    assert "lease expired 2 times" in (dead.last_error or "")
+    await worker.aclose()
