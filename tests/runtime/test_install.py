@@ -60,10 +60,15 @@ async def test_status_lists_ours_reactivates_disabled_ones_and_reports_missing_t
     await ctx.aclose()
 
 
-async def test_install_without_a_webhook_secret_is_a_clear_error(tmp_path: Path) -> None:
+async def test_install_without_a_webhook_secret_or_with_another_stores_url_is_a_clear_error(tmp_path: Path) -> None:
     world = make_world(tmp_path, real_orders(), store={"webhook_secret": None})
     ctx = world.context()
     with pytest.raises(hooks.InstallError, match="no webhook_secret"):
         await hooks.install(ctx, BASE)
+    await ctx.aclose()
+    world = make_world(tmp_path / "other", real_orders())
+    ctx = world.context()
+    with pytest.raises(hooks.InstallError, match="endpoint of another store"):
+        await hooks.install(ctx, f"{BASE}/webhooks/woocommerce/eu")
     assert world.woo.hub.webhooks == {}
     await ctx.aclose()

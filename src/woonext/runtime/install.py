@@ -21,9 +21,12 @@ class InstallError(Exception):
 
 
 def delivery_url(base: str, store: str) -> str:
-    """`--url` is the service's public base URL; a URL that already names the endpoint is taken as is."""
+    """`--url` is the service's public base URL; a URL that already names this store's endpoint is taken as is."""
     if PATH in base:
-        return base
+        if base.rstrip("/").rsplit("/", 1)[-1] != store:
+            raise InstallError(f"--url {base} is the endpoint of another store; pass the service's base URL "
+                               f"(woonext adds {PATH}{store})")
+        return base.rstrip("/")
     return f"{base.rstrip('/')}{PATH}{store}"
 
 

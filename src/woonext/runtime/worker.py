@@ -36,8 +36,9 @@ CUSTOMER_SKIP = "customer sync not built yet"
 class WorkerSettings:
     concurrency: int = 4
     lease_seconds: float = 60.0
-    max_attempts: int = 8
-    backoff_base: float = 2.0  # seconds before the 2nd attempt; doubles each time
+    # 5 s, 10 s, … capped at 15 min: ten attempts span about 36 minutes of an outage before DeadLetter.
+    max_attempts: int = 10
+    backoff_base: float = 5.0  # seconds before the 2nd attempt (×[0.5, 1.5) jitter); doubles each time
     backoff_cap: float = 900.0
     poll_interval: float = 1.0  # idle wait when the queue is empty (a new webhook wakes the worker earlier)
     grace_seconds: float = 20.0  # on shutdown, how long in-flight events may take before they are released
