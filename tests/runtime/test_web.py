@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -10,7 +11,9 @@ import structlog
 from sqlalchemy import create_engine
 
 from tests.runtime.helpers import capture, client, ready_world, signed
+from tests.sync.test_cli_end_to_end import free_port
 from tests.sync.world import make_world, real_orders
+from woonext.runtime.service import build_server
 from woonext.runtime.web import create_app
 from woonext.runtime.worker import Worker
 from woonext.store import NEEDS_REVIEW, StateDB
@@ -157,3 +160,23 @@ async def test_health_and_readiness(world, tmp_path: Path) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w.test") as http:
         assert (await http.get("/healthz")).status_code == 200
         assert (await http.get("/readyz")).status_code == 503
+
+
+async def test_the_web_process_alone_queues_over_real_http_and_leaves_the_work_to_workers(world) -> None:
+    port = free_port()
+    server = build_server(world.config, world.db, "127.0.0.1", port, worker=None)
+    task = asyncio.create_task(server.serve())
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            response = await http.post(URL, **signed({"id": 15}, "order.created"))
+            assert (await http.get("/readyz")).status_code == 200
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 10)
+    assert response.status_code == 200
+    [event] = queue.list_events(world.db)
+    assert event.status == queue.PENDING and world.erp.db.all("Sales Invoice") == []

@@ -1,4 +1,4 @@
-"""`woonext serve`, `woonext worker`, `woonext webhooks install|status`."""
+"""`woonext serve`, `woonext web`, `woonext worker`, `woonext webhooks install|status`."""
 
 from __future__ import annotations
 
@@ -44,6 +44,18 @@ def register(app: typer.Typer) -> None:
         settings = WorkerSettings(concurrency=concurrency)
         asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
                                   settings))
+
+    @app.command("web")
+    def web(
+        ctx: typer.Context,
+        host: str | None = typer.Option(None, "--host", help="Listen address (default: [service] host, loopback)."),
+        port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default: [service] port)."),
+    ) -> None:
+        """The web app alone (webhooks, /healthz, /readyz): events wait for `woonext worker` processes."""
+        cli = cli_context(ctx)
+        config = cli.config()
+        asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
+                                  with_worker=False))
 
     @app.command("worker")
     def worker(

@@ -1,4 +1,5 @@
-"""Processes: `serve` (web app + worker in one process on uvicorn) and `work` (the worker alone).
+"""Processes: `serve` (web app + worker in one process on uvicorn), the web app alone (`web`) and
+the worker alone (`work`).
 
 SIGTERM / SIGINT stop gracefully: uvicorn stops accepting and finishes open requests, then the
 worker lets in-flight events finish within its grace period or releases them (claimable at once).
@@ -60,19 +61,26 @@ def service_app(config: Config, db: StateDB, worker: Worker) -> Starlette:
     return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
 
 
+def build_server(config: Config, db: StateDB, host: str, port: int, worker: Worker | None) -> uvicorn.Server:
+    """The uvicorn server for the web app; with `worker`, the worker runs inside it (`serve`)."""
+    app = service_app(config, db, worker) if worker is not None else create_app(config, db)
+    return _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None, access_log=False,
+                                  timeout_graceful_shutdown=10))
+
+
 async def serve(config: Config, db: StateDB, host: str, port: int, settings: WorkerSettings | None = None,
-                transports: Transports | None = None) -> None:
-    worker = Worker(config, db, transports, settings or WorkerSettings())
-    app = service_app(config, db, worker)
-    server = _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None, access_log=False,
-                                    timeout_graceful_shutdown=10))
+                transports: Transports | None = None, *, with_worker: bool = True) -> None:
+    """`woonext serve` (web + worker) or, without the worker, `woonext web`; until SIGTERM / SIGINT."""
+    worker = Worker(config, db, transports, settings or WorkerSettings()) if with_worker else None
+    server = build_server(config, db, host, port, worker)
 
     def stop() -> None:
         log.info("service_stopping")
         server.should_exit = True
 
     on_stop_signals(stop)
-    log.info("service_listening", host=host, port=port, stores=[s.name for s in config.stores])
+    log.info("service_listening", host=host, port=port, stores=[s.name for s in config.stores],
+             worker=with_worker)
     await server.serve()
 
 
