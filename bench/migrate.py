@@ -25,6 +25,7 @@ import resource
 import sys
 import tempfile
 import time
+import tracemalloc
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,10 @@ class Result:
     rss_start_mb: float = 0.0
     rss_end_mb: float = 0.0
     peak_rss_mb: float = 0.0
+    rss_mb_per_1000_orders: float | None = None  # slope of the current RSS over the run's pages
+    rss_100k_estimate_mb: float | None = None
+    warm_up_orders: int = 0
+    memory_growth: list[str] = field(default_factory=list)  # --tracemalloc: top allocation sites that grew
     sim_imported: bool = False
 
 
@@ -201,7 +206,8 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
         if args.warm:
             # One page through the same code path warms the item, mode-of-payment and company caches
             # (and the customers of that page); the measured run then skips that page's orders.
-            await migrate(ctx, MigrationOptions(page=1, per_page=100, concurrency=args.concurrency))
+            warm = await migrate(ctx, MigrationOptions(page=1, per_page=100, concurrency=args.concurrency))
+            res.warm_up_orders = warm.created + warm.skipped + warm.failed
         log_start = len(sim.erp_request_log())
         woo_log_start = len(sim.woo_request_log())
         erp0, woo0 = ctx.erp.requests, ctx.woo.requests
@@ -210,11 +216,17 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
         cpu0, sim_cpu0 = self_cpu(), cpu_seconds(sim.pid)
         started = time.perf_counter()
 
+        first_trace: list[tracemalloc.Snapshot] = []
+
         def progress(handled: int, _scope: int) -> None:
+            if args.tracemalloc and not first_trace:
+                first_trace.append(tracemalloc.take_snapshot())
             snaps.append(Snapshot(time.perf_counter() - started, handled, ctx.erp.requests - erp0,
                                   ctx.woo.requests - woo0, rss_mb()))
 
         opts = MigrationOptions(all_pages=True, concurrency=args.concurrency)
+        if args.tracemalloc:
+            tracemalloc.start()
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()
@@ -226,6 +238,10 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
             res.timed_out = True
         wall = time.perf_counter() - started
         timings.active = False
+        if args.tracemalloc and first_trace:
+            diff = tracemalloc.take_snapshot().compare_to(first_trace[0], "lineno")
+            res.memory_growth = [str(stat) for stat in diff[: args.tracemalloc]]
+            tracemalloc.stop()
         if profiler:
             profiler.disable()
         res.woonext_cpu_s = self_cpu() - cpu0
@@ -238,16 +254,24 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
             res.reasons = dict(report.reasons)
         res.handled = handled
         lat, conc = args.latency_ms, args.concurrency
-        whole = Phase("whole run", handled, wall, erp_total, woo_total, conc, lat)
+        # With --warm the warm-up page's orders come round again at no ERPNext cost: leave them out.
+        whole = Phase("whole run" if not args.warm else "run after the warm-up page",
+                      handled - res.warm_up_orders, wall, erp_total, woo_total, conc, lat)
         res.phases.append(whole.summary())
         half = next((s for s in snaps if s.handled >= handled / 2), None)
         if half is not None and half.handled < handled:
             warm = Phase("second half (warm)", handled - half.handled, wall - half.seconds, erp_total - half.erp,
                          woo_total - half.woo, conc, lat)
             res.phases.append(warm.summary())
+        if len(snaps) >= 3 and snaps[-1].handled > snaps[0].handled:
+            # from the second page on: the first one loads code paths and caches once
+            slope = (snaps[-1].rss_mb - snaps[0].rss_mb) / (snaps[-1].handled - snaps[0].handled) * 1000
+            res.rss_mb_per_1000_orders = round(slope, 3)
+            res.rss_100k_estimate_mb = round(snaps[-1].rss_mb + slope * (100_000 - handled) / 1000, 1)
         log = sim.erp_request_log()[log_start:]
         routes = by_route(log)
-        res.erp_routes_per_order = {r: round(n / max(handled, 1), 3) for r, n in routes.most_common()}
+        counted = max(handled - res.warm_up_orders, 1)
+        res.erp_routes_per_order = {r: round(n / counted, 3) for r, n in routes.most_common()}
         if half is not None and half.handled < handled:
             warm_routes = by_route(log[half.erp:])
             res.erp_routes_warm_per_order = {r: round(n / (handled - half.handled), 3)
@@ -311,6 +335,15 @@ def render(res: Result) -> str:
     lines.append(f"woonext RSS: {res.rss_start_mb:.1f} MB before the migration, {res.rss_end_mb:.1f} MB after, "
                  f"peak (ru_maxrss) {res.peak_rss_mb:.1f} MB; simulator modules imported here: "
                  f"{'yes' if res.sim_imported else 'no'}")
+    if res.rss_mb_per_1000_orders is not None:
+        lines.append(f"RSS growth over the run: {res.rss_mb_per_1000_orders} MB per 1000 orders; straight-line "
+                     f"estimate for 100,000 orders: {res.rss_100k_estimate_mb} MB")
+    if res.memory_growth:
+        lines.append("allocation sites that grew most after the first page (tracemalloc):")
+        lines += [f"  {line}" for line in res.memory_growth]
+    if res.warm_up_orders:
+        lines.append(f"warm-up page: {res.warm_up_orders} orders migrated before the measured run "
+                     "(per-order figures leave them out)")
     return "\n".join(lines)
 
 
@@ -325,9 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile the migration, print the top N functions (to stderr)")
     parser.add_argument("--profile-out", type=Path, default=None, help="with --profile: also dump the stats here")
+    parser.add_argument("--tracemalloc", type=int, default=0, metavar="N",
+                        help="trace allocations; print the N sites that grew most after the first page (slow)")
     parser.add_argument("--max-seconds", type=float, default=600, help="stop the migration after this long (600)")
     args = parser.parse_args(argv)
-    res = Result(args={k: v for k, v in vars(args).items() if k not in ("json", "profile", "profile_out")})
+    shown = ("orders", "latency_ms", "concurrency", "seed", "warm", "max_seconds")
+    res = Result(args={k: v for k, v in vars(args).items() if k in shown})
     with tempfile.TemporaryDirectory(prefix="woonext-bench-") as tmp, \
             SimProcess(Path(tmp), args.orders, args.seed, args.latency_ms) as sim:
         res.sims_startup_s = sim.startup_s
