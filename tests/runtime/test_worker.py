@@ -90,7 +90,10 @@ async def test_an_expired_lease_comes_back_and_a_busy_order_is_never_claimed_twi
     assert crashed is not None and crashed.id == first.event_id and crashed.attempts == 1
     second = queue.enqueue(db, "main", "order", 15, "order.updated", T0 + timedelta(seconds=1))
     assert second.created  # the first is Running: a new trigger needs its own row
-    assert queue.claim(db, "worker-b", T0 + timedelta(seconds=30), T0 + timedelta(seconds=90)) is None
+    other = queue.enqueue(db, "main", "order", 16, "order.created", T0 + timedelta(seconds=2))
+    free = queue.claim(db, "worker-b", T0 + timedelta(seconds=30), T0 + timedelta(seconds=90))
+    assert free is not None and free.id == other.event_id  # order 15 is held: its second event waits
+    assert queue.claim(db, "worker-c", T0 + timedelta(seconds=30), T0 + timedelta(seconds=90)) is None
     back = queue.claim(db, "worker-b", T0 + timedelta(seconds=61), T0 + timedelta(seconds=121))
     assert back is not None and (back.id, back.lease_owner, back.attempts) == (first.event_id, "worker-b", 2)
     assert not queue.finish(db, first.event_id, "worker-a", SUCCEEDED, T0)  # the old owner lost it
