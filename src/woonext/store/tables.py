@@ -7,12 +7,14 @@ from sqlalchemy import (
     JSON,
     Column,
     DateTime,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -102,3 +104,10 @@ events = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("delivery_id", name="uq_events_delivery_id"),
 )
+# Migration 0002: at most one Running event per object (the database, not the code, keeps two workers
+# off one order), and the indexes of the claim query and of the receiver's coalescing lookup.
+_RUNNING = text("status = 'Running'")
+Index("uq_events_running_object", events.c.store, events.c.kind, events.c.remote_id, unique=True,
+      sqlite_where=_RUNNING, postgresql_where=_RUNNING)
+Index("ix_events_object", events.c.store, events.c.kind, events.c.remote_id)
+Index("ix_events_status_available", events.c.status, events.c.available_at)
