@@ -1,4 +1,5 @@
-"""`woonext events list|retry`: the durable event queue (webhook triggers and their end)."""
+"""`woonext events list|retry|replay` and `woonext dead-letter list|retry`: the durable event queue
+(webhook and replay triggers, and how each ended)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,43 @@ from rich.markup import escape
 from rich.table import Table
 
 from woonext.cli import cli_context
-from woonext.commands._common import console, err_console
+from woonext.commands._common import console, err_console, run
+from woonext.runtime.replay import ReplayReport, replay_orders
+from woonext.store import DEAD_LETTER
 from woonext.store import events as queue
+from woonext.sync.context import StoreContext
 
 events_app = typer.Typer(help="The event queue: what webhooks triggered and how each ended.", no_args_is_help=True)
+dead_app = typer.Typer(help="Events that gave up (DeadLetter): list them, queue them again.", no_args_is_help=True)
 
 
 def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
+def _moment(value: str, option: str) -> datetime:
+    """An ISO date or date-time; without a zone it is UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"[red]{option} {escape(value)!r} is not an ISO date or date-time "
+                          "(e.g. 2026-11-24 or 2026-11-24T08:00:00Z)[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def print_events(rows: list[queue.Event], title: str) -> None:
+    table = Table("event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason",
+                  title=title)
+    for e in rows:
+        table.add_row(str(e.id), e.store, e.kind, e.remote_id, e.topic, e.status, str(e.attempts),
+                      _when(e.updated_at), escape(e.last_error or ""))
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events")
+    app.add_typer(dead_app, name="dead-letter")
 
     @events_app.command("list")
     def list_cmd(
@@ -51,12 +77,7 @@ def register(app: typer.Typer) -> None:
             } for e in rows], indent=2))
             return
         counts = queue.counts(db, store)
-        table = Table("event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason",
-                      title="events " + " · ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-        for e in rows:
-            table.add_row(str(e.id), e.store, e.kind, e.remote_id, e.topic, e.status, str(e.attempts),
-                          _when(e.updated_at), escape(e.last_error or ""))
-        console.print(table)
+        print_events(rows, "events " + " · ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
     @events_app.command("retry")
     def retry_cmd(ctx: typer.Context, event_id: int = typer.Argument(..., help="The event's id.")) -> None:
@@ -68,3 +89,55 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
             raise typer.Exit(1) from None
         console.print(f"event {event.id} ({event.store} {event.kind} {event.remote_id}) queued again", highlight=False)
+
+    @events_app.command("replay")
+    def replay_cmd(
+        ctx: typer.Context,
+        store: str = typer.Option(..., "--store", "-s", help="The store."),
+        since: str = typer.Option(..., "--since", help="Orders modified from (ISO; UTC unless a zone is given)."),
+        until: str | None = typer.Option(None, "--until", help="… up to (default: now)."),
+    ) -> None:
+        """Queue an event for every order modified in the window; the worker syncs each again."""
+        start, end = _moment(since, "--since"), (_moment(until, "--until") if until else None)
+
+        async def flow(sctx: StoreContext) -> ReplayReport:
+            return await replay_orders(sctx, start, end)
+
+        for sctx, report in run(cli_context(ctx), store, flow):
+            console.print(f"store {sctx.store}: {report.orders} order(s) modified in the window, {report.queued} "
+                          f"queued, {report.merged} already waiting", highlight=False)
+
+    @dead_app.command("list")
+    def dead_list(
+        ctx: typer.Context,
+        store: str | None = typer.Option(None, "--store", "-s", help="Only this store."),
+        limit: int = typer.Option(50, "--limit", min=1, help="How many (newest first)."),
+    ) -> None:
+        """Events that gave up, with their last error."""
+        rows = queue.list_events(cli_context(ctx).state_db(), status=DEAD_LETTER, store=store, limit=limit)
+        print_events(rows, f"{len(rows)} dead letter(s)")
+
+    @dead_app.command("retry")
+    def dead_retry(
+        ctx: typer.Context,
+        event_id: int | None = typer.Argument(None, help="One event's id (or --all)."),
+        retry_all: bool = typer.Option(False, "--all", help="Every dead letter (of --store, if given)."),
+        store: str | None = typer.Option(None, "--store", "-s", help="With --all: only this store."),
+    ) -> None:
+        """Queue dead letters again (due now, attempts from zero)."""
+        db = cli_context(ctx).state_db()
+        if (event_id is None) == (not retry_all):
+            err_console.print("[red]give an event id or --all[/red]", highlight=False)
+            raise typer.Exit(2)
+        if retry_all:
+            ids = queue.retry_dead_letters(db, datetime.now(UTC), store)
+            console.print(f"{len(ids)} dead letter(s) queued again", highlight=False)
+            return
+        assert event_id is not None
+        event = queue.get(db, event_id)
+        if event is None or event.status != DEAD_LETTER:
+            err_console.print(f"[red]event {event_id} is not a dead letter"
+                              f"{f' (it is {event.status})' if event else ''}[/red]", highlight=False)
+            raise typer.Exit(1)
+        queue.retry(db, event_id, datetime.now(UTC))
+        console.print(f"event {event_id} queued again", highlight=False)

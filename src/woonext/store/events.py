@@ -234,3 +234,16 @@ def ping(db: StateDB) -> None:
     """Raises when the state database cannot be reached."""
     with db.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def retry_dead_letters(db: StateDB, now: datetime, store: str | None = None) -> list[int]:
+    """Queue every DeadLetter event of a sync kind again; returns their ids."""
+    where = [events.c.status == DEAD_LETTER, events.c.kind.in_(("order", "customer"))]
+    if store is not None:
+        where.append(events.c.store == store)
+    with write_transaction(db.engine) as connection:
+        ids = [int(i) for i in connection.execute(select(events.c.id).where(*where).order_by(events.c.id)).scalars()]
+        if ids:
+            connection.execute(update(events).where(events.c.id.in_(ids)).values(
+                status=PENDING, attempts=0, available_at=now, lease_owner=None, lease_until=None, updated_at=now))
+    return ids
