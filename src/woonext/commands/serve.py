@@ -1,4 +1,4 @@
-"""`woonext serve`, `woonext web`, `woonext worker`, `woonext webhooks install|status`."""
+"""`woonext serve`, `web`, `worker`, `scheduler`, `webhooks install|status`."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from rich.table import Table
 from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
 from woonext.runtime import install as hooks
+from woonext.runtime.service import schedule, work
 from woonext.runtime.service import serve as serve_service
-from woonext.runtime.service import work
 from woonext.runtime.worker import WorkerSettings
 from woonext.sync.context import StoreContext
 
@@ -37,13 +37,14 @@ def register(app: typer.Typer) -> None:
         host: str | None = typer.Option(None, "--host", help="Listen address (default: [service] host, loopback)."),
         port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default: [service] port)."),
         concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Events processed at once."),
+        scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler", help="Run the cron jobs too."),
     ) -> None:
-        """Web (webhooks, /healthz, /readyz) and worker in one process; SIGTERM stops it gracefully."""
+        """Web (webhooks, /healthz, /readyz), worker and scheduler in one process; SIGTERM stops it gracefully."""
         cli = cli_context(ctx)
         config = cli.config()
         settings = WorkerSettings(concurrency=concurrency)
         asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
-                                  settings))
+                                  settings, scheduler=scheduler))
 
     @app.command("web")
     def web(
@@ -65,6 +66,12 @@ def register(app: typer.Typer) -> None:
         """The event worker alone (no web server); SIGTERM stops it gracefully."""
         cli = cli_context(ctx)
         asyncio.run(work(cli.config(), cli.state_db(), WorkerSettings(concurrency=concurrency)))
+
+    @app.command("scheduler")
+    def scheduler_cmd(ctx: typer.Context) -> None:
+        """The scheduler alone: queues each store's cron jobs (once per tick across all processes)."""
+        cli = cli_context(ctx)
+        asyncio.run(schedule(cli.config(), cli.state_db()))
 
     @webhooks_app.command("install")
     def install(

@@ -1,5 +1,5 @@
-"""Processes: `serve` (web app + worker in one process on uvicorn), the web app alone (`web`) and
-the worker alone (`work`).
+"""Processes: `serve` (web app + worker + scheduler in one process on uvicorn), and each part alone:
+the web app (`web`), the worker (`work`), the scheduler (`schedule`).
 
 SIGTERM / SIGINT stop gracefully: uvicorn stops accepting and finishes open requests, then the
 worker lets in-flight events finish within its grace period or releases them (claimable at once).
@@ -20,6 +20,7 @@ from woonext.config import Config
 from woonext.store import StateDB
 from woonext.sync.context import Transports
 
+from .scheduler import run_scheduler
 from .web import create_app
 from .worker import Worker, WorkerSettings
 
@@ -45,34 +46,37 @@ def on_stop_signals(callback: Callable[[], None]) -> None:
             return
 
 
-def service_app(config: Config, db: StateDB, worker: Worker) -> Starlette:
-    """The web app with the worker loop running as a background task for the app's lifetime."""
+def service_app(config: Config, db: StateDB, worker: Worker, *, scheduler: bool = True) -> Starlette:
+    """The web app with the worker loop (and the scheduler) as background tasks for the app's lifetime."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop))
+        tasks = [asyncio.create_task(worker.run(stop))]
+        if scheduler:
+            tasks.append(asyncio.create_task(run_scheduler(config, db, stop, on_queued=worker.notify)))
         try:
             yield
         finally:
             stop.set()
-            await task
+            await asyncio.gather(*tasks)
 
     return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
 
 
-def build_server(config: Config, db: StateDB, host: str, port: int, worker: Worker | None) -> uvicorn.Server:
-    """The uvicorn server for the web app; with `worker`, the worker runs inside it (`serve`)."""
-    app = service_app(config, db, worker) if worker is not None else create_app(config, db)
+def build_server(config: Config, db: StateDB, host: str, port: int, worker: Worker | None, *,
+                 scheduler: bool = True) -> uvicorn.Server:
+    """The uvicorn server for the web app; with `worker`, the worker (and the scheduler) run inside it."""
+    app = service_app(config, db, worker, scheduler=scheduler) if worker is not None else create_app(config, db)
     return _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None, access_log=False,
                                   timeout_graceful_shutdown=10))
 
 
 async def serve(config: Config, db: StateDB, host: str, port: int, settings: WorkerSettings | None = None,
-                transports: Transports | None = None, *, with_worker: bool = True) -> None:
-    """`woonext serve` (web + worker) or, without the worker, `woonext web`; until SIGTERM / SIGINT."""
+                transports: Transports | None = None, *, with_worker: bool = True, scheduler: bool = True) -> None:
+    """`woonext serve` (web + worker + scheduler) or, without the worker, `woonext web`; until SIGTERM / SIGINT."""
     worker = Worker(config, db, transports, settings or WorkerSettings()) if with_worker else None
-    server = build_server(config, db, host, port, worker)
+    server = build_server(config, db, host, port, worker, scheduler=scheduler)
 
     def stop() -> None:
         log.info("service_stopping")
@@ -80,7 +84,7 @@ async def serve(config: Config, db: StateDB, host: str, port: int, settings: Wor
 
     on_stop_signals(stop)
     log.info("service_listening", host=host, port=port, stores=[s.name for s in config.stores],
-             worker=with_worker)
+             worker=with_worker, scheduler=with_worker and scheduler)
     await server.serve()
 
 
@@ -90,3 +94,10 @@ async def work(config: Config, db: StateDB, settings: WorkerSettings | None = No
     stop = asyncio.Event()
     on_stop_signals(stop.set)
     await Worker(config, db, transports, settings or WorkerSettings()).run(stop)
+
+
+async def schedule(config: Config, db: StateDB) -> None:
+    """The scheduler alone, until SIGTERM / SIGINT."""
+    stop = asyncio.Event()
+    on_stop_signals(stop.set)
+    await run_scheduler(config, db, stop)

@@ -1,5 +1,6 @@
 """The event worker: claim an event with a lease, re-read its object over REST, run the one sync
-path (`sync_order(ctx, order, Mode.LIVE)`), and give the event its final status.
+path (`sync_order(ctx, order, Mode.LIVE)`), and give the event its final status. Scheduled jobs
+(kind "job", see `scheduler.py`) run the same way: the order poll is `sync_orders_once`.
 
 Outcomes: Succeeded, Skipped (reason), NeedsReview → final; a passing failure (a Failed order
 result, a WooCommerce or ERPNext error, a bug) → Pending again after an exponential backoff with
@@ -25,6 +26,7 @@ from woonext.erpnext.errors import ErpError
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
 from woonext.store import events as queue
 from woonext.sync.context import StoreContext, Transports, open_store
+from woonext.sync.live import sync_orders_once
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
@@ -138,12 +140,14 @@ class Worker:
         """Run one attempt; never raises for the event's own problems."""
         if event.kind == "customer":
             return Verdict(SKIPPED, CUSTOMER_SKIP)
-        if event.kind != "order":
+        if event.kind not in ("order", "job"):
             return Verdict(DEAD_LETTER, f"unknown event kind {event.kind!r}")
         ctx = self.context(event.store)
         if ctx is None:
             return Verdict(DEAD_LETTER, f"store {event.store!r} is not in the configuration")
         try:
+            if event.kind == "job":
+                return await self.run_job(ctx, event.remote_id)
             order = await ctx.woo.get_order(event.remote_id)
             if order is None:
                 return Verdict(SKIPPED, f"order_not_found: WooCommerce has no order {event.remote_id} (deleted)")
@@ -159,6 +163,15 @@ class Worker:
         if result.status in (SUCCEEDED, SKIPPED, NEEDS_REVIEW):
             return Verdict(result.status, "" if result.status == SUCCEEDED else note)
         return Verdict(FAILED, note)
+
+    async def run_job(self, ctx: StoreContext, job: str) -> Verdict:
+        """A scheduled job; the order poll goes through the same `sync_order` path as webhooks."""
+        if job != "orders":
+            return Verdict(SKIPPED, f"the {job} job is not built yet")
+        report = await sync_orders_once(ctx)
+        summary = (f"{len(report.results)} order(s): {report.created} invoiced, {report.count(SKIPPED)} skipped, "
+                   f"{report.count(NEEDS_REVIEW)} need review, {report.count(FAILED)} failed")
+        return Verdict(SUCCEEDED, summary)
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds before the next attempt after `attempts` failed ones: base·2^(n-1), capped, ×[0.5, 1.5)."""

@@ -30,6 +30,9 @@ RUNNING: Final = "Running"
 FINAL_STATUSES: Final = (SUCCEEDED, SKIPPED, NEEDS_REVIEW, DEAD_LETTER)
 EVENT_STATUSES: Final = (PENDING, RUNNING, *FINAL_STATUSES)
 MAX_KEY = 100  # the delivery_id column's width
+# What workers process: an object to sync, or a scheduled job (remote_id = the job's name).
+# Rejected deliveries are recorded with kind "webhook" and are never claimed.
+WORK_KINDS: Final = ("order", "customer", "job")
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,8 @@ def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: s
     return int(inserted[0])
 
 
-def claim(db: StateDB, owner: str, now: datetime, lease_until: datetime, kinds: tuple[str, ...] = ("order",
-          "customer")) -> Event | None:
+def claim(db: StateDB, owner: str, now: datetime, lease_until: datetime,
+          kinds: tuple[str, ...] = WORK_KINDS) -> Event | None:
     """Lease the next due event: a Pending one whose object no other event holds, or a Running one
     whose lease expired. Its `attempts` grows by one (a crash mid-way counts as an attempt)."""
     other = events.alias("other")
@@ -221,7 +224,7 @@ def retry(db: StateDB, event_id: int, now: datetime) -> Event:
             raise RetryRefused(f"no event with id {event_id}")
         if row.status not in FINAL_STATUSES:
             raise RetryRefused(f"event {event_id} is {row.status}; only a finished event can be retried")
-        if row.kind not in ("order", "customer"):
+        if row.kind not in WORK_KINDS:
             raise RetryRefused(f"event {event_id} is a rejected {row.kind} delivery ({row.last_error}); "
                                "there is nothing to retry")
         connection.execute(update(events).where(events.c.id == event_id).values(
@@ -238,7 +241,7 @@ def ping(db: StateDB) -> None:
 
 def retry_dead_letters(db: StateDB, now: datetime, store: str | None = None) -> list[int]:
     """Queue every DeadLetter event of a sync kind again; returns their ids."""
-    where = [events.c.status == DEAD_LETTER, events.c.kind.in_(("order", "customer"))]
+    where = [events.c.status == DEAD_LETTER, events.c.kind.in_(WORK_KINDS)]
     if store is not None:
         where.append(events.c.store == store)
     with write_transaction(db.engine) as connection:

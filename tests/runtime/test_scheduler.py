@@ -1,0 +1,75 @@
+"""The scheduler: each tick queued once however many schedulers run, one run after downtime, and the
+order poll job running through the worker."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.runtime.helpers import ready_world
+from tests.sync.world import make_world
+from woonext.runtime.scheduler import latest_ticks, next_wakeup, queue_due, run_scheduler
+from woonext.runtime.worker import Worker
+from woonext.store import SKIPPED, SUCCEEDED
+from woonext.store import events as queue
+
+
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(2026, 11, 25, hour, minute, second, tzinfo=UTC)
+
+
+def jobs(ticks: list) -> dict[str, datetime]:  # type: ignore[type-arg]
+    return {t.job: t.at for t in ticks}
+
+
+def finish_all(world, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    while (event := queue.claim(world.db, "t", now, now + timedelta(seconds=60))) is not None:
+        queue.finish(world.db, event.id, "t", SUCCEEDED, now)
+
+
+def test_latest_ticks_follow_the_default_cron_expressions(tmp_path: Path) -> None:
+    config = make_world(tmp_path, []).config
+    assert jobs(latest_ticks(config, at(6, 3, 10))) == {"orders": at(6, 2), "customers": at(6, 0),
+                                                         "territories": at(6, 0), "reconcile": at(6, 0)}
+    assert jobs(latest_ticks(config, at(6, 4)))["orders"] == at(6, 4)  # exactly on a tick
+    assert next_wakeup(config, at(6, 3, 40)) == 20.0
+    assert next_wakeup(config, at(6, 2, 0)) == 30.0  # capped
+
+
+async def test_each_tick_is_queued_once_across_schedulers_and_once_after_downtime(tmp_path: Path) -> None:
+    world = make_world(tmp_path, [])
+    racing = await asyncio.gather(*(asyncio.to_thread(queue_due, world.config, world.db, at(6, 3, 10))
+                                    for _ in range(4)))
+    assert sorted(t.job for ticks in racing for t in ticks) == ["customers", "orders", "reconcile", "territories"]
+    assert queue_due(world.config, world.db, at(6, 3, 50)) == []
+    assert queue_due(world.config, world.db, at(6, 4, 1)) == []  # the 06:02 poll still waits: the tick merges
+    finish_all(world, at(6, 4, 2))
+    assert [t.job for t in queue_due(world.config, world.db, at(6, 4, 3))] == ["orders"]
+    finish_all(world, at(6, 4, 4))
+    after_downtime = queue_due(world.config, world.db, at(9, 17))  # down from 06:04 to 09:17
+    assert jobs(after_downtime) == {"orders": at(9, 16), "customers": at(9, 15), "reconcile": at(9, 0)}
+    assert len(queue.list_events(world.db, limit=100)) == 8
+
+
+async def test_the_orders_job_polls_through_the_worker_and_the_others_are_skipped(tmp_path: Path) -> None:
+    world = await ready_world(tmp_path)
+    world.db.set_cursor("main", "orders", {"modified_gmt": "2026-11-25T04:00:00", "id": 0})
+    stop = asyncio.Event()
+    scheduler = asyncio.create_task(run_scheduler(world.config, world.db, stop, now=lambda: at(6, 3, 10)))
+    for _ in range(200):
+        if len(queue.list_events(world.db)) == 4:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(scheduler, 5)
+    worker = Worker(world.config, world.db, world.transports())
+    done = {}
+    while (event := await worker.run_once()) is not None:
+        done[event.remote_id] = event
+    await worker.aclose()
+    assert done["orders"].status == SUCCEEDED and "4 invoiced" in (done["orders"].last_error or "")
+    assert sorted(i["woo_order_id"] for i in world.invoices()) == ["15", "16", "18", "20"]
+    assert {job: done[job].status for job in ("customers", "territories", "reconcile")} == dict.fromkeys(
+        ("customers", "territories", "reconcile"), SKIPPED)
+    assert "not built yet" in (done["territories"].last_error or "")
