@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 import structlog
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
 from tests.runtime.helpers import capture, client, ready_world, signed
@@ -180,3 +181,28 @@ async def test_the_web_process_alone_queues_over_real_http_and_leaves_the_work_t
     assert response.status_code == 200
     [event] = queue.list_events(world.db)
     assert event.status == queue.PENDING and world.erp.db.all("Sales Invoice") == []
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
+                return float(s.value)
+    return 0.0
+
+
+async def test_metrics_count_deliveries_by_result_and_the_queue_by_status(world) -> None:
+    async with client(world) as http:
+        before = (await http.get("/metrics")).text
+        await http.post(URL, **signed({"id": 15}, "order.created", delivery="m1"))
+        await http.post(URL, **signed({"id": 15}, "order.created", delivery="m1"))
+        await http.post(URL, **signed({"id": 16}, "order.created", secret="nope"))
+        await http.post(URL, content=b"webhook_id=3")
+        response = await http.get("/metrics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    after = response.text
+    for result, delta in (("queued", 1), ("duplicate_delivery", 1), ("unauthorized", 1), ("ping", 1)):
+        name = "woonext_webhooks_total"
+        got = sample(after, name, store="main", result=result) - sample(before, name, store="main", result=result)
+        assert got == delta, result
+    assert sample(after, "woonext_events", store="main", status="Pending") == 1.0

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.runtime.helpers import SECRET, ready_world
 from tests.sync.world import World, make_world
+from woonext.runtime.metrics import PROCESS
 from woonext.runtime.web import create_app
 from woonext.runtime.worker import CUSTOMER_SKIP, Worker, WorkerSettings
 from woonext.store import DEAD_LETTER, SKIPPED, SUCCEEDED
@@ -110,6 +111,8 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
     worker = Worker(broken, world.db, world.transports(), WorkerSettings(max_attempts=3, backoff_base=2.0),
                     now=lambda: clock[0], random=lambda: 0.5)
     event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
+    counted = {r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) or 0
+               for r in ("retry", DEAD_LETTER)}
     waits = []
     for _ in range(2):
         after = await worker.run_once()
@@ -124,6 +127,8 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
         dead.last_error
     outcome = world.db.outcome("main", "order", 15)
     assert outcome is not None and outcome.status == DEAD_LETTER
+    assert {r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) - n
+            for r, n in counted.items()} == {"retry": 2, DEAD_LETTER: 1}
     await worker.aclose()
 
     fixed = Worker(world.config, world.db, world.transports(), now=lambda: clock[0])

@@ -1,4 +1,4 @@
-"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`.
+"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`, `/metrics`.
 
 A verified order or customer delivery becomes an event row, committed before the 200; the worker
 then reads the object over REST (the body is a trigger, never data). Checks, in order: unknown
@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Lifespan
 
@@ -25,6 +26,7 @@ from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
 from woonext.store import events as queue
 
+from .metrics import WEBHOOKS, render
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
 log = structlog.get_logger(__name__)
@@ -62,17 +64,20 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
         name = request.path_params["store"]
         store = stores.get(name)
         if store is None:
+            WEBHOOKS.labels("", "unknown_store").inc()
             return JSONResponse({"error": f"unknown store {name!r}"}, 404)
         try:
             body = await read_body(request, max_body)
         except BodyTooLarge:
             log.warning("webhook_too_large", store=name, limit=max_body)
+            WEBHOOKS.labels(name, "too_large").inc()
             return JSONResponse({"error": f"body over {max_body} bytes"}, 413)
         provided = request.headers.get("x-wc-webhook-signature")
         topic = request.headers.get("x-wc-webhook-topic", "")
         delivery = request.headers.get("x-wc-webhook-delivery-id", "")
         if provided is None and is_ping(body):
             log.info("webhook_ping", store=name)
+            WEBHOOKS.labels(name, "ping").inc()
             return JSONResponse({"ok": True, "ping": True})
         secret = store.webhook_secret.get_secret_value() if store.webhook_secret else ""
         if not provided or not secret or not signature_ok(body, secret, provided):
@@ -80,6 +85,7 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
                 else "signature mismatch"
             log.warning("security_webhook_rejected", store=name, why=why, topic=topic, delivery_id=delivery,
                         client=request.client.host if request.client else "")
+            WEBHOOKS.labels(name, "unauthorized").inc()
             return JSONResponse({"error": "invalid signature"}, 401)
         try:
             payload: Any = json.loads(body)
@@ -88,15 +94,18 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
                     f"{len(body)} bytes): {exc}"
             event_id = await asyncio.to_thread(queue.record_rejected, db, name, topic, now(), error)
             log.warning("webhook_malformed", store=name, topic=topic, delivery_id=delivery, event_id=event_id)
+            WEBHOOKS.labels(name, "malformed").inc()
             return JSONResponse({"error": "malformed JSON", "event_id": event_id}, 400)
         trigger = classify(topic, payload)
         if trigger.ignored:
             log.info("webhook_ignored", store=name, topic=topic, why=trigger.ignored)
+            WEBHOOKS.labels(name, "ignored").inc()
             return JSONResponse({"ok": True, "ignored": trigger.ignored})
         result = await asyncio.to_thread(queue.enqueue, db, name, trigger.kind, trigger.remote_id, topic, now(),
                                          delivery_key(delivery, trigger))
         log.info("webhook_queued" if result.created else "webhook_acknowledged", store=name, topic=topic,
                  remote_id=trigger.remote_id, event_id=result.event_id, why=result.why)
+        WEBHOOKS.labels(name, "queued" if result.created else result.why).inc()
         if result.created and on_enqueued is not None:
             on_enqueued()
         return JSONResponse({"ok": True, "event_id": result.event_id, "queued": result.created,
@@ -113,7 +122,12 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
             return JSONResponse({"status": "unavailable", "state_db": "unreachable"}, 503)
         return JSONResponse({"status": "ready", "state_db": "ok"})
 
+    async def metrics(request: Request) -> Response:
+        body = await asyncio.to_thread(render, db)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
     return Starlette(lifespan=lifespan, routes=[
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -30,6 +30,8 @@ from woonext.sync.live import sync_orders_once
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
+from .metrics import ATTEMPTS
+
 log = structlog.get_logger(__name__)
 CUSTOMER_SKIP = "customer sync not built yet"
 
@@ -192,6 +194,7 @@ class Worker:
             if verdict.status == DEAD_LETTER and event.kind == "order":
                 self.db.record_outcome(event.store, "order", event.remote_id, DEAD_LETTER, "dead_letter",
                                        verdict.note, f"fix the cause, then `woonext events retry {event.id}`")
+        ATTEMPTS.labels(event.kind, "retry" if verdict.retry else verdict.status).inc()
         if not held:
             log.warning("event_lease_lost", event_id=event.id, status=verdict.status)
         log.info("event_done", event_id=event.id, store=event.store, kind=event.kind, remote_id=event.remote_id,
