@@ -164,7 +164,7 @@ class Worker:
         note = f"{result.reason}: {result.detail}" if result.detail else result.reason
         if result.status in (SUCCEEDED, SKIPPED, NEEDS_REVIEW):
             return Verdict(result.status, "" if result.status == SUCCEEDED else note)
-        return Verdict(FAILED, note)
+        return Verdict(FAILED, note, result.retry_after)
 
     async def run_job(self, ctx: StoreContext, job: str) -> Verdict:
         """A scheduled job; the order poll goes through the same `sync_order` path as webhooks."""

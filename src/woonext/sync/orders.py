@@ -46,6 +46,7 @@ class OrderResult:
     hint: str = ""
     invoice: str = ""
     created: bool = False  # this run wrote the invoice
+    retry_after: float | None = None  # the server asked to wait this long before the next attempt
 
 
 async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
@@ -165,10 +166,12 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         status = FAILED if exc.kind in ("retryable", "uncertain") else NEEDS_REVIEW
         hint = ("will be retried on the next run" if status == FAILED
                 else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order")
-        result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint)
+        result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint,
+                             retry_after=exc.retry_after)
         step = _step(exc)
     except WooError as exc:
-        result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run")
+        result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run",
+                             retry_after=exc.retry_after)
     except Exception as exc:  # a bug must cost one order, leave a record, and not stop the run
         log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
