@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -22,21 +21,7 @@ from woonext.store import (
 )
 from woonext.store.migrate import current_revision
 
-from . import pg
-
 _database_counter = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    reason = pg.available()
-    if reason:
-        # CI must prove the PostgreSQL path; only a developer's machine without the binaries may skip.
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {reason}")
-        pytest.skip(reason)
-    with pg.postgres_server() as url:
-        yield url
 
 
 @pytest.fixture
