@@ -111,6 +111,7 @@ class Result:
     erp_route_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # client-observed p50/p90/mean
     order_ms: dict[str, float] = field(default_factory=dict)
     mean_in_flight: float = 0.0
+    state_db: dict[str, dict[str, float]] = field(default_factory=dict)  # calls and ms per order, by method
     woo_routes: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     woonext_cpu_s: float = 0.0
@@ -135,7 +136,21 @@ class Timings:
     def __init__(self) -> None:
         self.requests: dict[str, list[float]] = {}
         self.orders: list[float] = []
+        self.state_db: dict[str, list[float]] = {}  # StateDB method -> durations (synchronous calls)
         self.active = False
+
+    def _wrap_db(self, db: StateDB, name: str) -> None:
+        method = getattr(db, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                if self.active:
+                    self.state_db.setdefault(name, []).append(time.perf_counter() - started)
+
+        setattr(db, name, timed)
 
     def install(self, ctx: StoreContext) -> None:
         send = ctx.erp._send
@@ -157,6 +172,8 @@ class Timings:
                 if self.active:
                     self.orders.append(time.perf_counter() - started)
 
+        for name in ("get_binding", "save_binding", "record_outcome", "set_checkpoint", "get_checkpoint"):
+            self._wrap_db(ctx.db, name)
         ctx.erp._send = timed_send  # type: ignore[method-assign]
         migration_module.sync_order = timed_order  # type: ignore[assignment]
 
@@ -263,7 +280,7 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
             warm = Phase("second half (warm)", handled - half.handled, wall - half.seconds, erp_total - half.erp,
                          woo_total - half.woo, conc, lat)
             res.phases.append(warm.summary())
-        if len(snaps) >= 3 and snaps[-1].handled > snaps[0].handled:
+        if len(snaps) >= 3 and snaps[-1].handled - snaps[0].handled >= 2000:  # shorter runs: page-1 effects
             # from the second page on: the first one loads code paths and caches once
             slope = (snaps[-1].rss_mb - snaps[0].rss_mb) / (snaps[-1].handled - snaps[0].handled) * 1000
             res.rss_mb_per_1000_orders = round(slope, 3)
@@ -283,6 +300,11 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
             res.order_ms = {"p50": _ms(timings.orders, 0.5), "p90": _ms(timings.orders, 0.9),
                             "mean": round(sum(timings.orders) / len(timings.orders) * 1000, 1)}
             res.mean_in_flight = round(sum(timings.orders) / wall, 2)
+        counted_orders = max(handled - res.warm_up_orders, 1)
+        res.state_db = {name: {"calls_per_order": round(len(v) / counted_orders, 2),
+                               "ms_per_call": round(sum(v) / len(v) * 1000, 3),
+                               "ms_per_order": round(sum(v) / counted_orders * 1000, 2)}
+                        for name, v in sorted(timings.state_db.items())}
         res.woo_routes = dict(by_route(sim.woo_request_log()[woo_log_start:]).most_common())
         res.statuses = await order_statuses(ctx)
         if profiler:
@@ -327,6 +349,10 @@ def render(res: Result) -> str:
         lines.append(f"one order (sync_order): p50 {res.order_ms['p50']} ms, p90 {res.order_ms['p90']} ms, "
                      f"mean {res.order_ms['mean']} ms; orders in flight on average {res.mean_in_flight} "
                      f"(concurrency {a['concurrency']})")
+    if res.state_db:
+        total = sum(v["ms_per_order"] for v in res.state_db.values())
+        lines.append(f"state DB (synchronous, on the event loop): {total:.2f} ms per order; " + ", ".join(
+            f"{k} {v['calls_per_order']}/order x {v['ms_per_call']} ms" for k, v in res.state_db.items()))
     lines.append("WooCommerce requests: " + ", ".join(f"{r} x{n}" for r, n in res.woo_routes.items()))
     wall = res.phases[0]["seconds"] if res.phases else 0
     lines.append(f"CPU during the migration: woonext {res.woonext_cpu_s:.1f} s "
