@@ -39,6 +39,7 @@ import httpx
 from _simproc import SimProcess, cpu_seconds, table
 
 from woonext.config import Config, load_config
+from woonext.mapping.customer import customer_doc
 from woonext.mapping.invoice import Purpose, map_order
 from woonext.sim.serve import build_pair
 from woonext.store import StateDB
@@ -254,6 +255,36 @@ async def growth(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, An
     return rows, profile_text
 
 
+async def customer_growth(args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+    """Insert `--customer-growth` Customers, 50 per `frappe.client.insert_many` (what the migration
+    sends for a page's new customers), into a fresh in-process simulator. Their names come from the
+    50 orders of the store, so most names already exist and ERPNext names them "Name - N"."""
+    ctx, db, pair = in_process_context(50, args.seed, tmp)
+    rows: list[dict[str, Any]] = []
+    try:
+        await Workload(ctx).prepare()
+        orders = list(pair.woo.orders.values())
+        n = 0
+        while n < args.customer_growth:
+            step = min(args.growth_step, args.customer_growth - n)
+            before, spent = n, 0.0
+            while n < before + step:
+                size = min(50, before + step - n)
+                docs = [{"doctype": "Customer", **customer_doc(orders[(n + i) % len(orders)], f"bench:{n + i}")}
+                        for i in range(size)]
+                started = time.perf_counter()
+                await ctx.erp.call("frappe.client.insert_many", docs=docs)
+                spent += time.perf_counter() - started
+                n += size
+            rows.append({"customers_before": before, "customers_after": n,
+                         "ms_per_customer": round(spent / step * 1000, 2),
+                         "ms_per_insert_many_of_50": round(spent / step * 50 * 1000, 1)})
+    finally:
+        await ctx.aclose()
+        db.close()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each measurement (3)")
@@ -262,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--growth", type=int, default=3000, 
                         help="invoices inserted for the growth curve (3000; 0 = skip)")
+    parser.add_argument("--customer-growth", type=int, default=1500,
+                        help="Customers inserted (insert_many of 50) for the second growth curve (1500; 0 = skip)")
     parser.add_argument("--growth-step", type=int, default=500, help="invoices per timed step (500)")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="cProfile the last growth step, print the top N functions")
@@ -282,8 +315,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.growth:
             (tmp / "growth").mkdir()
             grow, profile_text = asyncio.run(growth(args, tmp / "growth"))
+        customers: list[dict[str, Any]] = []
+        if args.customer_growth:
+            (tmp / "customers").mkdir()
+            customers = asyncio.run(customer_growth(args, tmp / "customers"))
     if args.json:
-        print(json.dumps({"args": vars(args), "rates": [r.as_dict() for r in rates], "growth": grow}, indent=2))
+        print(json.dumps({"args": vars(args), "rates": [r.as_dict() for r in rates], "growth": grow,
+                          "customer_growth": customers}, indent=2))
         return 0
     if rates:
         print(f"simulator throughput: {args.concurrency} requests in flight, {args.seconds:g} s each, "
@@ -297,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
                      "ms per get_list by sync key", "ms per cancel", "GL entries after"],
                     [[g["invoices_before"], g["invoices_after"], g["ms_per_insert"], g["ms_per_read"],
                       g["ms_per_lookup_by_key"], g["ms_per_cancel"], g["gl_entries"]] for g in grow]))
+    if customers:
+        print()
+        print("ERPNext Customer inserts as Customers accumulate (in-process, insert_many of 50, names repeat)")
+        print(table(["customers before", "customers after", "ms per customer", "ms per insert_many of 50"],
+                    [[c["customers_before"], c["customers_after"], c["ms_per_customer"],
+                      c["ms_per_insert_many_of_50"]] for c in customers]))
     if profile_text:
         print()
         print(profile_text)
