@@ -21,11 +21,14 @@ _LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified"
                "status", "amended_from"}
 
 
-async def ensure_cancelled(ctx: StoreContext, binding: Binding) -> bool:
-    """Cancel the order's invoice (a draft is submitted first). Returns True when it changed now."""
+async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int | None = None) -> bool:
+    """Cancel the order's invoice (a draft is submitted first). Returns True when it changed now.
+
+    `docstatus` is given when this run just submitted the invoice, which saves reading it back."""
     if binding.state == "cancelled":
         return False
-    doc = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
+    doc = {"docstatus": docstatus} if docstatus is not None else await ctx.erp.get_doc("Sales Invoice",
+                                                                                          binding.erp_name)
     if doc is None:
         raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext",
                            "someone deleted it; check the order and replay it")

@@ -19,6 +19,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers
 from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
 from woonext.sync.setup import ensure_ready
+from woonext.woo.client import WooPage
 
 Progress = Callable[[int, int], None]  # (orders handled so far, orders in scope)
 
@@ -144,20 +145,33 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
             report.resumed_from = first
     page_no = first
     handled = 0
+
+    async def fetch(number: int) -> WooPage:
+        return await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": number})
+
+    page = await fetch(page_no)
     while True:
-        page = await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": page_no})
         report.pages += 1
-        if page.items:
-            await _handle_page(ctx, page.items, opts, report)
-            handled += len(page.items)
+        more = opts.all_pages and bool(page.items) and page_no < page.total_pages
+        # The next page is read while this one is written, so the writers never wait on WooCommerce.
+        ahead = asyncio.create_task(fetch(page_no + 1)) if more else None
+        try:
+            if page.items:
+                await _handle_page(ctx, page.items, opts, report)
+                handled += len(page.items)
+        except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+            raise
         if progress:
             scope = page.total - (first - 1) * opts.per_page
             progress(handled, max(scope, handled))
-        if not opts.all_pages or not page.items or page_no >= page.total_pages:
+        if ahead is None:
             break
         page_no += 1
         if not opts.dry_run:
             ctx.db.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
+        page = await ahead
     if opts.all_pages and not opts.dry_run:
         ctx.db.clear_checkpoint(ctx.store, job)
     return report

@@ -133,7 +133,7 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         await create_invoice(ctx, order, mode, binding)
         created = True
     if status in ("cancelled", "trash"):
-        changed = await ensure_cancelled(ctx, binding)
+        changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
         return OrderResult(order_id, SUCCEEDED, "cancelled" if changed or created else "unchanged",
                            invoice=binding.erp_name, created=created)
     wrote = False

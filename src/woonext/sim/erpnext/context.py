@@ -45,6 +45,9 @@ class DocCtx:
                 out.append(clone(doc))
         return out
 
+    def names(self, doctype: str) -> list[str]:
+        return [str(doc["name"]) for doc in self.txn.iter(doctype)]
+
     def exists(self, doctype: str, name: str) -> bool:
         return self.txn.exists(doctype, name)
 

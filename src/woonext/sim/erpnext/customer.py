@@ -32,8 +32,8 @@ class CustomerController(Controller):
             return name
         count = 0
         prefix = f"{name} - ".casefold()
-        for other in ctx.all("Customer"):
-            other_name = str(other["name"]).casefold()
+        for other in ctx.names("Customer"):
+            other_name = other.casefold()
             if other_name.startswith(prefix) and other_name[len(prefix) :].isdigit():
                 count = max(count, int(other_name[len(prefix) :]))
         new_name = f"{name} - {count + 1}"
