@@ -86,12 +86,11 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
                            "compare the cancelled invoice with the order (a price-list or pricing rule?), "
                            "fix the cause, then replay the order")
     state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
+    binding.content_hash = content_hash(order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
     mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, customer=customer,
               total=str(plan.grand_total), currency=plan.doc.get("currency"),
               custom_payment_method=plan.doc.get("custom_payment_method"))
-    binding.content_hash = content_hash(order)
-    ctx.db.save_binding(binding)
     return doc
 
 
