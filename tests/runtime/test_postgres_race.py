@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ from sqlalchemy import create_engine, text
 from tests.runtime.test_serve import cli, spawn, stop, wait_for
 from tests.sync.test_cli_end_to_end import free_port
 from woonext.runtime.webhooks import sign
+from woonext.store import StateDB
+from woonext.store.migrate import current_revision
 
 ORDERS = 1000
 WORKERS = 4
@@ -197,3 +200,30 @@ def _final_states(engine) -> tuple[dict[str, int], dict[str, list[str]]]:  # typ
     for remote_id, status in rows:
         per_order.setdefault(str(remote_id), []).append(str(status))
     return dict(statuses), per_order
+
+
+def test_processes_starting_at_once_migrate_a_fresh_postgres_database_once(race_db: str) -> None:
+    """Every process opens the state DB (and migrates it) at start: the advisory lock makes one of them
+    migrate while the others wait and find the schema done."""
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            StateDB.open(race_db).close()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, daemon=True) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not [t for t in threads if t.is_alive()], "migrations wait on each other (no lock?)"
+    assert errors == []
+    engine = create_engine(race_db)
+    try:
+        assert current_revision(engine) == "0002_event_claims"
+    finally:
+        engine.dispose()
