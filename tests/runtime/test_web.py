@@ -206,3 +206,30 @@ async def test_metrics_count_deliveries_by_result_and_the_queue_by_status(world)
         got = sample(after, name, store="main", result=result) - sample(before, name, store="main", result=result)
         assert got == delta, result
     assert sample(after, "woonext_events", store="main", status="Pending") == 1.0
+
+
+async def test_metrics_show_requests_per_target_documents_and_cursor_lag(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from woonext.sync.live import sync_orders_once
+
+    world = await ready_world(tmp_path)
+    ctx = world.context()
+    async with client(world) as http:
+        before = (await http.get("/metrics")).text
+        await sync_orders_once(ctx, now=datetime(2026, 11, 25, 5, 0))  # an hour after the captured orders
+        after = (await http.get("/metrics")).text
+    await ctx.aclose()
+    name = "woonext_http_request_seconds_count"
+    posted = sample(after, name, target="erpnext", method="POST", route="/api/resource/Sales Invoice",
+                    status="200") - sample(before, name, target="erpnext", method="POST",
+                                           route="/api/resource/Sales Invoice", status="200")
+    invoices = world.erp.db.all("Sales Invoice")
+    assert posted == len(invoices) > 0
+    listed = sample(after, name, target="woocommerce", method="GET", route="/wp-json/wc/v3/orders", status="200")
+    assert listed >= 1
+    paid = sample(after, "woonext_documents", store="main", kind="order", state="paid")
+    unpaid = sample(after, "woonext_documents", store="main", kind="order", state="submitted")
+    assert paid + unpaid == len(invoices)
+    assert sample(after, "woonext_documents", store="main", kind="payment", state="submitted") == 2
+    assert sample(after, "woonext_cursor_lag_seconds", store="main", stream="orders") > 0

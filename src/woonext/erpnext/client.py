@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 from woonext import __version__
 from woonext.retry import backoff_delay, parse_retry_after
+from woonext.telemetry import RETRIES, http_hooks
 
 from .errors import ErpError, ErpUncertain, decode_error
 
@@ -99,6 +100,7 @@ class ErpClient:
         # ERPNext throughput is the bottleneck; a per-target budget keeps workers from piling up.
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
+            event_hooks=http_hooks("erpnext"),
             base_url=url,
             transport=transport,
             timeout=timeout,
@@ -222,6 +224,7 @@ class ErpClient:
                         f"{method} {path}: {type(exc).__name__} before an answer arrived; the write may have "
                         "been applied: look the document up by its key before writing again",
                     ) from exc
+            RETRIES.labels("erpnext").inc()
             await self._sleep(delay)
 
     # -- documents --------------------------------------------------------------------------

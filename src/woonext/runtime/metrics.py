@@ -1,10 +1,12 @@
-"""Prometheus metrics: webhook deliveries by result, worker attempts by result, and the event queue
-by store and status (read from the state database at scrape time, so every process shows the same
-queue)."""
+"""Prometheus metrics: webhook deliveries and worker attempts by result, HTTP requests to both APIs
+by target, route and status (`woonext.telemetry`), and — read from the state database at scrape
+time, so every process shows the same — the event queue by status, the documents created by kind and
+state, and the lag of each cursor."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -13,10 +15,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from woonext.store import StateDB
-from woonext.store.tables import events
+from woonext.store.tables import bindings, cursors, events
+from woonext.telemetry import PROCESS
 
-# Process-wide counters, in their own registry (never the global default one).
-PROCESS = CollectorRegistry(auto_describe=True)
 WEBHOOKS = Counter("woonext_webhooks", "Webhook deliveries received, by store and result", ["store", "result"],
                    registry=PROCESS)
 ATTEMPTS = Counter("woonext_event_attempts", "Events processed by the worker, by kind and result", ["kind", "result"],
@@ -33,10 +34,35 @@ class QueueCollector(Collector):
         by_status = GaugeMetricFamily("woonext_events", "Events in the state database by store and status",
                                       labels=["store", "status"])
         query = select(events.c.store, events.c.status, func.count()).group_by(events.c.store, events.c.status)
+        documents = GaugeMetricFamily("woonext_documents", "What WooCommerce objects became in ERPNext, by store, "
+                                      "kind (order, payment, refund, customer) and state",
+                                      labels=["store", "kind", "state"])
+        lag = GaugeMetricFamily("woonext_cursor_lag_seconds", "Now minus the modification time of the last object "
+                                "a cursor has passed", labels=["store", "stream"])
+        by_binding = select(bindings.c.store, bindings.c.kind, bindings.c.state, func.count()).group_by(
+            bindings.c.store, bindings.c.kind, bindings.c.state)
+        now = datetime.now(UTC)
         with self.db.engine.connect() as connection:
             for store, status, count in connection.execute(query):
                 by_status.add_metric([store, status], float(count))
+            for store, kind, state, count in connection.execute(by_binding):
+                documents.add_metric([store, kind, state], float(count))
+            for store, stream, value in connection.execute(select(cursors.c.store, cursors.c.stream, cursors.c.value)):
+                seen = _cursor_time(value)
+                if seen is not None:
+                    lag.add_metric([store, stream], max(0.0, (now - seen).total_seconds()))
         yield by_status
+        yield documents
+        yield lag
+
+
+def _cursor_time(value: Any) -> datetime | None:
+    """The data's own clock in a cursor (`modified_gmt`, UTC without offset), if it has one."""
+    raw = value.get("modified_gmt") if isinstance(value, dict) else None
+    try:
+        return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC) if raw else None
+    except ValueError:
+        return None
 
 
 def render(db: StateDB) -> bytes:

@@ -22,6 +22,7 @@ from pydantic import SecretStr
 
 from woonext import __version__
 from woonext.retry import backoff_delay, parse_retry_after
+from woonext.telemetry import RETRIES, http_hooks
 
 from . import oauth
 from .errors import WooError, WooUncertain, decode_error
@@ -110,6 +111,7 @@ class WooClient:
         # WooCommerce runs on a few PHP workers: keep parallel requests low (api-contracts A6).
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency else None
         self._http = httpx.AsyncClient(
+            event_hooks=http_hooks("woocommerce"),
             transport=transport,
             timeout=timeout,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
@@ -219,6 +221,7 @@ class WooClient:
                     delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)
                 else:
                     raise self._transport_error(method, path, exc, not_sent) from exc
+            RETRIES.labels("woocommerce").inc()
             await self._sleep(delay)
 
     def _transport_error(self, method: str, path: str, exc: httpx.TransportError, not_sent: bool) -> WooError:
