@@ -83,6 +83,7 @@ async def test_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
 
     real = await migrate(ctx, MigrationOptions(all_pages=True))
     assert real.created == report.created  # the plan was what happened
+    assert dict(real.reasons) == dict(report.reasons)  # with the same reason codes
     await ctx.aclose()
 
 

@@ -41,6 +41,7 @@ class PlanRow:
     order_id: int
     action: str  # create, skip, fail
     detail: str
+    reason: str = ""  # the same codes a real run records (already_synced, unknown_sku, ...)
 
 
 @dataclass
@@ -86,19 +87,19 @@ async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
     order_id = int(order["id"])
     binding = ctx.db.get_binding(ctx.store, "order", order_id)
     if binding is not None and binding.state in DONE_STATES:
-        return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}")
+        return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}", "already_synced")
     if order.get("status") not in ctx.config.migrate_statuses:
-        return PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated")
+        return PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated", "status_not_migrated")
     skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
     missing = await ensure_items(ctx, skus)
     if missing:
-        return PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}")
+        return PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}", "unknown_sku")
     purpose = Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
     try:
         plan = map_order(order, ctx.invoice_settings(), customer="(customer)", purpose=purpose,
                          sync_key=order_key(ctx.store, order_id), payment=PaymentRow("(mode)", "(account)"))
     except MappingError as exc:
-        return PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}")
+        return PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}", exc.reason)
     extra = {"completed": "paid", "cancelled": "submitted then cancelled",
              "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)"}.get(str(order.get("status")), "")
     return PlanRow(order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip())
@@ -116,10 +117,10 @@ async def _handle_page(ctx: StoreContext, orders: list[dict[str, Any]], opts: Mi
                 report.created += 1
             elif row.action == "skip":
                 report.skipped += 1
-                report.reasons[row.detail.split(" as ")[0]] += 1
+                report.reasons[row.reason] += 1
             else:
                 report.failed += 1
-                report.reasons[row.detail.split(":")[0]] += 1
+                report.reasons[row.reason] += 1
         return
     await prefetch_customers(ctx, [o for o in orders if o.get("status") in ctx.config.migrate_statuses])
     slots = asyncio.Semaphore(max(1, opts.concurrency))

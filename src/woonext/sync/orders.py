@@ -8,7 +8,6 @@ its credit note. A step already done (per its binding) costs nothing, so re-runn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -201,6 +200,3 @@ async def mirror_to_error_log(ctx: StoreContext, order: dict[str, Any], result: 
     except ErpError as exc:  # the record in woonext's own state stands; this is only a mirror
         log.warning("error_log_mirror_failed", store=ctx.store, order_id=order.get("id"), error=exc.message)
 
-
-def order_total(order: dict[str, Any]) -> Decimal:
-    return money(order.get("total"), "total")
