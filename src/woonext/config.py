@@ -149,10 +149,19 @@ class StoreConfig(_Strict):
     # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated
     # advance to refund or reuse); true cancels it with the invoice.
     cancel_payment_entries: bool = False
+    # ISO 3166 alpha-2 country for phone numbers written without a country code; "" = the store's
+    # own country as WooCommerce reports it (Settings → General → store address).
+    country: str = ""
+    # Customers, contacts and territories (issue 5): new Customers go to this group; the Territory
+    # tree woonext maintains hangs under `territory_root`; `territory_rules` maps "zone:<zone name>",
+    # "state:<CC:STATE>", "postcode:<pattern>" or "city:<name>" to a territory name (default: the zone name).
+    customer_group: str = ""
+    territory_root: str = "All Territories"
+    territory_rules: dict[str, str] = Field(default_factory=dict)
 
     _url = field_validator("url")(_check_http_url)
 
-    @field_validator("currency")
+    @field_validator("currency", "country")
     @classmethod
     def _upper_currency(cls, value: str) -> str:
         return value.upper()

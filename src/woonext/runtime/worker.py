@@ -26,10 +26,10 @@ from woonext.erpnext.errors import ErpError
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
 from woonext.store import events as queue
 from woonext.sync.context import StoreContext, Transports, open_store
-from woonext.sync.live import sync_orders_once
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
+from .jobs import JOBS
 from .metrics import ATTEMPTS
 
 log = structlog.get_logger(__name__)
@@ -167,13 +167,11 @@ class Worker:
         return Verdict(FAILED, note, result.retry_after)
 
     async def run_job(self, ctx: StoreContext, job: str) -> Verdict:
-        """A scheduled job; the order poll goes through the same `sync_order` path as webhooks."""
-        if job != "orders":
+        """A scheduled job (`runtime/jobs.py`); the order poll goes through the same `sync_order` path as webhooks."""
+        run = JOBS.get(job)
+        if run is None:
             return Verdict(SKIPPED, f"the {job} job is not built yet")
-        report = await sync_orders_once(ctx)
-        summary = (f"{len(report.results)} order(s): {report.created} invoiced, {report.count(SKIPPED)} skipped, "
-                   f"{report.count(NEEDS_REVIEW)} need review, {report.count(FAILED)} failed")
-        return Verdict(SUCCEEDED, summary)
+        return Verdict(SUCCEEDED, await run(ctx))
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
         """Seconds before the next attempt after `attempts` failed ones: base·2^(n-1), capped, ×[0.5, 1.5)."""

@@ -1,0 +1,24 @@
+"""The scheduled jobs a worker runs (event kind "job"), by name: each returns a one-line summary.
+
+A job raises `WooError`/`ErpError` for a passing failure (the worker retries it with backoff)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
+from woonext.sync.context import StoreContext
+from woonext.sync.live import sync_orders_once
+
+Job = Callable[[StoreContext], Awaitable[str]]
+
+
+async def orders_job(ctx: StoreContext) -> str:
+    report = await sync_orders_once(ctx)
+    return (f"{len(report.results)} order(s): {report.created} invoiced, {report.count(SKIPPED)} skipped, "
+            f"{report.count(NEEDS_REVIEW)} need review, {report.count(FAILED)} failed")
+
+
+JOBS: dict[str, Job] = {
+    "orders": orders_job,
+}
