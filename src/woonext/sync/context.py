@@ -38,6 +38,11 @@ class MasterCache:
     ready: bool = False  # ERPNext checked to have the custom fields this run needs
     # Orders of one new customer handled concurrently must create one Customer, not two.
     customer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    # sync/customers.py: the store's phone region, ERPNext Country names by ISO code, and the contact
+    # and address bindings already read this run (kind:remote_id → Binding).
+    region: str | None = None
+    countries: dict[str, str] = field(default_factory=dict)
+    party: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
