@@ -43,6 +43,9 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
          "insert_after": "customer_name", "no_copy": 1},
         {"dt": "Customer", "fieldname": CUSTOMER_KEY_FIELD, "label": "Woonext Customer Key", "fieldtype": "Data",
          "insert_after": "woo_customer_id", "unique": 1, "no_copy": 1, "read_only": 1},
+        # The one Contact per Customer and its Addresses carry our key, so a lost response is looked up.
+        {"dt": "Contact", "insert_after": "is_primary_contact", **sync_key},
+        {"dt": "Address", "insert_after": "is_shipping_address", **sync_key},
     ]
 
 
