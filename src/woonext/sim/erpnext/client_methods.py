@@ -11,6 +11,7 @@ from .db import clone
 from .documents import DocCtx
 from .errors import not_found
 from .query import Query, parse_json
+from .rename import rename_doc
 from .serialize import out_doc, to_int
 
 ANY = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH"})
@@ -238,6 +239,7 @@ FRAPPE_METHODS: dict[str, Method] = {
     "frappe.client.cancel": Method(cancel, WRITE),
     "frappe.client.delete": Method(delete, frozenset({"POST", "DELETE"})),
     "frappe.client.set_value": Method(set_value, WRITE),
+    "frappe.client.rename_doc": Method(rename_doc, WRITE),
     "frappe.ping": Method(ping, allow_guest=True),
     "frappe.auth.get_logged_user": Method(get_logged_user),
 }
