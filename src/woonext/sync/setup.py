@@ -46,6 +46,9 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
         # The one Contact per Customer and its Addresses carry our key, so a lost response is looked up.
         {"dt": "Contact", "insert_after": "is_primary_contact", **sync_key},
         {"dt": "Address", "insert_after": "is_shipping_address", **sync_key},
+        # ERPNext's Address has no territory; woonext files each address under its shipping zone's.
+        {"dt": "Address", "fieldname": "territory", "label": "Territory", "fieldtype": "Link",
+         "options": "Territory", "insert_after": "country", "in_standard_filter": 1},
     ]
 
 
