@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 # The unique Custom Field woonext puts on every document it creates (Sales Invoice, Payment Entry).
 SYNC_KEY_FIELD = "woonext_sync_key"
+# A stored content hash in the current format: "v2:<invoice part>:<details part>".
+HASH_VERSION = "v2"
+
 
 def order_key(store: str, order_id: int | str, revision: int = 0) -> str:
     """The invoice's key: one per store and order, a new one per amendment (`:r1`, `:r2`, ...)."""
@@ -28,19 +32,18 @@ def _pick(rows: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: row.get(f) for f in fields} for row in rows or [] if isinstance(row, dict)]
 
 
-def content_hash(order: dict[str, Any]) -> str:
-    """A hash of what the invoice is made of: lines, stored amounts, taxes, customer, payment method.
+def _digest(material: dict[str, Any], size: int = 64) -> str:
+    blob = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:size]
 
-    Only stored figures count. Status, timestamps, meta bookkeeping and the per-line taxes that
-    WooCommerce re-renders on every read (observed-real §2) are left out, so a status-only change or
-    a re-save is not mistaken for an edit.
-    """
-    material = {
+
+def invoice_material(order: dict[str, Any]) -> dict[str, Any]:
+    """What the invoice's lines and totals are made of: stored figures only.
+
+    The per-line taxes and `price` that WooCommerce re-renders on every read (observed-real §2) are
+    left out, so a re-save is not mistaken for an edit."""
+    return {
         "currency": order.get("currency"),
-        "customer_id": order.get("customer_id"),
-        "billing": order.get("billing"),
-        "shipping": order.get("shipping"),
-        "payment_method": order.get("payment_method"),
         "total": order.get("total"),
         "total_tax": order.get("total_tax"),
         "discount_total": order.get("discount_total"),
@@ -50,5 +53,62 @@ def content_hash(order: dict[str, Any]) -> str:
         "fee_lines": _pick(order.get("fee_lines"), ("id", "name", "total")),
         "tax_lines": _pick(order.get("tax_lines"), ("rate_id", "tax_total", "shipping_tax_total")),
     }
-    blob = json.dumps(material, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def details_material(order: dict[str, Any]) -> dict[str, Any]:
+    """The rest of what an invoice shows: who bought, where to, how they paid."""
+    return {
+        "customer_id": order.get("customer_id"),
+        "billing": order.get("billing"),
+        "shipping": order.get("shipping"),
+        "payment_method": order.get("payment_method"),
+    }
+
+
+def invoice_hash(order: dict[str, Any]) -> str:
+    return _digest(invoice_material(order), 32)
+
+
+def details_hash(order: dict[str, Any]) -> str:
+    return _digest(details_material(order), 32)
+
+
+def content_hash(order: dict[str, Any]) -> str:
+    """The hash stored with an order's binding: the lines/totals part and the details part apart,
+    so that an edit of the money can be told from a change of address (status, timestamps, meta and
+    notes are in neither: they never touch the invoice)."""
+    return f"{HASH_VERSION}:{invoice_hash(order)}:{details_hash(order)}"
+
+
+def legacy_content_hash(order: dict[str, Any]) -> str:
+    """The single hash bindings stored before the split (lines, totals and details in one)."""
+    material = {**invoice_material(order), **details_material(order)}
+    return _digest(material)
+
+
+@dataclass(frozen=True)
+class HashChange:
+    """How an order differs from what its binding remembers."""
+
+    invoice: bool | None  # lines or totals changed; None: cannot tell from an old-format hash
+    details: bool  # customer, addresses or payment method changed
+
+    @property
+    def unknown(self) -> bool:
+        return self.invoice is None
+
+
+def compare_hash(stored: str, order: dict[str, Any]) -> HashChange:
+    """Compare the order with the stored hash.
+
+    An old single hash that still matches says nothing changed; one that does not match cannot say
+    which part did (`invoice` None): the caller then compares the invoice itself with the order,
+    once, and stores a hash in the current format."""
+    if not stored:
+        return HashChange(invoice=False, details=False)
+    if stored.startswith(f"{HASH_VERSION}:"):
+        _, old_invoice, old_details = stored.split(":", 2)
+        return HashChange(invoice=old_invoice != invoice_hash(order), details=old_details != details_hash(order))
+    if stored == legacy_content_hash(order):
+        return HashChange(invoice=False, details=False)
+    return HashChange(invoice=None, details=False)

@@ -4,10 +4,16 @@ Line refunds become negative-quantity rows linked to the original rows; refunded
 become rows of the shipping / fee item; the refunded tax per rate becomes "Actual" rows. Whatever
 the refund's amount leaves beyond its lines (an amount-only refund, or a partial manual amount) is
 one row of a non-stock refund item with qty 0: ERPNext books −rate for such a return row.
+
+Stock comes back only for what WooCommerce restocked: such a credit note has `update_stock` 1 and
+the store's warehouse, its restocked quantities are item rows, and the value of quantities that were
+refunded but not restocked goes into the refund item row (a return that updates stock would move
+stock for every stock-item row).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -44,18 +50,65 @@ def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> st
     return best[1] if best else None
 
 
-def _return_rows(item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str) -> list[dict]:
+def _return_rows(item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str,
+                 warehouse: str = "") -> list[dict]:
     rate = round2(total / qty)
     parts = [(qty, rate)] if rate * qty == total else [(qty - 1, rate), (1, total - rate * (qty - 1))]
     rows = []
     for part_qty, part_rate in parts:
+        if part_qty == 0:
+            continue
         row: dict[str, Any] = {"item_code": item_code, "qty": -part_qty, "rate": as_json_number(part_rate),
                                "description": description[:140]}
+        if warehouse:
+            row["warehouse"] = warehouse
         linked = _original_row(original, item_code, part_rate)
         if linked:
             row["sales_invoice_item"] = linked
         rows.append(row)
     return rows
+
+
+def refunded_item_id(line: Mapping[str, Any]) -> str:
+    """The original order line a refund line refunds (its `_refunded_item_id` meta)."""
+    for meta in line.get("meta_data") or []:
+        if meta.get("key") == "_refunded_item_id" and meta.get("value") not in (None, ""):
+            return str(meta["value"])
+    return ""
+
+
+def restocked_per_line(order: Mapping[str, Any]) -> dict[str, int]:
+    """What WooCommerce put back in stock per original line, over all refunds so far: the line's
+    `_restock_refunded_items` meta (`wc_restock_refunded_items` keeps this running tally)."""
+    tally: dict[str, int] = {}
+    for line in order.get("line_items") or []:
+        for meta in line.get("meta_data") or []:
+            if meta.get("key") == "_restock_refunded_items":
+                try:
+                    tally[str(line.get("id"))] = int(str(meta.get("value") or "0"))
+                except ValueError:
+                    continue
+    return tally
+
+
+def restock_allocation(order: Mapping[str, Any], refund: Mapping[str, Any],
+                       credited: Mapping[str, int]) -> dict[str, int]:
+    """The quantities this refund restocked, per original line.
+
+    WooCommerce records restocking on the original line, not on the refund. What the line's tally
+    holds beyond what earlier credit notes already returned (`credited`) belongs to this refund, up
+    to the quantity it refunds. Refunds are taken oldest first, so two refunds read at once share
+    the tally in that order."""
+    available = {line: qty - credited.get(line, 0) for line, qty in restocked_per_line(order).items()}
+    allocation: dict[str, int] = {}
+    for line in refund.get("line_items") or []:
+        line_id = refunded_item_id(line)
+        qty = abs(int(line.get("quantity") or 0))
+        take = min(qty, max(available.get(line_id, 0), 0))
+        if line_id and take:
+            allocation[line_id] = allocation.get(line_id, 0) + take
+            available[line_id] -= take
+    return allocation
 
 
 def _refunded_taxes(refund: dict[str, Any], into: dict[str, Decimal]) -> None:
@@ -74,12 +127,17 @@ def map_refund(
     *,
     sync_key: str,
     payment: PaymentRow | None,
+    restocked: Mapping[str, int] | None = None,
+    warehouse: str = "",
 ) -> CreditNotePlan:
-    """Build the credit note; `payment` given → refunded through a negative POS row (paid originals)."""
+    """Build the credit note; `payment` given → refunded through a negative POS row (paid originals);
+    `restocked` (original line id → quantity) with a `warehouse` → the stock comes back."""
     amount = money(refund.get("amount"), "refund amount")
     if amount <= ZERO:
         raise MappingError("bad_refund", f"refund {refund.get('id')} has amount {amount}")
+    restock = {k: v for k, v in (restocked or {}).items() if v > 0} if warehouse else {}
     rows: list[dict[str, Any]] = []
+    unstocked: list[tuple[str, Decimal]] = []  # (description, value) refunded without coming back
     lines_total = ZERO
     for line in refund.get("line_items") or []:
         qty = abs(int(line.get("quantity") or 0))
@@ -87,8 +145,17 @@ def map_refund(
         sku = str(line.get("sku") or "").strip()
         if qty == 0 or total == ZERO or not sku:
             continue  # value-only line refunds fall into the refund item row below
-        rows += _return_rows(sku, qty, total, original, str(line.get("name") or sku))
+        name = str(line.get("name") or sku)
         lines_total += total
+        if not restock:
+            rows += _return_rows(sku, qty, total, original, name)
+            continue
+        back = min(qty, restock.get(refunded_item_id(line), 0))
+        value_back = round2(total * back / qty)
+        if back:
+            rows += _return_rows(sku, back, value_back, original, name, warehouse)
+        if qty - back:
+            unstocked.append((f"{qty - back} × {name} (not restocked)", total - value_back))
     for group, item in (("shipping_lines", settings.shipping_item), ("fee_lines", settings.fee_item)):
         for line in refund.get(group) or []:
             total = abs(money(line.get("total"), "refund charge"))
@@ -114,6 +181,10 @@ def map_refund(
     if residual < ZERO:
         raise MappingError("residual", f"refund {refund.get('id')} lines ({lines_total} + tax {tax_total}) "
                                        f"exceed its amount {amount}")
+    for description, value in unstocked:
+        if value > ZERO:
+            rows.append({"item_code": settings.refund_item, "qty": 0, "rate": as_json_number(value),
+                         "description": description[:140]})
     if residual > ZERO:
         rows.append({"item_code": settings.refund_item, "qty": 0, "rate": as_json_number(residual),
                      "description": (str(refund.get("reason") or "") or f"Refund {refund.get('id')}")[:140]})
@@ -131,7 +202,7 @@ def map_refund(
         "due_date": when.date().isoformat(),
         "ignore_pricing_rule": 1,
         "disable_rounded_total": 1,
-        "update_stock": 0,
+        "update_stock": 1 if restock else 0,
         "custom_payment_method": original.get("custom_payment_method") or "",
         "woo_order_id": str(order.get("id")),
         "woo_order_number": str(order.get("number") or order.get("id")),
@@ -139,6 +210,8 @@ def map_refund(
         "items": rows,
         "taxes": taxes,
     }
+    if restock:
+        doc["set_warehouse"] = warehouse
     if payment is not None:
         doc["is_pos"] = 1
         doc["payments"] = [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,

@@ -22,7 +22,8 @@ from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import binding_for, insert_once, mark_done
-from woonext.sync.followups import ensure_cancelled, ensure_credit_notes, ensure_payment_entry
+from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
+from woonext.sync.refunds import ensure_credit_notes
 from woonext.woo.errors import WooError
 
 log = structlog.get_logger(__name__)

@@ -69,7 +69,7 @@ def create_refund(shop: Shop, order_id: int, data: dict[str, Any]) -> dict[str, 
     refund["_sim_order_id"] = order_id
     if _flag(data.get("api_restock"), True):
         for line in refund.get("line_items") or []:
-            _restock(shop, line)
+            _restock(shop, order, line)
     remaining = remaining_refund_amount(order)
     shop.book.refunds[rid] = refund
     old_status = str(order["status"])
@@ -82,11 +82,45 @@ def create_refund(shop: Shop, order_id: int, data: dict[str, Any]) -> dict[str, 
     return refund
 
 
-def _restock(shop: Shop, line: dict[str, Any]) -> None:
+def _restock(shop: Shop, order: dict[str, Any], line: dict[str, Any]) -> None:
+    """`wc_restock_refunded_items`: only a product that manages stock is restocked; the original
+    line then counts what went back in `_restock_refunded_items` (cumulative over refunds), its
+    `_reduced_stock` drops by as much, and the order gets a system note. The refund object itself
+    says nothing about restocking. (This simulator does not reduce stock at checkout, so a line
+    without `_reduced_stock` is restocked too.)"""
     qty = -int(line.get("quantity") or 0)
     product = shop.catalog.product_for_line(int(line.get("product_id") or 0), int(line.get("variation_id") or 0))
-    if qty > 0 and product is not None and product.get("manage_stock") and product.get("stock_quantity") is not None:
-        product["stock_quantity"] = int(product["stock_quantity"]) + qty
+    if qty <= 0 or product is None or not product.get("manage_stock") or product.get("stock_quantity") is None:
+        return
+    original = _refunded_item(order, line)
+    if original is None:
+        return
+    old_stock = int(product["stock_quantity"])
+    product["stock_quantity"] = old_stock + qty
+    meta = original.setdefault("meta_data", [])
+    reduced = next((m for m in meta if m.get("key") == "_reduced_stock"), None)
+    if reduced is not None:
+        _set_meta(reduced, int(reduced.get("value") or 0) - qty)
+    tally = next((m for m in meta if m.get("key") == "_restock_refunded_items"), None)
+    if tally is None:
+        tally = {"id": shop.book.take_item_meta_id(), "key": "_restock_refunded_items"}
+        meta.append(tally)
+    _set_meta(tally, int(tally.get("value") or 0) + qty)
+    meta.sort(key=lambda m: str(m.get("key")))  # meta_data comes back ordered by key (observed §11)
+    shop.add_note(int(order["id"]), f"Item #{original.get('id')} stock increased from {old_stock} to "
+                  f"{product['stock_quantity']}.")
+
+
+def _refunded_item(order: dict[str, Any], line: dict[str, Any]) -> dict[str, Any] | None:
+    ref = next((m.get("value") for m in line.get("meta_data") or [] if m.get("key") == "_refunded_item_id"), None)
+    for item in order.get("line_items") or []:
+        if str(item.get("id")) == str(ref):
+            return item
+    return None
+
+
+def _set_meta(entry: dict[str, Any], value: int) -> None:
+    entry.update(value=str(value), display_key=entry["key"], display_value=str(value))
 
 
 def delete_refund(shop: Shop, order_id: int, refund_id: int) -> dict[str, Any]:
