@@ -319,3 +319,21 @@ def _parents_first(nodes: list[TerritoryNode], root: str) -> list[TerritoryNode]
             out.append(n)
         pending = [n for n in pending if n not in ready]
     return out
+
+
+@dataclass(frozen=True)
+class ZoneBook:
+    """What territory decisions need for one store, read once per run: its zones with their
+    locations, its country's states (code → name), the parsed rules, and the ERPNext territories
+    that exist (folded name → name), since an invoice may only link to an existing one."""
+
+    zones: tuple[Zone, ...] = ()
+    rules: Rules = field(default_factory=Rules)
+    country: str = ""
+    states: dict[str, str] = field(default_factory=dict)
+    territories: dict[str, str] = field(default_factory=dict)
+
+    def territory_of(self, address: Address | Mapping[str, Any]) -> str:
+        """The existing ERPNext territory of an address ("" when none applies or it does not exist)."""
+        wanted = territory_of(address, self.zones, self.rules, self.states)
+        return self.territories.get(fold(wanted), "") if wanted else ""

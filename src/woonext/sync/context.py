@@ -14,6 +14,7 @@ from woonext.erpnext.client import ErpClient
 from woonext.mapping.delivery import DeliveryMetaKeys
 from woonext.mapping.invoice import InvoiceSettings
 from woonext.mapping.refund import RefundSettings
+from woonext.mapping.territory import ZoneBook
 from woonext.store import StateDB
 from woonext.woo.client import WooClient
 
@@ -24,6 +25,15 @@ class Transports:
 
     woo: httpx.AsyncBaseTransport | None = None
     erpnext: httpx.AsyncBaseTransport | None = None
+
+
+@dataclass
+class TerritoryCache:
+    """sync/territories.py: the store's zones, states, rules and ERPNext territories, read once per
+    run (the lock makes concurrent orders wait for one read instead of each reading)."""
+
+    book: ZoneBook | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass
@@ -43,6 +53,7 @@ class MasterCache:
     region: str | None = None
     countries: dict[str, str] = field(default_factory=dict)
     party: dict[str, Any] = field(default_factory=dict)
+    territories: TerritoryCache = field(default_factory=TerritoryCache)
 
 
 @dataclass
