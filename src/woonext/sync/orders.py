@@ -22,6 +22,7 @@ from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import binding_for, insert_once, mark_done
+from woonext.sync.edits import amend, amendment_pending, inspect_edit
 from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
 from woonext.sync.refunds import ensure_credit_notes
 from woonext.woo.errors import WooError
@@ -66,7 +67,8 @@ def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
     return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
 
 
-async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding) -> dict[str, Any]:
+async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding,
+                         amended_from: str = "") -> dict[str, Any]:
     missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
     if missing:
         raise MappingError("unknown_sku", f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
@@ -78,6 +80,8 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
     customer = await resolve_customer(ctx, order)
     plan = map_order(order, ctx.invoice_settings(), customer=customer, purpose=purpose,
                      sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment)
+    if amended_from:  # an amendment after an edit (sync/edits.py)
+        plan.doc["amended_from"] = amended_from
     doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
     if money(doc.get("grand_total"), "grand_total") != plan.grand_total:
         await void_invoice(ctx, binding, str(doc["name"]))
@@ -112,6 +116,8 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     status = str(order.get("status") or "")
     order_id = int(order["id"])
     binding = binding_for(ctx, "order", order_id, "Sales Invoice")
+    if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
+        return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
     if mode is Mode.HISTORICAL and status not in ctx.config.migrate_statuses and not has_invoice:
         return _skip(order, "status_not_migrated", f"status {status!r} is not migrated")
@@ -121,12 +127,16 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         return _skip(order, "not_an_order", f"status {status!r}")
     if status == "cancelled" and mode is Mode.LIVE and not has_invoice:
         return _skip(order, "cancelled_before_invoicing", "cancelled before an invoice was made")
-    if has_invoice and binding.content_hash and binding.content_hash != content_hash(order) and \
-            binding.state != "cancelled":
-        return OrderResult(order_id, NEEDS_REVIEW, "edited_after_invoicing",
-                           f"order changed after invoice {binding.erp_name} was made",
-                           "check the order; cancel and amend the invoice by hand if its lines or totals changed",
-                           binding.erp_name)
+    if has_invoice and status not in ("cancelled", "trash"):
+        edit = await inspect_edit(ctx, order, binding)
+        if edit.action == "review":
+            return OrderResult(order_id, NEEDS_REVIEW, "edited_after_invoicing",
+                               f"order lines or totals changed after invoice {binding.erp_name} was made, and "
+                               f"{edit.why}: {edit.difference}",
+                               "correct it by hand: a credit note or a new invoice for the difference (or refund "
+                               "it in WooCommerce); then replay the order", binding.erp_name)
+        if edit.action == "amend":
+            return await _amend(ctx, order, binding, edit.difference)
     created = False
     if not has_invoice:
         await create_invoice(ctx, order, mode, binding)
@@ -135,6 +145,15 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
         return OrderResult(order_id, SUCCEEDED, "cancelled" if changed or created else "unchanged",
                            invoice=binding.erp_name, created=created)
+    wrote = await _followups(ctx, order, binding, mode)
+    if not created and not wrote:
+        return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
+                           invoice=binding.erp_name)
+    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", invoice=binding.erp_name,
+                       created=created)
+
+
+async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding, mode: Mode) -> bool:
     wrote = False
     if mode is Mode.LIVE:
         try:
@@ -143,11 +162,23 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
             exc.add_note(PAYMENT_STEP)
             raise
     wrote |= await ensure_credit_notes(ctx, order, binding, mode)
-    if not created and not wrote:
-        return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
-                           invoice=binding.erp_name)
-    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", invoice=binding.erp_name,
-                       created=created)
+    return wrote
+
+
+async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, difference: str) -> OrderResult:
+    """Cancel the edited order's open invoice and make its amendment (sync/edits.py)."""
+    order_id = int(order["id"])
+
+    async def create(replaced: str) -> dict[str, Any]:
+        return await create_invoice(ctx, order, Mode.LIVE, binding, amended_from=replaced)
+
+    replaced = str((binding.data.get("amend") or {}).get("from") or binding.erp_name)
+    name = await amend(ctx, order, binding, create)
+    if not name:
+        return OrderResult(order_id, SUCCEEDED, "cancelled", invoice=replaced)
+    await _followups(ctx, order, binding, Mode.LIVE)
+    detail = f"invoice {replaced} cancelled and amended as {name}" + (f": {difference}" if difference else "")
+    return OrderResult(order_id, SUCCEEDED, "amended", detail, invoice=name, created=True)
 
 
 async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:

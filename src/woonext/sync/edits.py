@@ -1,0 +1,203 @@
+"""An order edited after its invoice was made.
+
+What counts is the order's lines and totals (the "invoice" part of the content hash); a change of
+status, notes, meta or timestamps never touches the invoice, and a change of customer details or
+payment method only refreshes the stored hash (the invoice keeps what it was made with).
+
+When lines or totals changed:
+- the invoice is still open — live, unpaid (no Payment Entry, not POS-paid, outstanding = grand
+  total), no credit note against it — and the order is not delivered (never `completed`: WooCommerce's
+  status for shipped/handed-over orders, remembered by `date_completed`) → the invoice is cancelled
+  and an amendment is made (`amended_from` = the cancelled invoice, sync key revision + 1);
+- otherwise the order is parked NeedsReview with the difference, line by line and in the totals.
+
+An amendment is two writes. The intent is recorded in the binding before the first (`amend` = the
+invoice being replaced and the step), so a run interrupted between the cancel and the new insert
+resumes where it stopped: it never cancels twice, and the insert is found by its sync key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from woonext.erpnext.errors import ErpUncertain
+from woonext.mapping.invoice import MappingError
+from woonext.mapping.keys import compare_hash, content_hash
+from woonext.mapping.money import ZERO, money
+from woonext.store import Binding
+from woonext.sync.context import StoreContext
+
+AMEND = "amend"  # binding.data key: the amendment in progress
+AMENDING = "amending"  # binding state between the cancel and the new invoice
+
+CreateInvoice = Callable[[str], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What to do about an invoiced order: nothing, amend, or ask a person (`why` and `difference`)."""
+
+    action: str  # "none", "amend", "review"
+    why: str = ""
+    difference: str = ""
+    details_changed: bool = False
+
+
+NO_EDIT = Edit("none")
+
+
+def amendment_pending(binding: Binding) -> bool:
+    return bool(binding.data.get(AMEND))
+
+
+async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> Edit:
+    """Compare the order with what its invoice was made from (no ERPNext request unless lines or
+    totals changed, or an old-format hash cannot tell)."""
+    if binding.state not in ("submitted", "paid") or not binding.content_hash:
+        return NO_EDIT
+    change = compare_hash(binding.content_hash, order)
+    if change.invoice is False:
+        if binding.content_hash != content_hash(order):  # details changed, or an old hash to upgrade
+            binding.content_hash = content_hash(order)
+            ctx.db.save_binding(binding)
+        return Edit("none", details_changed=change.details)
+    invoice = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
+    if invoice is None:
+        raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext",
+                           "someone deleted it; check the order and replay it")
+    difference = invoice_difference(invoice, order, ctx.config.shipping_item, ctx.config.fee_item)
+    if change.unknown and not difference:
+        # An old-format hash that no longer matches, but the invoice still says what the order says:
+        # not an edit. Store the hash in the current format and carry on.
+        binding.content_hash = content_hash(order)
+        ctx.db.save_binding(binding)
+        return Edit("none", details_changed=True)
+    blocker = await _why_not_amendable(ctx, order, binding, invoice)
+    if blocker:
+        return Edit("review", blocker, difference or "lines changed, totals the same")
+    return Edit("amend", "", difference)
+
+
+async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: Binding,
+                             invoice: dict[str, Any]) -> str:
+    if binding.data.get("purpose") != "live":
+        return "the invoice was migrated as paid"
+    if binding.state == "paid" or binding.data.get("payment_entry"):
+        return "the invoice is paid (Payment Entry)"
+    payment = ctx.db.get_binding(ctx.store, "payment", binding.remote_id)
+    if payment is not None and payment.state in ("submitted", "inserting"):
+        return "the invoice has a Payment Entry"
+    if int(invoice.get("docstatus") or 0) != 1:
+        return f"the invoice is not submitted (docstatus {invoice.get('docstatus')})"
+    if int(invoice.get("is_pos") or 0):
+        return "the invoice is POS-paid"
+    if money(invoice.get("outstanding_amount"), "outstanding") != money(invoice.get("grand_total"), "grand_total"):
+        return f"the invoice is partly paid or credited (outstanding {invoice.get('outstanding_amount')} " \
+               f"of {invoice.get('grand_total')})"
+    if order.get("refunds"):
+        return "the order has refunds (credit notes point at the invoice)"
+    if order.get("status") == "completed" or order.get("date_completed"):
+        return "the order is delivered (completed)"
+    return ""
+
+
+async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, create: CreateInvoice) -> str:
+    """Cancel the invoice and make its amendment, exactly once; resumes an interrupted one.
+    Returns the new invoice's name ("" when the order was cancelled meanwhile)."""
+    intent = binding.data.get(AMEND) or {}
+    if not intent:
+        intent = {"from": binding.erp_name, "step": "cancel", "revision": binding.revision + 1}
+        binding.data = {**binding.data, AMEND: intent}
+        ctx.db.save_binding(binding)
+    replaced = str(intent["from"])
+    if intent["step"] == "cancel":
+        await _cancel(ctx, replaced)
+        intent = {**intent, "step": "insert"}
+        binding.revision = int(intent["revision"])
+        binding.state = AMENDING
+        binding.data = {**binding.data, AMEND: intent}
+        ctx.db.save_binding(binding)
+    if order.get("status") in ("cancelled", "trash"):
+        # cancelled in WooCommerce meanwhile: the cancelled invoice is the right end state
+        _finish(ctx, binding, replaced, state="cancelled", name=replaced)
+        return ""
+    doc = await create(replaced)
+    _finish(ctx, binding, replaced, state=binding.state, name=str(doc["name"]))
+    return str(doc["name"])
+
+
+async def _cancel(ctx: StoreContext, name: str) -> None:
+    doc = await ctx.erp.get_doc("Sales Invoice", name)
+    if doc is None:
+        raise MappingError("invoice_missing", f"invoice {name} is gone from ERPNext",
+                           "someone deleted it; check the order and replay it")
+    if int(doc.get("docstatus") or 0) == 2:
+        return  # cancelled by the interrupted attempt
+    try:
+        await ctx.erp.cancel("Sales Invoice", name)
+    except ErpUncertain:
+        again = await ctx.erp.get_doc("Sales Invoice", name)
+        if not again or int(again.get("docstatus") or 0) != 2:
+            raise
+
+
+def _finish(ctx: StoreContext, binding: Binding, replaced: str, *, state: str, name: str) -> None:
+    data = {k: v for k, v in binding.data.items() if k != AMEND}
+    data["amended"] = [*data.get("amended", []), {"from": replaced, "to": name if name != replaced else ""}]
+    binding.data = data
+    binding.erp_name = name
+    binding.state = state
+    ctx.db.save_binding(binding)
+
+
+# ---- the difference, for a person ---------------------------------------------------------------
+def _invoice_side(invoice: dict[str, Any]) -> dict[str, tuple[Decimal, Decimal]]:
+    side: dict[str, tuple[Decimal, Decimal]] = {}
+    for row in invoice.get("items") or []:
+        code = str(row.get("item_code") or "")
+        qty, amount = side.get(code, (ZERO, ZERO))
+        side[code] = (qty + Decimal(str(row.get("qty") or 0)), amount + money(row.get("amount") or 0, "amount"))
+    return side
+
+
+def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> dict[str, tuple[Decimal, Decimal]]:
+    side: dict[str, tuple[Decimal, Decimal]] = {}
+
+    def add(code: str, qty: Decimal, amount: Decimal) -> None:
+        old_qty, old_amount = side.get(code, (ZERO, ZERO))
+        side[code] = (old_qty + qty, old_amount + amount)
+
+    for line in order.get("line_items") or []:
+        add(str(line.get("sku") or line.get("name") or ""), Decimal(str(line.get("quantity") or 0)),
+            money(line.get("total"), "line total"))
+    for line in order.get("shipping_lines") or []:
+        if money(line.get("total"), "shipping total"):
+            add(shipping_item, Decimal(1), money(line.get("total"), "shipping total"))
+    for line in order.get("fee_lines") or []:
+        if money(line.get("total"), "fee total") > ZERO:
+            add(fee_item, Decimal(1), money(line.get("total"), "fee total"))
+    return side
+
+
+def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
+    """What the invoice says against what the order now says, item by item and in the totals
+    ("" when they agree)."""
+    old, new = _invoice_side(invoice), _order_side(order, shipping_item, fee_item)
+    parts = []
+    for code in sorted(set(old) | set(new)):
+        (old_qty, old_amount), (new_qty, new_amount) = old.get(code, (ZERO, ZERO)), new.get(code, (ZERO, ZERO))
+        if (old_qty, old_amount) != (new_qty, new_amount):
+            parts.append(f"{code}: qty {_n(old_qty)}→{_n(new_qty)}, amount {old_amount}→{new_amount}")
+    totals = (("total", invoice.get("grand_total"), order.get("total")),
+              ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax")))
+    for label, was, now in totals:
+        if money(was or 0, label) != money(now or 0, label):
+            parts.append(f"{label} {money(was or 0, label)}→{money(now or 0, label)}")
+    return "; ".join(parts)
+
+
+def _n(qty: Decimal) -> str:
+    return format(qty.normalize(), "f")
