@@ -50,7 +50,8 @@ def test_refund_lines_above_the_amount_are_refused() -> None:
     [
         ({"id": 1, "customer_id": 42, "billing": {"email": "A@B.C"}}, "id:42"),
         ({"id": 1, "customer_id": 0, "billing": {"email": "  Mona@Example.TEST "}}, "email:mona@example.test"),
-        ({"id": 1, "customer_id": 0, "billing": {"email": "", "phone": "+20 10 1234 5678"}}, "phone:201012345678"),
+        ({"id": 1, "customer_id": 0, "billing": {"email": "", "phone": "+20 10 1234 5678"}}, "phone:+201012345678"),
+        ({"id": 1, "customer_id": 0, "billing": {"email": "bad@", "phone": "call me"}}, "guest-order:1"),
         ({"id": 3, "customer_id": 0, "billing": {}}, "guest-order:3"),
     ],
 )

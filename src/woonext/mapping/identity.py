@@ -45,3 +45,25 @@ def normalise_phone(raw: object, region: str = "") -> str:
     if not phonenumbers.is_valid_number(number):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# ERPNext's `validate_phone_number`: only these characters, at most 20 of them (api-contracts B6).
+ERP_PHONE = re.compile(r"^[0-9 +_\-,.*#()]{1,20}$")
+_NOT_ERP_PHONE = re.compile(r"[^0-9 +_\-,.*#()]+")
+_MIN_DIGITS = 6  # fewer digits than this is not a phone number anyone can dial
+
+
+def erpnext_phone(raw: object, region: str = "") -> tuple[str, bool]:
+    """(what to store in an ERPNext Phone field, whether it is a valid number).
+
+    A valid number is stored in E.164. Anything else is kept as typed when ERPNext's rule allows it
+    after dropping the characters it refuses and cutting to 20 (so the shopper's number is not lost),
+    or "" when too little of a number is left."""
+    e164 = normalise_phone(raw, region)
+    if e164:
+        return e164, True
+    text = _NOT_ERP_PHONE.sub(" ", latin_digits(str(raw or ""))).strip()
+    text = " ".join(text.split())[:20].strip()
+    if sum(ch.isdigit() for ch in text) < _MIN_DIGITS or not ERP_PHONE.match(text):
+        return "", False
+    return text, False

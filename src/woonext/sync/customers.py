@@ -1,21 +1,66 @@
-"""Find or create the ERPNext Customer of an order: our binding first, then our unique key in
-ERPNext (covers a lost response), and only then a new Customer."""
+"""One ERPNext Customer per person, whatever the order says about them.
+
+A person is known by several keys (mapping/customer.py: WooCommerce id, e-mail, E.164 phone). The
+first key with a binding names the Customer; every other key of the order is then bound to the same
+Customer, so a later order carrying any one of them matches. A Customer is created only when no key
+matches, under our unique `woonext_customer_key` (never found by its name, which ERPNext changes on
+collisions), with the intent recorded under every key first: after a lost response any later
+attempt — even one that knows the person by another key — looks the Customer up by that key.
+
+Concurrent orders of one new person: each order holds the in-process locks of all its keys (taken
+in sorted order, so two orders sharing any key run one after the other and never deadlock).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
 
-from woonext.erpnext.errors import ErpError
-from woonext.mapping.customer import customer_doc, identity_keys
-from woonext.store import Binding, BindingExists
+from woonext.erpnext.errors import ErpError, ErpUncertain
+from woonext.mapping.customer import ContactDetails, contact_details, customer_doc, identity_keys, phone_region
+from woonext.store import NEEDS_REVIEW, Binding, BindingExists
+from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party_batch, plan_party
 from woonext.sync.context import StoreContext
+from woonext.sync.documents import INSERTING
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
+from woonext.woo.errors import WooError
 
 log = structlog.get_logger(__name__)
+DONE = "done"
+
+
+async def store_region(ctx: StoreContext) -> str:
+    """The ISO country for phones written without a country code: the configured `country`, else the
+    store's own (WooCommerce General settings, "EG:C" → "EG"); read once per run."""
+    if ctx.cache.region is None:
+        region = ctx.config.country.upper()
+        if not region:
+            try:
+                setting, _ = await ctx.woo.get("settings/general/woocommerce_default_country")
+                region = str((setting or {}).get("value") or "").partition(":")[0].upper()
+            except WooError as exc:
+                log.warning("store_country_unknown", store=ctx.store, error=str(exc),
+                            hint="set `country` in the store's configuration")
+        ctx.cache.region = region
+    return ctx.cache.region
+
+
+@contextlib.asynccontextmanager
+async def person_lock(ctx: StoreContext, keys: list[str]) -> AsyncIterator[None]:
+    """Hold the locks of every key (sorted: a fixed order, so no two holders wait on each other)."""
+    async with contextlib.AsyncExitStack() as stack:
+        for key in sorted(set(keys)):
+            await stack.enter_async_context(ctx.cache.customer_locks.setdefault(key, asyncio.Lock()))
+        yield
+
+
+async def _territory(ctx: StoreContext, order: dict[str, Any]) -> str:
+    """The order's territory once sync/territories.py provides it; "" until then."""
+    return ""
 
 
 async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
@@ -23,109 +68,234 @@ async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
     return str(rows[0]["name"]) if rows else None
 
 
+def _store_key(ctx: StoreContext, identity: str) -> str:
+    return f"{ctx.store}:{identity}"[:140]
+
+
+def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: dict[str, Any]) -> None:
+    """Bad e-mails/phones never block an order: they are logged and left as a NeedsReview record."""
+    if not problems:
+        return
+    log.warning("customer_details_invalid", store=ctx.store, order_id=order.get("id"), problems=problems)
+    ctx.db.record_outcome(ctx.store, "customer", subject, NEEDS_REVIEW, "invalid_contact_details",
+                          f"order {order.get('id')}: " + "; ".join(problems),
+                          "the order was synced; correct the detail in WooCommerce or on the ERPNext Contact")
+
+
 async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
-    """By WooCommerce customer id, then e-mail (then phone for anonymous guests); create only if none match."""
-    keys = identity_keys(order)
-    # One lock per person (by the weakest shared key, e-mail when there is one) so concurrent orders
-    # of a new customer create one Customer.
-    lock = ctx.cache.customer_locks.setdefault(keys[-1], asyncio.Lock())
-    async with lock:
-        cached = next((ctx.cache.customers[k] for k in keys if k in ctx.cache.customers), None)
-        if cached:
-            return cached
-        for other in keys:
-            known = _bound_name(ctx, other)
-            if known:
-                for key in keys:
-                    _remember(ctx, key, known)
-                return known
-        name = await _resolve(ctx, order, keys[0])
-        for key in keys[1:]:
-            _remember(ctx, key, name)
-        return name
-
-
-def _bound_name(ctx: StoreContext, identity: str) -> str:
-    binding = ctx.db.get_binding(ctx.store, "customer", identity)
-    return binding.erp_name if binding is not None and binding.state == "done" else ""
-
-
-def _remember(ctx: StoreContext, identity: str, name: str) -> None:
-    ctx.cache.customers[identity] = name
-    if ctx.db.get_binding(ctx.store, "customer", identity) is None:
-        with contextlib.suppress(BindingExists):  # another worker recorded the same person first
-            ctx.db.save_binding(Binding(store=ctx.store, kind="customer", remote_id=identity,
-                                        erp_doctype="Customer", erp_name=name, state="done"))
-
-
-async def _resolve(ctx: StoreContext, order: dict[str, Any], identity: str) -> str:
-    binding = ctx.db.get_binding(ctx.store, "customer", identity)
-    key = f"{ctx.store}:{identity}"
-    name: str | None = None
-    if binding is None:
-        binding = Binding(store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer")
-    elif binding.state == "inserting":
-        name = await _find_by_key(ctx, key)  # an earlier attempt may have created it
-    if name is None:
-        # Intent first: if the insert's answer is lost, the next attempt looks the key up.
-        binding.state = "inserting"
-        ctx.db.save_binding(binding)
-        try:
-            created = await ctx.erp.insert("Customer", customer_doc(order, key))
-            name = str(created["name"])
-        except ErpError as exc:
-            if exc.exc_type != "UniqueValidationError":
-                raise
-            name = await _find_by_key(ctx, key)
-            if name is None:
-                raise
-    binding.erp_name = name
-    binding.state = "done"
-    ctx.db.save_binding(binding)
-    ctx.cache.customers[identity] = name
+    """The Customer of `order` (found or created), with its Contact and Addresses brought up to date."""
+    region = phone_region(order, await store_region(ctx))
+    keys = identity_keys(order, region)
+    details = contact_details(order, region)
+    async with person_lock(ctx, keys):
+        name = await _find_or_create(ctx, order, keys)
+        problems = details.problems + await ensure_party(ctx, name, order, details, region)
+    record_problems(ctx, keys[0], problems, order)
     return name
 
 
-async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) -> int:
-    """Create the page's new customers in one `insert_many` request instead of one insert each.
+async def ensure_party(ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails,
+                       region: str) -> list[str]:
+    """Contact and Addresses; an ERPNext refusal here is recorded, never fails the order."""
+    try:
+        await ensure_contact(ctx, customer, order, details)
+        _, problems = await ensure_addresses(ctx, customer, order, region, await _territory(ctx, order))
+    except ErpError as exc:
+        if exc.kind == "permanent":
+            raise
+        return [f"Contact/Address of {customer} not updated: {exc.message}"]
+    return problems
 
-    Atomic on ERPNext's side: on any error nothing was created (or, after an uncertain outcome,
-    the intent bindings make each order look its customer up by key), and every order falls back to
+
+async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[str]) -> str:
+    cache = ctx.cache.customers
+    if all(k in cache for k in keys):
+        return cache[keys[0]]
+    found = {k: ctx.db.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
+    name = ""
+    for key in keys:  # strongest key first: the WooCommerce id beats the e-mail, the e-mail the phone
+        name = cache.get(key) or _done_name(found.get(key))
+        if name:
+            break
+    if not name:
+        for binding in found.values():
+            if binding is not None and binding.state == INSERTING:  # an earlier attempt may have created it
+                name = await _find_by_key(ctx, _intent_key(ctx, binding)) or ""
+                if name:
+                    break
+    if not name:
+        name = await _create(ctx, order, keys, found)
+    _link(ctx, keys, name, found)
+    return name
+
+
+def _done_name(binding: Binding | None) -> str:
+    return binding.erp_name if binding is not None and binding.state == DONE else ""
+
+
+def _intent_key(ctx: StoreContext, binding: Binding) -> str:
+    return str(binding.data.get("key") or _store_key(ctx, binding.remote_id))
+
+
+def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Binding | None]) -> None:
+    """Bind every key of the person to `name`; a key already bound to another Customer stays there
+    (two Customers for one person is a case for `customers dedupe`, not for silent re-pointing)."""
+    for key in keys:
+        if key in ctx.cache.customers:
+            continue
+        binding = found.get(key) or ctx.db.get_binding(ctx.store, "customer", key)
+        if binding is None:
+            binding = Binding(store=ctx.store, kind="customer", remote_id=key, erp_doctype="Customer")
+        if binding.state == DONE and binding.erp_name != name:
+            log.info("identity_bound_elsewhere", store=ctx.store, key=key, customer=binding.erp_name, matched=name)
+            ctx.cache.customers[key] = binding.erp_name
+            continue
+        if binding.state != DONE:
+            binding.erp_name, binding.state = name, DONE
+            try:
+                ctx.db.save_binding(binding)
+            except BindingExists:  # another worker bound it a moment ago
+                other = ctx.db.get_binding(ctx.store, "customer", key)
+                name_there = _done_name(other) or name
+                ctx.cache.customers[key] = name_there
+                continue
+        ctx.cache.customers[key] = binding.erp_name
+
+
+async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], found: dict[str, Binding | None]) -> str:
+    pending = [b for b in found.values() if b is not None and b.state == INSERTING]
+    key = _intent_key(ctx, pending[0]) if pending else _store_key(ctx, keys[0])
+    for identity in keys:  # intent under every key, all with the one key the Customer will carry
+        binding = found.get(identity) or Binding(store=ctx.store, kind="customer", remote_id=identity,
+                                                 erp_doctype="Customer")
+        binding.state, binding.data = INSERTING, {**binding.data, "key": key}
+        try:
+            ctx.db.save_binding(binding)
+        except BindingExists:  # another worker is creating (or just created) this person
+            other = ctx.db.get_binding(ctx.store, "customer", identity)
+            if other is not None and other.state == DONE:
+                return other.erp_name
+            if other is not None:
+                key = _intent_key(ctx, other)  # same key as theirs: the unique index makes it one Customer
+            binding = other or binding
+        found[identity] = binding
+    doc = customer_doc(order, key, customer_group=ctx.config.customer_group, territory=await _territory(ctx, order))
+    return await insert_customer(ctx, doc, key, keys[0])
+
+
+async def insert_customer(ctx: StoreContext, doc: dict[str, Any], key: str, identity: str) -> str:
+    """Insert under our unique key; a lost response or a unique clash is answered by a look-up, a
+    Customer Group with the same name (NameError 409) by a disambiguated customer name."""
+    base = str(doc["customer_name"])
+    for attempt, customer_name in enumerate((base, f"{base} ({identity.partition(':')[2] or identity})"[:140])):
+        try:
+            created = await ctx.erp.insert("Customer", {**doc, "customer_name": customer_name})
+            return str(created["name"])
+        except ErpUncertain:
+            name = await _find_by_key(ctx, key)
+            if name is None:
+                raise
+            return name
+        except ErpError as exc:
+            if exc.exc_type == "UniqueValidationError":
+                name = await _find_by_key(ctx, key)
+                if name is None:
+                    raise
+                return name
+            if exc.exc_type != "NameError" or attempt:
+                raise
+            log.info("customer_name_clashes_with_group", store=ctx.store, customer_name=base)
+    raise AssertionError("unreachable")
+
+
+# -- migration: a page's new customers in a few requests ------------------------------------------
+
+
+def _people(orders: list[dict[str, Any]], region: str) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """The page's orders grouped by person: orders sharing any key are one person (union of keys)."""
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    for order in orders:
+        keys = identity_keys(order, phone_region(order, region))
+        joined = [g for g in groups if set(g[0]) & set(keys)]
+        merged_keys, merged_orders = list(keys), [order]
+        for group in joined:
+            groups.remove(group)
+            merged_keys = [*group[0], *[k for k in merged_keys if k not in group[0]]]
+            merged_orders = [*group[1], *merged_orders]
+        groups.append((merged_keys, merged_orders))
+    return [(sorted(keys, key=_strength), group) for keys, group in groups]
+
+
+def _strength(key: str) -> int:
+    return {"id": 0, "email": 1, "phone": 2}.get(key.partition(":")[0], 3)
+
+
+def _merged_details(orders: list[dict[str, Any]], region: str) -> ContactDetails:
+    merged = ContactDetails()
+    for order in orders:
+        details = contact_details(order, region)
+        merged.emails += [e for e in details.emails if e not in merged.emails]
+        merged.phones += [p for p in details.phones if p not in merged.phones]
+    return merged
+
+
+async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) -> int:
+    """Create the page's new customers in one `insert_many` request, then their Contacts and Addresses
+    in another, instead of several requests per customer.
+
+    Atomic on ERPNext's side: on any error nothing was created (or, after an uncertain outcome, the
+    intent bindings make each order look its customer up by key), and every order falls back to
     `resolve_customer`. Returns how many Customers were created.
     """
-    fresh: dict[str, tuple[list[str], dict[str, Any]]] = {}
-    for order in orders:
-        keys = identity_keys(order)
-        if keys[0] in fresh or any(k in ctx.cache.customers or _bound_name(ctx, k) for k in keys):
+    store_country = await store_region(ctx)
+    fresh: list[tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = []
+    for keys, group in _people(orders, store_country):
+        if any(k in ctx.cache.customers for k in keys):
             continue
-        if ctx.db.get_binding(ctx.store, "customer", keys[0]) is not None:
-            continue  # an earlier attempt is in flight or uncertain: the per-order path looks it up
-        if any(k in other_keys for other_keys, _ in fresh.values() for k in keys):
-            continue  # same person under another key in this page: the per-order path links them
-        fresh[keys[0]] = (keys, customer_doc(order, f"{ctx.store}:{keys[0]}"))
+        bound = [ctx.db.get_binding(ctx.store, "customer", k) for k in keys]
+        if any(b is not None for b in bound):
+            continue  # known, or an attempt in flight / uncertain: the per-order path handles it
+        fresh.append((keys, group, customer_doc(group[0], _store_key(ctx, keys[0]),
+                                                customer_group=ctx.config.customer_group,
+                                                territory=await _territory(ctx, group[0]))))
     if len(fresh) < 2:
         return 0  # nothing to gain over the per-order path
-    batch = list(fresh.items())[:200]
-    bindings = []
-    for identity, _ in batch:
-        binding = Binding(store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer",
-                          state="inserting")
-        ctx.db.save_binding(binding)
-        bindings.append(binding)
-    try:
-        names = await ctx.erp.call("frappe.client.insert_many",
-                                   docs=[{"doctype": "Customer", **doc} for _, (_, doc) in batch])
-    except ErpError as exc:
-        if exc.kind != "uncertain":
-            for binding in bindings:  # nothing was created: no look-up needed later
-                binding.state = ""
+    batch = fresh[:200]
+    all_keys = [k for keys, _, _ in batch for k in keys]
+    async with person_lock(ctx, all_keys):
+        bindings: list[list[Binding]] = []
+        for keys, _, doc in batch:
+            person = [Binding(store=ctx.store, kind="customer", remote_id=k, erp_doctype="Customer",
+                              state=INSERTING, data={"key": doc[CUSTOMER_KEY_FIELD]}) for k in keys]
+            for binding in person:
                 ctx.db.save_binding(binding)
-        log.info("customer_batch_fell_back", store=ctx.store, error=exc.message)
-        return 0
-    for binding, (_identity, (keys, _)), name in zip(bindings, batch, names, strict=True):
-        binding.erp_name = str(name)
-        binding.state = "done"
-        ctx.db.save_binding(binding)
-        for key in keys:
-            _remember(ctx, key, str(name))
+            bindings.append(person)
+        try:
+            names = await ctx.erp.call("frappe.client.insert_many",
+                                       docs=[{"doctype": "Customer", **doc} for _, _, doc in batch])
+        except ErpError as exc:
+            if exc.kind != "uncertain":
+                for binding in (b for person in bindings for b in person):  # nothing was created
+                    binding.state = ""
+                    ctx.db.save_binding(binding)
+            log.info("customer_batch_fell_back", store=ctx.store, error=exc.message)
+            return 0
+        for person, name in zip(bindings, names, strict=True):
+            for binding in person:
+                binding.erp_name, binding.state = str(name), DONE
+                ctx.db.save_binding(binding)
+                ctx.cache.customers[binding.remote_id] = str(name)
+        party = None
+        for (_, group, _), name in zip(batch, names, strict=True):
+            region = phone_region(group[0], store_country)
+            plan = await plan_party(ctx, str(name), group, _merged_details(group, region), region,
+                                    await _territory(ctx, group[0]))
+            if party is None:
+                party = plan
+            else:
+                party.bindings += plan.bindings
+                party.docs += plan.docs
+                party.data += plan.data
+        if party is not None:
+            await insert_party_batch(ctx, party)
     return len(batch)
