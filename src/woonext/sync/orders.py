@@ -25,6 +25,7 @@ from woonext.sync.documents import binding_for, insert_once, mark_done
 from woonext.sync.edits import amend, amendment_pending, inspect_edit
 from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
 from woonext.sync.refunds import ensure_credit_notes
+from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
 
 log = structlog.get_logger(__name__)
@@ -82,6 +83,9 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
                      sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment)
     if amended_from:  # an amendment after an edit (sync/edits.py)
         plan.doc["amended_from"] = amended_from
+    territory = await territory_for(ctx, order)
+    if territory:  # else ERPNext's default (from the Customer)
+        plan.doc["territory"] = territory
     doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
     if money(doc.get("grand_total"), "grand_total") != plan.grand_total:
         await void_invoice(ctx, binding, str(doc["name"]))
