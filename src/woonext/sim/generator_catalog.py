@@ -39,11 +39,21 @@ VARIABLE_PRODUCTS: list[tuple[str, str, str, str, list[str], tuple[int, int]]] =
     ("Alabaster Vase", "VASE-ALB", "", "Height", ["20cm", "30cm", "40cm"], (450, 1100)),
 ]
 
-# Governorate state code → (zone name, flat rate). States not listed fall into "Rest of Egypt".
+# (zone name, locations, flat rate), in zone order. Like WooCommerce, the first matching zone wins:
+# New Cairo's postcodes before the rest of Cairo, Alexandria only with a 21… postcode, several
+# governorates per regional zone, a postcode range for Upper Egypt, and the country as the fallback.
 ZONES: list[tuple[str, list[dict[str, str]], str]] = [
+    ("New Cairo", [{"code": "EG:EGC", "type": "state"}, {"code": "11835", "type": "postcode"},
+                   {"code": "11841...11845", "type": "postcode"}], "35.00"),
     ("Cairo", [{"code": "EG:EGC", "type": "state"}], "30.00"),
     ("Giza", [{"code": "EG:EGGZ", "type": "state"}], "40.00"),
     ("Alexandria", [{"code": "EG:EGALX", "type": "state"}, {"code": "21*", "type": "postcode"}], "50.00"),
+    ("Delta", [{"code": "EG:EGDK", "type": "state"}, {"code": "EG:EGSHR", "type": "state"},
+               {"code": "EG:EGKB", "type": "state"}], "55.00"),
+    ("Canal Cities", [{"code": "EG:EGPTS", "type": "state"}, {"code": "EG:EGIS", "type": "state"},
+                      {"code": "EG:EGSUZ", "type": "state"}], "55.00"),
+    ("Upper Egypt", [{"code": "EG:EGLX", "type": "state"}, {"code": "EG:EGASN", "type": "state"},
+                     {"code": "81000...81999", "type": "postcode"}, {"code": "85*", "type": "postcode"}], "70.00"),
     ("Rest of Egypt", [{"code": "EG", "type": "country"}], "60.00"),
 ]
 EXPRESS = ("Express (Cairo/Giza)", "85.00")
@@ -274,15 +284,22 @@ def _coupons(when: datetime) -> list[dict[str, Any]]:
     return out
 
 
+def _postcode_in(postcode: str, pattern: str) -> bool:
+    if "..." in pattern:
+        low, high = pattern.split("...")
+        return postcode.isdigit() and int(low) <= int(postcode) <= int(high)
+    return postcode.startswith(pattern[:-1]) if pattern.endswith("*") else postcode == pattern
+
+
 def zone_for(zones: list[dict[str, Any]], state: str, postcode: str) -> dict[str, Any]:
     """The first zone (by order) matching an Egyptian address: a region matches, and its postcode
-    patterns (if it has any) do too."""
+    patterns (if it has any: exact, `prefix*` or `low...high`) do too."""
     for zone in sorted(zones, key=lambda z: z["order"]):
         regions = [loc["code"] for loc in zone["locations"] if loc["type"] in ("state", "country")]
         postcodes = [loc["code"] for loc in zone["locations"] if loc["type"] == "postcode"]
         if not regions or not any(code in (f"EG:{state}", "EG") for code in regions):
             continue
-        if postcodes and not any(postcode.startswith(p.rstrip("*")) for p in postcodes):
+        if postcodes and not any(_postcode_in(postcode, p) for p in postcodes):
             continue
         return zone
     return zones[0]
