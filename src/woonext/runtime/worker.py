@@ -26,6 +26,7 @@ from woonext.erpnext.errors import ErpError
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
 from woonext.store import events as queue
 from woonext.sync.context import StoreContext, Transports, open_store
+from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
@@ -33,7 +34,7 @@ from .jobs import JOBS
 from .metrics import ATTEMPTS
 
 log = structlog.get_logger(__name__)
-CUSTOMER_SKIP = "customer sync not built yet"
+CUSTOMER_SKIP = CUSTOMER_GONE  # a customer event whose customer WooCommerce no longer has
 
 
 @dataclass
@@ -140,9 +141,7 @@ class Worker:
 
     async def handle(self, event: queue.Event) -> Verdict:
         """Run one attempt; never raises for the event's own problems."""
-        if event.kind == "customer":
-            return Verdict(SKIPPED, CUSTOMER_SKIP)
-        if event.kind not in ("order", "job"):
+        if event.kind not in ("order", "job", "customer"):
             return Verdict(DEAD_LETTER, f"unknown event kind {event.kind!r}")
         ctx = self.context(event.store)
         if ctx is None:
@@ -150,6 +149,9 @@ class Worker:
         try:
             if event.kind == "job":
                 return await self.run_job(ctx, event.remote_id)
+            if event.kind == "customer":  # customer.created/updated: re-read over REST, same path as the customer sync
+                status, note = await sync_customer_event(ctx, event.remote_id)
+                return Verdict(status, note)
             order = await ctx.woo.get_order(event.remote_id)
             if order is None:
                 return Verdict(SKIPPED, f"order_not_found: WooCommerce has no order {event.remote_id} (deleted)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -82,16 +83,29 @@ def record_problems(ctx: StoreContext, subject: str, problems: list[str], order:
                           "the order was synced; correct the detail in WooCommerce or on the ERPNext Contact")
 
 
+@dataclass
+class Person:
+    """The Customer an order or WooCommerce customer resolved to."""
+
+    name: str
+    created: bool = False
+    problems: list[str] = field(default_factory=list)
+
+
 async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
     """The Customer of `order` (found or created), with its Contact and Addresses brought up to date."""
+    return (await resolve_person(ctx, order)).name
+
+
+async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
     region = phone_region(order, await store_region(ctx))
     keys = identity_keys(order, region)
     details = contact_details(order, region)
     async with person_lock(ctx, keys):
-        name = await _find_or_create(ctx, order, keys)
-        problems = details.problems + await ensure_party(ctx, name, order, details, region)
-    record_problems(ctx, keys[0], problems, order)
-    return name
+        person = await _find_or_create(ctx, order, keys)
+        person.problems = details.problems + await ensure_party(ctx, person.name, order, details, region)
+    record_problems(ctx, keys[0], person.problems, order)
+    return person
 
 
 async def ensure_party(ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails,
@@ -107,10 +121,10 @@ async def ensure_party(ctx: StoreContext, customer: str, order: dict[str, Any], 
     return problems
 
 
-async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[str]) -> str:
+async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[str]) -> Person:
     cache = ctx.cache.customers
     if all(k in cache for k in keys):
-        return cache[keys[0]]
+        return Person(cache[keys[0]])
     found = {k: ctx.db.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
     name = ""
     for key in keys:  # strongest key first: the WooCommerce id beats the e-mail, the e-mail the phone
@@ -123,10 +137,23 @@ async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[s
                 name = await _find_by_key(ctx, _intent_key(ctx, binding)) or ""
                 if name:
                     break
-    if not name:
+    created = not name
+    if created:
         name = await _create(ctx, order, keys, found)
+    elif keys[0].startswith("id:") and not _done_name(found.get(keys[0])) and keys[0] not in cache:
+        await _note_account(ctx, name, keys[0])
     _link(ctx, keys, name, found)
-    return name
+    return Person(name, created)
+
+
+async def _note_account(ctx: StoreContext, name: str, key: str) -> None:
+    """A guest Customer who has now registered: record the WooCommerce id on it (never renamed)."""
+    try:
+        await ctx.erp.update("Customer", name, {"woo_customer_id": key.partition(":")[2]})
+    except ErpError as exc:
+        if exc.kind == "permanent":
+            raise
+        log.warning("woo_customer_id_not_set", store=ctx.store, customer=name, error=exc.message)
 
 
 def _done_name(binding: Binding | None) -> str:
