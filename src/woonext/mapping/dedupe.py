@@ -263,7 +263,7 @@ def plan_dedupe(customers: Iterable[CustomerFacts]) -> DedupePlan:
         if len(survivors) > 1 and not _all_reviewed(review, survivors):
             # only phones tie proven sets together here: a shared e-mail would have proven them one
             weak = [e for e in _shared(group, values) if len({proven.find(n) for n in e.customers}) > 1]
-            listed = "; ".join(f"{facts[s].label!r} ({s})" for s in survivors)
+            listed = "; ".join(repr(s) if facts[s].label == s else f"{facts[s].label!r} ({s})" for s in survivors)
             detail = f"they share {', '.join(f'{e.kind} {e.value}' for e in weak)} but their names differ: {listed}"
             review.append(Review(tuple(survivors), NAMES_DIFFER, detail, tuple(weak)))
     merges.sort(key=lambda m: m.survivor)
