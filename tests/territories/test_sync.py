@@ -166,3 +166,21 @@ async def test_bad_rule_is_a_recorded_problem(shop: Shop) -> None:
 async def test_invoice_without_a_synced_tree_gets_no_territory(shop: Shop) -> None:
     await run_migration(shop)  # sync territories never ran: ERPNext has none of the zone territories
     assert all(not i.get("territory") for i in shop.pair.erp.db.all("Sales Invoice"))
+
+
+async def test_shared_territory_splits_without_renaming_the_other_zones_one(shop: Shop) -> None:
+    rules = shop.config.stores[0].territory_rules
+    rules.update({"zone:Cairo": "Greater Cairo", "zone:Giza": "Greater Cairo"})
+    assert "Greater Cairo" in (await run_sync(shop)).created
+    await run_migration(shop)
+
+    rules["zone:Giza"] = "Giza West"  # Cairo keeps "Greater Cairo": no rename, a new territory
+    report = await run_sync(shop)
+    assert report.renamed == [] and report.created == ["Giza West"] and report.kept == []
+    assert {"Greater Cairo", "Giza West"} <= set(shop.territories())
+
+    del rules["zone:Cairo"]  # now only Cairo's binding points at "Greater Cairo": renamed in place
+    report = await run_sync(shop)
+    assert report.renamed == [("Greater Cairo", "Cairo")] and report.created == []
+    assert "Greater Cairo" not in shop.territories()
+    assert not [i for i in shop.pair.erp.db.all("Sales Invoice") if i.get("territory") == "Greater Cairo"]

@@ -197,15 +197,17 @@ async def _rename(ctx: StoreContext, tree: _Tree, old: str, new: str) -> bool:
 async def _renames(ctx: StoreContext, tree: _Tree, nodes: list[TerritoryNode], bindings: dict[str, Binding],
                    report: TerritoryReport) -> None:
     wanted = {fold(n.name) for n in nodes}
+    wanted_by = {key: fold(n.name) for n in nodes for key in n.keys}
     for node in nodes:
         for key in node.keys:
             binding = bindings.get(key)
             if binding is None or binding.state != "done" or fold(binding.erp_name) == fold(node.name):
                 continue
             old = binding.erp_name
-            others = [b for k, b in bindings.items() if k != key and b.state == "done"
-                      and fold(b.erp_name) == fold(old) and any(k in n.keys for n in nodes)]
-            if tree.get(old) is None or tree.get(node.name) is not None or fold(old) in wanted or others:
+            # Another zone or rule that had the same territory and now wants a different one.
+            split = [k for k, b in bindings.items() if b.state == "done" and fold(b.erp_name) == fold(old)
+                     and wanted_by.get(k, fold(node.name)) != fold(node.name)]
+            if tree.get(old) is None or tree.get(node.name) is not None or fold(old) in wanted or split:
                 continue  # the old one stays someone's, or the new one exists: the old is retired later
             if await _rename(ctx, tree, old, node.name):
                 report.renamed.append((old, node.name))
@@ -225,7 +227,13 @@ async def _place(ctx: StoreContext, tree: _Tree, root: str, nodes: list[Territor
         parent = names.get(fold(node.parent), root)
         row = tree.get(node.name)
         if row is None:
-            row = await _insert(ctx, tree, node.name, parent, node.is_group)
+            try:
+                row = await _insert(ctx, tree, node.name, parent, node.is_group)
+            except ErpError as exc:
+                if exc.kind != "needs_review":
+                    raise
+                report.problems.append(f"territory {node.name!r} (for {', '.join(node.keys)}): {exc.message}")
+                continue
             report.created.append(str(row["name"]))
         else:
             changes: dict[str, Any] = {}
