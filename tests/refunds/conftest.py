@@ -76,18 +76,20 @@ class Shop:
                 and d.get("is_return")]
 
     def stock_moves(self, voucher: str) -> dict[str, Decimal]:
+        """The net stock change a document made per item (a cancel's reversal entries included)."""
         moves: dict[str, Decimal] = {}
         for entry in self.erp.stock_ledger:
-            if entry["voucher_no"] == voucher and not entry.get("is_cancelled"):
+            if entry["voucher_no"] == voucher:
                 code = entry["item_code"]
                 moves[code] = moves.get(code, Decimal(0)) + Decimal(str(entry["actual_qty"]))
-        return moves
+        return {code: qty for code, qty in moves.items() if qty}
 
     def customer_balance(self, customer: str) -> Decimal:
-        """What the customer owes (debit − credit on their receivable), from the GL entries."""
+        """What the customer owes (debit − credit on their receivable), from the GL entries (a cancel's
+        reversal entries included)."""
         total = Decimal(0)
         for entry in self.erp.gl_entries:
-            if entry.get("party") == customer and not entry.get("is_cancelled"):
+            if entry.get("party") == customer:
                 total += Decimal(str(entry.get("debit") or 0)) - Decimal(str(entry.get("credit") or 0))
         return total
 

@@ -16,8 +16,8 @@ from woonext.store import Binding
 from woonext.sync.context import StoreContext
 
 INSERTING = "inserting"
-LOOKUP_FIELDS = ["name", "docstatus", "status", "grand_total", "outstanding_amount", "debit_to", "customer",
-                 "currency", "posting_date"]
+LOOKUP_FIELDS = ["name", "docstatus", "status", "grand_total", "total_taxes_and_charges", "outstanding_amount",
+                 "debit_to", "customer", "currency", "posting_date"]
 
 
 def binding_for(ctx: StoreContext, kind: str, remote_id: str | int, doctype: str) -> Binding:

@@ -26,7 +26,7 @@ from typing import Any
 from woonext.erpnext.errors import ErpUncertain
 from woonext.mapping.invoice import MappingError
 from woonext.mapping.keys import compare_hash, content_hash
-from woonext.mapping.money import ZERO, money
+from woonext.mapping.money import ZERO, money, round2
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
 
@@ -90,6 +90,8 @@ async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: 
     payment = ctx.db.get_binding(ctx.store, "payment", binding.remote_id)
     if payment is not None and payment.state in ("submitted", "inserting"):
         return "the invoice has a Payment Entry"
+    if order.get("refunds"):
+        return "the order has refunds (credit notes point at the invoice)"
     if int(invoice.get("docstatus") or 0) != 1:
         return f"the invoice is not submitted (docstatus {invoice.get('docstatus')})"
     if int(invoice.get("is_pos") or 0):
@@ -97,8 +99,6 @@ async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: 
     if money(invoice.get("outstanding_amount"), "outstanding") != money(invoice.get("grand_total"), "grand_total"):
         return f"the invoice is partly paid or credited (outstanding {invoice.get('outstanding_amount')} " \
                f"of {invoice.get('grand_total')})"
-    if order.get("refunds"):
-        return "the order has refunds (credit notes point at the invoice)"
     if order.get("status") == "completed" or order.get("date_completed"):
         return "the order is delivered (completed)"
     return ""
@@ -190,12 +190,12 @@ def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_
     for code in sorted(set(old) | set(new)):
         (old_qty, old_amount), (new_qty, new_amount) = old.get(code, (ZERO, ZERO)), new.get(code, (ZERO, ZERO))
         if (old_qty, old_amount) != (new_qty, new_amount):
-            parts.append(f"{code}: qty {_n(old_qty)}→{_n(new_qty)}, amount {old_amount}→{new_amount}")
+            parts.append(f"{code}: qty {_n(old_qty)}→{_n(new_qty)}, amount {round2(old_amount)}→{round2(new_amount)}")
     totals = (("total", invoice.get("grand_total"), order.get("total")),
               ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax")))
     for label, was, now in totals:
         if money(was or 0, label) != money(now or 0, label):
-            parts.append(f"{label} {money(was or 0, label)}→{money(now or 0, label)}")
+            parts.append(f"{label} {round2(money(was or 0, label))}→{round2(money(now or 0, label))}")
     return "; ".join(parts)
 
 
