@@ -9,7 +9,6 @@ from rich.table import Table
 from woonext.cli import cli_context
 from woonext.commands._common import console, run
 from woonext.commands.sync import sync_app
-from woonext.sync.context import StoreContext
 from woonext.sync.territories import TerritoryReport, sync_territories
 from woonext.sync.territories import territories_job as territories_job  # for runtime/jobs.py
 
@@ -44,12 +43,8 @@ def register(app: typer.Typer) -> None:
         store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
     ) -> None:
         """Shipping zones (and territory rules) → the Territory tree under `territory_root`; exit 1 on problems."""
-
-        async def flow(sctx: StoreContext) -> TerritoryReport:
-            return await sync_territories(sctx)
-
         problems = 0
-        for _sctx, report in run(cli_context(ctx), store, flow):
+        for _sctx, report in run(cli_context(ctx), store, sync_territories):
             print_report(report)
             problems += len(report.problems)
         raise typer.Exit(1 if problems else 0)
