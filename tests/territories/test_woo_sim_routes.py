@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.sync.world import jarz_masters
 from woonext.sim.woo import WooSim, WooSimConfig
 from woonext.woo.client import WooClient
 from woonext.woo.errors import WooError
@@ -64,3 +65,31 @@ async def test_zone_writes(woo: WooClient) -> None:
     with pytest.raises(WooError) as err:
         await woo.post("shipping/zones", {"order": 3})
     assert err.value.status == 400 and err.value.code == "rest_missing_callback_param"
+
+
+async def test_erpnext_sim_territory_rules_b6() -> None:
+    """api-contracts B6: duplicate name 409 (case-insensitive), default parent, leaf with children,
+    and a parent with children cannot be deleted (frappe/utils/nestedset.py)."""
+    from woonext.erpnext.client import ErpClient
+    from woonext.erpnext.errors import ErpError
+    from woonext.sim.erpnext import ErpSim, ErpSimConfig
+
+    sim = ErpSim(ErpSimConfig())
+    sim.seed(jarz_masters(["SKU-1"]))
+    key, secret = sim.create_api_user("Administrator")
+    erp = ErpClient("http://erp.test", key, secret, transport=httpx.ASGITransport(app=sim.app))
+    made = await erp.insert("Territory", {"territory_name": "Giza Sample", "is_group": 0})
+    assert made["parent_territory"] == "All Territories" and made["old_parent"] == "All Territories"
+    with pytest.raises(ErpError) as err:
+        await erp.insert("Territory", {"territory_name": "giza sample"})
+    assert err.value.status == 409 and err.value.exc_type == "DuplicateEntryError"
+    assert "already exists" in err.value.message
+    await erp.insert("Territory", {"territory_name": "Dokki", "parent_territory": "Giza Sample"})  # not checked
+    with pytest.raises(ErpError) as err:
+        await erp.update("Territory", "Giza Sample", {"is_group": 0})
+    assert "Territory Giza Sample cannot be a leaf node as it has children" in err.value.message
+    with pytest.raises(ErpError) as err:
+        await erp.delete("Territory", "Giza Sample")
+    assert err.value.exc_type == "NestedSetChildExistsError"
+    assert err.value.message == "Cannot delete Giza Sample as it has child nodes"
+    await erp.aclose()

@@ -119,18 +119,21 @@ def _refuse_delete_with_children(doctype: str, parent_field: str) -> type[Contro
     class TreeController(Controller):
         def on_trash(self, doc: Doc, ctx: Ctx) -> None:
             if ctx.all(doctype, **{parent_field: doc["name"]}):
+                # frappe/utils/nestedset.py validate_if_child_exists (v15)
+                message = f"Cannot delete {doc['name']} as it has child nodes"
                 raise FrappeError(
                     status=417,
                     exc_type="NestedSetChildExistsError",
                     messages=[
                         {
-                            "message": "Cannot delete a node that has children",
+                            "message": message,
                             "title": "Message",
                             "indicator": "red",
                             "raise_exception": 1,
                         }
                     ],
-                    exception="Cannot delete a node that has children",
+                    exception=message,
+                    exc_module="frappe.utils.nestedset",
                 )
 
     TreeController.doctype = doctype
