@@ -2,7 +2,7 @@
 
 A seeded store with its history, ERPNext set up from scratch, the migration, then live cycles
 while new orders arrive (cash on delivery, Instapay, Kashier; some wait for payment, one is
-cancelled), and a reconciliation of WooCommerce against ERPNext for the whole period.
+cancelled), and `woonext reconcile` of WooCommerce against ERPNext for the whole period.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import random
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,13 @@ from typing import Any
 import httpx
 
 from woonext.config import Config
-from woonext.mapping.money import money
+from woonext.mapping.reconcile import MISSING, Period, Report
 from woonext.sim.serve import SimPair, build_pair
 from woonext.store import StateDB
 from woonext.sync.context import StoreContext, Transports, open_store
 from woonext.sync.live import LiveReport, sync_orders_once
 from woonext.sync.migration import MigrationOptions, MigrationReport, migrate
+from woonext.sync.reconcile import reconcile as reconcile_period
 from woonext.sync.setup import SetupReport, run_setup
 
 LIVE_METHODS = ["cod", "cod", "instapay", "kashier_card", "kashier_wallet"]
@@ -32,14 +34,31 @@ LIVE_METHODS = ["cod", "cod", "instapay", "kashier_card", "kashier_wallet"]
 
 @dataclass
 class Reconciliation:
-    orders: int
-    woo_total: Decimal
-    erp_total: Decimal
-    missing: list[int] = field(default_factory=list)
+    """`woonext reconcile` over the demo's whole period, with the headline figures the demo prints."""
+
+    report: Report
+
+    @property
+    def orders(self) -> int:
+        return sum(t.orders for t in self.report.totals.values())
+
+    @property
+    def woo_total(self) -> Decimal:
+        """Σ WooCommerce totals less refunds of the invoiced orders (all currencies, as amounts)."""
+        return sum((t.woocommerce - t.woocommerce_refunds for t in self.report.totals.values()), Decimal(0))
+
+    @property
+    def erp_total(self) -> Decimal:
+        """Σ ERPNext current invoices less their credit notes for the same orders."""
+        return sum((t.erpnext - t.erpnext_credit_notes for t in self.report.totals.values()), Decimal(0))
+
+    @property
+    def missing(self) -> list[int]:
+        return [f.order_id for f in self.report.findings if f.kind == MISSING]
 
     @property
     def matches(self) -> bool:
-        return self.woo_total == self.erp_total and not self.missing
+        return self.report.ok and self.woo_total == self.erp_total
 
 
 @dataclass
@@ -88,26 +107,11 @@ def _arrivals(pair: SimPair, rng: random.Random, cycle: int, per_cycle: int) -> 
         pair.woo.cancel(live[0]["id"])
 
 
-async def reconcile(ctx: StoreContext) -> Reconciliation:
-    """Σ WooCommerce (total − refunds) of invoiced orders == Σ ERPNext submitted invoices and credit notes."""
-    invoices = await ctx.erp.get_all("Sales Invoice", filters={"docstatus": 1},
-                                     fields=["name", "grand_total", "woo_order_id", "is_return"])
-    erp_total = sum((money(i["grand_total"]) for i in invoices), Decimal(0))
-    invoiced = {str(i["woo_order_id"]) for i in invoices if not i.get("is_return")}
-    woo_total = Decimal(0)
-    missing: list[int] = []
-    count = 0
-    async for page in ctx.woo.iter_orders({"status": "any", "orderby": "id", "order": "asc"}):
-        for order in page.items:
-            binding = ctx.db.get_binding(ctx.store, "order", order["id"])
-            if binding is None or binding.state not in ("submitted", "paid"):
-                continue
-            count += 1
-            if str(order["id"]) not in invoiced:
-                missing.append(int(order["id"]))
-            refunded = sum((money(r.get("total")) for r in order.get("refunds") or []), Decimal(0))
-            woo_total += money(order["total"]) + refunded
-    return Reconciliation(orders=count, woo_total=woo_total, erp_total=erp_total, missing=missing)
+async def reconcile(ctx: StoreContext, pair: SimPair) -> Reconciliation:
+    """Every order the store has, from its first day to its last (the shop's own dates)."""
+    days = sorted(str(o.get("date_created") or "")[:10] for o in pair.woo.orders.values() if o.get("date_created"))
+    period = Period(date.fromisoformat(days[0]), date.fromisoformat(days[-1]))
+    return Reconciliation(await reconcile_period(ctx, period))
 
 
 async def run_demo(orders: int = 1000, seed: int = 1, cycles: int = 3, per_cycle: int = 10,
@@ -141,7 +145,7 @@ async def run_demo(orders: int = 1000, seed: int = 1, cycles: int = 3, per_cycle
             step(f"live cycle {cycle}: {per_cycle} new orders arrived")
             live.append(await sync_orders_once(ctx))
         step("reconciliation")
-        recon = await reconcile(ctx)
+        recon = await reconcile(ctx, pair)
         sample = next((b for b in db.bindings("main", "payment") if b.state == "submitted"), None)
         invoice = payment = None
         if sample is not None:

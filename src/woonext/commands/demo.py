@@ -13,6 +13,7 @@ from rich.table import Table
 from woonext.commands._common import console
 from woonext.commands.migrate import print_report
 from woonext.demo import DemoResult, run_demo
+from woonext.reports.terminal import print_summary
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
 
 
@@ -62,6 +63,7 @@ def _print(result: DemoResult) -> None:
                   f"ERPNext {recon.erp_total}  {verdict}")
     if recon.missing:
         console.print(f"[red]orders without an invoice: {recon.missing[:20]}[/red]")
+    print_summary(console, recon.report)
     console.print(f"done in {result.seconds:.1f} s · ERPNext requests {result.erp_requests} · "
                   f"WooCommerce requests {result.woo_requests}")
 

@@ -267,7 +267,7 @@ def check_order(ev: Evidence, rules: Rules) -> OrderCheck:
         check.state = "cancelled"
     elif o.status in rules.wait_statuses or o.status in NEVER_INVOICED:
         check.state = "waiting"
-    elif cancelled:
+    elif cancelled and (not ev.memory.invoice or ev.memory.invoice in {str(d["name"]) for d in cancelled}):
         newest = _newest(cancelled)
         check.state = "cancelled"
         o.add(STATUS, "invoice_cancelled", "submitted (docstatus 1)", "cancelled (docstatus 2)",

@@ -35,6 +35,7 @@ from woonext.mapping.reconcile import (
 from woonext.store import NEEDS_REVIEW, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import DONE_STATES
+from woonext.sync.setup import ensure_ready
 
 INVOICE_FIELDS = [
     "name", "docstatus", "status", "company", "customer", "currency", "party_account_currency", "grand_total",
@@ -186,6 +187,7 @@ async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> R
     """Every order created in the period (site-local days) against ERPNext."""
     started = time.perf_counter()
     woo_before, erp_before = ctx.woo.requests, ctx.erp.requests
+    await ensure_ready(ctx)  # without woonext's custom fields ERPNext would refuse the queries below
     cursor = str((ctx.db.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
     query: dict[str, Any] = {"status": "any", "orderby": "id", "order": "asc", "per_page": per_page,
                              **woo_window(period)}
