@@ -186,3 +186,19 @@ async def test_refunds_are_read_only_when_a_new_refund_id_appears(shop: Shop) ->
     await shop.sync(order["id"])
     await shop.sync(order["id"])
     assert shop.woo_refund_reads() == 1 and len(shop.credit_notes(order["id"])) == 1
+
+
+async def test_full_restocked_refund_of_an_unpaid_cod_order_in_one_go(shop: Shop) -> None:
+    order = shop.order("cod")
+    await shop.sync(order["id"])
+    [invoice] = shop.invoices(order["id"])
+    shop.woo.refund(order["id"], amount=order["total"], restock=True, line_items=[
+        {"id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]])
+
+    await shop.sync(order["id"])
+
+    [note] = shop.credit_notes(order["id"])  # ERPNext's own return mapper: every row and tax reversed
+    assert note["is_pos"] == 0 and note["update_stock"] == 1 and money(note["grand_total"]) == -money(order["total"])
+    assert shop.stock_moves(note["name"]) == {"CAKE": Decimal(3), "TART": Decimal(2)}
+    assert money(shop.erp.db.get("Sales Invoice", invoice["name"])["outstanding_amount"]) == 0
+    assert money(note["outstanding_amount"]) == 0 and shop.customer_balance(invoice["customer"]) == 0
