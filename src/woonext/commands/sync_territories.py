@@ -30,8 +30,8 @@ def print_report(report: TerritoryReport) -> None:
     for name in report.removed:
         console.print(f"  removed {escape(name)} (its zone or rule is gone, nothing used it)", highlight=False)
     for name, why in report.kept:
-        console.print(f"  [yellow]kept {escape(name)}[/yellow]: its zone or rule is gone but {escape(why)}",
-                      highlight=False)
+        console.print(f"  [yellow]kept {escape(name)}[/yellow] (its zone or rule is gone, but it is in use; "
+                      f"ERPNext: {escape(why)})", highlight=False)
     for problem in report.problems:
         console.print(f"  [red]problem[/red]: {escape(problem)}", highlight=False)
 
