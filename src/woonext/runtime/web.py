@@ -89,7 +89,7 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
             return JSONResponse({"error": "invalid signature"}, 401)
         try:
             payload: Any = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser's stack
             error = f"malformed JSON in a signed {topic or 'delivery'} (delivery {delivery or '?'}, " \
                     f"{len(body)} bytes): {exc}"
             event_id = await asyncio.to_thread(queue.record_rejected, db, name, topic, now(), error)

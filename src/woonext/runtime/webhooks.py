@@ -18,6 +18,8 @@ from typing import Any
 
 PING = re.compile(rb"\s*webhook_id=\d+\s*")
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.deleted", "order.restored"})
+CUSTOMER_TOPICS = frozenset({"customer.created", "customer.updated", "customer.deleted"})
+MAX_ID = 2**64 - 1  # WooCommerce ids are BIGINT UNSIGNED
 # Saves of a block-checkout draft deliver order.updated; the order only counts once it leaves the draft.
 DRAFT_STATUSES = frozenset({"checkout-draft", "draft", "auto-draft", "new"})
 
@@ -48,16 +50,19 @@ class Trigger:
 
 def classify(topic: str, payload: Any) -> Trigger:
     resource = topic.split(".", 1)[0]
-    if topic not in ORDER_TOPICS and resource != "customer":
-        return Trigger(ignored=f"topic {topic or '(none)'} is not synced")
+    if topic not in ORDER_TOPICS | CUSTOMER_TOPICS:
+        return Trigger(ignored=f"topic {topic[:60] or '(none)'} is not synced")
     raw_id = payload.get("id") if isinstance(payload, dict) else None
-    if isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or not str(raw_id).isdigit() or \
-            int(raw_id) <= 0:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    if isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or \
+            not (isinstance(raw_id, int) or (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 20)) or \
+            not 0 < int(raw_id) <= MAX_ID:
         # e.g. the REST error object WooCommerce sends when the order was deleted before delivery
         return Trigger(ignored="the body names no resource id")
     assert isinstance(payload, dict)
-    if resource == "order" and topic == "order.updated" and payload.get("status") in DRAFT_STATUSES:
-        return Trigger(ignored=f"order {raw_id} is a {payload.get('status')}")
+    status = payload.get("status")
+    if topic == "order.updated" and isinstance(status, str) and status in DRAFT_STATUSES:
+        return Trigger(ignored=f"order {raw_id} is a {status}")
     modified = str(payload.get("date_modified_gmt") or "")
     return Trigger(kind=resource, remote_id=int(raw_id), modified=modified)
 
