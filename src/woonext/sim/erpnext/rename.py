@@ -176,6 +176,21 @@ def _repoint(row: Doc, fields: list[tuple[str, str | None]], target: str, old: s
     return changed
 
 
+def _holds(row: Doc, fields: list[tuple[str, str | None]], target: str, old: str) -> bool:
+    return any(
+        str(row.get(field) or "").casefold() == old.casefold() and (type_field is None or row.get(type_field) == target)
+        for field, type_field in fields
+    )
+
+
+def _points_at(
+    doc: Doc, own: list[tuple[str, str | None]], tables: list[tuple[str, Any]], target: str, old: str
+) -> bool:
+    return _holds(doc, own, target, old) or any(
+        _holds(row, fields, target, old) for table, fields in tables for row in doc.get(table) or []
+    )
+
+
 def _update_links(ctx: DocCtx, target: str, old: str, new: str) -> None:
     """`update_link_field_values` + `rename_dynamic_links`, over every stored document."""
     for doctype in base_schema():
@@ -195,13 +210,14 @@ def _update_links(ctx: DocCtx, target: str, old: str, new: str) -> None:
         for stored in ctx.txn.iter(doctype):
             if doctype == target and str(stored["name"]).casefold() == old.casefold():
                 continue  # the renamed row itself was handled (or is about to be deleted)
+            if not _points_at(stored, own, tables, target, old):
+                continue  # look before copying: most documents do not link here
             doc = clone(stored)
-            hit = _repoint(doc, own, target, old, new)
+            _repoint(doc, own, target, old, new)
             for table, fields in tables:
                 for row in doc.get(table) or []:
-                    hit = _repoint(row, fields, target, old, new) or hit
-            if hit:
-                changed.append(doc)
+                    _repoint(row, fields, target, old, new)
+            changed.append(doc)
         for doc in changed:
             ctx.txn.put(doc)  # no new `modified`: Frappe updates these columns with update_modified=False
 
