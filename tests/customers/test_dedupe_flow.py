@@ -142,3 +142,22 @@ async def test_the_region_comes_from_woocommerce_when_not_configured(tmp_path: P
         assert len(world.erp.db.all("Customer")) == len(NAMES)  # a dry run changes nothing
     finally:
         await ctx.aclose()
+
+
+async def test_a_numbered_survivor_keeps_its_customer_name(tmp_path: Path) -> None:
+    world = make_world(tmp_path, [], store={"country": "EG"})
+    ctx = world.context()
+    try:
+        await run_setup(ctx)
+        await ctx.erp.insert("Customer", {"customer_name": "Lina Samir", "customer_type": "Individual",
+                                          "email_id": "lina@example.com", "disabled": 1})
+        await ctx.erp.insert("Customer", {"customer_name": "Lina Samir", "customer_type": "Individual",
+                                          "email_id": "LINA@example.com"})
+        report = await run_dedupe(ctx, apply=True)
+        assert [(r.old, r.survivor, r.ok) for r in report.results] == [("Lina Samir", "Lina Samir - 1", True)]
+        survivor = world.erp.db.get("Customer", "Lina Samir - 1")
+        # ERPNext's after_rename made it "Lina Samir - 1"; the flow puts the person's name back
+        assert survivor is not None and survivor["customer_name"] == "Lina Samir" and not survivor["disabled"]
+        assert not report.left_over
+    finally:
+        await ctx.aclose()

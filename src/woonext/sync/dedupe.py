@@ -241,6 +241,13 @@ async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
     return result
 
 
+async def keep_customer_name(ctx: StoreContext, survivor: str, customer_name: str) -> None:
+    """ERPNext's Customer.after_rename sets `customer_name` to the document name when customers are
+    named by name, so a survivor called "Mona Hassan - 1" would be renamed so on screen: put it back."""
+    if customer_name and await ctx.erp.get_value("Customer", {"name": survivor}, "customer_name") != customer_name:
+        await ctx.erp.update("Customer", survivor, {"customer_name": customer_name})
+
+
 def record_review(ctx: StoreContext, review: tuple[Review, ...]) -> None:
     """Each group for a person is a NeedsReview outcome (listed by `woonext status`); a group of an
     earlier run that is gone now (a person dealt with it) is closed as Skipped."""
@@ -267,8 +274,11 @@ async def run_dedupe(ctx: StoreContext, *, apply: bool, regions: dict[str, str] 
     report = DedupeReport(plan=plan, applied=apply, region=region, resumed=resumed)
     if not apply:
         return report
+    names = {c.name: c.customer_name for c in facts}
     for merge in plan.merges:
-        for old in merge.merged:
-            report.results.append(await merge_one(ctx, old, merge))
+        results = [await merge_one(ctx, old, merge) for old in merge.merged]
+        report.results.extend(results)
+        if any(r.ok for r in results):
+            await keep_customer_name(ctx, merge.survivor, names.get(merge.survivor, ""))
     record_review(ctx, plan.review)
     return report
