@@ -1,5 +1,5 @@
 """Addresses as ERPNext should hold them (pure, no I/O): a normalised signature that says "the same
-place", the raw fingerprint that says "written the same way", and the Address document.
+place", the fields we write (compared with what we wrote last), and the Address document.
 
 "The same address" = the same signature: line 1, city and postcode after normalisation (Unicode
 NFKC, Arabic-Indic digits → Latin, case folded, punctuation dropped, spacing collapsed) plus the
@@ -10,8 +10,6 @@ different line 1, city, postcode or country is another place: a new Address.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -20,7 +18,6 @@ from typing import Any
 from woonext.mapping.identity import erpnext_phone, latin_digits, normalise_email
 
 _PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
-RAW_FIELDS = ("address_1", "address_2", "city", "state", "postcode", "country")
 
 
 def normalise_text(raw: object) -> str:
@@ -41,24 +38,24 @@ def country_code(address: dict[str, Any], default_country: str = "") -> str:
     return (str(address.get("country") or "").strip() or default_country).upper()
 
 
-def fingerprint(address: dict[str, Any], *, phone: str = "", email: str = "", territory: str = "") -> str:
-    """Changes when anything we write to the Address changes (its raw text included)."""
-    raw = [str(address.get(f) or "").strip() for f in RAW_FIELDS] + [phone, email, territory]
-    return hashlib.sha256(json.dumps(raw, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
 @dataclass(frozen=True)
 class AddressPlan:
-    """One place of a customer: the Address to create or update, and what identifies it."""
+    """One place of a customer: the Address to create, the fields we own on it, and its signature."""
 
     signature: str
-    fingerprint: str
+    fields: dict[str, Any]
     doc: dict[str, Any]
+
+
+def changes(known: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that differ from what we last wrote (an in-place update); {} = nothing to do."""
+    return {k: v for k, v in fields.items() if known.get(k) != v}
 
 
 def address_fields(address: dict[str, Any], *, country_name: str, region: str, territory: str = "",
                    territory_field: str = "") -> dict[str, Any]:
     """The fields we own on an Address (what an in-place update writes)."""
+    # An order without a phone or e-mail does not erase the ones the Address already has.
     phone, _ = erpnext_phone(address.get("phone"), region)
     email = normalise_email(address.get("email"))
     fields: dict[str, Any] = {
@@ -68,9 +65,11 @@ def address_fields(address: dict[str, Any], *, country_name: str, region: str, t
         "state": str(address.get("state") or "").strip()[:140],
         "pincode": str(address.get("postcode") or "").strip()[:140],
         "country": country_name,
-        "phone": phone,
-        "email_id": email,
     }
+    if phone:
+        fields["phone"] = phone
+    if email:
+        fields["email_id"] = email
     if territory and territory_field:
         fields[territory_field] = territory
     return fields
@@ -91,8 +90,7 @@ def plan_address(address: dict[str, Any], *, customer: str, address_type: str, i
         "links": [{"link_doctype": "Customer", "link_name": customer}],
         "woonext_sync_key": sync_key,
     }
-    return AddressPlan(signature(address, region), fingerprint(address, phone=fields["phone"],
-                                                               email=fields["email_id"], territory=territory), doc)
+    return AddressPlan(signature(address, region), fields, doc)
 
 
 def customer_places(billing: dict[str, Any], shipping: dict[str, Any], region: str

@@ -2,7 +2,7 @@
 
 What ERPNext holds is mirrored in bindings — kind "contact" (remote id = the Customer's name; data:
 the e-mails and phones the Contact has) and kind "address" (remote id = Customer + address
-signature; data: the fingerprint of what we wrote) — so a repeat customer whose details did not
+signature; data: the fields we wrote) — so a repeat customer whose details did not
 change costs no ERPNext request at all. Every document carries a unique `woonext_sync_key`, so a
 retried insert after a lost response finds the first one instead of making a second.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import structlog
 
 from woonext.erpnext.errors import ErpError
-from woonext.mapping.address import address_fields, country_code, customer_places, plan_address
+from woonext.mapping.address import changes, country_code, customer_places, plan_address
 from woonext.mapping.customer import ContactDetails, contact_doc
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
@@ -24,7 +24,7 @@ from woonext.sync.documents import INSERTING, insert_once, mark_done
 
 log = structlog.get_logger(__name__)
 DONE = "done"
-TERRITORY_FIELD = "custom_territory"  # the Address field sync/territories.py adds (issue 5 item 4)
+TERRITORY_FIELD = "territory"  # the Address custom field sync/setup.py adds for territories
 
 
 def sync_key(ctx: StoreContext, kind: str, remote_id: str) -> str:
@@ -140,12 +140,11 @@ async def ensure_addresses(ctx: StoreContext, customer: str, order: dict[str, An
                             sync_key=sync_key(ctx, "address", remote_id), territory=territory,
                             territory_field=TERRITORY_FIELD if territory else "")
         if binding.state == DONE:
-            if binding.data.get("fp") == plan.fingerprint:
+            update = changes(binding.data.get("fields") or {}, plan.fields)
+            if not update:
                 continue
-            fields = address_fields(address, country_name=country, region=region, territory=territory,
-                                    territory_field=TERRITORY_FIELD if territory else "")
             try:
-                await ctx.erp.update("Address", binding.erp_name, fields)
+                await ctx.erp.update("Address", binding.erp_name, update)
             except ErpError as exc:
                 if exc.status != 404:
                     raise
@@ -153,7 +152,7 @@ async def ensure_addresses(ctx: StoreContext, customer: str, order: dict[str, An
         if binding.state != DONE:
             doc = await insert_once(ctx, binding, "Address", plan.doc)
             binding.erp_name = str(doc["name"])
-        mark_done(ctx, binding, binding.erp_name, DONE, fp=plan.fingerprint)
+        mark_done(ctx, binding, binding.erp_name, DONE, fields={**(binding.data.get("fields") or {}), **plan.fields})
         wrote = True
     return wrote, problems
 
@@ -188,7 +187,7 @@ async def plan_party(ctx: StoreContext, customer: str, orders: list[dict[str, An
                 territory_field=TERRITORY_FIELD if territory else "")
             plan.bindings.append(binding)
             plan.docs.append({"doctype": "Address", **address_plan.doc})
-            plan.data.append({"fp": address_plan.fingerprint})
+            plan.data.append({"fields": address_plan.fields})
     return plan
 
 

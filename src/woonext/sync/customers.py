@@ -28,6 +28,7 @@ from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
+from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
 
 log = structlog.get_logger(__name__)
@@ -60,8 +61,9 @@ async def person_lock(ctx: StoreContext, keys: list[str]) -> AsyncIterator[None]
 
 
 async def _territory(ctx: StoreContext, order: dict[str, Any]) -> str:
-    """The order's territory once sync/territories.py provides it; "" until then."""
-    return ""
+    """The territory of the shipping (else billing) address ("" when none applies): set on a new
+    Customer and on its Addresses; an existing Customer's territory is left as ERPNext has it."""
+    return await territory_for(ctx, order)
 
 
 async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
