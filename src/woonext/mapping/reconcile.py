@@ -14,124 +14,42 @@ An order woonext already parked for a person (NeedsReview, Failed, DeadLetter) i
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.keys import payment_key, refund_key
 from woonext.mapping.money import ZERO, MoneyError, money
+from woonext.mapping.reconcile_model import (
+    DUPLICATE,
+    KINDS,
+    MISMATCH_KINDS,
+    MISSING,
+    NOT_SYNCED,
+    NOTE_KINDS,
+    PARKED,
+    PAYMENT,
+    STATUS,
+    TAX,
+    TOTAL,
+    Evidence,
+    Finding,
+    Memory,
+    PaymentLink,
+    Period,
+    Report,
+    Rules,
+    Totals,
+)
 
-# Kinds of findings. The first six are mismatches (exit status 1); the last two are notes.
-MISSING = "missing"
-DUPLICATE = "duplicate"
-TOTAL = "total_mismatch"
-TAX = "tax_mismatch"
-PAYMENT = "payment_mismatch"
-STATUS = "status_mismatch"
-PARKED = "parked"
-NOT_SYNCED = "not_synced"
-MISMATCH_KINDS = (MISSING, DUPLICATE, TOTAL, TAX, PAYMENT, STATUS)
-NOTE_KINDS = (PARKED, NOT_SYNCED)
-KINDS = MISMATCH_KINDS + NOTE_KINDS
+__all__ = ["DUPLICATE", "KINDS", "MISMATCH_KINDS", "MISSING", "NOTE_KINDS", "NOT_SYNCED", "PARKED", "PAYMENT",
+           "STATUS", "TAX", "TOTAL", "Evidence", "Finding", "Memory", "OrderCheck", "PaymentLink", "Period", "Report",
+           "Rules", "Totals", "build_report", "check_order", "revision"]
 
 UNRESOLVED = ("NeedsReview", "Failed", "DeadLetter")
 CANCELLED_STATUSES = ("cancelled", "trash")
 NEVER_INVOICED = ("trash", "checkout-draft", "auto-draft")
 _REVISION = re.compile(r":r(\d+)$")
-
-
-@dataclass(frozen=True)
-class Rules:
-    """What the store's configuration says an order should become."""
-
-    store: str
-    company: str
-    migrate_statuses: frozenset[str]
-    wait_statuses: frozenset[str]
-    prepaid_methods: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Period:
-    """Inclusive days in the shop's own time zone (WooCommerce's `date_created`, site-local)."""
-
-    start: date
-    end: date
-
-    def __post_init__(self) -> None:
-        if self.end < self.start:
-            raise ValueError(f"--to {self.end} is before --from {self.start}")
-
-    def contains(self, order: dict[str, Any]) -> bool:
-        day = str(order.get("date_created") or "")[:10]
-        return self.start.isoformat() <= day <= self.end.isoformat()
-
-
-@dataclass(frozen=True)
-class PaymentLink:
-    """One submitted-or-not Payment Entry and the invoices it allocates to (name → amount)."""
-
-    name: str
-    docstatus: int
-    sync_key: str
-    allocations: dict[str, Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Memory:
-    """What woonext's state DB remembers about the order."""
-
-    invoice: str = ""  # the binding's erp_name when an invoice was made
-    binding_state: str = ""
-    outcome_status: str = ""
-    outcome_reason: str = ""
-    outcome_detail: str = ""
-    synced_up_to: str = ""  # the live cursor (date_modified_gmt) when there is one
-
-
-@dataclass
-class Evidence:
-    order: dict[str, Any]
-    invoices: list[dict[str, Any]]  # Sales Invoices for the order (originals and returns, any store)
-    payments: list[PaymentLink]
-    memory: Memory = field(default_factory=Memory)
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    code: str
-    order_id: int
-    order_number: str
-    order_status: str
-    order_total: str
-    currency: str
-    date_created: str
-    documents: tuple[str, ...]
-    expected: str
-    actual: str
-    detail: str
-
-    @property
-    def mismatch(self) -> bool:
-        return self.kind in MISMATCH_KINDS
-
-
-@dataclass
-class Totals:
-    """Per currency, over orders with a submitted current invoice."""
-
-    orders: int = 0
-    woocommerce: Decimal = ZERO
-    erpnext: Decimal = ZERO
-    woocommerce_refunds: Decimal = ZERO
-    erpnext_credit_notes: Decimal = ZERO
-
-    @property
-    def balanced(self) -> bool:
-        return self.woocommerce == self.erpnext and self.woocommerce_refunds == self.erpnext_credit_notes
 
 
 @dataclass
@@ -144,30 +62,6 @@ class OrderCheck:
     erp_total: Decimal | None = None
     woo_refunds: Decimal = ZERO
     erp_credit_notes: Decimal = ZERO
-
-
-@dataclass
-class Report:
-    store: str
-    period: Period
-    orders: int = 0
-    checked: set[str] = field(default_factory=set)  # order ids (as text) this report covers
-    states: Counter[str] = field(default_factory=Counter)
-    findings: list[Finding] = field(default_factory=list)
-    totals: dict[str, Totals] = field(default_factory=dict)
-    requests: dict[str, int] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def mismatches(self) -> list[Finding]:
-        return [f for f in self.findings if f.mismatch]
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches
-
-    def count(self, kind: str) -> int:
-        return sum(1 for f in self.findings if f.kind == kind)
 
 
 def _num(value: Any) -> Decimal:
@@ -382,7 +276,8 @@ def _check_payment(o: _Order, inv: dict[str, Any], notes: list[dict[str, Any]]) 
     method = str(o.order.get("payment_method") or "")
     if not int(inv.get("is_pos") or 0) and method in o.rules.prepaid_methods and not paid:
         o.add(PAYMENT, "payment_entry_missing", "a submitted Payment Entry", "none",
-              f"prepaid ({method}) invoice {name} has no submitted Payment Entry", docs)
+              f"prepaid ({method}) invoice {name} has no submitted Payment Entry (outstanding {_cents(actual)}, "
+              "a paid order owes 0.00)", docs)
     if actual != expected:
         o.add(PAYMENT, "outstanding", _cents(expected), _cents(actual),
               f"invoice {name} outstanding {_cents(actual)}, expected {_cents(expected)}", docs)
