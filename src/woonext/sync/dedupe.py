@@ -243,8 +243,11 @@ async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
 
 async def keep_customer_name(ctx: StoreContext, survivor: str, customer_name: str) -> None:
     """ERPNext's Customer.after_rename sets `customer_name` to the document name when customers are
-    named by name, so a survivor called "Mona Hassan - 1" would be renamed so on screen: put it back."""
-    if customer_name and await ctx.erp.get_value("Customer", {"name": survivor}, "customer_name") != customer_name:
+    named by name, so a survivor called "Mona Hassan - 1" would be renamed so on screen: put it back.
+    (A survivor whose name is its customer name has nothing to lose: no request.)"""
+    if not customer_name or customer_name == survivor:
+        return
+    if await ctx.erp.get_value("Customer", {"name": survivor}, "customer_name") != customer_name:
         await ctx.erp.update("Customer", survivor, {"customer_name": customer_name})
 
 
