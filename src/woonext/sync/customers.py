@@ -276,6 +276,8 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     intent bindings make each order look its customer up by key), and every order falls back to
     `resolve_customer`. Returns how many Customers were created.
     """
+    if len(orders) < 2:
+        return 0  # nothing to gain over the per-order path
     store_country = await store_region(ctx)
     fresh: list[tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = []
     for keys, group in _people(orders, store_country):

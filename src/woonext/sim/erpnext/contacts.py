@@ -39,19 +39,19 @@ class AddressController(Controller):
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
         set_link_titles(doc, ctx)
+        txn: Any = getattr(ctx, "txn")  # noqa: B009
+        parties = {(link.get("link_doctype"), link.get("link_name")) for link in doc.get("links") or []}
         for flag in ("is_primary_address", "is_shipping_address"):
             if not to_int(doc.get(flag)):
                 continue
-            for link in doc.get("links") or []:
-                for other in ctx.all("Address", **{flag: 1}):
-                    if other["name"] == doc.get("name"):
-                        continue
-                    if any(
-                        o.get("link_doctype") == link.get("link_doctype")
-                        and o.get("link_name") == link.get("link_name")
-                        for o in other.get("links") or []
-                    ):
-                        # ERPNext unsets the flag on the other addresses of the same party
+            # Looked at in place and copied only when it is the same party's (a shop has many addresses).
+            for stored in list(txn.iter("Address")):
+                if stored["name"] == doc.get("name") or not to_int(stored.get(flag)):
+                    continue
+                if any((o.get("link_doctype"), o.get("link_name")) in parties for o in stored.get("links") or []):
+                    # ERPNext unsets the flag on the other addresses of the same party
+                    other = ctx.get("Address", str(stored["name"]))
+                    if other is not None:
                         other[flag] = 0
                         ctx.save(other)
 
