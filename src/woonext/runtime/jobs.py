@@ -8,7 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
 from woonext.sync.context import StoreContext
+from woonext.sync.customer_sync import customers_job
 from woonext.sync.live import sync_orders_once
+from woonext.sync.reconcile import reconcile_job
+from woonext.sync.territories import territories_job
 
 Job = Callable[[StoreContext], Awaitable[str]]
 
@@ -21,4 +24,7 @@ async def orders_job(ctx: StoreContext) -> str:
 
 JOBS: dict[str, Job] = {
     "orders": orders_job,
+    "customers": customers_job,
+    "territories": territories_job,
+    "reconcile": reconcile_job,
 }

@@ -172,7 +172,7 @@ class Worker:
         """A scheduled job (`runtime/jobs.py`); the order poll goes through the same `sync_order` path as webhooks."""
         run = JOBS.get(job)
         if run is None:
-            return Verdict(SKIPPED, f"the {job} job is not built yet")
+            return Verdict(DEAD_LETTER, f"unknown job {job!r} (known: {', '.join(JOBS)})")
         return Verdict(SUCCEEDED, await run(ctx))
 
     def backoff(self, attempts: int, retry_after: float | None = None) -> float:
