@@ -11,7 +11,7 @@ from tests.runtime.helpers import ready_world
 from tests.sync.world import make_world
 from woonext.runtime.scheduler import latest_ticks, next_wakeup, queue_due, run_scheduler
 from woonext.runtime.worker import Worker
-from woonext.store import SKIPPED, SUCCEEDED
+from woonext.store import SUCCEEDED
 from woonext.store import events as queue
 
 
