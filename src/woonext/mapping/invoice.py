@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 from typing import Any
 
 from woonext.mapping.delivery import DeliveryMetaKeys, delivery_fields
+from woonext.mapping.errors import MappingError
 from woonext.mapping.keys import SYNC_KEY_FIELD
-from woonext.mapping.money import ZERO, MoneyError, as_json_number, money, round2
+from woonext.mapping.money import CENT, ZERO, MoneyError, allocate_cents, as_json_number, money, round2
+from woonext.mapping.residual import order_figures, residual_error, sub_cent_figures, tax_rounding_tolerance
+
+__all__ = ["InvoicePlan", "InvoiceSettings", "MappingError", "PaymentRow", "Purpose", "map_order",
+           "payment_method_value", "posting_datetime", "split_rows", "tax_rows"]
 
 
 class Purpose(StrEnum):
@@ -47,16 +52,6 @@ class PaymentRow:
 
     mode_of_payment: str
     account: str
-
-
-class MappingError(Exception):
-    """The order cannot become a correct invoice; it is parked NeedsReview with this reason."""
-
-    def __init__(self, reason: str, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-        self.hint = hint
 
 
 @dataclass
@@ -94,20 +89,27 @@ def posting_datetime(order: dict[str, Any]) -> datetime:
 
 
 def split_rows(item_code: str, qty: int, total: Decimal, extra: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows whose amounts add up to `total` exactly, given ERPNext's 2-dp rate and amount = rate × qty."""
+    """Rows whose amounts add up to `total` exactly, given ERPNext's 2-dp rate and amount = rate × qty.
+
+    r = round2(total / qty); if r × qty ≠ total: (qty − 1) × r and 1 × the rest. When rounding up
+    would leave the rest negative (a few cents over many units: 0.04 for 7), r is rounded down
+    instead; a row whose rate is 0 goes as 100 % discounted."""
     if qty <= 0:
         raise MappingError("bad_quantity", f"line for {item_code} has quantity {qty}")
-    if total == ZERO:
-        # ERPNext replaces a zero rate by the price-list rate unless the row is 100 % discounted.
-        return [{"item_code": item_code, "qty": qty, "rate": 0, "discount_percentage": 100, **extra}]
     rate = round2(total / qty)
     if rate * qty == total or qty == 1:
-        return [{"item_code": item_code, "qty": qty, "rate": as_json_number(total if qty == 1 else rate), **extra}]
+        return [_row(item_code, qty, total if qty == 1 else rate, extra)]
+    if total - rate * (qty - 1) < ZERO:
+        rate = (total / qty).quantize(CENT, rounding=ROUND_DOWN)
     rest = total - rate * (qty - 1)
-    return [
-        {"item_code": item_code, "qty": qty - 1, "rate": as_json_number(rate), **extra},
-        {"item_code": item_code, "qty": 1, "rate": as_json_number(rest), **extra},
-    ]
+    return [_row(item_code, qty - 1, rate, extra), _row(item_code, 1, rest, extra)]
+
+
+def _row(item_code: str, qty: int, rate: Decimal, extra: dict[str, Any]) -> dict[str, Any]:
+    if rate == ZERO:
+        # ERPNext replaces a zero rate by the price-list rate unless the row is 100 % discounted.
+        return {"item_code": item_code, "qty": qty, "rate": 0, "discount_percentage": 100, **extra}
+    return {"item_code": item_code, "qty": qty, "rate": as_json_number(rate), **extra}
 
 
 def _item_rows(order: dict[str, Any]) -> tuple[list[dict[str, Any]], Decimal]:
@@ -157,12 +159,22 @@ def _charge_rows(order: dict[str, Any], settings: InvoiceSettings) -> tuple[list
     return rows, net, discount
 
 
-def tax_rows(tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str]) -> tuple[list[dict[str, Any]], Decimal]:
-    """One "Actual" row per WooCommerce tax line (items + shipping tax), account by rate id."""
+def tax_rows(tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str],
+             total_tax: Decimal | None = None) -> tuple[list[dict[str, Any]], Decimal]:
+    """One "Actual" row per WooCommerce tax line (items + shipping tax), account by rate id.
+
+    Given the order's `total_tax`, a rounding gap between it and Σ tax lines (at most a cent per
+    two lines) is spread over the rows by the rounding policy; a larger gap is left for the
+    residual check. No `item_wise_tax_detail` is sent: ERPNext rebuilds it for "Actual" rows by
+    spreading each row over all item rows, whatever we send (see docs/money.md)."""
+    amounts = [money(line.get("tax_total"), "tax_total") + money(line.get("shipping_tax_total"), "shipping_tax_total")
+               for line in tax_lines]
+    if total_tax is not None and amounts and \
+            abs(total_tax - sum(amounts, ZERO)) <= tax_rounding_tolerance(len(amounts)):
+        amounts = allocate_cents(amounts, total_tax)
     rows: list[dict[str, Any]] = []
     total = ZERO
-    for line in tax_lines:
-        amount = money(line.get("tax_total"), "tax_total") + money(line.get("shipping_tax_total"), "shipping_tax_total")
+    for line, amount in zip(tax_lines, amounts, strict=True):
         if amount == ZERO:
             continue
         rate_id = str(line.get("rate_id"))
@@ -194,24 +206,21 @@ def map_order(
 ) -> InvoicePlan:
     """Build the Sales Invoice for an order; raise MappingError when it cannot reconcile to the cent."""
     try:
+        figures = order_figures(order)
+        if figures.total < ZERO:
+            raise MappingError("negative_total", f"order {order.get('id')} has a negative total {figures.total}",
+                               "WooCommerce lets a negative fee take an order with nothing else to discount "
+                               "below zero; ERPNext cannot invoice that: correct the order in WooCommerce")
         items, items_net = _item_rows(order)
         charges, charges_net, discount = _charge_rows(order, settings)
-        taxes, tax_total = tax_rows(order.get("tax_lines") or [], settings.tax_accounts)
-        order_total = money(order.get("total"), "total")
-        order_tax = money(order.get("total_tax"), "total_tax")
+        taxes, tax_total = tax_rows(order.get("tax_lines") or [], settings.tax_accounts, figures.total_tax)
     except MoneyError as exc:
         raise MappingError("bad_money", str(exc)) from exc
 
     grand_total = items_net + charges_net - discount + tax_total
-    if grand_total != order_total or tax_total != order_tax:
-        raise MappingError(
-            "residual",
-            f"order {order.get('id')} does not add up: rows give {grand_total} (tax {tax_total}), "
-            f"WooCommerce says {order_total} (tax {order_tax}); residual {order_total - grand_total}",
-            "likely an order edited by a plugin or a rounding mode change; check the order in WooCommerce",
-        )
-    if order_total < ZERO:
-        raise MappingError("negative_total", f"order {order.get('id')} has a negative total {order_total}")
+    if grand_total != figures.total or tax_total != figures.total_tax or sub_cent_figures(order):
+        raise residual_error(order, figures, grand_total, tax_total)
+    order_total = figures.total
 
     when = posting_datetime(order)
     doc: dict[str, Any] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value
+from woonext.mapping.money import ZERO, money
 from woonext.sync.context import StoreContext
 
 
@@ -42,9 +43,10 @@ async def company(ctx: StoreContext) -> dict[str, Any]:
 
 
 async def prepaid_account(ctx: StoreContext, order: dict[str, Any]) -> str | None:
-    """The account a prepaid gateway's money lands in, or None when the order's method is not prepaid."""
+    """The account a prepaid gateway's money lands in, or None when the order's method is not prepaid
+    or no money changed hands (a zero total: the invoice is Paid as it is, a Payment Entry of 0 is refused)."""
     gateway = str(order.get("payment_method") or "")
-    if gateway not in ctx.config.prepaid:
+    if gateway not in ctx.config.prepaid or money(order.get("total"), "total") == ZERO:
         return None
     account = ctx.config.prepaid[gateway] or str((await company(ctx)).get("custom_kashier_account") or "")
     if not account:

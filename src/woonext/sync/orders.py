@@ -17,6 +17,7 @@ from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, Purpose, map_order
 from woonext.mapping.keys import content_hash, order_key
 from woonext.mapping.money import money
+from woonext.mapping.residual import erpnext_residual
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
 from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
@@ -87,12 +88,10 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
     if territory:  # else ERPNext's default (from the Customer)
         plan.doc["territory"] = territory
     doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
-    if money(doc.get("grand_total"), "grand_total") != plan.grand_total:
+    if money(doc.get("grand_total"), "grand_total") != plan.grand_total or \
+            money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes:
         await void_invoice(ctx, binding, str(doc["name"]))
-        raise MappingError("residual", f"ERPNext computed {doc.get('grand_total')} for invoice {doc.get('name')}, "
-                           f"the order says {plan.grand_total}; the invoice was cancelled",
-                           "compare the cancelled invoice with the order (a price-list or pricing rule?), "
-                           "fix the cause, then replay the order")
+        raise erpnext_residual(doc, plan.grand_total)
     state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
     binding.content_hash = content_hash(order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.

@@ -1,0 +1,101 @@
+"""Why an order does not add up: the residual and its likely cause, for a person to act on.
+
+WooCommerce's stored order figures always add up (observed-real.md, money §1): `total` = Σ line
+`total` + Σ shipping `total` + Σ fee `total` + `total_tax`, and `total_tax` = Σ `tax_lines`. An
+order that breaks one of these was changed by something other than WooCommerce's own arithmetic,
+and the invoice would be wrong whichever figure we trusted — so it is parked, never posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from woonext.mapping.errors import MappingError
+from woonext.mapping.money import CENT, ZERO, has_sub_cents, money
+
+REVIEW_HINT = "check the order in WooCommerce (its notes and plugins), correct it there, then replay the order"
+CAUSE_PRECISION = ("currency precision: WooCommerce stores this order with more than 2 decimals "
+                   "(price_num_decimals > 2), ERPNext keeps 2")
+CAUSE_TAX_LINES = ("tax_lines ≠ total_tax: a tax line was added, removed or edited by hand or by a plugin "
+                   "without recalculating the order")
+CAUSE_TOTAL = ("line totals + shipping + fees + tax ≠ total: a plugin edited the total "
+               "(or charged something outside the order's lines)")
+CAUSE_ERPNEXT = ("ERPNext computed a different total: a pricing rule, a price-list rate or a rounding setting "
+                 "in ERPNext changed a row")
+
+
+@dataclass(frozen=True)
+class OrderFigures:
+    """The stored order-level figures the mapping may use."""
+
+    lines: Decimal
+    shipping: Decimal
+    fees: Decimal
+    tax_lines: Decimal
+    total_tax: Decimal
+    total: Decimal
+
+    @property
+    def charges(self) -> Decimal:
+        return self.lines + self.shipping + self.fees
+
+
+def order_figures(order: dict[str, Any]) -> OrderFigures:
+    def total_of(group: str, field: str = "total") -> Decimal:
+        return sum((money(row.get(field), f"{group} {field}") for row in order.get(group) or []), ZERO)
+
+    return OrderFigures(
+        lines=total_of("line_items"), shipping=total_of("shipping_lines"), fees=total_of("fee_lines"),
+        tax_lines=total_of("tax_lines", "tax_total") + total_of("tax_lines", "shipping_tax_total"),
+        total_tax=money(order.get("total_tax"), "total_tax"), total=money(order.get("total"), "total"),
+    )
+
+
+def tax_rounding_tolerance(tax_line_count: int) -> Decimal:
+    """How far Σ tax_lines may miss total_tax from rounding alone: each of the n tax lines and the total
+    are rounded separately (half a cent each), so at most a cent for every two lines, and one cent."""
+    return CENT * max(1, (tax_line_count + 1) // 2)
+
+
+def sub_cent_figures(order: dict[str, Any]) -> bool:
+    values = [order.get("total"), order.get("total_tax")]
+    for group in ("line_items", "shipping_lines", "fee_lines"):
+        values += [row.get("total") for row in order.get(group) or []]
+    values += [row.get(k) for row in order.get("tax_lines") or [] for k in ("tax_total", "shipping_tax_total")]
+    return any(has_sub_cents(money(v)) for v in values)
+
+
+def likely_cause(order: dict[str, Any], figures: OrderFigures) -> str:
+    if sub_cent_figures(order):
+        return CAUSE_PRECISION
+    if abs(figures.tax_lines - figures.total_tax) > tax_rounding_tolerance(len(order.get("tax_lines") or [])):
+        return CAUSE_TAX_LINES
+    if figures.charges + figures.total_tax != figures.total:
+        return CAUSE_TOTAL
+    return CAUSE_TAX_LINES
+
+
+def residual_error(order: dict[str, Any], figures: OrderFigures, grand_total: Decimal, taxes: Decimal) -> MappingError:
+    """The NeedsReview error for an order whose invoice would not equal it to the cent."""
+    residual = figures.total - grand_total
+    return MappingError(
+        "residual",
+        f"order {order.get('id')} does not add up: the invoice would total {grand_total} (tax {taxes}), "
+        f"WooCommerce says {figures.total} (tax {figures.total_tax}); residual {residual}, "
+        f"tax residual {figures.total_tax - taxes}. Likely cause: {likely_cause(order, figures)}",
+        REVIEW_HINT,
+    )
+
+
+def erpnext_residual(invoice: dict[str, Any], expected: Decimal) -> MappingError:
+    """ERPNext totalled the invoice differently from the plan (the invoice has been cancelled)."""
+    got = money(invoice.get("grand_total"), "grand_total")
+    return MappingError(
+        "residual",
+        f"ERPNext computed {got} for invoice {invoice.get('name')}, the order says {expected}; residual "
+        f"{expected - got}; the invoice was cancelled. Likely cause: {CAUSE_ERPNEXT}",
+        "compare the cancelled invoice with the order (a pricing rule? a price-list rate? rounding settings?), "
+        "fix the cause in ERPNext, then replay the order",
+    )
