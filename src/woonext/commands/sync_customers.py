@@ -16,10 +16,10 @@ from woonext.sync.customer_sync import CustomerSyncReport, sync_customers
 
 
 def print_report(store: str, report: CustomerSyncReport, seconds: float, woo_requests: int, erp_requests: int) -> None:
-    table = Table("store", "customers seen", "created", "updated", "unchanged", "failed", "WooCommerce req.",
-                  "ERPNext req.", "seconds", title="customer sync")
-    table.add_row(store, str(report.seen), str(report.created), str(report.updated), str(report.unchanged),
-                  str(len(report.failed)), str(woo_requests), str(erp_requests), f"{seconds:.2f}")
+    table = Table("store", "customers seen", "new", "changed", "unchanged", "Customers created", "failed",
+                  "WooCommerce req.", "ERPNext req.", "seconds", title="customer sync")
+    table.add_row(store, str(report.seen), str(report.new), str(report.changed), str(report.unchanged),
+                  str(report.created), str(len(report.failed)), str(woo_requests), str(erp_requests), f"{seconds:.2f}")
     console.print(table)
     for customer_id, message in report.failed:
         console.print(f"[red]customer {customer_id}[/red] {escape(message)} → retried on the next run",

@@ -22,7 +22,7 @@ from woonext.erpnext.errors import ErpError
 from woonext.mapping.customer import customer_as_order
 from woonext.store import FAILED, SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
-from woonext.sync.customers import resolve_person
+from woonext.sync.customers import prefetch_customers, resolve_person
 from woonext.sync.setup import ensure_ready
 from woonext.woo.errors import WooError
 
@@ -40,18 +40,19 @@ def customer_hash(customer: dict[str, Any]) -> str:
 @dataclass
 class CustomerSyncReport:
     seen: int = 0
-    created: int = 0  # new ERPNext Customers
-    updated: int = 0  # linked to an existing Customer, or its Contact/Addresses changed
+    new: int = 0  # WooCommerce customers seen for the first time
+    changed: int = 0  # seen before, synced fields changed since
     unchanged: int = 0
+    created: int = 0  # ERPNext Customers created (a new account may match an existing guest Customer)
     failed: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.seen} customer(s): {self.created} created, {self.updated} updated, "
-                f"{self.unchanged} unchanged, {len(self.failed)} failed")
+        return (f"{self.seen} customer(s): {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+                f"{self.created} ERPNext Customer(s) created, {len(self.failed)} failed")
 
 
-async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str = "") -> str:
-    """One WooCommerce customer → its Customer, Contact and Addresses: "created" or "updated".
+async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str = "") -> bool:
+    """One WooCommerce customer → its Customer, Contact and Addresses; True when a Customer was created.
 
     The content hash is stored only after success, so a failure is retried on the next run."""
     person = await resolve_person(ctx, customer_as_order(customer))
@@ -59,7 +60,7 @@ async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str
     if binding is not None and binding.erp_name == person.name:
         binding.content_hash = digest or customer_hash(customer)
         ctx.db.save_binding(binding)
-    return "created" if person.created else "updated"
+    return person.created
 
 
 async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
@@ -69,14 +70,24 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
              if b.remote_id.startswith("id:")}
     query = {"per_page": 100, "role": "all", "orderby": "id", "order": "asc", "_fields": ",".join(SYNCED_FIELDS)}
     async for page in ctx.woo.iter_pages("customers", query):
+        report.seen += len(page.items)
+        todo = []
         for customer in page.items:
-            report.seen += 1
             digest = customer_hash(customer)
-            if known.get(f"id:{customer['id']}") == digest:
+            previous = known.get(f"id:{customer['id']}")
+            if previous == digest:
                 report.unchanged += 1
                 continue
+            if previous is None:
+                report.new += 1
+            else:
+                report.changed += 1
+            todo.append((customer, digest))
+        # The page's new people in two requests (Customers, then Contacts and Addresses).
+        report.created += await prefetch_customers(ctx, [customer_as_order(c) for c, _ in todo])
+        for customer, digest in todo:
             try:
-                result = await sync_customer(ctx, customer, digest)
+                report.created += await sync_customer(ctx, customer, digest)
             except ErpError as exc:
                 if exc.kind == "permanent":
                     raise
@@ -84,11 +95,6 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
                 ctx.db.record_outcome(ctx.store, "customer", f"id:{customer['id']}", FAILED,
                                       f"erpnext_{exc.exc_type or exc.status}", exc.message,
                                       "retried on the next customer sync")
-                continue
-            if result == "created":
-                report.created += 1
-            else:
-                report.updated += 1
     log.info("customers_synced", store=ctx.store, **{k: v for k, v in vars(report).items() if k != "failed"},
              failed=len(report.failed))
     return report
