@@ -87,3 +87,17 @@ async def test_live_sync_makes_one_customer_contact_and_address_per_person(tmp_p
     assert shop.erp_writes() == writes
     await ctx.aclose()
     await fresh.aclose()
+
+
+async def test_migration_with_lost_batch_answers_makes_no_duplicates(tmp_path: Path) -> None:
+    shop = await generated_shop(tmp_path, orders=120)
+    # the page's Customers are created, the answer never arrives
+    shop.pair.erp.faults.inject_next("lost", route="POST /api/method/frappe.client.insert_many", count=1)
+    ctx = shop.context()
+    await migrate(ctx, MigrationOptions(all_pages=True))
+    fresh = shop.context()  # what failed on an uncertain answer is retried by a later run
+    await migrate(fresh, MigrationOptions(all_pages=True))
+    assert shop.pair.erp.faults.injected["lost"] == 1
+    _check_store(shop)
+    await ctx.aclose()
+    await fresh.aclose()

@@ -302,8 +302,7 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
                 ctx.db.save_binding(binding)
             bindings.append(person)
         try:
-            names = await ctx.erp.call("frappe.client.insert_many",
-                                       docs=[{"doctype": "Customer", **doc} for _, _, doc in batch])
+            names = await _insert_batch(ctx, [doc for _, _, doc in batch])
         except ErpError as exc:
             if exc.kind != "uncertain":
                 for binding in (b for person in bindings for b in person):  # nothing was created
@@ -330,3 +329,19 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         if party is not None:
             await insert_party_batch(ctx, party)
     return len(batch)
+
+
+async def _insert_batch(ctx: StoreContext, docs: list[dict[str, Any]]) -> list[str]:
+    """`insert_many` of Customers; after an uncertain answer one look-up by our keys tells whether the
+    (all-or-nothing) batch landed, so its people get their Contacts and Addresses in this run too."""
+    try:
+        return [str(n) for n in await ctx.erp.call("frappe.client.insert_many",
+                                                   docs=[{"doctype": "Customer", **doc} for doc in docs])]
+    except ErpUncertain:
+        keys = [str(doc[CUSTOMER_KEY_FIELD]) for doc in docs]
+        rows = await ctx.erp.get_list("Customer", filters=[[CUSTOMER_KEY_FIELD, "in", keys]],
+                                      fields=["name", CUSTOMER_KEY_FIELD], limit=0)
+        found = {str(r[CUSTOMER_KEY_FIELD]): str(r["name"]) for r in rows}
+        if len(found) != len(keys):
+            raise
+        return [found[key] for key in keys]
