@@ -92,7 +92,7 @@ def _set_conversion_rates(doc: Doc, company_currency: str, db: Lookup) -> None:
     if doc["currency"] == company_currency:
         doc["conversion_rate"] = Decimal(1)
     elif not dec(doc.get("conversion_rate")) or dec(doc.get("conversion_rate")) == 1:
-        doc["conversion_rate"] = lookup.exchange_rate(db, doc["currency"], company_currency)
+        doc["conversion_rate"] = lookup.exchange_rate(db, doc["currency"], company_currency, doc.get("posting_date"))
     if not dec(doc.get("conversion_rate")):
         raise throw(
             f"Exchange Rate is mandatory. Maybe Currency Exchange record is not created for "
@@ -103,7 +103,8 @@ def _set_conversion_rates(doc: Doc, company_currency: str, db: Lookup) -> None:
     elif doc["price_list_currency"] == doc["currency"]:
         doc["plc_conversion_rate"] = dec(doc["conversion_rate"])
     elif not dec(doc.get("plc_conversion_rate")):
-        doc["plc_conversion_rate"] = lookup.exchange_rate(db, doc["price_list_currency"], company_currency)
+        doc["plc_conversion_rate"] = lookup.exchange_rate(db, doc["price_list_currency"], company_currency,
+                                                          doc.get("posting_date"))
 
 
 def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: Any) -> list[str]:
