@@ -11,6 +11,8 @@ import pytest
 
 from woonext.mapping.invoice import InvoiceSettings, MappingError, PaymentRow, Purpose, map_order, split_rows
 from woonext.mapping.keys import content_hash, order_key
+from woonext.mapping.money import allocate_cents
+from woonext.mapping.residual import CAUSE_PRECISION, CAUSE_TAX_LINES, CAUSE_TOTAL
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
 SETTINGS = InvoiceSettings(
@@ -143,3 +145,45 @@ def test_content_hash_ignores_status_and_rerendered_line_taxes() -> None:
     edited = base_order(total="120.00")
     edited["line_items"][0]["quantity"] = 4
     assert content_hash(order) != content_hash(edited)
+
+
+def test_split_rows_never_go_negative_and_zero_rates_are_fully_discounted() -> None:
+    rows = split_rows("SKU", 7, Decimal("0.04"), {})
+    assert [(r["qty"], r["rate"], r.get("discount_percentage")) for r in rows] == [(6, 0, 100), (1, 0.04, None)]
+    rows = split_rows("SKU", 4, Decimal("0.03"), {})
+    assert sum(Decimal(str(r["rate"])) * r["qty"] for r in rows) == Decimal("0.03")
+    assert all(r["rate"] >= 0 for r in rows)
+
+
+def test_cents_between_tax_lines_and_total_tax_go_to_the_largest_tax_rows() -> None:
+    assert allocate_cents([Decimal("1.41"), Decimal("0.10")], Decimal("1.52")) == [Decimal("1.42"), Decimal("0.10")]
+    assert allocate_cents([Decimal("5"), Decimal("9"), Decimal("9")], Decimal("22.98")) == [
+        Decimal("5"), Decimal("8.99"), Decimal("8.99")]
+    order = base_order(total="121.52", total_tax="1.52",
+                       tax_lines=[{"rate_id": 1, "label": "VAT", "tax_total": "1.41", "shipping_tax_total": "0"},
+                                  {"rate_id": 2, "label": "Levy", "tax_total": "0.10", "shipping_tax_total": "0"}])
+    plan = map_order(order, SETTINGS, customer="C", purpose=Purpose.LIVE, sync_key="k")
+    assert [t["tax_amount"] for t in plan.doc["taxes"]] == [1.42, 0.1] and plan.total_taxes == Decimal("1.52")
+
+
+@pytest.mark.parametrize(
+    ("changes", "cause"),
+    [
+        ({"total": "119.99"}, CAUSE_TOTAL),
+        ({"total": "125.00", "total_tax": "5.00",
+          "tax_lines": [{"rate_id": 1, "tax_total": "3.00", "shipping_tax_total": "0"}]}, CAUSE_TAX_LINES),
+        ({"total": "120.005"}, CAUSE_PRECISION),
+    ],
+)
+def test_a_residual_names_its_likely_cause(changes: dict[str, Any], cause: str) -> None:
+    with pytest.raises(MappingError) as caught:
+        map_order(base_order(**changes), SETTINGS, customer="C", purpose=Purpose.LIVE, sync_key="k")
+    assert caught.value.reason == "residual"
+    assert "residual" in caught.value.message and cause in caught.value.message
+
+
+def test_a_negative_total_is_refused_before_anything_else() -> None:
+    order = base_order(total="-25.00", fee_lines=[{"name": "Loyalty", "total": "-145.00"}])
+    with pytest.raises(MappingError) as caught:
+        map_order(order, SETTINGS, customer="C", purpose=Purpose.HISTORICAL_PAID, sync_key="k", payment=CASH)
+    assert caught.value.reason == "negative_total"
