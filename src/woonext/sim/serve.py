@@ -12,6 +12,7 @@ import logging
 import re
 import secrets
 import signal
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -240,6 +241,28 @@ def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
     tmp.replace(path)  # readers never see a half-written file
 
 
+class QueryLog:
+    """ASGI middleware of `sim up`: remembers every request's method, path and query string and serves
+    them at `GET /__sim__/queries` (the simulators' own request logs keep no query string, so they
+    cannot tell which page of a list was read). Bounded, like the fault log."""
+
+    def __init__(self, app: Any, limit: int = 200_000) -> None:
+        self.app = app
+        self.rows: deque[tuple[str, str, str]] = deque(maxlen=limit)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__sim__/queries":
+            body = json.dumps([{"method": m, "path": p, "query": q} for m, p, q in self.rows]).encode()
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] == "http" and not scope["path"].startswith("/__sim__/"):
+            self.rows.append((scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")))
+        await self.app(scope, receive, send)
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves signal handling to `serve` (two servers share one process)."""
 
@@ -266,7 +289,7 @@ async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "
     servers = [
         _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                                     timeout_graceful_shutdown=2, access_log=False))
-        for app, port in ((pair.woo.app, woo_port), (pair.erp.app, erp_port))
+        for app, port in ((QueryLog(pair.woo.app), woo_port), (QueryLog(pair.erp.app), erp_port))
     ]
     loop = asyncio.get_running_loop()
 
