@@ -9,7 +9,7 @@ from tests.territories.conftest import Shop
 from woonext.mapping.territory import fold
 from woonext.sim.generator_catalog import zone_for
 from woonext.sync.migration import MigrationOptions, migrate
-from woonext.sync.territories import TerritoryReport, sync_territories, territory_for
+from woonext.sync.territories import BOOK_MAX_AGE_SECONDS, TerritoryReport, sync_territories, territory_for
 
 ZONE_NAMES = ["New Cairo", "Cairo", "Giza", "Alexandria", "Delta", "Canal Cities", "Upper Egypt", "Rest of Egypt"]
 
@@ -184,3 +184,14 @@ async def test_shared_territory_splits_without_renaming_the_other_zones_one(shop
     assert report.renamed == [("Greater Cairo", "Cairo")] and report.created == []
     assert "Greater Cairo" not in shop.territories()
     assert not [i for i in shop.pair.erp.db.all("Sales Invoice") if i.get("territory") == "Greater Cairo"]
+
+
+async def test_a_long_lived_worker_context_reads_the_zone_book_again(shop: Shop) -> None:
+    worker = shop.context()  # like runtime/worker.py: one context per store for the process's life
+    cairo = {"shipping": {"country": "EG", "state": "EGC", "postcode": "11511", "city": "Downtown"}}
+    assert await territory_for(worker, cairo) == ""  # the tree was never synced
+    await run_sync(shop)  # another process syncs the territories
+    assert await territory_for(worker, cairo) == ""  # read once, not per order
+    worker.cache.territories.loaded_at -= BOOK_MAX_AGE_SECONDS + 1  # the book has aged
+    assert await territory_for(worker, cairo) == "Cairo"
+    await worker.aclose()

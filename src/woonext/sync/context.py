@@ -34,6 +34,7 @@ class TerritoryCache:
 
     book: ZoneBook | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaded_at: float = 0.0  # time.monotonic() of the read: a long-lived worker reads it again later
 
 
 @dataclass

@@ -10,6 +10,7 @@ step writes nothing.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ log = structlog.get_logger(__name__)
 
 KIND = "territory"
 RETIRED = "retired"
+# An invoice may only name a territory that exists: after a rename the old name is gone, so a
+# long-running worker must not keep using what it read hours ago.
+BOOK_MAX_AGE_SECONDS = 300.0
 FIELDS = ["name", "parent_territory", "is_group"]
 
 
@@ -104,13 +108,19 @@ async def read_book(ctx: StoreContext, problems: list[str] | None = None) -> Zon
                     territories={k: str(r["name"]) for k, r in (await _erp_territories(ctx)).items()})
 
 
+def _stale(loaded_at: float) -> bool:
+    return time.monotonic() - loaded_at > BOOK_MAX_AGE_SECONDS
+
+
 async def zone_book(ctx: StoreContext) -> ZoneBook:
-    """The zone book of this run (read on first use)."""
+    """The zone book of this run (read on first use; a worker's long-lived context reads it again
+    once it is older than BOOK_MAX_AGE_SECONDS, so renamed zones and new territories reach it)."""
     cache = ctx.cache.territories
-    if cache.book is None:
+    if cache.book is None or _stale(cache.loaded_at):
         async with cache.lock:
-            if cache.book is None:
+            if cache.book is None or _stale(cache.loaded_at):
                 cache.book = await read_book(ctx)
+                cache.loaded_at = time.monotonic()
     return cache.book
 
 
@@ -316,6 +326,7 @@ async def sync_territories(ctx: StoreContext) -> TerritoryReport:
         # Orders of this run see the tree as it is now.
         ctx.cache.territories.book = ZoneBook(book.zones, book.rules, book.country, book.states,
                                               {k: str(r["name"]) for k, r in rows.items()})
+        ctx.cache.territories.loaded_at = time.monotonic()
     except ErpError as exc:
         status = FAILED if exc.kind in ("retryable", "uncertain") else NEEDS_REVIEW
         reason, detail = f"erpnext_{exc.exc_type or exc.status}", exc.message
