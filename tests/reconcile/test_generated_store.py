@@ -26,6 +26,8 @@ async def test_a_synced_shop_reconciles_with_zero_mismatches(shop: Shop) -> None
     assert sum(t.woocommerce_refunds for t in report.totals.values()) > 0
     assert all(t.balanced for t in report.totals.values())
     assert report.states["invoiced"] > 50 and report.states["waiting"] and report.states["cancelled"]
+    pages = -(-report.orders // 100)  # bulk reads: one WooCommerce page, three ERPNext queries per 100 orders
+    assert report.requests["woocommerce"] == pages and report.requests["erpnext"] <= 1 + 3 * pages
 
 
 async def _submitted(shop: Shop, name: str) -> dict[str, Any]:
