@@ -174,3 +174,9 @@ def test_a_period_is_whole_site_local_days() -> None:
     assert not period.contains({"date_created": "2026-11-03T00:00:00"})
     with pytest.raises(ValueError, match="before --from"):
         Period(date(2026, 11, 2), date(2026, 11, 1))
+
+
+def test_a_credit_note_made_by_hand_counts_against_the_refunds() -> None:
+    by_hand = {**note("CN-9", 0, 20.0), "woonext_sync_key": None, "company": "Jarz"}
+    found = kinds(Evidence(order(), [invoice(outstanding=95.0), by_hand], []))
+    assert found == [(STATUS, "refunded_amount")]  # ERPNext credits 20.00 that WooCommerce never refunded
