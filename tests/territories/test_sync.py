@@ -195,3 +195,21 @@ async def test_a_long_lived_worker_context_reads_the_zone_book_again(shop: Shop)
     worker.cache.territories.loaded_at -= BOOK_MAX_AGE_SECONDS + 1  # the book has aged
     assert await territory_for(worker, cairo) == "Cairo"
     await worker.aclose()
+
+
+async def test_without_rename_doc_a_renamed_zone_gets_a_new_territory_and_the_old_is_retired(shop: Shop) -> None:
+    await run_sync(shop)
+    await run_migration(shop)
+    shop.pair.erp.methods.pop("frappe.client.rename_doc")  # an ERPNext without the method
+    woo = shop.context().woo
+    zones = {z["name"]: z["id"] for z in await woo.list_shipping_zones()}
+    await woo.put(f"shipping/zones/{zones['Delta']}", {"name": "Nile Delta"})
+    await woo.put(f"shipping/zones/{zones['Canal Cities']}", {"name": "Suez Canal"})
+    await woo.aclose()
+    used = {i.get("territory") for i in shop.pair.erp.db.all("Sales Invoice")}
+    report = await run_sync(shop)
+    assert report.renamed == [] and sorted(report.created) == ["Nile Delta", "Suez Canal"]
+    names = set(shop.territories())
+    for old in ("Delta", "Canal Cities"):  # kept while invoices use it, deleted otherwise
+        assert (old in names) == (old in used) and (old in [n for n, _ in report.kept]) == (old in used)
+    assert (await run_sync(shop)).writes == 0
