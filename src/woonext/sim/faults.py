@@ -13,7 +13,6 @@ give it. Behind uvicorn (`server_mode=True`) the same faults hold or abort the r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import random
@@ -264,11 +263,11 @@ class FaultMiddleware:
             await asyncio.sleep(self.plan.slow_s)
             await self.app(scope, receive, send)
         elif kind == "timeout":
-            await self._timeout(receive)
+            await self._timeout(receive, send)
         elif kind == "reset":
             await self._reset(send)
         elif kind == "lost":
-            await self._lost(scope, receive)
+            await self._lost(scope, receive, send)
         elif kind == "truncated":
             await self._truncated(scope, receive, send)
         else:
@@ -276,9 +275,9 @@ class FaultMiddleware:
 
     # --- network-level faults ---------------------------------------------------------------
 
-    async def _timeout(self, receive: Receive) -> None:
+    async def _timeout(self, receive: Receive, send: Send) -> None:
         if self.server_mode:
-            await self._hold_until_disconnect(receive)
+            await self._hold_until_disconnect(receive, send)
             return
         await asyncio.sleep(self.plan.timeout_delay_s)
         raise httpx.ReadTimeout("simulated timeout: the server never answered")
@@ -292,24 +291,27 @@ class FaultMiddleware:
             return
         raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
 
-    async def _lost(self, scope: Scope, receive: Receive) -> None:
+    async def _lost(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The change is applied and committed by the inner app; only the answer goes missing.
         async def discard(message: Message) -> None:
             return None
 
         await self.app(scope, receive, discard)
         if self.server_mode:
-            await self._hold_until_disconnect(receive)
+            await self._hold_until_disconnect(receive, send)
             return
         raise httpx.ReadTimeout("simulated lost response")
 
-    async def _hold_until_disconnect(self, receive: Receive) -> None:
+    async def _hold_until_disconnect(self, receive: Receive, send: Send) -> None:
         async def drain() -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
 
-        with contextlib.suppress(TimeoutError):
+        try:
             await asyncio.wait_for(drain(), timeout=self.plan.server_hold_s)
+        except TimeoutError:
+            # The client waited longer than the hold: the proxy in front gives up, as nginx does.
+            await self._send(send, _html_reply(504, _proxy_page(504)))
 
     async def _truncated(self, scope: Scope, receive: Receive, send: Send) -> None:
         start: Message = {}

@@ -154,6 +154,7 @@ def build_pair(
     import_orders: Path | None = None,
     clock: SimClock | None = None,
     server_mode: bool = False,
+    fault_hold_s: float | None = None,
 ) -> SimPair:
     """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created."""
     clock = clock or SimClock()
@@ -168,6 +169,8 @@ def build_pair(
     for app in (woo.app, erp.app):
         if isinstance(app, FaultMiddleware):
             app.server_mode = server_mode  # behind uvicorn, network faults hold or abort the socket
+            if fault_hold_s is not None:  # how long a timeout / lost response holds before a 504
+                app.plan.server_hold_s = fault_hold_s
     if store is not None:
         _seed_woo(woo, store)
         masters, tax_accounts, currency = store.masters(), store.tax_account_map(), store.currency
