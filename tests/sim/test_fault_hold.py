@@ -8,8 +8,8 @@ import socket
 
 import httpx
 import uvicorn
-
 from tests.sim.test_faults import Ledger
+
 from woonext.sim.faults import FaultMiddleware, FaultPlan
 
 
