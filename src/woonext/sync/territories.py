@@ -97,15 +97,18 @@ async def _erp_territories(ctx: StoreContext) -> dict[str, dict[str, Any]]:
     return {fold(str(r["name"])): r for r in rows}
 
 
-async def read_book(ctx: StoreContext, problems: list[str] | None = None) -> ZoneBook:
-    """The store's zones, country and states, the rules, and ERPNext's territories (read now)."""
+async def read_book(ctx: StoreContext, problems: list[str] | None = None,
+                    rows: dict[str, dict[str, Any]] | None = None) -> ZoneBook:
+    """The store's zones, country and states, the rules, and ERPNext's territories (read now,
+    unless the caller has just read them: `rows`)."""
     problems = [] if problems is None else problems
+    rows = await _erp_territories(ctx) if rows is None else rows
     rules = Rules.parse(ctx.config.territory_rules)
     problems.extend(rules.problems)
     country = await _store_country(ctx, problems)
     return ZoneBook(zones=tuple(await _zones(ctx)), rules=rules, country=country,
                     states=await _states(ctx, country, problems),
-                    territories={k: str(r["name"]) for k, r in (await _erp_territories(ctx)).items()})
+                    territories={k: str(r["name"]) for k, r in rows.items()})
 
 
 def _stale(loaded_at: float) -> bool:
@@ -288,8 +291,9 @@ async def _retire(ctx: StoreContext, tree: _Tree, name: str, report: TerritoryRe
     return "deleted"
 
 
-async def _bring_in_step(ctx: StoreContext, book: ZoneBook, report: TerritoryReport) -> dict[str, dict[str, Any]]:
-    tree = _Tree(await _erp_territories(ctx))
+async def _bring_in_step(ctx: StoreContext, book: ZoneBook, rows: dict[str, dict[str, Any]],
+                         report: TerritoryReport) -> dict[str, dict[str, Any]]:
+    tree = _Tree(rows)
     root = await _ensure_root(ctx, tree, report)
     nodes = desired_tree(book.zones, book.rules, root, book.states, book.country)
     bindings = {b.remote_id: b for b in ctx.db.bindings(ctx.store, KIND)}
@@ -321,8 +325,9 @@ async def sync_territories(ctx: StoreContext) -> TerritoryReport:
     report = TerritoryReport(ctx.store)
     status, reason, detail, hint = SUCCEEDED, "in_step", "", ""
     try:
-        book = await read_book(ctx, report.problems)
-        rows = await _bring_in_step(ctx, book, report)
+        rows = await _erp_territories(ctx)
+        book = await read_book(ctx, report.problems, dict(rows))
+        rows = await _bring_in_step(ctx, book, rows, report)
         # Orders of this run see the tree as it is now.
         ctx.cache.territories.book = ZoneBook(book.zones, book.rules, book.country, book.states,
                                               {k: str(r["name"]) for k, r in rows.items()})
