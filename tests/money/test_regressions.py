@@ -11,6 +11,7 @@ from typing import Any
 from tests.money.checks import check_invoice, d, sync_batch
 from tests.money.orders import RATES
 from tests.sync.world import World
+from woonext.mapping.residual import CAUSE_TAX_LINES, CAUSE_TOTAL
 from woonext.sim.woomoney import TaxSettings, calculate_order
 from woonext.store import NEEDS_REVIEW
 
@@ -100,3 +101,15 @@ async def test_a_foreign_currency_invoice_takes_the_selling_rate_of_its_posting_
     assert d(invoice["base_grand_total"]) == Decimal("114.00") * Decimal("48.5")
     [entry] = world.erp.db.all("Payment Entry")
     assert d(entry["paid_amount"]) == Decimal("5529.00")  # the receivable is in EGP
+
+
+async def test_orders_that_do_not_add_up_are_parked_with_their_cause_and_never_posted(world: World) -> None:
+    edited_total = order([(1, 2, "50.00")])
+    edited_total["total"] = f"{Decimal(edited_total['total']) + Decimal('5.00'):.2f}"  # a plugin's surcharge
+    edited_tax = order([(1, 1, "80.00")], state="EGGZ")
+    edited_tax["tax_lines"] = edited_tax["tax_lines"][:1]  # the levy line removed by hand, totals kept
+    for built, cause in ((edited_total, CAUSE_TOTAL), (edited_tax, CAUSE_TAX_LINES)):
+        served, result = await sync_one(world, built, "historical completed")
+        assert (result.status, result.reason) == (NEEDS_REVIEW, "residual")
+        assert "residual" in result.detail and cause in result.detail and result.hint
+        assert world.invoices(woo_order_id=str(served["id"])) == []
