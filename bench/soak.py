@@ -280,6 +280,9 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         waited = settle(state_url, args.settle_timeout)
         elapsed = time.monotonic() - started
         service.stop()
+        injected = {}
+        for side, url in (("woocommerce", woo_url), ("erpnext", erp_url)):  # the checks read without faults
+            injected[side] = httpx.post(f"{url}/__sim__/faults", json={"enabled": False}, timeout=60).json()
         final = {int(o["id"]): o for o in woo.get("/__sim__/orders").json() if int(o["id"]) in orders}
         checks = Checks()
         check_documents(checks, documents(erp_url), final)
@@ -291,7 +294,10 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         checks.notes.update(orders=len(final), statuses=statuses,
                             seconds=round(elapsed, 1), sending_s=round(sent, 1), settle_s=round(waited, 1),
                             orders_per_min=round(len(final) / elapsed * 60, 1), kills=service.kills,
-                            webhooks_sent=hooks.sent, webhook_retries=hooks.retried, woo_requests=len(faults))
+                            webhooks_sent=hooks.sent, webhook_retries=hooks.retried, woo_requests=len(faults),
+                            **{f"{side}_faults": f"{sum(v['injected'].values())} of {v['requests_seen']} requests "
+                                                 f"{dict(sorted(v['injected'].items()))}"
+                               for side, v in injected.items()})
         return checks
 
 

@@ -44,3 +44,20 @@ def test_sim_up_takes_the_hold_from_the_command_line() -> None:
 
     pair = build_pair(seed=1, orders=5, faults="timeout@0.1", server_mode=True, fault_hold_s=2.5)
     assert pair.woo.faults.server_hold_s == pair.erp.faults.server_hold_s == 2.5
+
+
+async def test_sim_up_lists_queries_and_turns_its_faults_off() -> None:
+    from woonext.sim.serve import QueryLog
+
+    plan = FaultPlan.parse("500@1.0:* /api/*")
+    ledger = Ledger()
+    app = QueryLog(FaultMiddleware(ledger.app, plan, flavor="erpnext"), plan)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim.test") as client:
+        failed = await client.post("/api/resource/Item?x=1", json={"n": 1})
+        off = (await client.post("/__sim__/faults", json={"enabled": False})).json()
+        passed = await client.post("/api/resource/Item?x=2", json={"n": 2})
+        queries = (await client.get("/__sim__/queries")).json()
+    assert (failed.status_code, passed.status_code) == (500, 200)
+    assert off == {"enabled": False, "requests_seen": 1, "injected": {"500": 1}}
+    assert [q["query"] for q in queries] == ["x=1", "x=2"]  # the control requests are not listed
+    assert ledger.committed == [{"n": 2}]

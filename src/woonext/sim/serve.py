@@ -24,7 +24,7 @@ import uvicorn
 
 from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
-from .faults import FaultMiddleware
+from .faults import FaultMiddleware, FaultPlan
 from .generator import GeneratedStore, generate_store
 from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
 from .masters import Masters
@@ -245,25 +245,46 @@ def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
 
 
 class QueryLog:
-    """ASGI middleware of `sim up`: remembers every request's method, path and query string and serves
-    them at `GET /__sim__/queries` (the simulators' own request logs keep no query string, so they
-    cannot tell which page of a list was read). Bounded, like the fault log."""
+    """ASGI middleware of `sim up`, outside the fault middleware (so never hit by faults):
+    `GET /__sim__/queries` lists every request's method, path and query string (the simulators' own
+    request logs keep no query string, so they cannot tell which page of a list was read; bounded,
+    like the fault log); `GET /__sim__/faults` shows the faults injected so far and `POST` with
+    `{"enabled": false}` stops injecting them (a soak turns them off before checking the result)."""
 
-    def __init__(self, app: Any, limit: int = 200_000) -> None:
+    def __init__(self, app: Any, plan: FaultPlan | None = None, limit: int = 200_000) -> None:
         self.app = app
+        self.plan = plan
         self.rows: deque[tuple[str, str, str]] = deque(maxlen=limit)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/__sim__/queries":
-            body = json.dumps([{"method": m, "path": p, "query": q} for m, p, q in self.rows]).encode()
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path == "/__sim__/queries":
+            await self._json(send, [{"method": m, "path": p, "query": q} for m, p, q in self.rows])
             return
-        if scope["type"] == "http" and not scope["path"].startswith("/__sim__/"):
-            self.rows.append((scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1")))
+        if scope["type"] == "http" and path == "/__sim__/faults" and self.plan is not None:
+            if scope["method"] == "POST":
+                chunks = []
+                while True:
+                    message = await receive()
+                    chunks.append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        break
+                data = json.loads(b"".join(chunks) or b"{}")
+                if isinstance(data, dict) and "enabled" in data:
+                    self.plan.enabled = bool(data["enabled"])
+            await self._json(send, {"enabled": self.plan.enabled, "requests_seen": self.plan.requests_seen,
+                                    "injected": dict(self.plan.injected)})
+            return
+        if scope["type"] == "http" and not path.startswith("/__sim__/"):
+            self.rows.append((scope["method"], path, scope.get("query_string", b"").decode("latin-1")))
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _json(send: Any, payload: Any) -> None:
+        body = json.dumps(payload).encode()
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class _QuietServer(uvicorn.Server):
@@ -292,7 +313,8 @@ async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "
     servers = [
         _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                                     timeout_graceful_shutdown=2, access_log=False))
-        for app, port in ((QueryLog(pair.woo.app), woo_port), (QueryLog(pair.erp.app), erp_port))
+        for app, port in ((QueryLog(pair.woo.app, pair.woo.faults), woo_port),
+                          (QueryLog(pair.erp.app, pair.erp.faults), erp_port))
     ]
     loop = asyncio.get_running_loop()
 
