@@ -108,13 +108,14 @@ async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, crea
     """Cancel the invoice and make its amendment, exactly once; resumes an interrupted one.
     Returns the new invoice's name ("" when the order was cancelled meanwhile)."""
     intent = binding.data.get(AMEND) or {}
-    if not intent:
+    resuming = bool(intent)
+    if not resuming:
         intent = {"from": binding.erp_name, "step": "cancel", "revision": binding.revision + 1}
         binding.data = {**binding.data, AMEND: intent}
         ctx.db.save_binding(binding)
     replaced = str(intent["from"])
     if intent["step"] == "cancel":
-        await _cancel(ctx, replaced)
+        await _cancel(ctx, replaced, resuming)
         intent = {**intent, "step": "insert"}
         binding.revision = int(intent["revision"])
         binding.state = AMENDING
@@ -129,13 +130,15 @@ async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, crea
     return str(doc["name"])
 
 
-async def _cancel(ctx: StoreContext, name: str) -> None:
-    doc = await ctx.erp.get_doc("Sales Invoice", name)
-    if doc is None:
-        raise MappingError("invoice_missing", f"invoice {name} is gone from ERPNext",
-                           "someone deleted it; check the order and replay it")
-    if int(doc.get("docstatus") or 0) == 2:
-        return  # cancelled by the interrupted attempt
+async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
+    """Cancel the replaced invoice; a resumed attempt first checks whether the last one did."""
+    if resuming:
+        doc = await ctx.erp.get_doc("Sales Invoice", name)
+        if doc is None:
+            raise MappingError("invoice_missing", f"invoice {name} is gone from ERPNext",
+                               "someone deleted it; check the order and replay it")
+        if int(doc.get("docstatus") or 0) == 2:
+            return  # cancelled by the interrupted attempt
     try:
         await ctx.erp.cancel("Sales Invoice", name)
     except ErpUncertain:
