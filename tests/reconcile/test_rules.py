@@ -155,6 +155,11 @@ def test_a_parked_order_with_an_invoice_is_reported_as_parked_not_as_a_mismatch(
 def test_a_foreign_currency_invoice_owes_in_the_company_currency() -> None:
     usd = invoice(currency="USD", party_account_currency="EGP", base_grand_total=5750.0, outstanding=5750.0)
     assert kinds(Evidence(order(currency="USD"), [usd], [])) == []
+    # ERPNext's conversion cent on a migrated foreign-currency POS invoice is named as such
+    pos = invoice(currency="USD", party_account_currency="EGP", base_grand_total=194.98, outstanding=0.01, is_pos=1)
+    [finding] = check_order(Evidence(order("completed", currency="USD"), [pos], []), RULES).findings
+    assert (finding.kind, finding.code, finding.actual) == (PAYMENT, "conversion_cent", "0.01")
+    assert "0.01 EGP outstanding from currency conversion" in finding.detail
 
 
 def test_the_report_counts_and_totals_per_currency() -> None:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.keys import payment_key, refund_key
-from woonext.mapping.money import ZERO, MoneyError, money
+from woonext.mapping.money import CENT, ZERO, MoneyError, money
 from woonext.mapping.reconcile_model import (
     DUPLICATE,
     KINDS,
@@ -278,7 +278,12 @@ def _check_payment(o: _Order, inv: dict[str, Any], notes: list[dict[str, Any]]) 
         o.add(PAYMENT, "payment_entry_missing", "a submitted Payment Entry", "none",
               f"prepaid ({method}) invoice {name} has no submitted Payment Entry (outstanding {_cents(actual)}, "
               "a paid order owes 0.00)", docs)
-    if actual != expected:
+    if actual != expected and foreign and int(inv.get("is_pos") or 0) and abs(actual - expected) == CENT:
+        # ERPNext converts the rows one by one but the POS payment in one go (docs/money.md, known limit)
+        o.add(PAYMENT, "conversion_cent", _cents(expected), _cents(actual),
+              f"invoice {name} ({inv.get('currency')}) leaves {_cents(actual)} {inv.get('party_account_currency')} "
+              "outstanding from currency conversion: write the cent off in ERPNext", docs)
+    elif actual != expected:
         o.add(PAYMENT, "outstanding", _cents(expected), _cents(actual),
               f"invoice {name} outstanding {_cents(actual)}, expected {_cents(expected)}", docs)
 
