@@ -9,8 +9,10 @@ from typing import Any
 from tests.customers.party_world import contacts_by_customer, order_like, ready_world
 from tests.sync.world import World
 from woonext.mapping.identity import ERP_PHONE
+from woonext.sim.woo.routes_data import set_general
 from woonext.store import NEEDS_REVIEW, SUCCEEDED
 from woonext.sync.context import StoreContext
+from woonext.sync.customers import store_region
 from woonext.sync.orders import Mode, sync_order
 
 
@@ -210,4 +212,18 @@ async def test_lost_responses_after_commit_make_no_second_customer_contact_or_ad
     assert len(world.erp.db.all("Customer")) == 1
     assert len(world.erp.db.all("Contact")) == 1
     assert sorted(a["address_type"] for a in world.erp.db.all("Address")) == ["Billing", "Shipping"]
+    await ctx.aclose()
+
+
+async def test_the_store_country_comes_from_woocommerce_settings(tmp_path: Path) -> None:
+    orders = [order_like(590, phone="07912 345678"), order_like(591, phone="+44 7912 345678")]
+    world = await ready_world(tmp_path, orders, country="")  # "07912 345678" is no number in Egypt
+    set_general(world.woo, "woocommerce_default_country", "GB")  # a UK shop: national numbers are British
+    ctx = world.context()
+    assert await store_region(ctx) == "GB"
+    await _sync(world, ctx, 590, 591)
+    [customer] = world.erp.db.all("Customer")
+    assert {b.remote_id for b in world.db.bindings("main", "customer")} == {"phone:+447912345678"}
+    settings_reads = [p for _, p, _ in world.woo.request_log if "settings/general" in str(p)]
+    assert len(settings_reads) <= 2  # once per run (the territory book reads it too), not per order
     await ctx.aclose()
