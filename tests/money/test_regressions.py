@@ -113,3 +113,16 @@ async def test_orders_that_do_not_add_up_are_parked_with_their_cause_and_never_p
         assert (result.status, result.reason) == (NEEDS_REVIEW, "residual")
         assert "residual" in result.detail and cause in result.detail and result.hint
         assert world.invoices(woo_order_id=str(served["id"])) == []
+
+
+async def test_item_and_shipping_tax_rounded_apart_can_miss_total_tax_by_a_cent_per_tax_line(world: World) -> None:
+    # Broke with "residual 0.02 … tax_lines ≠ total_tax": at subtotal rounding each tax line's item and
+    # shipping tax are rounded (1.414 → 1.41 twice, 0.101 → 0.10 twice: 3.02) and the cart and shipping
+    # totals apart (1.515 → 1.52 twice: 3.04). Two tax lines, two cents: rounding, not an edit.
+    ship = [{"method_title": "Flat rate", "method_id": "flat_rate", "total": "10.10", "tax_status": "taxable"}]
+    built = order([(4, 1, "10.10")], state="EGGZ", round_at_subtotal=True, shipping_lines=ship)
+    assert [(t["tax_total"], t["shipping_tax_total"]) for t in built["tax_lines"]] == [("1.41", "1.41"),
+                                                                                      ("0.10", "0.10")]
+    assert built["total_tax"] == "3.04"
+    served, result = await sync_one(world, built, "live kashier")
+    check_invoice(world, served, "live kashier", result)

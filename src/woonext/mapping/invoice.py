@@ -164,7 +164,7 @@ def tax_rows(tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str],
     """One "Actual" row per WooCommerce tax line (items + shipping tax), account by rate id.
 
     Given the order's `total_tax`, a rounding gap between it and Σ tax lines (at most a cent per
-    two lines) is spread over the rows by the rounding policy; a larger gap is left for the
+    tax line) is spread over the rows by the rounding policy; a larger gap is left for the
     residual check. No `item_wise_tax_detail` is sent: ERPNext rebuilds it for "Actual" rows by
     spreading each row over all item rows, whatever we send (see docs/money.md)."""
     amounts = [money(line.get("tax_total"), "tax_total") + money(line.get("shipping_tax_total"), "shipping_tax_total")

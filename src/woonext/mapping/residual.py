@@ -54,9 +54,10 @@ def order_figures(order: dict[str, Any]) -> OrderFigures:
 
 
 def tax_rounding_tolerance(tax_line_count: int) -> Decimal:
-    """How far Σ tax_lines may miss total_tax from rounding alone: each of the n tax lines and the total
-    are rounded separately (half a cent each), so at most a cent for every two lines, and one cent."""
-    return CENT * max(1, (tax_line_count + 1) // 2)
+    """How far Σ tax_lines may miss total_tax from rounding alone: a tax line's `tax_total` and
+    `shipping_tax_total` are each rounded (2n figures), the cart and shipping tax totals too (2 more),
+    each by less than half a cent: under (n + 1) cents, so at most a cent per tax line (at least one)."""
+    return CENT * max(1, tax_line_count)
 
 
 def sub_cent_figures(order: dict[str, Any]) -> bool:
