@@ -12,7 +12,7 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpError, ErpUncertain
 from woonext.mapping.keys import SYNC_KEY_FIELD
-from woonext.store import Binding
+from woonext.store import Binding, BindingExists
 from woonext.sync.context import StoreContext
 
 INSERTING = "inserting"
@@ -40,7 +40,19 @@ async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: di
             return found
     binding.state = INSERTING
     binding.data = {**binding.data, "key": key}
-    ctx.db.save_binding(binding)
+    try:
+        ctx.db.save_binding(binding)
+    except BindingExists:
+        # Another flow on the same object (the orders poll and a webhook event) recorded its intent
+        # first: continue on its row; the sync key below keeps ERPNext to one document.
+        current = ctx.db.get_binding(binding.store, binding.kind, str(binding.remote_id))
+        if current is None:
+            raise
+        binding.id, binding.created_at = current.id, current.created_at
+        found = await find_by_key(ctx, doctype, key)
+        if found is not None:
+            return found
+        ctx.db.save_binding(binding)
     try:
         return await ctx.erp.insert(doctype, doc)
     except ErpUncertain:
