@@ -30,6 +30,7 @@ class Checks:
     orders_missing: int = 0
     reconciliation_mismatches: int = 0
     events_not_final: int = 0
+    internal_errors: int = 0  # outcomes woonext itself calls "a woonext bug"
     secrets_in_logs: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
 
@@ -72,10 +73,14 @@ def check_events(checks: Checks, state_url: str) -> None:
             rows = connection.execute(text("SELECT kind, status, count(*) FROM events GROUP BY kind, status")).all()
             outcomes = connection.execute(text(
                 "SELECT status, reason, count(*) FROM outcomes WHERE kind = 'order' GROUP BY status, reason")).all()
+            internal = connection.execute(text(
+                "SELECT kind, remote_id, detail FROM outcomes WHERE reason = 'internal_error'")).all()
     finally:
         engine.dispose()
     checks.events_not_final = sum(int(n) for kind, status, n in rows
                                   if status in ("Pending", "Running") and kind in ("order", "customer"))
+    checks.internal_errors = len(internal)
+    checks.notes["internal_error_examples"] = [f"{k} {r}: {d[:160]}" for k, r, d in internal[:5]]
     checks.notes["events"] = {f"{kind}:{status}": int(n) for kind, status, n in rows}
     checks.notes["order_outcomes"] = {f"{status}:{reason}": int(n) for status, reason, n in outcomes}
 

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = ("duplicate_invoices", "duplicate_payments", "duplicate_credit_notes", "orders_missing",
-          "reconciliation_mismatches", "events_not_final", "secrets_in_logs")
+          "reconciliation_mismatches", "events_not_final", "internal_errors", "secrets_in_logs")
 
 
 def soak(tmp_path: Path, *args: str) -> dict[str, str]:
