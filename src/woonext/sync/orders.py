@@ -209,7 +209,10 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
                              "a woonext bug: report it with this message; the order is retried on the next run")
-    if result.reason != "already_synced":  # an order already in step keeps its Succeeded record
+    if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
+        if ctx.db.outcome(ctx.store, "order", order_id) is None:  # …unless the run that did the work died first
+            ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail)
+    else:
         outcome = ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
                                         detail=result.detail, hint=result.hint)
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
