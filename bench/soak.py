@@ -63,17 +63,19 @@ def fault_spec(rate: float) -> str:
 
 
 class Service:
-    """`woonext serve` (SQLite) or `woonext web` + N `woonext worker` processes (PostgreSQL)."""
+    """`woonext serve` (SQLite) or `woonext web` + `woonext scheduler` + N `woonext worker` processes
+    (PostgreSQL)."""
 
     def __init__(self, cfg: Path, logs: Path, port: int, workers: int, postgres: bool, concurrency: int) -> None:
         self.cfg, self.logs, self.port, self.postgres, self.concurrency = cfg, logs, port, postgres, concurrency
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
-        self.names = ["web", *(f"worker{n}" for n in range(workers))] if postgres else ["serve"]
+        self.names = ["web", "scheduler", *(f"worker{n}" for n in range(workers))] if postgres else ["serve"]
         self.kills = 0
 
     def start(self, name: str) -> None:
         args = {"serve": ["serve", "--port", str(self.port), "--concurrency", str(self.concurrency)],
-                "web": ["web", "--port", str(self.port)]}.get(name, ["worker", "--concurrency", str(self.concurrency)])
+                "web": ["web", "--port", str(self.port)], "scheduler": ["scheduler"]}.get(
+            name, ["worker", "--concurrency", str(self.concurrency)])
         with (self.logs / f"{name}.log").open("ab") as out:
             self.procs[name] = subprocess.Popen([PYTHON, "-m", "woonext", "--config", str(self.cfg), *args],
                                                 stdout=out, stderr=subprocess.STDOUT, env=ENV)
@@ -84,7 +86,7 @@ class Service:
 
     def kill_one(self, rng: random.Random) -> str:
         """SIGKILL a worker (or the single serve process) and start it again."""
-        name = rng.choice([n for n in self.names if n != "web"])
+        name = rng.choice([n for n in self.names if n.startswith(("worker", "serve"))])
         self.procs[name].send_signal(signal.SIGKILL)
         self.procs[name].wait()
         self.kills += 1
@@ -269,6 +271,13 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         service = Service(cfg, logs, port, args.workers, pg_url is not None, args.concurrency)
         service.start_all()
         stack.callback(service.stop)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # the first deliveries would only be refused and resent
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
         woo = stack.enter_context(httpx.Client(base_url=woo_url, timeout=60))
         hooks = Deliveries(f"http://127.0.0.1:{port}/webhooks/woocommerce/main", secrets[-1], rng)
         stack.callback(hooks.close)
