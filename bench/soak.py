@@ -277,7 +277,8 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
                 if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.2)
+                pass
+            time.sleep(0.2)
         woo = stack.enter_context(httpx.Client(base_url=woo_url, timeout=60))
         hooks = Deliveries(f"http://127.0.0.1:{port}/webhooks/woocommerce/main", secrets[-1], rng)
         stack.callback(hooks.close)
