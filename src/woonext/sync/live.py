@@ -20,12 +20,17 @@ from woonext.sync.setup import ensure_ready
 CURSOR = "orders"
 OVERLAP = timedelta(minutes=5)
 FIRST_RUN_LOOKBACK = timedelta(days=1)
+# Orders that are open at go-live whatever their age: a "processing" order from last month is a real
+# sale the migration leaves to the live sync (it is not a historical status), and its modification
+# date may be far older than the first run's look-back.
+OPEN_STATUSES = ("processing",)
 
 
 @dataclass
 class LiveReport:
     results: list[OrderResult] = field(default_factory=list)
     pages: int = 0
+    swept: set[tuple[int, str]] = field(default_factory=set)  # (id, date_modified_gmt) handled by the sweep
     cursor: dict[str, Any] | None = None
 
     def count(self, status: str) -> int:
@@ -67,12 +72,14 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
         since = datetime.fromisoformat(cursor["modified_gmt"]) - OVERLAP
     else:
         since = (now or datetime.now(UTC)).replace(tzinfo=None) - FIRST_RUN_LOOKBACK
+        await _sweep_open_orders(ctx, report, concurrency, per_page)
     params = {"modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"), "dates_are_gmt": True,
               "orderby": "modified", "order": "asc", "status": "any"}
     best = (cursor["modified_gmt"], int(cursor["id"])) if cursor else None
     async for page in ctx.woo.iter_orders(params, per_page=per_page):
         report.pages += 1
-        await _handle(ctx, page.items, report, concurrency)
+        fresh = [o for o in page.items if (int(o["id"]), _gmt(o)) not in report.swept]
+        await _handle(ctx, fresh, report, concurrency)
         for order in page.items:
             mark = (_gmt(order), int(order["id"]))
             if best is None or mark > best:
@@ -81,6 +88,19 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
             ctx.db.set_cursor(ctx.store, CURSOR, {"modified_gmt": best[0], "id": best[1]})
     report.cursor = ctx.db.get_cursor(ctx.store, CURSOR)
     return report
+
+
+async def _sweep_open_orders(ctx: StoreContext, report: LiveReport, concurrency: int, per_page: int) -> None:
+    """First run only: every order still open at go-live, however old (later runs follow the cursor)."""
+    statuses = [s for s in OPEN_STATUSES
+                if s not in ctx.config.migrate_statuses and s not in ctx.config.wait_statuses]
+    if not statuses:
+        return
+    params = {"status": ",".join(statuses), "orderby": "id", "order": "asc"}
+    async for page in ctx.woo.iter_orders(params, per_page=per_page):
+        report.pages += 1
+        await _handle(ctx, page.items, report, concurrency)
+        report.swept |= {(int(o["id"]), _gmt(o)) for o in page.items}
 
 
 async def pull_recent(ctx: StoreContext, limit: int = 20, concurrency: int = 4) -> LiveReport:
