@@ -53,9 +53,10 @@ class Shop:
         return outcome is not None and outcome.status == "Succeeded"
 
     def live_cash_invoice(self) -> dict[str, Any]:
-        """A submitted live cash-on-delivery invoice with no credit note and no payment."""
+        """The newest submitted live cash-on-delivery invoice with no credit note and no payment (the live sync's
+        first run also invoices month-old processing orders; the scheduled job looks at the last two days only)."""
         returned = {d.get("return_against") for d in self.invoices() if d.get("is_return")}
-        return next(d for d in sorted(self.invoices(), key=lambda d: d["name"])
+        return next(d for d in sorted(self.invoices(), key=lambda d: d["name"], reverse=True)
                     if self.in_step(d.get("woo_order_id")) and d["docstatus"] == 1 and not d.get("is_return")
                     and d.get("update_stock") == 1
                     and d.get("custom_payment_method") == "Cash" and d["name"] not in returned
