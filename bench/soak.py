@@ -174,9 +174,10 @@ def start_sim(work: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[by
     return proc, cfg, f"http://127.0.0.1:{woo_port}", f"http://127.0.0.1:{erp_port}"
 
 
-def configure(sim_cfg: Path, cfg: Path, state_url: str) -> list[str]:
-    """The woonext config for the run (state DB, orders polled every minute); returns its secrets."""
+def configure(sim_cfg: Path, cfg: Path, state_url: str, lease_seconds: float = 60.0) -> list[str]:
+    """The woonext config for the run (state DB, worker lease, orders polled every minute); returns its secrets."""
     content = re.sub(r'(?m)^state_url = ".*"$', f'state_url = "{state_url}"', sim_cfg.read_text())
+    content = content.replace("\n[erpnext]", f"\n[service]\nlease_seconds = {lease_seconds}\n\n[erpnext]", 1)
     cfg.write_text(content + '\n[stores.schedules]\norders = "* * * * *"\n')
     return [m for name in ("api_key", "api_secret", "consumer_key", "consumer_secret", "webhook_secret")
             for m in re.findall(rf'(?m)^{name} = "([^"]+)"', content)]
@@ -259,7 +260,7 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         sim, sim_cfg, woo_url, erp_url = start_sim(work, args)
         stack.callback(lambda: (sim.terminate(), sim.wait(timeout=30)))
         cfg = work / "woonext.toml"
-        secrets = configure(sim_cfg, cfg, state_url)
+        secrets = configure(sim_cfg, cfg, state_url, args.lease_seconds)
         for _ in range(20):  # setup meets the faults too: run it again until it has nothing left to do
             setup = subprocess.run([PYTHON, "-m", "woonext", "--config", str(cfg), "setup"], capture_output=True,
                                    env=ENV)
@@ -328,6 +329,8 @@ def main() -> int:
     parser.add_argument("--hold-s", type=float, default=3.0, help="how long a timeout / lost response holds")
     parser.add_argument("--kill-every", type=int, default=500, help="SIGKILL a worker every N orders (0: never)")
     parser.add_argument("--settle-timeout", type=float, default=1800)
+    parser.add_argument("--lease-seconds", type=float, default=60.0,
+                        help="worker lease: how long a killed worker's events wait (default 60, as in production)")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="keep the work directory (logs, state DB) here")
     parser.add_argument("--pg-url", help="use this PostgreSQL server (its `postgres` database URL) instead of "

@@ -93,6 +93,9 @@ def _check_cron(value: str) -> str:
 class ServiceConfig(_Strict):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    # How long a worker holds an event without a heartbeat before another process may take it over:
+    # the time a SIGKILLed worker's events wait. Shorter recovers sooner; longer tolerates slow pauses.
+    lease_seconds: float = Field(default=60.0, ge=5, le=3600)
 
 
 class ErpnextConfig(_Strict):

@@ -121,7 +121,8 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
     assert all(e["status"] == "Skipped" and "already_synced" in e["last_error"] for e in mine
                if e["status"] != "Succeeded"), mine
     jobs = {e["remote_id"]: e["status"] for e in listed if e["kind"] == "job"}
-    assert jobs["orders"] == "Succeeded" and set(jobs.values()) == {"Succeeded"}, jobs
+    # a job still running at SIGTERM is released for the next start (Pending), never left Running or Failed
+    assert jobs["orders"] == "Succeeded" and set(jobs.values()) <= {"Succeeded", "Pending"}, jobs
     code, out = cli(cfg, "events", "retry", str(mine[0]["id"]))
     assert code == 0 and "queued again" in out
     code, out = cli(cfg, "events", "list", "--status", "pending")

@@ -30,7 +30,8 @@ def soak(tmp_path: Path, *args: str) -> dict[str, str]:
 
 
 def test_short_soak_on_sqlite_with_woonext_serve(tmp_path: Path) -> None:
-    figures = soak(tmp_path, "--orders", "200", "--db", "sqlite", "--kill-every", "80", "--settle-timeout", "240")
+    figures = soak(tmp_path, "--orders", "200", "--db", "sqlite", "--kill-every", "80", "--settle-timeout", "240",
+                   "--lease-seconds", "15")
     assert int(figures["orders"]) == 200 and int(figures["kills"]) == 2
     assert int(figures["invoices"]) > 100  # most orders are invoiced; the cancelled ones are not
 
@@ -38,6 +39,6 @@ def test_short_soak_on_sqlite_with_woonext_serve(tmp_path: Path) -> None:
 @pytest.mark.usefixtures("postgres_url")
 def test_short_soak_on_postgresql_with_two_workers(tmp_path: Path, postgres_url: str) -> None:
     figures = soak(tmp_path, "--orders", "150", "--db", "postgres", "--workers", "2", "--kill-every", "60",
-                   "--settle-timeout", "240", "--pg-url", postgres_url)
+                   "--settle-timeout", "240", "--pg-url", postgres_url, "--lease-seconds", "15")
     assert int(figures["orders"]) == 150 and int(figures["kills"]) == 2
     assert int(figures["invoices"]) > 75

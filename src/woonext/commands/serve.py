@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         """Web (webhooks, /healthz, /readyz), worker and scheduler in one process; SIGTERM stops it gracefully."""
         cli = cli_context(ctx)
         config = cli.config()
-        settings = WorkerSettings(concurrency=concurrency)
+        settings = WorkerSettings(concurrency=concurrency, lease_seconds=config.service.lease_seconds)
         asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
                                   settings, scheduler=scheduler))
 
@@ -65,7 +65,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The event worker alone (no web server); SIGTERM stops it gracefully."""
         cli = cli_context(ctx)
-        asyncio.run(work(cli.config(), cli.state_db(), WorkerSettings(concurrency=concurrency)))
+        config = cli.config()
+        settings = WorkerSettings(concurrency=concurrency, lease_seconds=config.service.lease_seconds)
+        asyncio.run(work(config, cli.state_db(), settings))
 
     @app.command("scheduler")
     def scheduler_cmd(ctx: typer.Context) -> None:
