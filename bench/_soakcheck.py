@@ -61,7 +61,8 @@ def check_documents(checks: Checks, docs: dict[str, list[dict[str, Any]]], order
     invoiced = {str(d.get("woo_order_id")) for d in originals}
     missing = [oid for oid, o in orders.items() if o["status"] in INVOICED and str(oid) not in invoiced]
     checks.orders_missing = len(missing)
-    checks.notes.update(invoices=len(originals), credit_notes=len(returns),
+    checks.notes.update(invoices=len(originals), amended=sum(1 for d in originals if d.get("amended_from")),
+                        credit_notes=len(returns),
                         payments=sum(1 for d in docs["Payment Entry"] if d["docstatus"] == 1),
                         customers=len(docs["Customer"]), missing_ids=missing[:20])
 

@@ -7,7 +7,7 @@ wrong, then the run is checked for the promises of docs/reliability.md.
   * every webhook delivered one to three times, out of order (a shuffled window), retried by the
     sender until accepted (as WooCommerce does) — also while the web process is down;
   * the periodic poll (orders job every minute) running alongside;
-  * orders paid (completed), cancelled and refunded while in flight (the simulator's order actions);
+  * orders paid (completed), cancelled, refunded and edited while in flight (the simulator's order actions);
   * a worker (SQLite: the whole `woonext serve` process) SIGKILLed about every `--kill-every`
     orders and restarted.
 
@@ -199,11 +199,13 @@ def act(http: httpx.Client, order_id: int, action: str, body: dict[str, Any] | N
 
 
 def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, service: Service,
-          rng: random.Random) -> dict[int, dict[str, Any]]:
-    """Create the orders and change some while their webhooks are in flight."""
+          rng: random.Random) -> tuple[dict[int, dict[str, Any]], list[int]]:
+    """Create the orders and change some while their webhooks are in flight; returns the orders and the
+    ones never changed (still processing)."""
     spec = order_template(woo)
     created: dict[int, dict[str, Any]] = {}
     in_flight: list[int] = []
+    untouched: list[int] = []  # still processing, never changed: candidates for a later edit
     for n in range(1, args.orders + 1):
         response = woo.post("/__sim__/orders", json={"spec": spec, "created_via": "checkout"})
         response.raise_for_status()
@@ -223,9 +225,31 @@ def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, servic
                 refund = str(rng.choice(["5.00", "10.00", "12.50"]))
                 act(woo, target, "refund", {"amount": refund, "reason": "soak", "restock": False})
                 hooks.add(woo.get(f"/__sim__/orders/{target}").json(), "order.updated")
+            elif roll < 0.75 and len(untouched) > 20:
+                # the shop adds one to a line of an older order, most likely invoiced by now: an unpaid,
+                # undelivered invoice is cancelled and amended
+                older = untouched.pop(rng.randrange(len(untouched) - 20))  # ~80 orders back or more
+                line = woo.get(f"/__sim__/orders/{older}").json()["line_items"][0]
+                edited = act(woo, older, "edit_lines",
+                             {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]})
+                hooks.add(edited, "order.updated")
+            else:
+                untouched.append(target)
         if args.kill_every and n % args.kill_every == 0:
             print(f"  {n} orders: SIGKILL {service.kill_one(rng)}", flush=True)
-    return created
+    return created, untouched
+
+
+def edit_invoiced(woo: httpx.Client, hooks: Deliveries, untouched: list[int], rng: random.Random) -> int:
+    """After the first settle: the shop edits a line of some invoiced, unpaid orders (each amended)."""
+    chosen = rng.sample(untouched, k=max(1, len(untouched) // 10)) if untouched else []
+    for order_id in chosen:
+        line = woo.get(f"/__sim__/orders/{order_id}").json()["line_items"][0]
+        edited = act(woo, order_id, "edit_lines",
+                     {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]})
+        hooks.add(edited, "order.updated")
+    hooks.flush()
+    return len(chosen)
 
 
 def settle(state_url: str, timeout: float) -> float:
@@ -258,7 +282,8 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         state_url = pg_url.replace("/postgres?", "/woonext_soak?")
     with ExitStack() as stack:
         sim, sim_cfg, woo_url, erp_url = start_sim(work, args)
-        stack.callback(lambda: (sim.terminate(), sim.wait(timeout=30)))
+        stack.callback(sim.wait, timeout=30)  # callbacks run last-in first-out: terminate, then wait
+        stack.callback(sim.terminate)
         cfg = work / "woonext.toml"
         secrets = configure(sim_cfg, cfg, state_url, args.lease_seconds)
         for _ in range(20):  # setup meets the faults too: run it again until it has nothing left to do
@@ -285,10 +310,12 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         stack.callback(hooks.close)
         started = time.monotonic()
         day_one = datetime.now(UTC).date()
-        orders = drive(args, woo, hooks, service, rng)
+        orders, untouched = drive(args, woo, hooks, service, rng)
         hooks.flush()
         sent = time.monotonic() - started
         waited = settle(state_url, args.settle_timeout)
+        late_edits = edit_invoiced(woo, hooks, untouched, rng)
+        waited += settle(state_url, args.settle_timeout)
         elapsed = time.monotonic() - started
         service.stop()
         injected = {}
@@ -302,7 +329,7 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         check_logs(checks, sorted(logs.glob("*.log")), secrets)
         faults = httpx.get(f"{woo_url}/__sim__/queries", timeout=60).json()
         statuses = dict(sorted(_count(o["status"] for o in final.values()).items()))
-        checks.notes.update(orders=len(final), statuses=statuses,
+        checks.notes.update(orders=len(final), statuses=statuses, late_edits=late_edits,
                             seconds=round(elapsed, 1), sending_s=round(sent, 1), settle_s=round(waited, 1),
                             orders_per_min=round(len(final) / elapsed * 60, 1), kills=service.kills,
                             webhooks_sent=hooks.sent, webhook_retries=hooks.retried, woo_requests=len(faults),

@@ -210,7 +210,10 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
                              "a woonext bug: report it with this message; the order is retried on the next run")
     if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
-        if ctx.db.outcome(ctx.store, "order", order_id) is None:  # …unless the run that did the work died first
+        # …but one with none (the run that did the work died first) or a stale Failed one (an attempt whose
+        # answer was lost, finished by another) is recorded Succeeded: otherwise it is retried on every run.
+        earlier = ctx.db.outcome(ctx.store, "order", order_id)
+        if earlier is None or earlier.status != SUCCEEDED:
             ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail)
     else:
         outcome = ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
