@@ -22,7 +22,7 @@ from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
 from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
-from woonext.sync.documents import binding_for, insert_once, mark_done
+from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.edits import amend, amendment_pending, inspect_edit
 from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
 from woonext.sync.refunds import ensure_credit_notes
@@ -122,6 +122,12 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
+    if binding.state == INSERTING and await find_by_key(ctx, "Sales Invoice",
+                                                        order_key(ctx.store, order_id, binding.revision)):
+        # An attempt died after ERPNext committed the invoice but before we recorded it; the order may
+        # have been cancelled (or put on hold) since: record the invoice first, then follow the order.
+        await create_invoice(ctx, order, mode, binding)
+        has_invoice = True
     if mode is Mode.HISTORICAL and status not in ctx.config.migrate_statuses and not has_invoice:
         return _skip(order, "status_not_migrated", f"status {status!r} is not migrated")
     if status in ctx.config.wait_statuses and not has_invoice:
