@@ -169,7 +169,9 @@ def test_migration_killed_at_random_points_resumes_and_creates_nothing_twice(tmp
             assert run[0] in (previous[-1], previous[-1] - 1), runs
             assert len(set(run) & set(previous)) <= 2, runs
             assert run == list(range(run[0], run[0] + len(run))), runs  # then straight on, page by page
-        assert runs[0][0] == 1 and runs[0][-1] <= 2  # the first kill came during the first page
+        # the first kill is aimed inside the first page; on a loaded machine page 1 may finish (and page 3 be
+        # read ahead) before the signal lands, which the resume checks above cover just the same
+        assert runs[0][0] == 1 and runs[0][-1] <= 3, runs
         again = sum(len(run) for run in runs) - total_pages
         assert again <= 2 * KILLS, runs
 

@@ -28,6 +28,23 @@ def refund_key(store: str, refund_id: int | str) -> str:
     return f"{store}:refund:{refund_id}"
 
 
+def order_version(order: dict[str, Any]) -> str:
+    """When this copy of the order was last saved in WooCommerce (UTC, sortable as text)."""
+    return str(order.get("date_modified_gmt") or order.get("date_modified") or "")
+
+
+def remember_version(binding_data: dict[str, Any], order: dict[str, Any]) -> dict[str, Any]:
+    """The binding's data with the version of the order it was last brought in step with."""
+    return {**binding_data, "version": order_version(order)}
+
+
+def is_older_copy(order: dict[str, Any], binding_data: dict[str, Any]) -> bool:
+    """A copy read before the version already synced (a poll page read before a webhook's re-read):
+    acting on it would undo the newer one, e.g. amend an edit back."""
+    synced = str(binding_data.get("version") or "")
+    return bool(synced) and order_version(order) < synced
+
+
 def _pick(rows: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: row.get(f) for f in fields} for row in rows or [] if isinstance(row, dict)]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpUncertain
 from woonext.mapping.invoice import MappingError
-from woonext.mapping.keys import compare_hash, content_hash
+from woonext.mapping.keys import compare_hash, content_hash, remember_version
 from woonext.mapping.money import ZERO, money, round2
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
@@ -62,6 +62,7 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
     if change.invoice is False:
         if binding.content_hash != content_hash(order):  # details changed, or an old hash to upgrade
             binding.content_hash = content_hash(order)
+            binding.data = remember_version(binding.data, order)
             ctx.db.save_binding(binding)
         return Edit("none", details_changed=change.details)
     invoice = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
@@ -73,6 +74,7 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         # An old-format hash that no longer matches, but the invoice still says what the order says:
         # not an edit. Store the hash in the current format and carry on.
         binding.content_hash = content_hash(order)
+        binding.data = remember_version(binding.data, order)
         ctx.db.save_binding(binding)
         return Edit("none", details_changed=True)
     blocker = await _why_not_amendable(ctx, order, binding, invoice)

@@ -15,7 +15,7 @@ import structlog
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, Purpose, map_order
-from woonext.mapping.keys import content_hash, order_key
+from woonext.mapping.keys import content_hash, is_older_copy, order_key, remember_version
 from woonext.mapping.money import money
 from woonext.mapping.residual import erpnext_residual
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
@@ -94,6 +94,7 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
         raise erpnext_residual(doc, plan.grand_total)
     state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
     binding.content_hash = content_hash(order)
+    binding.data = remember_version(binding.data, order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
     mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, customer=customer,
               total=str(plan.grand_total), currency=plan.doc.get("currency"),
@@ -122,6 +123,9 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
+    if is_older_copy(order, binding.data):
+        return OrderResult(order_id, SKIPPED, "already_synced", "a newer version of the order was already synced",
+                           invoice=binding.erp_name)
     if binding.state == INSERTING and await find_by_key(ctx, "Sales Invoice",
                                                         order_key(ctx.store, order_id, binding.revision)):
         # An attempt died after ERPNext committed the invoice but before we recorded it; the order may
