@@ -32,6 +32,7 @@ class Checks:
     events_not_final: int = 0
     internal_errors: int = 0  # outcomes woonext itself calls "a woonext bug"
     secrets_in_logs: int = 0
+    amendments_beyond_edits: int = 0  # an invoice amended more often than the shop edited its order
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property

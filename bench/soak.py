@@ -199,13 +199,14 @@ def act(http: httpx.Client, order_id: int, action: str, body: dict[str, Any] | N
 
 
 def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, service: Service,
-          rng: random.Random) -> tuple[dict[int, dict[str, Any]], list[int]]:
+          rng: random.Random) -> tuple[dict[int, dict[str, Any]], list[int], int]:
     """Create the orders and change some while their webhooks are in flight; returns the orders and the
-    ones never changed (still processing)."""
+    ones never changed (still processing) and how many were edited."""
     spec = order_template(woo)
     created: dict[int, dict[str, Any]] = {}
     in_flight: list[int] = []
     untouched: list[int] = []  # still processing, never changed: candidates for a later edit
+    edits = 0
     for n in range(1, args.orders + 1):
         response = woo.post("/__sim__/orders", json={"spec": spec, "created_via": "checkout"})
         response.raise_for_status()
@@ -233,11 +234,12 @@ def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, servic
                 edited = act(woo, older, "edit_lines",
                              {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]})
                 hooks.add(edited, "order.updated")
+                edits += 1
             else:
                 untouched.append(target)
         if args.kill_every and n % args.kill_every == 0:
             print(f"  {n} orders: SIGKILL {service.kill_one(rng)}", flush=True)
-    return created, untouched
+    return created, untouched, edits
 
 
 def edit_invoiced(woo: httpx.Client, hooks: Deliveries, untouched: list[int], rng: random.Random) -> int:
@@ -310,7 +312,7 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         stack.callback(hooks.close)
         started = time.monotonic()
         day_one = datetime.now(UTC).date()
-        orders, untouched = drive(args, woo, hooks, service, rng)
+        orders, untouched, edits = drive(args, woo, hooks, service, rng)
         hooks.flush()
         sent = time.monotonic() - started
         waited = settle(state_url, args.settle_timeout)
@@ -324,12 +326,13 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         final = {int(o["id"]): o for o in woo.get("/__sim__/orders").json() if int(o["id"]) in orders}
         checks = Checks()
         check_documents(checks, documents(erp_url), final)
+        checks.amendments_beyond_edits = max(0, int(checks.notes["amended"]) - edits - late_edits)
         check_events(checks, state_url)
         check_reconciliation(checks, cfg, set(final), (day_one, datetime.now(UTC).date()))
         check_logs(checks, sorted(logs.glob("*.log")), secrets)
         faults = httpx.get(f"{woo_url}/__sim__/queries", timeout=60).json()
         statuses = dict(sorted(_count(o["status"] for o in final.values()).items()))
-        checks.notes.update(orders=len(final), statuses=statuses, late_edits=late_edits,
+        checks.notes.update(orders=len(final), statuses=statuses, edits_in_flight=edits, late_edits=late_edits,
                             seconds=round(elapsed, 1), sending_s=round(sent, 1), settle_s=round(waited, 1),
                             orders_per_min=round(len(final) / elapsed * 60, 1), kills=service.kills,
                             webhooks_sent=hooks.sent, webhook_retries=hooks.retried, woo_requests=len(faults),
