@@ -1,6 +1,7 @@
 """An older copy of an order (a poll page read before a webhook's re-read) never undoes a newer version
-already synced — found by the PostgreSQL soak: edits were amended back and forth (101 amendments for
-26 edits) as the minute poll and the webhook workers handled different copies of the same orders."""
+already synced: with edits, acting on it would amend the invoice back to the old lines. (Suspected from
+the PostgreSQL soak's amendment count, which on inspection came from real edits; the race is real all
+the same, as this test shows without the fix.)"""
 
 from __future__ import annotations
 
