@@ -6,11 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.customers.dedupe_seed import INVOICED, seed_duplicates
-from tests.sync.test_cli_end_to_end import free_port
+from tests.simproc import sim_up_process
 from woonext.cli import app
 from woonext.config import load_config
 from woonext.erpnext.client import ErpClient
@@ -29,23 +24,8 @@ runner = CliRunner()
 
 @pytest.fixture
 def sim_up(tmp_path: Path) -> Iterator[Path]:
-    woo_port, erp_port = free_port(), free_port()
-    cfg = tmp_path / "cfg.toml"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port", str(erp_port),
-         "--orders", "3", "--seed", "5", "--write-config", str(cfg)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not cfg.exists() and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            time.sleep(0.2)
-        assert cfg.exists(), "sim up did not write its configuration"
+    with sim_up_process(tmp_path, orders=3, seed=5) as (cfg, _):
         yield cfg
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def erp(cfg: Path) -> ErpClient:

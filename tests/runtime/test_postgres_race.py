@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.runtime.test_serve import cli, spawn, stop, wait_for
-from tests.sync.test_cli_end_to_end import free_port
+from tests.simproc import free_port
 from woonext.runtime.webhooks import sign
 from woonext.store import StateDB
 from woonext.store.migrate import current_revision

@@ -17,7 +17,8 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.sync.test_cli_end_to_end import erp_invoices, free_port
+from tests.simproc import free_port
+from tests.sync.test_cli_end_to_end import erp_invoices
 from woonext.cli import app
 from woonext.runtime.webhooks import sign
 

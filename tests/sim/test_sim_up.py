@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
+from tests.simproc import free_port
 from woocommerce import API
 
 from woonext.config import load_config
@@ -26,11 +27,6 @@ from woonext.sim.serve import build_pair, config_toml
 
 REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def port_open(port: int) -> bool:

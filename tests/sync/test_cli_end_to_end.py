@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,36 +11,17 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from tests.simproc import sim_up_process
 from woonext.cli import app
 
 runner = CliRunner()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 @pytest.fixture
 def sim_up(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    woo_port, erp_port = free_port(), free_port()
-    cfg = tmp_path / "cfg.toml"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port",
-         str(erp_port), "--orders", "150", "--seed", "3", "--write-config", str(cfg)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not cfg.exists() and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            time.sleep(0.2)
-        assert cfg.exists(), "sim up did not write its configuration"
-        yield cfg, erp_port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+    with sim_up_process(tmp_path, orders=150, seed=3) as up:
+        yield up
 
 
 def cli(cfg: Path, *args: str) -> tuple[int, str]:

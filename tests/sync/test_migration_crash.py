@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 import httpx
 from sqlalchemy import create_engine, text
 
-from tests.sync.test_cli_end_to_end import free_port
+from tests.simproc import free_port
 
 ORDERS = 200
 PER_PAGE = 15

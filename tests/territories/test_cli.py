@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +10,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tests.sync.test_cli_end_to_end import free_port
+from tests.simproc import sim_up_process
 from woonext.cli import app
 
 runner = CliRunner()
@@ -23,23 +18,8 @@ runner = CliRunner()
 
 @pytest.fixture
 def sim_up(tmp_path: Path) -> Iterator[tuple[Path, int]]:
-    woo_port, erp_port = free_port(), free_port()
-    cfg = tmp_path / "cfg.toml"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port",
-         str(erp_port), "--orders", "40", "--seed", "4", "--write-config", str(cfg)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not cfg.exists() and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
-            time.sleep(0.2)
-        assert cfg.exists(), "sim up did not write its configuration"
-        yield cfg, erp_port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
+    with sim_up_process(tmp_path, orders=40, seed=4) as up:
+        yield up
 
 
 def cli(cfg: Path, *args: str) -> tuple[int, str]:
