@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
 from tests.runtime.helpers import capture, client, ready_world, signed
-from tests.sync.test_cli_end_to_end import free_port
+from tests.simproc import free_port
 from tests.sync.world import make_world, real_orders
 from woonext.runtime.service import build_server
 from woonext.runtime.web import create_app
