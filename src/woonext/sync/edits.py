@@ -11,6 +11,11 @@ When lines or totals changed:
   and an amendment is made (`amended_from` = the cancelled invoice, sync key revision + 1);
 - otherwise the order is parked NeedsReview with the difference, line by line and in the totals.
 
+A person who corrected such an edit by hand accepts it (`woonext orders accept-edit`, sync/accept.py):
+the stored hash becomes the order's, so it is no longer an edit, and `accepted_edits` in the binding
+keeps what was accepted. An order edited again after that is flagged again, with what changed since
+the accepted version as well as the difference from the invoice.
+
 An amendment is two writes. The intent is recorded in the binding before the first (`amend` = the
 invoice being replaced and the step), so a run interrupted between the cancel and the new insert
 resumes where it stopped: it never cancels twice, and the insert is found by its sync key.
@@ -32,6 +37,8 @@ from woonext.sync.context import StoreContext
 
 AMEND = "amend"  # binding.data key: the amendment in progress
 AMENDING = "amending"  # binding state between the cancel and the new invoice
+ACCEPTED = "accepted_edits"  # binding.data key: edits a person accepted (sync/accept.py), oldest first
+INVOICED = ("submitted", "paid")  # binding states of an order with a live invoice
 
 CreateInvoice = Callable[[str], Awaitable[dict[str, Any]]]
 
@@ -42,8 +49,10 @@ class Edit:
 
     action: str  # "none", "amend", "review"
     why: str = ""
-    difference: str = ""
+    difference: str = ""  # for a person: the two parts below in one text
     details_changed: bool = False
+    against_invoice: str = ""  # invoice_difference(); "" when only line ids or order changed
+    since_accepted: str = ""  # after an accepted edit: what changed since the accepted version
 
 
 NO_EDIT = Edit("none")
@@ -56,7 +65,7 @@ def amendment_pending(binding: Binding) -> bool:
 async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> Edit:
     """Compare the order with what its invoice was made from (no ERPNext request unless lines or
     totals changed, or an old-format hash cannot tell)."""
-    if binding.state not in ("submitted", "paid") or not binding.content_hash:
+    if binding.state not in INVOICED or not binding.content_hash:
         return NO_EDIT
     change = compare_hash(binding.content_hash, order)
     if change.invoice is False:
@@ -79,8 +88,25 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         return Edit("none", details_changed=True)
     blocker = await _why_not_amendable(ctx, order, binding, invoice)
     if blocker:
-        return Edit("review", blocker, difference or "lines changed, totals the same")
-    return Edit("amend", "", difference)
+        return _review(ctx, order, binding, blocker, difference)
+    return Edit("amend", "", difference, against_invoice=difference)
+
+
+def last_acceptance(binding: Binding) -> dict[str, Any] | None:
+    """The latest edit a person accepted for the binding's current invoice (None: none)."""
+    mine = [e for e in binding.data.get(ACCEPTED) or [] if e.get("invoice") == binding.erp_name]
+    return mine[-1] if mine else None
+
+
+def _review(ctx: StoreContext, order: dict[str, Any], binding: Binding, why: str, difference: str) -> Edit:
+    accepted = last_acceptance(binding)
+    if accepted is None or not accepted.get("figures"):
+        return Edit("review", why, difference or "lines changed, totals the same", against_invoice=difference)
+    since = figures_difference(accepted["figures"], order, ctx.config.shipping_item, ctx.config.fee_item)
+    since = since or "lines changed, totals the same"
+    against = difference or f"none, the order agrees with invoice {binding.erp_name} again"
+    text = f"since the edit accepted on {accepted.get('at')}: {since} — against the invoice: {against}"
+    return Edit("review", why, text, against_invoice=difference, since_accepted=since)
 
 
 async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: Binding,
@@ -159,8 +185,11 @@ def _finish(ctx: StoreContext, binding: Binding, replaced: str, *, state: str, n
 
 
 # ---- the difference, for a person ---------------------------------------------------------------
-def _invoice_side(invoice: dict[str, Any]) -> dict[str, tuple[Decimal, Decimal]]:
-    side: dict[str, tuple[Decimal, Decimal]] = {}
+Side = dict[str, tuple[Decimal, Decimal]]  # item code → (quantity, amount)
+
+
+def _invoice_side(invoice: dict[str, Any]) -> Side:
+    side: Side = {}
     for row in invoice.get("items") or []:
         code = str(row.get("item_code") or "")
         qty, amount = side.get(code, (ZERO, ZERO))
@@ -168,8 +197,8 @@ def _invoice_side(invoice: dict[str, Any]) -> dict[str, tuple[Decimal, Decimal]]
     return side
 
 
-def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> dict[str, tuple[Decimal, Decimal]]:
-    side: dict[str, tuple[Decimal, Decimal]] = {}
+def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> Side:
+    side: Side = {}
 
     def add(code: str, qty: Decimal, amount: Decimal) -> None:
         old_qty, old_amount = side.get(code, (ZERO, ZERO))
@@ -190,14 +219,39 @@ def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> dic
 def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
     """What the invoice says against what the order now says, item by item and in the totals
     ("" when they agree)."""
-    old, new = _invoice_side(invoice), _order_side(order, shipping_item, fee_item)
+    return _difference(_invoice_side(invoice), _order_side(order, shipping_item, fee_item),
+                       (("total", invoice.get("grand_total"), order.get("total")),
+                        ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax"))))
+
+
+def order_figures(order: dict[str, Any], shipping_item: str, fee_item: str) -> dict[str, Any]:
+    """The order's items and totals as plain JSON, kept with an accepted edit so that a later edit
+    can be told apart from the accepted one."""
+    side = _order_side(order, shipping_item, fee_item)
+    return {"items": {code: [str(qty), str(amount)] for code, (qty, amount) in side.items()},
+            "total": str(order.get("total") or 0), "tax": str(order.get("total_tax") or 0)}
+
+
+def figures_difference(figures: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
+    """What changed in the order since `order_figures` was taken ("" when nothing did)."""
+    old = {str(code): (Decimal(str(qty)), money(amount, "amount"))
+           for code, (qty, amount) in (figures.get("items") or {}).items()}
+    return _difference(old, _order_side(order, shipping_item, fee_item),
+                       (("total", figures.get("total"), order.get("total")),
+                        ("tax", figures.get("tax"), order.get("total_tax"))))
+
+
+def difference_lines(difference: str) -> list[str]:
+    """A difference text one change per line (it joins them with "; ")."""
+    return [part for part in difference.split("; ") if part]
+
+
+def _difference(old: Side, new: Side, totals: tuple[tuple[str, Any, Any], ...]) -> str:
     parts = []
     for code in sorted(set(old) | set(new)):
         (old_qty, old_amount), (new_qty, new_amount) = old.get(code, (ZERO, ZERO)), new.get(code, (ZERO, ZERO))
         if (old_qty, old_amount) != (new_qty, new_amount):
             parts.append(f"{code}: qty {_n(old_qty)}→{_n(new_qty)}, amount {round2(old_amount)}→{round2(new_amount)}")
-    totals = (("total", invoice.get("grand_total"), order.get("total")),
-              ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax")))
     for label, was, now in totals:
         if money(was or 0, label) != money(now or 0, label):
             parts.append(f"{label} {round2(money(was or 0, label))}→{round2(money(now or 0, label))}")
