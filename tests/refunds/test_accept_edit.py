@@ -150,3 +150,27 @@ async def test_order_facts_tell_whether_the_order_differs_from_its_invoice(shop:
 
     nobody = await order_facts(shop.ctx, 999_999)
     assert not nobody.known and nobody.difference is None
+
+
+async def test_reconciliation_keeps_counting_the_money_and_says_the_edit_was_accepted(shop: Shop) -> None:
+    from datetime import date
+
+    from woonext.mapping.reconcile import PARKED, TAX, TOTAL, Period
+    from woonext.sync.reconcile import reconcile
+
+    order_id = await flagged_paid_order(shop)
+    period = Period(date(2000, 1, 1), date(2100, 1, 1))
+    [parked] = (await reconcile(shop.ctx, period)).findings
+    assert (parked.kind, parked.code, parked.mismatch) == (PARKED, "edited_after_invoicing", False)
+
+    await accept_edit(shop.ctx, order_id, "credit note CN-7 made by hand", NOON)
+    report = await reconcile(shop.ctx, period)
+
+    assert not report.ok  # the invoice still says 479.94 for an order of 593.94: the accountant must see it
+    by_kind = {f.kind: f for f in report.findings}
+    assert set(by_kind) >= {TOTAL, TAX} and PARKED not in by_kind
+    for finding in report.mismatches:
+        assert finding.order_id == order_id
+        assert finding.detail.endswith("(edit accepted by hand on 2026-11-25 12:00:00 UTC: credit note CN-7 made "
+                                       "by hand)"), finding
+    assert "grand total 479.94, order total 593.94" in by_kind[TOTAL].detail

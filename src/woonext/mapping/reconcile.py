@@ -9,16 +9,19 @@ cancelled older revisions are history, not problems. Findings come one per order
 naming the order and the documents, so "exactly one thing is wrong" reads as exactly one row.
 An order woonext already parked for a person (NeedsReview, Failed, DeadLetter) is reported as
 `parked` with its recorded reason, not as a fresh mismatch: it is known and listed by `status`.
+An edit after invoicing that a person accepted (`woonext orders accept-edit`) is no longer parked:
+the money differences it left still count as mismatches, and their text says when it was accepted
+and the person's note, so the accountant sees it was reviewed and what was done.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from woonext.mapping.keys import payment_key, refund_key
+from woonext.mapping.keys import payment_key, refund_key, refund_payment_key
 from woonext.mapping.money import CENT, ZERO, MoneyError, money
 from woonext.mapping.reconcile_model import (
     DUPLICATE,
@@ -98,6 +101,11 @@ class _Order:
         top = max((revision(str(d.get("woonext_sync_key") or "")) for d in self.originals), default=0)
         keys = {payment_key(rules.store, self.id, n) for n in range(top + 1)}
         self.payments = [p for p in ev.payments if p.sync_key in keys or names & set(p.allocations)]
+        # refunds paid out of a credit note's own outstanding (foreign currency): not the order's payment
+        notes = {str(d["name"]) for d in self.returns}
+        out_keys = {refund_payment_key(rules.store, r["id"]) for r in self.refunds}
+        self.refund_payments = [p for p in ev.payments if p not in self.payments
+                                and (p.sync_key in out_keys or notes & set(p.allocations))]
         self.problems: dict[str, list[tuple[str, str, str, str, tuple[str, ...]]]] = {}
 
     @property
@@ -174,8 +182,16 @@ def check_order(ev: Evidence, rules: Rules) -> OrderCheck:
         o.add(DUPLICATE, "payment_entry", "at most 1 submitted Payment Entry",
               f"{len(live_payments)} submitted Payment Entries",
               f"Payment Entries {', '.join(live_payments)} for one order", tuple(live_payments))
-    check.findings = _park(o, check) if ev.memory.outcome_status in UNRESOLVED else o.findings()
+    check.findings = _park(o, check) if ev.memory.outcome_status in UNRESOLVED else _reviewed(o.findings(), ev.memory)
     return check
+
+
+def _reviewed(findings: list[Finding], mem: Memory) -> list[Finding]:
+    """Money differences on an invoice whose edit a person accepted: still mismatches, now saying so."""
+    if not mem.accepted_edit:
+        return findings
+    return [replace(f, detail=f"{f.detail} ({mem.accepted_edit})")
+            if f.kind in (TOTAL, TAX, PAYMENT) and mem.invoice in f.documents else f for f in findings]
 
 
 def _without_invoice(o: _Order) -> str:
@@ -270,14 +286,17 @@ def _check_payment(o: _Order, inv: dict[str, Any], notes: list[dict[str, Any]]) 
     paid = {p.name: p.allocations.get(name, ZERO) for p in o.payments if p.docstatus == 1}
     expected = ZERO if int(inv.get("is_pos") or 0) else total
     expected -= sum(paid.values(), ZERO)
-    expected -= sum((-_num(d.get(base + "grand_total")) for d in notes if not int(d.get("is_pos") or 0)), ZERO)
+    expected -= sum((-_num(d.get(base + "grand_total")) for d in notes if _books_against_original(d)), ZERO)
     actual = _num(inv.get("outstanding_amount"))
     docs = (name, *sorted(paid))
     method = str(o.order.get("payment_method") or "")
-    if not int(inv.get("is_pos") or 0) and method in o.rules.prepaid_methods and not paid:
+    # a migrated paid invoice without a POS row (a foreign-currency order) is paid by a Payment Entry
+    migrated_paid = not int(inv.get("update_stock") or 0) and o.order.get("status") in o.rules.migrate_statuses
+    if not int(inv.get("is_pos") or 0) and total and not paid and (method in o.rules.prepaid_methods or migrated_paid):
         o.add(PAYMENT, "payment_entry_missing", "a submitted Payment Entry", "none",
-              f"prepaid ({method}) invoice {name} has no submitted Payment Entry (outstanding {_cents(actual)}, "
-              "a paid order owes 0.00)", docs)
+              f"{'prepaid (' + method + ')' if method in o.rules.prepaid_methods else 'migrated paid'} invoice "
+              f"{name} has no submitted Payment Entry (outstanding {_cents(actual)}, a paid order owes 0.00)", docs)
+    _check_refund_entries(o, notes, foreign)
     if actual != expected and foreign and int(inv.get("is_pos") or 0) and abs(actual - expected) == CENT:
         # ERPNext converts the rows one by one but the POS payment in one go (docs/money.md, known limit)
         o.add(PAYMENT, "conversion_cent", _cents(expected), _cents(actual),
@@ -286,6 +305,29 @@ def _check_payment(o: _Order, inv: dict[str, Any], notes: list[dict[str, Any]]) 
     elif actual != expected:
         o.add(PAYMENT, "outstanding", _cents(expected), _cents(actual),
               f"invoice {name} outstanding {_cents(actual)}, expected {_cents(expected)}", docs)
+
+
+def _books_against_original(note: dict[str, Any]) -> bool:
+    """A non-POS credit note that lowers its original's outstanding (`update_outstanding_for_self` 0)."""
+    return not int(note.get("is_pos") or 0) and not int(note.get("update_outstanding_for_self") or 0)
+
+
+def _check_refund_entries(o: _Order, notes: list[dict[str, Any]], foreign: bool) -> None:
+    """A credit note that keeps its own outstanding (a foreign-currency refund) is paid out by a
+    Payment Entry: nothing may stay owed to the customer."""
+    base = "base_" if foreign else ""
+    for note in notes:
+        if int(note.get("is_pos") or 0) or not int(note.get("update_outstanding_for_self") or 0):
+            continue
+        name = str(note["name"])
+        paid = {p.name: p.allocations.get(name, ZERO) for p in o.refund_payments
+                if p.docstatus == 1 and name in p.allocations}
+        expected = _num(note.get(base + "grand_total")) - sum(paid.values(), ZERO)
+        actual = _num(note.get("outstanding_amount"))
+        if actual != expected or expected != ZERO:
+            o.add(PAYMENT, "refund_entry_missing" if not paid else "outstanding", "0.00", _cents(actual),
+                  f"credit note {name} still owes the customer {_cents(-actual)}"
+                  + ("" if paid else ": its refund has no submitted Payment Entry"), (name, *sorted(paid)))
 
 
 def build_report(store: str, period: Period, evidence: list[Evidence], rules: Rules) -> Report:

@@ -73,6 +73,7 @@ class Memory:
     outcome_reason: str = ""
     outcome_detail: str = ""
     synced_up_to: str = ""  # the live cursor (date_modified_gmt) when there is one
+    accepted_edit: str = ""  # a person accepted an edit of `invoice` (`woonext orders accept-edit`): when, note
 
 
 @dataclass

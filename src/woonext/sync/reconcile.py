@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from sqlalchemy import select
 
-from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key, refund_payment_key
 from woonext.mapping.money import ZERO, money
 from woonext.mapping.reconcile import (
     Evidence,
@@ -37,13 +37,15 @@ from woonext.mapping.reconcile import (
 from woonext.store import NEEDS_REVIEW, SUCCEEDED
 from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
+from woonext.sync.edits import ACCEPTED
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.setup import ensure_ready
 
 INVOICE_FIELDS = [
     "name", "docstatus", "status", "company", "customer", "currency", "party_account_currency", "grand_total",
     "base_grand_total", "total_taxes_and_charges", "outstanding_amount", "is_pos", "is_return", "return_against",
-    "amended_from", "woo_order_id", "woo_order_number", SYNC_KEY_FIELD, "creation",
+    "amended_from", "woo_order_id", "woo_order_number", SYNC_KEY_FIELD, "creation", "update_stock",
+    "update_outstanding_for_self",
 ]
 PAYMENT_FIELDS = [
     "name", "docstatus", SYNC_KEY_FIELD, "`tabPayment Entry Reference`.reference_doctype",
@@ -142,7 +144,7 @@ def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memor
     where_o = (outcomes.c.store == ctx.store, outcomes.c.kind == "order", outcomes.c.remote_id.in_(ids))
     with ctx.db.engine.connect() as connection:
         made = {row.remote_id: row for row in connection.execute(
-            select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.state).where(*where_b))}
+            select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.state, bindings.c.data).where(*where_b))}
         last = {row.remote_id: row for row in connection.execute(
             select(outcomes.c.remote_id, outcomes.c.status, outcomes.c.reason, outcomes.c.detail).where(*where_o))}
     memories = {}
@@ -152,8 +154,20 @@ def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memor
                                binding_state=b.state if b is not None else "",
                                outcome_status=o.status if o is not None else "",
                                outcome_reason=o.reason if o is not None else "",
-                               outcome_detail=o.detail if o is not None else "", synced_up_to=cursor)
+                               outcome_detail=o.detail if o is not None else "", synced_up_to=cursor,
+                               accepted_edit=_acceptance(b))
     return memories
+
+
+def _acceptance(b: Any) -> str:
+    """The last edit a person accepted for the binding's invoice (sync/accept.py), for a finding's text."""
+    if b is None:
+        return ""
+    mine = [e for e in (b.data or {}).get(ACCEPTED) or [] if e.get("invoice") == b.erp_name]
+    if not mine:
+        return ""
+    last = mine[-1]
+    return f"edit accepted by hand on {last.get('at')}" + (f": {last['note']}" if last.get("note") else "")
 
 
 async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], cursor: str = "") -> list[Evidence]:
@@ -170,6 +184,8 @@ async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], curso
         top[oid] = max(top.get(oid, 0), revision(str(d.get(SYNC_KEY_FIELD) or "")))
     keys = [payment_key(ctx.store, o["id"], n) for o in orders if o.get("payment_method") in prepaid
             for n in range(top.get(str(o["id"]), 0) + 1)]
+    # a foreign-currency refund is paid out by an entry allocated to its credit note (not read by name here)
+    keys += [refund_payment_key(ctx.store, r["id"]) for o in orders for r in o.get("refunds") or [] if r.get("id")]
     notes, payments = await asyncio.gather(_credit_notes(ctx, originals) if originals else _nothing(),
                                            _payments(ctx, originals, keys))
     by_name = {str(d["name"]): d for d in [*invoices, *notes]}
@@ -177,6 +193,7 @@ async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], curso
     docs: dict[str, list[dict[str, Any]]] = {}
     for d in by_name.values():
         oid = str(d.get("woo_order_id") or "") or order_of.get(str(d.get("return_against") or ""), "")
+        order_of[str(d["name"])] = oid  # a credit note's refund Payment Entry belongs to its order too
         docs.setdefault(oid, []).append(d)
     pays: dict[str, list[PaymentLink]] = {}
     for link in payments:
