@@ -3,11 +3,19 @@ stops being flagged, stays in the audit trail, and a later edit is flagged again
 
 from __future__ import annotations
 
+import json
+import tomllib
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
 
 from tests.refunds.conftest import Shop, money
 from tests.refunds.test_edits import more_cake
+from tests.simproc import sim_up_process
+from woonext.cli import app
 from woonext.store import NEEDS_REVIEW, SKIPPED, SUCCEEDED
 from woonext.sync.accept import ACCEPTED_NOW, NO_INVOICE, NOTHING, REFUSED, UNKNOWN, accept_edit, order_facts
 from woonext.sync.edits import ACCEPTED
@@ -174,3 +182,69 @@ async def test_reconciliation_keeps_counting_the_money_and_says_the_edit_was_acc
         assert finding.detail.endswith("(edit accepted by hand on 2026-11-25 12:00:00 UTC: credit note CN-7 made "
                                        "by hand)"), finding
     assert "grand total 479.94, order total 593.94" in by_kind[TOTAL].detail
+
+
+# ---- the CLI, against `woonext sim up` on real ports, as an operator uses it ---------------------
+def test_orders_show_and_accept_edit_through_the_cli(tmp_path: Path) -> None:
+    with sim_up_process(tmp_path, orders=40, seed=5) as (cfg, _):
+        woo_url = tomllib.loads(cfg.read_text())["stores"][0]["url"]
+        code, out = cli(cfg, "setup")  # exit 1: the sim's Stock Settings advice, not a blocker
+        assert "woonext_sync_key" in out, out
+        cli(cfg, "migrate", "--all")
+        orders = httpx.get(f"{woo_url}/__sim__/orders").json()
+        order = next(o for o in orders if o["status"] == "completed" and o["line_items"] and not o["refunds"]
+                     and cli_json(cfg, "orders", "show", str(o["id"]))[1]["invoice"])
+        oid = str(order["id"])
+
+        code, shown = cli_json(cfg, "orders", "show", oid)
+        assert code == 0 and shown["invoice"]["state"] == "paid" and shown["purpose"] == "historical_paid"
+        assert shown["difference"] == "" and shown["changed_since_recorded"] is False
+        code, out = cli(cfg, "orders", "accept-edit", oid)
+        assert code == 0 and "nothing to accept" in out, out
+
+        line = order["line_items"][0]  # one more of the first item, after the invoice was made
+        edited = httpx.post(f"{woo_url}/__sim__/orders/{oid}/edit_lines",
+                            json={"line_items": [{"product_id": line["product_id"],
+                                                  "variation_id": line.get("variation_id") or 0,
+                                                  "quantity": 1}]})
+        assert edited.status_code == 200, edited.text
+        code, out = cli(cfg, "sync", "orders", "--once")
+        assert code == 1 and f"order {oid}" in out and "edited_after_invoicing" in out, out
+
+        code, shown = cli_json(cfg, "orders", "show", oid)
+        assert shown["outcome"]["reason"] == "edited_after_invoicing" and shown["changed_since_recorded"] is True
+        assert shown["difference_lines"] and shown["difference_lines"][0].startswith(f"{line['sku']}: qty")
+        code, out = cli(cfg, "orders", "show", oid)
+        assert code == 0 and "edited since it was invoiced, not accepted" in out, out
+
+        code, accepted = cli_json(cfg, "orders", "accept-edit", oid, "--note", "credit note by hand")
+        assert code == 0 and accepted["result"] == "accepted" and accepted["note"] == "credit note by hand"
+        assert accepted["lines"] == shown["difference_lines"] and "migrated" in accepted["why"]
+
+        code, out = cli(cfg, "sync", "orders", "--once")
+        assert f"order {oid}" not in out, out  # not flagged again
+        code, shown = cli_json(cfg, "orders", "show", oid)
+        assert (shown["outcome"]["status"], shown["outcome"]["reason"]) == ("Succeeded", "edit_accepted")
+        assert shown["changed_since_recorded"] is False and shown["accepted_edits"][0]["note"] == "credit note by hand"
+        code, out = cli(cfg, "orders", "show", oid)
+        assert "as accepted" in out and "credit note by hand" in out, out
+
+        code, out = cli(cfg, "orders", "accept-edit", oid)
+        assert code == 0 and "nothing to accept" in out and "as accepted on" in out, out
+        code, out = cli(cfg, "orders", "accept-edit", "999999")
+        assert code == 2 and "no order 999999" in out, out
+        code, unknown = cli_json(cfg, "orders", "show", "999999")
+        assert code == 2 and unknown["found"] is False and unknown["invoice"] is None
+        waiting = next(o for o in orders if o["status"] in ("pending", "on-hold"))
+        code, no_invoice = cli_json(cfg, "orders", "accept-edit", str(waiting["id"]))
+        assert (code, no_invoice["result"]) == (2, "no_invoice")
+
+
+def cli(cfg: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--config", str(cfg), *args])
+    return result.exit_code, result.output
+
+
+def cli_json(cfg: Path, *args: str) -> tuple[int, dict]:
+    result = CliRunner().invoke(app, ["--config", str(cfg), *args, "--json"])
+    return result.exit_code, json.loads(result.stdout)
