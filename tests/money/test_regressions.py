@@ -13,7 +13,8 @@ from tests.money.orders import RATES
 from tests.sync.world import World
 from woonext.mapping.residual import CAUSE_TAX_LINES, CAUSE_TOTAL
 from woonext.sim.woomoney import TaxSettings, calculate_order
-from woonext.store import NEEDS_REVIEW
+from woonext.store import FAILED, NEEDS_REVIEW
+from woonext.sync.orders import Mode, sync_order
 
 
 def order(lines: list[tuple[int, int, str]], *, state: str = "EGC", fees: tuple[str, ...] = (),
@@ -126,3 +127,71 @@ async def test_item_and_shipping_tax_rounded_apart_can_miss_total_tax_by_a_cent_
     assert built["total_tax"] == "3.04"
     served, result = await sync_one(world, built, "live kashier")
     check_invoice(world, served, "live kashier", result)
+
+
+def skewed_eur_order() -> dict[str, Any]:
+    """An untaxed EUR order whose rows convert to one cent less than its total (52.60 EGP per EUR):
+    961.04 → 50550.70(4), 131.72 → 6928.47(2): 57479.17; 1092.76 → 57479.17(6) → 57479.18."""
+    built = order([(3, 1, "961.04"), (7, 1, "131.72")], currency="EUR")
+    assert (built["total"], Decimal(built["total_tax"])) == ("1092.76", 0)
+    return built
+
+
+async def test_a_migrated_foreign_currency_order_is_paid_by_a_payment_entry_that_leaves_no_cent(
+        world: World) -> None:
+    # Was "outstanding -0.01": a POS row is converted in one go, the rows one by one (docs/money.md).
+    served, result = await sync_one(world, skewed_eur_order(), "historical completed")
+    assert "foreign, migrated: paid by Payment Entry (a POS row would leave a cent)" in \
+        check_invoice(world, served, "historical completed", result)
+    invoice = world.erp.db.get("Sales Invoice", result.invoice)
+    assert d(invoice["base_grand_total"]) == Decimal("57479.17") and d(invoice["outstanding_amount"]) == 0
+    [entry] = world.erp.db.all("Payment Entry")
+    assert (entry["payment_type"], d(entry["paid_amount"]), entry["docstatus"]) == ("Receive", Decimal("57479.17"), 1)
+    assert entry["paid_to"] == "Cash - JT" and entry["mode_of_payment"] == "Cash"  # the migration account
+    binding = world.db.get_binding("main", "order", served["id"])
+    assert binding is not None and binding.state == "paid"
+
+
+async def test_a_refund_of_a_migrated_foreign_currency_order_is_paid_out_by_a_payment_entry(world: World) -> None:
+    served, result = await sync_one(world, skewed_eur_order(), "historical completed")
+    world.woo.refund(served["id"], amount="131.72", reason="one item returned")
+    world.erp.faults.inject_next("lost", route="POST /api/resource/Payment Entry", count=1)
+    ctx = world.context()
+    try:
+        order = await ctx.woo.get_order(served["id"])
+        assert order is not None
+        attempts = [await sync_order(ctx, order, Mode.HISTORICAL) for _ in range(3)]
+    finally:
+        await ctx.aclose()
+    # the lost answer is settled by looking the entry up by its sync key: one refund, no retry needed
+    assert world.erp.faults.injected["lost"] == 1
+    assert [a.reason for a in attempts] == ["updated", "already_synced", "already_synced"]
+    [note] = [n for n in world.erp.db.all("Sales Invoice") if n.get("is_return")]
+    assert (note["is_pos"], note["update_outstanding_for_self"], d(note["grand_total"])) == (0, 1, Decimal("-131.72"))
+    assert d(note["base_grand_total"]) == Decimal("-6928.47") and d(note["outstanding_amount"]) == 0
+    refunds = [e for e in world.erp.db.all("Payment Entry") if e["payment_type"] == "Pay"]
+    assert len(refunds) == 1 and refunds[0]["paid_from"] == "Cash - JT"
+    assert d(refunds[0]["paid_amount"]) == Decimal("6928.47")
+    assert d(world.erp.db.get("Sales Invoice", result.invoice)["outstanding_amount"]) == 0
+
+
+async def test_a_foreign_currency_credit_note_whose_refund_entry_failed_is_paid_out_on_the_next_run(
+        world: World) -> None:
+    served, result = await sync_one(world, skewed_eur_order(), "historical completed")
+    world.woo.refund(served["id"], amount="131.72")
+    world.erp.faults.inject_next("500", route="POST /api/resource/Payment Entry", count=50)
+    ctx = world.context()
+    try:
+        order = await ctx.woo.get_order(served["id"])
+        assert order is not None
+        first = await sync_order(ctx, order, Mode.HISTORICAL)
+        [note] = [n for n in world.erp.db.all("Sales Invoice") if n.get("is_return")]
+        assert first.status == FAILED and d(note["outstanding_amount"]) == Decimal("-6928.47")
+        world.erp.faults.clear()
+        again = await sync_order(ctx, order, Mode.HISTORICAL)
+    finally:
+        await ctx.aclose()
+    assert again.reason == "updated"
+    assert len([n for n in world.erp.db.all("Sales Invoice") if n.get("is_return")]) == 1  # no second note
+    assert d(world.erp.db.get("Sales Invoice", note["name"])["outstanding_amount"]) == 0
+    assert len([e for e in world.erp.db.all("Payment Entry") if e["payment_type"] == "Pay"]) == 1

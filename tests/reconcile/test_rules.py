@@ -162,6 +162,34 @@ def test_a_foreign_currency_invoice_owes_in_the_company_currency() -> None:
     assert "0.01 EGP outstanding from currency conversion" in finding.detail
 
 
+def test_a_migrated_foreign_currency_invoice_is_paid_by_its_payment_entry() -> None:
+    usd = {"currency": "USD", "party_account_currency": "EGP", "base_grand_total": 5750.0, "update_stock": 0}
+    paid = PaymentLink("PE-1", 1, "main:payment:42", {"SINV-1": Decimal("5750")})
+    assert kinds(Evidence(order("completed", currency="USD"), [invoice(outstanding=0, **usd)], [paid])) == []
+    [finding] = check_order(Evidence(order("completed", currency="USD"), [invoice(outstanding=5750, **usd)], []),
+                            RULES).findings
+    assert (finding.kind, finding.code) == (PAYMENT, "payment_entry_missing")
+    assert "migrated paid invoice SINV-1" in finding.detail
+    # a live cash order's invoice moved stock and owes its total: no Payment Entry expected
+    live = invoice(outstanding=5750, **{**usd, "update_stock": 1})
+    assert kinds(Evidence(order("completed", currency="USD"), [live], [])) == []
+
+
+def test_a_foreign_currency_refund_keeps_its_own_outstanding_until_paid_out() -> None:
+    usd = {"currency": "USD", "party_account_currency": "EGP", "update_stock": 0}
+    paid = PaymentLink("PE-1", 1, "main:payment:42", {"SINV-1": Decimal("5750")})
+    own = {**usd, "update_outstanding_for_self": 1, "base_grand_total": -727.5}
+    refunds = [{"id": 7, "total": "-15.00"}]
+    docs = [invoice(outstanding=0, base_grand_total=5750.0, **usd), note("CN-1", 7, 15, outstanding_amount=0, **own)]
+    out = PaymentLink("PE-2", 1, "main:refund_payment:7", {"CN-1": Decimal("-727.5")})
+    assert kinds(Evidence(order("refunded", currency="USD", refunds=refunds), docs, [paid, out])) == []
+    docs[1] = note("CN-1", 7, 15, outstanding_amount=-727.5, **own)
+    [finding] = check_order(Evidence(order("refunded", currency="USD", refunds=refunds), docs, [paid]),
+                            RULES).findings
+    assert (finding.kind, finding.code, finding.actual) == (PAYMENT, "refund_entry_missing", "-727.50")
+    assert "still owes the customer 727.50" in finding.detail
+
+
 def test_the_report_counts_and_totals_per_currency() -> None:
     evidence = [Evidence(order(), [invoice()], []), Evidence({**order("pending"), "id": 43}, [], []),
                 Evidence({**order("completed"), "id": 44}, [], [])]

@@ -27,7 +27,7 @@ __all__ = ["InvoicePlan", "InvoiceSettings", "MappingError", "PaymentRow", "Purp
 class Purpose(StrEnum):
     """What the invoice is for, which decides payment and stock."""
 
-    HISTORICAL_PAID = "historical_paid"  # migrated completed/refunded order: POS-paid, no stock
+    HISTORICAL_PAID = "historical_paid"  # migrated completed/refunded order: paid (POS row or Payment Entry), no stock
     HISTORICAL_UNPAID = "historical_unpaid"  # migrated cancelled order: submitted then cancelled
     LIVE = "live"  # live order: unpaid, submitted, stock moves from the store's warehouse
 
@@ -203,8 +203,12 @@ def map_order(
     purpose: Purpose,
     sync_key: str,
     payment: PaymentRow | None = None,
+    pay_by_entry: bool = False,
 ) -> InvoicePlan:
-    """Build the Sales Invoice for an order; raise MappingError when it cannot reconcile to the cent."""
+    """Build the Sales Invoice for an order; raise MappingError when it cannot reconcile to the cent.
+
+    A paid historical invoice is paid by its POS row, or — `pay_by_entry`, for an order in a currency
+    other than the company's — left open for a Payment Entry in company currency (docs/money.md)."""
     try:
         figures = order_figures(order)
         if figures.total < ZERO:
@@ -256,6 +260,8 @@ def map_order(
     if purpose is Purpose.HISTORICAL_PAID:
         if payment is None:
             raise MappingError("no_payment_account", "a paid historical invoice needs a mode of payment and account")
+        if pay_by_entry:
+            return InvoicePlan(doc=doc, grand_total=grand_total, total_taxes=tax_total, warnings=warnings)
         doc["is_pos"] = 1
         doc["payments"] = (
             [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,

@@ -28,6 +28,11 @@ def refund_key(store: str, refund_id: int | str) -> str:
     return f"{store}:refund:{refund_id}"
 
 
+def refund_payment_key(store: str, refund_id: int | str) -> str:
+    """The Payment Entry that pays a foreign-currency refund out (its credit note keeps its own outstanding)."""
+    return f"{store}:refund_payment:{refund_id}"
+
+
 def order_version(order: dict[str, Any]) -> str:
     """When this copy of the order was last saved in WooCommerce (UTC, sortable as text)."""
     return str(order.get("date_modified_gmt") or order.get("date_modified") or "")

@@ -42,6 +42,15 @@ async def company(ctx: StoreContext) -> dict[str, Any]:
     return ctx.cache.company
 
 
+async def in_foreign_currency(ctx: StoreContext, currency: str | None) -> bool:
+    """Whether a document in `currency` is converted to the company's: ERPNext then rounds each row's
+    conversion apart from a POS payment's, so such money moves by Payment Entry (docs/money.md)."""
+    if not currency:
+        return False
+    home = str((await company(ctx)).get("default_currency") or "")
+    return bool(home) and currency.upper() != home.upper()
+
+
 async def prepaid_account(ctx: StoreContext, order: dict[str, Any]) -> str | None:
     """The account a prepaid gateway's money lands in, or None when the order's method is not prepaid
     or no money changed hands (a zero total: the invoice is Paid as it is, a Payment Entry of 0 is refused)."""

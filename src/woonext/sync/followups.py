@@ -1,4 +1,5 @@
-"""What happens to an invoice after it exists: cancellation and the prepaid Payment Entry.
+"""What happens to an invoice after it exists: cancellation and its Payment Entry (a prepaid live
+order's, a migrated foreign-currency order's).
 
 Credit notes for refunds are in `sync/refunds.py`, amendments after an edit in `sync/edits.py`."""
 
@@ -7,13 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from woonext.erpnext.errors import ErpUncertain
-from woonext.mapping.invoice import MappingError, payment_method_value, posting_datetime
+from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
+from woonext.mapping.money import ZERO, money
 from woonext.store import Binding
-from woonext.sync.accounts import prepaid_account
+from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 
+PAID_BY = "paid_by"  # binding.data: how a paid migrated invoice is paid, when not by its POS row
+PAID_BY_ENTRY = "payment_entry"
 GET_PAYMENT_ENTRY = "erpnext.accounts.doctype.payment_entry.payment_entry.get_payment_entry"
 # Keys of an unsaved document built by a server-side mapper that must not be sent back on insert.
 _LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified", "modified_by", "docstatus",
@@ -64,12 +68,34 @@ def _reference(order: dict[str, Any]) -> str:
     return str(order.get("number") or order.get("id"))
 
 
+async def settled_by_entry(ctx: StoreContext, order: dict[str, Any]) -> bool:
+    """Whether a paid migrated order is paid by a Payment Entry instead of a POS row: when its currency
+    is not the company's (ERPNext converts a POS row apart from the invoice's rows and can leave a cent
+    open in company currency; a Payment Entry pays the company-currency outstanding exactly)."""
+    return money(order.get("total"), "total") > ZERO and await in_foreign_currency(ctx, order.get("currency"))
+
+
+async def _payment_target(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> PaymentRow | None:
+    """Where the invoice's payment goes: the prepaid gateway's account for a live order, the migration
+    account for a migrated foreign-currency one; None when no Payment Entry is due."""
+    if binding.data.get("purpose") == "live":
+        account = await prepaid_account(ctx, order)
+        if account is None:
+            return None
+        method = payment_method_value(order, ctx.config.payment_methods)
+        return PaymentRow(ctx.config.mode_of_payment(method) if method else "", account)
+    if binding.data.get(PAID_BY) == PAID_BY_ENTRY:
+        return await historical_payment(ctx, order)
+    return None  # a migrated invoice paid through its POS row
+
+
 async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> bool:
-    """A prepaid order's invoice gets a submitted Payment Entry for its full amount, exactly once."""
-    if binding.state != "submitted" or binding.data.get("purpose") != "live":
-        return False  # migrated invoices are paid through their POS row; cancelled ones need nothing
-    account = await prepaid_account(ctx, order)
-    if account is None:
+    """The invoice of a prepaid live order, or of a migrated foreign-currency one, gets a submitted
+    Payment Entry for its outstanding, exactly once."""
+    if binding.state != "submitted":
+        return False  # paid already, cancelled, or not made
+    target = await _payment_target(ctx, order, binding)
+    if target is None:
         return False
     payment = binding_for(ctx, "payment", order["id"], "Payment Entry")
     if payment.state == "submitted":
@@ -81,11 +107,10 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
             return _payment_done(ctx, binding, payment, str(found["name"]))
     entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
     paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created")})
-    method = payment_method_value(order, ctx.config.payment_methods)
     entry = {k: v for k, v in dict(entry).items() if k not in _LOCAL_KEYS}
     entry.update({
-        "paid_to": account,
-        "mode_of_payment": ctx.config.mode_of_payment(method) if method else None,
+        "paid_to": target.account,
+        "mode_of_payment": target.mode_of_payment or None,
         "reference_no": _reference(order),
         "reference_date": paid_at.date().isoformat(),
         "posting_date": paid_at.date().isoformat(),

@@ -24,7 +24,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.edits import amend, amendment_pending, inspect_edit
-from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
+from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
 from woonext.sync.refunds import ensure_credit_notes
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
@@ -77,11 +77,13 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
                            "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order")
     purpose = _purpose(order, mode)
     payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
+    by_entry = payment is not None and await settled_by_entry(ctx, order)
     if mode is Mode.LIVE:
         await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
     customer = await resolve_customer(ctx, order)
     plan = map_order(order, ctx.invoice_settings(), customer=customer, purpose=purpose,
-                     sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment)
+                     sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment,
+                     pay_by_entry=by_entry)
     if amended_from:  # an amendment after an edit (sync/edits.py)
         plan.doc["amended_from"] = amended_from
     territory = await territory_for(ctx, order)
@@ -92,13 +94,14 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
             money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes:
         await void_invoice(ctx, binding, str(doc["name"]))
         raise erpnext_residual(doc, plan.grand_total)
-    state = "paid" if purpose is Purpose.HISTORICAL_PAID else "submitted"
+    state = "paid" if purpose is Purpose.HISTORICAL_PAID and not by_entry else "submitted"
     binding.content_hash = content_hash(order)
     binding.data = remember_version(binding.data, order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
     mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, customer=customer,
               total=str(plan.grand_total), currency=plan.doc.get("currency"),
-              custom_payment_method=plan.doc.get("custom_payment_method"))
+              custom_payment_method=plan.doc.get("custom_payment_method"),
+              **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}))
     return doc
 
 
@@ -168,12 +171,11 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
 
 async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding, mode: Mode) -> bool:
     wrote = False
-    if mode is Mode.LIVE:
-        try:
-            wrote |= await ensure_payment_entry(ctx, order, binding)
-        except (ErpError, MappingError) as exc:
-            exc.add_note(PAYMENT_STEP)
-            raise
+    try:
+        wrote |= await ensure_payment_entry(ctx, order, binding)
+    except (ErpError, MappingError) as exc:
+        exc.add_note(PAYMENT_STEP)
+        raise
     wrote |= await ensure_credit_notes(ctx, order, binding, mode)
     return wrote
 
@@ -240,7 +242,7 @@ def _step(exc: BaseException) -> str:
 async def mirror_to_error_log(ctx: StoreContext, order: dict[str, Any], result: OrderResult, mode: Mode,
                               step: str) -> None:
     """An Error Log in ERPNext for people who watch ERPNext, not woonext (best effort)."""
-    if step == PAYMENT_STEP or result.reason == "missing_kashier_account":
+    if mode is Mode.LIVE and (step == PAYMENT_STEP or result.reason == "missing_kashier_account"):
         title = "Kashier Payment Entry Error"
     else:
         title = "woo_order_sync_live_error" if mode is Mode.LIVE else "woo_order_migration_error"

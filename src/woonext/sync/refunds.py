@@ -4,9 +4,11 @@ A refund is a return against the order's invoice. Its lines come from the refund
 (`GET /orders/{id}/refunds`, read only when the order lists a refund id without a credit note yet);
 stock comes back only for what WooCommerce restocked, and only on a live invoice (one that moved
 stock: ERPNext refuses `update_stock` on a return against an invoice that did not). Where the
-original was paid — a migrated POS invoice, or a live one with its Payment Entry — the credit note
-is a POS return whose negative payment row pays the money back out of the same account; an unpaid
-original simply owes less (`update_outstanding_for_self` 0).
+original was paid — a migrated POS invoice, or one with its Payment Entry — the credit note is a POS
+return whose negative payment row pays the money back out of the same account; in a currency other
+than the company's it keeps its own outstanding instead and a Payment Entry ("Pay") refunds that in
+company currency (a POS row is converted apart from the rows and can leave a cent: docs/money.md).
+An unpaid original simply owes less (`update_outstanding_for_self` 0).
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ import structlog
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
 from woonext.mapping.money import as_json_number, money
 from woonext.mapping.refund import map_refund, restock_allocation
 from woonext.store import Binding
-from woonext.sync.accounts import historical_payment, prepaid_payment
+from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_payment
 from woonext.sync.context import StoreContext
-from woonext.sync.documents import INSERTING, binding_for, insert_once, mark_done
+from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
+from woonext.sync.followups import GET_PAYMENT_ENTRY
 
 log = structlog.get_logger(__name__)
 
+REFUNDING = "refunding"  # a foreign-currency credit note submitted, its refund Payment Entry not yet
 MAKE_SALES_RETURN = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
 # Keys of an unsaved document built by a server-side mapper that must not be sent back on insert.
 _LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified", "modified_by", "docstatus",
@@ -41,14 +45,22 @@ async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding:
     credits = [(summary, binding_for(ctx, "refund", summary["id"], "Sales Invoice")) for summary in summaries]
     if all(credit.state == "submitted" for _, credit in credits):
         return False  # the common case costs no request at all
+    if all(credit.state in ("submitted", REFUNDING) for _, credit in credits):  # only refunds to pay out
+        for summary, credit in credits:
+            if credit.state == REFUNDING:
+                await _refund_entry(ctx, order, binding, summary, credit)
+        return True
     objects = {int(r["id"]): r for r in await ctx.woo.list_refunds(order["id"]) if r.get("id")}
     original = await _original(ctx, binding)
     stock_moves = binding.data.get("purpose") == "live"  # only a live invoice moved stock
     credited: dict[str, int] = {}  # restocked quantities already given to a credit note, per order line
     wrote = False
     for summary, credit in credits:
-        if credit.state == "submitted":
+        if credit.state in ("submitted", REFUNDING):
             _add(credited, credit.data.get("restocked") or {})
+            if credit.state == REFUNDING:
+                await _refund_entry(ctx, order, binding, objects.get(int(summary["id"])) or summary, credit)
+                wrote = True
             continue
         refund = objects.get(int(summary["id"])) or _from_summary(summary)
         if credit.state == INSERTING and "restocked" in credit.data:
@@ -152,7 +164,10 @@ async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Bindin
                        only_refund: bool) -> None:
     amount = money(refund.get("amount"), "refund amount")
     payment = await _refund_payment(ctx, order, binding)
-    doc = await _credit_note_doc(ctx, order, refund, original, restocked, payment, only_refund)
+    by_entry = payment is not None and await in_foreign_currency(ctx, original.get("currency"))
+    doc = await _credit_note_doc(ctx, order, refund, original, restocked, None if by_entry else payment, only_refund)
+    if by_entry:
+        doc["update_outstanding_for_self"] = 1  # its own outstanding, refunded by a Payment Entry below
     doc["docstatus"] = 0  # a return submitted on insert keeps the status "Draft" for ever (observed)
     draft = await insert_once(ctx, credit, "Sales Invoice", doc)  # saves the intent with `restocked`
     name = str(draft["name"])
@@ -168,4 +183,33 @@ async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Bindin
     if money(draft.get("grand_total"), "grand_total") != -amount:
         raise MappingError("residual", f"credit note {name} totals {draft.get('grand_total')}, refund is -{amount}",
                            "compare the credit note with the refund")
-    mark_done(ctx, credit, name, "submitted", invoice=binding.erp_name, stock=bool(restocked))
+    mark_done(ctx, credit, name, REFUNDING if by_entry else "submitted", invoice=binding.erp_name,
+              stock=bool(restocked))
+    if by_entry:
+        await _refund_entry(ctx, order, binding, refund, credit)
+
+
+async def _refund_entry(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any],
+                        credit: Binding) -> None:
+    """Pay a foreign-currency credit note's own (company-currency) outstanding back, exactly once."""
+    payment = await _refund_payment(ctx, order, binding)
+    if payment is None:  # the original is no longer paid (its payment cancelled): nothing to pay out
+        mark_done(ctx, credit, credit.erp_name, "submitted")
+        return
+    entry_binding = binding_for(ctx, "refund_payment", refund["id"], "Payment Entry")
+    key = refund_payment_key(ctx.store, refund["id"])
+    found = await find_by_key(ctx, "Payment Entry", key) if entry_binding.state == INSERTING else None
+    if found is None and entry_binding.state != "submitted":
+        entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=credit.erp_name)
+        when = posting_datetime(refund if refund.get("date_created") else
+                                {"date_created": order.get("date_modified") or order.get("date_created")})
+        entry = {k: v for k, v in dict(entry).items() if k not in _LOCAL_KEYS}
+        entry.update({"paid_from": payment.account, "mode_of_payment": payment.mode_of_payment or None,
+                      "reference_no": f"refund {refund['id']} of order {order.get('number') or order.get('id')}",
+                      "reference_date": when.date().isoformat(), "posting_date": when.date().isoformat(),
+                      SYNC_KEY_FIELD: key, "docstatus": 1})
+        entry.pop("paid_from_account_currency", None)  # follows the new paid_from account
+        found = await insert_once(ctx, entry_binding, "Payment Entry", entry)
+    if found is not None:
+        mark_done(ctx, entry_binding, str(found["name"]), "submitted", credit_note=credit.erp_name)
+    mark_done(ctx, credit, credit.erp_name, "submitted", refund_entry=entry_binding.erp_name)

@@ -9,7 +9,7 @@ from .invoice_gl import sales_invoice_gl
 from .ledger import merge_and_post, merge_entries, post_stock, reverse, reverse_stock, stock_entries
 from .money import ZERO, cint, dec, money, money_in_words
 from .payment_entry import link_exists, unlink_payments_of_invoice
-from .status import compute_status
+from .status import compute_status, invoice_total
 from .totals import calculate_taxes_and_totals, to_json
 
 
@@ -176,7 +176,7 @@ class SalesInvoice(Controller):
         if original is None or cint(original.get("docstatus")) != 1:
             return
         if not cint(doc.get("update_outstanding_for_self")) and not cint(doc.get("is_pos")):
-            total = dec(doc.get("rounded_total")) or dec(doc.get("grand_total"))
+            total = invoice_total(doc)  # the GL row is in the receivable's currency (base for a foreign note)
             original["outstanding_amount"] = float(money(dec(original.get("outstanding_amount")) + sign * total))
             if sign > 0:
                 # the note's own outstanding moves to the original
