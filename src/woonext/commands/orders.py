@@ -78,7 +78,8 @@ def print_facts(f: OrderFacts) -> None:
     _say(f"order {f.order_id} (store {f.store}): {head}")
     if f.invoice is not None:
         _say(f"  invoice      {_record(f.invoice)}" + (f" ({f.purpose})" if f.purpose else ""))
-    _say(f"  payment      {_record(f.payment)}")
+    pos = " (the migrated invoice is POS-paid)" if f.payment is None and f.purpose == "historical_paid" else ""
+    _say(f"  payment      {_record(f.payment)}{pos}")
     for note in f.credit_notes:
         _say(f"  credit note  refund {note.remote_id}: {_record(note)}")
     for step in f.amended:
