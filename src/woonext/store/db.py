@@ -149,6 +149,26 @@ class StateDB:
         with self.engine.connect() as connection:
             return [_binding(row) for row in connection.execute(query)]
 
+    def credited_refund_ids(self, store: str, invoice: str) -> list[str]:
+        """The refund ids whose credit note (made or being made) returns against `invoice`, from the
+        refund bindings' `data.invoice`: for order bindings made before they listed them themselves.
+        Reads the store's refund bindings only (the unique index's store/kind prefix)."""
+        query = select(bindings.c.remote_id).where(
+            bindings.c.store == store, bindings.c.kind == "refund",
+            bindings.c.state.notin_(("", "cancelled")), bindings.c.data["invoice"].as_string() == invoice,
+        )
+        with self.engine.connect() as connection:
+            return [str(rid) for rid in connection.execute(query).scalars()]
+
+    def refund_bindings_since(self, store: str, since: datetime, states: tuple[str, ...]) -> list[Binding]:
+        """The store's refund bindings (credit notes) made since `since` in one of `states`."""
+        query = select(bindings).where(
+            bindings.c.store == store, bindings.c.kind == "refund", bindings.c.state.in_(states),
+            bindings.c.created_at >= since,
+        ).order_by(bindings.c.id)
+        with self.engine.connect() as connection:
+            return [_binding(row) for row in connection.execute(query)]
+
     # -- outcomes ---------------------------------------------------------------------------
 
     def record_outcome(

@@ -39,6 +39,7 @@ from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
 from woonext.sync.orders import DONE_STATES
+from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.setup import ensure_ready
 
 INVOICE_FIELDS = [
@@ -276,13 +277,18 @@ def record(ctx: StoreContext, report: Report) -> tuple[int, int]:
 
 
 async def reconcile_job(ctx: StoreContext) -> str:
-    """The scheduled reconciliation (hourly by default): the last two days, recorded in the state DB."""
+    """The scheduled reconciliation (hourly by default): the last two days, recorded in the state DB.
+
+    First, orders with recent credit notes whose refund was deleted in WooCommerce are synced again
+    (that deletion changes neither the order's `date_modified` nor sends a webhook: sync/refund_sweep.py)."""
+    sweep = await sweep_deleted_refunds(ctx)
     report = await reconcile(ctx, recent_period(datetime.now(UTC).date()))
     recorded, resolved = record(ctx, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
     return (f"{report.orders} order(s) {report.period.start}..{report.period.end}: "
             + (f"{len(report.mismatches)} mismatch(es) ({kinds}) on {recorded} order(s)" if recorded
-               else "no mismatches") + (f", {resolved} earlier one(s) resolved" if resolved else ""))
+               else "no mismatches") + (f", {resolved} earlier one(s) resolved" if resolved else "")
+            + (f"; deleted refunds: {sweep.summary()}" if sweep.results else ""))
 
 
 def _kind_counts(findings: Iterable[Any]) -> list[tuple[str, int]]:

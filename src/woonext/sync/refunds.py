@@ -13,6 +13,7 @@ An unpaid original simply owes less (`update_outstanding_for_self` 0).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -27,6 +28,7 @@ from woonext.sync.accounts import historical_payment, in_foreign_currency, prepa
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.followups import GET_PAYMENT_ENTRY
+from woonext.sync.refund_deletions import REASON, Cancelled, OrderRefunds, cancel_deleted_refunds, remember_credit
 
 log = structlog.get_logger(__name__)
 
@@ -37,10 +39,39 @@ _LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified"
                "status", "amended_from"}
 
 
+@dataclass
+class RefundSync:
+    """What a sync did about the order's refunds."""
+
+    wrote: bool = False
+    deleted: list[Cancelled] = field(default_factory=list)  # refunds deleted in WooCommerce, their notes cancelled
+
+    @property
+    def detail(self) -> str:
+        """For the order's outcome: what was cancelled because a refund was deleted."""
+        return f"{REASON}: " + "; ".join(c.describe() for c in self.deleted) if self.deleted else ""
+
+
 async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding: Binding, mode: Any = None) -> bool:
-    """Every refund of the order has its submitted credit note. Returns True when one was written."""
+    """Every refund of the order has its submitted credit note, and a deleted refund none. Returns True
+    when something was written."""
+    return (await sync_refunds(ctx, order, binding)).wrote
+
+
+async def sync_refunds(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> RefundSync:
+    """Deleted refunds' credit notes cancelled (sync/refund_deletions.py), then a credit note for each
+    new refund."""
+    if binding.state == "cancelled":
+        return RefundSync()
+    refunds = OrderRefunds(ctx, order["id"])
+    deleted = await cancel_deleted_refunds(ctx, order, binding, refunds)
+    wrote = await _credit_refunds(ctx, order, binding, refunds)
+    return RefundSync(wrote or bool(deleted), deleted)
+
+
+async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Binding, refunds: OrderRefunds) -> bool:
     summaries = sorted((r for r in order.get("refunds") or [] if r.get("id")), key=lambda r: int(r["id"]))
-    if not summaries or binding.state == "cancelled":
+    if not summaries:
         return False
     credits = [(summary, binding_for(ctx, "refund", summary["id"], "Sales Invoice")) for summary in summaries]
     if all(credit.state == "submitted" for _, credit in credits):
@@ -50,7 +81,7 @@ async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding:
             if credit.state == REFUNDING:
                 await _refund_entry(ctx, order, binding, summary, credit)
         return True
-    objects = {int(r["id"]): r for r in await ctx.woo.list_refunds(order["id"]) if r.get("id")}
+    objects = await refunds.by_id()
     original = await _original(ctx, binding)
     stock_moves = binding.data.get("purpose") == "live"  # only a live invoice moved stock
     credited: dict[str, int] = {}  # restocked quantities already given to a credit note, per order line
@@ -62,13 +93,20 @@ async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding:
                 await _refund_entry(ctx, order, binding, objects.get(int(summary["id"])) or summary, credit)
                 wrote = True
             continue
-        refund = objects.get(int(summary["id"])) or _from_summary(summary)
+        refund = objects.get(int(summary["id"]))
+        if refund is None and credit.state != INSERTING:
+            # Listed by the order read but gone from the refund list read after it: deleted meanwhile.
+            log.info("refund_deleted_before_credit", store=ctx.store, order_id=order.get("id"),
+                     refund_id=summary["id"])
+            continue
+        refund = refund or _from_summary(summary)  # an interrupted note is finished (and cancelled next time)
         if credit.state == INSERTING and "restocked" in credit.data:
             restocked = {str(k): int(v) for k, v in credit.data["restocked"].items()}  # decided before the write
         else:
             restocked = restock_allocation(order, refund, credited) if stock_moves else {}
             credit.data = {**credit.data, "restocked": restocked}
         _add(credited, restocked)
+        remember_credit(ctx, binding, summary["id"])
         await _credit_note(ctx, order, binding, refund, credit, original, restocked, only_refund=len(summaries) == 1)
         wrote = True
     return wrote
@@ -80,7 +118,7 @@ def _add(into: dict[str, int], more: dict[str, Any]) -> None:
 
 
 def _from_summary(summary: dict[str, Any]) -> dict[str, Any]:
-    """A refund WooCommerce no longer lists (deleted since): what the order's summary says."""
+    """A refund whose note was begun but which WooCommerce no longer lists: what the summary says."""
     return {"id": summary["id"], "amount": str(-money(summary.get("total"), "refund total")),
             "reason": summary.get("reason") or ""}
 
@@ -184,7 +222,7 @@ async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         raise MappingError("residual", f"credit note {name} totals {draft.get('grand_total')}, refund is -{amount}",
                            "compare the credit note with the refund")
     mark_done(ctx, credit, name, REFUNDING if by_entry else "submitted", invoice=binding.erp_name,
-              stock=bool(restocked))
+              order=str(order["id"]), stock=bool(restocked))
     if by_entry:
         await _refund_entry(ctx, order, binding, refund, credit)
 

@@ -124,6 +124,9 @@ def _set_meta(entry: dict[str, Any], value: int) -> None:
 
 
 def delete_refund(shop: Shop, order_id: int, refund_id: int) -> dict[str, Any]:
+    """`WC_AJAX::delete_refund` / REST `delete_item`: only the refund is deleted. The order is not
+    saved: no new `date_modified`, no `order.updated` webhook, the status stays (a `refunded` order
+    stays `refunded`) and restocked quantities stay in stock; the order's `refunds[]` loses it."""
     refund = shop.book.refunds.get(refund_id)
     if refund is None or refund["_sim_order_id"] != order_id:
         raise WooError(404, "woocommerce_rest_invalid_id", "Invalid ID.")
