@@ -17,7 +17,7 @@ from tests.sync.world import World
 from woonext.store import SUCCEEDED
 from woonext.sync.orders import Mode, sync_order
 from woonext.sync.reconcile import reconcile_job
-from woonext.sync.refund_deletions import CREDITED, DELETED, REASON
+from woonext.sync.refund_deletions import CREDITED, DELETED, LEGACY_CHECKPOINT, REASON
 from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.refunds import sync_refunds
 
@@ -180,18 +180,38 @@ async def test_the_only_refund_of_a_migrated_pos_paid_order_deleted_leaves_it_pa
     assert shop.customer_balance(invoice["customer"]) == 0
 
 
+def make_it_look_older(shop: Shop, order_id: int, refund_id: int) -> None:
+    """Bindings as an older woonext left them: the order's without `credited_refunds`, the credit
+    note's without `order`, and no checkpoint yet (the first run of this version)."""
+    for kind, remote_id, key in (("order", order_id, CREDITED), ("refund", refund_id, "order")):
+        binding = shop.binding(kind, remote_id)
+        binding.data = {k: v for k, v in binding.data.items() if k != key}
+        shop.world.db.save_binding(binding)
+    shop.world.db.clear_checkpoint("main", LEGACY_CHECKPOINT)
+
+
 async def test_a_binding_made_before_credited_refunds_existed_is_filled_from_the_state_db(shop: Shop) -> None:
     order, refund, note = await restocked_refund(shop)
-    binding = shop.binding("order", order["id"])
-    binding.data = {k: v for k, v in binding.data.items() if k != CREDITED}
-    shop.world.db.save_binding(binding)
-    assert shop.world.db.credited_refund_ids("main", binding.erp_name) == [str(refund["id"])]
+    newer = shop.order("cod")
+    make_it_look_older(shop, order["id"], refund["id"])
     await delete_refund(shop, order["id"], refund["id"])
 
     await shop.sync(order["id"])
+    await shop.sync(newer["id"])
 
     assert shop.erp.db.get("Sales Invoice", note["name"])["docstatus"] == 2
     assert shop.binding("order", order["id"]).data[CREDITED] == []
+    checkpoint = shop.world.db.get_checkpoint("main", LEGACY_CHECKPOINT)
+    assert checkpoint is not None and checkpoint["last_credit_without_order"]
+    # an order invoiced after the last such credit note cannot own one: not looked up, not rewritten
+    assert CREDITED not in shop.binding("order", newer["id"]).data
+
+
+async def test_a_new_order_costs_no_state_db_lookup_of_older_credit_notes(shop: Shop) -> None:
+    order = shop.order("cod")
+    await shop.sync(order["id"])
+    assert CREDITED not in shop.binding("order", order["id"]).data
+    assert shop.world.db.get_checkpoint("main", LEGACY_CHECKPOINT) == {"last_credit_without_order": ""}
 
 
 async def test_a_refund_deleted_between_the_order_read_and_the_refund_read_gets_no_credit_note(

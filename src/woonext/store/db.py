@@ -160,6 +160,14 @@ class StateDB:
         with self.engine.connect() as connection:
             return [str(rid) for rid in connection.execute(query).scalars()]
 
+    def last_credit_without_order(self, store: str) -> datetime | None:
+        """When the newest refund binding that does not name its order was made: credit notes recorded
+        before order bindings listed their credited refunds (newer ones carry `data.order`)."""
+        query = select(func.max(bindings.c.created_at)).where(
+            bindings.c.store == store, bindings.c.kind == "refund", bindings.c.data["order"].as_string().is_(None))
+        with self.engine.connect() as connection:
+            return _aware(connection.execute(query).scalar_one_or_none())
+
     def refund_bindings_since(self, store: str, since: datetime, states: tuple[str, ...]) -> list[Binding]:
         """The store's refund bindings (credit notes) made since `since` in one of `states`."""
         query = select(bindings).where(

@@ -33,6 +33,7 @@ log = structlog.get_logger(__name__)
 CREDITED = "credited_refunds"  # order binding data: refund ids that have (or are getting) a credit note
 DELETED = "deleted_refunds"  # order binding data: the credit notes cancelled because their refund was deleted
 REASON = "refund_deleted"
+LEGACY_CHECKPOINT = "credited_refunds"  # checkpoint: see _before_lists
 CREDIT_STATES = ("submitted", "refunding", INSERTING)  # "refunding": see REFUNDING in sync/refunds.py
 
 
@@ -65,14 +66,30 @@ class OrderRefunds:
 
 
 def credited_refunds(ctx: StoreContext, binding: Binding) -> list[str]:
-    """The refund ids with a credit note for this order. A binding made before the list existed is
-    filled once from the refund bindings that point at its invoice (one query of the state DB)."""
+    """The refund ids with a credit note for this order. A binding without the list has none, unless
+    it is older than the last credit note recorded before the list existed: then it is filled once
+    from the refund bindings that point at its invoice (one query of the state DB)."""
     known = binding.data.get(CREDITED)
     if known is None:
-        known = ctx.db.credited_refund_ids(ctx.store, binding.erp_name) if binding.erp_name else []
+        older = _before_lists(ctx)
+        if older is None or binding.created_at is None or binding.created_at > older or not binding.erp_name:
+            return []  # made since: every credit note it gets is listed before it is written
+        known = ctx.db.credited_refund_ids(ctx.store, binding.erp_name)
         binding.data = {**binding.data, CREDITED: _sorted(known)}
         ctx.db.save_binding(binding)
     return [str(rid) for rid in known]
+
+
+def _before_lists(ctx: StoreContext) -> datetime | None:
+    """When the store's last credit note without `data.order` was recorded (None: there is none). An
+    order binding made after it cannot own such a note. Found once per store, kept as a checkpoint."""
+    found = ctx.db.get_checkpoint(ctx.store, LEGACY_CHECKPOINT)
+    if found is None:
+        last = ctx.db.last_credit_without_order(ctx.store)
+        found = {"last_credit_without_order": last.isoformat() if last else ""}
+        ctx.db.set_checkpoint(ctx.store, LEGACY_CHECKPOINT, found)
+    value = str(found.get("last_credit_without_order") or "")
+    return datetime.fromisoformat(value) if value else None
 
 
 def remember_credit(ctx: StoreContext, binding: Binding, refund_id: str | int) -> None:

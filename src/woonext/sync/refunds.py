@@ -104,7 +104,7 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
             restocked = {str(k): int(v) for k, v in credit.data["restocked"].items()}  # decided before the write
         else:
             restocked = restock_allocation(order, refund, credited) if stock_moves else {}
-            credit.data = {**credit.data, "restocked": restocked}
+            credit.data = {**credit.data, "restocked": restocked, "order": str(order["id"])}
         _add(credited, restocked)
         remember_credit(ctx, binding, summary["id"])
         await _credit_note(ctx, order, binding, refund, credit, original, restocked, only_refund=len(summaries) == 1)
