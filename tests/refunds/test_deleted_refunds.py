@@ -289,3 +289,33 @@ async def test_a_foreign_currency_refund_deleted_cancels_its_payment_entry_then_
     assert payment is not None and (payment.state, payment.data["cancel_reason"]) == ("cancelled", REASON)
     binding = world.db.get_binding("main", "order", str(served["id"]))
     assert binding is not None and binding.data[DELETED][0]["payment_entry"] == entry["name"]
+
+
+async def test_a_foreign_currency_note_still_waiting_for_its_payment_entry_is_cancelled_alone(
+        money_world: World) -> None:
+    """The refund's Payment Entry failed (binding `refunding`, entry `inserting`), then the refund was
+    deleted: the entry is looked up by its key (none), the credit note cancelled, nothing paid out."""
+    world = money_world
+    served, result = await sync_one(world, skewed_eur_order(), "historical completed")
+    refund = world.woo.refund(served["id"], amount="131.72")
+    world.erp.faults.inject_next("500", route="POST /api/resource/Payment Entry", count=50)
+    ctx = world.context()
+    try:
+        order = await ctx.woo.get_order(served["id"])
+        assert order is not None
+        await sync_order(ctx, order, Mode.HISTORICAL)
+        credit = world.db.get_binding("main", "refund", str(refund["id"]))
+        assert credit is not None and credit.state == "refunding"
+        world.erp.faults.clear()
+        await ctx.woo.delete(f"orders/{served['id']}/refunds/{refund['id']}", {"force": "true"})
+        order = await ctx.woo.get_order(served["id"])
+        assert order is not None
+        again = await sync_order(ctx, order, Mode.HISTORICAL)
+    finally:
+        await ctx.aclose()
+    assert again.reason == "updated"
+    [note] = [n for n in world.erp.db.all("Sales Invoice") if n.get("is_return")]
+    assert note["docstatus"] == 2 and not [e for e in world.erp.db.all("Payment Entry") if e["payment_type"] == "Pay"]
+    assert d(world.erp.db.get("Sales Invoice", result.invoice)["outstanding_amount"]) == 0
+    payment = world.db.get_binding("main", "refund_payment", str(refund["id"]))
+    assert payment is not None and (payment.state, payment.erp_name) == ("cancelled", "")
