@@ -25,7 +25,7 @@ from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.edits import amend, amendment_pending, inspect_edit
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
-from woonext.sync.refunds import ensure_credit_notes
+from woonext.sync.refunds import sync_refunds
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
 
@@ -101,6 +101,7 @@ async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, b
     mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, customer=customer,
               total=str(plan.grand_total), currency=plan.doc.get("currency"),
               custom_payment_method=plan.doc.get("custom_payment_method"),
+              credited_refunds=binding.data.get("credited_refunds", []),
               **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}))
     return doc
 
@@ -161,23 +162,25 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
         return OrderResult(order_id, SUCCEEDED, "cancelled" if changed or created else "unchanged",
                            invoice=binding.erp_name, created=created)
-    wrote = await _followups(ctx, order, binding, mode)
+    wrote, detail = await _followups(ctx, order, binding)
     if not created and not wrote:
         return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
                            invoice=binding.erp_name)
-    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", invoice=binding.erp_name,
+    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", detail, invoice=binding.erp_name,
                        created=created)
 
 
-async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding, mode: Mode) -> bool:
+async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> tuple[bool, str]:
+    """The invoice's Payment Entry and credit notes. Returns whether anything was written, and what
+    the outcome should say about it (credit notes of deleted refunds cancelled)."""
     wrote = False
     try:
         wrote |= await ensure_payment_entry(ctx, order, binding)
     except (ErpError, MappingError) as exc:
         exc.add_note(PAYMENT_STEP)
         raise
-    wrote |= await ensure_credit_notes(ctx, order, binding, mode)
-    return wrote
+    refunds = await sync_refunds(ctx, order, binding)
+    return wrote or refunds.wrote, refunds.detail
 
 
 async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, difference: str) -> OrderResult:
@@ -191,8 +194,9 @@ async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, dif
     name = await amend(ctx, order, binding, create)
     if not name:
         return OrderResult(order_id, SUCCEEDED, "cancelled", invoice=replaced)
-    await _followups(ctx, order, binding, Mode.LIVE)
-    detail = f"invoice {replaced} cancelled and amended as {name}" + (f": {difference}" if difference else "")
+    _, refunds = await _followups(ctx, order, binding)
+    detail = f"invoice {replaced} cancelled and amended as {name}" + (f": {difference}" if difference else "") \
+        + (f"; {refunds}" if refunds else "")
     return OrderResult(order_id, SUCCEEDED, "amended", detail, invoice=name, created=True)
 
 
