@@ -71,6 +71,9 @@ async def test_a_deleted_refunds_credit_note_is_cancelled_and_its_stock_goes_bac
     result = await shop.sync(order["id"])
 
     assert (result.status, result.reason) == (SUCCEEDED, "updated")
+    assert result.detail.startswith(f"{REASON}: refund {refund['id']}") and note["name"] in result.detail
+    outcome = shop.world.db.outcome("main", "order", order["id"])
+    assert outcome is not None and outcome.detail == result.detail  # the record says what was cancelled
     assert shop.erp.db.get("Sales Invoice", note["name"])["docstatus"] == 2
     assert shop.stock_moves(note["name"]) == {}  # the return's +2 CAKE reversed by the cancel
     assert shop.stock_moves(invoice["name"]) == {"CAKE": Decimal(-3), "TART": Decimal(-2)}
