@@ -33,6 +33,8 @@ class Checks:
     internal_errors: int = 0  # outcomes woonext itself calls "a woonext bug"
     secrets_in_logs: int = 0
     amendments_beyond_edits: int = 0  # an invoice amended more often than the shop edited its order
+    # every soak order is valid: an order or its event parked NeedsReview is a fault woonext did not absorb
+    parked: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,11 +79,17 @@ def check_events(checks: Checks, state_url: str) -> None:
                 "SELECT status, reason, count(*) FROM outcomes WHERE kind = 'order' GROUP BY status, reason")).all()
             internal = connection.execute(text(
                 "SELECT kind, remote_id, detail FROM outcomes WHERE reason = 'internal_error'")).all()
+            parked = connection.execute(text(
+                "SELECT 'event', remote_id, last_error FROM events WHERE kind = 'order' AND status = 'NeedsReview' "
+                "UNION ALL SELECT 'outcome', remote_id, reason || ': ' || detail FROM outcomes "
+                "WHERE kind = 'order' AND status = 'NeedsReview'")).all()
     finally:
         engine.dispose()
     checks.events_not_final = sum(int(n) for kind, status, n in rows
                                   if status in ("Pending", "Running") and kind in ("order", "customer"))
     checks.internal_errors = len(internal)
+    checks.parked = len(parked)
+    checks.notes["parked_examples"] = [f"{where} {r}: {(d or '')[:160]}" for where, r, d in parked[:5]]
     checks.notes["internal_error_examples"] = [f"{k} {r}: {d[:160]}" for k, r, d in internal[:5]]
     checks.notes["events"] = {f"{kind}:{status}": int(n) for kind, status, n in rows}
     checks.notes["order_outcomes"] = {f"{status}:{reason}": int(n) for status, reason, n in outcomes}

@@ -170,3 +170,26 @@ async def test_an_amendment_interrupted_between_cancel_and_insert_resumes_exactl
     assert amended["amended_from"] == original["name"] and money(amended["grand_total"]) == money(edited["total"])
     assert "amend" not in shop.binding("order", order["id"]).data
 
+
+
+async def test_an_amendment_inserted_by_a_run_that_lost_track_of_it_is_found_not_refused(shop: Shop) -> None:
+    # Found by the 10,000-order soak: an amendment insert that committed after its run gave up on it was
+    # sent again and ERPNext refused it on the name (`<amended_from>-1` already exists: DuplicateEntryError,
+    # before the sync key's unique check); the order was parked NeedsReview although its invoice was right.
+    order = shop.order("cod")
+    await shop.sync(order["id"])
+    [original] = shop.invoices(order["id"])
+    more_cake(shop, order["id"])
+    assert (await shop.sync(order["id"])).reason == "amended"
+    binding = shop.binding("order", order["id"])
+    amended = binding.erp_name
+    # what the run that lost track of it had recorded: the cancel done, the insert not yet intended
+    binding.state = "amending"
+    binding.data = {**binding.data, "amend": {"from": original["name"], "step": "insert", "revision": 1}}
+    shop.world.db.save_binding(binding)
+
+    again = await shop.sync(order["id"])
+
+    assert (again.status, again.reason) == (SUCCEEDED, "amended") and again.invoice == amended
+    assert sorted(d["docstatus"] for d in shop.invoices(order["id"])) == [1, 2]
+    assert shop.binding("order", order["id"]).state == "submitted"

@@ -61,7 +61,9 @@ async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: di
             return found
         raise
     except ErpError as exc:
-        if exc.exc_type != "UniqueValidationError":
+        # Our key already taken, or the name: an amendment is named `<amended_from>-1` whatever its key,
+        # so a retried amendment whose first insert committed late collides on the name first.
+        if exc.exc_type not in ("UniqueValidationError", "DuplicateEntryError"):
             raise
         found = await find_by_key(ctx, doctype, key)
         if found is None:
