@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.refunds.conftest import Shop, money
 from woonext.mapping.keys import legacy_content_hash
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED
+from woonext.sync.edits import ConcurrentChange, amend, inspect_edit
+from woonext.sync.orders import Mode, create_invoice
 
 
 def more_cake(shop: Shop, order_id: int, qty: int = 4) -> dict:
@@ -193,3 +197,50 @@ async def test_an_amendment_inserted_by_a_run_that_lost_track_of_it_is_found_not
     assert (again.status, again.reason) == (SUCCEEDED, "amended") and again.invoice == amended
     assert sorted(d["docstatus"] for d in shop.invoices(order["id"])) == [1, 2]
     assert shop.binding("order", order["id"]).state == "submitted"
+
+
+async def test_two_runs_amending_one_order_at_once_make_one_amendment_and_ask_no_one(shop: Shop) -> None:
+    # Found by the 10,000-order PostgreSQL soak: a webhook event and the orders poll (two processes)
+    # amended one edited order together; the second to cancel got ERPNext's "Cannot edit cancelled
+    # document" and parked the order NeedsReview although the first had amended it correctly.
+    order = shop.order("cod")
+    await shop.sync(order["id"])
+    [original] = shop.invoices(order["id"])
+    more_cake(shop, order["id"])
+    current = await shop.ctx.woo.get_order(order["id"])
+    assert current is not None
+    other_run = shop.binding("order", order["id"])  # what the second run read before the first wrote
+
+    first = await shop.sync(order["id"])
+
+    async def create(replaced: str) -> dict:
+        return await create_invoice(shop.ctx, current, Mode.LIVE, other_run, amended_from=replaced)
+
+    second = await amend(shop.ctx, current, other_run, create)
+    assert first.reason == "amended" and second == first.invoice  # the same amendment, found by its key
+    assert sorted(d["docstatus"] for d in shop.invoices(order["id"])) == [1, 2]
+    assert shop.erp.db.get("Sales Invoice", original["name"])["docstatus"] == 2
+
+
+async def test_an_invoice_cancelled_by_another_run_meanwhile_is_retried_not_parked(shop: Shop) -> None:
+    # Same soak: the second run read the invoice after the first had cancelled it for the amendment and
+    # took "the invoice is not submitted (docstatus 2)" for a reason to ask a person.
+    order = shop.order("cod")
+    await shop.sync(order["id"])
+    more_cake(shop, order["id"])
+    current = await shop.ctx.woo.get_order(order["id"])
+    assert current is not None
+    other_run = shop.binding("order", order["id"])
+    await shop.sync(order["id"])  # the first run amends
+    with pytest.raises(ConcurrentChange):
+        await inspect_edit(shop.ctx, current, other_run)
+
+    # an invoice cancelled by a person in ERPNext (nothing changed in woonext) still asks a person
+    again = shop.order("cod")
+    await shop.sync(again["id"])
+    [invoice] = shop.invoices(again["id"])
+    await shop.ctx.erp.cancel("Sales Invoice", invoice["name"])
+    more_cake(shop, again["id"])
+    result = await shop.sync(again["id"])
+    assert (result.status, result.reason) == (NEEDS_REVIEW, "edited_after_invoicing")
+    assert "not submitted (docstatus 2)" in result.detail

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from woonext.erpnext.errors import ErpUncertain
+from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError
 from woonext.mapping.keys import compare_hash, content_hash, remember_version
 from woonext.mapping.money import ZERO, money, round2
@@ -86,6 +86,8 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         binding.data = remember_version(binding.data, order)
         ctx.db.save_binding(binding)
         return Edit("none", details_changed=True)
+    if int(invoice.get("docstatus") or 0) == 2:
+        _raise_if_changed_meanwhile(ctx, binding)
     blocker = await _why_not_amendable(ctx, order, binding, invoice)
     if blocker:
         return _review(ctx, order, binding, blocker, difference)
@@ -158,6 +160,21 @@ async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, crea
     return str(doc["name"])
 
 
+class ConcurrentChange(Exception):
+    """Another run (a webhook event and the orders poll, in two processes) changed this order's invoice
+    while this one was looking at it: nothing is wrong, the order is synced again shortly."""
+
+
+def _raise_if_changed_meanwhile(ctx: StoreContext, binding: Binding) -> None:
+    """Our invoice is cancelled: if the state DB shows another run amending or replacing it since we
+    read the binding, that run is doing the work — not a reason to ask a person."""
+    fresh = ctx.db.get_binding(ctx.store, binding.kind, binding.remote_id)
+    if fresh is not None and (fresh.erp_name != binding.erp_name or fresh.data.get(AMEND)
+                              or fresh.revision != binding.revision or fresh.state != binding.state):
+        raise ConcurrentChange(f"invoice {binding.erp_name} was cancelled by another run of this order "
+                               f"(now {fresh.erp_name or '-'}, {fresh.state})")
+
+
 async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
     """Cancel the replaced invoice; a resumed attempt first checks whether the last one did."""
     if resuming:
@@ -169,7 +186,9 @@ async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
             return  # cancelled by the interrupted attempt
     try:
         await ctx.erp.cancel("Sales Invoice", name)
-    except ErpUncertain:
+    except ErpError:
+        # a lost answer, or ERPNext's "Cannot edit cancelled document" when another run of the same
+        # order cancelled it first: either way, what counts is whether it is cancelled now
         again = await ctx.erp.get_doc("Sales Invoice", name)
         if not again or int(again.get("docstatus") or 0) != 2:
             raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from woonext.erpnext.errors import ErpUncertain
+from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
 from woonext.mapping.money import ZERO, money
@@ -42,7 +42,7 @@ async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int |
             await _cancel_payment_entry(ctx, binding)
         try:
             await ctx.erp.cancel("Sales Invoice", binding.erp_name)
-        except ErpUncertain:
+        except ErpError:  # a lost answer, or "Cannot edit cancelled document": another run was first
             again = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
             if not again or again.get("docstatus") != 2:
                 raise

@@ -23,7 +23,7 @@ from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
-from woonext.sync.edits import amend, amendment_pending, inspect_edit
+from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.territories import territory_for
@@ -221,6 +221,10 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
     except WooError as exc:
         result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run",
                              retry_after=exc.retry_after)
+    except ConcurrentChange as exc:
+        result = OrderResult(order_id, FAILED, "concurrent_change", str(exc),
+                             "another run was syncing this order at the same moment; it is synced again shortly",
+                             retry_after=5.0)
     except Exception as exc:  # a bug must cost one order, leave a record, and not stop the run
         log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
         result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
