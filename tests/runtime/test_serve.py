@@ -98,6 +98,11 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
         invoices = wait_for(lambda: [i for i in erp_invoices(cfg, erp_port) if i["woo_order_id"] == order_id],
                             explain=lambda: cli(cfg, "events", "list", "--json")[1])
         assert len(invoices) == 1 and invoices[0]["docstatus"] == 1
+        # the scheduler's first order poll may make the invoice before the simulator delivers the
+        # webhook: wait for the webhook's own event to be handled before stopping the service
+        wait_for(lambda: [e for e in json.loads(cli(cfg, "events", "list", "--json")[1])
+                          if e["remote_id"] == order_id and e["status"] not in ("Pending", "Running")],
+                 explain=lambda: cli(cfg, "events", "list", "--json")[1])
 
         hook = f"{base}/webhooks/woocommerce/main"
         body = json.dumps({"id": int(order_id)}).encode()
