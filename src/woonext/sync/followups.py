@@ -14,14 +14,11 @@ from woonext.mapping.money import ZERO, money
 from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_account
 from woonext.sync.context import StoreContext
-from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
+from woonext.sync.documents import INSERTING, LOCAL_KEYS, binding_for, find_by_key, insert_once, mark_done
 
 PAID_BY = "paid_by"  # binding.data: how a paid migrated invoice is paid, when not by its POS row
 PAID_BY_ENTRY = "payment_entry"
 GET_PAYMENT_ENTRY = "erpnext.accounts.doctype.payment_entry.payment_entry.get_payment_entry"
-# Keys of an unsaved document built by a server-side mapper that must not be sent back on insert.
-_LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified", "modified_by", "docstatus",
-               "status", "amended_from"}
 
 
 async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int | None = None) -> bool:
@@ -107,7 +104,7 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
             return _payment_done(ctx, binding, payment, str(found["name"]))
     entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
     paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created")})
-    entry = {k: v for k, v in dict(entry).items() if k not in _LOCAL_KEYS}
+    entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
     entry.update({
         "paid_to": target.account,
         "mode_of_payment": target.mode_of_payment or None,

@@ -26,7 +26,7 @@ from woonext.mapping.refund import map_refund, restock_allocation
 from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_payment
 from woonext.sync.context import StoreContext
-from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
+from woonext.sync.documents import INSERTING, LOCAL_KEYS, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.followups import GET_PAYMENT_ENTRY
 from woonext.sync.refund_deletions import REASON, Cancelled, OrderRefunds, cancel_deleted_refunds, remember_credit
 
@@ -34,9 +34,6 @@ log = structlog.get_logger(__name__)
 
 REFUNDING = "refunding"  # a foreign-currency credit note submitted, its refund Payment Entry not yet
 MAKE_SALES_RETURN = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
-# Keys of an unsaved document built by a server-side mapper that must not be sent back on insert.
-_LOCAL_KEYS = {"name", "__islocal", "__unsaved", "owner", "creation", "modified", "modified_by", "docstatus",
-               "status", "amended_from"}
 
 
 @dataclass
@@ -176,9 +173,9 @@ async def _full_return(ctx: StoreContext, original: dict[str, Any], order: dict[
                        key: str, payment: PaymentRow | None, *, update_stock: bool) -> dict[str, Any]:
     """ERPNext's own return mapper for a full refund (it reverses every row and tax exactly)."""
     doc = await ctx.erp.call(MAKE_SALES_RETURN, source_name=original["name"])
-    doc = {k: v for k, v in dict(doc).items() if k not in _LOCAL_KEYS}
+    doc = {k: v for k, v in dict(doc).items() if k not in LOCAL_KEYS}
     for table in ("items", "taxes", "payments"):
-        doc[table] = [{k: v for k, v in row.items() if k not in _LOCAL_KEYS | {"parent", "idx"}}
+        doc[table] = [{k: v for k, v in row.items() if k not in LOCAL_KEYS | {"parent", "idx"}}
                       for row in doc.get(table) or []]
     when = posting_datetime(refund if refund.get("date_created") else
                             {"date_created": order.get("date_modified") or order.get("date_created")})
@@ -241,7 +238,7 @@ async def _refund_entry(ctx: StoreContext, order: dict[str, Any], binding: Bindi
         entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=credit.erp_name)
         when = posting_datetime(refund if refund.get("date_created") else
                                 {"date_created": order.get("date_modified") or order.get("date_created")})
-        entry = {k: v for k, v in dict(entry).items() if k not in _LOCAL_KEYS}
+        entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
         entry.update({"paid_from": payment.account, "mode_of_payment": payment.mode_of_payment or None,
                       "reference_no": f"refund {refund['id']} of order {order.get('number') or order.get('id')}",
                       "reference_date": when.date().isoformat(), "posting_date": when.date().isoformat(),
