@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = REPO / ".." / "shared" / "reference" / "erpnext-v15-doctypes"
+DEFAULT_SOURCE = REPO / "tests" / "fixtures" / "real" / "erpnext-v15-doctypes"
 DEFAULT_OUT = REPO / "src" / "woonext" / "sim" / "erpnext" / "schema.json"
 
 # Layout-only field types carry no data; Frappe's `no_value_fields`.

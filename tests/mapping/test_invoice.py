@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.fixtures import WOO_SAMPLES
 
 from woonext.mapping.invoice import InvoiceSettings, MappingError, PaymentRow, Purpose, map_order, split_rows
 from woonext.mapping.keys import content_hash, order_key
 from woonext.mapping.money import allocate_cents
 from woonext.mapping.residual import CAUSE_PRECISION, CAUSE_TAX_LINES, CAUSE_TOTAL
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
+SAMPLES = WOO_SAMPLES
 SETTINGS = InvoiceSettings(
     company="Jarz Test", warehouse="Jarz Main - JT",
     payment_methods={"cod": "Cash", "instapay": "Instapay", "kashier_card": "Kashier Card",

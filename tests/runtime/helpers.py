@@ -8,12 +8,13 @@ from typing import Any
 
 import httpx
 
+from tests.fixtures import WOO_SAMPLES
 from tests.sync.world import World, make_world, real_orders
 from woonext.runtime.web import create_app
 from woonext.runtime.webhooks import sign
 from woonext.sync.setup import run_setup
 
-SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
+SAMPLES = WOO_SAMPLES
 SECRET = "s3cret"
 BASE = "http://woonext.test"
 

@@ -56,7 +56,8 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     world = await ready_world(tmp_path)
     world.db.set_cursor("main", "orders", {"modified_gmt": "2026-11-25T04:00:00", "id": 0})
     stop = asyncio.Event()
-    scheduler = asyncio.create_task(run_scheduler(world.config, world.db, stop, now=lambda: at(6, 3, 10)))
+    world.clock.set(at(6, 3, 10))
+    scheduler = asyncio.create_task(run_scheduler(world.config, world.db, stop))
     for _ in range(200):
         if len(queue.list_events(world.db)) == 4:
             break

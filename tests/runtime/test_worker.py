@@ -18,6 +18,7 @@ from tests.sync.world import World, make_world
 from woonext.runtime.metrics import PROCESS
 from woonext.runtime.web import create_app
 from woonext.runtime.worker import CUSTOMER_SKIP, Worker, WorkerSettings
+from woonext.sim.clock import SimClock
 from woonext.store import DEAD_LETTER, SKIPPED, SUCCEEDED
 from woonext.store import events as queue
 from woonext.store.tables import events
@@ -107,9 +108,9 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
     world = await ready_world(tmp_path)
     broken = world.config.model_copy(deep=True)
     broken.erpnext.api_secret = type(broken.erpnext.api_secret)("wrong-secret")
-    clock = [T0]
+    clock = SimClock(T0)
     worker = Worker(broken, world.db, world.transports(), WorkerSettings(max_attempts=3, backoff_base=2.0),
-                    now=lambda: clock[0], random=lambda: 0.5)
+                    clock=clock, random=lambda: 0.5)
     event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
     counted = {r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) or 0
                for r in ("retry", DEAD_LETTER)}
@@ -117,9 +118,9 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
     for _ in range(2):
         after = await worker.run_once()
         assert after is not None and after.status == queue.PENDING and "AuthenticationError" in (after.last_error or "")
-        waits.append((after.available_at - clock[0]).total_seconds())
+        waits.append((after.available_at - clock.now()).total_seconds())
         assert await worker.run_once() is None  # not due yet
-        clock[0] = after.available_at
+        clock.set(after.available_at)
     assert waits == [2.0, 4.0]
     dead = await worker.run_once()
     assert dead is not None and dead.id == event.event_id and dead.status == DEAD_LETTER
@@ -131,8 +132,8 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
             for r, n in counted.items()} == {"retry": 2, DEAD_LETTER: 1}
     await worker.aclose()
 
-    fixed = Worker(world.config, world.db, world.transports(), now=lambda: clock[0])
-    queue.retry(world.db, event.event_id, clock[0])
+    fixed = Worker(world.config, world.db, world.transports(), clock=clock)
+    queue.retry(world.db, event.event_id, clock.now())
     again = await fixed.run_once()
     assert again is not None and again.status == SUCCEEDED and len(world.invoices(woo_order_id="15")) == 1
     await fixed.aclose()
@@ -152,8 +153,8 @@ def test_backoff_grows_with_jitter_and_honours_retry_after(tmp_path: Path) -> No
 async def test_deleted_order_and_customer_events_are_skipped_with_a_reason(tmp_path: Path) -> None:
     world = await ready_world(tmp_path)
     worker = Worker(world.config, world.db, world.transports())
-    missing = queue.enqueue(world.db, "main", "order", 9999, "order.deleted", T0)
-    customer = queue.enqueue(world.db, "main", "customer", 7, "customer.created", T0)
+    missing = queue.enqueue(world.db, "main", "order", 9999, "order.deleted", world.clock.now())
+    customer = queue.enqueue(world.db, "main", "customer", 7, "customer.created", world.clock.now())
     done = {e.id: e for e in await drain(worker)}
     assert done[missing.event_id].status == SKIPPED and "order_not_found" in (done[missing.event_id].last_error or "")
     assert (done[customer.event_id].status, done[customer.event_id].last_error) == (SKIPPED, CUSTOMER_SKIP)
@@ -170,7 +171,7 @@ async def test_shutdown_releases_an_event_that_does_not_finish_in_the_grace_peri
             await asyncio.sleep(30)
 
     worker = Slow(world.config, world.db, world.transports(), WorkerSettings(concurrency=1, grace_seconds=0.05))
-    event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
+    event = queue.enqueue(world.db, "main", "order", 15, "order.created", world.clock.now())
     stop = asyncio.Event()
     task = asyncio.create_task(worker.run(stop))
     await asyncio.wait_for(started.wait(), 5)
@@ -219,7 +220,7 @@ async def test_two_workers_racing_never_hold_one_order_at_once_and_make_one_invo
     tasks = [asyncio.create_task(w.run(stop)) for w in workers]
     for round_ in range(4):  # triggers keep coming while the workers run: Running orders get new rows
         for order_id in world.woo.orders:
-            queue.enqueue(world.db, "main", "order", order_id, "order.updated", datetime.now(UTC),
+            queue.enqueue(world.db, "main", "order", order_id, "order.updated", world.clock.now(),
                           delivery_key=f"r{round_}-{order_id}")
         await asyncio.sleep(0.02)
     for _ in range(500):
@@ -246,13 +247,13 @@ def test_the_database_refuses_a_second_running_event_for_one_order(tmp_path: Pat
 
 async def test_an_event_whose_workers_keep_dying_ends_in_dead_letter(tmp_path: Path) -> None:
     world = make_world(tmp_path, [])
+    clock = SimClock(T0)
     worker = Worker(world.config, world.db, world.transports(), WorkerSettings(max_attempts=2, lease_seconds=10),
-                    now=lambda: clock[0])
-    clock = [T0]
+                    clock=clock)
     event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
     for n in range(2):  # two workers claim it and die without a word
-        assert queue.claim(world.db, f"dead-{n}", clock[0], clock[0] + timedelta(seconds=10)) is not None
-        clock[0] += timedelta(seconds=11)
+        assert queue.claim(world.db, f"dead-{n}", clock.now(), clock.now() + timedelta(seconds=10)) is not None
+        clock.advance(11)
     dead = await worker.run_once()
     assert dead is not None and (dead.id, dead.status) == (event.event_id, DEAD_LETTER)
     assert "lease expired 2 times" in (dead.last_error or "")

@@ -8,9 +8,9 @@ import re
 from collections import Counter
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
+from tests.fixtures import WOO_SAMPLES
 
 from woonext.sim.erpnext import ErpSim, ErpSimConfig
 from woonext.sim.generator import GeneratedStore, generate_store, masters_for_orders
@@ -18,7 +18,7 @@ from woonext.sim.generator_masters import tax_map_for_orders
 from woonext.sim.woomoney import render_line_taxes
 
 D = Decimal
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
+REF = WOO_SAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -19,13 +19,14 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
+from tests.fixtures import WOO_SAMPLES
 from tests.simproc import free_port
 from woocommerce import API
 
 from woonext.config import load_config
 from woonext.sim.serve import build_pair, config_toml
 
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
+REF = WOO_SAMPLES
 
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.fixtures import WOO_SAMPLES
 
 from woonext.sim.woomoney import (
     TaxRate,
@@ -19,7 +19,7 @@ from woonext.sim.woomoney import (
     render_line_taxes,
 )
 
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "woocommerce-real-samples"
+REF = WOO_SAMPLES
 
 
 def load(name: str):

@@ -27,7 +27,8 @@ def generated_world(tmp_path: Path, orders: int = 60) -> World:
     pair = build_pair(seed=5, orders=orders)
     config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
                                                f"sqlite:///{tmp_path / 'state.sqlite'}"))
-    return World(woo=pair.woo, erp=pair.erp, config=config, db=StateDB.open(config.state_url))
+    return World(woo=pair.woo, erp=pair.erp, config=config, db=StateDB.open(config.state_url, pair.woo.clock),
+                 clock=pair.woo.clock)
 
 
 def originals(world: World) -> list[dict[str, Any]]:

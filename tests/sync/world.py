@@ -5,20 +5,26 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from tests.fixtures import REAL
 from woonext.config import Config
+from woonext.sim.clock import SimClock
 from woonext.sim.erpnext import ErpSim, ErpSimConfig
 from woonext.sim.masters import AccountSpec, ItemSpec, Masters, ModeOfPaymentSpec
 from woonext.sim.woo import WooSim, WooSimConfig
 from woonext.store import StateDB
 from woonext.sync.context import StoreContext, Transports, open_store
 
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
+REFERENCE = REAL
+# The world's clock starts here and runs: an hour after the captured real orders were made (UTC),
+# whatever today's date is (woonext/clock.py). Both simulators and the state DB read it.
+WORLD_START = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
 WOO_URL = "http://woo.test"
 ERP_URL = "http://erp.test"
 
@@ -74,6 +80,7 @@ class World:
     erp: ErpSim
     config: Config
     db: StateDB
+    clock: SimClock
 
     def transports(self) -> Transports:
         return Transports(woo=httpx.ASGITransport(app=self.woo.app), erpnext=httpx.ASGITransport(app=self.erp.app))
@@ -87,12 +94,14 @@ class World:
 
 
 def make_world(tmp_path: Path, orders: list[dict[str, Any]], *, masters: Masters | None = None,
-               tax_accounts: dict[str, str] | None = None, store: dict[str, Any] | None = None) -> World:
-    woo = WooSim(WooSimConfig(home_url=WOO_URL))
+               tax_accounts: dict[str, str] | None = None, store: dict[str, Any] | None = None,
+               start: datetime = WORLD_START) -> World:
+    clock = SimClock.running_from(start)
+    woo = WooSim(WooSimConfig(home_url=WOO_URL), clock)
     for order in orders:
         woo.import_order(order)
     ck, cs = woo.create_key("read_write")
-    erp = ErpSim(ErpSimConfig())
+    erp = ErpSim(ErpSimConfig(), clock)
     skus = {str(li["sku"]) for o in orders for li in o.get("line_items") or [] if li.get("sku")}
     erp.seed(masters or jarz_masters(skus, (tax_accounts or {}).values()))
     key, secret = erp.create_api_user("Administrator")
@@ -105,4 +114,4 @@ def make_world(tmp_path: Path, orders: list[dict[str, Any]], *, masters: Masters
             "tax_accounts": tax_accounts or {}, **(store or {}),
         }],
     })
-    return World(woo=woo, erp=erp, config=config, db=StateDB.open(config.state_url))
+    return World(woo=woo, erp=erp, config=config, db=StateDB.open(config.state_url, clock), clock=clock)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fixtures import ERPNEXT_SAMPLES
 from woonext.erpnext import ErpError, ErpUncertain, decode_error, is_retryable, server_messages, strip_html
 
-SAMPLES = Path("/work/shared/reference/erpnext-real-samples")
+SAMPLES = ERPNEXT_SAMPLES
 
 # file prefix → (exc_type, human message (exact or prefix…), kind)
 EXPECTED: dict[str, tuple[str, str, str]] = {
@@ -77,6 +77,15 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
         "needs_review",
     ),
     "48": ("PermissionError", "Not permitted…", "permanent"),
+    "50": ("ValidationError", "Please set the document name", "needs_review"),
+    "51": ("ValidationError", "DocType must be Submittable for the selected Doc Event", "needs_review"),
+    "66": ("DuplicateEntryError", "Item Attribute Size already exists", "needs_review"),
+    "71": ("MandatoryError", "Error: Value missing for Item: Item Group", "needs_review"),
+    "73": ("DuplicateEntryError", "Item Test Cake already exists", "needs_review"),
+    "76": ("ItemPriceDuplicateItem", "Item Price appears multiple times based on Price List…", "needs_review"),
+    "86": ("DuplicateEntryError", "Account VAT 14% - JT already exists", "needs_review"),
+    # gunicorn's HTML page, not Frappe: a query woonext should have split (issue: long request lines)
+    "103": ("RequestLineTooLarge", "ERPNext's web server refused a request line of 4215 bytes…", "permanent"),
 }
 
 
@@ -88,13 +97,14 @@ def _sample(prefix: str) -> dict[str, Any]:
 def _error_samples() -> list[str]:
     prefixes = []
     for path in sorted(SAMPLES.glob("*.json")):
-        if int(json.loads(path.read_text())["status"]) >= 400:
+        sample = json.loads(path.read_text())
+        if "status" in sample and int(sample["status"]) >= 400:  # webhook deliveries have no status
             prefixes.append(path.name.split("-", 1)[0])
     return prefixes
 
 
 def test_every_error_sample_has_an_expectation() -> None:
-    assert _error_samples() == sorted(EXPECTED)
+    assert sorted(_error_samples()) == sorted(EXPECTED)
 
 
 @pytest.mark.parametrize("prefix", sorted(EXPECTED))

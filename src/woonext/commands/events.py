@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         """Queue a finished event again (due now, attempts from zero); a running worker picks it up."""
         db = cli_context(ctx).state_db()
         try:
-            event = queue.retry(db, event_id, datetime.now(UTC))
+            event = queue.retry(db, event_id, db.clock.now())
         except queue.RetryRefused as exc:
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
             raise typer.Exit(1) from None
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
             err_console.print("[red]give an event id or --all[/red]", highlight=False)
             raise typer.Exit(2)
         if retry_all:
-            ids = queue.retry_dead_letters(db, datetime.now(UTC), store)
+            ids = queue.retry_dead_letters(db, db.clock.now(), store)
             console.print(f"{len(ids)} dead letter(s) queued again", highlight=False)
             return
         assert event_id is not None
@@ -139,5 +139,5 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[red]event {event_id} is not a dead letter"
                               f"{f' (it is {event.status})' if event else ''}[/red]", highlight=False)
             raise typer.Exit(1)
-        queue.retry(db, event_id, datetime.now(UTC))
+        queue.retry(db, event_id, db.clock.now())
         console.print(f"event {event_id} queued again", highlight=False)

@@ -23,7 +23,7 @@ from woonext import __version__
 from woonext.retry import backoff_delay, parse_retry_after
 from woonext.telemetry import RETRIES, http_hooks
 
-from .errors import ErpError, ErpUncertain, decode_error
+from .errors import ErpError, ErpUncertain, decode_error, request_line_too_large
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 # Errors after which ERPNext has rolled back (or never started) the request: safe to resend a write.
@@ -164,6 +164,9 @@ class ErpClient:
                     "retryable",
                     retry_after=retry_after,
                 )
+            too_large = request_line_too_large(status, response.text)
+            if too_large is not None:
+                raise too_large
             # Not Frappe answering (a 404 page is not "no such document"): the URL is wrong.
             raise ErpError(
                 status,

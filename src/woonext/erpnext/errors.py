@@ -156,6 +156,26 @@ def classify(status: int, exc_type: str) -> Kind:
     return "needs_review"
 
 
+_LINE_TOO_LARGE = re.compile(r"Request Line is too large \((\d+) &gt; (\d+)\)|Request Line is too large \((\d+) > (\d+)\)")
+
+
+def request_line_too_large(status: int, text: str) -> ErpError | None:
+    """gunicorn's own 400 page (sample 103): the request line was over `limit_request_line` (4,094
+    bytes by default). Not Frappe answering and not the data: the query must be sent in parts."""
+    match = _LINE_TOO_LARGE.search(text) if status == 400 else None
+    if match is None:
+        return None
+    sent, limit = (g for g in match.groups() if g)
+    return ErpError(
+        400,
+        "RequestLineTooLarge",
+        f"ERPNext's web server refused a request line of {sent} bytes (its limit is {limit}); "
+        "woonext splits long queries, so this is a woonext bug: please report it with this message",
+        [],
+        "permanent",
+    )
+
+
 def decode_error(
     status: int,
     body: Any,
@@ -165,6 +185,8 @@ def decode_error(
     retry_after: float | None = None,
 ) -> ErpError:
     """An `ErpError` from an error response's parsed JSON body."""
+    if isinstance(body, str) and (too_large := request_line_too_large(status, body)) is not None:
+        return too_large
     if not isinstance(body, dict):
         body = {}
     exc_type = str(body.get("exc_type") or "")

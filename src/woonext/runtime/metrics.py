@@ -41,7 +41,7 @@ class QueueCollector(Collector):
                                 "a cursor has passed", labels=["store", "stream"])
         by_binding = select(bindings.c.store, bindings.c.kind, bindings.c.state, func.count()).group_by(
             bindings.c.store, bindings.c.kind, bindings.c.state)
-        now = datetime.now(UTC)
+        now = self.db.clock.now()
         with self.db.engine.connect() as connection:
             for store, status, count in connection.execute(query):
                 by_status.add_metric([store, status], float(count))

@@ -36,7 +36,7 @@ async def replay_orders(ctx: StoreContext, since: datetime, until: datetime | No
     report = ReplayReport()
     async for page in ctx.woo.iter_orders(params, per_page=per_page):
         for order in page.items:
-            result = queue.enqueue(ctx.db, ctx.store, "order", int(order["id"]), "replay", now or datetime.now(UTC))
+            result = queue.enqueue(ctx.db, ctx.store, "order", int(order["id"]), "replay", now or ctx.now())
             if result.created:
                 report.queued += 1
             else:

@@ -14,11 +14,12 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import structlog
 from croniter import croniter
 
+from woonext.clock import Clock
 from woonext.config import Config
 from woonext.store import StateDB
 from woonext.store import events as queue
@@ -70,14 +71,11 @@ def queue_due(config: Config, db: StateDB, now: datetime) -> list[Tick]:
     return queued
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 async def run_scheduler(config: Config, db: StateDB, stop: asyncio.Event, *,
                         on_queued: Callable[[], None] | None = None,
-                        now: Callable[[], datetime] = _utcnow) -> None:
+                        clock: Clock | None = None) -> None:
     """Queue due ticks until `stop` is set."""
+    now = (clock or db.clock).now
     log.info("scheduler_started", stores=[s.name for s in config.stores])
     while not stop.is_set():
         try:

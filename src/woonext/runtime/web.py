@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -22,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Lifespan
 
+from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
 from woonext.store import events as queue
@@ -49,16 +49,13 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
-               on_enqueued: Callable[[], None] | None = None, now: Callable[[], datetime] = _utcnow,
+               on_enqueued: Callable[[], None] | None = None, clock: Clock | None = None,
                lifespan: Lifespan[Starlette] | None = None) -> Starlette:
     """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
     `lifespan` runs around the app's life (the service starts its worker there)."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
+    now = (clock or db.clock).now
 
     async def webhook(request: Request) -> JSONResponse:
         name = request.path_params["store"]

@@ -17,10 +17,11 @@ import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
+from woonext.clock import Clock
 from woonext.config import Config
 from woonext.erpnext.errors import ErpError
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
@@ -62,10 +63,6 @@ class Verdict:
         return self.status == FAILED
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{random.randrange(16**6):06x}"
 
@@ -77,10 +74,13 @@ class Worker:
     transports: Transports | None = None
     settings: WorkerSettings = field(default_factory=WorkerSettings)
     owner: str = field(default_factory=default_owner)
-    now: Callable[[], datetime] = _utcnow
+    clock: Clock | None = None  # default: the state DB's clock (woonext/clock.py)
     random: Callable[[], float] = random.random  # jitter source in [0, 1)
     _contexts: dict[str, StoreContext] = field(default_factory=dict, repr=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def now(self) -> datetime:
+        return (self.clock or self.db.clock).now()
 
     # -- lifecycle ----------------------------------------------------------------------------
 

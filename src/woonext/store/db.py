@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from woonext.clock import SYSTEM_CLOCK, Clock
+
 from . import migrate
 from .engine import create_state_engine, write_transaction
 from .models import UNRESOLVED_STATUSES, Binding, Outcome
@@ -29,10 +31,6 @@ class BindingExists(Exception):
             f"a {kind} binding for {store}/{remote_id} already exists; load it with "
             "get_binding() and save that (it carries the id) instead of inserting a new one"
         )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -78,15 +76,16 @@ def _outcome(row: Any) -> Outcome:
 class StateDB:
     """The service's own state. Open with `StateDB.open(url)`; every method is one transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
+        self.clock = clock  # the one clock (woonext/clock.py): every flow holding the DB asks it
 
     @classmethod
-    def open(cls, url: str) -> StateDB:
+    def open(cls, url: str, clock: Clock = SYSTEM_CLOCK) -> StateDB:
         """Connect and bring the schema to the newest migration."""
         engine = create_state_engine(url)
         migrate.upgrade(engine)
-        return cls(engine)
+        return cls(engine, clock)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -114,7 +113,7 @@ class StateDB:
     def save_binding(self, b: Binding) -> None:
         """Insert (`b.id is None`; sets `b.id`) or update by id. Raises `BindingExists` when an
         insert meets an existing (store, kind, remote_id)."""
-        now = utcnow()
+        now = self.clock.now()
         values = {
             "store": b.store,
             "kind": b.kind,
@@ -196,7 +195,7 @@ class StateDB:
         if status not in OUTCOME_STATUSES:
             raise ValueError(f"unknown outcome status {status!r}; use one of {', '.join(OUTCOME_STATUSES)}")
         key = (outcomes.c.store == store, outcomes.c.kind == kind, outcomes.c.remote_id == str(remote_id))
-        now = utcnow()
+        now = self.clock.now()
         values = {"status": status, "reason": reason, "detail": detail, "hint": hint, "updated_at": now}
         if status in UNRESOLVED_STATUSES:
             # Computed by the database from the row as it is now, so concurrent recorders never lose
@@ -254,7 +253,7 @@ class StateDB:
         return dict(value) if value is not None else None
 
     def _set_json(self, table: Any, keycol: str, store: str, key: str, value: dict[str, Any]) -> None:
-        now = utcnow()
+        now = self.clock.now()
         where = (table.c.store == store, table.c[keycol] == key)
         for _ in range(3):
             try:
@@ -291,7 +290,7 @@ class StateDB:
 
     def start_run(self, job: str, store: str) -> int:
         with write_transaction(self.engine) as connection:
-            result = connection.execute(insert(runs).values(job=job, store=store, started_at=utcnow()))
+            result = connection.execute(insert(runs).values(job=job, store=store, started_at=self.clock.now()))
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -299,7 +298,7 @@ class StateDB:
     def finish_run(self, run_id: int, counts: dict[str, Any]) -> None:
         with write_transaction(self.engine) as connection:
             result = connection.execute(
-                update(runs).where(runs.c.id == run_id).values(finished_at=utcnow(), counts=counts)
+                update(runs).where(runs.c.id == run_id).values(finished_at=self.clock.now(), counts=counts)
             )
         if result.rowcount == 0:
             raise LookupError(f"no run with id {run_id}; start_run() returns the id to pass here")

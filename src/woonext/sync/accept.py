@@ -83,7 +83,7 @@ async def accept_edit(ctx: StoreContext, order_id: int, note: str = "", now: dat
         return Acceptance(REFUSED, order_id, f"invoice {invoice} is still open (unpaid, not delivered, no credit "
                           "note): the next sync cancels and amends it; nothing to accept", invoice,
                           difference=edit.against_invoice)
-    at = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    at = (now or ctx.now()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     difference = edit.against_invoice or "lines changed, totals the same"
     entry = {"at": at, "invoice": invoice, "why": edit.why, "difference": difference,
              "since_accepted": edit.since_accepted, "note": note, "version": order_version(order),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -69,6 +70,10 @@ class StoreContext:
     def store(self) -> str:
         return self.config.name
 
+    def now(self) -> datetime:
+        """The one clock (woonext/clock.py), carried by the state DB."""
+        return self.db.clock.now()
+
     def invoice_settings(self) -> InvoiceSettings:
         c = self.config
         return InvoiceSettings(
@@ -97,7 +102,9 @@ class StoreContext:
 def open_store(config: Config, store: StoreConfig, db: StateDB, transports: Transports | None = None,
                *, erp_concurrency: int | None = None) -> StoreContext:
     transports = transports or Transports()
-    woo = WooClient(store.url, store.consumer_key, store.consumer_secret, transport=transports.woo)
+    # OAuth 1.0a timestamps (plain-http stores) come from the one clock as well.
+    woo = WooClient(store.url, store.consumer_key, store.consumer_secret, transport=transports.woo,
+                    clock=lambda: db.clock.now().timestamp())
     erp = ErpClient(config.erpnext.url, config.erpnext.api_key, config.erpnext.api_secret,
                     transport=transports.erpnext, max_concurrency=erp_concurrency)
     return StoreContext(config=store, woo=woo, erp=erp, db=db)

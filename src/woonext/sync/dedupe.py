@@ -22,7 +22,6 @@ from sqlalchemy import update
 from woonext.erpnext.errors import ErpError, ErpUncertain
 from woonext.mapping.dedupe import CustomerFacts, DedupePlan, Merge, Review, plan_dedupe
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED
-from woonext.store.db import utcnow
 from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.woo.errors import WooError
@@ -181,7 +180,7 @@ def move_bindings(ctx: StoreContext, old: str, survivor: str) -> int:
     """Every store's customer bindings that lead to the merged Customer now lead to the survivor."""
     query = (update(bindings)
              .where(bindings.c.kind == "customer", bindings.c.erp_doctype == "Customer", bindings.c.erp_name == old)
-             .values(erp_name=survivor, updated_at=utcnow()))
+             .values(erp_name=survivor, updated_at=ctx.db.clock.now()))
     with ctx.db.begin() as connection:
         moved = connection.execute(query).rowcount
     for identity, name in list(ctx.cache.customers.items()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from woonext.store import FAILED
@@ -71,7 +71,7 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
     if cursor:
         since = datetime.fromisoformat(cursor["modified_gmt"]) - OVERLAP
     else:
-        since = (now or datetime.now(UTC)).replace(tzinfo=None) - FIRST_RUN_LOOKBACK
+        since = (now or ctx.now()).replace(tzinfo=None) - FIRST_RUN_LOOKBACK
         await _sweep_open_orders(ctx, report, concurrency, per_page)
     params = {"modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"), "dates_are_gmt": True,
               "orderby": "modified", "order": "asc", "status": "any"}

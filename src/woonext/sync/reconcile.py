@@ -16,7 +16,7 @@ import asyncio
 import json
 import time
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -269,7 +269,7 @@ def record(ctx: StoreContext, report: Report) -> tuple[int, int]:
             ctx.db.record_outcome(ctx.store, JOB_KIND, outcome.remote_id, SUCCEEDED, reason="reconciled")
             resolved += 1
     ctx.db.set_checkpoint(ctx.store, JOB_KIND, {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"), "from": report.period.start.isoformat(),
+        "at": ctx.now().isoformat(timespec="seconds"), "from": report.period.start.isoformat(),
         "to": report.period.end.isoformat(), "orders": report.orders, "mismatches": len(report.mismatches),
         "by_kind": {k: report.count(k) for k in sorted({f.kind for f in report.findings})},
     })
@@ -282,7 +282,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
     First, orders with recent credit notes whose refund was deleted in WooCommerce are synced again
     (that deletion changes neither the order's `date_modified` nor sends a webhook: sync/refund_sweep.py)."""
     sweep = await sweep_deleted_refunds(ctx)
-    report = await reconcile(ctx, recent_period(datetime.now(UTC).date()))
+    report = await reconcile(ctx, recent_period(ctx.now().date()))
     recorded, resolved = record(ctx, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
     return (f"{report.orders} order(s) {report.period.start}..{report.period.end}: "

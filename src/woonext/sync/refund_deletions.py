@@ -17,7 +17,7 @@ lost answer is settled by reading the document back. Orders nobody syncs again (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -134,11 +134,11 @@ async def _cancel_credit(ctx: StoreContext, order: dict[str, Any], binding: Bind
         if note:
             await _cancel(ctx, "Sales Invoice", note)
             result.credit_note = note
-        mark_done(ctx, credit, note, "cancelled", cancel_reason=REASON, cancelled_at=_now(),
+        mark_done(ctx, credit, note, "cancelled", cancel_reason=REASON, cancelled_at=_now(ctx),
                   **({"cancelled_payment_entry": result.payment_entry} if result.payment_entry else {}))
     history = [*binding.data.get(DELETED, []),
                {"refund": refund_id, "credit_note": result.credit_note, "payment_entry": result.payment_entry,
-                "at": _now()}]
+                "at": _now(ctx)}]
     remaining = [rid for rid in credited_refunds(ctx, binding) if rid != refund_id]
     mark_done(ctx, binding, binding.erp_name, binding.state, **{CREDITED: remaining, DELETED: history})
     log.info(REASON, store=ctx.store, order_id=order.get("id"), refund_id=refund_id,
@@ -170,7 +170,7 @@ async def _cancel_entry(ctx: StoreContext, entry: Binding) -> str:
         name = str(found["name"]) if found is not None else ""
     if name:
         await _cancel(ctx, "Payment Entry", name)
-    mark_done(ctx, entry, name, "cancelled", cancel_reason=REASON, cancelled_at=_now())
+    mark_done(ctx, entry, name, "cancelled", cancel_reason=REASON, cancelled_at=_now(ctx))
     return name
 
 
@@ -188,5 +188,5 @@ async def _cancel(ctx: StoreContext, doctype: str, name: str) -> None:
             raise
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def _now(ctx: StoreContext) -> str:
+    return ctx.now().isoformat(timespec="seconds")

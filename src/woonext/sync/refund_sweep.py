@@ -11,7 +11,7 @@ confirms the deletion with the order's refund list and cancels the credit note.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -57,7 +57,7 @@ def _credited_by_order(ctx: StoreContext, since: datetime) -> dict[str, set[str]
 
 
 async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> SweepReport:
-    credited = _credited_by_order(ctx, datetime.now(UTC) - timedelta(days=days))
+    credited = _credited_by_order(ctx, ctx.now() - timedelta(days=days))
     report = SweepReport(orders_checked=len(credited))
     ids = sorted(credited, key=int)
     for start in range(0, len(ids), PAGE):

@@ -9,15 +9,15 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.fixtures import REAL
 
 from woonext.sim.erpnext import ErpSim, ErpSimConfig
 from woonext.sim.masters import AccountSpec, ItemSpec, Masters, ModeOfPaymentSpec
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
+REFERENCE = REAL
 SAMPLES_DIR = REFERENCE / "erpnext-real-samples"
 if not SAMPLES_DIR.is_dir():
     raise RuntimeError(f"reference samples not found at {SAMPLES_DIR}: the engine tests compare with them")

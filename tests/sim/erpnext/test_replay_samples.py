@@ -23,15 +23,24 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.fixtures import REAL
 
 from woonext.sim.erpnext import ErpSim, ErpSimConfig
 from woonext.sim.masters import AccountSpec, ItemSpec, Masters, ModeOfPaymentSpec
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
+REFERENCE = REAL
 SAMPLES = REFERENCE / "erpnext-real-samples"
 if not SAMPLES.is_dir():
     raise RuntimeError(f"reference samples not found at {SAMPLES}: the replay test needs them")
-FILES = sorted(SAMPLES.glob("*.json"))
+
+def _number(path: Path) -> int:
+    return int(path.name.split("-", 1)[0])
+
+
+# Samples 01–48 were captured together on one site, in this order, and replay as one sequence. The
+# later captures (50–107: catalog, stock, Webhook doctype, writeback, onboarding; INDEX-50.md) were
+# taken on a site in another state; the tests of the simulator parts they describe replay them.
+FILES = sorted((p for p in SAMPLES.glob("*.json") if _number(p) < 50), key=_number)
 
 # The captures were taken at 06:22 on 2026-11-25 in the site's zone (Africa/Cairo, UTC+2).
 T0 = datetime(2026, 11, 25, 4, 22, 26, tzinfo=UTC)
@@ -250,7 +259,7 @@ class Replay:
             self.client = client
             await self.before_everything()
             for path in FILES:
-                prefix = path.name[:2]
+                prefix = f"{_number(path):02d}"
                 if prefix in self.setup:
                     await self.setup[prefix]()
                 sample = json.loads(path.read_text())

@@ -10,12 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.fixtures import REAL
 from woocommerce.oauth import OAuth
 
 from woonext.sim.clock import SimClock
 from woonext.sim.woo import WooSim, WooSimConfig
 
-REFERENCE = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference"
+REFERENCE = REAL
 REAL = REFERENCE / "woocommerce-real-samples"
 DOCS = REFERENCE / "woocommerce-docs-examples"
 HOME = "http://127.0.0.1:8080"  # the real store's home URL in the samples

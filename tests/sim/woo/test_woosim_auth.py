@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 
 import httpx
-from conftest import START, client, make_sim, oauth_url, real
 from woocommerce.oauth import OAuth
 
+from conftest import START, client, make_sim, oauth_url, real
 from woonext.sim.woo import WooSim
 
 CANNOT_LIST = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.",

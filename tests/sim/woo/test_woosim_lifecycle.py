@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from conftest import client, make_sim, real, seed_catalog
 
+from conftest import client, make_sim, real, seed_catalog
 from woonext.sim.woo import WooSim
 
 

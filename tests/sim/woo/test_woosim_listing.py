@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conftest import REAL, make_sim, real
 
+from conftest import REAL, make_sim, real
 from woonext.sim.woo import WooSim
 
 

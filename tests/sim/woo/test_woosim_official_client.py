@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
-from conftest import real
 from woocommerce import API
 
+from conftest import real
 from woonext.sim.woo import WooSim, WooSimConfig
 
 

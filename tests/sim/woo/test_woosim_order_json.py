@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from conftest import DOCS, REAL, client, load, make_sim, seed_catalog
 
+from conftest import DOCS, REAL, client, load, make_sim, seed_catalog
 from woonext.sim.woo import WooSim
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-from conftest import load, make_sim, real, seed_catalog
 
+from conftest import load, make_sim, real, seed_catalog
 from woonext.sim.woo import WooSim
 
 

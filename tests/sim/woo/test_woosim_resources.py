@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
-from conftest import REAL, load, real
 
+from conftest import REAL, load, real
 from woonext.sim.woo import WooSim
 
 

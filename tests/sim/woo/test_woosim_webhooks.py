@@ -10,9 +10,9 @@ import re
 from collections.abc import Callable
 
 import httpx
-from conftest import DOCS, REAL, load, real, seed_catalog
 from receiver import Receiver, TimeoutTransport
 
+from conftest import DOCS, REAL, load, real, seed_catalog
 from woonext.sim.woo import WooSim
 
 URL = "http://receiver.test/hook"
