@@ -156,7 +156,7 @@ def classify(status: int, exc_type: str) -> Kind:
     return "needs_review"
 
 
-_LINE_TOO_LARGE = re.compile(r"Request Line is too large \((\d+) &gt; (\d+)\)|Request Line is too large \((\d+) > (\d+)\)")
+_LINE_TOO_LARGE = re.compile(r"Request Line is too large \((\d+) (?:&gt;|>) (\d+)\)")
 
 
 def request_line_too_large(status: int, text: str) -> ErpError | None:
@@ -165,7 +165,7 @@ def request_line_too_large(status: int, text: str) -> ErpError | None:
     match = _LINE_TOO_LARGE.search(text) if status == 400 else None
     if match is None:
         return None
-    sent, limit = (g for g in match.groups() if g)
+    sent, limit = match.groups()
     return ErpError(
         400,
         "RequestLineTooLarge",
