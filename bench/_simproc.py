@@ -82,12 +82,27 @@ class SimProcess:
         return self.proc.pid
 
     def __enter__(self) -> SimProcess:
-        cmd = [PYTHON, "-m", "woonext", "sim", "up", "--woo-port", str(self.woo_port),
-               "--erpnext-port", str(self.erp_port), "--orders", str(self.orders), "--seed", str(self.seed),
-               "--latency-ms", str(self.latency_ms), "--write-config", str(self.config_path)]
+        cmd = [
+            PYTHON,
+            "-m",
+            "woonext",
+            "sim",
+            "up",
+            "--woo-port",
+            str(self.woo_port),
+            "--erpnext-port",
+            str(self.erp_port),
+            "--orders",
+            str(self.orders),
+            "--seed",
+            str(self.seed),
+            "--latency-ms",
+            str(self.latency_ms),
+            "--write-config",
+            str(self.config_path),
+        ]
         started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
+        self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         ready = threading.Event()
 
         def reader() -> None:

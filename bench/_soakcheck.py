@@ -48,8 +48,10 @@ def _dupes(keys: list[str]) -> int:
 
 def documents(erp_url: str) -> dict[str, list[dict[str, Any]]]:
     with httpx.Client(base_url=erp_url, timeout=120) as http:
-        return {doctype: list(http.get(f"/__sim__/docs/{doctype}").json())
-                for doctype in ("Sales Invoice", "Payment Entry", "Customer")}
+        return {
+            doctype: list(http.get(f"/__sim__/docs/{doctype}").json())
+            for doctype in ("Sales Invoice", "Payment Entry", "Customer")
+        }
 
 
 def check_documents(checks: Checks, docs: dict[str, list[dict[str, Any]]], orders: dict[int, dict[str, Any]]) -> None:
@@ -57,17 +59,23 @@ def check_documents(checks: Checks, docs: dict[str, list[dict[str, Any]]], order
     originals = [d for d in invoices if not d.get("is_return")]
     returns = [d for d in invoices if d.get("is_return")]
     checks.duplicate_invoices = _dupes([str(d.get("woo_order_id") or "") for d in originals]) + _dupes(
-        [str(d.get("woonext_sync_key") or "") for d in originals])
+        [str(d.get("woonext_sync_key") or "") for d in originals]
+    )
     checks.duplicate_credit_notes = _dupes([str(d.get("woonext_sync_key") or "") for d in returns])
-    checks.duplicate_payments = _dupes([str(d.get("woonext_sync_key") or "") for d in docs["Payment Entry"]
-                                        if d["docstatus"] == 1])
+    checks.duplicate_payments = _dupes(
+        [str(d.get("woonext_sync_key") or "") for d in docs["Payment Entry"] if d["docstatus"] == 1]
+    )
     invoiced = {str(d.get("woo_order_id")) for d in originals}
     missing = [oid for oid, o in orders.items() if o["status"] in INVOICED and str(oid) not in invoiced]
     checks.orders_missing = len(missing)
-    checks.notes.update(invoices=len(originals), amended=sum(1 for d in originals if d.get("amended_from")),
-                        credit_notes=len(returns),
-                        payments=sum(1 for d in docs["Payment Entry"] if d["docstatus"] == 1),
-                        customers=len(docs["Customer"]), missing_ids=missing[:20])
+    checks.notes.update(
+        invoices=len(originals),
+        amended=sum(1 for d in originals if d.get("amended_from")),
+        credit_notes=len(returns),
+        payments=sum(1 for d in docs["Payment Entry"] if d["docstatus"] == 1),
+        customers=len(docs["Customer"]),
+        missing_ids=missing[:20],
+    )
 
 
 def check_events(checks: Checks, state_url: str) -> None:
@@ -75,18 +83,24 @@ def check_events(checks: Checks, state_url: str) -> None:
     try:
         with engine.connect() as connection:
             rows = connection.execute(text("SELECT kind, status, count(*) FROM events GROUP BY kind, status")).all()
-            outcomes = connection.execute(text(
-                "SELECT status, reason, count(*) FROM outcomes WHERE kind = 'order' GROUP BY status, reason")).all()
-            internal = connection.execute(text(
-                "SELECT kind, remote_id, detail FROM outcomes WHERE reason = 'internal_error'")).all()
-            parked = connection.execute(text(
-                "SELECT 'event', remote_id, last_error FROM events WHERE kind = 'order' AND status = 'NeedsReview' "
-                "UNION ALL SELECT 'outcome', remote_id, reason || ': ' || detail FROM outcomes "
-                "WHERE kind = 'order' AND status = 'NeedsReview'")).all()
+            outcomes = connection.execute(
+                text("SELECT status, reason, count(*) FROM outcomes WHERE kind = 'order' GROUP BY status, reason")
+            ).all()
+            internal = connection.execute(
+                text("SELECT kind, remote_id, detail FROM outcomes WHERE reason = 'internal_error'")
+            ).all()
+            parked = connection.execute(
+                text(
+                    "SELECT 'event', remote_id, last_error FROM events WHERE kind = 'order' AND status = 'NeedsReview' "
+                    "UNION ALL SELECT 'outcome', remote_id, reason || ': ' || detail FROM outcomes "
+                    "WHERE kind = 'order' AND status = 'NeedsReview'"
+                )
+            ).all()
     finally:
         engine.dispose()
-    checks.events_not_final = sum(int(n) for kind, status, n in rows
-                                  if status in ("Pending", "Running") and kind in ("order", "customer"))
+    checks.events_not_final = sum(
+        int(n) for kind, status, n in rows if status in ("Pending", "Running") and kind in ("order", "customer")
+    )
     checks.internal_errors = len(internal)
     checks.parked = len(parked)
     checks.notes["parked_examples"] = [f"{where} {r}: {(d or '')[:160]}" for where, r, d in parked[:5]]

@@ -25,11 +25,23 @@ from woonext.sync.customer_sync import sync_customers  # noqa: E402
 def add_customers(shop: Shop, count: int) -> None:
     woo = shop.pair.woo
     for n in range(count):
-        place = {"first_name": f"Person{n}", "last_name": "Bench", "address_1": f"{n} Makram Ebeid St",
-                 "city": "Nasr City", "postcode": "11765", "state": "EGC", "country": "EG"}
-        woo.catalog.add_customer(f"person{n}@example.test", f"Person{n}", "Bench", now=woo.clock.now(),
-                                 billing={**place, "email": f"person{n}@example.test", "phone": f"010{n:08d}"},
-                                 shipping=place)
+        place = {
+            "first_name": f"Person{n}",
+            "last_name": "Bench",
+            "address_1": f"{n} Makram Ebeid St",
+            "city": "Nasr City",
+            "postcode": "11765",
+            "state": "EGC",
+            "country": "EG",
+        }
+        woo.catalog.add_customer(
+            f"person{n}@example.test",
+            f"Person{n}",
+            "Bench",
+            now=woo.clock.now(),
+            billing={**place, "email": f"person{n}@example.test", "phone": f"010{n:08d}"},
+            shipping=place,
+        )
 
 
 async def run(customers: int) -> None:
@@ -42,8 +54,10 @@ async def run(customers: int) -> None:
             started = time.perf_counter()
             report = await sync_customers(ctx)
             seconds = time.perf_counter() - started
-            print(f"{label}: {report.summary()}; WooCommerce requests {ctx.woo.requests}, ERPNext requests "
-                  f"{ctx.erp.requests} ({shop.erp_writes() - writes} writes), {seconds:.2f} s")
+            print(
+                f"{label}: {report.summary()}; WooCommerce requests {ctx.woo.requests}, ERPNext requests "
+                f"{ctx.erp.requests} ({shop.erp_writes() - writes} writes), {seconds:.2f} s"
+            )
             await ctx.aclose()
 
 

@@ -87,10 +87,14 @@ class Phase:
     def summary(self) -> dict[str, Any]:
         bound = self.bound_per_min
         return {
-            "phase": self.name, "orders": self.orders, "seconds": round(self.seconds, 2),
+            "phase": self.name,
+            "orders": self.orders,
+            "seconds": round(self.seconds, 2),
             "orders_per_min": round(self.orders_per_min, 1),
-            "erp_requests": self.erp_requests, "woo_requests": self.woo_requests,
-            "erp_per_order": round(self.erp_per_order, 3), "woo_per_order": round(self.woo_per_order, 4),
+            "erp_requests": self.erp_requests,
+            "woo_requests": self.woo_requests,
+            "erp_per_order": round(self.erp_per_order, 3),
+            "woo_per_order": round(self.woo_per_order, 4),
             "bound_per_min": round(bound, 1) if bound != float("inf") else None,
             "ratio": round(self.orders_per_min / bound, 3) if bound not in (0, float("inf")) else None,
         }
@@ -238,8 +242,11 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
         def progress(handled: int, _scope: int) -> None:
             if args.tracemalloc and not first_trace:
                 first_trace.append(tracemalloc.take_snapshot())
-            snaps.append(Snapshot(time.perf_counter() - started, handled, ctx.erp.requests - erp0,
-                                  ctx.woo.requests - woo0, rss_mb()))
+            snaps.append(
+                Snapshot(
+                    time.perf_counter() - started, handled, ctx.erp.requests - erp0, ctx.woo.requests - woo0, rss_mb()
+                )
+            )
 
         opts = MigrationOptions(all_pages=True, concurrency=args.concurrency)
         if args.tracemalloc:
@@ -272,13 +279,27 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
         res.handled = handled
         lat, conc = args.latency_ms, args.concurrency
         # With --warm the warm-up page's orders come round again at no ERPNext cost: leave them out.
-        whole = Phase("whole run" if not args.warm else "run after the warm-up page",
-                      handled - res.warm_up_orders, wall, erp_total, woo_total, conc, lat)
+        whole = Phase(
+            "whole run" if not args.warm else "run after the warm-up page",
+            handled - res.warm_up_orders,
+            wall,
+            erp_total,
+            woo_total,
+            conc,
+            lat,
+        )
         res.phases.append(whole.summary())
         half = next((s for s in snaps if s.handled >= handled / 2), None)
         if half is not None and half.handled < handled:
-            warm = Phase("second half (warm)", handled - half.handled, wall - half.seconds, erp_total - half.erp,
-                         woo_total - half.woo, conc, lat)
+            warm = Phase(
+                "second half (warm)",
+                handled - half.handled,
+                wall - half.seconds,
+                erp_total - half.erp,
+                woo_total - half.woo,
+                conc,
+                lat,
+            )
             res.phases.append(warm.summary())
         if len(snaps) >= 3 and snaps[-1].handled - snaps[0].handled >= 2000:  # shorter runs: page-1 effects
             # from the second page on: the first one loads code paths and caches once
@@ -290,21 +311,30 @@ async def run(args: argparse.Namespace, sim: SimProcess, res: Result) -> None:
         counted = max(handled - res.warm_up_orders, 1)
         res.erp_routes_per_order = {r: round(n / counted, 3) for r, n in routes.most_common()}
         if half is not None and half.handled < handled:
-            warm_routes = by_route(log[half.erp:])
-            res.erp_routes_warm_per_order = {r: round(n / (handled - half.handled), 3)
-                                             for r, n in warm_routes.most_common()}
-        res.erp_route_ms = {r: {"n": len(v), "p50": _ms(v, 0.5), "p90": _ms(v, 0.9),
-                                "mean": round(sum(v) / len(v) * 1000, 1)}
-                            for r, v in sorted(timings.requests.items(), key=lambda kv: -len(kv[1]))}
+            warm_routes = by_route(log[half.erp :])
+            res.erp_routes_warm_per_order = {
+                r: round(n / (handled - half.handled), 3) for r, n in warm_routes.most_common()
+            }
+        res.erp_route_ms = {
+            r: {"n": len(v), "p50": _ms(v, 0.5), "p90": _ms(v, 0.9), "mean": round(sum(v) / len(v) * 1000, 1)}
+            for r, v in sorted(timings.requests.items(), key=lambda kv: -len(kv[1]))
+        }
         if timings.orders:
-            res.order_ms = {"p50": _ms(timings.orders, 0.5), "p90": _ms(timings.orders, 0.9),
-                            "mean": round(sum(timings.orders) / len(timings.orders) * 1000, 1)}
+            res.order_ms = {
+                "p50": _ms(timings.orders, 0.5),
+                "p90": _ms(timings.orders, 0.9),
+                "mean": round(sum(timings.orders) / len(timings.orders) * 1000, 1),
+            }
             res.mean_in_flight = round(sum(timings.orders) / wall, 2)
         counted_orders = max(handled - res.warm_up_orders, 1)
-        res.state_db = {name: {"calls_per_order": round(len(v) / counted_orders, 2),
-                               "ms_per_call": round(sum(v) / len(v) * 1000, 3),
-                               "ms_per_order": round(sum(v) / counted_orders * 1000, 2)}
-                        for name, v in sorted(timings.state_db.items())}
+        res.state_db = {
+            name: {
+                "calls_per_order": round(len(v) / counted_orders, 2),
+                "ms_per_call": round(sum(v) / len(v) * 1000, 3),
+                "ms_per_order": round(sum(v) / counted_orders * 1000, 2),
+            }
+            for name, v in sorted(timings.state_db.items())
+        }
         res.woo_routes = dict(by_route(sim.woo_request_log()[woo_log_start:]).most_common())
         res.statuses = await order_statuses(ctx)
         if profiler:
@@ -331,10 +361,34 @@ def render(res: Result) -> str:
         lines.append("reasons: " + ", ".join(f"{k} {v}" for k, v in sorted(res.reasons.items())))
     lines.append("orders in scope by status: " + ", ".join(f"{k} {v}" for k, v in res.statuses.items()))
     lines.append("")
-    rows = [[p["phase"], p["orders"], p["seconds"], p["orders_per_min"], p["erp_per_order"], p["woo_per_order"],
-             p["bound_per_min"], p["ratio"]] for p in res.phases]
-    lines.append(table(["phase", "orders", "wall s", "orders/min", "ERPNext req/order", "Woo req/order",
-                        "bound orders/min", "achieved/bound"], rows))
+    rows = [
+        [
+            p["phase"],
+            p["orders"],
+            p["seconds"],
+            p["orders_per_min"],
+            p["erp_per_order"],
+            p["woo_per_order"],
+            p["bound_per_min"],
+            p["ratio"],
+        ]
+        for p in res.phases
+    ]
+    lines.append(
+        table(
+            [
+                "phase",
+                "orders",
+                "wall s",
+                "orders/min",
+                "ERPNext req/order",
+                "Woo req/order",
+                "bound orders/min",
+                "achieved/bound",
+            ],
+            rows,
+        )
+    )
     lines.append("")
     lines.append("bound = concurrency / latency / (ERPNext + WooCommerce requests per order)")
     lines.append("")
@@ -346,30 +400,44 @@ def render(res: Result) -> str:
     lines.append(table(["ERPNext route (client-observed)", "n", "p50 ms", "p90 ms", "mean ms"], ms))
     lines.append("")
     if res.order_ms:
-        lines.append(f"one order (sync_order): p50 {res.order_ms['p50']} ms, p90 {res.order_ms['p90']} ms, "
-                     f"mean {res.order_ms['mean']} ms; orders in flight on average {res.mean_in_flight} "
-                     f"(concurrency {a['concurrency']})")
+        lines.append(
+            f"one order (sync_order): p50 {res.order_ms['p50']} ms, p90 {res.order_ms['p90']} ms, "
+            f"mean {res.order_ms['mean']} ms; orders in flight on average {res.mean_in_flight} "
+            f"(concurrency {a['concurrency']})"
+        )
     if res.state_db:
         total = sum(v["ms_per_order"] for v in res.state_db.values())
-        lines.append(f"state DB (synchronous, on the event loop): {total:.2f} ms per order; " + ", ".join(
-            f"{k} {v['calls_per_order']}/order x {v['ms_per_call']} ms" for k, v in res.state_db.items()))
+        lines.append(
+            f"state DB (synchronous, on the event loop): {total:.2f} ms per order; "
+            + ", ".join(f"{k} {v['calls_per_order']}/order x {v['ms_per_call']} ms" for k, v in res.state_db.items())
+        )
     lines.append("WooCommerce requests: " + ", ".join(f"{r} x{n}" for r, n in res.woo_routes.items()))
     wall = res.phases[0]["seconds"] if res.phases else 0
-    lines.append(f"CPU during the migration: woonext {res.woonext_cpu_s:.1f} s "
-                 f"({res.woonext_cpu_s / wall:.0%} of one core), simulators {res.sims_cpu_s:.1f} s "
-                 f"({res.sims_cpu_s / wall:.0%} of one core)" if wall else "")
-    lines.append(f"woonext RSS: {res.rss_start_mb:.1f} MB before the migration, {res.rss_end_mb:.1f} MB after, "
-                 f"peak (ru_maxrss) {res.peak_rss_mb:.1f} MB; simulator modules imported here: "
-                 f"{'yes' if res.sim_imported else 'no'}")
+    lines.append(
+        f"CPU during the migration: woonext {res.woonext_cpu_s:.1f} s "
+        f"({res.woonext_cpu_s / wall:.0%} of one core), simulators {res.sims_cpu_s:.1f} s "
+        f"({res.sims_cpu_s / wall:.0%} of one core)"
+        if wall
+        else ""
+    )
+    lines.append(
+        f"woonext RSS: {res.rss_start_mb:.1f} MB before the migration, {res.rss_end_mb:.1f} MB after, "
+        f"peak (ru_maxrss) {res.peak_rss_mb:.1f} MB; simulator modules imported here: "
+        f"{'yes' if res.sim_imported else 'no'}"
+    )
     if res.rss_mb_per_1000_orders is not None:
-        lines.append(f"RSS growth over the run: {res.rss_mb_per_1000_orders} MB per 1000 orders; straight-line "
-                     f"estimate for 100,000 orders: {res.rss_100k_estimate_mb} MB")
+        lines.append(
+            f"RSS growth over the run: {res.rss_mb_per_1000_orders} MB per 1000 orders; straight-line "
+            f"estimate for 100,000 orders: {res.rss_100k_estimate_mb} MB"
+        )
     if res.memory_growth:
         lines.append("allocation sites that grew most after the first page (tracemalloc):")
         lines += [f"  {line}" for line in res.memory_growth]
     if res.warm_up_orders:
-        lines.append(f"warm-up page: {res.warm_up_orders} orders migrated before the measured run "
-                     "(per-order figures leave them out)")
+        lines.append(
+            f"warm-up page: {res.warm_up_orders} orders migrated before the measured run "
+            "(per-order figures leave them out)"
+        )
     return "\n".join(lines)
 
 
@@ -381,17 +449,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm", action="store_true", help="migrate page 1 first, then measure the full run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="cProfile the migration, print the top N functions (to stderr)")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="cProfile the migration, print the top N functions (to stderr)",
+    )
     parser.add_argument("--profile-out", type=Path, default=None, help="with --profile: also dump the stats here")
-    parser.add_argument("--tracemalloc", type=int, default=0, metavar="N",
-                        help="trace allocations; print the N sites that grew most after the first page (slow)")
+    parser.add_argument(
+        "--tracemalloc",
+        type=int,
+        default=0,
+        metavar="N",
+        help="trace allocations; print the N sites that grew most after the first page (slow)",
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="stop the migration after this long (600)")
     args = parser.parse_args(argv)
     shown = ("orders", "latency_ms", "concurrency", "seed", "warm", "max_seconds")
     res = Result(args={k: v for k, v in vars(args).items() if k in shown})
-    with tempfile.TemporaryDirectory(prefix="woonext-bench-") as tmp, \
-            SimProcess(Path(tmp), args.orders, args.seed, args.latency_ms) as sim:
+    with (
+        tempfile.TemporaryDirectory(prefix="woonext-bench-") as tmp,
+        SimProcess(Path(tmp), args.orders, args.seed, args.latency_ms) as sim,
+    ):
         res.sims_startup_s = sim.startup_s
         asyncio.run(run(args, sim, res))
         code = sim.stop()

@@ -73,17 +73,33 @@ class Rate:
 
     def row(self) -> list[Any]:
         sim_ms = self.sim_cpu_s / self.requests * 1000 if self.sim_cpu_s is not None else None
-        return [self.mode, self.op, round(self.rps, 1), self.p50_ms, self.p90_ms,
-                f"{self.client_cpu_s / self.seconds:.0%}",
-                f"{self.sim_cpu_s / self.seconds:.0%}" if self.sim_cpu_s is not None else "(same process)",
-                round(sim_ms, 2) if sim_ms is not None else "",
-                round(1000 / sim_ms) if sim_ms else ""]
+        return [
+            self.mode,
+            self.op,
+            round(self.rps, 1),
+            self.p50_ms,
+            self.p90_ms,
+            f"{self.client_cpu_s / self.seconds:.0%}",
+            f"{self.sim_cpu_s / self.seconds:.0%}" if self.sim_cpu_s is not None else "(same process)",
+            round(sim_ms, 2) if sim_ms is not None else "",
+            round(1000 / sim_ms) if sim_ms else "",
+        ]
 
     def as_dict(self) -> dict[str, Any]:
         r = self.row()
-        return {"mode": self.mode, "op": self.op, "requests": self.requests, "seconds": round(self.seconds, 2),
-                "rps": r[2], "p50_ms": self.p50_ms, "p90_ms": self.p90_ms, "client_cpu": r[5], "sim_cpu": r[6],
-                "sim_cpu_ms_per_request": r[7], "sim_capacity_rps": r[8]}
+        return {
+            "mode": self.mode,
+            "op": self.op,
+            "requests": self.requests,
+            "seconds": round(self.seconds, 2),
+            "rps": r[2],
+            "p50_ms": self.p50_ms,
+            "p90_ms": self.p90_ms,
+            "client_cpu": r[5],
+            "sim_cpu": r[6],
+            "sim_cpu_ms_per_request": r[7],
+            "sim_capacity_rps": r[8],
+        }
 
 
 async def measure(op: Op, seconds: float, concurrency: int, pid: int | None, mode: str, name: str) -> Rate:
@@ -106,9 +122,16 @@ async def measure(op: Op, seconds: float, concurrency: int, pid: int | None, mod
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - started
     latencies.sort()
-    return Rate(mode, name, len(latencies), wall, self_cpu() - cpu0,
-                (cpu_seconds(pid) - sim0) if pid else None,
-                round(latencies[len(latencies) // 2] * 1000, 1), round(latencies[int(len(latencies) * 0.9)] * 1000, 1))
+    return Rate(
+        mode,
+        name,
+        len(latencies),
+        wall,
+        self_cpu() - cpu0,
+        (cpu_seconds(pid) - sim0) if pid else None,
+        round(latencies[len(latencies) // 2] * 1000, 1),
+        round(latencies[int(len(latencies) * 0.9)] * 1000, 1),
+    )
 
 
 class Workload:
@@ -132,8 +155,14 @@ class Workload:
         order = next(o for o in page.items if o.get("payment_method") == "cod" and not o.get("refunds"))
         customer = await resolve_customer(ctx, order)
         payment = await historical_payment(ctx, order)
-        plan = map_order(order, ctx.invoice_settings(), customer=customer, purpose=Purpose.HISTORICAL_PAID,
-                         sync_key="template", payment=payment)
+        plan = map_order(
+            order,
+            ctx.invoice_settings(),
+            customer=customer,
+            purpose=Purpose.HISTORICAL_PAID,
+            sync_key="template",
+            payment=payment,
+        )
         self.template = plan.doc
 
     def invoice_doc(self, n: int) -> dict[str, Any]:
@@ -165,10 +194,12 @@ class Workload:
         await self.ctx.woo.update_order(order_id, {"status": "on-hold" if n % 2 else "processing"})
 
     def ops(self) -> list[tuple[str, Op]]:
-        return [("woo read  GET orders?per_page=100", self.woo_read),
-                ("woo write PUT orders/{id} status", self.woo_write),
-                ("erp write POST Sales Invoice (submit)", self.erp_write),
-                ("erp read  GET Sales Invoice/{name}", self.erp_read)]
+        return [
+            ("woo read  GET orders?per_page=100", self.woo_read),
+            ("woo write PUT orders/{id} status", self.woo_write),
+            ("erp write POST Sales Invoice (submit)", self.erp_write),
+            ("erp read  GET Sales Invoice/{name}", self.erp_read),
+        ]
 
 
 async def run_ops(ctx: StoreContext, args: argparse.Namespace, pid: int | None, mode: str) -> list[Rate]:
@@ -179,8 +210,9 @@ async def run_ops(ctx: StoreContext, args: argparse.Namespace, pid: int | None, 
 
 def in_process_context(orders: int, seed: int, state_dir: Path) -> tuple[StoreContext, StateDB, Any]:
     pair = build_pair(seed=seed, orders=orders)
-    config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
-                                               f"sqlite:///{state_dir / 'state.sqlite'}"))
+    config = Config.model_validate(
+        pair.config("http://woo.test", "http://erp.test", f"sqlite:///{state_dir / 'state.sqlite'}")
+    )
     db = StateDB.open(str(config.state_url))
     transports = Transports(woo=httpx.ASGITransport(app=pair.woo.app), erpnext=httpx.ASGITransport(app=pair.erp.app))
     # ERPNext and WooCommerce clients as woonext makes them (WooClient keeps its default cap of 2).
@@ -245,10 +277,17 @@ async def growth(args: argparse.Namespace, tmp: Path) -> tuple[list[dict[str, An
             read_ms = await timed(work.erp_read, 50)
             lookup_ms = await timed(work.erp_lookup, 20)
             cancel_ms = await timed(work.erp_cancel, 20)
-            rows.append({"invoices_before": n - step, "invoices_after": n,
-                         "ms_per_insert": round(insert_s / step * 1000, 2), "ms_per_read": round(read_ms, 2),
-                         "ms_per_lookup_by_key": round(lookup_ms, 2), "ms_per_cancel": round(cancel_ms, 2),
-                         "gl_entries": len(pair.erp.gl_entries)})
+            rows.append(
+                {
+                    "invoices_before": n - step,
+                    "invoices_after": n,
+                    "ms_per_insert": round(insert_s / step * 1000, 2),
+                    "ms_per_read": round(read_ms, 2),
+                    "ms_per_lookup_by_key": round(lookup_ms, 2),
+                    "ms_per_cancel": round(cancel_ms, 2),
+                    "gl_entries": len(pair.erp.gl_entries),
+                }
+            )
     finally:
         await ctx.aclose()
         db.close()
@@ -270,15 +309,22 @@ async def customer_growth(args: argparse.Namespace, tmp: Path) -> list[dict[str,
             before, spent = n, 0.0
             while n < before + step:
                 size = min(50, before + step - n)
-                docs = [{"doctype": "Customer", **customer_doc(orders[(n + i) % len(orders)], f"bench:{n + i}")}
-                        for i in range(size)]
+                docs = [
+                    {"doctype": "Customer", **customer_doc(orders[(n + i) % len(orders)], f"bench:{n + i}")}
+                    for i in range(size)
+                ]
                 started = time.perf_counter()
                 await ctx.erp.call("frappe.client.insert_many", docs=docs)
                 spent += time.perf_counter() - started
                 n += size
-            rows.append({"customers_before": before, "customers_after": n,
-                         "ms_per_customer": round(spent / step * 1000, 2),
-                         "ms_per_insert_many_of_50": round(spent / step * 50 * 1000, 1)})
+            rows.append(
+                {
+                    "customers_before": before,
+                    "customers_after": n,
+                    "ms_per_customer": round(spent / step * 1000, 2),
+                    "ms_per_insert_many_of_50": round(spent / step * 50 * 1000, 1),
+                }
+            )
     finally:
         await ctx.aclose()
         db.close()
@@ -291,13 +337,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (8)")
     parser.add_argument("--orders", type=int, default=500, help="orders in the simulated store (500)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--growth", type=int, default=3000, 
-                        help="invoices inserted for the growth curve (3000; 0 = skip)")
-    parser.add_argument("--customer-growth", type=int, default=1500,
-                        help="Customers inserted (insert_many of 50) for the second growth curve (1500; 0 = skip)")
+    parser.add_argument(
+        "--growth", type=int, default=3000, help="invoices inserted for the growth curve (3000; 0 = skip)"
+    )
+    parser.add_argument(
+        "--customer-growth",
+        type=int,
+        default=1500,
+        help="Customers inserted (insert_many of 50) for the second growth curve (1500; 0 = skip)",
+    )
     parser.add_argument("--growth-step", type=int, default=500, help="invoices per timed step (500)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="cProfile the last growth step, print the top N functions")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile the last growth step, print the top N functions"
+    )
     parser.add_argument("--skip-rates", action="store_true", help="only the growth curve")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -320,27 +372,79 @@ def main(argv: list[str] | None = None) -> int:
             (tmp / "customers").mkdir()
             customers = asyncio.run(customer_growth(args, tmp / "customers"))
     if args.json:
-        print(json.dumps({"args": vars(args), "rates": [r.as_dict() for r in rates], "growth": grow,
-                          "customer_growth": customers}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "args": vars(args),
+                    "rates": [r.as_dict() for r in rates],
+                    "growth": grow,
+                    "customer_growth": customers,
+                },
+                indent=2,
+            )
+        )
         return 0
     if rates:
-        print(f"simulator throughput: {args.concurrency} requests in flight, {args.seconds:g} s each, "
-              f"store of {args.orders} orders, no injected latency")
-        print(table(["mode", "operation", "req/s", "p50 ms", "p90 ms", "client CPU", "simulators CPU",
-                     "sim CPU ms/req", "sim capacity req/s"], [r.row() for r in rates]))
+        print(
+            f"simulator throughput: {args.concurrency} requests in flight, {args.seconds:g} s each, "
+            f"store of {args.orders} orders, no injected latency"
+        )
+        print(
+            table(
+                [
+                    "mode",
+                    "operation",
+                    "req/s",
+                    "p50 ms",
+                    "p90 ms",
+                    "client CPU",
+                    "simulators CPU",
+                    "sim CPU ms/req",
+                    "sim capacity req/s",
+                ],
+                [r.row() for r in rates],
+            )
+        )
     if grow:
         print()
         print(f"ERPNext insert cost as invoices accumulate (in-process, sequential, {args.growth_step} per step)")
-        print(table(["invoices before", "invoices after", "ms per insert", "ms per GET Sales Invoice",
-                     "ms per get_list by sync key", "ms per cancel", "GL entries after"],
-                    [[g["invoices_before"], g["invoices_after"], g["ms_per_insert"], g["ms_per_read"],
-                      g["ms_per_lookup_by_key"], g["ms_per_cancel"], g["gl_entries"]] for g in grow]))
+        print(
+            table(
+                [
+                    "invoices before",
+                    "invoices after",
+                    "ms per insert",
+                    "ms per GET Sales Invoice",
+                    "ms per get_list by sync key",
+                    "ms per cancel",
+                    "GL entries after",
+                ],
+                [
+                    [
+                        g["invoices_before"],
+                        g["invoices_after"],
+                        g["ms_per_insert"],
+                        g["ms_per_read"],
+                        g["ms_per_lookup_by_key"],
+                        g["ms_per_cancel"],
+                        g["gl_entries"],
+                    ]
+                    for g in grow
+                ],
+            )
+        )
     if customers:
         print()
         print("ERPNext Customer inserts as Customers accumulate (in-process, insert_many of 50, names repeat)")
-        print(table(["customers before", "customers after", "ms per customer", "ms per insert_many of 50"],
-                    [[c["customers_before"], c["customers_after"], c["ms_per_customer"],
-                      c["ms_per_insert_many_of_50"]] for c in customers]))
+        print(
+            table(
+                ["customers before", "customers after", "ms per customer", "ms per insert_many of 50"],
+                [
+                    [c["customers_before"], c["customers_after"], c["ms_per_customer"], c["ms_per_insert_many_of_50"]]
+                    for c in customers
+                ],
+            )
+        )
     if profile_text:
         print()
         print(profile_text)

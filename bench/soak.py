@@ -58,8 +58,10 @@ ERP_FAULTS = ("429", "deadlock", "html200", "timeout", "lost", "502")
 def fault_spec(rate: float) -> str:
     """About `rate` of the API requests on each side fail, spread over the kinds (never /__sim__/)."""
     each_woo, each_erp = rate / len(API_FAULTS), rate / len(ERP_FAULTS)
-    return ",".join([f"woo:{k}@{each_woo:.4f}:* /wp-json/*" for k in API_FAULTS]
-                    + [f"erpnext:{k}@{each_erp:.4f}:* /api/*" for k in ERP_FAULTS])
+    return ",".join(
+        [f"woo:{k}@{each_woo:.4f}:* /wp-json/*" for k in API_FAULTS]
+        + [f"erpnext:{k}@{each_erp:.4f}:* /api/*" for k in ERP_FAULTS]
+    )
 
 
 class Service:
@@ -73,12 +75,18 @@ class Service:
         self.kills = 0
 
     def start(self, name: str) -> None:
-        args = {"serve": ["serve", "--port", str(self.port), "--concurrency", str(self.concurrency)],
-                "web": ["web", "--port", str(self.port)], "scheduler": ["scheduler"]}.get(
-            name, ["worker", "--concurrency", str(self.concurrency)])
+        args = {
+            "serve": ["serve", "--port", str(self.port), "--concurrency", str(self.concurrency)],
+            "web": ["web", "--port", str(self.port)],
+            "scheduler": ["scheduler"],
+        }.get(name, ["worker", "--concurrency", str(self.concurrency)])
         with (self.logs / f"{name}.log").open("ab") as out:
-            self.procs[name] = subprocess.Popen([PYTHON, "-m", "woonext", "--config", str(self.cfg), *args],
-                                                stdout=out, stderr=subprocess.STDOUT, env=ENV)
+            self.procs[name] = subprocess.Popen(
+                [PYTHON, "-m", "woonext", "--config", str(self.cfg), *args],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=ENV,
+            )
 
     def start_all(self) -> None:
         for name in self.names:
@@ -119,8 +127,9 @@ class Deliveries:
             thread.start()
 
     def add(self, order: dict[str, Any], topic: str) -> None:
-        body = json.dumps({"id": order["id"], "status": order["status"],
-                           "date_modified_gmt": order.get("date_modified_gmt")}).encode()
+        body = json.dumps(
+            {"id": order["id"], "status": order["status"], "date_modified_gmt": order.get("date_modified_gmt")}
+        ).encode()
         delivery = f"soak-{order['id']}-{topic}-{order.get('date_modified_gmt')}"
         with self.lock:
             for _ in range(self.rng.randint(1, 3)):  # one to three deliveries of the same webhook
@@ -144,8 +153,12 @@ class Deliveries:
         with httpx.Client(timeout=30) as http:
             while (item := self.work.get()) is not None:
                 topic, body, delivery = item
-                headers = {"Content-Type": "application/json", "X-WC-Webhook-Topic": topic,
-                           "X-WC-Webhook-Signature": sign(body, self.secret), "X-WC-Webhook-Delivery-ID": delivery}
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-WC-Webhook-Topic": topic,
+                    "X-WC-Webhook-Signature": sign(body, self.secret),
+                    "X-WC-Webhook-Delivery-ID": delivery,
+                }
                 while True:
                     try:
                         if http.post(self.url, content=body, headers=headers).status_code < 300:
@@ -162,10 +175,32 @@ def start_sim(work: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[by
     woo_port, erp_port = free_ports(2)
     cfg = work / "sim.toml"
     with (work / "logs" / "sim.log").open("ab") as out:
-        proc = subprocess.Popen([PYTHON, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port",
-                                 str(erp_port), "--orders", "20", "--seed", str(args.seed), "--faults",
-                                 fault_spec(args.fault_rate), "--fault-hold-s", str(args.hold_s),
-                                 "--write-config", str(cfg)], stdout=out, stderr=subprocess.STDOUT, env=ENV)
+        proc = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "woonext",
+                "sim",
+                "up",
+                "--woo-port",
+                str(woo_port),
+                "--erpnext-port",
+                str(erp_port),
+                "--orders",
+                "20",
+                "--seed",
+                str(args.seed),
+                "--faults",
+                fault_spec(args.fault_rate),
+                "--fault-hold-s",
+                str(args.hold_s),
+                "--write-config",
+                str(cfg),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=ENV,
+        )
     deadline = time.monotonic() + 120
     while not cfg.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -179,17 +214,25 @@ def configure(sim_cfg: Path, cfg: Path, state_url: str, lease_seconds: float = 6
     content = re.sub(r'(?m)^state_url = ".*"$', f'state_url = "{state_url}"', sim_cfg.read_text())
     content = content.replace("\n[erpnext]", f"\n[service]\nlease_seconds = {lease_seconds}\n\n[erpnext]", 1)
     cfg.write_text(content + '\n[stores.schedules]\norders = "* * * * *"\n')
-    return [m for name in ("api_key", "api_secret", "consumer_key", "consumer_secret", "webhook_secret")
-            for m in re.findall(rf'(?m)^{name} = "([^"]+)"', content)]
+    return [
+        m
+        for name in ("api_key", "api_secret", "consumer_key", "consumer_secret", "webhook_secret")
+        for m in re.findall(rf'(?m)^{name} = "([^"]+)"', content)
+    ]
 
 
 def order_template(http: httpx.Client) -> dict[str, Any]:
     orders = http.get("/__sim__/orders").json()
-    known = next(o for o in orders if o["line_items"] and o["payment_method"] == "cod"
-                 and not o["line_items"][0]["variation_id"])
-    return {"line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
-            "payment_method": "cod", "payment_method_title": "Cash on delivery", "status": "processing",
-            "billing": known["billing"]}
+    known = next(
+        o for o in orders if o["line_items"] and o["payment_method"] == "cod" and not o["line_items"][0]["variation_id"]
+    )
+    return {
+        "line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
+        "payment_method": "cod",
+        "payment_method_title": "Cash on delivery",
+        "status": "processing",
+        "billing": known["billing"],
+    }
 
 
 def act(http: httpx.Client, order_id: int, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -198,8 +241,9 @@ def act(http: httpx.Client, order_id: int, action: str, body: dict[str, Any] | N
     return dict(response.json())
 
 
-def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, service: Service,
-          rng: random.Random) -> tuple[dict[int, dict[str, Any]], list[int], int]:
+def drive(
+    args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, service: Service, rng: random.Random
+) -> tuple[dict[int, dict[str, Any]], list[int], int]:
     """Create the orders and change some while their webhooks are in flight; returns the orders and the
     ones never changed (still processing) and how many were edited."""
     spec = order_template(woo)
@@ -231,8 +275,12 @@ def drive(args: argparse.Namespace, woo: httpx.Client, hooks: Deliveries, servic
                 # undelivered invoice is cancelled and amended
                 older = untouched.pop(rng.randrange(len(untouched) - 20))  # ~80 orders back or more
                 line = woo.get(f"/__sim__/orders/{older}").json()["line_items"][0]
-                edited = act(woo, older, "edit_lines",
-                             {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]})
+                edited = act(
+                    woo,
+                    older,
+                    "edit_lines",
+                    {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]},
+                )
                 hooks.add(edited, "order.updated")
                 edits += 1
             else:
@@ -247,8 +295,9 @@ def edit_invoiced(woo: httpx.Client, hooks: Deliveries, untouched: list[int], rn
     chosen = rng.sample(untouched, k=max(1, len(untouched) // 10)) if untouched else []
     for order_id in chosen:
         line = woo.get(f"/__sim__/orders/{order_id}").json()["line_items"][0]
-        edited = act(woo, order_id, "edit_lines",
-                     {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]})
+        edited = act(
+            woo, order_id, "edit_lines", {"line_items": [{"id": line["id"], "quantity": int(line["quantity"]) + 1}]}
+        )
         hooks.add(edited, "order.updated")
     hooks.flush()
     return len(chosen)
@@ -260,8 +309,12 @@ def settle(state_url: str, timeout: float) -> float:
     try:
         while time.monotonic() - started < timeout:
             with engine.connect() as connection:
-                busy = connection.execute(text("SELECT count(*) FROM events WHERE status IN ('Pending', 'Running') "
-                                               "AND kind IN ('order', 'customer')")).scalar()
+                busy = connection.execute(
+                    text(
+                        "SELECT count(*) FROM events WHERE status IN ('Pending', 'Running') "
+                        "AND kind IN ('order', 'customer')"
+                    )
+                ).scalar()
             if not busy:
                 break
             time.sleep(1)
@@ -289,8 +342,9 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         cfg = work / "woonext.toml"
         secrets = configure(sim_cfg, cfg, state_url, args.lease_seconds)
         for _ in range(20):  # setup meets the faults too: run it again until it has nothing left to do
-            setup = subprocess.run([PYTHON, "-m", "woonext", "--config", str(cfg), "setup"], capture_output=True,
-                                   env=ENV)
+            setup = subprocess.run(
+                [PYTHON, "-m", "woonext", "--config", str(cfg), "setup"], capture_output=True, env=ENV
+            )
             with (logs / "setup.log").open("ab") as out:
                 out.write(setup.stdout + setup.stderr)
             if b"stopped:" not in setup.stdout + setup.stderr and setup.returncode in (0, 1):
@@ -332,13 +386,25 @@ def run(args: argparse.Namespace, work: Path, pg_url: str | None) -> Checks:
         check_logs(checks, sorted(logs.glob("*.log")), secrets)
         faults = httpx.get(f"{woo_url}/__sim__/queries", timeout=60).json()
         statuses = dict(sorted(_count(o["status"] for o in final.values()).items()))
-        checks.notes.update(orders=len(final), statuses=statuses, edits_in_flight=edits, late_edits=late_edits,
-                            seconds=round(elapsed, 1), sending_s=round(sent, 1), settle_s=round(waited, 1),
-                            orders_per_min=round(len(final) / elapsed * 60, 1), kills=service.kills,
-                            webhooks_sent=hooks.sent, webhook_retries=hooks.retried, woo_requests=len(faults),
-                            **{f"{side}_faults": f"{sum(v['injected'].values())} of {v['requests_seen']} requests "
-                                                 f"{dict(sorted(v['injected'].items()))}"
-                               for side, v in injected.items()})
+        checks.notes.update(
+            orders=len(final),
+            statuses=statuses,
+            edits_in_flight=edits,
+            late_edits=late_edits,
+            seconds=round(elapsed, 1),
+            sending_s=round(sent, 1),
+            settle_s=round(waited, 1),
+            orders_per_min=round(len(final) / elapsed * 60, 1),
+            kills=service.kills,
+            webhooks_sent=hooks.sent,
+            webhook_retries=hooks.retried,
+            woo_requests=len(faults),
+            **{
+                f"{side}_faults": f"{sum(v['injected'].values())} of {v['requests_seen']} requests "
+                f"{dict(sorted(v['injected'].items()))}"
+                for side, v in injected.items()
+            },
+        )
         return checks
 
 
@@ -359,12 +425,17 @@ def main() -> int:
     parser.add_argument("--hold-s", type=float, default=3.0, help="how long a timeout / lost response holds")
     parser.add_argument("--kill-every", type=int, default=500, help="SIGKILL a worker every N orders (0: never)")
     parser.add_argument("--settle-timeout", type=float, default=1800)
-    parser.add_argument("--lease-seconds", type=float, default=60.0,
-                        help="worker lease: how long a killed worker's events wait (default 60, as in production)")
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=60.0,
+        help="worker lease: how long a killed worker's events wait (default 60, as in production)",
+    )
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--keep", type=Path, help="keep the work directory (logs, state DB) here")
-    parser.add_argument("--pg-url", help="use this PostgreSQL server (its `postgres` database URL) instead of "
-                                         "starting one")
+    parser.add_argument(
+        "--pg-url", help="use this PostgreSQL server (its `postgres` database URL) instead of starting one"
+    )
     args = parser.parse_args()
     with ExitStack() as stack:
         work = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="woonext-soak-")))

@@ -40,8 +40,12 @@ from woonext.runtime.webhooks import sign  # noqa: E402
 
 def woonext(cfg: Path, log: Path, *args: str) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen([PYTHON, "-m", "woonext", "--config", str(cfg), *args], stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        return subprocess.Popen(
+            [PYTHON, "-m", "woonext", "--config", str(cfg), *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> int:
@@ -69,12 +73,18 @@ def wait_ready(url: str, timeout: float = 30) -> None:
 def create_orders(sim: SimProcess, count: int) -> list[dict[str, Any]]:
     """`count` new processing cash-on-delivery orders of a simple product the ERPNext sim knows."""
     orders = httpx.get(f"{sim.woo_url}/__sim__/orders", timeout=60).json()
-    known = next(o for o in orders if o["line_items"] and o["payment_method"] == "cod"
-                 and not o["line_items"][0]["variation_id"])
-    spec = {"line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
-            "payment_method": "cod", "payment_method_title": "Cash on delivery", "status": "processing",
-            "billing": known["billing"]}
+    known = next(
+        o for o in orders if o["line_items"] and o["payment_method"] == "cod" and not o["line_items"][0]["variation_id"]
+    )
+    spec = {
+        "line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
+        "payment_method": "cod",
+        "payment_method_title": "Cash on delivery",
+        "status": "processing",
+        "billing": known["billing"],
+    }
     with httpx.Client(timeout=60) as client:
+
         def one(_: int) -> dict[str, Any]:
             response = client.post(f"{sim.woo_url}/__sim__/orders", json={"spec": spec, "created_via": "checkout"})
             response.raise_for_status()
@@ -88,12 +98,21 @@ def burst(url: str, secret: str, orders: list[dict[str, Any]], rate: float) -> f
     """Send one signed webhook per order, `rate` per second (open loop); returns the sending time."""
     started = time.perf_counter()
     with httpx.Client(timeout=30) as client, ThreadPoolExecutor(8) as pool:
+
         def send(order: dict[str, Any]) -> None:
-            body = json.dumps({"id": order["id"], "status": order["status"],
-                               "date_modified_gmt": order["date_modified_gmt"]}).encode()
-            response = client.post(url, content=body, headers={
-                "Content-Type": "application/json", "X-WC-Webhook-Topic": "order.created",
-                "X-WC-Webhook-Signature": sign(body, secret), "X-WC-Webhook-Delivery-ID": f"bench-{order['id']}"})
+            body = json.dumps(
+                {"id": order["id"], "status": order["status"], "date_modified_gmt": order["date_modified_gmt"]}
+            ).encode()
+            response = client.post(
+                url,
+                content=body,
+                headers={
+                    "Content-Type": "application/json",
+                    "X-WC-Webhook-Topic": "order.created",
+                    "X-WC-Webhook-Signature": sign(body, secret),
+                    "X-WC-Webhook-Delivery-ID": f"bench-{order['id']}",
+                },
+            )
             response.raise_for_status()
 
         futures = []
@@ -114,8 +133,12 @@ def settle(state_url: str, expected: int, timeout: float) -> list[tuple[str, flo
     try:
         while True:
             with engine.connect() as connection:
-                rows = [(str(s), c, u) for s, c, u in connection.execute(text(
-                    "SELECT status, created_at, updated_at FROM events WHERE kind = 'order'"))]
+                rows = [
+                    (str(s), c, u)
+                    for s, c, u in connection.execute(
+                        text("SELECT status, created_at, updated_at FROM events WHERE kind = 'order'")
+                    )
+                ]
             if len(rows) >= expected and all(s not in ("Pending", "Running") for s, _, _ in rows):
                 break
             if time.monotonic() > deadline:
@@ -163,8 +186,12 @@ def scenario(name: str, args: argparse.Namespace, work: Path, pg_url: str | None
         orders = create_orders(sim, count)
         (port,) = free_ports(1)
         if name == "sqlite":
-            procs.callback(stop, woonext(cfg, log, "serve", "--no-scheduler", "--port", str(port),
-                                         "--concurrency", str(args.concurrency)))
+            procs.callback(
+                stop,
+                woonext(
+                    cfg, log, "serve", "--no-scheduler", "--port", str(port), "--concurrency", str(args.concurrency)
+                ),
+            )
         else:
             procs.callback(stop, woonext(cfg, log, "web", "--port", str(port)))
             for _ in range(4 if name == "pg4" else 1):
@@ -176,9 +203,18 @@ def scenario(name: str, args: argparse.Namespace, work: Path, pg_url: str | None
     succeeded = [(c, u) for s, c, u in rows if s == "Succeeded"]
     latencies = [u - c for c, u in succeeded]
     span = max(u for _, u in succeeded) - min(c for c, _ in succeeded)
-    return {"scenario": name, "orders": count, "sent_s": sent, "succeeded": len(succeeded),
-            "other": len(rows) - len(succeeded), "p50": pct(latencies, 50), "p95": pct(latencies, 95),
-            "p99": pct(latencies, 99), "mean": statistics.fmean(latencies), "throughput": len(succeeded) / span}
+    return {
+        "scenario": name,
+        "orders": count,
+        "sent_s": sent,
+        "succeeded": len(succeeded),
+        "other": len(rows) - len(succeeded),
+        "p50": pct(latencies, 50),
+        "p95": pct(latencies, 95),
+        "p99": pct(latencies, 99),
+        "mean": statistics.fmean(latencies),
+        "throughput": len(succeeded) / span,
+    }
 
 
 def main() -> None:
@@ -197,13 +233,32 @@ def main() -> None:
         for name in names:
             result = scenario(name, args, Path(tmp) / name, pg_url)
             results.append(result)
-            print(f"{name}: {json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()})}",
-                  flush=True)
-    print(f"\n{args.rate:g} webhooks/s for {args.duration:g} s, {args.latency_ms:g} ms simulator latency, "
-          f"worker concurrency {args.concurrency}")
-    print(table(["scenario", "orders", "succeeded", "other", "p50 s", "p95 s", "p99 s", "invoices/s"],
-                [[r["scenario"], r["orders"], r["succeeded"], r["other"], f"{r['p50']:.3f}", f"{r['p95']:.3f}",
-                  f"{r['p99']:.3f}", f"{r['throughput']:.1f}"] for r in results]))
+            print(
+                f"{name}: {json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()})}",
+                flush=True,
+            )
+    print(
+        f"\n{args.rate:g} webhooks/s for {args.duration:g} s, {args.latency_ms:g} ms simulator latency, "
+        f"worker concurrency {args.concurrency}"
+    )
+    print(
+        table(
+            ["scenario", "orders", "succeeded", "other", "p50 s", "p95 s", "p99 s", "invoices/s"],
+            [
+                [
+                    r["scenario"],
+                    r["orders"],
+                    r["succeeded"],
+                    r["other"],
+                    f"{r['p50']:.3f}",
+                    f"{r['p95']:.3f}",
+                    f"{r['p99']:.3f}",
+                    f"{r['throughput']:.1f}",
+                ]
+                for r in results
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,26 @@ def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[
     woo_port, erp_port = free_port(), free_port()
     cfg = tmp_path / "cfg.toml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port",
-         str(erp_port), "--orders", str(orders), "--seed", str(seed), "--write-config", str(cfg)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        [
+            sys.executable,
+            "-m",
+            "woonext",
+            "sim",
+            "up",
+            "--woo-port",
+            str(woo_port),
+            "--erpnext-port",
+            str(erp_port),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--write-config",
+            str(cfg),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         deadline = time.monotonic() + 60

@@ -294,10 +294,7 @@ def compact_field(raw: dict[str, Any], position: int = 0) -> dict[str, Any] | No
 def compact_doctype(raw: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {k: raw[k] for k in DOCTYPE_KEYS if raw.get(k) not in (None, "", 0)}
     order = {name: i for i, name in enumerate(raw.get("field_order") or [], start=1)}
-    fields = (
-        compact_field(fl, order.get(fl["fieldname"], i))
-        for i, fl in enumerate(raw.get("fields", []), start=1)
-    )
+    fields = (compact_field(fl, order.get(fl["fieldname"], i)) for i, fl in enumerate(raw.get("fields", []), start=1))
     out["fields"] = [f for f in fields if f is not None]
     return out
 

@@ -81,12 +81,19 @@ def _new_order(pair: SimPair, rng: random.Random, method: str, status: str) -> d
     person = rng.choice(pair.store.customers)
     lines = [{"product_id": p["id"], "quantity": rng.randint(1, 3)} for p in rng.sample(products, rng.randint(1, 3))]
     spec = {
-        "status": status, "payment_method": method, "payment_method_title": method, "customer_id": person["id"],
-        "billing": person["billing"], "shipping": person["shipping"], "line_items": lines,
+        "status": status,
+        "payment_method": method,
+        "payment_method_title": method,
+        "customer_id": person["id"],
+        "billing": person["billing"],
+        "shipping": person["shipping"],
+        "line_items": lines,
         "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": "50.00"}],
-        "meta_data": [{"key": "_delivery_date", "value": "2026-12-01"},
-                      {"key": "_delivery_time_from", "value": "14:00"},
-                      {"key": "_delivery_duration", "value": "3600"}],
+        "meta_data": [
+            {"key": "_delivery_date", "value": "2026-12-01"},
+            {"key": "_delivery_time_from", "value": "14:00"},
+            {"key": "_delivery_duration", "value": "3600"},
+        ],
     }
     if method.startswith("kashier"):
         spec["transaction_id"] = f"KSH-{rng.randint(100000, 999999)}"
@@ -114,16 +121,23 @@ async def reconcile(ctx: StoreContext, pair: SimPair) -> Reconciliation:
     return Reconciliation(await reconcile_period(ctx, period))
 
 
-async def run_demo(orders: int = 1000, seed: int = 1, cycles: int = 3, per_cycle: int = 10,
-                   state_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
-                   on_step: Callable[[str], None] | None = None) -> DemoResult:
+async def run_demo(
+    orders: int = 1000,
+    seed: int = 1,
+    cycles: int = 3,
+    per_cycle: int = 10,
+    state_dir: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> DemoResult:
     step = on_step or (lambda _text: None)
     started = time.perf_counter()
     step(f"seeding a store with {orders} historical orders (seed {seed})")
     pair = build_pair(seed=seed, orders=orders)
     state_dir = state_dir or Path(tempfile.mkdtemp(prefix="woonext-demo-"))
-    config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
-                                               f"sqlite:///{state_dir / 'state.sqlite'}"))
+    config = Config.model_validate(
+        pair.config("http://woo.test", "http://erp.test", f"sqlite:///{state_dir / 'state.sqlite'}")
+    )
     db = StateDB.open(config.state_url)
     transports = Transports(woo=httpx.ASGITransport(app=pair.woo.app), erpnext=httpx.ASGITransport(app=pair.erp.app))
     ctx = open_store(config, config.stores[0], db, transports)
@@ -131,8 +145,10 @@ async def run_demo(orders: int = 1000, seed: int = 1, cycles: int = 3, per_cycle
         step("setup: custom fields and prerequisites")
         setup = await run_setup(ctx)
         kashier = pair.masters.kashier_account
-        step(f"the shop follows the checklist: Company.custom_kashier_account = {kashier!r}, "
-             "Stock Settings auto_insert_price_list_rate_if_missing off")
+        step(
+            f"the shop follows the checklist: Company.custom_kashier_account = {kashier!r}, "
+            "Stock Settings auto_insert_price_list_rate_if_missing off"
+        )
         await ctx.erp.update("Company", config.stores[0].company, {"custom_kashier_account": kashier})
         await ctx.erp.update("Stock Settings", "Stock Settings", {"auto_insert_price_list_rate_if_missing": 0})
         setup_again = await run_setup(ctx)
@@ -153,8 +169,18 @@ async def run_demo(orders: int = 1000, seed: int = 1, cycles: int = 3, per_cycle
             order_binding = db.get_binding("main", "order", sample.remote_id)
             if order_binding is not None:
                 invoice = await ctx.erp.get_doc("Sales Invoice", order_binding.erp_name)
-        return DemoResult(setup, setup_again, migration, live, recon, invoice, payment,
-                          time.perf_counter() - started, ctx.erp.requests, ctx.woo.requests)
+        return DemoResult(
+            setup,
+            setup_again,
+            migration,
+            live,
+            recon,
+            invoice,
+            payment,
+            time.perf_counter() - started,
+            ctx.erp.requests,
+            ctx.woo.requests,
+        )
     finally:
         await ctx.aclose()
         db.close()

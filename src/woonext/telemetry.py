@@ -14,12 +14,15 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 PROCESS = CollectorRegistry(auto_describe=True)
 HTTP_REQUESTS = Histogram(
-    "woonext_http_request_seconds", "Requests to WooCommerce and ERPNext by target, method, route and status",
-    ["target", "method", "route", "status"], registry=PROCESS,
+    "woonext_http_request_seconds",
+    "Requests to WooCommerce and ERPNext by target, method, route and status",
+    ["target", "method", "route", "status"],
+    registry=PROCESS,
     buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
-RETRIES = Counter("woonext_http_retries", "Requests repeated after a retryable answer, by target", ["target"],
-                  registry=PROCESS)
+RETRIES = Counter(
+    "woonext_http_retries", "Requests repeated after a retryable answer, by target", ["target"], registry=PROCESS
+)
 
 _ID = re.compile(r"/\d+(?=/|$)")
 
@@ -43,7 +46,8 @@ def http_hooks(target: str) -> dict[str, list]:
         if started_at is None:
             return
         request = response.request
-        HTTP_REQUESTS.labels(target, request.method, route_of(target, request.url.path),
-                             str(response.status_code)).observe(time.perf_counter() - started_at)
+        HTTP_REQUESTS.labels(
+            target, request.method, route_of(target, request.url.path), str(response.status_code)
+        ).observe(time.perf_counter() - started_at)
 
     return {"request": [started], "response": [answered]}

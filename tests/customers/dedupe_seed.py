@@ -24,8 +24,18 @@ CUSTOMERS: list[tuple[str, str, str, str, str]] = [
     ("Nour Ali", "", "main:email:nour@example.com", "nour@example.com", "01234567890"),
 ]
 # what the simulator names them
-NAMES = ["Mona Hassan", "Mona Hassan - 1", "Mona Hassan - 2", "Ana Ruiz", "Ana Ruiz - 1", "Karim Adel",
-         "Salma Adel", "Omar Said", "Omar Said - 1", "Nour Ali"]
+NAMES = [
+    "Mona Hassan",
+    "Mona Hassan - 1",
+    "Mona Hassan - 2",
+    "Ana Ruiz",
+    "Ana Ruiz - 1",
+    "Karim Adel",
+    "Salma Adel",
+    "Omar Said",
+    "Omar Said - 1",
+    "Nour Ali",
+]
 INVOICED = ["Mona Hassan - 1", "Mona Hassan - 2", "Ana Ruiz - 1", "Salma Adel", "Omar Said - 1"]
 PAID = ["Mona Hassan - 1", "Ana Ruiz - 1"]
 
@@ -37,8 +47,11 @@ async def seed_duplicates(insert: Insert, call_get: Call, company: str = "Jarz T
     """Customers (each with its primary Contact), then submitted invoices on `INVOICED` and
     Payment Entries on `PAID`. Returns the invoice and payment names by customer."""
     for customer_name, woo_id, key, email, mobile in CUSTOMERS:
-        doc: dict[str, Any] = {"customer_name": customer_name, "customer_type": "Individual",
-                               "woonext_customer_key": key}
+        doc: dict[str, Any] = {
+            "customer_name": customer_name,
+            "customer_type": "Individual",
+            "woonext_customer_key": key,
+        }
         if woo_id:
             doc["woo_customer_id"] = woo_id
         if email:
@@ -48,9 +61,16 @@ async def seed_duplicates(insert: Insert, call_get: Call, company: str = "Jarz T
         await insert("Customer", doc)
     documents: dict[str, list[str]] = {}
     for name in INVOICED:
-        invoice = await insert("Sales Invoice", {
-            "customer": name, "company": company, "docstatus": 1, "disable_rounded_total": 1,
-            "items": [{"item_code": "Shipping", "qty": 1, "rate": 40}]})
+        invoice = await insert(
+            "Sales Invoice",
+            {
+                "customer": name,
+                "company": company,
+                "docstatus": 1,
+                "disable_rounded_total": 1,
+                "items": [{"item_code": "Shipping", "qty": 1, "rate": 40}],
+            },
+        )
         documents.setdefault(name, []).append(str(invoice["name"]))
         if name in PAID:
             entry = await call_get(GET_PE, dt="Sales Invoice", dn=invoice["name"])

@@ -29,8 +29,9 @@ class Shop:
     db: StateDB
 
     def context(self) -> StoreContext:
-        transports = Transports(woo=httpx.ASGITransport(app=self.pair.woo.app),
-                                erpnext=httpx.ASGITransport(app=self.pair.erp.app))
+        transports = Transports(
+            woo=httpx.ASGITransport(app=self.pair.woo.app), erpnext=httpx.ASGITransport(app=self.pair.erp.app)
+        )
         return open_store(self.config, self.config.stores[0], self.db, transports)
 
     def erp_writes(self) -> int:
@@ -49,16 +50,41 @@ async def generated_shop(tmp_path: Path, orders: int = 150, seed: int = 3, **sto
     return shop
 
 
-def order_like(order_id: int, *, email: str = "", phone: str = "", customer_id: int = 0, first: str = "Mona",
-               last: str = "Hassan", address_1: str = "12 El Tahrir St", city: str = "Cairo",
-               postcode: str = "11511", shipping: dict[str, Any] | None = None) -> dict[str, Any]:
+def order_like(
+    order_id: int,
+    *,
+    email: str = "",
+    phone: str = "",
+    customer_id: int = 0,
+    first: str = "Mona",
+    last: str = "Hassan",
+    address_1: str = "12 El Tahrir St",
+    city: str = "Cairo",
+    postcode: str = "11511",
+    shipping: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """A real WooCommerce 11 order (sample 15) as another order of another person."""
     order = copy.deepcopy(next(o for o in real_orders() if o["id"] == 15))
-    billing = {"first_name": first, "last_name": last, "company": "", "address_1": address_1, "address_2": "",
-               "city": city, "state": "EGC", "postcode": postcode, "country": "EG", "email": email, "phone": phone}
-    order.update(id=order_id, number=str(order_id), customer_id=customer_id, billing=billing,
-                 shipping=shipping if shipping is not None else {k: v for k, v in billing.items()
-                                                                   if k not in ("email",)})
+    billing = {
+        "first_name": first,
+        "last_name": last,
+        "company": "",
+        "address_1": address_1,
+        "address_2": "",
+        "city": city,
+        "state": "EGC",
+        "postcode": postcode,
+        "country": "EG",
+        "email": email,
+        "phone": phone,
+    }
+    order.update(
+        id=order_id,
+        number=str(order_id),
+        customer_id=customer_id,
+        billing=billing,
+        shipping=shipping if shipping is not None else {k: v for k, v in billing.items() if k not in ("email",)},
+    )
     order["shipping"].setdefault("phone", "")
     return order
 

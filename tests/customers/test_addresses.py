@@ -18,8 +18,12 @@ def _addr(line1: str, city: str = "Nasr City", postcode: str = "11765", **more: 
 
 
 def test_signature_ignores_case_spacing_punctuation_and_digit_script() -> None:
-    same = [_addr("12 El Tahrir St"), _addr("12, EL-TAHRIR  st."), _addr("١٢ el tahrir St", postcode="١١٧٦٥"),
-            _addr(" 12 El Tahrir St ", city="NASR CITY", postcode="11 765", address_2="Apt 4", state="EGC")]
+    same = [
+        _addr("12 El Tahrir St"),
+        _addr("12, EL-TAHRIR  st."),
+        _addr("١٢ el tahrir St", postcode="١١٧٦٥"),
+        _addr(" 12 El Tahrir St ", city="NASR CITY", postcode="11 765", address_2="Apt 4", state="EGC"),
+    ]
     assert len({signature(a) for a in same}) == 1
     assert signature(_addr("14 El Tahrir St")) != signature(same[0])
     assert signature(_addr("12 El Tahrir St", city="Heliopolis")) != signature(same[0])
@@ -49,14 +53,26 @@ def test_phones_are_cut_to_erpnext_rule() -> None:
 
 
 async def test_same_place_written_differently_is_updated_in_place_and_a_new_place_is_added(tmp_path: Path) -> None:
-    alex = {"first_name": "Mona", "last_name": "Hassan", "address_1": "5 Fouad St", "address_2": "",
-            "city": "Alexandria", "state": "EGALX", "postcode": "21519", "country": "EG", "phone": ""}
-    world = await ready_world(tmp_path, [
-        order_like(600, email="mona@example.test", phone="01012345678"),
-        order_like(601, email="mona@example.test", address_1="12, EL-TAHRIR  st.", postcode="١١٥١١"),
-        order_like(602, email="mona@example.test", shipping=alex),
-        order_like(603, email="mona@example.test", shipping=alex),
-    ])
+    alex = {
+        "first_name": "Mona",
+        "last_name": "Hassan",
+        "address_1": "5 Fouad St",
+        "address_2": "",
+        "city": "Alexandria",
+        "state": "EGALX",
+        "postcode": "21519",
+        "country": "EG",
+        "phone": "",
+    }
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(600, email="mona@example.test", phone="01012345678"),
+            order_like(601, email="mona@example.test", address_1="12, EL-TAHRIR  st.", postcode="١١٥١١"),
+            order_like(602, email="mona@example.test", shipping=alex),
+            order_like(603, email="mona@example.test", shipping=alex),
+        ],
+    )
     ctx = world.context()
     for order_id in (600, 601):
         order = await ctx.woo.get_order(order_id)

@@ -18,11 +18,23 @@ def _add_customers(shop: Shop, count: int) -> None:
     woo = shop.pair.woo
     for n in range(count):
         phone = f"010{n:08d}"
-        place = {"first_name": f"Person{n}", "last_name": "Test", "address_1": f"{n} Makram Ebeid St",
-                 "city": "Nasr City", "postcode": "11765", "state": "EGC", "country": "EG"}
-        woo.catalog.add_customer(f"person{n}@example.test", f"Person{n}", "Test", now=woo.clock.now(),
-                                 billing={**place, "email": f"Person{n}@Example.test", "phone": phone},
-                                 shipping=place)
+        place = {
+            "first_name": f"Person{n}",
+            "last_name": "Test",
+            "address_1": f"{n} Makram Ebeid St",
+            "city": "Nasr City",
+            "postcode": "11765",
+            "state": "EGC",
+            "country": "EG",
+        }
+        woo.catalog.add_customer(
+            f"person{n}@example.test",
+            f"Person{n}",
+            "Test",
+            now=woo.clock.now(),
+            billing={**place, "email": f"Person{n}@Example.test", "phone": phone},
+            shipping=place,
+        )
 
 
 async def test_new_changed_and_idle_runs(tmp_path: Path) -> None:
@@ -79,9 +91,18 @@ async def test_a_guest_who_registers_is_linked_not_duplicated(tmp_path: Path) ->
 
 async def test_customer_webhooks_are_synced_by_the_worker(tmp_path: Path) -> None:
     world = await ready_world(tmp_path, [order_like(710, email="tamer@example.test")])
-    created = world.woo.add_customer("karim@example.test", "Karim", "Nabil",
-                                     billing={"phone": "01234567890", "address_1": "3 Fouad St",
-                                              "city": "Alexandria", "postcode": "21519", "country": "EG"})
+    created = world.woo.add_customer(
+        "karim@example.test",
+        "Karim",
+        "Nabil",
+        billing={
+            "phone": "01234567890",
+            "address_1": "3 Fouad St",
+            "city": "Alexandria",
+            "postcode": "21519",
+            "country": "EG",
+        },
+    )
     worker = Worker(world.config, world.db, world.transports())
     now = world.clock.now()
     event = queue.enqueue(world.db, "main", "customer", created["id"], "customer.created", now)

@@ -54,12 +54,16 @@ async def read_back(cfg: Path) -> tuple[dict[str, str], dict[str, str], Any]:
 async def decide(cfg: Path) -> None:
     """What a person does: Omar's two accounts are one person; Salma gets her own phone number."""
     async with erp(cfg) as client:
-        await client.call("frappe.client.rename_doc", doctype="Customer", old_name="Omar Said - 1",
-                          new_name="Omar Said", merge=1)
+        await client.call(
+            "frappe.client.rename_doc", doctype="Customer", old_name="Omar Said - 1", new_name="Omar Said", merge=1
+        )
         salma = await client.get_doc("Customer", "Salma Adel")
         assert salma is not None
-        await client.update("Contact", salma["customer_primary_contact"],
-                            {"phone_nos": [{"phone": "+201155556666", "is_primary_mobile_no": 1}]})
+        await client.update(
+            "Contact",
+            salma["customer_primary_contact"],
+            {"phone_nos": [{"phone": "+201155556666", "is_primary_mobile_no": 1}]},
+        )
         await client.update("Customer", "Salma Adel", {"mobile_no": "+201155556666"})
 
 
@@ -76,7 +80,9 @@ def test_dedupe_plan_apply_and_a_clean_finish(sim_up: Path) -> None:
     plan = json.loads(out)
     assert plan["applied"] is False and plan["phone_region"] == "EG" and plan["left_over"] is True
     assert [(m["survivor"], m["merged"]) for m in plan["merges"]] == [
-        ("Ana Ruiz", ["Ana Ruiz - 1"]), ("Mona Hassan", ["Mona Hassan - 1", "Mona Hassan - 2"])]
+        ("Ana Ruiz", ["Ana Ruiz - 1"]),
+        ("Mona Hassan", ["Mona Hassan - 1", "Mona Hassan - 2"]),
+    ]
     assert plan["merges"][1]["evidence"][0]["value"] == "+201012345678"
     assert [r["reason"] for r in plan["needs_a_person"]] == ["names_differ", "different_woo_customers"]
 

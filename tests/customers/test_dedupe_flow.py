@@ -19,11 +19,18 @@ async def seeded(tmp_path: Path) -> tuple[World, StoreContext, dict[str, list[st
     await run_setup(ctx)
     docs = await seed_duplicates(ctx.erp.insert, ctx.erp.call_get)
     assert sorted(c["name"] for c in world.erp.db.all("Customer")) == sorted(NAMES)
-    for identity, name in [("id:11", "Mona Hassan"), ("email:mona.h@example.com", "Mona Hassan - 1"),
-                           ("phone:+201012345678", "Mona Hassan - 2"), ("email:ana.r@example.com", "Ana Ruiz - 1"),
-                           ("id:22", "Omar Said - 1")]:
-        world.db.save_binding(Binding(store="main", kind="customer", remote_id=identity, erp_doctype="Customer",
-                                      erp_name=name, state="done"))
+    for identity, name in [
+        ("id:11", "Mona Hassan"),
+        ("email:mona.h@example.com", "Mona Hassan - 1"),
+        ("phone:+201012345678", "Mona Hassan - 2"),
+        ("email:ana.r@example.com", "Ana Ruiz - 1"),
+        ("id:22", "Omar Said - 1"),
+    ]:
+        world.db.save_binding(
+            Binding(
+                store="main", kind="customer", remote_id=identity, erp_doctype="Customer", erp_name=name, state="done"
+            )
+        )
     return world, ctx, docs
 
 
@@ -36,22 +43,27 @@ async def test_plan_apply_then_nothing_left(tmp_path: Path) -> None:
     try:
         dry = await run_dedupe(ctx, apply=False)
         assert [(m.survivor, m.merged) for m in dry.plan.merges] == [
-            ("Ana Ruiz", ("Ana Ruiz - 1",)), ("Mona Hassan", ("Mona Hassan - 1", "Mona Hassan - 2"))]
+            ("Ana Ruiz", ("Ana Ruiz - 1",)),
+            ("Mona Hassan", ("Mona Hassan - 1", "Mona Hassan - 2")),
+        ]
         assert dry.plan.merges[1].survivor_reason == "bound to WooCommerce customer 11"
         phone = dry.plan.merges[1].evidence[0]
         assert (phone.kind, phone.value) == ("phone", "+201012345678")
         assert set(phone.written) == {"01012345678", "+20 10 1234 5678", "0020-1012345678"}
         assert [(r.customers, r.reason) for r in dry.plan.review] == [
-            (("Karim Adel", "Salma Adel"), NAMES_DIFFER), (("Omar Said", "Omar Said - 1"), DIFFERENT_WOO_CUSTOMERS)]
+            (("Karim Adel", "Salma Adel"), NAMES_DIFFER),
+            (("Omar Said", "Omar Said - 1"), DIFFERENT_WOO_CUSTOMERS),
+        ]
         assert dry.left_over and renames(world) == 0 and len(world.erp.db.all("Customer")) == len(NAMES)
 
         applied = await run_dedupe(ctx, apply=True)
         assert [(r.old, r.survivor, r.ok) for r in applied.results] == [
-            ("Ana Ruiz - 1", "Ana Ruiz", True), ("Mona Hassan - 1", "Mona Hassan", True),
-            ("Mona Hassan - 2", "Mona Hassan", True)]
+            ("Ana Ruiz - 1", "Ana Ruiz", True),
+            ("Mona Hassan - 1", "Mona Hassan", True),
+            ("Mona Hassan - 2", "Mona Hassan", True),
+        ]
         left = sorted(c["name"] for c in world.erp.db.all("Customer"))
-        assert left == ["Ana Ruiz", "Karim Adel", "Mona Hassan", "Nour Ali", "Omar Said", "Omar Said - 1",
-                        "Salma Adel"]
+        assert left == ["Ana Ruiz", "Karim Adel", "Mona Hassan", "Nour Ali", "Omar Said", "Omar Said - 1", "Salma Adel"]
         # invoices and payments now belong to the survivors; the groups for a person are untouched
         owner = {i["name"]: i["customer"] for i in world.erp.db.all("Sales Invoice")}
         assert owner[docs["Mona Hassan - 1"][0]] == owner[docs["Mona Hassan - 2"][0]] == "Mona Hassan"
@@ -85,8 +97,9 @@ async def test_a_group_resolved_by_a_person_is_closed(tmp_path: Path) -> None:
     try:
         await run_dedupe(ctx, apply=True)
         # the person decides Omar's two accounts are one: merges them in ERPNext by hand
-        await ctx.erp.call("frappe.client.rename_doc", doctype="Customer", old_name="Omar Said - 1",
-                           new_name="Omar Said", merge=1)
+        await ctx.erp.call(
+            "frappe.client.rename_doc", doctype="Customer", old_name="Omar Said - 1", new_name="Omar Said", merge=1
+        )
         after = await run_dedupe(ctx, apply=True)
         assert [r.reason for r in after.plan.review] == [NAMES_DIFFER]
         closed = ctx.db.outcome("main", REVIEW_KIND, "Omar Said|Omar Said - 1")
@@ -99,11 +112,14 @@ async def test_an_interrupted_apply_is_finished_by_the_next_run(tmp_path: Path) 
     world, ctx, _ = await seeded(tmp_path)
     try:
         # a run wrote its intent, sent the merge, and died before it saw the answer
-        ctx.db.set_checkpoint("main", "customers_dedupe",
-                              {"pending": {"Mona Hassan - 1": {"survivor": "Mona Hassan", "evidence": "e"}},
-                               "review": []})
-        await ctx.erp.call("frappe.client.rename_doc", doctype="Customer", old_name="Mona Hassan - 1",
-                           new_name="Mona Hassan", merge=1)
+        ctx.db.set_checkpoint(
+            "main",
+            "customers_dedupe",
+            {"pending": {"Mona Hassan - 1": {"survivor": "Mona Hassan", "evidence": "e"}}, "review": []},
+        )
+        await ctx.erp.call(
+            "frappe.client.rename_doc", doctype="Customer", old_name="Mona Hassan - 1", new_name="Mona Hassan", merge=1
+        )
         assert ctx.db.get_binding("main", "customer", "email:mona.h@example.com").erp_name == "Mona Hassan - 1"  # type: ignore[union-attr]
         report = await run_dedupe(ctx, apply=True)
         assert [(r.old, r.ok) for r in report.resumed] == [("Mona Hassan - 1", True)]
@@ -149,10 +165,18 @@ async def test_a_numbered_survivor_keeps_its_customer_name(tmp_path: Path) -> No
     ctx = world.context()
     try:
         await run_setup(ctx)
-        await ctx.erp.insert("Customer", {"customer_name": "Lina Samir", "customer_type": "Individual",
-                                          "email_id": "lina@example.com", "disabled": 1})
-        await ctx.erp.insert("Customer", {"customer_name": "Lina Samir", "customer_type": "Individual",
-                                          "email_id": "LINA@example.com"})
+        await ctx.erp.insert(
+            "Customer",
+            {
+                "customer_name": "Lina Samir",
+                "customer_type": "Individual",
+                "email_id": "lina@example.com",
+                "disabled": 1,
+            },
+        )
+        await ctx.erp.insert(
+            "Customer", {"customer_name": "Lina Samir", "customer_type": "Individual", "email_id": "LINA@example.com"}
+        )
         report = await run_dedupe(ctx, apply=True)
         assert [(r.old, r.survivor, r.ok) for r in report.results] == [("Lina Samir", "Lina Samir - 1", True)]
         survivor = world.erp.db.get("Customer", "Lina Samir - 1")

@@ -31,8 +31,9 @@ def _check_store(shop: Shop) -> None:
     invoiced = [orders[int(inv["woo_order_id"])] for inv in erp.all("Sales Invoice") if inv.get("woo_order_id")]
     people = _people(invoiced)
     # the data really has repeat guests who wrote their phone differently and changed e-mail case
-    assert any(len({o["billing"]["phone"] for o in group}) > 1 and not group[0]["customer_id"]
-               for group in people.values())
+    assert any(
+        len({o["billing"]["phone"] for o in group}) > 1 and not group[0]["customer_id"] for group in people.values()
+    )
     assert any(len({o["billing"]["email"] for o in group}) > 1 for group in people.values())
     for inv in erp.all("Sales Invoice"):
         order = orders[int(inv["woo_order_id"])]

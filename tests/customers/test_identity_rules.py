@@ -33,8 +33,11 @@ def _customer_of(world: World, order_id: int) -> str:
 
 
 def _party_requests(world: World) -> list[tuple[str, str]]:
-    return [(m, p) for m, p, _ in world.erp.request_log
-            if any(d in p for d in ("/Customer", "/Contact", "/Address", "/Country", "insert_many"))]
+    return [
+        (m, p)
+        for m, p, _ in world.erp.request_log
+        if any(d in p for d in ("/Customer", "/Contact", "/Address", "/Country", "insert_many"))
+    ]
 
 
 async def test_one_guest_whatever_format_the_phone_is_typed_in(tmp_path: Path) -> None:
@@ -51,11 +54,14 @@ async def test_one_guest_whatever_format_the_phone_is_typed_in(tmp_path: Path) -
 
 
 async def test_one_customer_whatever_the_case_of_the_email_and_a_new_phone_is_added(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [
-        order_like(510, email=" Mona.Hassan@Example.TEST ", phone="01012345678"),
-        order_like(511, email="mona.hassan@example.test", phone="01199998888"),
-        order_like(512, email="MONA.HASSAN@EXAMPLE.TEST", phone="+201199998888"),
-    ])
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(510, email=" Mona.Hassan@Example.TEST ", phone="01012345678"),
+            order_like(511, email="mona.hassan@example.test", phone="01199998888"),
+            order_like(512, email="MONA.HASSAN@EXAMPLE.TEST", phone="+201199998888"),
+        ],
+    )
     ctx = world.context()
     await _sync(world, ctx, 510, 511)
     before = len(_party_requests(world))
@@ -70,12 +76,15 @@ async def test_one_customer_whatever_the_case_of_the_email_and_a_new_phone_is_ad
 
 
 async def test_woocommerce_id_first_and_a_guest_who_registers_keeps_her_customer(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [
-        order_like(520, email="aya@example.test", phone="01000000001"),                    # as a guest
-        order_like(521, email="aya@example.test", customer_id=77),                          # registered
-        order_like(522, email="aya.new@example.test", customer_id=77, first="Aya R."),      # new e-mail, same id
-        order_like(523, email="aya.new@example.test"),                                      # guest again
-    ])
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(520, email="aya@example.test", phone="01000000001"),  # as a guest
+            order_like(521, email="aya@example.test", customer_id=77),  # registered
+            order_like(522, email="aya.new@example.test", customer_id=77, first="Aya R."),  # new e-mail, same id
+            order_like(523, email="aya.new@example.test"),  # guest again
+        ],
+    )
     ctx = world.context()
     await _sync(world, ctx, 520, 521, 522, 523)
     [customer] = world.erp.db.all("Customer")
@@ -85,16 +94,24 @@ async def test_woocommerce_id_first_and_a_guest_who_registers_keeps_her_customer
     [contact] = world.erp.db.all("Contact")
     assert sorted(r["email_id"] for r in contact["email_ids"]) == ["aya.new@example.test", "aya@example.test"]
     keys = {b.remote_id: b.erp_name for b in world.db.bindings("main", "customer")}
-    assert keys == {"email:aya@example.test": "Mona Hassan", "phone:+201000000001": "Mona Hassan",
-                    "id:77": "Mona Hassan", "email:aya.new@example.test": "Mona Hassan"}
+    assert keys == {
+        "email:aya@example.test": "Mona Hassan",
+        "phone:+201000000001": "Mona Hassan",
+        "id:77": "Mona Hassan",
+        "email:aya.new@example.test": "Mona Hassan",
+    }
     await ctx.aclose()
 
 
 async def test_name_collisions_are_keyed_by_our_binding_never_by_the_name(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [
-        order_like(530, email="mona1@example.test"), order_like(531, email="mona1@example.test"),
-        order_like(532, email="mona2@example.test"),
-    ])
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(530, email="mona1@example.test"),
+            order_like(531, email="mona1@example.test"),
+            order_like(532, email="mona2@example.test"),
+        ],
+    )
     ctx = world.context()
     await ctx.erp.insert("Customer", {"customer_name": "Mona Hassan", "customer_type": "Individual"})  # not ours
     await _sync(world, ctx, 530, 531, 532)
@@ -109,8 +126,9 @@ async def test_name_collisions_are_keyed_by_our_binding_never_by_the_name(tmp_pa
 async def test_a_customer_group_with_the_persons_name_does_not_stop_the_order(tmp_path: Path) -> None:
     world = await ready_world(tmp_path, [order_like(540, email="mona@example.test", customer_id=9)])
     ctx = world.context()
-    await ctx.erp.insert("Customer Group", {"customer_group_name": "Mona Hassan",
-                                            "parent_customer_group": "All Customer Groups"})
+    await ctx.erp.insert(
+        "Customer Group", {"customer_group_name": "Mona Hassan", "parent_customer_group": "All Customer Groups"}
+    )
     await _sync(world, ctx, 540)
     [customer] = world.erp.db.all("Customer")
     assert customer["name"] == "Mona Hassan (9)" and customer["woo_customer_id"] == "9"
@@ -121,8 +139,9 @@ async def test_a_customer_group_with_the_persons_name_does_not_stop_the_order(tm
 async def test_configured_customer_group_is_used_for_new_customers(tmp_path: Path) -> None:
     world = await ready_world(tmp_path, [order_like(545, email="mona@example.test")], customer_group="Web Shoppers")
     ctx = world.context()
-    await ctx.erp.insert("Customer Group", {"customer_group_name": "Web Shoppers",
-                                            "parent_customer_group": "All Customer Groups"})
+    await ctx.erp.insert(
+        "Customer Group", {"customer_group_name": "Web Shoppers", "parent_customer_group": "All Customer Groups"}
+    )
     await _sync(world, ctx, 545)
     [customer] = world.erp.db.all("Customer")
     assert customer["customer_group"] == "Web Shoppers"
@@ -130,10 +149,13 @@ async def test_configured_customer_group_is_used_for_new_customers(tmp_path: Pat
 
 
 async def test_invalid_email_and_phone_are_recorded_and_do_not_block_the_order(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [
-        order_like(550, email="mona@@example", phone="call me maybe"),
-        order_like(551, email="hany@example.test", phone="0101234567 ext 0123456789 (office)"),
-    ])
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(550, email="mona@@example", phone="call me maybe"),
+            order_like(551, email="hany@example.test", phone="0101234567 ext 0123456789 (office)"),
+        ],
+    )
     ctx = world.context()
     await _sync(world, ctx, 550, 551)
     assert len(world.invoices()) == 2
@@ -152,8 +174,9 @@ async def test_invalid_email_and_phone_are_recorded_and_do_not_block_the_order(t
 
 
 async def test_store_country_unknown_falls_back_to_the_address_country(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [order_like(560, phone="01012345678"), order_like(561, phone="+201012345678")],
-                              country="")
+    world = await ready_world(
+        tmp_path, [order_like(560, phone="01012345678"), order_like(561, phone="+201012345678")], country=""
+    )
     ctx = world.context()
     await _sync(world, ctx, 560, 561)
     assert len(world.erp.db.all("Customer")) == 1
@@ -162,8 +185,8 @@ async def test_store_country_unknown_falls_back_to_the_address_country(tmp_path:
 
 async def test_concurrent_orders_of_a_new_person_make_one_customer_contact_and_address(tmp_path: Path) -> None:
     orders: list[dict[str, Any]] = [
-        order_like(570, email="Noha@example.test"),                              # e-mail only
-        order_like(571, email="noha@example.test", phone="01012345678"),        # e-mail + phone
+        order_like(570, email="Noha@example.test"),  # e-mail only
+        order_like(571, email="noha@example.test", phone="01012345678"),  # e-mail + phone
         order_like(573, email="noha@example.test", phone="0020-1012345678"),
         order_like(574, email="NOHA@example.test", customer_id=31),
     ]
@@ -194,10 +217,25 @@ async def test_concurrent_orders_of_a_new_person_make_one_customer_contact_and_a
 
 
 async def test_lost_responses_after_commit_make_no_second_customer_contact_or_address(tmp_path: Path) -> None:
-    world = await ready_world(tmp_path, [order_like(580, email="reem@example.test", phone="01012345678",
-                                                    shipping={"first_name": "Reem", "last_name": "Zaki",
-                                                              "address_1": "5 Fouad St", "city": "Alexandria",
-                                                              "postcode": "21519", "country": "EG", "state": "EGALX"})])
+    world = await ready_world(
+        tmp_path,
+        [
+            order_like(
+                580,
+                email="reem@example.test",
+                phone="01012345678",
+                shipping={
+                    "first_name": "Reem",
+                    "last_name": "Zaki",
+                    "address_1": "5 Fouad St",
+                    "city": "Alexandria",
+                    "postcode": "21519",
+                    "country": "EG",
+                    "state": "EGALX",
+                },
+            )
+        ],
+    )
     ctx = world.context()
     for route in ("POST /api/resource/Customer", "POST /api/resource/Contact", "POST /api/resource/Address"):
         world.erp.faults.inject_next("lost", route=route, count=1)

@@ -16,9 +16,14 @@ from woonext.mapping.residual import CAUSE_PRECISION, CAUSE_TAX_LINES, CAUSE_TOT
 
 SAMPLES = WOO_SAMPLES
 SETTINGS = InvoiceSettings(
-    company="Jarz Test", warehouse="Jarz Main - JT",
-    payment_methods={"cod": "Cash", "instapay": "Instapay", "kashier_card": "Kashier Card",
-                     "kashier_wallet": "Kashier Wallet"},
+    company="Jarz Test",
+    warehouse="Jarz Main - JT",
+    payment_methods={
+        "cod": "Cash",
+        "instapay": "Instapay",
+        "kashier_card": "Kashier Card",
+        "kashier_wallet": "Kashier Wallet",
+    },
     tax_accounts={"1": "VAT 14% - JT", "2": "Levy 1% - JT"},
 )
 CASH = PaymentRow("Cash", "Cash - JT")
@@ -57,11 +62,20 @@ def test_rate_that_does_not_divide_is_split_into_two_rows() -> None:
 
 def base_order(**changes: Any) -> dict[str, Any]:
     order: dict[str, Any] = {
-        "id": 7, "number": "7", "status": "completed", "currency": "EGP", "payment_method": "cod",
-        "date_created": "2026-03-01T10:20:30", "total": "0", "total_tax": "0", "customer_id": 0,
+        "id": 7,
+        "number": "7",
+        "status": "completed",
+        "currency": "EGP",
+        "payment_method": "cod",
+        "date_created": "2026-03-01T10:20:30",
+        "total": "0",
+        "total_tax": "0",
+        "customer_id": 0,
         "line_items": [{"id": 1, "name": "Cake", "sku": "CAKE", "quantity": 3, "total": "100.00"}],
         "shipping_lines": [{"method_title": "Flat", "total": "20.00"}],
-        "fee_lines": [], "tax_lines": [], "meta_data": [],
+        "fee_lines": [],
+        "tax_lines": [],
+        "meta_data": [],
     }
     order.update(changes)
     return order
@@ -70,15 +84,20 @@ def base_order(**changes: Any) -> dict[str, Any]:
 def test_taxes_come_from_tax_lines_and_negative_fees_become_a_net_discount() -> None:
     order = base_order(
         fee_lines=[{"name": "Gift wrap", "total": "5.00"}, {"name": "Loyalty", "total": "-25.00"}],
-        tax_lines=[{"rate_id": 1, "label": "VAT", "tax_total": "10.50", "shipping_tax_total": "2.80"},
-                   {"rate_id": 2, "label": "Levy", "tax_total": "0.75", "shipping_tax_total": "0.00"}],
-        total="114.05", total_tax="14.05",
+        tax_lines=[
+            {"rate_id": 1, "label": "VAT", "tax_total": "10.50", "shipping_tax_total": "2.80"},
+            {"rate_id": 2, "label": "Levy", "tax_total": "0.75", "shipping_tax_total": "0.00"},
+        ],
+        total="114.05",
+        total_tax="14.05",
     )
     plan = map_order(order, SETTINGS, customer="C", purpose=Purpose.HISTORICAL_PAID, sync_key="k", payment=CASH)
     doc = plan.doc
     assert doc["apply_discount_on"] == "Net Total" and Decimal(str(doc["discount_amount"])) == Decimal("25")
-    assert [(t["account_head"], t["tax_amount"]) for t in doc["taxes"]] == [("VAT 14% - JT", 13.3),
-                                                                            ("Levy 1% - JT", 0.75)]
+    assert [(t["account_head"], t["tax_amount"]) for t in doc["taxes"]] == [
+        ("VAT 14% - JT", 13.3),
+        ("Levy 1% - JT", 0.75),
+    ]
     assert all(t["charge_type"] == "Actual" for t in doc["taxes"])
     assert [r["item_code"] for r in doc["items"]] == ["CAKE", "CAKE", "Shipping", "Fee"]
     assert doc["is_pos"] == 1 and doc["update_stock"] == 0
@@ -86,8 +105,11 @@ def test_taxes_come_from_tax_lines_and_negative_fees_become_a_net_discount() -> 
 
 
 def test_zero_total_order_has_no_payment_row() -> None:
-    order = base_order(line_items=[{"id": 1, "name": "Free", "sku": "CAKE", "quantity": 1, "total": "0.00"}],
-                       shipping_lines=[], total="0.00")
+    order = base_order(
+        line_items=[{"id": 1, "name": "Free", "sku": "CAKE", "quantity": 1, "total": "0.00"}],
+        shipping_lines=[],
+        total="0.00",
+    )
     plan = map_order(order, SETTINGS, customer="C", purpose=Purpose.HISTORICAL_PAID, sync_key="k", payment=CASH)
     assert plan.doc["payments"] == [] and plan.doc["items"][0]["rate"] == 0
     # ERPNext would put the price-list rate on a zero-rate row unless it is 100 % discounted.
@@ -98,8 +120,14 @@ def test_zero_total_order_has_no_payment_row() -> None:
     ("changes", "reason"),
     [
         ({"payment_method": "bitcoin"}, "unknown_payment_method"),
-        ({"tax_lines": [{"rate_id": 9, "tax_total": "1.00", "shipping_tax_total": "0"}], "total": "121.00",
-          "total_tax": "1.00"}, "unknown_tax_rate"),
+        (
+            {
+                "tax_lines": [{"rate_id": 9, "tax_total": "1.00", "shipping_tax_total": "0"}],
+                "total": "121.00",
+                "total_tax": "1.00",
+            },
+            "unknown_tax_rate",
+        ),
         ({"line_items": [{"id": 1, "name": "No SKU", "sku": "", "quantity": 1, "total": "100.00"}]}, "missing_sku"),
         ({"total": "119.99"}, "residual"),
         ({"total": "12O.00"}, "bad_money"),
@@ -117,20 +145,31 @@ def test_orders_that_cannot_reconcile_are_refused_with_a_reason(changes: dict[st
 
 def test_unknown_payment_method_error_says_how_to_fix_it() -> None:
     with pytest.raises(MappingError) as caught:
-        map_order(base_order(total="120.00", payment_method="fawry"), SETTINGS, customer="C",
-                  purpose=Purpose.LIVE, sync_key="k")
+        map_order(
+            base_order(total="120.00", payment_method="fawry"),
+            SETTINGS,
+            customer="C",
+            purpose=Purpose.LIVE,
+            sync_key="k",
+        )
     assert "[stores.payment_methods]" in caught.value.hint and "fawry" in caught.value.hint
 
 
 def test_delivery_meta_is_mapped_and_bad_values_only_warn() -> None:
-    order = base_order(total="120.00", meta_data=[
-        {"id": 1, "key": "_delivery_date", "value": "2026-03-02"},
-        {"id": 2, "key": "_delivery_time_from", "value": "14:30"},
-        {"id": 3, "key": "_delivery_duration", "value": "3600"},
-    ])
+    order = base_order(
+        total="120.00",
+        meta_data=[
+            {"id": 1, "key": "_delivery_date", "value": "2026-03-02"},
+            {"id": 2, "key": "_delivery_time_from", "value": "14:30"},
+            {"id": 3, "key": "_delivery_duration", "value": "3600"},
+        ],
+    )
     doc = map_order(order, SETTINGS, customer="C", purpose=Purpose.LIVE, sync_key="k").doc
     assert (doc["custom_delivery_date"], doc["custom_delivery_time_from"], doc["custom_delivery_duration"]) == (
-        "2026-03-02", "14:30:00", 3600)
+        "2026-03-02",
+        "14:30:00",
+        3600,
+    )
     bad = base_order(total="120.00", meta_data=[{"id": 1, "key": "_delivery_date", "value": "tomorrow"}])
     plan = map_order(bad, SETTINGS, customer="C", purpose=Purpose.LIVE, sync_key="k")
     assert "custom_delivery_date" not in plan.doc and "tomorrow" in plan.warnings[0]
@@ -158,10 +197,18 @@ def test_split_rows_never_go_negative_and_zero_rates_are_fully_discounted() -> N
 def test_cents_between_tax_lines_and_total_tax_go_to_the_largest_tax_rows() -> None:
     assert allocate_cents([Decimal("1.41"), Decimal("0.10")], Decimal("1.52")) == [Decimal("1.42"), Decimal("0.10")]
     assert allocate_cents([Decimal("5"), Decimal("9"), Decimal("9")], Decimal("22.98")) == [
-        Decimal("5"), Decimal("8.99"), Decimal("8.99")]
-    order = base_order(total="121.52", total_tax="1.52",
-                       tax_lines=[{"rate_id": 1, "label": "VAT", "tax_total": "1.41", "shipping_tax_total": "0"},
-                                  {"rate_id": 2, "label": "Levy", "tax_total": "0.10", "shipping_tax_total": "0"}])
+        Decimal("5"),
+        Decimal("8.99"),
+        Decimal("8.99"),
+    ]
+    order = base_order(
+        total="121.52",
+        total_tax="1.52",
+        tax_lines=[
+            {"rate_id": 1, "label": "VAT", "tax_total": "1.41", "shipping_tax_total": "0"},
+            {"rate_id": 2, "label": "Levy", "tax_total": "0.10", "shipping_tax_total": "0"},
+        ],
+    )
     plan = map_order(order, SETTINGS, customer="C", purpose=Purpose.LIVE, sync_key="k")
     assert [t["tax_amount"] for t in plan.doc["taxes"]] == [1.42, 0.1] and plan.total_taxes == Decimal("1.52")
 
@@ -170,8 +217,14 @@ def test_cents_between_tax_lines_and_total_tax_go_to_the_largest_tax_rows() -> N
     ("changes", "cause"),
     [
         ({"total": "119.99"}, CAUSE_TOTAL),
-        ({"total": "125.00", "total_tax": "5.00",
-          "tax_lines": [{"rate_id": 1, "tax_total": "3.00", "shipping_tax_total": "0"}]}, CAUSE_TAX_LINES),
+        (
+            {
+                "total": "125.00",
+                "total_tax": "5.00",
+                "tax_lines": [{"rate_id": 1, "tax_total": "3.00", "shipping_tax_total": "0"}],
+            },
+            CAUSE_TAX_LINES,
+        ),
         ({"total": "120.005"}, CAUSE_PRECISION),
     ],
 )

@@ -27,20 +27,33 @@ def make_money_world(tmp_path: Path) -> World:
     masters = masters_for(skus, TAX_ACCOUNTS.values(), list(EXCHANGE_TO_EGP))
     masters = replace(masters, stock={k: Decimal(10**9) for k in masters.stock})
     world = make_world(tmp_path, [], masters=masters, tax_accounts=TAX_ACCOUNTS)
+
     async def setup() -> None:
         ctx = world.context()
         await run_setup(ctx)
         # Rates on both sides of the orders' posting date and one for buying only: the invoice must take
         # the selling rate in force on its posting date (CURRENCY_EXCHANGE).
         for currency, rate in EXCHANGE_TO_EGP.items():
-            for day, value, selling in (("2026-01-01", rate, 1), ("2026-02-01", Decimal(1), 0),
-                                        ("2026-06-01", rate + 1, 1)):
-                await ctx.erp.insert("Currency Exchange", {
-                    "date": day, "from_currency": currency, "to_currency": "EGP", "exchange_rate": float(value),
-                    "for_selling": selling, "for_buying": 1})
+            for day, value, selling in (
+                ("2026-01-01", rate, 1),
+                ("2026-02-01", Decimal(1), 0),
+                ("2026-06-01", rate + 1, 1),
+            ):
+                await ctx.erp.insert(
+                    "Currency Exchange",
+                    {
+                        "date": day,
+                        "from_currency": currency,
+                        "to_currency": "EGP",
+                        "exchange_rate": float(value),
+                        "for_selling": selling,
+                        "for_buying": 1,
+                    },
+                )
         await ctx.aclose()
 
     import asyncio
+
     asyncio.run(setup())
     return world
 
@@ -69,8 +82,9 @@ def prepare(order: dict[str, Any], mode: str) -> tuple[dict[str, Any], Mode]:
     return order, Mode.LIVE
 
 
-async def sync_batch(world: World, batch: list[tuple[dict[str, Any], str]]
-                     ) -> list[tuple[dict[str, Any], str, OrderResult]]:
+async def sync_batch(
+    world: World, batch: list[tuple[dict[str, Any], str]]
+) -> list[tuple[dict[str, Any], str, OrderResult]]:
     """Import the orders into the WooCommerce simulator, read them back over REST (one page), sync each."""
     prepared = [(prepare(generated, mode), generated) for generated, mode in batch]
     for (order, _), _generated in prepared:
@@ -79,8 +93,9 @@ async def sync_batch(world: World, batch: list[tuple[dict[str, Any], str]]
     out = []
     ctx = world.context()
     try:
-        served, _ = await ctx.woo.get("orders", {"include": ",".join(map(str, ids)), "per_page": 100,
-                                                 "orderby": "include", "status": "any"})
+        served, _ = await ctx.woo.get(
+            "orders", {"include": ",".join(map(str, ids)), "per_page": 100, "orderby": "include", "status": "any"}
+        )
         by_id = {order["id"]: order for order in served}
         for (order, sync_mode), generated in prepared:
             read = by_id[order["id"]]
@@ -133,8 +148,10 @@ def check_invoice(world: World, order: dict[str, Any], mode: str, result: OrderR
         # ERPNext converts a POS row apart from the rows and can leave a company-currency cent
         # (docs/money.md): a migrated foreign-currency order is paid by a Payment Entry instead.
         assert not invoice.get("is_pos"), where
-        seen.add("foreign, migrated: paid by Payment Entry" + (" (a POS row would leave a cent)"
-                                                               if _pos_would_leave_a_cent(invoice) else ""))
+        seen.add(
+            "foreign, migrated: paid by Payment Entry"
+            + (" (a POS row would leave a cent)" if _pos_would_leave_a_cent(invoice) else "")
+        )
     if (mode == "live kashier" or (mode == "historical completed" and foreign)) and total:
         binding = world.db.get_binding("main", "payment", order["id"])
         assert binding is not None, where
@@ -163,8 +180,9 @@ def _check_base(invoice: dict[str, Any], rate: Decimal, where: str) -> None:
 
 def _pos_would_leave_a_cent(invoice: dict[str, Any]) -> bool:
     """A POS row of the grand total would convert to another cent than the rows' sum (no tax)."""
-    return not d(invoice["total_taxes_and_charges"]) \
-        and d(invoice["base_grand_total"]) != erp_round(d(invoice["grand_total"]) * d(invoice["conversion_rate"]))
+    return not d(invoice["total_taxes_and_charges"]) and d(invoice["base_grand_total"]) != erp_round(
+        d(invoice["grand_total"]) * d(invoice["conversion_rate"])
+    )
 
 
 def owed_before_payment(invoice: dict[str, Any]) -> Decimal:

@@ -44,7 +44,8 @@ def sku(product_id: int) -> str:
 
 cents = st.integers(min_value=0, max_value=250_000).map(lambda c: Decimal(c) / 100)
 odd_prices = st.sampled_from(["0.01", "0.99", "9.99", "19.95", "24.99", "33.33", "100.00", "149.95", "986.04"]).map(
-    Decimal)
+    Decimal
+)
 prices = st.one_of(cents, odd_prices, st.just(Decimal(0)))
 quantities = st.sampled_from([1, 1, 1, 2, 3, 4, 7])
 shelf_kinds = st.sampled_from(["shelf", "shelf", "manual_discount", "free"])
@@ -61,8 +62,11 @@ fee_statuses = st.sampled_from(["taxable", "none"])
 fee_totals = st.sampled_from(FEE_TOTALS)
 coupon_counts = st.sampled_from([0, 0, 1, 1, 2])
 coupon_kinds = st.sampled_from(["percent", "fixed_cart", "fixed_product"])
-coupon_amounts = {"percent": st.sampled_from(PERCENTS), "fixed_cart": st.sampled_from(FIXED_CART),
-                  "fixed_product": st.sampled_from(FIXED_PRODUCT)}
+coupon_amounts = {
+    "percent": st.sampled_from(PERCENTS),
+    "fixed_cart": st.sampled_from(FIXED_CART),
+    "fixed_product": st.sampled_from(FIXED_PRODUCT),
+}
 states = st.sampled_from(STATES)
 gateways = st.sampled_from(["cod", "cod", "kashier_card", "instapay"])
 
@@ -73,12 +77,22 @@ def line_inputs(draw: st.DrawFn, currency: str, products: dict[int, dict[str, An
     product_id = draw(st.integers(1, PRODUCTS))
     if product_id not in products:
         products[product_id] = {
-            "id": product_id, "name": f"Product {product_id}", "sku": sku(product_id),
-            "tax_class": CLASSES[product_id % 4] or "standard", "tax_status": draw(tax_statuses),
-            "price": f"{draw(prices):.2f}"}
+            "id": product_id,
+            "name": f"Product {product_id}",
+            "sku": sku(product_id),
+            "tax_class": CLASSES[product_id % 4] or "standard",
+            "tax_status": draw(tax_statuses),
+            "price": f"{draw(prices):.2f}",
+        }
     quantity = draw(quantities)
-    line: dict[str, Any] = {"product_id": product_id, "variation_id": 0, "quantity": quantity,
-                            "name": f"Product {product_id}", "sku": sku(product_id), "meta_data": []}
+    line: dict[str, Any] = {
+        "product_id": product_id,
+        "variation_id": 0,
+        "quantity": quantity,
+        "name": f"Product {product_id}",
+        "sku": sku(product_id),
+        "meta_data": [],
+    }
     kind = draw(shelf_kinds if currency == "EGP" else manual_kinds)
     if kind == "free":
         line["subtotal"] = line["total"] = "0.00"
@@ -97,48 +111,99 @@ def woo_orders(draw: st.DrawFn, order_id: int) -> dict[str, Any]:
     """One order with every money field filled by WooCommerce's arithmetic (woomoney)."""
     currency = draw(currencies)
     include_tax = draw(st.booleans())
-    settings = TaxSettings(prices_include_tax=include_tax, round_at_subtotal=draw(st.booleans()),
-                           calc_taxes=draw(tax_switch))
+    settings = TaxSettings(
+        prices_include_tax=include_tax, round_at_subtotal=draw(st.booleans()), calc_taxes=draw(tax_switch)
+    )
     products: dict[int, dict[str, Any]] = {}
     lines = draw(st.lists(line_inputs(currency, products), min_size=1, max_size=4))
-    shipping = [{"method_title": "Flat rate", "method_id": draw(shipping_methods), "instance_id": "",
-                 "total": draw(shipping_totals), "tax_status": draw(shipping_statuses), "meta_data": []}
-                for _ in range(draw(st.integers(0, 2)))]
-    fees = [{"name": "Fee", "tax_class": draw(fee_classes), "tax_status": draw(fee_statuses), "amount": "",
-             "total": draw(fee_totals), "meta_data": []}
-            for _ in range(draw(st.integers(0, 2)))]
+    shipping = [
+        {
+            "method_title": "Flat rate",
+            "method_id": draw(shipping_methods),
+            "instance_id": "",
+            "total": draw(shipping_totals),
+            "tax_status": draw(shipping_statuses),
+            "meta_data": [],
+        }
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    fees = [
+        {
+            "name": "Fee",
+            "tax_class": draw(fee_classes),
+            "tax_status": draw(fee_statuses),
+            "amount": "",
+            "total": draw(fee_totals),
+            "meta_data": [],
+        }
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     coupons: dict[str, dict[str, Any]] = {}
     for n in range(draw(coupon_counts)):
         kind = draw(coupon_kinds)
-        coupons[f"c{n}-{kind}"] = {"id": 70 + n, "code": f"c{n}-{kind}", "discount_type": kind,
-                                   "amount": draw(coupon_amounts[kind]), "product_ids": [],
-                                   "excluded_product_ids": [], "exclude_sale_items": False, "free_shipping": False}
+        coupons[f"c{n}-{kind}"] = {
+            "id": 70 + n,
+            "code": f"c{n}-{kind}",
+            "discount_type": kind,
+            "amount": draw(coupon_amounts[kind]),
+            "product_ids": [],
+            "excluded_product_ids": [],
+            "exclude_sale_items": False,
+            "free_shipping": False,
+        }
     state = draw(states)
-    address = {"first_name": "Mona", "last_name": f"Buyer{order_id}", "company": "", "address_1": "1 Nile St",
-               "address_2": "", "city": "Cairo", "state": state, "postcode": "11511", "country": "EG"}
+    address = {
+        "first_name": "Mona",
+        "last_name": f"Buyer{order_id}",
+        "company": "",
+        "address_1": "1 Nile St",
+        "address_2": "",
+        "city": "Cairo",
+        "state": state,
+        "postcode": "11511",
+        "country": "EG",
+    }
     gateway = draw(gateways)
     raw: dict[str, Any] = {
-        "id": order_id, "number": str(order_id), "parent_id": 0, "status": "processing", "currency": currency,
-        "version": "11.0.1", "prices_include_tax": include_tax,
-        "date_created": "2026-03-01T10:00:00", "date_created_gmt": "2026-03-01T08:00:00",
-        "date_modified": "2026-03-01T10:00:00", "date_modified_gmt": "2026-03-01T08:00:00",
-        "date_paid": "2026-03-01T10:05:00", "date_paid_gmt": "2026-03-01T08:05:00",
-        "date_completed": None, "date_completed_gmt": None,
-        "customer_id": 0, "billing": {**address, "email": f"buyer{order_id}@example.com", "phone": "01012345678"},
-        "shipping": {**address, "phone": ""}, "payment_method": gateway,
-        "payment_method_title": gateway, "transaction_id": f"TX-{order_id}" if gateway == "kashier_card" else "",
-        "customer_note": "", "created_via": "admin", "meta_data": [],
+        "id": order_id,
+        "number": str(order_id),
+        "parent_id": 0,
+        "status": "processing",
+        "currency": currency,
+        "version": "11.0.1",
+        "prices_include_tax": include_tax,
+        "date_created": "2026-03-01T10:00:00",
+        "date_created_gmt": "2026-03-01T08:00:00",
+        "date_modified": "2026-03-01T10:00:00",
+        "date_modified_gmt": "2026-03-01T08:00:00",
+        "date_paid": "2026-03-01T10:05:00",
+        "date_paid_gmt": "2026-03-01T08:05:00",
+        "date_completed": None,
+        "date_completed_gmt": None,
+        "customer_id": 0,
+        "billing": {**address, "email": f"buyer{order_id}@example.com", "phone": "01012345678"},
+        "shipping": {**address, "phone": ""},
+        "payment_method": gateway,
+        "payment_method_title": gateway,
+        "transaction_id": f"TX-{order_id}" if gateway == "kashier_card" else "",
+        "customer_note": "",
+        "created_via": "admin",
+        "meta_data": [],
         "line_items": [{k: v for k, v in line.items() if k != "_kind"} for line in lines],
-        "shipping_lines": shipping, "fee_lines": fees,
-        "coupon_lines": [{"code": code} for code in coupons], "tax_lines": [], "refunds": [],
+        "shipping_lines": shipping,
+        "fee_lines": fees,
+        "coupon_lines": [{"code": code} for code in coupons],
+        "tax_lines": [],
+        "refunds": [],
     }
     order = calculate_order(raw, rates=RATES, settings=settings, coupons=coupons, products=products)
     order["_features"] = sorted(_input_features(lines, coupons, settings, currency))
     return order
 
 
-def _input_features(lines: list[dict[str, Any]], coupons: dict[str, dict[str, Any]], settings: TaxSettings,
-                    currency: str) -> set[str]:
+def _input_features(
+    lines: list[dict[str, Any]], coupons: dict[str, dict[str, Any]], settings: TaxSettings, currency: str
+) -> set[str]:
     found = {"prices incl. tax" if settings.prices_include_tax else "prices excl. tax"}
     if settings.round_at_subtotal:
         found.add("round at subtotal")
@@ -162,8 +227,11 @@ def _input_features(lines: list[dict[str, Any]], coupons: dict[str, dict[str, An
 def features(order: dict[str, Any]) -> set[str]:
     """What an order exercises: its inputs plus what WooCommerce made of them."""
     found = set(order.get("_features") or [])
-    rates = {t["rate_id"] for t in order.get("tax_lines") or []
-             if Decimal(t["tax_total"]) + Decimal(t["shipping_tax_total"]) != 0}
+    rates = {
+        t["rate_id"]
+        for t in order.get("tax_lines") or []
+        if Decimal(t["tax_total"]) + Decimal(t["shipping_tax_total"]) != 0
+    }
     if len(rates) >= 2:
         found.add(f"{min(len(rates), 3)}+ tax rates" if len(rates) >= 3 else "2 tax rates")
     if any(Decimal(s["total"]) != 0 for s in order.get("shipping_lines") or []):

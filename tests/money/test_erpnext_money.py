@@ -16,20 +16,36 @@ VAT = TAX_ACCOUNTS["1"]
 
 def invoice(currency: str = "EGP", taxes: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
     return {
-        "customer": "Mona", "company": "Jarz Test", "currency": currency, "set_posting_time": 1,
-        "posting_date": "2026-03-01", "due_date": "2026-03-01", "disable_rounded_total": 1,
-        "ignore_pricing_rule": 1, "update_stock": 0,
-        "items": [{"item_code": "SKU-1", "qty": 2, "rate": 40.57}, {"item_code": "SKU-1", "qty": 1, "rate": 40.58},
-                  {"item_code": "Shipping", "qty": 1, "rate": 10}],
-        "taxes": taxes or [], "docstatus": 1, **extra,
+        "customer": "Mona",
+        "company": "Jarz Test",
+        "currency": currency,
+        "set_posting_time": 1,
+        "posting_date": "2026-03-01",
+        "due_date": "2026-03-01",
+        "disable_rounded_total": 1,
+        "ignore_pricing_rule": 1,
+        "update_stock": 0,
+        "items": [
+            {"item_code": "SKU-1", "qty": 2, "rate": 40.57},
+            {"item_code": "SKU-1", "qty": 1, "rate": 40.58},
+            {"item_code": "Shipping", "qty": 1, "rate": 10},
+        ],
+        "taxes": taxes or [],
+        "docstatus": 1,
+        **extra,
     }
 
 
 async def test_actual_tax_rows_get_their_item_wise_detail_from_erpnext_not_from_the_client(world: World) -> None:
     ctx = world.context()
     await ctx.erp.insert("Customer", {"customer_name": "Mona", "customer_type": "Individual"})
-    sent = {"charge_type": "Actual", "account_head": VAT, "description": "VAT", "tax_amount": 18.43,
-            "item_wise_tax_detail": json.dumps({"SKU-1": [14, 18.43]})}
+    sent = {
+        "charge_type": "Actual",
+        "account_head": VAT,
+        "description": "VAT",
+        "tax_amount": 18.43,
+        "item_wise_tax_detail": json.dumps({"SKU-1": [14, 18.43]}),
+    }
     doc = await ctx.erp.insert("Sales Invoice", invoice(taxes=[sent]))
     await ctx.aclose()
     [tax] = doc["taxes"]

@@ -43,13 +43,16 @@ def money_world(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 # derandomize: CI sees the same 2,000 orders every run; no shrinking phase (a batch of 25 orders shrinks
 # for minutes) — the failing order is printed whole by the check and becomes a regression test.
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(batch=batches)
-def test_every_invoice_matches_its_woocommerce_order(money_world: Any, batch: list[tuple[dict[str, Any], str]]
-                                                      ) -> None:
+def test_every_invoice_matches_its_woocommerce_order(money_world: Any, batch: list[tuple[dict[str, Any], str]]) -> None:
     started = time.perf_counter()
     synced = asyncio.run(sync_batch(money_world, batch))
     for order, mode, result in synced:
@@ -59,10 +62,27 @@ def test_every_invoice_matches_its_woocommerce_order(money_world: Any, batch: li
     totals["seconds"] += time.perf_counter() - started
 
 
-REQUIRED = ["2 tax rates", "3+ tax rates", "prices incl. tax", "prices excl. tax", "shipping", "shipping tax",
-            "positive fee", "negative fee", "coupon percent", "coupon fixed_cart", "coupon fixed_product",
-            "100 % coupon", "discount without coupon", "free item", "zero total", "foreign currency",
-            "round at subtotal", "line split in two rows", *MODES]
+REQUIRED = [
+    "2 tax rates",
+    "3+ tax rates",
+    "prices incl. tax",
+    "prices excl. tax",
+    "shipping",
+    "shipping tax",
+    "positive fee",
+    "negative fee",
+    "coupon percent",
+    "coupon fixed_cart",
+    "coupon fixed_product",
+    "100 % coupon",
+    "discount without coupon",
+    "free item",
+    "zero total",
+    "foreign currency",
+    "round at subtotal",
+    "line split in two rows",
+    *MODES,
+]
 
 
 def test_at_least_2000_orders_covering_every_money_feature(capsys: pytest.CaptureFixture[str]) -> None:

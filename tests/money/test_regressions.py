@@ -17,26 +17,63 @@ from woonext.store import FAILED, NEEDS_REVIEW
 from woonext.sync.orders import Mode, sync_order
 
 
-def order(lines: list[tuple[int, int, str]], *, state: str = "EGC", fees: tuple[str, ...] = (),
-          round_at_subtotal: bool = False, currency: str = "EGP", **extra: Any) -> dict[str, Any]:
+def order(
+    lines: list[tuple[int, int, str]],
+    *,
+    state: str = "EGC",
+    fees: tuple[str, ...] = (),
+    round_at_subtotal: bool = False,
+    currency: str = "EGP",
+    **extra: Any,
+) -> dict[str, Any]:
     """An order of (product id, quantity, ex-tax line total) lines; product n has class n % 4."""
-    address = {"first_name": "Mona", "last_name": "Buyer", "city": "Cairo", "state": state, "postcode": "11511",
-               "country": "EG"}
+    address = {
+        "first_name": "Mona",
+        "last_name": "Buyer",
+        "city": "Cairo",
+        "state": state,
+        "postcode": "11511",
+        "country": "EG",
+    }
     raw = {
-        "id": 1, "status": "processing", "currency": currency, "prices_include_tax": False,
-        "date_created": "2026-03-01T10:00:00", "date_created_gmt": "2026-03-01T08:00:00",
-        "billing": {**address, "email": "mona@example.com", "phone": "01012345678"}, "shipping": address,
-        "payment_method": "cod", "payment_method_title": "Cash on delivery", "meta_data": [],
-        "line_items": [{"product_id": p, "variation_id": 0, "quantity": q, "subtotal": t, "total": t,
-                        "sku": f"SKU-{p}", "name": f"Product {p}", "meta_data": []} for p, q, t in lines],
+        "id": 1,
+        "status": "processing",
+        "currency": currency,
+        "prices_include_tax": False,
+        "date_created": "2026-03-01T10:00:00",
+        "date_created_gmt": "2026-03-01T08:00:00",
+        "billing": {**address, "email": "mona@example.com", "phone": "01012345678"},
+        "shipping": address,
+        "payment_method": "cod",
+        "payment_method_title": "Cash on delivery",
+        "meta_data": [],
+        "line_items": [
+            {
+                "product_id": p,
+                "variation_id": 0,
+                "quantity": q,
+                "subtotal": t,
+                "total": t,
+                "sku": f"SKU-{p}",
+                "name": f"Product {p}",
+                "meta_data": [],
+            }
+            for p, q, t in lines
+        ],
         "fee_lines": [{"name": "Fee", "total": f, "tax_status": "taxable", "tax_class": ""} for f in fees],
-        "shipping_lines": [], "coupon_lines": [], "tax_lines": [], "refunds": [], **extra,
+        "shipping_lines": [],
+        "coupon_lines": [],
+        "tax_lines": [],
+        "refunds": [],
+        **extra,
     }
     classes = ["standard", "standard", "reduced-rate", "zero-rate"]
-    products = {p: {"id": p, "price": "10.00", "tax_class": classes[p % 4], "tax_status": "taxable"}
-                for p, _, _ in lines}
-    return calculate_order(raw, rates=RATES, settings=TaxSettings(round_at_subtotal=round_at_subtotal),
-                           products=products)
+    products = {
+        p: {"id": p, "price": "10.00", "tax_class": classes[p % 4], "tax_status": "taxable"} for p, _, _ in lines
+    }
+    return calculate_order(
+        raw, rates=RATES, settings=TaxSettings(round_at_subtotal=round_at_subtotal), products=products
+    )
 
 
 async def sync_one(world: World, built: dict[str, Any], mode: str) -> tuple[dict[str, Any], Any]:
@@ -122,8 +159,10 @@ async def test_item_and_shipping_tax_rounded_apart_can_miss_total_tax_by_a_cent_
     # totals apart (1.515 → 1.52 twice: 3.04). Two tax lines, two cents: rounding, not an edit.
     ship = [{"method_title": "Flat rate", "method_id": "flat_rate", "total": "10.10", "tax_status": "taxable"}]
     built = order([(4, 1, "10.10")], state="EGGZ", round_at_subtotal=True, shipping_lines=ship)
-    assert [(t["tax_total"], t["shipping_tax_total"]) for t in built["tax_lines"]] == [("1.41", "1.41"),
-                                                                                      ("0.10", "0.10")]
+    assert [(t["tax_total"], t["shipping_tax_total"]) for t in built["tax_lines"]] == [
+        ("1.41", "1.41"),
+        ("0.10", "0.10"),
+    ]
     assert built["total_tax"] == "3.04"
     served, result = await sync_one(world, built, "live kashier")
     check_invoice(world, served, "live kashier", result)
@@ -137,12 +176,12 @@ def skewed_eur_order() -> dict[str, Any]:
     return built
 
 
-async def test_a_migrated_foreign_currency_order_is_paid_by_a_payment_entry_that_leaves_no_cent(
-        world: World) -> None:
+async def test_a_migrated_foreign_currency_order_is_paid_by_a_payment_entry_that_leaves_no_cent(world: World) -> None:
     # Was "outstanding -0.01": a POS row is converted in one go, the rows one by one (docs/money.md).
     served, result = await sync_one(world, skewed_eur_order(), "historical completed")
-    assert "foreign, migrated: paid by Payment Entry (a POS row would leave a cent)" in \
-        check_invoice(world, served, "historical completed", result)
+    assert "foreign, migrated: paid by Payment Entry (a POS row would leave a cent)" in check_invoice(
+        world, served, "historical completed", result
+    )
     invoice = world.erp.db.get("Sales Invoice", result.invoice)
     assert d(invoice["base_grand_total"]) == Decimal("57479.17") and d(invoice["outstanding_amount"]) == 0
     [entry] = world.erp.db.all("Payment Entry")
@@ -176,7 +215,8 @@ async def test_a_refund_of_a_migrated_foreign_currency_order_is_paid_out_by_a_pa
 
 
 async def test_a_foreign_currency_credit_note_whose_refund_entry_failed_is_paid_out_on_the_next_run(
-        world: World) -> None:
+    world: World,
+) -> None:
     served, result = await sync_one(world, skewed_eur_order(), "historical completed")
     world.woo.refund(served["id"], amount="131.72")
     world.erp.faults.inject_next("500", route="POST /api/resource/Payment Entry", count=50)

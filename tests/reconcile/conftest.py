@@ -56,11 +56,17 @@ class Shop:
         """The newest submitted live cash-on-delivery invoice with no credit note and no payment (the live sync's
         first run also invoices month-old processing orders; the scheduled job looks at the last two days only)."""
         returned = {d.get("return_against") for d in self.invoices() if d.get("is_return")}
-        return next(d for d in sorted(self.invoices(), key=lambda d: d["name"], reverse=True)
-                    if self.in_step(d.get("woo_order_id")) and d["docstatus"] == 1 and not d.get("is_return")
-                    and d.get("update_stock") == 1
-                    and d.get("custom_payment_method") == "Cash" and d["name"] not in returned
-                    and float(d["outstanding_amount"]) == float(d["grand_total"]))
+        return next(
+            d
+            for d in sorted(self.invoices(), key=lambda d: d["name"], reverse=True)
+            if self.in_step(d.get("woo_order_id"))
+            and d["docstatus"] == 1
+            and not d.get("is_return")
+            and d.get("update_stock") == 1
+            and d.get("custom_payment_method") == "Cash"
+            and d["name"] not in returned
+            and float(d["outstanding_amount"]) == float(d["grand_total"])
+        )
 
 
 def _refunds_and_edits(pair: SimPair, rng: random.Random) -> None:
@@ -79,8 +85,9 @@ def _refunds_and_edits(pair: SimPair, rng: random.Random) -> None:
 
 async def make_shop(tmp_path: Path, orders: int = 120, seed: int = 5, cycles: int = 2) -> Shop:
     pair = build_pair(seed=seed, orders=orders)
-    config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
-                                               f"sqlite:///{tmp_path / 'state.sqlite'}"))
+    config = Config.model_validate(
+        pair.config("http://woo.test", "http://erp.test", f"sqlite:///{tmp_path / 'state.sqlite'}")
+    )
     db = StateDB.open(config.state_url)
     transports = Transports(woo=httpx.ASGITransport(app=pair.woo.app), erpnext=httpx.ASGITransport(app=pair.erp.app))
     ctx = open_store(config, config.stores[0], db, transports)

@@ -35,8 +35,11 @@ def _auth(cfg: Path) -> dict[str, str]:
 
 def _invoices(cfg: Path, port: int) -> list[dict[str, Any]]:
     fields = ["name", "docstatus", "is_return", "return_against", "update_stock", "woo_order_id"]
-    response = httpx.get(f"http://127.0.0.1:{port}/api/resource/Sales Invoice", headers=_auth(cfg),
-                         params={"fields": json.dumps(fields), "limit_page_length": 0})
+    response = httpx.get(
+        f"http://127.0.0.1:{port}/api/resource/Sales Invoice",
+        headers=_auth(cfg),
+        params={"fields": json.dumps(fields), "limit_page_length": 0},
+    )
     assert response.status_code == 200, response.text
     return list(response.json()["data"])
 
@@ -62,8 +65,11 @@ def test_reconcile_exit_codes_and_files(sim_up: tuple[Path, int], tmp_path: Path
 
     invoices = _invoices(cfg, erp_port)
     returned = {i["return_against"] for i in invoices if i["is_return"]}
-    victim = next(i for i in invoices if i["docstatus"] == 1 and not i["is_return"]
-                  and i["update_stock"] == 0 and i["name"] not in returned)
+    victim = next(
+        i
+        for i in invoices
+        if i["docstatus"] == 1 and not i["is_return"] and i["update_stock"] == 0 and i["name"] not in returned
+    )
     _erp(cfg, erp_port, "frappe.client.cancel", doctype="Sales Invoice", name=victim["name"])
 
     csv_file, html_file = tmp_path / "out.csv", tmp_path / "out.html"
@@ -71,7 +77,10 @@ def test_reconcile_exit_codes_and_files(sim_up: tuple[Path, int], tmp_path: Path
     assert broken.returncode == 1, broken.stdout + broken.stderr
     [finding] = [f for f in json.loads(broken.stdout)["stores"][0]["findings"] if f["mismatch"]]
     assert (finding["kind"], str(finding["order"]["id"]), finding["documents"]) == (
-        STATUS, str(victim["woo_order_id"]), [victim["name"]])
+        STATUS,
+        str(victim["woo_order_id"]),
+        [victim["name"]],
+    )
     assert victim["name"] in csv_file.read_text()
     page = html_file.read_text()
     assert victim["name"] in page and "<link" not in page and "<script" not in page and 'src="http' not in page

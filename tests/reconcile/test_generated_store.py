@@ -13,8 +13,9 @@ from woonext.mapping.reconcile import DUPLICATE, MISMATCH_KINDS, MISSING, PAYMEN
 async def test_a_synced_shop_reconciles_with_zero_mismatches(shop: Shop) -> None:
     report = await shop.reconcile()
     assert report.mismatches == [], [f"{f.kind} {f.order_id} {f.detail}" for f in report.mismatches]
-    assert report.orders == len(shop.pair.woo.orders) - sum(1 for o in shop.pair.woo.orders.values()
-                                                            if o["status"] == "trash")
+    assert report.orders == len(shop.pair.woo.orders) - sum(
+        1 for o in shop.pair.woo.orders.values() if o["status"] == "trash"
+    )
     for kind in MISMATCH_KINDS:
         assert report.count(kind) == 0
     # what the shop went through: migrated and live invoices, refunds on both, prepaid payments
@@ -45,8 +46,11 @@ def _tamper(shop: Shop, name: str, **changes: Any) -> None:
 
 
 async def break_total(shop: Shop) -> tuple[int, str]:
-    invoice = next(d for d in shop.invoices() if d["docstatus"] == 1 and d.get("is_pos") and not d.get("is_return")
-                   and shop.in_step(d["woo_order_id"]))
+    invoice = next(
+        d
+        for d in shop.invoices()
+        if d["docstatus"] == 1 and d.get("is_pos") and not d.get("is_return") and shop.in_step(d["woo_order_id"])
+    )
     _tamper(shop, invoice["name"], grand_total=float(invoice["grand_total"]) + 10)
     return int(invoice["woo_order_id"]), TOTAL
 
@@ -69,10 +73,13 @@ async def break_duplicate(shop: Shop) -> tuple[int, str]:
     """A second submitted invoice for the same order (made by hand, so without woonext's key)."""
     invoice = await _submitted(shop, shop.live_cash_invoice()["name"])
     copy = {k: v for k, v in invoice.items() if k in COPIED}
-    copy["items"] = [{k: v for k, v in row.items() if k in ("item_code", "qty", "rate", "warehouse")}
-                     for row in invoice["items"]]
-    copy["taxes"] = [{k: v for k, v in row.items() if k in ("charge_type", "account_head", "description",
-                                                            "tax_amount")} for row in invoice.get("taxes") or []]
+    copy["items"] = [
+        {k: v for k, v in row.items() if k in ("item_code", "qty", "rate", "warehouse")} for row in invoice["items"]
+    ]
+    copy["taxes"] = [
+        {k: v for k, v in row.items() if k in ("charge_type", "account_head", "description", "tax_amount")}
+        for row in invoice.get("taxes") or []
+    ]
     copy["docstatus"] = 1
     await shop.ctx.erp.insert("Sales Invoice", copy)
     return int(invoice["woo_order_id"]), DUPLICATE
@@ -80,8 +87,11 @@ async def break_duplicate(shop: Shop) -> tuple[int, str]:
 
 async def break_payment(shop: Shop) -> tuple[int, str]:
     """The Kashier Payment Entry of a prepaid live order is cancelled."""
-    entry = next(d for d in shop.pair.erp.db.all("Payment Entry") if d["docstatus"] == 1
-                 and shop.in_step(d["woonext_sync_key"].split(":")[2]))
+    entry = next(
+        d
+        for d in shop.pair.erp.db.all("Payment Entry")
+        if d["docstatus"] == 1 and shop.in_step(d["woonext_sync_key"].split(":")[2])
+    )
     await shop.ctx.erp.cancel("Payment Entry", entry["name"])
     invoice = shop.pair.erp.db.get("Sales Invoice", entry["references"][0]["reference_name"])
     assert invoice is not None
@@ -97,27 +107,48 @@ async def break_status(shop: Shop) -> tuple[int, str]:
 
 async def break_credit_note(shop: Shop) -> tuple[int, str]:
     """A refund's credit note cancelled: the refund is no longer in ERPNext."""
-    note = next(d for d in shop.invoices() if d["docstatus"] == 1 and d.get("is_return")
-                and shop.in_step(d["woo_order_id"]))
+    note = next(
+        d for d in shop.invoices() if d["docstatus"] == 1 and d.get("is_return") and shop.in_step(d["woo_order_id"])
+    )
     await shop.ctx.erp.cancel("Sales Invoice", note["name"])
     original = shop.pair.erp.db.get("Sales Invoice", note["return_against"])
     assert original is not None
     return int(original["woo_order_id"]), STATUS
 
 
-COPIED = ("customer", "company", "currency", "selling_price_list", "posting_date", "due_date", "set_posting_time",
-          "posting_time", "update_stock", "set_warehouse", "disable_rounded_total", "ignore_pricing_rule",
-          "custom_payment_method", "woo_order_id", "woo_order_number", "apply_discount_on", "discount_amount")
+COPIED = (
+    "customer",
+    "company",
+    "currency",
+    "selling_price_list",
+    "posting_date",
+    "due_date",
+    "set_posting_time",
+    "posting_time",
+    "update_stock",
+    "set_warehouse",
+    "disable_rounded_total",
+    "ignore_pricing_rule",
+    "custom_payment_method",
+    "woo_order_id",
+    "woo_order_number",
+    "apply_discount_on",
+    "discount_amount",
+)
 
 
-@pytest.mark.parametrize("breaker", [break_total, break_tax, break_missing, break_duplicate, break_payment,
-                                     break_status, break_credit_note], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "breaker",
+    [break_total, break_tax, break_missing, break_duplicate, break_payment, break_status, break_credit_note],
+    ids=lambda f: f.__name__,
+)
 async def test_breaking_one_invoice_reports_exactly_that_one(shop: Shop, breaker: Any) -> None:
     assert (await shop.reconcile()).ok
     order_id, kind = await breaker(shop)
     report = await shop.reconcile()
     assert [(f.order_id, f.kind) for f in report.mismatches] == [(order_id, kind)], [
-        f"{f.kind} {f.order_id} {f.detail}" for f in report.mismatches]
+        f"{f.kind} {f.order_id} {f.detail}" for f in report.mismatches
+    ]
     finding = report.mismatches[0]
     assert finding.documents or kind == STATUS
     assert finding.order_number and finding.order_status and finding.order_total

@@ -63,9 +63,22 @@ async def test_json_csv_and_html_carry_the_finding(shop: Shop) -> None:
 def test_html_and_csv_escape_what_shops_type() -> None:
     evil = "<script>alert('x')</script> & \"quotes\""
     report = Report(store="<b>main</b>", period=Period(date(2026, 1, 1), date(2026, 1, 2)), orders=1)
-    report.findings.append(Finding(kind=TOTAL, code="grand_total", order_id=7, order_number=evil, order_status="x",
-                                   order_total="1.00", currency="EGP", date_created="2026-01-01T10:00:00",
-                                   documents=("SINV-1",), expected="1.00", actual="2.00", detail="=HYPERLINK(evil)"))
+    report.findings.append(
+        Finding(
+            kind=TOTAL,
+            code="grand_total",
+            order_id=7,
+            order_number=evil,
+            order_status="x",
+            order_total="1.00",
+            currency="EGP",
+            date_created="2026-01-01T10:00:00",
+            documents=("SINV-1",),
+            expected="1.00",
+            actual="2.00",
+            detail="=HYPERLINK(evil)",
+        )
+    )
     page = render_html([report])
     assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "<b>main</b>" not in page and "&lt;b&gt;main&lt;/b&gt;" in page

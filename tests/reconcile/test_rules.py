@@ -26,29 +26,75 @@ from woonext.mapping.reconcile import (
     check_order,
 )
 
-RULES = Rules(store="main", company="Jarz", migrate_statuses=frozenset({"completed", "cancelled", "refunded"}),
-              wait_statuses=frozenset({"pending", "on-hold", "failed", "checkout-draft"}),
-              prepaid_methods=frozenset({"kashier_card"}))
+RULES = Rules(
+    store="main",
+    company="Jarz",
+    migrate_statuses=frozenset({"completed", "cancelled", "refunded"}),
+    wait_statuses=frozenset({"pending", "on-hold", "failed", "checkout-draft"}),
+    prepaid_methods=frozenset({"kashier_card"}),
+)
 
 
-def order(status: str = "processing", total: str = "115.00", tax: str = "15.00", method: str = "cod",
-          refunds: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"id": 42, "number": "42", "status": status, "currency": "EGP", "total": total, "total_tax": tax,
-            "payment_method": method, "date_created": "2026-11-20T10:00:00", "date_modified_gmt": "2026-11-20T08:00:00",
-            "refunds": refunds or [], **extra}
+def order(
+    status: str = "processing",
+    total: str = "115.00",
+    tax: str = "15.00",
+    method: str = "cod",
+    refunds: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "id": 42,
+        "number": "42",
+        "status": status,
+        "currency": "EGP",
+        "total": total,
+        "total_tax": tax,
+        "payment_method": method,
+        "date_created": "2026-11-20T10:00:00",
+        "date_modified_gmt": "2026-11-20T08:00:00",
+        "refunds": refunds or [],
+        **extra,
+    }
 
 
-def invoice(name: str = "SINV-1", key: str = "main:order:42", docstatus: int = 1, total: float = 115.0,
-            outstanding: float = 115.0, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "docstatus": docstatus, "woo_order_id": "42", "woonext_sync_key": key, "is_return": 0,
-            "currency": "EGP", "grand_total": total, "total_taxes_and_charges": 15.0, "outstanding_amount": outstanding,
-            "is_pos": 0, "company": "Jarz", **extra}
+def invoice(
+    name: str = "SINV-1",
+    key: str = "main:order:42",
+    docstatus: int = 1,
+    total: float = 115.0,
+    outstanding: float = 115.0,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "docstatus": docstatus,
+        "woo_order_id": "42",
+        "woonext_sync_key": key,
+        "is_return": 0,
+        "currency": "EGP",
+        "grand_total": total,
+        "total_taxes_and_charges": 15.0,
+        "outstanding_amount": outstanding,
+        "is_pos": 0,
+        "company": "Jarz",
+        **extra,
+    }
 
 
 def note(name: str, refund_id: int, amount: float, against: str = "SINV-1", **extra: Any) -> dict[str, Any]:
-    return {"name": name, "docstatus": 1, "is_return": 1, "return_against": against, "woo_order_id": None,
-            "woonext_sync_key": f"main:refund:{refund_id}", "grand_total": -amount, "currency": "EGP",
-            "is_pos": 0, **extra}
+    return {
+        "name": name,
+        "docstatus": 1,
+        "is_return": 1,
+        "return_against": against,
+        "woo_order_id": None,
+        "woonext_sync_key": f"main:refund:{refund_id}",
+        "grand_total": -amount,
+        "currency": "EGP",
+        "is_pos": 0,
+        **extra,
+    }
 
 
 def kinds(ev: Evidence) -> list[tuple[str, str]]:
@@ -110,13 +156,21 @@ def test_refunds_need_one_credit_note_each_worth_the_refund() -> None:
     refunds = [{"id": 7, "total": "-15.00"}, {"id": 8, "total": "-100.00"}]
     pos = {"is_pos": 1}
     paid = invoice(is_pos=1, outstanding=0)
-    assert kinds(Evidence(order("refunded", refunds=refunds), [paid, note("CN-1", 7, 15, **pos),
-                                                               note("CN-2", 8, 100, **pos)], [])) == []
+    assert (
+        kinds(
+            Evidence(
+                order("refunded", refunds=refunds), [paid, note("CN-1", 7, 15, **pos), note("CN-2", 8, 100, **pos)], []
+            )
+        )
+        == []
+    )
     missing = kinds(Evidence(order("refunded", refunds=refunds), [paid, note("CN-1", 7, 15, **pos)], []))
     assert missing == [(STATUS, "refund_credit_note_missing")]
     twice = [paid, note("CN-1", 7, 15, **pos), note("CN-2", 8, 100, **pos), note("CN-3", 8, 100, **pos)]
-    assert kinds(Evidence(order("refunded", refunds=refunds), twice, [])) == [(DUPLICATE, "credit_note"),
-                                                                              (STATUS, "refunded_amount")]
+    assert kinds(Evidence(order("refunded", refunds=refunds), twice, [])) == [
+        (DUPLICATE, "credit_note"),
+        (STATUS, "refunded_amount"),
+    ]
 
 
 def test_cancelled_orders_and_invoices_must_agree() -> None:
@@ -124,29 +178,46 @@ def test_cancelled_orders_and_invoices_must_agree() -> None:
     assert kinds(Evidence(order("cancelled"), [], [])) == []
     assert kinds(Evidence(order("cancelled"), [invoice()], [])) == [(STATUS, "invoice_not_cancelled")]
     assert kinds(Evidence(order(), [invoice(docstatus=2)], [], Memory(invoice="SINV-1"))) == [
-        (STATUS, "invoice_cancelled")]
+        (STATUS, "invoice_cancelled")
+    ]
 
 
-@pytest.mark.parametrize(("ev", "expected"), [
-    (Evidence(order("completed"), [], []), [(MISSING, "no_invoice")]),
-    (Evidence(order(), [], [], Memory(invoice="SINV-1", synced_up_to="2026-11-21T00:00:00")),
-     [(MISSING, "invoice_gone")]),
-    (Evidence(order(), [invoice(docstatus=0)], []), [(MISSING, "draft_only")]),
-    (Evidence(order(), [], [], Memory(synced_up_to="2026-11-19T00:00:00")), [(NOT_SYNCED, "pending")]),
-    (Evidence(order(), [], [], Memory(synced_up_to="2026-11-21T00:00:00")), [(NOT_SYNCED, "predates_live_sync")]),
-    (Evidence(order("completed"), [], [], Memory(outcome_status="NeedsReview", outcome_reason="unknown_sku",
-                                                 outcome_detail="no Item X")), [(PARKED, "unknown_sku")]),
-    (Evidence(order("on-hold"), [], []), []),
-    (Evidence(order("pending"), [], []), []),
-    (Evidence(order("trash"), [], []), []),
-])
+@pytest.mark.parametrize(
+    ("ev", "expected"),
+    [
+        (Evidence(order("completed"), [], []), [(MISSING, "no_invoice")]),
+        (
+            Evidence(order(), [], [], Memory(invoice="SINV-1", synced_up_to="2026-11-21T00:00:00")),
+            [(MISSING, "invoice_gone")],
+        ),
+        (Evidence(order(), [invoice(docstatus=0)], []), [(MISSING, "draft_only")]),
+        (Evidence(order(), [], [], Memory(synced_up_to="2026-11-19T00:00:00")), [(NOT_SYNCED, "pending")]),
+        (Evidence(order(), [], [], Memory(synced_up_to="2026-11-21T00:00:00")), [(NOT_SYNCED, "predates_live_sync")]),
+        (
+            Evidence(
+                order("completed"),
+                [],
+                [],
+                Memory(outcome_status="NeedsReview", outcome_reason="unknown_sku", outcome_detail="no Item X"),
+            ),
+            [(PARKED, "unknown_sku")],
+        ),
+        (Evidence(order("on-hold"), [], []), []),
+        (Evidence(order("pending"), [], []), []),
+        (Evidence(order("trash"), [], []), []),
+    ],
+)
 def test_an_order_without_an_invoice(ev: Evidence, expected: list[tuple[str, str]]) -> None:
     assert kinds(ev) == expected
 
 
 def test_a_parked_order_with_an_invoice_is_reported_as_parked_not_as_a_mismatch() -> None:
-    ev = Evidence(order(total="120.00"), [invoice()], [], Memory(outcome_status="NeedsReview",
-                                                                 outcome_reason="edited_after_invoicing"))
+    ev = Evidence(
+        order(total="120.00"),
+        [invoice()],
+        [],
+        Memory(outcome_status="NeedsReview", outcome_reason="edited_after_invoicing"),
+    )
     [finding] = check_order(ev, RULES).findings
     assert (finding.kind, finding.code, finding.mismatch) == (PARKED, "edited_after_invoicing", False)
     assert "total_mismatch" in finding.detail and finding.documents == ("SINV-1",)
@@ -166,8 +237,9 @@ def test_a_migrated_foreign_currency_invoice_is_paid_by_its_payment_entry() -> N
     usd = {"currency": "USD", "party_account_currency": "EGP", "base_grand_total": 5750.0, "update_stock": 0}
     paid = PaymentLink("PE-1", 1, "main:payment:42", {"SINV-1": Decimal("5750")})
     assert kinds(Evidence(order("completed", currency="USD"), [invoice(outstanding=0, **usd)], [paid])) == []
-    [finding] = check_order(Evidence(order("completed", currency="USD"), [invoice(outstanding=5750, **usd)], []),
-                            RULES).findings
+    [finding] = check_order(
+        Evidence(order("completed", currency="USD"), [invoice(outstanding=5750, **usd)], []), RULES
+    ).findings
     assert (finding.kind, finding.code) == (PAYMENT, "payment_entry_missing")
     assert "migrated paid invoice SINV-1" in finding.detail
     # a live cash order's invoice moved stock and owes its total: no Payment Entry expected
@@ -184,15 +256,17 @@ def test_a_foreign_currency_refund_keeps_its_own_outstanding_until_paid_out() ->
     out = PaymentLink("PE-2", 1, "main:refund_payment:7", {"CN-1": Decimal("-727.5")})
     assert kinds(Evidence(order("refunded", currency="USD", refunds=refunds), docs, [paid, out])) == []
     docs[1] = note("CN-1", 7, 15, outstanding_amount=-727.5, **own)
-    [finding] = check_order(Evidence(order("refunded", currency="USD", refunds=refunds), docs, [paid]),
-                            RULES).findings
+    [finding] = check_order(Evidence(order("refunded", currency="USD", refunds=refunds), docs, [paid]), RULES).findings
     assert (finding.kind, finding.code, finding.actual) == (PAYMENT, "refund_entry_missing", "-727.50")
     assert "still owes the customer 727.50" in finding.detail
 
 
 def test_the_report_counts_and_totals_per_currency() -> None:
-    evidence = [Evidence(order(), [invoice()], []), Evidence({**order("pending"), "id": 43}, [], []),
-                Evidence({**order("completed"), "id": 44}, [], [])]
+    evidence = [
+        Evidence(order(), [invoice()], []),
+        Evidence({**order("pending"), "id": 43}, [], []),
+        Evidence({**order("completed"), "id": 44}, [], []),
+    ]
     report = build_report("main", Period(date(2026, 11, 1), date(2026, 11, 30)), evidence, RULES)
     states = report.states
     assert (report.orders, states["invoiced"], states["waiting"], states["missing"]) == (3, 1, 1, 1)

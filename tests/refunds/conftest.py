@@ -18,8 +18,15 @@ from woonext.sync.setup import run_setup
 
 VAT = "VAT 14% - JT"
 WAREHOUSE = "Jarz Main - JT"
-BILLING = {"first_name": "Mona", "last_name": "Hassan", "email": "mona@example.test", "phone": "+201012345678",
-           "address_1": "5 Nile St", "city": "Cairo", "country": "EG"}
+BILLING = {
+    "first_name": "Mona",
+    "last_name": "Hassan",
+    "email": "mona@example.test",
+    "phone": "+201012345678",
+    "address_1": "5 Nile St",
+    "city": "Cairo",
+    "country": "EG",
+}
 WRITE_METHODS = ("frappe.client.cancel", "frappe.client.submit", "frappe.client.delete")
 
 
@@ -37,11 +44,21 @@ class Shop:
             "WRAP": self.woo.add_product("Gift wrap", "WRAP", "12.00"),
         }
 
-    def order(self, method: str = "cod", lines: dict[str, int] | None = None, *, shipping: str = "30.00",
-              fees: list[dict[str, Any]] | None = None, paid: bool = False) -> dict[str, Any]:
+    def order(
+        self,
+        method: str = "cod",
+        lines: dict[str, int] | None = None,
+        *,
+        shipping: str = "30.00",
+        fees: list[dict[str, Any]] | None = None,
+        paid: bool = False,
+    ) -> dict[str, Any]:
         lines = lines or {"CAKE": 3, "TART": 2}
         spec: dict[str, Any] = {
-            "payment_method": method, "status": "processing", "billing": BILLING, "shipping": BILLING,
+            "payment_method": method,
+            "status": "processing",
+            "billing": BILLING,
+            "shipping": BILLING,
             "line_items": [{"product_id": self.products[sku]["id"], "quantity": qty} for sku, qty in lines.items()],
             "shipping_lines": [{"method_id": "flat_rate", "method_title": "Flat rate", "total": shipping}],
             "fee_lines": fees or [],
@@ -68,12 +85,16 @@ class Shop:
         return found
 
     def invoices(self, order_id: int) -> list[dict[str, Any]]:
-        return [d for d in self.erp.db.all("Sales Invoice") if d.get("woo_order_id") == str(order_id)
-                and not d.get("is_return")]
+        return [
+            d
+            for d in self.erp.db.all("Sales Invoice")
+            if d.get("woo_order_id") == str(order_id) and not d.get("is_return")
+        ]
 
     def credit_notes(self, order_id: int) -> list[dict[str, Any]]:
-        return [d for d in self.erp.db.all("Sales Invoice") if d.get("woo_order_id") == str(order_id)
-                and d.get("is_return")]
+        return [
+            d for d in self.erp.db.all("Sales Invoice") if d.get("woo_order_id") == str(order_id) and d.get("is_return")
+        ]
 
     def stock_moves(self, voucher: str) -> dict[str, Decimal]:
         """The net stock change a document made per item (a cancel's reversal entries included)."""
@@ -95,9 +116,12 @@ class Shop:
 
     def erp_writes(self) -> int:
         """Requests that change something in ERPNext."""
-        return sum(1 for method, path, _ in self.erp.request_log
-                   if method in ("PUT", "DELETE") or (method == "POST" and (path.startswith("/api/resource")
-                                                                             or path.endswith(WRITE_METHODS))))
+        return sum(
+            1
+            for method, path, _ in self.erp.request_log
+            if method in ("PUT", "DELETE")
+            or (method == "POST" and (path.startswith("/api/resource") or path.endswith(WRITE_METHODS)))
+        )
 
     def woo_refund_reads(self) -> int:
         return sum(1 for method, path, _ in self.woo.request_log if method == "GET" and path.endswith("/refunds"))

@@ -50,8 +50,11 @@ async def test_an_accepted_edit_is_no_longer_flagged_and_costs_no_erpnext_write(
     assert outcome is not None and (outcome.status, outcome.reason, outcome.attempts) == (SUCCEEDED, "edit_accepted", 0)
     assert invoice["name"] in outcome.detail and "CAKE: qty 3→4" in outcome.detail and "CN-7" in outcome.detail
     [entry] = shop.binding("order", order_id).data[ACCEPTED]
-    assert (entry["at"], entry["invoice"], entry["note"]) == ("2026-11-25 12:00:00 UTC", invoice["name"],
-                                                              "credit note CN-7 made by hand")
+    assert (entry["at"], entry["invoice"], entry["note"]) == (
+        "2026-11-25 12:00:00 UTC",
+        invoice["name"],
+        "credit note CN-7 made by hand",
+    )
     assert entry["difference"] == "CAKE: qty 3→4, amount 300.00→400.00; total 479.94→593.94; tax 58.94→72.94"
 
     for _ in range(2):  # a poll and a webhook: in step, nothing written, the acceptance stays on record
@@ -84,8 +87,10 @@ async def test_an_order_edited_again_after_acceptance_is_flagged_again(shop: Sho
     second = await accept_edit(shop.ctx, order_id, "second credit note")
     assert second.result == ACCEPTED_NOW and second.lines[0] == "CAKE: qty 3→5, amount 300.00→500.00"
     assert second.since_accepted.startswith("CAKE: qty 4→5")
-    assert [e["note"] for e in shop.binding("order", order_id).data[ACCEPTED]] == ["fixed by hand",
-                                                                                  "second credit note"]
+    assert [e["note"] for e in shop.binding("order", order_id).data[ACCEPTED]] == [
+        "fixed by hand",
+        "second credit note",
+    ]
     assert (await shop.sync(order_id)).reason == "already_synced"
 
     # edited back to what the invoice says: the hand-made corrections are now wrong, so it is flagged too
@@ -179,8 +184,9 @@ async def test_reconciliation_keeps_counting_the_money_and_says_the_edit_was_acc
     assert set(by_kind) >= {TOTAL, TAX} and PARKED not in by_kind
     for finding in report.mismatches:
         assert finding.order_id == order_id
-        assert finding.detail.endswith("(edit accepted by hand on 2026-11-25 12:00:00 UTC: credit note CN-7 made "
-                                       "by hand)"), finding
+        assert finding.detail.endswith(
+            "(edit accepted by hand on 2026-11-25 12:00:00 UTC: credit note CN-7 made by hand)"
+        ), finding
     assert "grand total 479.94, order total 593.94" in by_kind[TOTAL].detail
 
 
@@ -192,8 +198,14 @@ def test_orders_show_and_accept_edit_through_the_cli(tmp_path: Path) -> None:
         assert "woonext_sync_key" in out, out
         cli(cfg, "migrate", "--all")
         orders = httpx.get(f"{woo_url}/__sim__/orders").json()
-        order = next(o for o in orders if o["status"] == "completed" and o["line_items"] and not o["refunds"]
-                     and cli_json(cfg, "orders", "show", str(o["id"]))[1]["invoice"])
+        order = next(
+            o
+            for o in orders
+            if o["status"] == "completed"
+            and o["line_items"]
+            and not o["refunds"]
+            and cli_json(cfg, "orders", "show", str(o["id"]))[1]["invoice"]
+        )
         oid = str(order["id"])
 
         code, shown = cli_json(cfg, "orders", "show", oid)
@@ -203,10 +215,14 @@ def test_orders_show_and_accept_edit_through_the_cli(tmp_path: Path) -> None:
         assert code == 0 and "nothing to accept" in out, out
 
         line = order["line_items"][0]  # one more of the first item, after the invoice was made
-        edited = httpx.post(f"{woo_url}/__sim__/orders/{oid}/edit_lines",
-                            json={"line_items": [{"product_id": line["product_id"],
-                                                  "variation_id": line.get("variation_id") or 0,
-                                                  "quantity": 1}]})
+        edited = httpx.post(
+            f"{woo_url}/__sim__/orders/{oid}/edit_lines",
+            json={
+                "line_items": [
+                    {"product_id": line["product_id"], "variation_id": line.get("variation_id") or 0, "quantity": 1}
+                ]
+            },
+        )
         assert edited.status_code == 200, edited.text
         code, out = cli(cfg, "sync", "orders", "--once")
         assert code == 1 and f"order {oid}" in out and "edited_after_invoicing" in out, out

@@ -36,8 +36,9 @@ def cancels(shop: Shop) -> int:
 async def restocked_refund(shop: Shop) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     order = shop.order("cod", {"CAKE": 3, "TART": 2})
     await shop.sync(order["id"])
-    refund = shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 2}],
-                             restock=True)
+    refund = shop.woo.refund(
+        order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 2}], restock=True
+    )
     await shop.sync(order["id"])
     [note] = shop.credit_notes(order["id"])
     assert shop.stock_moves(note["name"]) == {"CAKE": Decimal(2)}
@@ -100,8 +101,9 @@ async def test_the_outcome_says_which_credit_note_was_cancelled(shop: Shop) -> N
     done = await sync_refunds(shop.ctx, fresh, shop.binding("order", order["id"]))
 
     assert done.wrote and [c.refund_id for c in done.deleted] == [str(refund["id"])]
-    assert done.detail == (f"{REASON}: refund {refund['id']} deleted in WooCommerce: "
-                           f"credit note {note['name']} cancelled")
+    assert done.detail == (
+        f"{REASON}: refund {refund['id']} deleted in WooCommerce: credit note {note['name']} cancelled"
+    )
 
 
 async def test_a_lost_answer_on_the_cancel_still_cancels_once(shop: Shop) -> None:
@@ -158,11 +160,15 @@ async def test_one_of_two_refunds_deleted_then_a_new_one_gets_a_new_credit_note(
 
     notes = {n["woonext_sync_key"].rsplit(":", 1)[1]: n for n in shop.credit_notes(order["id"])}
     assert {rid: n["docstatus"] for rid, n in notes.items()} == {
-        str(kept["id"]): 1, str(mistake["id"]): 2, str(redo["id"]): 1}
+        str(kept["id"]): 1,
+        str(mistake["id"]): 2,
+        str(redo["id"]): 1,
+    }
     assert money(notes[str(redo["id"])]["grand_total"]) == Decimal("-12.50")
     [invoice] = shop.invoices(order["id"])
-    assert money(shop.erp.db.get("Sales Invoice", invoice["name"])["outstanding_amount"]) == \
-        money(order["total"]) - Decimal("22.50")
+    assert money(shop.erp.db.get("Sales Invoice", invoice["name"])["outstanding_amount"]) == money(
+        order["total"]
+    ) - Decimal("22.50")
 
 
 async def test_the_only_refund_of_a_migrated_pos_paid_order_deleted_leaves_it_paid(shop: Shop) -> None:
@@ -217,8 +223,7 @@ async def test_a_new_order_costs_no_state_db_lookup_of_older_credit_notes(shop: 
     assert shop.world.db.get_checkpoint("main", LEGACY_CHECKPOINT) is None  # so no look-up of older notes
 
 
-async def test_a_refund_deleted_between_the_order_read_and_the_refund_read_gets_no_credit_note(
-        shop: Shop) -> None:
+async def test_a_refund_deleted_between_the_order_read_and_the_refund_read_gets_no_credit_note(shop: Shop) -> None:
     order = shop.order("cod")
     await shop.sync(order["id"])
     refund = shop.woo.refund(order["id"], amount="10.00")
@@ -256,8 +261,10 @@ async def test_the_job_summary_names_the_resynced_order(shop: Shop) -> None:
 
     summary = await reconcile_job(shop.ctx)
 
-    assert f"deleted refunds: 1 order(s) with recent credit notes, 1 re-synced ({order['id']} Succeeded " \
-           "updated)" in summary, summary
+    assert (
+        f"deleted refunds: 1 order(s) with recent credit notes, 1 re-synced ({order['id']} Succeeded "
+        "updated)" in summary
+    ), summary
 
 
 @pytest.fixture
@@ -266,7 +273,8 @@ def money_world(tmp_path: Path) -> World:
 
 
 async def test_a_foreign_currency_refund_deleted_cancels_its_payment_entry_then_its_credit_note(
-        money_world: World) -> None:
+    money_world: World,
+) -> None:
     world = money_world
     served, result = await sync_one(world, skewed_eur_order(), "historical completed")
     refund = world.woo.refund(served["id"], amount="131.72", reason="one item returned")
@@ -295,7 +303,8 @@ async def test_a_foreign_currency_refund_deleted_cancels_its_payment_entry_then_
 
 
 async def test_a_foreign_currency_note_still_waiting_for_its_payment_entry_is_cancelled_alone(
-        money_world: World) -> None:
+    money_world: World,
+) -> None:
     """The refund's Payment Entry failed (binding `refunding`, entry `inserting`), then the refund was
     deleted: the entry is looked up by its key (none), the credit note cancelled, nothing paid out."""
     world = money_world

@@ -16,8 +16,9 @@ from woonext.sync.orders import Mode, create_invoice
 
 def more_cake(shop: Shop, order_id: int, qty: int = 4) -> dict:
     line = shop.line_id(order_id, "CAKE")
-    return shop.woo.edit_lines(order_id, [{"id": line, "quantity": qty, "subtotal": f"{100 * qty}.00",
-                                           "total": f"{100 * qty}.00"}])
+    return shop.woo.edit_lines(
+        order_id, [{"id": line, "quantity": qty, "subtotal": f"{100 * qty}.00", "total": f"{100 * qty}.00"}]
+    )
 
 
 async def test_edit_of_an_unpaid_undelivered_order_cancels_and_amends_the_invoice(shop: Shop) -> None:
@@ -173,7 +174,6 @@ async def test_an_amendment_interrupted_between_cancel_and_insert_resumes_exactl
     [amended] = [d for d in invoices if d["docstatus"] == 1]
     assert amended["amended_from"] == original["name"] and money(amended["grand_total"]) == money(edited["total"])
     assert "amend" not in shop.binding("order", order["id"]).data
-
 
 
 async def test_an_amendment_inserted_by_a_run_that_lost_track_of_it_is_found_not_refused(shop: Shop) -> None:

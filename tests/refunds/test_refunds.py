@@ -36,8 +36,9 @@ async def test_amount_only_refund_of_an_unpaid_cod_order_lowers_what_is_owed(sho
 async def test_partial_line_refund_without_restock_reverses_lines_and_tax_but_not_stock(shop: Shop) -> None:
     order = shop.order("cod")
     await shop.sync(order["id"])
-    refund = shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "TART"), "quantity": 1}],
-                             restock=False)
+    refund = shop.woo.refund(
+        order["id"], line_items=[{"id": shop.line_id(order["id"], "TART"), "quantity": 1}], restock=False
+    )
 
     await shop.sync(order["id"])
 
@@ -53,8 +54,7 @@ async def test_restocked_line_refund_puts_the_stock_back_in_the_warehouse(shop: 
     await shop.sync(order["id"])
     [invoice] = shop.invoices(order["id"])
     assert shop.stock_moves(invoice["name"]) == {"CAKE": Decimal(-3), "TART": Decimal(-2)}
-    shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 2}],
-                    restock=True)
+    shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 2}], restock=True)
 
     await shop.sync(order["id"])
 
@@ -63,7 +63,8 @@ async def test_restocked_line_refund_puts_the_stock_back_in_the_warehouse(shop: 
     assert rows(note) == [("CAKE", -2.0, 100.0)] and money(note["grand_total"]) == Decimal("-228.00")
     assert shop.stock_moves(note["name"]) == {"CAKE": Decimal(2)}  # the stock ledger shows the return
     assert shop.binding("refund", note["woonext_sync_key"].rsplit(":", 1)[1]).data["restocked"] == {
-        str(shop.line_id(order["id"], "CAKE")): 2}
+        str(shop.line_id(order["id"], "CAKE")): 2
+    }
 
 
 async def test_only_what_woocommerce_restocked_comes_back(shop: Shop) -> None:
@@ -71,12 +72,16 @@ async def test_only_what_woocommerce_restocked_comes_back(shop: Shop) -> None:
     without moving stock; a second refund without restock moves nothing either."""
     order = shop.order("cod", {"CAKE": 2, "WRAP": 1})
     await shop.sync(order["id"])
-    shop.woo.refund(order["id"], restock=True, line_items=[
-        {"id": shop.line_id(order["id"], "CAKE"), "quantity": 1}, {"id": shop.line_id(order["id"], "WRAP"),
-                                                                    "quantity": 1}])
+    shop.woo.refund(
+        order["id"],
+        restock=True,
+        line_items=[
+            {"id": shop.line_id(order["id"], "CAKE"), "quantity": 1},
+            {"id": shop.line_id(order["id"], "WRAP"), "quantity": 1},
+        ],
+    )
     await shop.sync(order["id"])
-    shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 1}],
-                    restock=False)
+    shop.woo.refund(order["id"], line_items=[{"id": shop.line_id(order["id"], "CAKE"), "quantity": 1}], restock=False)
     await shop.sync(order["id"])
 
     first, second = sorted(shop.credit_notes(order["id"]), key=lambda n: n["name"])
@@ -106,9 +111,13 @@ async def test_full_refund_of_a_prepaid_live_order_leaves_nothing_outstanding_or
     await shop.sync(order["id"])
     [invoice] = shop.invoices(order["id"])
     assert shop.erp.db.get("Sales Invoice", invoice["name"])["status"] == "Paid"
-    shop.woo.refund(order["id"], amount=order["total"], restock=True, line_items=[
-        {"id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]] + [
-        {"id": order["shipping_lines"][0]["id"]}])
+    shop.woo.refund(
+        order["id"],
+        amount=order["total"],
+        restock=True,
+        line_items=[{"id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]]
+        + [{"id": order["shipping_lines"][0]["id"]}],
+    )
     assert shop.woo.orders[order["id"]]["status"] == "refunded"
 
     await shop.sync(order["id"])
@@ -192,8 +201,12 @@ async def test_full_restocked_refund_of_an_unpaid_cod_order_in_one_go(shop: Shop
     order = shop.order("cod")
     await shop.sync(order["id"])
     [invoice] = shop.invoices(order["id"])
-    shop.woo.refund(order["id"], amount=order["total"], restock=True, line_items=[
-        {"id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]])
+    shop.woo.refund(
+        order["id"],
+        amount=order["total"],
+        restock=True,
+        line_items=[{"id": li["id"], "quantity": li["quantity"]} for li in order["line_items"]],
+    )
 
     await shop.sync(order["id"])
 

@@ -35,8 +35,12 @@ def client(world: World, **kwargs: Any) -> httpx.AsyncClient:
 
 def signed(payload: Any, topic: str, delivery: str = "d" * 32, secret: str = SECRET) -> dict[str, Any]:
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", "X-WC-Webhook-Topic": topic,
-               "X-WC-Webhook-Signature": sign(body, secret), "X-WC-Webhook-Delivery-ID": delivery}
+    headers = {
+        "Content-Type": "application/json",
+        "X-WC-Webhook-Topic": topic,
+        "X-WC-Webhook-Signature": sign(body, secret),
+        "X-WC-Webhook-Delivery-ID": delivery,
+    }
     return {"content": body, "headers": headers}
 
 

@@ -48,15 +48,20 @@ async def test_status_lists_ours_reactivates_disabled_ones_and_reports_missing_t
     world.woo.add_webhook("product.updated", "http://elsewhere.test/x", "zzz")
     ctx = world.context()
     looked = await hooks.status(ctx, reactivate=False)
-    assert {(s.topic, s.action) for s in looked if s.webhook_id} == {("order.created", "disabled"),
-                                                                     ("order.updated", "active")}
+    assert {(s.topic, s.action) for s in looked if s.webhook_id} == {
+        ("order.created", "disabled"),
+        ("order.updated", "active"),
+    }
     assert paused.status == "disabled"
     states = await hooks.status(ctx)
-    assert {(s.topic, s.action) for s in states if s.webhook_id} == {("order.created", "reactivated"),
-                                                                     ("order.updated", "active")}
+    assert {(s.topic, s.action) for s in states if s.webhook_id} == {
+        ("order.created", "reactivated"),
+        ("order.updated", "active"),
+    }
     assert (paused.status, paused.secret) == ("active", SECRET)
-    assert sorted(s.topic for s in states if s.action == "missing") == sorted(set(hooks.TOPICS) -
-                                                                               {"order.created", "order.updated"})
+    assert sorted(s.topic for s in states if s.action == "missing") == sorted(
+        set(hooks.TOPICS) - {"order.created", "order.updated"}
+    )
     await ctx.aclose()
 
 

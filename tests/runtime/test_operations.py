@@ -41,7 +41,7 @@ async def test_replay_queues_the_orders_modified_in_the_window_once_and_the_work
 
 def _config(tmp_path: Path) -> Path:
     cfg = tmp_path / "woonext.toml"
-    cfg.write_text(f'''state_url = "sqlite:///{tmp_path / 'state.sqlite'}"
+    cfg.write_text(f"""state_url = "sqlite:///{tmp_path / "state.sqlite"}"
 [erpnext]
 url = "http://erp.test"
 api_key = "key"
@@ -54,7 +54,7 @@ consumer_secret = "cs_x"
 company = "Jarz Test"
 warehouse = "Jarz Main - JT"
 currency = "EGP"
-''')
+""")
     return cfg
 
 

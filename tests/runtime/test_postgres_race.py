@@ -51,8 +51,20 @@ def pg_sims(tmp_path: Path, race_db: str) -> Iterator[tuple[Path, int, int]]:
     """`woonext sim up` with ORDERS orders, its config pointed at the PostgreSQL state database."""
     woo_port, erp_port = free_port(), free_port()
     written = tmp_path / "sim.toml"
-    proc = spawn("sim", "up", "--woo-port", str(woo_port), "--erpnext-port", str(erp_port), "--orders", str(ORDERS),
-                 "--seed", "11", "--write-config", str(written))
+    proc = spawn(
+        "sim",
+        "up",
+        "--woo-port",
+        str(woo_port),
+        "--erpnext-port",
+        str(erp_port),
+        "--orders",
+        str(ORDERS),
+        "--seed",
+        "11",
+        "--write-config",
+        str(written),
+    )
     try:
         wait_for(lambda: written.exists() or proc.poll() is not None, 60)
         assert written.exists(), stop(proc)[1]
@@ -68,16 +80,19 @@ def _erp_invoices(cfg: Path, erp_port: int) -> list[dict]:
     text_ = cfg.read_text()
     key = text_.split('api_key = "')[1].split('"')[0]
     secret = text_.split('api_secret = "')[1].split('"')[0]
-    response = httpx.get(f"http://127.0.0.1:{erp_port}/api/resource/Sales Invoice",
-                         params={"fields": json.dumps(["name", "docstatus", "woo_order_id", "is_return"]),
-                                 "limit_page_length": 0},
-                         headers={"Authorization": f"token {key}:{secret}"}, timeout=60)
+    response = httpx.get(
+        f"http://127.0.0.1:{erp_port}/api/resource/Sales Invoice",
+        params={"fields": json.dumps(["name", "docstatus", "woo_order_id", "is_return"]), "limit_page_length": 0},
+        headers={"Authorization": f"token {key}:{secret}"},
+        timeout=60,
+    )
     response.raise_for_status()
     return list(response.json()["data"])
 
 
 def test_four_worker_processes_race_on_postgres_one_invoice_per_order(
-        pg_sims: tuple[Path, int, int], race_db: str) -> None:
+    pg_sims: tuple[Path, int, int], race_db: str
+) -> None:
     cfg, woo_port, erp_port = pg_sims
     code, out = cli(cfg, "setup")
     assert code in (0, 1), out  # 1: a prepaid account is not configured (those orders need review)
@@ -89,8 +104,10 @@ def test_four_worker_processes_race_on_postgres_one_invoice_per_order(
     port = free_port()
     logs_dir = cfg.parent
     web = spawn_logged(logs_dir / "web.log", "--config", str(cfg), "--json-logs", "web", "--port", str(port))
-    workers = [spawn_logged(logs_dir / f"worker{n}.log", "--config", str(cfg), "--json-logs", "worker",
-                            "--concurrency", "4") for n in range(WORKERS)]
+    workers = [
+        spawn_logged(logs_dir / f"worker{n}.log", "--config", str(cfg), "--json-logs", "worker", "--concurrency", "4")
+        for n in range(WORKERS)
+    ]
     overlaps: list[list[tuple[str, int]]] = []
     answers: Counter[str] = Counter()
     logs: list[str] = []
@@ -100,12 +117,21 @@ def test_four_worker_processes_race_on_postgres_one_invoice_per_order(
         assert web.poll() is None, stop(web)[1]
         hook = f"{base}/webhooks/woocommerce/main"
         with httpx.Client(timeout=30) as client:
+
             def deliver(order: dict, delivery: str, topic: str = "order.updated") -> None:
-                body = json.dumps({"id": order["id"], "status": order["status"],
-                                   "date_modified_gmt": order["date_modified_gmt"]}).encode()
-                response = client.post(hook, content=body, headers={
-                    "Content-Type": "application/json", "X-WC-Webhook-Topic": topic,
-                    "X-WC-Webhook-Signature": sign(body, secret), "X-WC-Webhook-Delivery-ID": delivery})
+                body = json.dumps(
+                    {"id": order["id"], "status": order["status"], "date_modified_gmt": order["date_modified_gmt"]}
+                ).encode()
+                response = client.post(
+                    hook,
+                    content=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-WC-Webhook-Topic": topic,
+                        "X-WC-Webhook-Signature": sign(body, secret),
+                        "X-WC-Webhook-Delivery-ID": delivery,
+                    },
+                )
                 assert response.status_code == 200, response.text
                 answers["queued" if response.json()["queued"] else response.json().get("duplicate", "?")] += 1
 
@@ -151,10 +177,15 @@ def test_four_worker_processes_race_on_postgres_one_invoice_per_order(
     per_invoice_order = Counter(str(i["woo_order_id"]) for i in invoices)
     assert [o for o, n in per_invoice_order.items() if n > 1] == []
     with create_engine(race_db).connect() as connection:
-        bound = {str(r) for r in connection.execute(text(
-            "SELECT remote_id FROM bindings WHERE kind = 'order' AND erp_doctype = 'Sales Invoice' "
-            "AND erp_name IS NOT NULL"
-        )).scalars()}
+        bound = {
+            str(r)
+            for r in connection.execute(
+                text(
+                    "SELECT remote_id FROM bindings WHERE kind = 'order' AND erp_doctype = 'Sales Invoice' "
+                    "AND erp_name IS NOT NULL"
+                )
+            ).scalars()
+        }
     assert set(per_invoice_order) == bound
     assert len(bound) > ORDERS // 2, statuses  # most generated orders are invoiceable
 
@@ -162,8 +193,12 @@ def test_four_worker_processes_race_on_postgres_one_invoice_per_order(
 def spawn_logged(log: Path, *args: str) -> subprocess.Popen[bytes]:
     """A woonext process whose output goes to a file (a pipe nobody reads would fill up and block it)."""
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "woonext", *args], stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "woonext", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     _LOGS[proc.pid] = log
     return proc
 
@@ -181,15 +216,22 @@ def _status(url: str) -> int:
 
 def _running_twice(engine) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        return [(str(r), int(n)) for r, n in connection.execute(text(
-            "SELECT remote_id, count(*) FROM events WHERE status = 'Running' GROUP BY store, kind, remote_id "
-            "HAVING count(*) > 1"))]
+        return [
+            (str(r), int(n))
+            for r, n in connection.execute(
+                text(
+                    "SELECT remote_id, count(*) FROM events WHERE status = 'Running' GROUP BY store, kind, remote_id "
+                    "HAVING count(*) > 1"
+                )
+            )
+        ]
 
 
 def _unsettled(engine) -> int:  # type: ignore[no-untyped-def]
     with engine.connect() as connection:
-        return int(connection.execute(text(
-            "SELECT count(*) FROM events WHERE status IN ('Pending', 'Running')")).scalar_one())
+        return int(
+            connection.execute(text("SELECT count(*) FROM events WHERE status IN ('Pending', 'Running')")).scalar_one()
+        )
 
 
 def _final_states(engine) -> tuple[dict[str, int], dict[str, list[str]]]:  # type: ignore[no-untyped-def]

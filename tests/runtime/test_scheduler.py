@@ -30,8 +30,12 @@ def finish_all(world, now: datetime) -> None:  # type: ignore[no-untyped-def]
 
 def test_latest_ticks_follow_the_default_cron_expressions(tmp_path: Path) -> None:
     config = make_world(tmp_path, []).config
-    assert jobs(latest_ticks(config, at(6, 3, 10))) == {"orders": at(6, 2), "customers": at(6, 0),
-                                                         "territories": at(6, 0), "reconcile": at(6, 0)}
+    assert jobs(latest_ticks(config, at(6, 3, 10))) == {
+        "orders": at(6, 2),
+        "customers": at(6, 0),
+        "territories": at(6, 0),
+        "reconcile": at(6, 0),
+    }
     assert jobs(latest_ticks(config, at(6, 4)))["orders"] == at(6, 4)  # exactly on a tick
     assert next_wakeup(config, at(6, 3, 40)) == 20.0
     assert next_wakeup(config, at(6, 2, 0)) == 30.0  # capped
@@ -39,8 +43,9 @@ def test_latest_ticks_follow_the_default_cron_expressions(tmp_path: Path) -> Non
 
 async def test_each_tick_is_queued_once_across_schedulers_and_once_after_downtime(tmp_path: Path) -> None:
     world = make_world(tmp_path, [])
-    racing = await asyncio.gather(*(asyncio.to_thread(queue_due, world.config, world.db, at(6, 3, 10))
-                                    for _ in range(4)))
+    racing = await asyncio.gather(
+        *(asyncio.to_thread(queue_due, world.config, world.db, at(6, 3, 10)) for _ in range(4))
+    )
     assert sorted(t.job for ticks in racing for t in ticks) == ["customers", "orders", "reconcile", "territories"]
     assert queue_due(world.config, world.db, at(6, 3, 50)) == []
     assert queue_due(world.config, world.db, at(6, 4, 1)) == []  # the 06:02 poll still waits: the tick merges
@@ -72,6 +77,7 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     assert done["orders"].status == SUCCEEDED and "4 invoiced" in (done["orders"].last_error or "")
     assert sorted(i["woo_order_id"] for i in world.invoices()) == ["15", "16", "18", "20"]
     assert {job: done[job].status for job in ("customers", "territories", "reconcile")} == dict.fromkeys(
-        ("customers", "territories", "reconcile"), SUCCEEDED)
+        ("customers", "territories", "reconcile"), SUCCEEDED
+    )
     for job in ("customers", "territories", "reconcile"):
         assert done[job].last_error, f"the {job} job left no summary"

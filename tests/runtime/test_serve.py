@@ -31,8 +31,12 @@ def cli(cfg: Path, *args: str) -> tuple[int, str]:
 
 
 def spawn(*args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "woonext", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    return subprocess.Popen(
+        [sys.executable, "-m", "woonext", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
 
 
 def stop(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
@@ -60,8 +64,20 @@ def wait_for(check, timeout: float = 20.0, explain=lambda: ""):  # type: ignore[
 def sims(tmp_path: Path) -> Iterator[tuple[Path, int, int]]:
     woo_port, erp_port = free_port(), free_port()
     cfg = tmp_path / "cfg.toml"
-    proc = spawn("sim", "up", "--woo-port", str(woo_port), "--erpnext-port", str(erp_port), "--orders", "20",
-                 "--seed", "5", "--write-config", str(cfg))
+    proc = spawn(
+        "sim",
+        "up",
+        "--woo-port",
+        str(woo_port),
+        "--erpnext-port",
+        str(erp_port),
+        "--orders",
+        "20",
+        "--seed",
+        "5",
+        "--write-config",
+        str(cfg),
+    )
     try:
         wait_for(lambda: cfg.exists() or proc.poll() is not None, 60)
         assert cfg.exists(), stop(proc)[1]
@@ -86,31 +102,49 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
         assert service.poll() is None
         assert _get(f"{base}/readyz") == 200
         items = set(erp_items(cfg, erp_port))
-        known = next(o for o in httpx.get(f"{woo}/__sim__/orders").json() if o["line_items"] and
-                     o["payment_method"] == "cod" and o["line_items"][0]["sku"] in items and
-                     not o["line_items"][0]["variation_id"])
-        spec = {"line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
-                "payment_method": "cod", "payment_method_title": "Cash on delivery", "status": "processing",
-                "billing": known["billing"]}
+        known = next(
+            o
+            for o in httpx.get(f"{woo}/__sim__/orders").json()
+            if o["line_items"]
+            and o["payment_method"] == "cod"
+            and o["line_items"][0]["sku"] in items
+            and not o["line_items"][0]["variation_id"]
+        )
+        spec = {
+            "line_items": [{"product_id": known["line_items"][0]["product_id"], "quantity": 1}],
+            "payment_method": "cod",
+            "payment_method_title": "Cash on delivery",
+            "status": "processing",
+            "billing": known["billing"],
+        }
         created = httpx.post(f"{woo}/__sim__/orders", json={"spec": spec, "created_via": "checkout"})
         assert created.status_code == 201, created.text
         order_id = str(created.json()["id"])
-        invoices = wait_for(lambda: [i for i in erp_invoices(cfg, erp_port) if i["woo_order_id"] == order_id],
-                            explain=lambda: cli(cfg, "events", "list", "--json")[1])
+        invoices = wait_for(
+            lambda: [i for i in erp_invoices(cfg, erp_port) if i["woo_order_id"] == order_id],
+            explain=lambda: cli(cfg, "events", "list", "--json")[1],
+        )
         assert len(invoices) == 1 and invoices[0]["docstatus"] == 1
         # the scheduler's first order poll may make the invoice before the simulator delivers the
         # webhook: wait for the webhook's own event to be handled before stopping the service
-        wait_for(lambda: [e for e in json.loads(cli(cfg, "events", "list", "--json")[1])
-                          if e["remote_id"] == order_id and e["status"] not in ("Pending", "Running")],
-                 explain=lambda: cli(cfg, "events", "list", "--json")[1])
+        wait_for(
+            lambda: [
+                e
+                for e in json.loads(cli(cfg, "events", "list", "--json")[1])
+                if e["remote_id"] == order_id and e["status"] not in ("Pending", "Running")
+            ],
+            explain=lambda: cli(cfg, "events", "list", "--json")[1],
+        )
 
         hook = f"{base}/webhooks/woocommerce/main"
         body = json.dumps({"id": int(order_id)}).encode()
-        forged = httpx.post(hook, content=body, headers={"X-WC-Webhook-Topic": "order.updated",
-                                                         "X-WC-Webhook-Signature": sign(body, "guess")})
+        forged = httpx.post(
+            hook,
+            content=body,
+            headers={"X-WC-Webhook-Topic": "order.updated", "X-WC-Webhook-Signature": sign(body, "guess")},
+        )
         assert forged.status_code == 401
-        ping = httpx.post(hook, content=b"webhook_id=1",
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        ping = httpx.post(hook, content=b"webhook_id=1", headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert ping.status_code == 200
     finally:
         code, log = stop(service)
@@ -124,8 +158,9 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
     mine = [e for e in listed if e["remote_id"] == order_id]
     # the webhook's event made the invoice, unless the scheduler's first order poll got there first
     assert [e["status"] for e in mine].count("Succeeded") <= 1
-    assert all(e["status"] == "Skipped" and "already_synced" in e["last_error"] for e in mine
-               if e["status"] != "Succeeded"), mine
+    assert all(
+        e["status"] == "Skipped" and "already_synced" in e["last_error"] for e in mine if e["status"] != "Succeeded"
+    ), mine
     jobs = {e["remote_id"]: e["status"] for e in listed if e["kind"] == "job"}
     # a job still running at SIGTERM is released for the next start (Pending), never left Running or Failed
     assert jobs["orders"] == "Succeeded" and set(jobs.values()) <= {"Succeeded", "Pending"}, jobs
@@ -138,8 +173,13 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
 
     worker = spawn("--config", str(cfg), "--json-logs", "worker", "--concurrency", "2")
     try:
-        done = wait_for(lambda: [e for e in json.loads(cli(cfg, "events", "list", "--json")[1])
-                                 if e["id"] == mine[0]["id"] and e["status"] not in ("Pending", "Running")])
+        done = wait_for(
+            lambda: [
+                e
+                for e in json.loads(cli(cfg, "events", "list", "--json")[1])
+                if e["id"] == mine[0]["id"] and e["status"] not in ("Pending", "Running")
+            ]
+        )
     finally:
         code, log = stop(worker)
     assert code == 0 and "worker_stopped" in log, log
@@ -152,8 +192,11 @@ def erp_items(cfg: Path, erp_port: int) -> list[str]:
     text = cfg.read_text()
     key = text.split('api_key = "')[1].split('"')[0]
     secret = text.split('api_secret = "')[1].split('"')[0]
-    response = httpx.get(f"http://127.0.0.1:{erp_port}/api/resource/Item", params={"limit_page_length": 0},
-                         headers={"Authorization": f"token {key}:{secret}"})
+    response = httpx.get(
+        f"http://127.0.0.1:{erp_port}/api/resource/Item",
+        params={"limit_page_length": 0},
+        headers={"Authorization": f"token {key}:{secret}"},
+    )
     response.raise_for_status()
     return [str(row["name"]) for row in response.json()["data"]]
 

@@ -20,7 +20,8 @@ async def test_two_flows_on_one_order_record_one_intent_and_make_one_document(tm
     mark_done(ctx, early, str(first["name"]), "submitted")
     second = await insert_once(ctx, late, "Contact", dict(doc))
     assert second["name"] == first["name"]
-    assert [c["name"] for c in world.erp.db.all("Contact") if c.get("woonext_sync_key") == doc["woonext_sync_key"]] \
-        == [first["name"]]
+    assert [c["name"] for c in world.erp.db.all("Contact") if c.get("woonext_sync_key") == doc["woonext_sync_key"]] == [
+        first["name"]
+    ]
     assert late.id == early.id
     await ctx.aclose()

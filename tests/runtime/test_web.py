@@ -28,8 +28,9 @@ def world(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_world(tmp_path, real_orders())
 
 
-@pytest.mark.parametrize("name", ["order_created_order17", "order_created_order20", "order_updated_order15",
-                                  "order_updated_order20"])
+@pytest.mark.parametrize(
+    "name", ["order_created_order17", "order_created_order20", "order_updated_order15", "order_updated_order20"]
+)
 async def test_real_captures_verify_with_the_secret_and_queue_their_order(world, name: str) -> None:
     data = capture(name)
     headers = {k: v for k, v in data["headers"].items() if k.lower().startswith(("x-wc-", "content-type"))}
@@ -46,8 +47,9 @@ async def test_real_captures_verify_with_the_secret_and_queue_their_order(world,
 async def test_real_ping_is_answered_200_and_queues_nothing(world) -> None:
     data = capture("ping")
     async with client(world) as http:
-        response = await http.post(URL, content=data["body_raw"].encode(),
-                                   headers={"Content-Type": data["headers"]["Content-Type"]})
+        response = await http.post(
+            URL, content=data["body_raw"].encode(), headers={"Content-Type": data["headers"]["Content-Type"]}
+        )
     assert response.status_code == 200
     assert queue.list_events(world.db) == []
 
@@ -61,7 +63,8 @@ async def test_bad_signature_is_401_queues_nothing_and_logs_without_the_secret(w
         del headers["X-WC-Webhook-Signature"]
     elif mutation == "wrong_secret":
         headers["X-WC-Webhook-Signature"] = signed(body, "order.created", secret="not-it")["headers"][
-            "X-WC-Webhook-Signature"]
+            "X-WC-Webhook-Signature"
+        ]
     else:
         body = body.replace(b'"total":"1079.99"', b'"total":"1.00"')
     with structlog.testing.capture_logs() as logs:
@@ -137,8 +140,12 @@ async def test_a_repeated_delivery_is_acknowledged_and_not_queued_twice(tmp_path
         await worker.aclose()
         again = await http.post(URL, content=data["body_raw"].encode(), headers=headers)
     assert first.status_code == again.status_code == 200
-    assert again.json() == {"ok": True, "event_id": first.json()["event_id"], "queued": False,
-                            "duplicate": "duplicate_delivery"}
+    assert again.json() == {
+        "ok": True,
+        "event_id": first.json()["event_id"],
+        "queued": False,
+        "duplicate": "duplicate_delivery",
+    }
     assert len(queue.list_events(world.db)) == 1
 
 
@@ -221,9 +228,9 @@ async def test_metrics_show_requests_per_target_documents_and_cursor_lag(tmp_pat
         after = (await http.get("/metrics")).text
     await ctx.aclose()
     name = "woonext_http_request_seconds_count"
-    posted = sample(after, name, target="erpnext", method="POST", route="/api/resource/Sales Invoice",
-                    status="200") - sample(before, name, target="erpnext", method="POST",
-                                           route="/api/resource/Sales Invoice", status="200")
+    posted = sample(
+        after, name, target="erpnext", method="POST", route="/api/resource/Sales Invoice", status="200"
+    ) - sample(before, name, target="erpnext", method="POST", route="/api/resource/Sales Invoice", status="200")
     invoices = world.erp.db.all("Sales Invoice")
     assert posted == len(invoices) > 0
     listed = sample(after, name, target="woocommerce", method="GET", route="/wp-json/wc/v3/orders", status="200")

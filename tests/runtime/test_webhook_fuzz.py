@@ -53,6 +53,7 @@ _databases = itertools.count()
 
 # --- the oracle --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Request:
     store: str
@@ -124,10 +125,40 @@ def expect(request: Request, seen: set[tuple[str, str, int, str]], waiting: set[
 # the topic / id / duplicate rules; the rest cover every way to be refused.
 
 UNICODE = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
-ODD_IDS: list[Any] = [0, -3, MAX_ID, MAX_ID + 1, 10**30, "9" * 120, "١٢", "²", " 7", "07", True, 3.0, None,
-                      [5], {"id": 5}, "", "abc"]
-STATUSES: list[Any] = ["processing", "completed", "cancelled", "checkout-draft", "draft", "new", "auto-draft",
-                       "Checkout-Draft", ["draft"], {"s": 1}, None, 7, "ünïcödé"]
+ODD_IDS: list[Any] = [
+    0,
+    -3,
+    MAX_ID,
+    MAX_ID + 1,
+    10**30,
+    "9" * 120,
+    "١٢",
+    "²",
+    " 7",
+    "07",
+    True,
+    3.0,
+    None,
+    [5],
+    {"id": 5},
+    "",
+    "abc",
+]
+STATUSES: list[Any] = [
+    "processing",
+    "completed",
+    "cancelled",
+    "checkout-draft",
+    "draft",
+    "new",
+    "auto-draft",
+    "Checkout-Draft",
+    ["draft"],
+    {"s": 1},
+    None,
+    7,
+    "ünïcödé",
+]
 MODIFIED = ["", "2026-11-25T05:00:00", "2026-11-25T05:00:01", "ümläut"]
 
 
@@ -136,8 +167,15 @@ def pick(options: list[Any]) -> st.SearchStrategy[Any]:
 
 
 # Strategies are built once: building them inside each draw costs more than the requests themselves.
-D10, D20, D30, D100, BOOL, SMALL_ID, CUT = (st.integers(0, 9), st.integers(0, 19), st.integers(0, 29),
-                                             st.integers(0, 99), st.booleans(), st.integers(1, 8), st.integers(1, 5))
+D10, D20, D30, D100, BOOL, SMALL_ID, CUT = (
+    st.integers(0, 9),
+    st.integers(0, 19),
+    st.integers(0, 29),
+    st.integers(0, 99),
+    st.booleans(),
+    st.integers(1, 8),
+    st.integers(1, 5),
+)
 
 
 @st.composite
@@ -159,10 +197,21 @@ def json_bodies(draw: st.DrawFn) -> bytes:
     return json.dumps(value, ensure_ascii=draw(BOOL)).encode()
 
 
-BAD_BODIES = [b"", b"\xff\xfe{}", b'{"id": 5,}', b"{'id': 5}", b'{"id": 5', b"<html>", b"\x00\x01",
-              b"[" * 50_000 + b"]" * 50_000,  # valid, but deeper than any parser's stack
-              b'{"id": ' + b"9" * 5000 + b"}",  # an integer Python refuses to parse
-              b'{"id": NaN}', b"webhook_id=12&x=1", b'{"id": "\\ud800"}', b"\xef\xbb\xbf{\"id\": 5}"]
+BAD_BODIES = [
+    b"",
+    b"\xff\xfe{}",
+    b'{"id": 5,}',
+    b"{'id': 5}",
+    b'{"id": 5',
+    b"<html>",
+    b"\x00\x01",
+    b"[" * 50_000 + b"]" * 50_000,  # valid, but deeper than any parser's stack
+    b'{"id": ' + b"9" * 5000 + b"}",  # an integer Python refuses to parse
+    b'{"id": NaN}',
+    b"webhook_id=12&x=1",
+    b'{"id": "\\ud800"}',
+    b'\xef\xbb\xbf{"id": 5}',
+]
 PINGS = [b"webhook_id=12", b" webhook_id=7\n", b"webhook_id=", b"webhook_id=1a"]
 
 
@@ -174,7 +223,7 @@ def bodies(draw: st.DrawFn) -> bytes:
     if kind < 80:
         good = draw(json_bodies())
         how = draw(D10)
-        return draw(BAD_BODY) if how < 6 else draw(BYTES) if how < 8 else good[:-draw(CUT)]
+        return draw(BAD_BODY) if how < 6 else draw(BYTES) if how < 8 else good[: -draw(CUT)]
     if kind < 90:
         return draw(PING)
     over = draw(OVER)
@@ -183,19 +232,45 @@ def bodies(draw: st.DrawFn) -> bytes:
 
 
 HEADER_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12).map(
-    lambda s: s.encode("utf-8"))  # HTTP allows obs-text: UTF-8 bytes in a header value
+    lambda s: s.encode("utf-8")
+)  # HTTP allows obs-text: UTF-8 bytes in a header value
 TOPICS: list[bytes | None] = [*(t.encode() for t in sorted(ORDER_TOPICS | CUSTOMER_TOPICS))] * 3 + [
-    b"Order.Created", b"ORDER.UPDATED", b"product.updated", b"coupon.created", b"customer.restored",
-    b"customer." + b"x" * 80, b"order.created ", b"action.woocommerce_new_order", b"", b"\xc3\xb6rder.created", None]
+    b"Order.Created",
+    b"ORDER.UPDATED",
+    b"product.updated",
+    b"coupon.created",
+    b"customer.restored",
+    b"customer." + b"x" * 80,
+    b"order.created ",
+    b"action.woocommerce_new_order",
+    b"",
+    b"\xc3\xb6rder.created",
+    None,
+]
 DELIVERIES: list[bytes | None] = [b"d1", b"d2", b"d3", b"a" * 32, b"\xc3\xa9t\xc3\xa9", b"x" * 60, b"", None]
-CONTENT_TYPES: list[bytes | None] = [b"application/json", b"application/json; charset=UTF-8", b"text/plain",
-                                     b"application/x-www-form-urlencoded", b"multipart/form-data; boundary=x",
-                                     b"application/\xc3\xbcnicode", None]
+CONTENT_TYPES: list[bytes | None] = [
+    b"application/json",
+    b"application/json; charset=UTF-8",
+    b"text/plain",
+    b"application/x-www-form-urlencoded",
+    b"multipart/form-data; boundary=x",
+    b"application/\xc3\xbcnicode",
+    None,
+]
 STORES = ["main"] * 40 + ["Main", "nope", "mäin", "main ", "m%2Fain", "..", "ма"]
 ODD_ID, STATUS, MODIFIED_AT, SCALAR, BAD_BODY, PING, OVER, TOPIC, DELIVERY, CONTENT_TYPE, STORE = (
-    pick(ODD_IDS), pick(STATUSES), pick(MODIFIED), pick([None, 5, "x", 1.5]), pick(BAD_BODIES), pick(PINGS),
+    pick(ODD_IDS),
+    pick(STATUSES),
+    pick(MODIFIED),
+    pick([None, 5, "x", 1.5]),
+    pick(BAD_BODIES),
+    pick(PINGS),
     pick([-1, 0, 1, 2, 4096]),  # at, just under, and over the limit
-    pick(TOPICS), pick(DELIVERIES), pick(CONTENT_TYPES), pick(STORES))
+    pick(TOPICS),
+    pick(DELIVERIES),
+    pick(CONTENT_TYPES),
+    pick(STORES),
+)
 BYTES = st.binary(min_size=1, max_size=30)
 
 
@@ -206,11 +281,20 @@ def _signature(draw: st.DrawFn, body: bytes) -> bytes | None:
     if kind < 15:
         return good
     options: list[Any] = [
-        b" " + good + b"\t", None, b"", base64.b64encode(hmac.new(b"not-it", body, hashlib.sha256).digest()),
+        b" " + good + b"\t",
+        None,
+        b"",
+        base64.b64encode(hmac.new(b"not-it", body, hashlib.sha256).digest()),
         base64.b64encode(hmac.new(SECRET.encode(), body + b" ", hashlib.sha256).digest()),
-        good[: draw(st.integers(1, len(good) - 1))], good.swapcase(), good.lower(), digest.hex().encode(),
-        base64.urlsafe_b64encode(digest).rstrip(b"="), base64.b64encode(draw(BYTES)),
-        draw(HEADER_TEXT), b"sha256=" + good, good + b"\xc3\xa9",
+        good[: draw(st.integers(1, len(good) - 1))],
+        good.swapcase(),
+        good.lower(),
+        digest.hex().encode(),
+        base64.urlsafe_b64encode(digest).rstrip(b"="),
+        base64.b64encode(draw(BYTES)),
+        draw(HEADER_TEXT),
+        b"sha256=" + good,
+        good + b"\xc3\xa9",
     ]
     return options[kind - 15] if kind - 15 < len(options) else None
 
@@ -219,11 +303,25 @@ def _signature(draw: st.DrawFn, body: bytes) -> bytes | None:
 def requests(draw: st.DrawFn) -> Request:
     body = draw(bodies())
     if body in PINGS and draw(BOOL):
-        return Request(store=draw(STORE), body=body, topic=None, delivery=None, signature=None,
-                       content_type=b"application/x-www-form-urlencoded", streamed=False)
+        return Request(
+            store=draw(STORE),
+            body=body,
+            topic=None,
+            delivery=None,
+            signature=None,
+            content_type=b"application/x-www-form-urlencoded",
+            streamed=False,
+        )
     topic = draw(TOPIC) if draw(D10) else draw(HEADER_TEXT)
-    return Request(store=draw(STORE), body=body, topic=topic, delivery=draw(DELIVERY),
-                   signature=_signature(draw, body), content_type=draw(CONTENT_TYPE), streamed=draw(D10) < 2)
+    return Request(
+        store=draw(STORE),
+        body=body,
+        topic=topic,
+        delivery=draw(DELIVERY),
+        signature=_signature(draw, body),
+        content_type=draw(CONTENT_TYPE),
+        streamed=draw(D10) < 2,
+    )
 
 
 @st.composite
@@ -237,27 +335,31 @@ def batches(draw: st.DrawFn) -> list[Request]:
 
 # --- the run -----------------------------------------------------------------------------------
 
+
 async def _chunks(body: bytes) -> AsyncIterator[bytes]:
     for start in range(0, len(body), 64 * 1024):
-        yield body[start:start + 64 * 1024]
+        yield body[start : start + 64 * 1024]
 
 
 async def send(http: httpx.AsyncClient, request: Request) -> httpx.Response:
     headers: list[tuple[bytes, bytes]] = []
-    for name, value in ((b"Content-Type", request.content_type), (b"X-WC-Webhook-Topic", request.topic),
-                        (b"X-WC-Webhook-Delivery-ID", request.delivery),
-                        (b"X-WC-Webhook-Signature", request.signature)):
+    for name, value in (
+        (b"Content-Type", request.content_type),
+        (b"X-WC-Webhook-Topic", request.topic),
+        (b"X-WC-Webhook-Delivery-ID", request.delivery),
+        (b"X-WC-Webhook-Signature", request.signature),
+    ):
         if value is not None:
             headers.append((name, value))
     content = _chunks(request.body) if request.streamed else request.body
-    return await http.post(f"/webhooks/woocommerce/{quote(request.store, safe='%')}", content=content,
-                           headers=headers)
+    return await http.post(f"/webhooks/woocommerce/{quote(request.store, safe='%')}", content=content, headers=headers)
 
 
 def rows(db: StateDB) -> list[tuple[str, str, str, str]]:
     with db.engine.connect() as connection:
-        return [(r.kind, r.remote_id, r.status, r.topic) for r in connection.execute(
-            select(events).order_by(events.c.id))]
+        return [
+            (r.kind, r.remote_id, r.status, r.topic) for r in connection.execute(select(events).order_by(events.c.id))
+        ]
 
 
 async def check_batch(db: StateDB, world: World, batch: list[Request]) -> int:
@@ -275,8 +377,8 @@ async def check_batch(db: StateDB, world: World, batch: list[Request]) -> int:
             after = rows(db)
             assert response.status_code == want.status, (request, response.text)
             assert SECRET not in repr(logs)
-            added = after[len(before):]
-            assert after[:len(before)] == before
+            added = after[len(before) :]
+            assert after[: len(before)] == before
             if want.queued:
                 assert [(k, r, s) for k, r, s, _ in added] == [(*want.queued, "Pending")], request
                 assert response.json()["queued"] is True, request
@@ -299,9 +401,15 @@ def fuzz_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def fuzz(db: StateDB, world: World, examples: int) -> int:
     sent: list[int] = []
 
-    @settings(max_examples=examples, derandomize=True, deadline=None, database=None, print_blob=True,
-              phases=[Phase.explicit, Phase.generate],  # a failure is reported as found: shrinking 1 MB bodies is slow
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        phases=[Phase.explicit, Phase.generate],  # a failure is reported as found: shrinking 1 MB bodies is slow
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+    )
     @given(batches())
     def run(batch: list[Request]) -> None:
         sent.append(asyncio.run(check_batch(db, world, batch)))

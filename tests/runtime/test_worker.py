@@ -29,17 +29,21 @@ HOOK = "http://woonext.test/webhooks/woocommerce/main"
 
 def new_order(world: World) -> dict[str, Any]:
     product = world.woo.add_product("Egyptian Cotton T-Shirt", sku="TSHIRT-EG-001", price="450.00")
-    return world.woo.create_order({
-        "line_items": [{"product_id": product["id"], "quantity": 2}], "payment_method": "cod",
-        "payment_method_title": "Cash on delivery", "status": "processing",
-        "billing": {"first_name": "Mona", "last_name": "Adel", "email": "mona@example.test", "country": "EG"},
-    }, created_via="checkout")
+    return world.woo.create_order(
+        {
+            "line_items": [{"product_id": product["id"], "quantity": 2}],
+            "payment_method": "cod",
+            "payment_method_title": "Cash on delivery",
+            "status": "processing",
+            "billing": {"first_name": "Mona", "last_name": "Adel", "email": "mona@example.test", "country": "EG"},
+        },
+        created_via="checkout",
+    )
 
 
 def wire(world: World, topics: tuple[str, ...] = ("order.created", "order.updated")) -> Worker:
     worker = Worker(world.config, world.db, world.transports())
-    world.woo.webhook_transport = httpx.ASGITransport(app=create_app(world.config, world.db,
-                                                                     on_enqueued=worker.notify))
+    world.woo.webhook_transport = httpx.ASGITransport(app=create_app(world.config, world.db, on_enqueued=worker.notify))
     for topic in topics:
         world.woo.add_webhook(topic, HOOK, SECRET)
     return worker
@@ -109,11 +113,19 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
     broken = world.config.model_copy(deep=True)
     broken.erpnext.api_secret = type(broken.erpnext.api_secret)("wrong-secret")
     clock = SimClock(T0)
-    worker = Worker(broken, world.db, world.transports(), WorkerSettings(max_attempts=3, backoff_base=2.0),
-                    clock=clock, random=lambda: 0.5)
+    worker = Worker(
+        broken,
+        world.db,
+        world.transports(),
+        WorkerSettings(max_attempts=3, backoff_base=2.0),
+        clock=clock,
+        random=lambda: 0.5,
+    )
     event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
-    counted = {r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) or 0
-               for r in ("retry", DEAD_LETTER)}
+    counted = {
+        r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) or 0
+        for r in ("retry", DEAD_LETTER)
+    }
     waits = []
     for _ in range(2):
         after = await worker.run_once()
@@ -124,12 +136,17 @@ async def test_retries_back_off_and_end_in_dead_letter_with_the_last_error(tmp_p
     assert waits == [2.0, 4.0]
     dead = await worker.run_once()
     assert dead is not None and dead.id == event.event_id and dead.status == DEAD_LETTER
-    assert dead.last_error and dead.last_error.startswith("gave up after 3 attempts") and "Authentication" in \
+    assert (
         dead.last_error
+        and dead.last_error.startswith("gave up after 3 attempts")
+        and "Authentication" in dead.last_error
+    )
     outcome = world.db.outcome("main", "order", 15)
     assert outcome is not None and outcome.status == DEAD_LETTER
-    assert {r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) - n
-            for r, n in counted.items()} == {"retry": 2, DEAD_LETTER: 1}
+    assert {
+        r: PROCESS.get_sample_value("woonext_event_attempts_total", {"kind": "order", "result": r}) - n
+        for r, n in counted.items()
+    } == {"retry": 2, DEAD_LETTER: 1}
     await worker.aclose()
 
     fixed = Worker(world.config, world.db, world.transports(), clock=clock)
@@ -214,14 +231,23 @@ async def test_two_workers_racing_never_hold_one_order_at_once_and_make_one_invo
             finally:
                 holding.discard(event.remote_id)
 
-    workers = [Watched(world.config, world.db, world.transports(), WorkerSettings(concurrency=3, poll_interval=0.01))
-               for _ in range(2)]
+    workers = [
+        Watched(world.config, world.db, world.transports(), WorkerSettings(concurrency=3, poll_interval=0.01))
+        for _ in range(2)
+    ]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(w.run(stop)) for w in workers]
     for round_ in range(4):  # triggers keep coming while the workers run: Running orders get new rows
         for order_id in world.woo.orders:
-            queue.enqueue(world.db, "main", "order", order_id, "order.updated", world.clock.now(),
-                          delivery_key=f"r{round_}-{order_id}")
+            queue.enqueue(
+                world.db,
+                "main",
+                "order",
+                order_id,
+                "order.updated",
+                world.clock.now(),
+                delivery_key=f"r{round_}-{order_id}",
+            )
         await asyncio.sleep(0.02)
     for _ in range(500):
         if not {queue.PENDING, queue.RUNNING} & set(queue.counts(world.db)):
@@ -248,8 +274,9 @@ def test_the_database_refuses_a_second_running_event_for_one_order(tmp_path: Pat
 async def test_an_event_whose_workers_keep_dying_ends_in_dead_letter(tmp_path: Path) -> None:
     world = make_world(tmp_path, [])
     clock = SimClock(T0)
-    worker = Worker(world.config, world.db, world.transports(), WorkerSettings(max_attempts=2, lease_seconds=10),
-                    clock=clock)
+    worker = Worker(
+        world.config, world.db, world.transports(), WorkerSettings(max_attempts=2, lease_seconds=10), clock=clock
+    )
     event = queue.enqueue(world.db, "main", "order", 15, "order.created", T0)
     for n in range(2):  # two workers claim it and die without a word
         assert queue.claim(world.db, f"dead-{n}", clock.now(), clock.now() + timedelta(seconds=10)) is not None

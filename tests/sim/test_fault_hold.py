@@ -20,8 +20,11 @@ async def test_a_held_request_ends_in_the_proxys_504_once_the_hold_is_over() -> 
     plan = FaultPlan(server_hold_s=0.3)
     ledger = Ledger()
     app = FaultMiddleware(ledger.app, plan, flavor="erpnext", server_mode=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
-                                           lifespan="off", timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="critical", lifespan="off", timeout_graceful_shutdown=1
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)

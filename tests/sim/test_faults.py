@@ -32,10 +32,12 @@ class Ledger:
         async def listing(request: Request) -> JSONResponse:
             return JSONResponse({"data": [{"name": f"DOC-{i}", "n": i} for i in range(20)]})
 
-        self.app = Starlette(routes=[
-            Route("/api/resource/{doctype}", create, methods=["POST"]),
-            Route("/api/resource/{doctype}", listing, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/api/resource/{doctype}", create, methods=["POST"]),
+                Route("/api/resource/{doctype}", listing, methods=["GET"]),
+            ]
+        )
 
 
 def client_for(plan: FaultPlan, flavor: str = "erpnext", **kw) -> tuple[httpx.AsyncClient, Ledger]:
@@ -45,10 +47,7 @@ def client_for(plan: FaultPlan, flavor: str = "erpnext", **kw) -> tuple[httpx.As
 
 
 def test_parse_grammar_and_targets() -> None:
-    spec = (
-        "429@0.05,500@0.02,lost@0.02:POST /api/resource/Sales Invoice,html200@0.01,"
-        "woo:503,erpnext:deadlock@0.5"
-    )
+    spec = "429@0.05,500@0.02,lost@0.02:POST /api/resource/Sales Invoice,html200@0.01,woo:503,erpnext:deadlock@0.5"
     plan = FaultPlan.parse(spec, seed=3)
     kinds = [(r.kind, r.probability, r.method, r.path) for r in plan.rules]
     assert kinds == [
@@ -261,8 +260,11 @@ async def test_server_mode_faults_over_a_real_socket() -> None:
     plan = FaultPlan(server_hold_s=5)
     ledger = Ledger()
     app = FaultMiddleware(ledger.app, plan, flavor="erpnext", server_mode=True)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical",
-                                           lifespan="off", timeout_graceful_shutdown=1))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="critical", lifespan="off", timeout_graceful_shutdown=1
+        )
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)

@@ -37,8 +37,16 @@ def test_same_seed_same_bytes_other_seed_other_store() -> None:
 
 def test_status_and_payment_mix(store: GeneratedStore) -> None:
     statuses = Counter(o["status"] for o in store.orders)
-    assert set(statuses) == {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
-                             "trash"}
+    assert set(statuses) == {
+        "pending",
+        "processing",
+        "on-hold",
+        "completed",
+        "cancelled",
+        "refunded",
+        "failed",
+        "trash",
+    }
     assert statuses["completed"] > len(store.orders) / 2
     methods = Counter(o["payment_method"] for o in store.orders)
     assert {"cod", "instapay", "kashier_card", "kashier_wallet"} <= set(methods)
@@ -87,8 +95,7 @@ def test_every_order_adds_up_and_is_rest_shaped(store: GeneratedStore) -> None:
             assert all(list(item) == list(real[group][0]) for item in o[group]), group
         parts = sum((D(x["total"]) for k in ("line_items", "shipping_lines", "fee_lines") for x in o[k]), D(0))
         assert D(o["total"]) == parts + D(o["total_tax"])
-        assert D(o["total_tax"]) == sum((D(t["tax_total"]) + D(t["shipping_tax_total"]) for t in o["tax_lines"]),
-                                        D(0))
+        assert D(o["total_tax"]) == sum((D(t["tax_total"]) + D(t["shipping_tax_total"]) for t in o["tax_lines"]), D(0))
         assert "_sim_" not in json.dumps(o)
         for line in o["line_items"]:
             assert isinstance(line["price"], int | float) and line["sku"]
@@ -130,8 +137,9 @@ def test_repeat_guests_write_phone_and_email_differently(store: GeneratedStore) 
     repeats = [bills for bills in by_person.values() if len(bills) > 1]
     assert repeats
     assert any(len({b["phone"] for b in bills}) > 1 for bills in repeats)
-    assert any(len({b["email"] for b in bills}) > 1 and len({b["email"].lower() for b in bills}) == 1
-               for bills in repeats)
+    assert any(
+        len({b["email"] for b in bills}) > 1 and len({b["email"].lower() for b in bills}) == 1 for bills in repeats
+    )
     formats = {re.sub(r"\d", "9", b["phone"]) for bills in repeats for b in bills}
     assert {"99999999999", "+99 99 9999 9999", "9999-9999999999", "(+99) 9999999999"} <= formats
     for bills in repeats:  # one number behind all spellings
@@ -161,8 +169,17 @@ def test_refunds_full_and_partial(store: GeneratedStore) -> None:
 def test_masters_cover_the_store(store: GeneratedStore) -> None:
     masters = store.masters()
     accounts = {a.name for a in masters.accounts}
-    assert {"Debtors - JT", "Sales - JT", "Shipping Income - JT", "Cash - JT", "Kashier - JT", "Instapay - JT",
-            "Woo Clearing - JT", "Round Off - JT", "Freight and Forwarding Charges - JT"} <= accounts
+    assert {
+        "Debtors - JT",
+        "Sales - JT",
+        "Shipping Income - JT",
+        "Cash - JT",
+        "Kashier - JT",
+        "Instapay - JT",
+        "Woo Clearing - JT",
+        "Round Off - JT",
+        "Freight and Forwarding Charges - JT",
+    } <= accounts
     assert masters.company == "Jarz Test" and masters.abbr == "JT" and masters.currency == "EGP"
     items = {i.item_code for i in masters.items}
     assert {li["sku"] for o in store.orders for li in o["line_items"]} <= items
@@ -171,8 +188,13 @@ def test_masters_cover_the_store(store: GeneratedStore) -> None:
     assert {str(t["rate_id"]) for o in store.orders for t in o["tax_lines"]} <= set(tax_map)
     assert set(tax_map.values()) <= accounts
     assert tax_map["1"] == "VAT 14% - JT"
-    assert {m.name for m in masters.modes_of_payment} == {"Cash", "Instapay", "Kashier Card", "Kashier Wallet",
-                                                          "Mobile Wallet"}
+    assert {m.name for m in masters.modes_of_payment} == {
+        "Cash",
+        "Instapay",
+        "Kashier Card",
+        "Kashier Wallet",
+        "Mobile Wallet",
+    }
     assert all(m.account in accounts for m in masters.modes_of_payment)
     assert masters.exchange_rates[("USD", "EGP")] > 0
     assert all(qty > 0 for qty in masters.stock.values())

@@ -29,7 +29,6 @@ from woonext.sim.serve import build_pair, config_toml
 REF = WOO_SAMPLES
 
 
-
 def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -80,10 +79,22 @@ class SimProcess:
     def __init__(self, tmp: Path, *extra: str) -> None:
         self.woo_port, self.erp_port = free_port(), free_port()
         self.config_path = tmp / "conf" / "woonext.toml"
-        cmd = [sys.executable, "-m", "woonext.sim.cli", "up", "--woo-port", str(self.woo_port),
-               "--erpnext-port", str(self.erp_port), "--write-config", str(self.config_path), *extra]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True, cwd=tmp)
+        cmd = [
+            sys.executable,
+            "-m",
+            "woonext.sim.cli",
+            "up",
+            "--woo-port",
+            str(self.woo_port),
+            "--erpnext-port",
+            str(self.erp_port),
+            "--write-config",
+            str(self.config_path),
+            *extra,
+        ]
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, cwd=tmp
+        )
         self.lines: list[str] = []
         self.ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
@@ -108,8 +119,15 @@ class SimProcess:
 
 @pytest.fixture
 def running(tmp_path: Path):
-    sim = SimProcess(tmp_path, "--orders", "40", "--seed", "4", "--faults",
-                     "erpnext:503:GET /api/resource/Warehouse*,woo:lost:POST /wp-json/wc/v3/orders/*/notes")
+    sim = SimProcess(
+        tmp_path,
+        "--orders",
+        "40",
+        "--seed",
+        "4",
+        "--faults",
+        "erpnext:503:GET /api/resource/Warehouse*,woo:lost:POST /wp-json/wc/v3/orders/*/notes",
+    )
     sim.wait_ready()
     yield sim
     sim.kill()
@@ -125,8 +143,13 @@ def test_sim_up_serves_both_with_the_written_config_and_stops_cleanly(running: S
     assert raw["stores"][0]["tax_accounts"]["1"] == "VAT 14% - JT"
     assert raw["stores"][0]["payment_methods"]["kashier_card"] == "Kashier Card"
 
-    woo = API(url=store.url, consumer_key=store.consumer_key.get_secret_value(),
-              consumer_secret=store.consumer_secret.get_secret_value(), version="wc/v3", timeout=10)
+    woo = API(
+        url=store.url,
+        consumer_key=store.consumer_key.get_secret_value(),
+        consumer_secret=store.consumer_secret.get_secret_value(),
+        version="wc/v3",
+        timeout=10,
+    )
     listing = woo.get("orders", params={"per_page": 100, "status": "any"})
     assert listing.status_code == 200
     orders = listing.json()
@@ -139,21 +162,32 @@ def test_sim_up_serves_both_with_the_written_config_and_stops_cleanly(running: S
     assert sorted(r["id"] for r in served_refunds) == sorted(s["id"] for s in refunded["refunds"])
     assert all(Decimal(r["amount"]) > 0 for r in served_refunds)
     with WebhookReceiver() as receiver:
-        hook = woo.post("webhooks", {"name": "t", "topic": "order.updated", "delivery_url": receiver.url,
-                                     "secret": "s3cret"})
+        hook = woo.post(
+            "webhooks", {"name": "t", "topic": "order.updated", "delivery_url": receiver.url, "secret": "s3cret"}
+        )
         assert hook.status_code == 201
         updated = woo.put(f"orders/{first['id']}", {"customer_note": "sim up test"})
         assert updated.status_code == 200 and updated.json()["customer_note"] == "sim up test"
         # The background Action Scheduler delivers it without anyone asking.
         topic = receiver.wait_for("order.updated")
     assert json.loads(topic["body"])["id"] == first["id"]
-    wrong = API(url=store.url, consumer_key=store.consumer_key.get_secret_value(), consumer_secret="cs_wrong",
-                version="wc/v3", timeout=10)
+    wrong = API(
+        url=store.url,
+        consumer_key=store.consumer_key.get_secret_value(),
+        consumer_secret="cs_wrong",
+        version="wc/v3",
+        timeout=10,
+    )
     assert wrong.get("orders").status_code == 401
 
     # A lost response in server mode: the note is created, the client only sees its own timeout.
-    slow = API(url=store.url, consumer_key=store.consumer_key.get_secret_value(),
-               consumer_secret=store.consumer_secret.get_secret_value(), version="wc/v3", timeout=1)
+    slow = API(
+        url=store.url,
+        consumer_key=store.consumer_key.get_secret_value(),
+        consumer_secret=store.consumer_secret.get_secret_value(),
+        version="wc/v3",
+        timeout=1,
+    )
     with pytest.raises(requests.exceptions.ReadTimeout):
         slow.post(f"orders/{first['id']}/notes", {"note": "applied but unanswered"})
     notes = woo.get(f"orders/{first['id']}/notes").json()
@@ -184,9 +218,25 @@ def test_sim_up_stops_on_sigterm_and_rejects_bad_faults(tmp_path: Path) -> None:
     sim.wait_ready()
     sim.proc.send_signal(signal.SIGTERM)
     assert sim.proc.wait(timeout=20) == 0
-    bad = subprocess.run([sys.executable, "-m", "woonext.sim.cli", "up", "--woo-port", "1", "--erpnext-port", "2",
-                          "--write-config", str(tmp_path / "x.toml"), "--faults", "boom@0.1"],
-                         capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "woonext.sim.cli",
+            "up",
+            "--woo-port",
+            "1",
+            "--erpnext-port",
+            "2",
+            "--write-config",
+            str(tmp_path / "x.toml"),
+            "--faults",
+            "boom@0.1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "unknown fault kind 'boom'" in bad.stderr
     assert not (tmp_path / "x.toml").exists()
 

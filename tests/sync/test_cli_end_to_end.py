@@ -17,7 +17,6 @@ from woonext.cli import app
 runner = CliRunner()
 
 
-
 @pytest.fixture
 def sim_up(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     with sim_up_process(tmp_path, orders=150, seed=3) as up:
@@ -33,11 +32,25 @@ def erp_invoices(cfg: Path, erp_port: int) -> list[dict]:
     text = cfg.read_text()
     key = text.split('api_key = "')[1].split('"')[0]
     secret = text.split('api_secret = "')[1].split('"')[0]
-    response = httpx.get(f"http://127.0.0.1:{erp_port}/api/resource/Sales Invoice",
-                         params={"fields": json.dumps(["name", "docstatus", "status", "woo_order_id", "is_return",
-                                                       "custom_payment_method", "grand_total", "update_stock"]),
-                                 "limit_page_length": 0},
-                         headers={"Authorization": f"token {key}:{secret}"})
+    response = httpx.get(
+        f"http://127.0.0.1:{erp_port}/api/resource/Sales Invoice",
+        params={
+            "fields": json.dumps(
+                [
+                    "name",
+                    "docstatus",
+                    "status",
+                    "woo_order_id",
+                    "is_return",
+                    "custom_payment_method",
+                    "grand_total",
+                    "update_stock",
+                ]
+            ),
+            "limit_page_length": 0,
+        },
+        headers={"Authorization": f"token {key}:{secret}"},
+    )
     response.raise_for_status()
     return list(response.json()["data"])
 

@@ -92,10 +92,13 @@ async def test_missing_kashier_account_parks_the_order_and_writes_nothing(tmp_pa
     await ctx.aclose()
 
 
-@pytest.mark.parametrize(("orders", "reason"), [
-    ("unknown_sku", "unknown_sku"),
-    ("unknown_method", "unknown_payment_method"),
-])
+@pytest.mark.parametrize(
+    ("orders", "reason"),
+    [
+        ("unknown_sku", "unknown_sku"),
+        ("unknown_method", "unknown_payment_method"),
+    ],
+)
 async def test_bad_input_is_recorded_needs_review_with_no_document(tmp_path: Path, orders: str, reason: str) -> None:
     world = await ready_world(tmp_path)
     order = world.woo.orders[15]
@@ -144,8 +147,9 @@ async def test_failures_are_mirrored_once_into_erpnexts_error_log(tmp_path: Path
 async def test_a_registered_customer_and_their_guest_orders_are_one_customer(tmp_path: Path) -> None:
     orders = real_orders()
     guest = dict(next(o for o in orders if o["id"] == 15))
-    guest.update(id=99, number="99", customer_id=0,
-                 billing={**guest["billing"], "email": "  MONA.Hassan@Example.test "})  # customer 2's e-mail
+    guest.update(
+        id=99, number="99", customer_id=0, billing={**guest["billing"], "email": "  MONA.Hassan@Example.test "}
+    )  # customer 2's e-mail
     world = await ready_world(tmp_path)
     world.woo.import_order(guest)
     ctx = world.context()

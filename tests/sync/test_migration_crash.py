@@ -43,8 +43,11 @@ class Sim:
     def pages_listed(self) -> list[int]:
         """The page numbers of every order-list request WooCommerce has served, in order."""
         rows = httpx.get(f"{self.woo}/__sim__/queries", timeout=30).json()
-        return [int(parse_qs(r["query"]).get("page", ["1"])[0]) for r in rows
-                if r["method"] == "GET" and r["path"] == "/wp-json/wc/v3/orders"]
+        return [
+            int(parse_qs(r["query"]).get("page", ["1"])[0])
+            for r in rows
+            if r["method"] == "GET" and r["path"] == "/wp-json/wc/v3/orders"
+        ]
 
     def count(self, doctype: str) -> int:
         return int(httpx.get(f"{self.erp}/__sim__/docs", timeout=30).json().get(doctype, 0))
@@ -59,9 +62,27 @@ def sim_up(workdir: Path) -> Iterator[Sim]:
     woo_port, erp_port = free_port(), free_port()
     cfg = workdir / "cfg.toml"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "woonext", "sim", "up", "--woo-port", str(woo_port), "--erpnext-port", str(erp_port),
-         "--orders", str(ORDERS), "--seed", str(SEED), "--write-config", str(cfg)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
+        [
+            sys.executable,
+            "-m",
+            "woonext",
+            "sim",
+            "up",
+            "--woo-port",
+            str(woo_port),
+            "--erpnext-port",
+            str(erp_port),
+            "--orders",
+            str(ORDERS),
+            "--seed",
+            str(SEED),
+            "--write-config",
+            str(cfg),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=ENV,
+    )
     try:
         deadline = time.monotonic() + 60
         while not cfg.exists() and time.monotonic() < deadline:
@@ -69,18 +90,28 @@ def sim_up(workdir: Path) -> Iterator[Sim]:
             time.sleep(0.1)
         assert cfg.exists(), "sim up did not write its configuration"
         config = cfg.read_text()
-        key, secret = (re.search(rf'{name} = "([^"]+)"', config).group(1)  # type: ignore[union-attr]
-                       for name in ("api_key", "api_secret"))
-        yield Sim(cfg, f"http://127.0.0.1:{woo_port}", f"http://127.0.0.1:{erp_port}",
-                  {"Authorization": f"token {key}:{secret}"})
+        key, secret = (
+            re.search(rf'{name} = "([^"]+)"', config).group(1)  # type: ignore[union-attr]
+            for name in ("api_key", "api_secret")
+        )
+        yield Sim(
+            cfg,
+            f"http://127.0.0.1:{woo_port}",
+            f"http://127.0.0.1:{erp_port}",
+            {"Authorization": f"token {key}:{secret}"},
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
 
 
 def woonext(sim: Sim, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "woonext", "--config", str(sim.cfg), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=ENV)
+    return subprocess.Popen(
+        [sys.executable, "-m", "woonext", "--config", str(sim.cfg), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=ENV,
+    )
 
 
 def finish(proc: subprocess.Popen[bytes]) -> str:
@@ -106,7 +137,7 @@ def migrate_with_kills(sim: Sim, rng: random.Random) -> list[list[int]]:
             invoices = rng.randint(1, PER_PAGE // 2) if not runs else rng.randint(1, 2 * PER_PAGE + 10)
             while proc.poll() is None:
                 listed = len(sim.pages_listed()) - pages_before
-                if (listed >= 2 if at_page else sim.count("Sales Invoice") - invoices_before >= invoices):
+                if listed >= 2 if at_page else sim.count("Sales Invoice") - invoices_before >= invoices:
                     break
                 time.sleep(0.01)
             proc.send_signal(signal.SIGKILL)
@@ -135,12 +166,23 @@ def erp_state(sim: Sim) -> dict[str, Any]:
     person = {c["name"]: c.get("woonext_customer_key") or c["name"] for c in customers}
     invoices = sim.docs("Sales Invoice")
     return {
-        "invoices": sorted((i.get("woonext_sync_key") or "", str(i.get("woo_order_id")), i["docstatus"],
-                            bool(i.get("is_return")), str(i["grand_total"]), str(i.get("outstanding_amount")),
-                            person.get(i["customer"], i["customer"])) for i in invoices),
+        "invoices": sorted(
+            (
+                i.get("woonext_sync_key") or "",
+                str(i.get("woo_order_id")),
+                i["docstatus"],
+                bool(i.get("is_return")),
+                str(i["grand_total"]),
+                str(i.get("outstanding_amount")),
+                person.get(i["customer"], i["customer"]),
+            )
+            for i in invoices
+        ),
         "customers": sorted(person.values()),
-        "payments": sorted((p.get("woonext_sync_key") or p.get("reference_no") or "", p["docstatus"],
-                            str(p.get("paid_amount"))) for p in sim.docs("Payment Entry")),
+        "payments": sorted(
+            (p.get("woonext_sync_key") or p.get("reference_no") or "", p["docstatus"], str(p.get("paid_amount")))
+            for p in sim.docs("Payment Entry")
+        ),
     }
 
 

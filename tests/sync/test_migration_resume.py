@@ -25,10 +25,16 @@ class Crash(RuntimeError):
 
 def generated_world(tmp_path: Path, orders: int = 60) -> World:
     pair = build_pair(seed=5, orders=orders)
-    config = Config.model_validate(pair.config("http://woo.test", "http://erp.test",
-                                               f"sqlite:///{tmp_path / 'state.sqlite'}"))
-    return World(woo=pair.woo, erp=pair.erp, config=config, db=StateDB.open(config.state_url, pair.woo.clock),
-                 clock=pair.woo.clock)
+    config = Config.model_validate(
+        pair.config("http://woo.test", "http://erp.test", f"sqlite:///{tmp_path / 'state.sqlite'}")
+    )
+    return World(
+        woo=pair.woo,
+        erp=pair.erp,
+        config=config,
+        db=StateDB.open(config.state_url, pair.woo.clock),
+        clock=pair.woo.clock,
+    )
 
 
 def originals(world: World) -> list[dict[str, Any]]:
@@ -136,8 +142,11 @@ async def test_refunded_orders_get_one_credit_note_per_refund(tmp_path: Path) ->
     await run_setup(ctx)
     await migrate(ctx, MigrationOptions(all_pages=True))
     await migrate(ctx, MigrationOptions(all_pages=True))  # a rerun adds no credit note
-    refunded = [o for o in world.woo.orders.values() if o["refunds"] and o["status"] in ("refunded", "completed")
-                and o["payment_method"] != "valu"]
+    refunded = [
+        o
+        for o in world.woo.orders.values()
+        if o["refunds"] and o["status"] in ("refunded", "completed") and o["payment_method"] != "valu"
+    ]
     assert refunded, "the generated store has refunded orders"
     for order in refunded:
         docs = world.invoices(woo_order_id=str(order["id"]))
@@ -145,7 +154,8 @@ async def test_refunded_orders_get_one_credit_note_per_refund(tmp_path: Path) ->
         notes = [d for d in docs if d.get("is_return")]
         assert len(notes) == len(order["refunds"]), order["id"]
         assert sorted(Decimal(str(n["grand_total"])) for n in notes) == sorted(
-            Decimal(r["total"]) for r in order["refunds"])
+            Decimal(r["total"]) for r in order["refunds"]
+        )
         assert all(n["docstatus"] == 1 and n["return_against"] == original["name"] for n in notes)
         assert Decimal(str(original["outstanding_amount"])) == 0  # paid, and the refunds paid out
         assert all(Decimal(str(n["outstanding_amount"])) == 0 for n in notes)

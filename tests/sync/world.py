@@ -93,9 +93,15 @@ class World:
         return [d for d in docs if all(d.get(k) == v for k, v in filters.items())]
 
 
-def make_world(tmp_path: Path, orders: list[dict[str, Any]], *, masters: Masters | None = None,
-               tax_accounts: dict[str, str] | None = None, store: dict[str, Any] | None = None,
-               start: datetime = WORLD_START) -> World:
+def make_world(
+    tmp_path: Path,
+    orders: list[dict[str, Any]],
+    *,
+    masters: Masters | None = None,
+    tax_accounts: dict[str, str] | None = None,
+    store: dict[str, Any] | None = None,
+    start: datetime = WORLD_START,
+) -> World:
     clock = SimClock.running_from(start)
     woo = WooSim(WooSimConfig(home_url=WOO_URL), clock)
     for order in orders:
@@ -105,13 +111,24 @@ def make_world(tmp_path: Path, orders: list[dict[str, Any]], *, masters: Masters
     skus = {str(li["sku"]) for o in orders for li in o.get("line_items") or [] if li.get("sku")}
     erp.seed(masters or jarz_masters(skus, (tax_accounts or {}).values()))
     key, secret = erp.create_api_user("Administrator")
-    config = Config.model_validate({
-        "state_url": f"sqlite:///{tmp_path / 'state.sqlite'}",
-        "erpnext": {"url": ERP_URL, "api_key": key, "api_secret": secret},
-        "stores": [{
-            "name": "main", "url": WOO_URL, "consumer_key": ck, "consumer_secret": cs, "webhook_secret": "s3cret",
-            "company": "Jarz Test", "warehouse": "Jarz Main - JT", "currency": "EGP",
-            "tax_accounts": tax_accounts or {}, **(store or {}),
-        }],
-    })
+    config = Config.model_validate(
+        {
+            "state_url": f"sqlite:///{tmp_path / 'state.sqlite'}",
+            "erpnext": {"url": ERP_URL, "api_key": key, "api_secret": secret},
+            "stores": [
+                {
+                    "name": "main",
+                    "url": WOO_URL,
+                    "consumer_key": ck,
+                    "consumer_secret": cs,
+                    "webhook_secret": "s3cret",
+                    "company": "Jarz Test",
+                    "warehouse": "Jarz Main - JT",
+                    "currency": "EGP",
+                    "tax_accounts": tax_accounts or {},
+                    **(store or {}),
+                }
+            ],
+        }
+    )
     return World(woo=woo, erp=erp, config=config, db=StateDB.open(config.state_url, clock), clock=clock)

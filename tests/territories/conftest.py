@@ -28,8 +28,9 @@ class Shop:
 
     def context(self) -> StoreContext:
         """A fresh context (one run: its own caches)."""
-        transports = Transports(woo=httpx.ASGITransport(app=self.pair.woo.app),
-                                erpnext=httpx.ASGITransport(app=self.pair.erp.app))
+        transports = Transports(
+            woo=httpx.ASGITransport(app=self.pair.woo.app), erpnext=httpx.ASGITransport(app=self.pair.erp.app)
+        )
         return open_store(self.config, self.config.stores[0], self.db, transports)
 
     def territories(self) -> dict[str, dict[str, Any]]:

@@ -31,9 +31,11 @@ def erp_get(cfg: Path, erp_port: int, doctype: str, fields: list[str]) -> list[d
     text = cfg.read_text()
     key = text.split('api_key = "')[1].split('"')[0]
     secret = text.split('api_secret = "')[1].split('"')[0]
-    response = httpx.get(f"http://127.0.0.1:{erp_port}/api/resource/{doctype}",
-                         params={"fields": json.dumps(fields), "limit_page_length": 0},
-                         headers={"Authorization": f"token {key}:{secret}"})
+    response = httpx.get(
+        f"http://127.0.0.1:{erp_port}/api/resource/{doctype}",
+        params={"fields": json.dumps(fields), "limit_page_length": 0},
+        headers={"Authorization": f"token {key}:{secret}"},
+    )
     response.raise_for_status()
     return list(response.json()["data"])
 

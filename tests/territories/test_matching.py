@@ -18,8 +18,9 @@ STATES = {"EGC": "Cairo", "EGGZ": "Giza", "EGALX": "Alexandria", "EGASN": "Aswan
 
 
 def zone(zid: int, name: str, order: int, *locations: tuple[str, str]) -> Zone:
-    return Zone.from_rest({"id": zid, "name": name, "order": order,
-                           "locations": [{"code": c, "type": t} for c, t in locations]})
+    return Zone.from_rest(
+        {"id": zid, "name": name, "order": order, "locations": [{"code": c, "type": t} for c, t in locations]}
+    )
 
 
 ZONES = [
@@ -85,12 +86,14 @@ def test_state_written_as_its_name() -> None:
 
 
 def test_precedence_city_postcode_state_zone() -> None:
-    rules = Rules.parse({
-        "city:New Cairo": "New Cairo",
-        "postcode:11835": "Fifth Settlement",
-        "state:EG:EGGZ": "Giza Governorate",
-        "zone:cairo": "Greater Cairo",
-    })
+    rules = Rules.parse(
+        {
+            "city:New Cairo": "New Cairo",
+            "postcode:11835": "Fifth Settlement",
+            "state:EG:EGGZ": "Giza Governorate",
+            "zone:cairo": "Greater Cairo",
+        }
+    )
     assert territory_of(eg("EGC", "11835", "new  cairo"), ZONES, rules) == "New Cairo"  # city wins
     assert territory_of(eg("EGC", "11835", "Nasr City"), ZONES, rules) == "Fifth Settlement"
     assert territory_of(eg("EGGZ", "12611", "Dokki"), ZONES, rules) == "Giza Governorate"
@@ -127,14 +130,35 @@ def test_order_address_prefers_shipping() -> None:
 
 
 def test_desired_tree() -> None:
-    rules = Rules.parse({"state:EG:EGC": "Cairo Downtown", "zone:Giza": "Cairo", "postcode:11835": "Fifth Settlement",
-                         "state:EG:EGASN": "Aswan"})
+    rules = Rules.parse(
+        {
+            "state:EG:EGC": "Cairo Downtown",
+            "zone:Giza": "Cairo",
+            "postcode:11835": "Fifth Settlement",
+            "state:EG:EGASN": "Aswan",
+        }
+    )
     tree = desired_tree(ZONES, rules, "Egypt", STATES, "EG")
     by_name = {n.name: n for n in tree}
     # Zone "Cairo" and zone "Giza" (ruled into "Cairo") share one territory; zone 0 is absent.
-    assert set(by_name) == {"Cairo", "Alexandria City", "Upper Egypt", "Rest of Egypt", "Africa",
-                            "Cairo Downtown", "Fifth Settlement", "Aswan"}
-    assert by_name["Cairo"].keys == ["zone:1", "zone:2", ] and by_name["Cairo"].is_group
+    assert set(by_name) == {
+        "Cairo",
+        "Alexandria City",
+        "Upper Egypt",
+        "Rest of Egypt",
+        "Africa",
+        "Cairo Downtown",
+        "Fifth Settlement",
+        "Aswan",
+    }
+    assert (
+        by_name["Cairo"].keys
+        == [
+            "zone:1",
+            "zone:2",
+        ]
+        and by_name["Cairo"].is_group
+    )
     assert by_name["Cairo Downtown"].parent == "Cairo"
     assert by_name["Aswan"].parent == "Upper Egypt"  # the zone covering the state (postcode-limited or not)
     assert by_name["Fifth Settlement"].parent == "Egypt"

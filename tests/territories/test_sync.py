@@ -77,8 +77,10 @@ async def test_renamed_changed_and_removed_zones_update_the_tree_in_place(shop: 
     assert delta_invoices
 
     await woo.put(f"shipping/zones/{zones['Delta']}", {"name": "Nile Delta"})
-    await woo.put(f"shipping/zones/{zones['Canal Cities']}/locations",
-                  [{"code": "EG:EGPTS", "type": "state"}, {"code": "EG:EGIS", "type": "state"}])
+    await woo.put(
+        f"shipping/zones/{zones['Canal Cities']}/locations",
+        [{"code": "EG:EGPTS", "type": "state"}, {"code": "EG:EGIS", "type": "state"}],
+    )
     await woo.delete(f"shipping/zones/{zones['Upper Egypt']}", {"force": True})  # its invoices keep it
     await woo.delete(f"shipping/zones/{zones['Giza']}", {"force": True})
     sinai, _ = await woo.post("shipping/zones", {"name": "Sinai", "order": 7})
@@ -101,8 +103,11 @@ async def test_renamed_changed_and_removed_zones_update_the_tree_in_place(shop: 
     suez = {"shipping": {"country": "EG", "state": "EGSUZ", "postcode": "43511", "city": "Suez"}}
     port_said = {"billing": {"country": "EG", "state": "Port Said", "city": "Port Said"}}  # a state by name
     giza = {"billing": {"country": "EG", "state": "EGGZ"}}
-    assert [await territory_for(ctx, o) for o in (suez, port_said, giza)] == ["Rest of Egypt", "Canal Cities",
-                                                                               "Rest of Egypt"]
+    assert [await territory_for(ctx, o) for o in (suez, port_said, giza)] == [
+        "Rest of Egypt",
+        "Canal Cities",
+        "Rest of Egypt",
+    ]
     await ctx.aclose()
 
     # The new zone goes away again before anything used it: its territory is deleted.

@@ -60,8 +60,10 @@ async def test_zone_writes(woo: WooClient) -> None:
     assert err.value.status == 501 and err.value.code == "rest_trash_not_supported"
     gone, _ = await woo.delete(f"shipping/zones/{created['id']}", {"force": True})
     assert gone["id"] == created["id"]
-    assert [z["name"] for z in await woo.list_shipping_zones()] == ["Locations not covered by your other zones",
-                                                                    "Cairo"]
+    assert [z["name"] for z in await woo.list_shipping_zones()] == [
+        "Locations not covered by your other zones",
+        "Cairo",
+    ]
     with pytest.raises(WooError) as err:
         await woo.post("shipping/zones", {"order": 3})
     assert err.value.status == 400 and err.value.code == "rest_missing_callback_param"

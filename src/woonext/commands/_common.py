@@ -21,8 +21,9 @@ err_console = Console(stderr=True)
 Flow = Callable[[StoreContext], Awaitable[T]]
 
 
-async def for_each_store(cli: CliContext, store: str | None, flow: Flow[T],
-                         transports: Transports | None = None) -> list[tuple[StoreContext, T]]:
+async def for_each_store(
+    cli: CliContext, store: str | None, flow: Flow[T], transports: Transports | None = None
+) -> list[tuple[StoreContext, T]]:
     config = cli.config()
     db = cli.state_db()
     try:

@@ -30,20 +30,33 @@ def _evidence(items: tuple[Evidence, ...]) -> str:
 
 def _as_json(store: str, report: DedupeReport) -> dict[str, Any]:
     def ev(items: tuple[Evidence, ...]) -> list[dict[str, Any]]:
-        return [{"kind": e.kind, "value": e.value, "customers": list(e.customers), "written": list(e.written)}
-                for e in items]
+        return [
+            {"kind": e.kind, "value": e.value, "customers": list(e.customers), "written": list(e.written)}
+            for e in items
+        ]
 
     return {
         "store": store,
         "applied": report.applied,
         "phone_region": report.region,
         "customers": report.plan.customers,
-        "merges": [{"survivor": m.survivor, "merged": list(m.merged), "why_survivor": m.survivor_reason,
-                    "evidence": ev(m.evidence)} for m in report.plan.merges],
-        "needs_a_person": [{"customers": list(r.customers), "reason": r.reason, "detail": r.detail,
-                            "evidence": ev(r.evidence)} for r in report.plan.review],
-        "results": [{"merged": r.old, "into": r.survivor, "ok": r.ok, "bindings_moved": r.bindings_moved,
-                     "error": r.error} for r in report.resumed + report.results],
+        "merges": [
+            {
+                "survivor": m.survivor,
+                "merged": list(m.merged),
+                "why_survivor": m.survivor_reason,
+                "evidence": ev(m.evidence),
+            }
+            for m in report.plan.merges
+        ],
+        "needs_a_person": [
+            {"customers": list(r.customers), "reason": r.reason, "detail": r.detail, "evidence": ev(r.evidence)}
+            for r in report.plan.review
+        ],
+        "results": [
+            {"merged": r.old, "into": r.survivor, "ok": r.ok, "bindings_moved": r.bindings_moved, "error": r.error}
+            for r in report.resumed + report.results
+        ],
         "left_over": report.left_over,
     }
 
@@ -51,15 +64,27 @@ def _as_json(store: str, report: DedupeReport) -> dict[str, Any]:
 def _print(store: str, report: DedupeReport) -> None:
     plan = report.plan
     region = report.region or "unknown: only numbers written with their country code are compared"
-    console.print(f"store {store}: {plan.customers} customers read; {len(plan.merges)} group(s) to merge "
-                  f"({plan.duplicates} duplicate(s)), {len(plan.review)} for a person; phone region {region}",
-                  highlight=False)
+    console.print(
+        f"store {store}: {plan.customers} customers read; {len(plan.merges)} group(s) to merge "
+        f"({plan.duplicates} duplicate(s)), {len(plan.review)} for a person; phone region {region}",
+        highlight=False,
+    )
     if plan.merges:
-        table = Table("survivor", "merged into it", "evidence", "why this survivor",
-                      title="provable merges" + ("" if report.applied else " (dry run)"), show_lines=True)
+        table = Table(
+            "survivor",
+            "merged into it",
+            "evidence",
+            "why this survivor",
+            title="provable merges" + ("" if report.applied else " (dry run)"),
+            show_lines=True,
+        )
         for m in plan.merges:
-            table.add_row(escape(m.survivor), escape("\n".join(m.merged)), escape(_evidence(m.evidence)),
-                          escape(m.survivor_reason))
+            table.add_row(
+                escape(m.survivor),
+                escape("\n".join(m.merged)),
+                escape(_evidence(m.evidence)),
+                escape(m.survivor_reason),
+            )
         console.print(table)
     if plan.review:
         table = Table("customers", "reason", "why not automatic", "evidence", title="needs a person", show_lines=True)
@@ -70,15 +95,20 @@ def _print(store: str, report: DedupeReport) -> None:
     if done:
         table = Table("merged", "into", "result", title="applied")
         for res in done:
-            table.add_row(escape(res.old), escape(res.survivor), f"ok, {res.bindings_moved} binding(s) moved"
-                          if res.ok else f"[red]{escape(res.error)}[/red]")
+            table.add_row(
+                escape(res.old),
+                escape(res.survivor),
+                f"ok, {res.bindings_moved} binding(s) moved" if res.ok else f"[red]{escape(res.error)}[/red]",
+            )
         console.print(table)
     if not report.applied and plan.merges:
-        console.print(f"dry run: nothing changed; `--apply` merges the {plan.duplicates} provable duplicate(s)",
-                      highlight=False)
+        console.print(
+            f"dry run: nothing changed; `--apply` merges the {plan.duplicates} provable duplicate(s)", highlight=False
+        )
     if report.applied and plan.review:
-        console.print(f"{len(plan.review)} group(s) left for a person (also listed by `woonext status`)",
-                      highlight=False)
+        console.print(
+            f"{len(plan.review)} group(s) left for a person (also listed by `woonext status`)", highlight=False
+        )
     if not plan.merges and not plan.review:
         console.print("no duplicate customers", highlight=False)
 
@@ -90,7 +120,8 @@ def register(app: typer.Typer) -> None:
     def dedupe(
         ctx: typer.Context,
         store: str | None = typer.Option(
-            None, "--store", "-s", help="Store whose country reads local phone numbers (default: the first)."),
+            None, "--store", "-s", help="Store whose country reads local phone numbers (default: the first)."
+        ),
         apply: bool = typer.Option(False, "--apply", help="Merge the provable duplicates (default: plan only)."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:

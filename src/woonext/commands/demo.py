@@ -18,9 +18,11 @@ from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
 
 
 def _print_invoice(invoice: dict[str, Any], payment: dict[str, Any] | None) -> None:
-    head = (f"{invoice['name']}  customer {invoice.get('customer')}  {invoice.get('posting_date')}  "
-            f"status {invoice.get('status')}  payment method {invoice.get('custom_payment_method')}  "
-            f"WooCommerce order {invoice.get('woo_order_number')}")
+    head = (
+        f"{invoice['name']}  customer {invoice.get('customer')}  {invoice.get('posting_date')}  "
+        f"status {invoice.get('status')}  payment method {invoice.get('custom_payment_method')}  "
+        f"WooCommerce order {invoice.get('woo_order_number')}"
+    )
     table = Table("item", "qty", "rate", "amount", title=head, title_justify="left")
     for row in invoice.get("items") or []:
         table.add_row(str(row.get("item_code")), str(row.get("qty")), f"{row.get('rate')}", f"{row.get('amount')}")
@@ -30,28 +32,42 @@ def _print_invoice(invoice: dict[str, Any], payment: dict[str, Any] | None) -> N
     table.add_row("outstanding", "", "", f"{invoice.get('outstanding_amount')}")
     console.print(table)
     if invoice.get("custom_delivery_date"):
-        console.print(f"delivery {invoice['custom_delivery_date']} from {invoice.get('custom_delivery_time_from')} "
-                      f"for {invoice.get('custom_delivery_duration')} s")
+        console.print(
+            f"delivery {invoice['custom_delivery_date']} from {invoice.get('custom_delivery_time_from')} "
+            f"for {invoice.get('custom_delivery_duration')} s"
+        )
     if payment:
-        console.print(f"Payment Entry {payment['name']}: {payment.get('paid_amount')} into {payment.get('paid_to')}, "
-                      f"reference {payment.get('reference_no')}, status {payment.get('status')}")
+        console.print(
+            f"Payment Entry {payment['name']}: {payment.get('paid_amount')} into {payment.get('paid_to')}, "
+            f"reference {payment.get('reference_no')}, status {payment.get('status')}"
+        )
 
 
 def _print(result: DemoResult) -> None:
     console.rule("setup")
-    console.print(f"custom fields created: {len(result.setup.created)}; second run: "
-                  f"{'nothing to do' if not result.setup_again.created else result.setup_again.created}")
+    console.print(
+        f"custom fields created: {len(result.setup.created)}; second run: "
+        f"{'nothing to do' if not result.setup_again.created else result.setup_again.created}"
+    )
     for label, report in (("first run", result.setup), ("second run", result.setup_again)):
         missing = report.missing
-        console.print(f"{label}: " + ("all prerequisites in place" if not missing else
-                                      "missing: " + "; ".join(c.what for c in missing)), highlight=False)
+        console.print(
+            f"{label}: "
+            + ("all prerequisites in place" if not missing else "missing: " + "; ".join(c.what for c in missing)),
+            highlight=False,
+        )
     console.rule("historical migration")
     print_report("main", result.migration, dry_run=False)
     console.rule("live sync")
     table = Table("cycle", "invoices created", "skipped (waiting, unchanged…)", "needs review", "failed")
     for n, cycle in enumerate(result.cycles, 1):
-        table.add_row(str(n), str(cycle.created), str(cycle.count(SKIPPED)), str(cycle.count(NEEDS_REVIEW)),
-                      str(cycle.count(FAILED)))
+        table.add_row(
+            str(n),
+            str(cycle.created),
+            str(cycle.count(SKIPPED)),
+            str(cycle.count(NEEDS_REVIEW)),
+            str(cycle.count(FAILED)),
+        )
     console.print(table)
     if result.sample_invoice:
         console.rule("one invoice in full")
@@ -59,13 +75,17 @@ def _print(result: DemoResult) -> None:
     console.rule("reconciliation")
     recon = result.reconciliation
     verdict = "[green]WooCommerce total = ERPNext total[/green]" if recon.matches else "[red]MISMATCH[/red]"
-    console.print(f"{recon.orders} invoiced orders over the whole period: WooCommerce {recon.woo_total} · "
-                  f"ERPNext {recon.erp_total}  {verdict}")
+    console.print(
+        f"{recon.orders} invoiced orders over the whole period: WooCommerce {recon.woo_total} · "
+        f"ERPNext {recon.erp_total}  {verdict}"
+    )
     if recon.missing:
         console.print(f"[red]orders without an invoice: {recon.missing[:20]}[/red]")
     print_summary(console, recon.report)
-    console.print(f"done in {result.seconds:.1f} s · ERPNext requests {result.erp_requests} · "
-                  f"WooCommerce requests {result.woo_requests}")
+    console.print(
+        f"done in {result.seconds:.1f} s · ERPNext requests {result.erp_requests} · "
+        f"WooCommerce requests {result.woo_requests}"
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -78,8 +98,9 @@ def register(app: typer.Typer) -> None:
         state_dir: Path | None = typer.Option(None, "--state-dir", help="Keep the state DB here (default: temp)."),
     ) -> None:
         """Run the whole job against the built-in simulators and print what happened."""
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
-                      transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as bar:
             task = bar.add_task("starting", total=None)
 
             def progress(done: int, total: int) -> None:

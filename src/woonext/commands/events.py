@@ -30,18 +30,31 @@ def _moment(value: str, option: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        err_console.print(f"[red]{option} {escape(value)!r} is not an ISO date or date-time "
-                          "(e.g. 2026-11-24 or 2026-11-24T08:00:00Z)[/red]", highlight=False)
+        err_console.print(
+            f"[red]{option} {escape(value)!r} is not an ISO date or date-time "
+            "(e.g. 2026-11-24 or 2026-11-24T08:00:00Z)[/red]",
+            highlight=False,
+        )
         raise typer.Exit(2) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def print_events(rows: list[queue.Event], title: str) -> None:
-    table = Table("event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason",
-                  title=title)
+    table = Table(
+        "event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason", title=title
+    )
     for e in rows:
-        table.add_row(str(e.id), e.store, e.kind, e.remote_id, e.topic, e.status, str(e.attempts),
-                      _when(e.updated_at), escape(e.last_error or ""))
+        table.add_row(
+            str(e.id),
+            e.store,
+            e.kind,
+            e.remote_id,
+            e.topic,
+            e.status,
+            str(e.attempts),
+            _when(e.updated_at),
+            escape(e.last_error or ""),
+        )
     console.print(table)
 
 
@@ -52,8 +65,9 @@ def register(app: typer.Typer) -> None:
     @events_app.command("list")
     def list_cmd(
         ctx: typer.Context,
-        status: str | None = typer.Option(None, "--status",
-                                          help=f"Only this status ({', '.join(queue.EVENT_STATUSES)})."),
+        status: str | None = typer.Option(
+            None, "--status", help=f"Only this status ({', '.join(queue.EVENT_STATUSES)})."
+        ),
         store: str | None = typer.Option(None, "--store", "-s", help="Only this store."),
         limit: int = typer.Option(50, "--limit", min=1, help="How many (newest first)."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
@@ -62,19 +76,36 @@ def register(app: typer.Typer) -> None:
         if status is not None:
             match = {s.lower(): s for s in queue.EVENT_STATUSES}.get(status.lower())
             if match is None:
-                err_console.print(f"[red]unknown status {escape(status)!r}; use one of "
-                                  f"{', '.join(queue.EVENT_STATUSES)}[/red]", highlight=False)
+                err_console.print(
+                    f"[red]unknown status {escape(status)!r}; use one of {', '.join(queue.EVENT_STATUSES)}[/red]",
+                    highlight=False,
+                )
                 raise typer.Exit(2)
             status = match
         db = cli_context(ctx).state_db()
         rows = queue.list_events(db, status=status, store=store, limit=limit)
         if as_json:
-            print(json.dumps([{
-                "id": e.id, "store": e.store, "kind": e.kind, "remote_id": e.remote_id, "topic": e.topic,
-                "status": e.status, "attempts": e.attempts, "available_at": e.available_at.isoformat(),
-                "last_error": e.last_error, "created_at": e.created_at.isoformat(),
-                "updated_at": e.updated_at.isoformat(),
-            } for e in rows], indent=2))
+            print(
+                json.dumps(
+                    [
+                        {
+                            "id": e.id,
+                            "store": e.store,
+                            "kind": e.kind,
+                            "remote_id": e.remote_id,
+                            "topic": e.topic,
+                            "status": e.status,
+                            "attempts": e.attempts,
+                            "available_at": e.available_at.isoformat(),
+                            "last_error": e.last_error,
+                            "created_at": e.created_at.isoformat(),
+                            "updated_at": e.updated_at.isoformat(),
+                        }
+                        for e in rows
+                    ],
+                    indent=2,
+                )
+            )
             return
         counts = queue.counts(db, store)
         print_events(rows, "events " + " · ".join(f"{k} {v}" for k, v in sorted(counts.items())))
@@ -104,8 +135,11 @@ def register(app: typer.Typer) -> None:
             return await replay_orders(sctx, start, end)
 
         for sctx, report in run(cli_context(ctx), store, flow):
-            console.print(f"store {sctx.store}: {report.orders} order(s) modified in the window, {report.queued} "
-                          f"queued, {report.merged} already waiting", highlight=False)
+            console.print(
+                f"store {sctx.store}: {report.orders} order(s) modified in the window, {report.queued} "
+                f"queued, {report.merged} already waiting",
+                highlight=False,
+            )
 
     @dead_app.command("list")
     def dead_list(
@@ -136,8 +170,10 @@ def register(app: typer.Typer) -> None:
         assert event_id is not None
         event = queue.get(db, event_id)
         if event is None or event.status != DEAD_LETTER:
-            err_console.print(f"[red]event {event_id} is not a dead letter"
-                              f"{f' (it is {event.status})' if event else ''}[/red]", highlight=False)
+            err_console.print(
+                f"[red]event {event_id} is not a dead letter{f' (it is {event.status})' if event else ''}[/red]",
+                highlight=False,
+            )
             raise typer.Exit(1)
         queue.retry(db, event_id, db.clock.now())
         console.print(f"event {event_id} queued again", highlight=False)

@@ -31,8 +31,13 @@ def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
         for row in report.plan:
             plan.add_row(str(row.order_id), row.action, row.detail)
         console.print(plan)
-    table = Table("store", "created" if not dry_run else "would create", "skipped", "failed",
-                  title="migration" + (" (dry run)" if dry_run else ""))
+    table = Table(
+        "store",
+        "created" if not dry_run else "would create",
+        "skipped",
+        "failed",
+        title="migration" + (" (dry run)" if dry_run else ""),
+    )
     table.add_row(store, str(report.created), str(report.skipped), str(report.failed))
     console.print(table)
     if report.reasons:
@@ -41,8 +46,11 @@ def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
             reasons.add_row(reason, str(count))
         console.print(reasons)
     for failure in report.failures[:20]:
-        console.print(f"[red]order {failure.order_id}[/red] {escape(failure.reason)}: {escape(failure.detail)}"
-                      + (f"\n  → {escape(failure.hint)}" if failure.hint else ""), highlight=False)
+        console.print(
+            f"[red]order {failure.order_id}[/red] {escape(failure.reason)}: {escape(failure.detail)}"
+            + (f"\n  → {escape(failure.hint)}" if failure.hint else ""),
+            highlight=False,
+        )
     if len(report.failures) > 20:
         console.print(f"… and {len(report.failures) - 20} more: `woonext status` lists them")
     console.print(f"{report.created} created, {report.skipped} skipped, {report.failed} errors", highlight=False)
@@ -64,10 +72,23 @@ def register(app: typer.Typer) -> None:
         """Historical orders (completed / cancelled / refunded) → paid report-only Sales Invoices."""
         if page is None and not all_pages:
             page = 1
-        opts = MigrationOptions(page=page, per_page=per_page, all_pages=all_pages, since=_date(since, "--since"),
-                                until=_date(until, "--until"), dry_run=dry_run, concurrency=concurrency)
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=console, transient=True) as bar:
+        opts = MigrationOptions(
+            page=page,
+            per_page=per_page,
+            all_pages=all_pages,
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            dry_run=dry_run,
+            concurrency=concurrency,
+        )
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("migrating", total=None)
 
             def progress(done: int, total: int) -> None:

@@ -27,8 +27,9 @@ from woonext.sync.accept import (
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import difference_lines
 
-orders_app = typer.Typer(help="One order: what woonext knows about it; accept an edit corrected by hand.",
-                         no_args_is_help=True)
+orders_app = typer.Typer(
+    help="One order: what woonext knows about it; accept an edit corrected by hand.", no_args_is_help=True
+)
 EXIT = {ACCEPTED_NOW: 0, NOTHING: 0, NO_INVOICE: 2, UNKNOWN: 2}  # anything else (refused): 1
 
 
@@ -36,8 +37,10 @@ def _one_store(cli: CliContext, store: str | None) -> str:
     """An order id means one store: --store, or the only one configured."""
     stores = cli.config().stores
     if store is None and len(stores) > 1:
-        err_console.print(f"[red]several stores are configured ({', '.join(s.name for s in stores)}): give "
-                          "--store[/red]", highlight=False)
+        err_console.print(
+            f"[red]several stores are configured ({', '.join(s.name for s in stores)}): give --store[/red]",
+            highlight=False,
+        )
         raise typer.Exit(2)
     return store or stores[0].name
 
@@ -49,8 +52,14 @@ def _say(text: str) -> None:
 def _outcome(o: Outcome | None) -> dict[str, Any] | None:
     if o is None:
         return None
-    return {"status": o.status, "reason": o.reason, "detail": o.detail, "hint": o.hint, "attempts": o.attempts,
-            "updated_at": o.updated_at.isoformat()}
+    return {
+        "status": o.status,
+        "reason": o.reason,
+        "detail": o.detail,
+        "hint": o.hint,
+        "attempts": o.attempts,
+        "updated_at": o.updated_at.isoformat(),
+    }
 
 
 def _record(r: Record | None) -> str:
@@ -66,8 +75,10 @@ def verdict(f: OrderFacts) -> str:
         return "invoice gone from ERPNext" if f.invoice_gone else "not compared (no invoice, or no order)"
     name = f.invoice.document
     if f.changed:
-        return f"edited since it was invoiced{' or accepted' if f.accepted else ''}, not accepted: " \
-               f"{f.difference or 'lines changed, totals the same'} (against {name})"
+        return (
+            f"edited since it was invoiced{' or accepted' if f.accepted else ''}, not accepted: "
+            f"{f.difference or 'lines changed, totals the same'} (against {name})"
+        )
     if f.difference:
         return f"differs from {name} as accepted: {f.difference}"
     return f"agrees with {name}"
@@ -85,29 +96,49 @@ def print_facts(f: OrderFacts) -> None:
     for step in f.amended:
         _say(f"  amended      {step.get('from')} → {step.get('to') or '(cancelled)'}")
     for e in f.accepted:
-        _say(f"  accepted     {e.get('at')} for {e.get('invoice')}: {e.get('difference')}"
-             + (f"; note: {e['note']}" if e.get("note") else ""))
+        _say(
+            f"  accepted     {e.get('at')} for {e.get('invoice')}: {e.get('difference')}"
+            + (f"; note: {e['note']}" if e.get("note") else "")
+        )
     for label, o in (("outcome", f.outcome), ("reconcile", f.reconcile)):
         if o is not None:
-            _say(f"  {label:<12} {o.status} {o.reason} (attempts {o.attempts}, {o.updated_at:%Y-%m-%d %H:%M:%S})"
-                 + (f": {o.detail}" if o.detail else "") + (f"\n               → {o.hint}" if o.hint else ""))
+            _say(
+                f"  {label:<12} {o.status} {o.reason} (attempts {o.attempts}, {o.updated_at:%Y-%m-%d %H:%M:%S})"
+                + (f": {o.detail}" if o.detail else "")
+                + (f"\n               → {o.hint}" if o.hint else "")
+            )
     _say(f"  now          {verdict(f)}")
 
 
 def facts_json(f: OrderFacts) -> dict[str, Any]:
-    return {"store": f.store, "order_id": f.order_id, "found": f.found, "status": f.status, "total": f.total,
-            "currency": f.currency, "invoice": asdict(f.invoice) if f.invoice else None, "purpose": f.purpose,
-            "payment": asdict(f.payment) if f.payment else None, "credit_notes": [asdict(c) for c in f.credit_notes],
-            "amended": f.amended, "accepted_edits": f.accepted, "outcome": _outcome(f.outcome),
-            "reconcile": _outcome(f.reconcile), "changed_since_recorded": f.changed,
-            "difference": f.difference, "difference_lines": difference_lines(f.difference or ""),
-            "invoice_gone": f.invoice_gone, "verdict": verdict(f)}
+    return {
+        "store": f.store,
+        "order_id": f.order_id,
+        "found": f.found,
+        "status": f.status,
+        "total": f.total,
+        "currency": f.currency,
+        "invoice": asdict(f.invoice) if f.invoice else None,
+        "purpose": f.purpose,
+        "payment": asdict(f.payment) if f.payment else None,
+        "credit_notes": [asdict(c) for c in f.credit_notes],
+        "amended": f.amended,
+        "accepted_edits": f.accepted,
+        "outcome": _outcome(f.outcome),
+        "reconcile": _outcome(f.reconcile),
+        "changed_since_recorded": f.changed,
+        "difference": f.difference,
+        "difference_lines": difference_lines(f.difference or ""),
+        "invoice_gone": f.invoice_gone,
+        "verdict": verdict(f),
+    }
 
 
 def print_acceptance(a: Acceptance) -> None:
     if a.result != ACCEPTED_NOW:
-        (console if EXIT.get(a.result, 1) == 0 else err_console).print(escape(a.message), highlight=False,
-                                                                      soft_wrap=True)
+        (console if EXIT.get(a.result, 1) == 0 else err_console).print(
+            escape(a.message), highlight=False, soft_wrap=True
+        )
         return
     _say(f"{a.message} ({a.why}); the invoice differs from the order by:")
     for line in a.lines:

@@ -39,8 +39,7 @@ def parse_day(value: str, option: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError as exc:
             problem = f"is not a valid date ({exc})"
-    err_console.print(f"[red]{option} {escape(repr(value))} {problem}, e.g. {option} 2026-11-01[/red]",
-                      highlight=False)
+    err_console.print(f"[red]{option} {escape(repr(value))} {problem}, e.g. {option} 2026-11-01[/red]", highlight=False)
     raise typer.Exit(2)
 
 
@@ -48,8 +47,9 @@ def _write(path: Path, text: str, what: str) -> None:
     try:
         path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        err_console.print(f"[red]cannot write the {what} report to {escape(str(path))}: {escape(str(exc))}[/red]",
-                          highlight=False)
+        err_console.print(
+            f"[red]cannot write the {what} report to {escape(str(path))}: {escape(str(exc))}[/red]", highlight=False
+        )
         raise typer.Exit(2) from None
 
 

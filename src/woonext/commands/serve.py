@@ -23,8 +23,7 @@ def print_hooks(store: str, states: list[hooks.HookState], title: str) -> None:
     table = Table("topic", "result", "id", "status", "delivery url", title=f"{title} — store {store}")
     for s in states:
         colour = "red" if s.action in ("missing", "disabled", "paused") else "green"
-        table.add_row(s.topic, f"[{colour}]{s.action}[/{colour}]", str(s.webhook_id or ""), s.status,
-                      escape(s.url))
+        table.add_row(s.topic, f"[{colour}]{s.action}[/{colour}]", str(s.webhook_id or ""), s.status, escape(s.url))
     console.print(table)
 
 
@@ -43,8 +42,16 @@ def register(app: typer.Typer) -> None:
         cli = cli_context(ctx)
         config = cli.config()
         settings = WorkerSettings(concurrency=concurrency, lease_seconds=config.service.lease_seconds)
-        asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
-                                  settings, scheduler=scheduler))
+        asyncio.run(
+            serve_service(
+                config,
+                cli.state_db(),
+                host or config.service.host,
+                port or config.service.port,
+                settings,
+                scheduler=scheduler,
+            )
+        )
 
     @app.command("web")
     def web(
@@ -55,8 +62,11 @@ def register(app: typer.Typer) -> None:
         """The web app alone (webhooks, /healthz, /readyz): events wait for `woonext worker` processes."""
         cli = cli_context(ctx)
         config = cli.config()
-        asyncio.run(serve_service(config, cli.state_db(), host or config.service.host, port or config.service.port,
-                                  with_worker=False))
+        asyncio.run(
+            serve_service(
+                config, cli.state_db(), host or config.service.host, port or config.service.port, with_worker=False
+            )
+        )
 
     @app.command("worker")
     def worker(
@@ -98,8 +108,9 @@ def register(app: typer.Typer) -> None:
     def status(
         ctx: typer.Context,
         store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
-        reactivate: bool = typer.Option(True, "--reactivate/--no-reactivate",
-                                        help="Re-activate webhooks WooCommerce disabled or that were paused."),
+        reactivate: bool = typer.Option(
+            True, "--reactivate/--no-reactivate", help="Re-activate webhooks WooCommerce disabled or that were paused."
+        ),
     ) -> None:
         """woonext's webhooks in each store; exit 1 when a topic has no active webhook."""
 

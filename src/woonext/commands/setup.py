@@ -36,8 +36,9 @@ def register(app: typer.Typer) -> None:
                 console.print(f"custom fields: nothing to do ({len(report.present)} present)")
             table = Table("", "prerequisite", "how to fix", title="checklist")
             for check in report.checks:
-                table.add_row("[green]✓[/green]" if check.ok else "[red]✗[/red]", check.what,
-                              "" if check.ok else check.fix)
+                table.add_row(
+                    "[green]✓[/green]" if check.ok else "[red]✗[/red]", check.what, "" if check.ok else check.fix
+                )
             console.print(table)
             missing += len(report.missing)
         if missing:

@@ -24,12 +24,28 @@ def register(app: typer.Typer) -> None:
         counts = db.outcome_counts(store)
         failures = db.latest_failures(limit=limit, store=store)
         if as_json:
-            print(json.dumps({
-                "counts": counts,
-                "failures": [{"store": f.store, "kind": f.kind, "id": f.remote_id, "status": f.status,
-                              "reason": f.reason, "detail": f.detail, "hint": f.hint, "attempts": f.attempts,
-                              "updated_at": f.updated_at.isoformat()} for f in failures],
-            }, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "counts": counts,
+                        "failures": [
+                            {
+                                "store": f.store,
+                                "kind": f.kind,
+                                "id": f.remote_id,
+                                "status": f.status,
+                                "reason": f.reason,
+                                "detail": f.detail,
+                                "hint": f.hint,
+                                "attempts": f.attempts,
+                                "updated_at": f.updated_at.isoformat(),
+                            }
+                            for f in failures
+                        ],
+                    },
+                    indent=2,
+                )
+            )
             return
         table = Table("status", "count", title="outcomes" + (f" for store {store}" if store else ""))
         for name, count in sorted(counts.items()):

@@ -22,14 +22,22 @@ sync_app = typer.Typer(help="Sync WooCommerce into ERPNext.", no_args_is_help=Tr
 def print_live(store: str, report: LiveReport, title: str) -> None:
     table = Table("store", "invoices created", "updated", "skipped", "needs review", "failed", title=title)
     updated = sum(1 for r in report.results if r.status == SUCCEEDED and not r.created)
-    table.add_row(store, str(report.created), str(updated), str(report.count(SKIPPED)),
-                  str(report.count(NEEDS_REVIEW)), str(report.count(FAILED)))
+    table.add_row(
+        store,
+        str(report.created),
+        str(updated),
+        str(report.count(SKIPPED)),
+        str(report.count(NEEDS_REVIEW)),
+        str(report.count(FAILED)),
+    )
     console.print(table)
     for result in report.results:
         if result.status in (NEEDS_REVIEW, FAILED):
-            console.print(f"[red]order {result.order_id}[/red] {result.status} {escape(result.reason)}: "
-                          f"{escape(result.detail)}" + (f"\n  → {escape(result.hint)}" if result.hint else ""),
-                          highlight=False)
+            console.print(
+                f"[red]order {result.order_id}[/red] {result.status} {escape(result.reason)}: "
+                f"{escape(result.detail)}" + (f"\n  → {escape(result.hint)}" if result.hint else ""),
+                highlight=False,
+            )
 
 
 def _once(cli: CliContext, store: str | None) -> int:
@@ -76,6 +84,3 @@ def register(app: typer.Typer) -> None:
 
         for sctx, report in run(cli_context(ctx), store, flow):
             print_live(sctx.store, report, f"latest {limit} orders")
-
-
-

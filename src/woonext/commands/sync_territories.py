@@ -16,10 +16,16 @@ __all__ = ["register", "territories_job"]
 
 
 def print_report(report: TerritoryReport) -> None:
-    table = Table("store", "created", "renamed", "moved", "removed", "kept in use", "unchanged",
-                  title="territory sync")
-    table.add_row(report.store, str(len(report.created)), str(len(report.renamed)), str(len(report.moved)),
-                  str(len(report.removed)), str(len(report.kept)), str(report.unchanged))
+    table = Table("store", "created", "renamed", "moved", "removed", "kept in use", "unchanged", title="territory sync")
+    table.add_row(
+        report.store,
+        str(len(report.created)),
+        str(len(report.renamed)),
+        str(len(report.moved)),
+        str(len(report.removed)),
+        str(len(report.kept)),
+        str(report.unchanged),
+    )
     console.print(table)
     for name in report.created:
         console.print(f"  created {escape(name)}", highlight=False)
@@ -30,8 +36,11 @@ def print_report(report: TerritoryReport) -> None:
     for name in report.removed:
         console.print(f"  removed {escape(name)} (its zone or rule is gone, nothing used it)", highlight=False)
     for name, why in report.kept:
-        console.print(f"  [yellow]kept {escape(name)}[/yellow] (its zone or rule is gone, but it is in use; "
-                      f"ERPNext: {escape(why)})", highlight=False)
+        console.print(
+            f"  [yellow]kept {escape(name)}[/yellow] (its zone or rule is gone, but it is in use; "
+            f"ERPNext: {escape(why)})",
+            highlight=False,
+        )
     for problem in report.problems:
         console.print(f"  [red]problem[/red]: {escape(problem)}", highlight=False)
 

@@ -26,7 +26,7 @@ def normalise_text(raw: object) -> str:
 
 
 def signature(address: dict[str, Any], default_country: str = "") -> str:
-    """"" when the address has no line 1 or city (nothing ERPNext could hold)."""
+    """ "" when the address has no line 1 or city (nothing ERPNext could hold)."""
     line1, city = normalise_text(address.get("address_1")), normalise_text(address.get("city"))
     if not line1 or not city:
         return ""
@@ -52,8 +52,9 @@ def changes(known: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if known.get(k) != v}
 
 
-def address_fields(address: dict[str, Any], *, country_name: str, region: str, territory: str = "",
-                   territory_field: str = "") -> dict[str, Any]:
+def address_fields(
+    address: dict[str, Any], *, country_name: str, region: str, territory: str = "", territory_field: str = ""
+) -> dict[str, Any]:
     """The fields we own on an Address (what an in-place update writes)."""
     # An order without a phone or e-mail does not erase the ones the Address already has.
     phone, _ = erpnext_phone(address.get("phone"), region)
@@ -75,12 +76,23 @@ def address_fields(address: dict[str, Any], *, country_name: str, region: str, t
     return fields
 
 
-def plan_address(address: dict[str, Any], *, customer: str, address_type: str, is_billing: bool,
-                 is_shipping: bool, country_name: str, region: str, sync_key: str, territory: str = "",
-                 territory_field: str = "") -> AddressPlan:
+def plan_address(
+    address: dict[str, Any],
+    *,
+    customer: str,
+    address_type: str,
+    is_billing: bool,
+    is_shipping: bool,
+    country_name: str,
+    region: str,
+    sync_key: str,
+    territory: str = "",
+    territory_field: str = "",
+) -> AddressPlan:
     """A new Address linked to `customer`; `sync_key` is its unique woonext key."""
-    fields = address_fields(address, country_name=country_name, region=region, territory=territory,
-                            territory_field=territory_field)
+    fields = address_fields(
+        address, country_name=country_name, region=region, territory=territory, territory_field=territory_field
+    )
     doc = {
         "address_title": customer,
         "address_type": address_type,
@@ -93,8 +105,9 @@ def plan_address(address: dict[str, Any], *, customer: str, address_type: str, i
     return AddressPlan(signature(address, region), fields, doc)
 
 
-def customer_places(billing: dict[str, Any], shipping: dict[str, Any], region: str
-                    ) -> list[tuple[str, dict[str, Any], bool, bool]]:
+def customer_places(
+    billing: dict[str, Any], shipping: dict[str, Any], region: str
+) -> list[tuple[str, dict[str, Any], bool, bool]]:
     """(signature, address, is billing, is shipping) for the distinct places of an order or customer;
     a shipping address equal to the billing one is the same Address, flagged for both."""
     places: dict[str, tuple[str, dict[str, Any], bool, bool]] = {}

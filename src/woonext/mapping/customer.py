@@ -85,8 +85,10 @@ def contact_details(order: dict[str, Any], region: str = "") -> ContactDetails:
     for raw in order_phones(order):
         phone, valid = erpnext_phone(raw, region)
         if not valid and not any(repr(raw) in p for p in out.problems):
-            out.problems.append(f"invalid phone {raw!r} " + (f"(stored as {phone!r}, not used to match)" if phone
-                                                             else "(not stored, not used to match)"))
+            out.problems.append(
+                f"invalid phone {raw!r} "
+                + (f"(stored as {phone!r}, not used to match)" if phone else "(not stored, not used to match)")
+            )
         if phone and phone not in out.phones:
             out.phones.append(phone)
     return out
@@ -97,20 +99,24 @@ def customer_name(order: dict[str, Any]) -> str:
     first = str(order.get("first_name") or billing.get("first_name") or "").strip()
     last = str(order.get("last_name") or billing.get("last_name") or "").strip()
     name = " ".join(p for p in (first, last) if p)
-    return (name or str(billing.get("company") or "").strip() or (order_emails(order) or [""])[0]
-            or f"Guest {order.get('id')}")[:140]
+    return (
+        name
+        or str(billing.get("company") or "").strip()
+        or (order_emails(order) or [""])[0]
+        or f"Guest {order.get('id')}"
+    )[:140]
 
 
-def customer_doc(order: dict[str, Any], store_key: str, *, customer_group: str = "", territory: str = ""
-                 ) -> dict[str, Any]:
+def customer_doc(
+    order: dict[str, Any], store_key: str, *, customer_group: str = "", territory: str = ""
+) -> dict[str, Any]:
     """A new Customer; keyed by our own unique field, never by its (collision-prone) name."""
     billing = _billing(order)
     customer_id = int(order.get("customer_id") or 0)
     has_person = bool(order.get("first_name") or billing.get("first_name"))
     doc: dict[str, Any] = {
         "customer_name": customer_name(order),
-        "customer_type": "Company" if str(billing.get("company") or "").strip() and not has_person
-        else "Individual",
+        "customer_type": "Company" if str(billing.get("company") or "").strip() and not has_person else "Individual",
         "woonext_customer_key": store_key,
     }
     if customer_id:
@@ -131,8 +137,10 @@ def contact_doc(customer: str, order: dict[str, Any], details: ContactDetails, s
         "first_name": (first or customer)[:140],
         "last_name": last[:140],
         "email_ids": [{"email_id": e, "is_primary": int(i == 0)} for i, e in enumerate(details.emails)],
-        "phone_nos": [{"phone": p, "is_primary_mobile_no": int(i == 0), "is_primary_phone": 0}
-                      for i, p in enumerate(details.phones)],
+        "phone_nos": [
+            {"phone": p, "is_primary_mobile_no": int(i == 0), "is_primary_phone": 0}
+            for i, p in enumerate(details.phones)
+        ],
         "links": [{"link_doctype": "Customer", "link_name": customer}],
         "is_primary_contact": 1,
         "woonext_sync_key": sync_key,
@@ -147,5 +155,10 @@ def customer_as_order(customer: dict[str, Any]) -> dict[str, Any]:
     if not billing.get("first_name") and not billing.get("last_name"):
         billing["first_name"] = customer.get("first_name") or ""
         billing["last_name"] = customer.get("last_name") or ""
-    return {"id": f"customer-{customer.get('id')}", "customer_id": customer.get("id"), "email": customer.get("email"),
-            "billing": billing, "shipping": dict(customer.get("shipping") or {})}
+    return {
+        "id": f"customer-{customer.get('id')}",
+        "customer_id": customer.get("id"),
+        "email": customer.get("email"),
+        "billing": billing,
+        "shipping": dict(customer.get("shipping") or {}),
+    }

@@ -20,8 +20,18 @@ from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.mapping.money import CENT, ZERO, MoneyError, allocate_cents, as_json_number, money, round2
 from woonext.mapping.residual import order_figures, residual_error, sub_cent_figures, tax_rounding_tolerance
 
-__all__ = ["InvoicePlan", "InvoiceSettings", "MappingError", "PaymentRow", "Purpose", "map_order",
-           "payment_method_value", "posting_datetime", "split_rows", "tax_rows"]
+__all__ = [
+    "InvoicePlan",
+    "InvoiceSettings",
+    "MappingError",
+    "PaymentRow",
+    "Purpose",
+    "map_order",
+    "payment_method_value",
+    "posting_datetime",
+    "split_rows",
+    "tax_rows",
+]
 
 
 class Purpose(StrEnum):
@@ -72,7 +82,7 @@ def payment_method_value(order: dict[str, Any], methods: dict[str, str]) -> str:
         raise MappingError(
             "unknown_payment_method",
             f"payment method {gateway!r} ({title}) has no mapping",
-            f"add `{gateway} = \"<Select value>\"` under [stores.payment_methods] in the configuration",
+            f'add `{gateway} = "<Select value>"` under [stores.payment_methods] in the configuration',
         )
     return methods[gateway]
 
@@ -159,18 +169,24 @@ def _charge_rows(order: dict[str, Any], settings: InvoiceSettings) -> tuple[list
     return rows, net, discount
 
 
-def tax_rows(tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str],
-             total_tax: Decimal | None = None) -> tuple[list[dict[str, Any]], Decimal]:
+def tax_rows(
+    tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str], total_tax: Decimal | None = None
+) -> tuple[list[dict[str, Any]], Decimal]:
     """One "Actual" row per WooCommerce tax line (items + shipping tax), account by rate id.
 
     Given the order's `total_tax`, a rounding gap between it and Σ tax lines (at most a cent per
     tax line) is spread over the rows by the rounding policy; a larger gap is left for the
     residual check. No `item_wise_tax_detail` is sent: ERPNext rebuilds it for "Actual" rows by
     spreading each row over all item rows, whatever we send (see docs/money.md)."""
-    amounts = [money(line.get("tax_total"), "tax_total") + money(line.get("shipping_tax_total"), "shipping_tax_total")
-               for line in tax_lines]
-    if total_tax is not None and amounts and \
-            abs(total_tax - sum(amounts, ZERO)) <= tax_rounding_tolerance(len(amounts)):
+    amounts = [
+        money(line.get("tax_total"), "tax_total") + money(line.get("shipping_tax_total"), "shipping_tax_total")
+        for line in tax_lines
+    ]
+    if (
+        total_tax is not None
+        and amounts
+        and abs(total_tax - sum(amounts, ZERO)) <= tax_rounding_tolerance(len(amounts))
+    ):
         amounts = allocate_cents(amounts, total_tax)
     rows: list[dict[str, Any]] = []
     total = ZERO
@@ -185,12 +201,14 @@ def tax_rows(tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str],
                 f"tax rate {rate_id} ({line.get('label') or line.get('rate_code')}) has no ERPNext account",
                 f'add `"{rate_id}" = "<Account>"` under [stores.tax_accounts] in the configuration',
             )
-        rows.append({
-            "charge_type": "Actual",
-            "account_head": account,
-            "description": str(line.get("label") or line.get("rate_code") or f"Tax {rate_id}")[:140],
-            "tax_amount": as_json_number(amount),
-        })
+        rows.append(
+            {
+                "charge_type": "Actual",
+                "account_head": account,
+                "description": str(line.get("label") or line.get("rate_code") or f"Tax {rate_id}")[:140],
+                "tax_amount": as_json_number(amount),
+            }
+        )
         total += amount
     return rows, total
 
@@ -212,9 +230,12 @@ def map_order(
     try:
         figures = order_figures(order)
         if figures.total < ZERO:
-            raise MappingError("negative_total", f"order {order.get('id')} has a negative total {figures.total}",
-                               "WooCommerce lets a negative fee take an order with nothing else to discount "
-                               "below zero; ERPNext cannot invoice that: correct the order in WooCommerce")
+            raise MappingError(
+                "negative_total",
+                f"order {order.get('id')} has a negative total {figures.total}",
+                "WooCommerce lets a negative fee take an order with nothing else to discount "
+                "below zero; ERPNext cannot invoice that: correct the order in WooCommerce",
+            )
         items, items_net = _item_rows(order)
         charges, charges_net, discount = _charge_rows(order, settings)
         taxes, tax_total = tax_rows(order.get("tax_lines") or [], settings.tax_accounts, figures.total_tax)
@@ -264,8 +285,14 @@ def map_order(
             return InvoicePlan(doc=doc, grand_total=grand_total, total_taxes=tax_total, warnings=warnings)
         doc["is_pos"] = 1
         doc["payments"] = (
-            [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,
-              "amount": as_json_number(order_total)}]
-            if order_total > ZERO else []
+            [
+                {
+                    "mode_of_payment": payment.mode_of_payment,
+                    "account": payment.account,
+                    "amount": as_json_number(order_total),
+                }
+            ]
+            if order_total > ZERO
+            else []
         )
     return InvoicePlan(doc=doc, grand_total=grand_total, total_taxes=tax_total, warnings=warnings)

@@ -69,8 +69,9 @@ def invoice_material(order: dict[str, Any]) -> dict[str, Any]:
         "total": order.get("total"),
         "total_tax": order.get("total_tax"),
         "discount_total": order.get("discount_total"),
-        "lines": _pick(order.get("line_items"), ("id", "product_id", "variation_id", "sku", "quantity",
-                                                 "subtotal", "total")),
+        "lines": _pick(
+            order.get("line_items"), ("id", "product_id", "variation_id", "sku", "quantity", "subtotal", "total")
+        ),
         "shipping_lines": _pick(order.get("shipping_lines"), ("id", "method_id", "total")),
         "fee_lines": _pick(order.get("fee_lines"), ("id", "name", "total")),
         "tax_lines": _pick(order.get("tax_lines"), ("rate_id", "tax_total", "shipping_tax_total")),

@@ -50,16 +50,21 @@ def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> st
     return best[1] if best else None
 
 
-def _return_rows(item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str,
-                 warehouse: str = "") -> list[dict]:
+def _return_rows(
+    item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str, warehouse: str = ""
+) -> list[dict]:
     rate = round2(total / qty)
     parts = [(qty, rate)] if rate * qty == total else [(qty - 1, rate), (1, total - rate * (qty - 1))]
     rows = []
     for part_qty, part_rate in parts:
         if part_qty == 0:
             continue
-        row: dict[str, Any] = {"item_code": item_code, "qty": -part_qty, "rate": as_json_number(part_rate),
-                               "description": description[:140]}
+        row: dict[str, Any] = {
+            "item_code": item_code,
+            "qty": -part_qty,
+            "rate": as_json_number(part_rate),
+            "description": description[:140],
+        }
         if warehouse:
             row["warehouse"] = warehouse
         linked = _original_row(original, item_code, part_rate)
@@ -91,8 +96,9 @@ def restocked_per_line(order: Mapping[str, Any]) -> dict[str, int]:
     return tally
 
 
-def restock_allocation(order: Mapping[str, Any], refund: Mapping[str, Any],
-                       credited: Mapping[str, int]) -> dict[str, int]:
+def restock_allocation(
+    order: Mapping[str, Any], refund: Mapping[str, Any], credited: Mapping[str, int]
+) -> dict[str, int]:
     """The quantities this refund restocked, per original line.
 
     WooCommerce records restocking on the original line, not on the refund. What the line's tally
@@ -160,8 +166,14 @@ def map_refund(
         for line in refund.get(group) or []:
             total = abs(money(line.get("total"), "refund charge"))
             if total:
-                rows.append({"item_code": item, "qty": -1, "rate": as_json_number(total),
-                             "description": str(line.get("method_title") or line.get("name") or item)[:140]})
+                rows.append(
+                    {
+                        "item_code": item,
+                        "qty": -1,
+                        "rate": as_json_number(total),
+                        "description": str(line.get("method_title") or line.get("name") or item)[:140],
+                    }
+                )
                 lines_total += total
 
     per_rate: dict[str, Decimal] = {}
@@ -172,22 +184,44 @@ def map_refund(
             continue
         account = settings.tax_accounts.get(rate_id)
         if not account:
-            raise MappingError("unknown_tax_rate", f"refunded tax rate {rate_id} has no ERPNext account",
-                               f'add `"{rate_id}" = "<Account>"` under [stores.tax_accounts]')
-        taxes.append({"charge_type": "Actual", "account_head": account, "description": f"Refunded tax {rate_id}",
-                      "tax_amount": as_json_number(-tax)})
+            raise MappingError(
+                "unknown_tax_rate",
+                f"refunded tax rate {rate_id} has no ERPNext account",
+                f'add `"{rate_id}" = "<Account>"` under [stores.tax_accounts]',
+            )
+        taxes.append(
+            {
+                "charge_type": "Actual",
+                "account_head": account,
+                "description": f"Refunded tax {rate_id}",
+                "tax_amount": as_json_number(-tax),
+            }
+        )
     tax_total = sum(per_rate.values(), ZERO)
     residual = amount - lines_total - tax_total
     if residual < ZERO:
-        raise MappingError("residual", f"refund {refund.get('id')} lines ({lines_total} + tax {tax_total}) "
-                                       f"exceed its amount {amount}")
+        raise MappingError(
+            "residual", f"refund {refund.get('id')} lines ({lines_total} + tax {tax_total}) exceed its amount {amount}"
+        )
     for description, value in unstocked:
         if value > ZERO:
-            rows.append({"item_code": settings.refund_item, "qty": 0, "rate": as_json_number(value),
-                         "description": description[:140]})
+            rows.append(
+                {
+                    "item_code": settings.refund_item,
+                    "qty": 0,
+                    "rate": as_json_number(value),
+                    "description": description[:140],
+                }
+            )
     if residual > ZERO:
-        rows.append({"item_code": settings.refund_item, "qty": 0, "rate": as_json_number(residual),
-                     "description": (str(refund.get("reason") or "") or f"Refund {refund.get('id')}")[:140]})
+        rows.append(
+            {
+                "item_code": settings.refund_item,
+                "qty": 0,
+                "rate": as_json_number(residual),
+                "description": (str(refund.get("reason") or "") or f"Refund {refund.get('id')}")[:140],
+            }
+        )
 
     when = posting_datetime(refund if refund.get("date_created") else order)
     doc: dict[str, Any] = {
@@ -214,8 +248,9 @@ def map_refund(
         doc["set_warehouse"] = warehouse
     if payment is not None:
         doc["is_pos"] = 1
-        doc["payments"] = [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,
-                            "amount": as_json_number(-amount)}]
+        doc["payments"] = [
+            {"mode_of_payment": payment.mode_of_payment, "account": payment.account, "amount": as_json_number(-amount)}
+        ]
     else:
         # The original is unpaid: the credit note reduces its outstanding instead of keeping its own.
         doc["update_outstanding_for_self"] = 0

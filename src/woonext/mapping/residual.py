@@ -16,14 +16,22 @@ from woonext.mapping.errors import MappingError
 from woonext.mapping.money import CENT, ZERO, has_sub_cents, money
 
 REVIEW_HINT = "check the order in WooCommerce (its notes and plugins), correct it there, then replay the order"
-CAUSE_PRECISION = ("currency precision: WooCommerce stores this order with more than 2 decimals "
-                   "(price_num_decimals > 2), ERPNext keeps 2")
-CAUSE_TAX_LINES = ("tax_lines ≠ total_tax: a tax line was added, removed or edited by hand or by a plugin "
-                   "without recalculating the order")
-CAUSE_TOTAL = ("line totals + shipping + fees + tax ≠ total: a plugin edited the total "
-               "(or charged something outside the order's lines)")
-CAUSE_ERPNEXT = ("ERPNext computed a different total: a pricing rule, a price-list rate or a rounding setting "
-                 "in ERPNext changed a row")
+CAUSE_PRECISION = (
+    "currency precision: WooCommerce stores this order with more than 2 decimals "
+    "(price_num_decimals > 2), ERPNext keeps 2"
+)
+CAUSE_TAX_LINES = (
+    "tax_lines ≠ total_tax: a tax line was added, removed or edited by hand or by a plugin "
+    "without recalculating the order"
+)
+CAUSE_TOTAL = (
+    "line totals + shipping + fees + tax ≠ total: a plugin edited the total "
+    "(or charged something outside the order's lines)"
+)
+CAUSE_ERPNEXT = (
+    "ERPNext computed a different total: a pricing rule, a price-list rate or a rounding setting "
+    "in ERPNext changed a row"
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +55,12 @@ def order_figures(order: dict[str, Any]) -> OrderFigures:
         return sum((money(row.get(field), f"{group} {field}") for row in order.get(group) or []), ZERO)
 
     return OrderFigures(
-        lines=total_of("line_items"), shipping=total_of("shipping_lines"), fees=total_of("fee_lines"),
+        lines=total_of("line_items"),
+        shipping=total_of("shipping_lines"),
+        fees=total_of("fee_lines"),
         tax_lines=total_of("tax_lines", "tax_total") + total_of("tax_lines", "shipping_tax_total"),
-        total_tax=money(order.get("total_tax"), "total_tax"), total=money(order.get("total"), "total"),
+        total_tax=money(order.get("total_tax"), "total_tax"),
+        total=money(order.get("total"), "total"),
     )
 
 

@@ -40,9 +40,12 @@ class Zone:
     def from_rest(cls, zone: Mapping[str, Any], locations: Iterable[Mapping[str, Any]] | None = None) -> Zone:
         """A zone as `GET shipping/zones` answers it, with its `GET …/locations` (or `zone["locations"]`)."""
         raw = zone.get("locations") if locations is None else locations
-        return cls(int(zone["id"]), str(zone.get("name") or ""), int(zone.get("order") or 0),
-                   tuple(Location(str(x.get("code") or "").strip(), str(x.get("type") or "country"))
-                         for x in raw or []))
+        return cls(
+            int(zone["id"]),
+            str(zone.get("name") or ""),
+            int(zone.get("order") or 0),
+            tuple(Location(str(x.get("code") or "").strip(), str(x.get("type") or "country")) for x in raw or []),
+        )
 
     @property
     def regions(self) -> list[Location]:
@@ -77,6 +80,7 @@ def order_address(order: Mapping[str, Any]) -> Address:
 
 
 # ---- text normalisation -------------------------------------------------------------------
+
 
 def fold(text: str) -> str:
     """For comparing names people type: Unicode NFKC, case-folded, single spaces."""
@@ -133,6 +137,7 @@ def postcode_matches(postcode: str, pattern: str) -> bool:
 
 # ---- zones --------------------------------------------------------------------------------
 
+
 def state_code(country: str, state: str, states: Mapping[str, str] | None = None) -> str:
     """The WooCommerce state code of an address: codes as they are (upper case); a state written
     as its name ("Cairo", "cairo ") is looked up in the country's states list when we have it."""
@@ -172,6 +177,7 @@ def match_zone(address: Address, zones: Iterable[Zone], states: Mapping[str, str
 
 # ---- rules --------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Rules:
     """`territory_rules` parsed: "zone:<name>" (or "zone:#<id>"), "state:<CC:STATE>",
@@ -196,8 +202,9 @@ class Rules:
             kind, _, value = key.partition(":")
             kind, value, territory = kind.strip().lower(), value.strip(), " ".join(str(target).split())
             if kind not in RULE_PREFIXES or not value or not territory:
-                problems.append(f"territory rule {key!r} = {target!r}: use zone:/state:/postcode:/city:<value> = "
-                                "<territory name>")
+                problems.append(
+                    f"territory rule {key!r} = {target!r}: use zone:/state:/postcode:/city:<value> = <territory name>"
+                )
             elif kind == "zone" and re.fullmatch(r"#\d+", value):
                 by_id[int(value[1:])] = territory
             elif kind == "zone":
@@ -225,8 +232,9 @@ class Rules:
         return out
 
 
-def territory_of(address: Address | Mapping[str, Any], zones: Iterable[Zone], rules: Rules,
-                 states: Mapping[str, str] | None = None) -> str:
+def territory_of(
+    address: Address | Mapping[str, Any], zones: Iterable[Zone], rules: Rules, states: Mapping[str, str] | None = None
+) -> str:
     """The territory of one address: city rule > postcode rule > state rule > the zone's rule or
     name > "" (zone 0 without a rule, or an empty address)."""
     a = address if isinstance(address, Address) else Address.from_rest(address)
@@ -251,6 +259,7 @@ def territory_of(address: Address | Mapping[str, Any], zones: Iterable[Zone], ru
 
 # ---- the tree -----------------------------------------------------------------------------
 
+
 @dataclass
 class TerritoryNode:
     name: str
@@ -259,8 +268,9 @@ class TerritoryNode:
     keys: list[str] = field(default_factory=list)  # what asks for it: "zone:<id>", "rule:<rule key>"
 
 
-def desired_tree(zones: Iterable[Zone], rules: Rules, root: str,
-                 states: Mapping[str, str] | None = None, country: str = "") -> list[TerritoryNode]:
+def desired_tree(
+    zones: Iterable[Zone], rules: Rules, root: str, states: Mapping[str, str] | None = None, country: str = ""
+) -> list[TerritoryNode]:
     """The territories woonext keeps under `root`, parents before children.
 
     One territory per zone (its rule or name; zone 0 only by a rule) directly under the root. A
@@ -284,9 +294,10 @@ def desired_tree(zones: Iterable[Zone], rules: Rules, root: str,
     for rule_key, territory in rules.targets():
         parent = root
         if rule_key.startswith("state:"):
-            cc, _, st = rule_key[len("state:"):].partition(":")
-            covering = _zone_naming_state(zone_list, f"{cc}:{st}".upper()) or \
-                match_zone(Address(country=cc, state=st), zone_list, states if cc == country else None)
+            cc, _, st = rule_key[len("state:") :].partition(":")
+            covering = _zone_naming_state(zone_list, f"{cc}:{st}".upper()) or match_zone(
+                Address(country=cc, state=st), zone_list, states if cc == country else None
+            )
             zone_territory = rules.zone_territory(covering) if covering is not None else ""
             if zone_territory and fold(zone_territory) != fold(territory):
                 parent = zone_territory
@@ -300,8 +311,14 @@ def desired_tree(zones: Iterable[Zone], rules: Rules, root: str,
 
 def _zone_naming_state(zones: list[Zone], code: str) -> Zone | None:
     """The first zone with a state location for `code` (postcode limits aside)."""
-    return next((z for z in zones if z.id != REST_OF_WORLD and any(
-        loc.type == "state" and loc.code.upper() == code for loc in z.locations)), None)
+    return next(
+        (
+            z
+            for z in zones
+            if z.id != REST_OF_WORLD and any(loc.type == "state" and loc.code.upper() == code for loc in z.locations)
+        ),
+        None,
+    )
 
 
 def _parents_first(nodes: list[TerritoryNode], root: str) -> list[TerritoryNode]:

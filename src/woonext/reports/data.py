@@ -25,10 +25,21 @@ SCHEMA = "woonext-reconcile/1"
 
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {
-        "kind": f.kind, "code": f.code, "mismatch": f.mismatch,
-        "order": {"id": f.order_id, "number": f.order_number, "status": f.order_status, "total": f.order_total,
-                  "currency": f.currency, "date_created": f.date_created},
-        "documents": list(f.documents), "expected": f.expected, "actual": f.actual, "detail": f.detail,
+        "kind": f.kind,
+        "code": f.code,
+        "mismatch": f.mismatch,
+        "order": {
+            "id": f.order_id,
+            "number": f.order_number,
+            "status": f.order_status,
+            "total": f.order_total,
+            "currency": f.currency,
+            "date_created": f.date_created,
+        },
+        "documents": list(f.documents),
+        "expected": f.expected,
+        "actual": f.actual,
+        "detail": f.detail,
     }
 
 
@@ -42,10 +53,18 @@ def store_dict(report: Report) -> dict[str, Any]:
         "mismatches": len(report.mismatches),
         "counts": {kind: report.count(kind) for kind in KINDS},
         "states": dict(sorted(report.states.items())),
-        "totals": [{"currency": currency, "orders": t.orders, "woocommerce_total": f"{t.woocommerce:.2f}",
-                    "erpnext_total": f"{t.erpnext:.2f}", "woocommerce_refunds": f"{t.woocommerce_refunds:.2f}",
-                    "erpnext_credit_notes": f"{t.erpnext_credit_notes:.2f}", "balanced": t.balanced}
-                   for currency, t in sorted(report.totals.items())],
+        "totals": [
+            {
+                "currency": currency,
+                "orders": t.orders,
+                "woocommerce_total": f"{t.woocommerce:.2f}",
+                "erpnext_total": f"{t.erpnext:.2f}",
+                "woocommerce_refunds": f"{t.woocommerce_refunds:.2f}",
+                "erpnext_credit_notes": f"{t.erpnext_credit_notes:.2f}",
+                "balanced": t.balanced,
+            }
+            for currency, t in sorted(report.totals.items())
+        ],
         "requests": dict(report.requests),
         "seconds": round(report.seconds, 3),
         "findings": [finding_dict(f) for f in report.findings],
@@ -54,5 +73,9 @@ def store_dict(report: Report) -> dict[str, Any]:
 
 def as_data(reports: list[Report]) -> dict[str, Any]:
     mismatches = sum(len(r.mismatches) for r in reports)
-    return {"schema": SCHEMA, "ok": mismatches == 0, "mismatches": mismatches,
-            "stores": [store_dict(r) for r in reports]}
+    return {
+        "schema": SCHEMA,
+        "ok": mismatches == 0,
+        "mismatches": mismatches,
+        "stores": [store_dict(r) for r in reports],
+    }

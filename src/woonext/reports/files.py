@@ -10,8 +10,22 @@ from woonext.mapping.reconcile import Report
 from woonext.reports.data import as_data
 from woonext.reports.html import render_html
 
-CSV_COLUMNS = ["store", "kind", "code", "mismatch", "order_id", "order_number", "order_status", "order_total",
-               "currency", "date_created", "documents", "expected", "actual", "detail"]
+CSV_COLUMNS = [
+    "store",
+    "kind",
+    "code",
+    "mismatch",
+    "order_id",
+    "order_number",
+    "order_status",
+    "order_total",
+    "currency",
+    "date_created",
+    "documents",
+    "expected",
+    "actual",
+    "detail",
+]
 # A spreadsheet runs a cell starting with one of these as a formula; the text is made literal.
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 
@@ -33,8 +47,25 @@ def render_csv(reports: list[Report]) -> str:
     writer.writerow(CSV_COLUMNS)
     for report in reports:
         for f in report.findings:
-            writer.writerow([_cell(v) for v in (
-                report.store, f.kind, f.code, "yes" if f.mismatch else "no", f.order_id, f.order_number,
-                f.order_status, f.order_total, f.currency, f.date_created, " ".join(f.documents), f.expected,
-                f.actual, f.detail)])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        report.store,
+                        f.kind,
+                        f.code,
+                        "yes" if f.mismatch else "no",
+                        f.order_id,
+                        f.order_number,
+                        f.order_status,
+                        f.order_total,
+                        f.currency,
+                        f.date_created,
+                        " ".join(f.documents),
+                        f.expected,
+                        f.actual,
+                        f.detail,
+                    )
+                ]
+            )
     return out.getvalue()

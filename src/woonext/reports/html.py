@@ -74,8 +74,10 @@ def _counts(report: Report) -> str:
     rows = []
     for kind in (*MISMATCH_KINDS, *NOTE_KINDS):
         n = report.count(kind)
-        rows.append(f'<tr class="{"zero" if n == 0 else ""}"><td>{_e(TITLES[kind])}</td><td class="num">{n}</td>'
-                    f"<td>{_e(EXPLAIN[kind])}</td></tr>")
+        rows.append(
+            f'<tr class="{"zero" if n == 0 else ""}"><td>{_e(TITLES[kind])}</td><td class="num">{n}</td>'
+            f"<td>{_e(EXPLAIN[kind])}</td></tr>"
+        )
     return "".join(rows)
 
 
@@ -83,42 +85,66 @@ def _totals(report: Report) -> str:
     if not report.totals:
         return ""
     rows = "".join(
-        f"<tr><td>{_e(c)}</td><td class=\"num\">{t.orders}</td><td class=\"num\">{t.woocommerce:.2f}</td>"
-        f"<td class=\"num\">{t.erpnext:.2f}</td><td class=\"num\">{t.woocommerce_refunds:.2f}</td>"
-        f"<td class=\"num\">{t.erpnext_credit_notes:.2f}</td><td>{'yes' if t.balanced else 'NO'}</td></tr>"
-        for c, t in sorted(report.totals.items()))
-    return ("<h3>Totals of invoiced orders</h3><table><tr><th>currency</th><th>orders</th><th>WooCommerce total</th>"
-            "<th>ERPNext invoices</th><th>WooCommerce refunds</th><th>ERPNext credit notes</th><th>balanced</th>"
-            f"</tr>{rows}</table>")
+        f'<tr><td>{_e(c)}</td><td class="num">{t.orders}</td><td class="num">{t.woocommerce:.2f}</td>'
+        f'<td class="num">{t.erpnext:.2f}</td><td class="num">{t.woocommerce_refunds:.2f}</td>'
+        f'<td class="num">{t.erpnext_credit_notes:.2f}</td><td>{"yes" if t.balanced else "NO"}</td></tr>'
+        for c, t in sorted(report.totals.items())
+    )
+    return (
+        "<h3>Totals of invoiced orders</h3><table><tr><th>currency</th><th>orders</th><th>WooCommerce total</th>"
+        "<th>ERPNext invoices</th><th>WooCommerce refunds</th><th>ERPNext credit notes</th><th>balanced</th>"
+        f"</tr>{rows}</table>"
+    )
 
 
 def _section(kind: str, findings: list[Finding]) -> str:
     css = "mismatch" if kind in MISMATCH_KINDS else "note"
     rows = "".join(
-        f"<tr><td>{_e(f.order_number)}<br><span class=\"muted\">id {f.order_id}</span></td>"
+        f'<tr><td>{_e(f.order_number)}<br><span class="muted">id {f.order_id}</span></td>'
         f"<td>{_e(f.order_status)}</td>"
-        f"<td class=\"num\">{_e(f.order_total)} {_e(f.currency)}</td><td>{_e(f.date_created)}</td>"
+        f'<td class="num">{_e(f.order_total)} {_e(f.currency)}</td><td>{_e(f.date_created)}</td>'
         f"<td>{'<br>'.join(_e(d) for d in f.documents)}</td><td>{_e(f.code)}</td><td>{_e(f.expected)}</td>"
-        f"<td>{_e(f.actual)}</td><td>{_e(f.detail)}</td></tr>" for f in findings)
-    return (f'<section class="{css}"><h3><span class="badge">{_e(TITLES[kind])}</span> ({len(findings)})</h3>'
-            f"<p class=\"muted\">{_e(EXPLAIN[kind])}</p><table><tr><th>order</th><th>status</th><th>total</th>"
-            "<th>created</th><th>ERPNext documents</th><th>problem</th><th>expected</th><th>found</th>"
-            f"<th>detail</th></tr>{rows}</table></section>")
+        f"<td>{_e(f.actual)}</td><td>{_e(f.detail)}</td></tr>"
+        for f in findings
+    )
+    return (
+        f'<section class="{css}"><h3><span class="badge">{_e(TITLES[kind])}</span> ({len(findings)})</h3>'
+        f'<p class="muted">{_e(EXPLAIN[kind])}</p><table><tr><th>order</th><th>status</th><th>total</th>'
+        "<th>created</th><th>ERPNext documents</th><th>problem</th><th>expected</th><th>found</th>"
+        f"<th>detail</th></tr>{rows}</table></section>"
+    )
 
 
 def _store(report: Report) -> str:
-    sections = "".join(_section(kind, [f for f in report.findings if f.kind == kind])
-                       for kind in (*MISMATCH_KINDS, *NOTE_KINDS) if report.count(kind))
-    return STORE.substitute(store=_e(report.store), start=_e(report.period.start), end=_e(report.period.end),
-                            orders=report.orders, mismatches=len(report.mismatches), counts=_counts(report),
-                            totals=_totals(report), sections=sections)
+    sections = "".join(
+        _section(kind, [f for f in report.findings if f.kind == kind])
+        for kind in (*MISMATCH_KINDS, *NOTE_KINDS)
+        if report.count(kind)
+    )
+    return STORE.substitute(
+        store=_e(report.store),
+        start=_e(report.period.start),
+        end=_e(report.period.end),
+        orders=report.orders,
+        mismatches=len(report.mismatches),
+        counts=_counts(report),
+        totals=_totals(report),
+        sections=sections,
+    )
 
 
 def render_html(reports: list[Report]) -> str:
     mismatches = sum(len(r.mismatches) for r in reports)
     periods = sorted({f"{r.period.start} to {r.period.end}" for r in reports})
     title = f"WooCommerce ↔ ERPNext reconciliation · {', '.join(periods)}"
-    verdict = ("Everything matches: every order has the invoice, taxes, payments and credit notes it should."
-               if not mismatches else f"{mismatches} mismatch(es) need attention (listed below).")
-    return PAGE.substitute(title=_e(title), verdict_class="ok" if not mismatches else "bad", verdict=_e(verdict),
-                           stores="".join(_store(r) for r in reports))
+    verdict = (
+        "Everything matches: every order has the invoice, taxes, payments and credit notes it should."
+        if not mismatches
+        else f"{mismatches} mismatch(es) need attention (listed below)."
+    )
+    return PAGE.substitute(
+        title=_e(title),
+        verdict_class="ok" if not mismatches else "bad",
+        verdict=_e(verdict),
+        stores="".join(_store(r) for r in reports),
+    )

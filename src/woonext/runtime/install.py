@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from woonext.sync.context import StoreContext
 
-TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created",
-          "customer.updated")
+TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created", "customer.updated")
 PATH = "/webhooks/woocommerce/"
 
 
@@ -24,8 +23,10 @@ def delivery_url(base: str, store: str) -> str:
     """`--url` is the service's public base URL; a URL that already names this store's endpoint is taken as is."""
     if PATH in base:
         if base.rstrip("/").rsplit("/", 1)[-1] != store:
-            raise InstallError(f"--url {base} is the endpoint of another store; pass the service's base URL "
-                               f"(woonext adds {PATH}{store})")
+            raise InstallError(
+                f"--url {base} is the endpoint of another store; pass the service's base URL "
+                f"(woonext adds {PATH}{store})"
+            )
         return base.rstrip("/")
     return f"{base.rstrip('/')}{PATH}{store}"
 
@@ -43,8 +44,10 @@ class HookState:
 def _secret(ctx: StoreContext) -> str:
     secret = ctx.config.webhook_secret.get_secret_value() if ctx.config.webhook_secret else ""
     if not secret:
-        raise InstallError(f"store {ctx.store!r} has no webhook_secret: set webhook_secret, webhook_secret_file or "
-                           f"the environment variable for it, then install again")
+        raise InstallError(
+            f"store {ctx.store!r} has no webhook_secret: set webhook_secret, webhook_secret_file or "
+            f"the environment variable for it, then install again"
+        )
     return secret
 
 
@@ -62,12 +65,16 @@ async def install(ctx: StoreContext, base_url: str) -> list[HookState]:
             states.append(HookState(topic, "kept", int(active["id"]), "active", url, str(active.get("name", ""))))
         elif same:
             hook = await ctx.woo.update_webhook(same[0]["id"], {"status": "active", "secret": secret})
-            states.append(HookState(topic, "reactivated", int(hook["id"]), str(hook.get("status")), url,
-                                    str(hook.get("name", ""))))
+            states.append(
+                HookState(
+                    topic, "reactivated", int(hook["id"]), str(hook.get("status")), url, str(hook.get("name", ""))
+                )
+            )
         else:
             name = f"woonext {ctx.store} {topic}"
-            hook = await ctx.woo.create_webhook({"name": name, "topic": topic, "delivery_url": url,
-                                                 "secret": secret, "status": "active"})
+            hook = await ctx.woo.create_webhook(
+                {"name": name, "topic": topic, "delivery_url": url, "secret": secret, "status": "active"}
+            )
             states.append(HookState(topic, "created", int(hook["id"]), str(hook.get("status")), url, name))
     return states
 
@@ -84,8 +91,16 @@ async def status(ctx: StoreContext, reactivate: bool = True) -> list[HookState]:
         if reactivate and current != "active":
             hook = await ctx.woo.update_webhook(hook["id"], {"status": "active", "secret": secret})
             action = "reactivated"
-        states.append(HookState(str(hook.get("topic")), action, int(hook["id"]), str(hook.get("status")),
-                                str(hook.get("delivery_url")), str(hook.get("name", ""))))
+        states.append(
+            HookState(
+                str(hook.get("topic")),
+                action,
+                int(hook["id"]),
+                str(hook.get("status")),
+                str(hook.get("delivery_url")),
+                str(hook.get("name", "")),
+            )
+        )
     covered = {s.topic for s in states if s.status == "active"}
     states += [HookState(topic, "missing") for topic in TOPICS if topic not in covered]
     return states

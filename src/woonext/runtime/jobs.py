@@ -18,8 +18,10 @@ Job = Callable[[StoreContext], Awaitable[str]]
 
 async def orders_job(ctx: StoreContext) -> str:
     report = await sync_orders_once(ctx)
-    return (f"{len(report.results)} order(s): {report.created} invoiced, {report.count(SKIPPED)} skipped, "
-            f"{report.count(NEEDS_REVIEW)} need review, {report.count(FAILED)} failed")
+    return (
+        f"{len(report.results)} order(s): {report.created} invoiced, {report.count(SKIPPED)} skipped, "
+        f"{report.count(NEEDS_REVIEW)} need review, {report.count(FAILED)} failed"
+    )
 
 
 JOBS: dict[str, Job] = {

@@ -18,10 +18,12 @@ from woonext.store import StateDB
 from woonext.store.tables import bindings, cursors, events
 from woonext.telemetry import PROCESS
 
-WEBHOOKS = Counter("woonext_webhooks", "Webhook deliveries received, by store and result", ["store", "result"],
-                   registry=PROCESS)
-ATTEMPTS = Counter("woonext_event_attempts", "Events processed by the worker, by kind and result", ["kind", "result"],
-                   registry=PROCESS)
+WEBHOOKS = Counter(
+    "woonext_webhooks", "Webhook deliveries received, by store and result", ["store", "result"], registry=PROCESS
+)
+ATTEMPTS = Counter(
+    "woonext_event_attempts", "Events processed by the worker, by kind and result", ["kind", "result"], registry=PROCESS
+)
 
 
 class QueueCollector(Collector):
@@ -31,16 +33,23 @@ class QueueCollector(Collector):
         self.db = db
 
     def collect(self) -> Iterator[Any]:
-        by_status = GaugeMetricFamily("woonext_events", "Events in the state database by store and status",
-                                      labels=["store", "status"])
+        by_status = GaugeMetricFamily(
+            "woonext_events", "Events in the state database by store and status", labels=["store", "status"]
+        )
         query = select(events.c.store, events.c.status, func.count()).group_by(events.c.store, events.c.status)
-        documents = GaugeMetricFamily("woonext_documents", "What WooCommerce objects became in ERPNext, by store, "
-                                      "kind (order, payment, refund, customer) and state",
-                                      labels=["store", "kind", "state"])
-        lag = GaugeMetricFamily("woonext_cursor_lag_seconds", "Now minus the modification time of the last object "
-                                "a cursor has passed", labels=["store", "stream"])
+        documents = GaugeMetricFamily(
+            "woonext_documents",
+            "What WooCommerce objects became in ERPNext, by store, kind (order, payment, refund, customer) and state",
+            labels=["store", "kind", "state"],
+        )
+        lag = GaugeMetricFamily(
+            "woonext_cursor_lag_seconds",
+            "Now minus the modification time of the last object a cursor has passed",
+            labels=["store", "stream"],
+        )
         by_binding = select(bindings.c.store, bindings.c.kind, bindings.c.state, func.count()).group_by(
-            bindings.c.store, bindings.c.kind, bindings.c.state)
+            bindings.c.store, bindings.c.kind, bindings.c.state
+        )
         now = self.db.clock.now()
         with self.db.engine.connect() as connection:
             for store, status, count in connection.execute(query):

@@ -26,11 +26,17 @@ def _gmt(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-async def replay_orders(ctx: StoreContext, since: datetime, until: datetime | None = None,
-                        now: datetime | None = None, per_page: int = 100) -> ReplayReport:
+async def replay_orders(
+    ctx: StoreContext, since: datetime, until: datetime | None = None, now: datetime | None = None, per_page: int = 100
+) -> ReplayReport:
     """`since` / `until` are UTC (naive values are taken as UTC)."""
-    params: dict[str, object] = {"modified_after": _gmt(since), "dates_are_gmt": True, "orderby": "modified",
-                                 "order": "asc", "status": "any"}
+    params: dict[str, object] = {
+        "modified_after": _gmt(since),
+        "dates_are_gmt": True,
+        "orderby": "modified",
+        "order": "asc",
+        "status": "any",
+    }
     if until is not None:
         params["modified_before"] = _gmt(until)
     report = ReplayReport()

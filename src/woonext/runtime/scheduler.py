@@ -46,8 +46,10 @@ def latest_ticks(config: Config, now: datetime) -> list[Tick]:
     for store in config.stores:
         for job in JOBS:
             at = croniter(getattr(store.schedules, job), now).get_prev(datetime)
-            if croniter.match(getattr(store.schedules, job), now.replace(second=0, microsecond=0)) and \
-                    now.replace(second=0, microsecond=0) > at:
+            if (
+                croniter.match(getattr(store.schedules, job), now.replace(second=0, microsecond=0))
+                and now.replace(second=0, microsecond=0) > at
+            ):
                 at = now.replace(second=0, microsecond=0)
             ticks.append(Tick(store.name, job, at))
     return ticks
@@ -55,8 +57,7 @@ def latest_ticks(config: Config, now: datetime) -> list[Tick]:
 
 def next_wakeup(config: Config, now: datetime) -> float:
     """Seconds until the next tick of any job (at most MAX_SLEEP)."""
-    soonest = min(croniter(getattr(s.schedules, job), now).get_next(datetime)
-                  for s in config.stores for job in JOBS)
+    soonest = min(croniter(getattr(s.schedules, job), now).get_next(datetime) for s in config.stores for job in JOBS)
     return max(0.0, min(MAX_SLEEP, (soonest - now).total_seconds()))
 
 
@@ -71,9 +72,14 @@ def queue_due(config: Config, db: StateDB, now: datetime) -> list[Tick]:
     return queued
 
 
-async def run_scheduler(config: Config, db: StateDB, stop: asyncio.Event, *,
-                        on_queued: Callable[[], None] | None = None,
-                        clock: Clock | None = None) -> None:
+async def run_scheduler(
+    config: Config,
+    db: StateDB,
+    stop: asyncio.Event,
+    *,
+    on_queued: Callable[[], None] | None = None,
+    clock: Clock | None = None,
+) -> None:
     """Queue due ticks until `stop` is set."""
     now = (clock or db.clock).now
     log.info("scheduler_started", stores=[s.name for s in config.stores])

@@ -64,16 +64,29 @@ def service_app(config: Config, db: StateDB, worker: Worker, *, scheduler: bool 
     return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
 
 
-def build_server(config: Config, db: StateDB, host: str, port: int, worker: Worker | None, *,
-                 scheduler: bool = True) -> uvicorn.Server:
+def build_server(
+    config: Config, db: StateDB, host: str, port: int, worker: Worker | None, *, scheduler: bool = True
+) -> uvicorn.Server:
     """The uvicorn server for the web app; with `worker`, the worker (and the scheduler) run inside it."""
     app = service_app(config, db, worker, scheduler=scheduler) if worker is not None else create_app(config, db)
-    return _Server(uvicorn.Config(app, host=host, port=port, lifespan="on", log_config=None, access_log=False,
-                                  timeout_graceful_shutdown=10))
+    return _Server(
+        uvicorn.Config(
+            app, host=host, port=port, lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10
+        )
+    )
 
 
-async def serve(config: Config, db: StateDB, host: str, port: int, settings: WorkerSettings | None = None,
-                transports: Transports | None = None, *, with_worker: bool = True, scheduler: bool = True) -> None:
+async def serve(
+    config: Config,
+    db: StateDB,
+    host: str,
+    port: int,
+    settings: WorkerSettings | None = None,
+    transports: Transports | None = None,
+    *,
+    with_worker: bool = True,
+    scheduler: bool = True,
+) -> None:
     """`woonext serve` (web + worker + scheduler) or, without the worker, `woonext web`; until SIGTERM / SIGINT."""
     worker = Worker(config, db, transports, settings or WorkerSettings()) if with_worker else None
     server = build_server(config, db, host, port, worker, scheduler=scheduler)
@@ -83,13 +96,20 @@ async def serve(config: Config, db: StateDB, host: str, port: int, settings: Wor
         server.should_exit = True
 
     on_stop_signals(stop)
-    log.info("service_listening", host=host, port=port, stores=[s.name for s in config.stores],
-             worker=with_worker, scheduler=with_worker and scheduler)
+    log.info(
+        "service_listening",
+        host=host,
+        port=port,
+        stores=[s.name for s in config.stores],
+        worker=with_worker,
+        scheduler=with_worker and scheduler,
+    )
     await server.serve()
 
 
-async def work(config: Config, db: StateDB, settings: WorkerSettings | None = None,
-               transports: Transports | None = None) -> None:
+async def work(
+    config: Config, db: StateDB, settings: WorkerSettings | None = None, transports: Transports | None = None
+) -> None:
     """The worker loop alone, until SIGTERM / SIGINT."""
     stop = asyncio.Event()
     on_stop_signals(stop.set)

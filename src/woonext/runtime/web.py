@@ -49,9 +49,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
-               on_enqueued: Callable[[], None] | None = None, clock: Clock | None = None,
-               lifespan: Lifespan[Starlette] | None = None) -> Starlette:
+def create_app(
+    config: Config,
+    db: StateDB,
+    *,
+    max_body: int = MAX_BODY,
+    on_enqueued: Callable[[], None] | None = None,
+    clock: Clock | None = None,
+    lifespan: Lifespan[Starlette] | None = None,
+) -> Starlette:
     """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
     `lifespan` runs around the app's life (the service starts its worker there)."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
@@ -78,17 +84,30 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
             return JSONResponse({"ok": True, "ping": True})
         secret = store.webhook_secret.get_secret_value() if store.webhook_secret else ""
         if not provided or not secret or not signature_ok(body, secret, provided):
-            why = "missing signature" if not provided else "no webhook secret configured" if not secret \
+            why = (
+                "missing signature"
+                if not provided
+                else "no webhook secret configured"
+                if not secret
                 else "signature mismatch"
-            log.warning("security_webhook_rejected", store=name, why=why, topic=topic, delivery_id=delivery,
-                        client=request.client.host if request.client else "")
+            )
+            log.warning(
+                "security_webhook_rejected",
+                store=name,
+                why=why,
+                topic=topic,
+                delivery_id=delivery,
+                client=request.client.host if request.client else "",
+            )
             WEBHOOKS.labels(name, "unauthorized").inc()
             return JSONResponse({"error": "invalid signature"}, 401)
         try:
             payload: Any = json.loads(body)
         except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than the parser's stack
-            error = f"malformed JSON in a signed {topic or 'delivery'} (delivery {delivery or '?'}, " \
-                    f"{len(body)} bytes): {exc}"
+            error = (
+                f"malformed JSON in a signed {topic or 'delivery'} (delivery {delivery or '?'}, "
+                f"{len(body)} bytes): {exc}"
+            )
             event_id = await asyncio.to_thread(queue.record_rejected, db, name, topic, now(), error)
             log.warning("webhook_malformed", store=name, topic=topic, delivery_id=delivery, event_id=event_id)
             WEBHOOKS.labels(name, "malformed").inc()
@@ -98,15 +117,28 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
             log.info("webhook_ignored", store=name, topic=topic, why=trigger.ignored)
             WEBHOOKS.labels(name, "ignored").inc()
             return JSONResponse({"ok": True, "ignored": trigger.ignored})
-        result = await asyncio.to_thread(queue.enqueue, db, name, trigger.kind, trigger.remote_id, topic, now(),
-                                         delivery_key(delivery, trigger))
-        log.info("webhook_queued" if result.created else "webhook_acknowledged", store=name, topic=topic,
-                 remote_id=trigger.remote_id, event_id=result.event_id, why=result.why)
+        result = await asyncio.to_thread(
+            queue.enqueue, db, name, trigger.kind, trigger.remote_id, topic, now(), delivery_key(delivery, trigger)
+        )
+        log.info(
+            "webhook_queued" if result.created else "webhook_acknowledged",
+            store=name,
+            topic=topic,
+            remote_id=trigger.remote_id,
+            event_id=result.event_id,
+            why=result.why,
+        )
         WEBHOOKS.labels(name, "queued" if result.created else result.why).inc()
         if result.created and on_enqueued is not None:
             on_enqueued()
-        return JSONResponse({"ok": True, "event_id": result.event_id, "queued": result.created,
-                             **({"duplicate": result.why} if result.why else {})})
+        return JSONResponse(
+            {
+                "ok": True,
+                "event_id": result.event_id,
+                "queued": result.created,
+                **({"duplicate": result.why} if result.why else {}),
+            }
+        )
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -123,9 +155,12 @@ def create_app(config: Config, db: StateDB, *, max_body: int = MAX_BODY,
         body = await asyncio.to_thread(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    return Starlette(lifespan=lifespan, routes=[
-        Route("/metrics", metrics, methods=["GET"]),
-        Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-    ])
+    return Starlette(
+        lifespan=lifespan,
+        routes=[
+            Route("/metrics", metrics, methods=["GET"]),
+            Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+    )

@@ -54,9 +54,12 @@ def classify(topic: str, payload: Any) -> Trigger:
         return Trigger(ignored=f"topic {topic[:60] or '(none)'} is not synced")
     raw_id = payload.get("id") if isinstance(payload, dict) else None
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
-    if isinstance(raw_id, bool) or not isinstance(raw_id, int | str) or \
-            not (isinstance(raw_id, int) or (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 20)) or \
-            not 0 < int(raw_id) <= MAX_ID:
+    if (
+        isinstance(raw_id, bool)
+        or not isinstance(raw_id, int | str)
+        or not (isinstance(raw_id, int) or (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 20))
+        or not 0 < int(raw_id) <= MAX_ID
+    ):
         # e.g. the REST error object WooCommerce sends when the order was deleted before delivery
         return Trigger(ignored="the body names no resource id")
     assert isinstance(payload, dict)

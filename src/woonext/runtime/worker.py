@@ -117,8 +117,12 @@ class Worker:
 
     async def process(self, event: queue.Event) -> None:
         if event.attempts > self.settings.max_attempts:  # its workers kept dying before recording anything
-            await self._settle(event, Verdict(DEAD_LETTER, event.last_error or
-                                              f"lease expired {event.attempts - 1} times (a worker crashed?)"))
+            await self._settle(
+                event,
+                Verdict(
+                    DEAD_LETTER, event.last_error or f"lease expired {event.attempts - 1} times (a worker crashed?)"
+                ),
+            )
             return
         heartbeat = asyncio.create_task(self._heartbeat(event))
         try:
@@ -134,8 +138,9 @@ class Worker:
     async def _heartbeat(self, event: queue.Event) -> None:
         while True:
             await asyncio.sleep(self.settings.lease_seconds / 3)
-            if not await asyncio.to_thread(queue.extend_lease, self.db, event.id, self.owner, self._lease_end(),
-                                           self.now()):
+            if not await asyncio.to_thread(
+                queue.extend_lease, self.db, event.id, self.owner, self._lease_end(), self.now()
+            ):
                 log.warning("event_lease_lost", event_id=event.id)
                 return
 
@@ -189,16 +194,31 @@ class Worker:
             at = now + timedelta(seconds=self.backoff(event.attempts, verdict.retry_after))
             held = await asyncio.to_thread(queue.retry_later, self.db, event.id, self.owner, at, now, verdict.note)
         else:
-            held = await asyncio.to_thread(queue.finish, self.db, event.id, self.owner, verdict.status, now,
-                                           verdict.note or None)
+            held = await asyncio.to_thread(
+                queue.finish, self.db, event.id, self.owner, verdict.status, now, verdict.note or None
+            )
             if verdict.status == DEAD_LETTER and event.kind == "order":
-                self.db.record_outcome(event.store, "order", event.remote_id, DEAD_LETTER, "dead_letter",
-                                       verdict.note, f"fix the cause, then `woonext events retry {event.id}`")
+                self.db.record_outcome(
+                    event.store,
+                    "order",
+                    event.remote_id,
+                    DEAD_LETTER,
+                    "dead_letter",
+                    verdict.note,
+                    f"fix the cause, then `woonext events retry {event.id}`",
+                )
         ATTEMPTS.labels(event.kind, "retry" if verdict.retry else verdict.status).inc()
         if not held:
             log.warning("event_lease_lost", event_id=event.id, status=verdict.status)
-        log.info("event_done", event_id=event.id, store=event.store, kind=event.kind, remote_id=event.remote_id,
-                 status="retry" if verdict.retry else verdict.status, attempts=event.attempts)
+        log.info(
+            "event_done",
+            event_id=event.id,
+            store=event.store,
+            kind=event.kind,
+            remote_id=event.remote_id,
+            status="retry" if verdict.retry else verdict.status,
+            attempts=event.attempts,
+        )
 
     # -- the loop -----------------------------------------------------------------------------
 

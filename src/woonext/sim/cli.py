@@ -27,9 +27,12 @@ def up(
     latency_ms: float = typer.Option(0, "--latency-ms", min=0, help="Latency added to every request."),
     faults: str = typer.Option("", "--faults", help="Fault spec, e.g. '429@0.05,erpnext:lost@0.02'."),
     import_orders: Path | None = typer.Option(None, "--import-orders", help="Serve these *.json orders instead."),
-    fault_hold_s: float = typer.Option(300, "--fault-hold-s", min=0,
-                                       help="How long a timeout / lost-response fault holds the socket before "
-                                            "the proxy's 504."),
+    fault_hold_s: float = typer.Option(
+        300,
+        "--fault-hold-s",
+        min=0,
+        help="How long a timeout / lost-response fault holds the socket before the proxy's 504.",
+    ),
 ) -> None:
     """Serve both simulators on 127.0.0.1 until stopped (Ctrl-C / SIGTERM) and write a config for them."""
     # Imported here so that `woonext --help` does not load both simulators.
@@ -43,8 +46,16 @@ def up(
     host = "127.0.0.1"
     woo_url, erp_url = f"http://{host}:{woo_port}", f"http://{host}:{erpnext_port}"
     try:
-        pair = build_pair(seed, orders, woo_url=woo_url, latency_ms=latency_ms, faults=faults,
-                          import_orders=import_orders, server_mode=True, fault_hold_s=fault_hold_s)
+        pair = build_pair(
+            seed,
+            orders,
+            woo_url=woo_url,
+            latency_ms=latency_ms,
+            faults=faults,
+            import_orders=import_orders,
+            server_mode=True,
+            fault_hold_s=fault_hold_s,
+        )
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"woonext sim up: {exc}", err=True)
         raise typer.Exit(2) from exc
@@ -52,8 +63,11 @@ def up(
 
     def ready() -> None:
         count = len(pair.woo.orders)
-        typer.echo(f"WooCommerce simulator on {woo_url} ({count} orders); ERPNext simulator on {erp_url}; "
-                   f"config written to {write_config.resolve()}", err=False)
+        typer.echo(
+            f"WooCommerce simulator on {woo_url} ({count} orders); ERPNext simulator on {erp_url}; "
+            f"config written to {write_config.resolve()}",
+            err=False,
+        )
 
     asyncio.run(serve_async(pair, woo_port, erpnext_port, host, on_ready=ready))
     typer.echo("simulators stopped")

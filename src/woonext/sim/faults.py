@@ -34,8 +34,19 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Flavor = Literal["woo", "erpnext"]
 
 KINDS = (
-    "429", "500", "502", "503", "504", "html200", "slow", "timeout", "reset", "lost",
-    "deadlock", "timestamp", "truncated",
+    "429",
+    "500",
+    "502",
+    "503",
+    "504",
+    "html200",
+    "slow",
+    "timeout",
+    "reset",
+    "lost",
+    "deadlock",
+    "timestamp",
+    "truncated",
 )
 TARGETS = ("woo", "erpnext")
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
@@ -101,7 +112,7 @@ class FaultPlan:
             item_target = None
             for name in TARGETS:
                 if item.startswith(name + ":"):
-                    item_target, item = name, item[len(name) + 1:]
+                    item_target, item = name, item[len(name) + 1 :]
                     break
             if target is not None and item_target not in (None, target):
                 continue
@@ -113,9 +124,7 @@ class FaultPlan:
             try:
                 probability = float(prob_text) if prob_text else 1.0
             except ValueError:
-                raise ValueError(
-                    f"fault probability {prob_text!r} in {raw.strip()!r} is not a number"
-                ) from None
+                raise ValueError(f"fault probability {prob_text!r} in {raw.strip()!r} is not a number") from None
             if not 0.0 <= probability <= 1.0:
                 raise ValueError(f"fault probability {probability} in {raw.strip()!r} is outside 0..1")
             method, path = _parse_route(route)
@@ -177,22 +186,22 @@ _PROXY_TITLES = {
 
 _WP_CRITICAL = {
     "code": "internal_server_error",
-    "message": "<p>There has been a critical error on this website.</p><p><a href=\"https://wordpress.org/"
-    "documentation/article/faq-troubleshooting/\">Learn more about troubleshooting WordPress.</a></p>",
+    "message": '<p>There has been a critical error on this website.</p><p><a href="https://wordpress.org/'
+    'documentation/article/faq-troubleshooting/">Learn more about troubleshooting WordPress.</a></p>',
     "data": {"status": 500},
     "additional_errors": [],
 }
 
 _HOST_PAGE = (
-    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Just a moment...</title>\n"
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Just a moment...</title>\n'
     "</head>\n<body>\n<h1>Checking your connection</h1>\n<p>This site is protected by the hosting "
     "provider. Please wait while we verify your request.</p>\n</body>\n</html>\n"
 )
 
 _FRAPPE_TRACEBACK = (
-    "Traceback (most recent call last):\n  File \"apps/frappe/frappe/app.py\", line 120, in application\n"
+    'Traceback (most recent call last):\n  File "apps/frappe/frappe/app.py", line 120, in application\n'
     "    response = frappe.api.handle(request)\n               ^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
-    "  File \"apps/frappe/frappe/database/database.py\", line 244, in sql\n"
+    '  File "apps/frappe/frappe/database/database.py", line 244, in sql\n'
     "    self._cursor.execute(query, values)\n{exc}\n"
 )
 
@@ -286,8 +295,13 @@ class FaultMiddleware:
         if self.server_mode:
             # A started response that ends early: uvicorn closes the socket, the client sees the
             # peer drop the connection mid-message.
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"4096")],
+                }
+            )
             return
         raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
 
@@ -343,14 +357,16 @@ class FaultMiddleware:
             return _json_reply(500, _WP_CRITICAL)
         if kind == "deadlock":
             return self._frappe_error(
-                500, "QueryDeadlockError",
+                500,
+                "QueryDeadlockError",
                 "frappe.exceptions.QueryDeadlockError: (1213, 'Deadlock found when trying to get lock; "
                 "try restarting transaction')",
             )
         if kind == "timestamp":
             return self._timestamp_mismatch()
         return self._frappe_error(
-            500, "OperationalError",
+            500,
+            "OperationalError",
             "pymysql.err.OperationalError: (2013, 'Lost connection to MySQL server during query')",
         )
 
@@ -365,8 +381,11 @@ class FaultMiddleware:
             (b"x-ratelimit-reset", retry),
         ]
         exception = "frappe.exceptions.TooManyRequestsError"
-        payload = {"exception": exception, "exc_type": "TooManyRequestsError",
-                   "exc": json.dumps([_FRAPPE_TRACEBACK.format(exc=exception)])}
+        payload = {
+            "exception": exception,
+            "exc_type": "TooManyRequestsError",
+            "exc": json.dumps([_FRAPPE_TRACEBACK.format(exc=exception)]),
+        }
         return _json_reply(429, payload, headers)
 
     def _frappe_error(self, status: int, exc_type: str, exception: str, message: str = "") -> _Reply:
@@ -377,8 +396,13 @@ class FaultMiddleware:
         }
         if message:
             exc_id = hashlib.sha224(self._id_rng.randbytes(16)).hexdigest()
-            inner = {"message": message, "title": "Message", "indicator": "red", "raise_exception": 1,
-                     "__frappe_exc_id": exc_id}
+            inner = {
+                "message": message,
+                "title": "Message",
+                "indicator": "red",
+                "raise_exception": 1,
+                "__frappe_exc_id": exc_id,
+            }
             payload["_server_messages"] = json.dumps([json.dumps(inner)])
         return _json_reply(status, payload)
 
@@ -391,8 +415,9 @@ class FaultMiddleware:
             f"Error: Document has been modified after you have opened it ({opened.strftime(fmt)}, "
             f"{local.strftime(fmt)}). Please refresh to get the latest document."
         )
-        return self._frappe_error(417, "TimestampMismatchError",
-                                  f"frappe.exceptions.TimestampMismatchError: {message}", message)
+        return self._frappe_error(
+            417, "TimestampMismatchError", f"frappe.exceptions.TimestampMismatchError: {message}", message
+        )
 
     @staticmethod
     async def _send(send: Send, reply: _Reply) -> None:

@@ -46,8 +46,7 @@ class GeneratedStore:
         for product in self.products:
             if product["type"] == "variable":
                 for variation in self.variations[product["id"]]:
-                    skus[variation["sku"]] = (f"{product['name']} - {variation['name']}",
-                                              Decimal(variation["price"]))
+                    skus[variation["sku"]] = (f"{product['name']} - {variation['name']}", Decimal(variation["price"]))
             else:
                 skus[product["sku"]] = (product["name"], Decimal(product["price"]))
         currencies = [self.currency, *(o["currency"] for o in self.orders)]
@@ -55,8 +54,10 @@ class GeneratedStore:
 
     def tax_account_map(self) -> dict[str, str]:
         """WooCommerce tax rate_id → ERPNext account head (for the woonext config)."""
-        return {str(r["id"]): tax_account_name(r["name"].replace("reduced", "").replace("zero", ""), r["rate"])
-                for r in sorted(self.tax_rates, key=lambda r: r["id"])}
+        return {
+            str(r["id"]): tax_account_name(r["name"].replace("reduced", "").replace("zero", ""), r["rate"])
+            for r in sorted(self.tax_rates, key=lambda r: r["id"])
+        }
 
     def products_by_id(self) -> dict[int, dict[str, Any]]:
         found = {p["id"]: p for p in self.products}
@@ -81,8 +82,17 @@ def generate_store(
     switch_at = start + timedelta(seconds=span * 2 / 3)
     catalog = build_catalog(rng, start - timedelta(days=30), home_url, currency, prices_include_tax=True)
     members, visitors = make_people(rng, registered=max(3, orders // 8), guests=max(3, orders // 4))
-    ctx = OrderContext(rng=rng, catalog=catalog, home=home_url, item_ids=Counter(1000), meta_ids=Counter(5000),
-                       members=members, visitors=visitors, guests_seen=[], store_currency=currency)
+    ctx = OrderContext(
+        rng=rng,
+        catalog=catalog,
+        home=home_url,
+        item_ids=Counter(1000),
+        meta_ids=Counter(5000),
+        members=members,
+        visitors=visitors,
+        guests_seen=[],
+        store_currency=currency,
+    )
     moments = sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(orders))
     moments = [m.replace(microsecond=0) for m in moments]
     tx_ids = Counter(990000)
@@ -107,12 +117,22 @@ def generate_store(
     for person in members:
         joined = start - timedelta(days=rng.randint(1, 200), seconds=rng.randint(0, 86399))
         record = customer_json(person, joined)
-        record["is_paying_customer"] = any(o["customer_id"] == person.customer_id and o["date_paid"]
-                                           for o in out_orders)
+        record["is_paying_customer"] = any(
+            o["customer_id"] == person.customer_id and o["date_paid"] for o in out_orders
+        )
         customers.append(record)
     return GeneratedStore(
-        seed=seed, currency=currency, products=catalog.products, variations=catalog.variations,
-        customers=customers, orders=out_orders, refunds=refunds, tax_rates=catalog.tax_rates,
-        tax_classes=catalog.tax_classes, settings=catalog.settings, shipping_zones=catalog.shipping_zones,
-        coupons=catalog.coupons, tax_settings=catalog.tax_settings(),
+        seed=seed,
+        currency=currency,
+        products=catalog.products,
+        variations=catalog.variations,
+        customers=customers,
+        orders=out_orders,
+        refunds=refunds,
+        tax_rates=catalog.tax_rates,
+        tax_classes=catalog.tax_classes,
+        settings=catalog.settings,
+        shipping_zones=catalog.shipping_zones,
+        coupons=catalog.coupons,
+        tax_settings=catalog.tax_settings(),
     )

@@ -43,17 +43,46 @@ VARIABLE_PRODUCTS: list[tuple[str, str, str, str, list[str], tuple[int, int]]] =
 # New Cairo's postcodes before the rest of Cairo, Alexandria only with a 21… postcode, several
 # governorates per regional zone, a postcode range for Upper Egypt, and the country as the fallback.
 ZONES: list[tuple[str, list[dict[str, str]], str]] = [
-    ("New Cairo", [{"code": "EG:EGC", "type": "state"}, {"code": "11835", "type": "postcode"},
-                   {"code": "11841...11845", "type": "postcode"}], "35.00"),
+    (
+        "New Cairo",
+        [
+            {"code": "EG:EGC", "type": "state"},
+            {"code": "11835", "type": "postcode"},
+            {"code": "11841...11845", "type": "postcode"},
+        ],
+        "35.00",
+    ),
     ("Cairo", [{"code": "EG:EGC", "type": "state"}], "30.00"),
     ("Giza", [{"code": "EG:EGGZ", "type": "state"}], "40.00"),
     ("Alexandria", [{"code": "EG:EGALX", "type": "state"}, {"code": "21*", "type": "postcode"}], "50.00"),
-    ("Delta", [{"code": "EG:EGDK", "type": "state"}, {"code": "EG:EGSHR", "type": "state"},
-               {"code": "EG:EGKB", "type": "state"}], "55.00"),
-    ("Canal Cities", [{"code": "EG:EGPTS", "type": "state"}, {"code": "EG:EGIS", "type": "state"},
-                      {"code": "EG:EGSUZ", "type": "state"}], "55.00"),
-    ("Upper Egypt", [{"code": "EG:EGLX", "type": "state"}, {"code": "EG:EGASN", "type": "state"},
-                     {"code": "81000...81999", "type": "postcode"}, {"code": "85*", "type": "postcode"}], "70.00"),
+    (
+        "Delta",
+        [
+            {"code": "EG:EGDK", "type": "state"},
+            {"code": "EG:EGSHR", "type": "state"},
+            {"code": "EG:EGKB", "type": "state"},
+        ],
+        "55.00",
+    ),
+    (
+        "Canal Cities",
+        [
+            {"code": "EG:EGPTS", "type": "state"},
+            {"code": "EG:EGIS", "type": "state"},
+            {"code": "EG:EGSUZ", "type": "state"},
+        ],
+        "55.00",
+    ),
+    (
+        "Upper Egypt",
+        [
+            {"code": "EG:EGLX", "type": "state"},
+            {"code": "EG:EGASN", "type": "state"},
+            {"code": "81000...81999", "type": "postcode"},
+            {"code": "85*", "type": "postcode"},
+        ],
+        "70.00",
+    ),
     ("Rest of Egypt", [{"code": "EG", "type": "country"}], "60.00"),
 ]
 EXPRESS = ("Express (Cairo/Giza)", "85.00")
@@ -106,80 +135,186 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower().replace("'", "")).strip("-").replace("--", "-")
 
 
-def _product(pid: int, name: str, sku: str, tax_class: str, price: str, kind: str, when: datetime,
-             rng: random.Random, home: str) -> dict[str, Any]:
+def _product(
+    pid: int, name: str, sku: str, tax_class: str, price: str, kind: str, when: datetime, rng: random.Random, home: str
+) -> dict[str, Any]:
     managed = kind == "simple" and rng.random() < 0.5
     on_sale = kind == "simple" and rng.random() < 0.15
     regular = f"{(Decimal(price) * Decimal('1.15')).quantize(Decimal('1'))}.00" if on_sale else price
     return {
-        "id": pid, "name": name, "slug": _slug(name), "permalink": f"{home}/product/{_slug(name)}/",
-        **wc_dates("date_created", when), **wc_dates("date_modified", when),
-        "type": kind, "status": "publish", "featured": False, "catalog_visibility": "visible",
-        "description": "", "short_description": "", "sku": sku, "price": "" if kind == "variable" else price,
-        "regular_price": "" if kind == "variable" else regular, "sale_price": price if on_sale else "",
-        "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
-        "date_on_sale_to_gmt": None, "on_sale": on_sale, "purchasable": True, "total_sales": 0,
-        "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1, "download_expiry": -1,
-        "external_url": "", "button_text": "", "tax_status": "taxable", "tax_class": tax_class,
-        "manage_stock": managed, "stock_quantity": rng.randint(300, 900) if managed else None,
-        "backorders": "no", "backorders_allowed": False, "backordered": False, "low_stock_amount": None,
-        "sold_individually": False, "weight": "", "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_required": True, "shipping_taxable": True, "shipping_class": "", "shipping_class_id": 0,
-        "reviews_allowed": True, "average_rating": "0", "rating_count": 0, "upsell_ids": [],
-        "cross_sell_ids": [], "parent_id": 0, "purchase_note": "",
-        "categories": [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}], "brands": [], "tags": [],
-        "images": [], "attributes": [], "default_attributes": [], "variations": [], "grouped_products": [],
-        "menu_order": 0, "price_html": "", "related_ids": [], "meta_data": [], "stock_status": "instock",
-        "has_options": kind == "variable", "post_password": "", "global_unique_id": "",
+        "id": pid,
+        "name": name,
+        "slug": _slug(name),
+        "permalink": f"{home}/product/{_slug(name)}/",
+        **wc_dates("date_created", when),
+        **wc_dates("date_modified", when),
+        "type": kind,
+        "status": "publish",
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": "",
+        "short_description": "",
+        "sku": sku,
+        "price": "" if kind == "variable" else price,
+        "regular_price": "" if kind == "variable" else regular,
+        "sale_price": price if on_sale else "",
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": on_sale,
+        "purchasable": True,
+        "total_sales": 0,
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "external_url": "",
+        "button_text": "",
+        "tax_status": "taxable",
+        "tax_class": tax_class,
+        "manage_stock": managed,
+        "stock_quantity": rng.randint(300, 900) if managed else None,
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "sold_individually": False,
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_required": True,
+        "shipping_taxable": True,
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "reviews_allowed": True,
+        "average_rating": "0",
+        "rating_count": 0,
+        "upsell_ids": [],
+        "cross_sell_ids": [],
+        "parent_id": 0,
+        "purchase_note": "",
+        "categories": [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}],
+        "brands": [],
+        "tags": [],
+        "images": [],
+        "attributes": [],
+        "default_attributes": [],
+        "variations": [],
+        "grouped_products": [],
+        "menu_order": 0,
+        "price_html": "",
+        "related_ids": [],
+        "meta_data": [],
+        "stock_status": "instock",
+        "has_options": kind == "variable",
+        "post_password": "",
+        "global_unique_id": "",
     }
 
 
-def _variation(vid: int, parent: dict[str, Any], attribute: str, option: str, sku: str, price: str,
-               tax_class: str, when: datetime) -> dict[str, Any]:
+def _variation(
+    vid: int, parent: dict[str, Any], attribute: str, option: str, sku: str, price: str, tax_class: str, when: datetime
+) -> dict[str, Any]:
     return {
-        "id": vid, "type": "variation", **wc_dates("date_created", when), **wc_dates("date_modified", when),
-        "description": "", "permalink": f"{parent['permalink']}?attribute_{attribute.lower()}={option}",
-        "sku": sku, "global_unique_id": "", "price": price, "regular_price": price, "sale_price": "",
-        "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
-        "date_on_sale_to_gmt": None, "on_sale": False, "status": "publish", "purchasable": True,
-        "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1, "download_expiry": -1,
-        "tax_status": "taxable", "tax_class": tax_class, "manage_stock": False, "stock_quantity": None,
-        "stock_status": "instock", "backorders": "no", "backorders_allowed": False, "backordered": False,
-        "low_stock_amount": None, "weight": "", "dimensions": {"length": "", "width": "", "height": ""},
-        "shipping_class": "", "shipping_class_id": 0, "image": None, "gallery_image_ids": [],
+        "id": vid,
+        "type": "variation",
+        **wc_dates("date_created", when),
+        **wc_dates("date_modified", when),
+        "description": "",
+        "permalink": f"{parent['permalink']}?attribute_{attribute.lower()}={option}",
+        "sku": sku,
+        "global_unique_id": "",
+        "price": price,
+        "regular_price": price,
+        "sale_price": "",
+        "date_on_sale_from": None,
+        "date_on_sale_from_gmt": None,
+        "date_on_sale_to": None,
+        "date_on_sale_to_gmt": None,
+        "on_sale": False,
+        "status": "publish",
+        "purchasable": True,
+        "virtual": False,
+        "downloadable": False,
+        "downloads": [],
+        "download_limit": -1,
+        "download_expiry": -1,
+        "tax_status": "taxable",
+        "tax_class": tax_class,
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+        "low_stock_amount": None,
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_class": "",
+        "shipping_class_id": 0,
+        "image": None,
+        "gallery_image_ids": [],
         "attributes": [{"id": 0, "name": attribute, "slug": attribute.lower(), "option": option}],
-        "menu_order": 0, "meta_data": [], "name": option, "parent_id": parent["id"],
+        "menu_order": 0,
+        "meta_data": [],
+        "name": option,
+        "parent_id": parent["id"],
     }
 
 
-def build_catalog(rng: random.Random, start: datetime, home: str, currency: str,
-                  prices_include_tax: bool) -> Catalog:
+def build_catalog(rng: random.Random, start: datetime, home: str, currency: str, prices_include_tax: bool) -> Catalog:
     products: list[dict[str, Any]] = []
     variations: dict[int, list[dict[str, Any]]] = {}
     next_id = 11
     for n, (name, stem, tax_class, (low, high)) in enumerate(SIMPLE_PRODUCTS, start=1):
-        products.append(_product(next_id, name, f"{stem}-{n:03d}", tax_class, _price(rng, low, high), "simple",
-                                 start, rng, home))
+        products.append(
+            _product(next_id, name, f"{stem}-{n:03d}", tax_class, _price(rng, low, high), "simple", start, rng, home)
+        )
         next_id += 1
     for n, (name, stem, tax_class, attribute, options, (low, high)) in enumerate(VARIABLE_PRODUCTS, start=1):
         parent = _product(next_id, name, f"{stem}-VAR-{n:03d}", tax_class, "", "variable", start, rng, home)
-        parent["attributes"] = [{"id": 0, "name": attribute, "slug": attribute.lower(), "position": 0,
-                                 "visible": True, "variation": True, "options": options}]
+        parent["attributes"] = [
+            {
+                "id": 0,
+                "name": attribute,
+                "slug": attribute.lower(),
+                "position": 0,
+                "visible": True,
+                "variation": True,
+                "options": options,
+            }
+        ]
         next_id += 1
         children = []
         for option in options:
             # Now and then one variation sits in another class than its parent (as DATES-1000 does).
             own_class = "zero-rate" if tax_class == "reduced-rate" and option == options[-1] else tax_class
-            children.append(_variation(next_id, parent, attribute, option, f"{stem}-{option.upper()}",
-                                       _price(rng, low, high), own_class, start))
+            children.append(
+                _variation(
+                    next_id,
+                    parent,
+                    attribute,
+                    option,
+                    f"{stem}-{option.upper()}",
+                    _price(rng, low, high),
+                    own_class,
+                    start,
+                )
+            )
             next_id += 1
         parent["variations"] = [c["id"] for c in reversed(children)]
         parent["price"] = min((c["price"] for c in children), key=Decimal)
         variations[parent["id"]] = children
         products.append(parent)
     return Catalog(
-        products=products, variations=variations, tax_rates=_tax_rates(), tax_classes=_tax_classes(),
-        settings=_settings(currency, prices_include_tax), shipping_zones=_zones(), coupons=_coupons(start),
+        products=products,
+        variations=variations,
+        tax_rates=_tax_rates(),
+        tax_classes=_tax_classes(),
+        settings=_settings(currency, prices_include_tax),
+        shipping_zones=_zones(),
+        coupons=_coupons(start),
     )
 
 
@@ -194,14 +329,24 @@ def _tax_rates() -> list[dict[str, Any]]:
 
 
 def _tax_classes() -> list[dict[str, Any]]:
-    return [{"slug": "standard", "name": "Standard rate"}, {"slug": "reduced-rate", "name": "Reduced rate"},
-            {"slug": "zero-rate", "name": "Zero rate"}]
+    return [
+        {"slug": "standard", "name": "Standard rate"},
+        {"slug": "reduced-rate", "name": "Reduced rate"},
+        {"slug": "zero-rate", "name": "Zero rate"},
+    ]
 
 
 def _settings(currency: str, prices_include_tax: bool) -> dict[str, list[dict[str, Any]]]:
     def opt(group: str, key: str, value: str, label: str) -> dict[str, Any]:
-        return {"id": f"woocommerce_{key}", "label": label, "description": "", "type": "text", "default": "",
-                "value": value, "group_id": group}
+        return {
+            "id": f"woocommerce_{key}",
+            "label": label,
+            "description": "",
+            "type": "text",
+            "default": "",
+            "value": value,
+            "group_id": group,
+        }
 
     tax = [
         opt("tax", "prices_include_tax", "yes" if prices_include_tax else "no", "Prices entered with tax"),
@@ -231,8 +376,9 @@ def _settings(currency: str, prices_include_tax: bool) -> dict[str, list[dict[st
 
 
 def _zones() -> list[dict[str, Any]]:
-    zones: list[dict[str, Any]] = [{"id": 0, "name": "Locations not covered by your other zones", "order": 0,
-                                    "locations": [], "methods": []}]
+    zones: list[dict[str, Any]] = [
+        {"id": 0, "name": "Locations not covered by your other zones", "order": 0, "locations": [], "methods": []}
+    ]
     instance = 1
     for zid, (name, locations, cost) in enumerate(ZONES, start=1):
         methods = [_flat_rate(instance, f"Flat rate ({name})", cost)]
@@ -246,16 +392,31 @@ def _zones() -> list[dict[str, Any]]:
 
 def _flat_rate(instance: int, title: str, cost: str) -> dict[str, Any]:
     def field(key: str, label: str, value: str) -> dict[str, Any]:
-        return {"id": key, "label": label, "description": "", "type": "text", "value": value, "default": "",
-                "tip": "", "placeholder": ""}
+        return {
+            "id": key,
+            "label": label,
+            "description": "",
+            "type": "text",
+            "value": value,
+            "default": "",
+            "tip": "",
+            "placeholder": "",
+        }
 
     return {
-        "id": instance, "instance_id": instance, "title": title, "order": 1, "enabled": True,
-        "method_id": "flat_rate", "method_title": "Flat rate",
+        "id": instance,
+        "instance_id": instance,
+        "title": title,
+        "order": 1,
+        "enabled": True,
+        "method_id": "flat_rate",
+        "method_title": "Flat rate",
         "method_description": "<p>Lets you charge a fixed rate for shipping.</p>\n",
-        "settings": {"title": field("title", "Name", title), "tax_status": field("tax_status", "Tax status",
-                                                                                  "taxable"),
-                     "cost": field("cost", "Cost", cost)},
+        "settings": {
+            "title": field("title", "Name", title),
+            "tax_status": field("tax_status", "Tax status", "taxable"),
+            "cost": field("cost", "Cost", cost),
+        },
     }
 
 
@@ -271,16 +432,36 @@ COUPONS: list[tuple[str, str, str, bool, str]] = [
 def _coupons(when: datetime) -> list[dict[str, Any]]:
     out = []
     for n, (code, kind, amount, free, description) in enumerate(COUPONS):
-        out.append({
-            "id": 60 + n, "code": code, "amount": amount, "status": "publish",
-            **wc_dates("date_created", when), **wc_dates("date_modified", when),
-            "discount_type": kind, "description": description, "date_expires": None, "date_expires_gmt": None,
-            "usage_count": 0, "individual_use": False, "product_ids": [], "excluded_product_ids": [],
-            "usage_limit": None, "usage_limit_per_user": None, "limit_usage_to_x_items": None,
-            "free_shipping": free, "product_categories": [], "excluded_product_categories": [],
-            "exclude_sale_items": False, "minimum_amount": "0.00", "maximum_amount": "0.00",
-            "email_restrictions": [], "used_by": [], "meta_data": [],
-        })
+        out.append(
+            {
+                "id": 60 + n,
+                "code": code,
+                "amount": amount,
+                "status": "publish",
+                **wc_dates("date_created", when),
+                **wc_dates("date_modified", when),
+                "discount_type": kind,
+                "description": description,
+                "date_expires": None,
+                "date_expires_gmt": None,
+                "usage_count": 0,
+                "individual_use": False,
+                "product_ids": [],
+                "excluded_product_ids": [],
+                "usage_limit": None,
+                "usage_limit_per_user": None,
+                "limit_usage_to_x_items": None,
+                "free_shipping": free,
+                "product_categories": [],
+                "excluded_product_categories": [],
+                "exclude_sale_items": False,
+                "minimum_amount": "0.00",
+                "maximum_amount": "0.00",
+                "email_restrictions": [],
+                "used_by": [],
+                "meta_data": [],
+            }
+        )
     return out
 
 

@@ -61,21 +61,34 @@ def tax_account_name(label: str, rate_percent: Any) -> str:
     return f"{label} {pct:f}% - {ABBR}"
 
 
-def masters_for(skus: Mapping[str, tuple[str, Decimal]], tax_accounts: Iterable[str],
-                currencies: Iterable[str], currency: str = "EGP") -> Masters:
+def masters_for(
+    skus: Mapping[str, tuple[str, Decimal]],
+    tax_accounts: Iterable[str],
+    currencies: Iterable[str],
+    currency: str = "EGP",
+) -> Masters:
     """Masters with the given items (sku → (name, rate)), tax accounts and currencies; `currency`
     is the company's, the others get an exchange rate into it."""
-    accounts = base_accounts() + [AccountSpec(name=a, account_type="Tax", root_type="Liability")
-                                  for a in dict.fromkeys(tax_accounts)]
+    accounts = base_accounts() + [
+        AccountSpec(name=a, account_type="Tax", root_type="Liability") for a in dict.fromkeys(tax_accounts)
+    ]
     items = [ItemSpec(item_code=sku, item_name=name[:140], standard_rate=rate) for sku, (name, rate) in skus.items()]
     items += [ItemSpec(item_code=s, item_name=s, is_stock_item=0, item_group="Services") for s in SERVICE_ITEMS]
     used = list(dict.fromkeys([currency, *currencies]))
     return Masters(
-        company=COMPANY, abbr=ABBR, currency=currency, accounts=accounts,
-        default_receivable_account=f"Debtors - {ABBR}", default_income_account=f"Sales - {ABBR}",
-        default_cash_account=f"Cash - {ABBR}", round_off_account=f"Round Off - {ABBR}",
-        kashier_account=f"Kashier - {ABBR}", warehouses=[WAREHOUSE], default_warehouse=WAREHOUSE,
-        items=items, stock={(i.item_code, WAREHOUSE): STOCK_PER_ITEM for i in items if i.is_stock_item},
+        company=COMPANY,
+        abbr=ABBR,
+        currency=currency,
+        accounts=accounts,
+        default_receivable_account=f"Debtors - {ABBR}",
+        default_income_account=f"Sales - {ABBR}",
+        default_cash_account=f"Cash - {ABBR}",
+        round_off_account=f"Round Off - {ABBR}",
+        kashier_account=f"Kashier - {ABBR}",
+        warehouses=[WAREHOUSE],
+        default_warehouse=WAREHOUSE,
+        items=items,
+        stock={(i.item_code, WAREHOUSE): STOCK_PER_ITEM for i in items if i.is_stock_item},
         price_lists=["Standard Selling"],
         modes_of_payment=[ModeOfPaymentSpec(name=n, type=t, account=a) for n, (t, a) in MODES_OF_PAYMENT.items()],
         currencies=list(dict.fromkeys([*used, "EGP", "USD", "EUR"])),
@@ -103,8 +116,10 @@ def tax_map_for_orders(orders: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     counts: dict[str, int] = {}
     for account in found.values():
         counts[account] = counts.get(account, 0) + 1
-    return {rid: (acc if counts[acc] == 1 else acc.replace(f" - {ABBR}", f" ({rid}) - {ABBR}"))
-            for rid, acc in found.items()}
+    return {
+        rid: (acc if counts[acc] == 1 else acc.replace(f" - {ABBR}", f" ({rid}) - {ABBR}"))
+        for rid, acc in found.items()
+    }
 
 
 def masters_for_orders(orders: list[dict]) -> Masters:

@@ -22,8 +22,16 @@ from .generator_masters import EXCHANGE_TO_EGP
 from .generator_people import Person, phone_formats, vary_email_case
 from .generator_time import SITE_TZ, wc_dates
 
-STATUS_WEIGHTS = {"completed": 62, "processing": 11, "pending": 5, "on-hold": 4, "cancelled": 7, "refunded": 4,
-                  "failed": 4, "trash": 3}
+STATUS_WEIGHTS = {
+    "completed": 62,
+    "processing": 11,
+    "pending": 5,
+    "on-hold": 4,
+    "cancelled": 7,
+    "refunded": 4,
+    "failed": 4,
+    "trash": 3,
+}
 PAYMENT_METHODS = [
     ("cod", "Cash on delivery", 40),
     ("instapay", "InstaPay", 20),
@@ -33,22 +41,64 @@ PAYMENT_METHODS = [
 ]
 # Key order of a REST order object (as the real order_*.json samples have it).
 ORDER_KEYS = (
-    "id", "parent_id", "status", "currency", "version", "prices_include_tax", "date_created", "date_modified",
-    "discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax",
-    "customer_id", "order_key", "billing", "shipping", "payment_method", "payment_method_title", "transaction_id",
-    "customer_ip_address", "customer_user_agent", "created_via", "customer_note", "date_completed", "date_paid",
-    "cart_hash", "number", "meta_data", "line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines",
-    "refunds", "payment_url", "is_editable", "needs_payment", "needs_processing", "date_created_gmt",
-    "date_modified_gmt", "date_completed_gmt", "date_paid_gmt", "currency_symbol", "_links",
+    "id",
+    "parent_id",
+    "status",
+    "currency",
+    "version",
+    "prices_include_tax",
+    "date_created",
+    "date_modified",
+    "discount_total",
+    "discount_tax",
+    "shipping_total",
+    "shipping_tax",
+    "cart_tax",
+    "total",
+    "total_tax",
+    "customer_id",
+    "order_key",
+    "billing",
+    "shipping",
+    "payment_method",
+    "payment_method_title",
+    "transaction_id",
+    "customer_ip_address",
+    "customer_user_agent",
+    "created_via",
+    "customer_note",
+    "date_completed",
+    "date_paid",
+    "cart_hash",
+    "number",
+    "meta_data",
+    "line_items",
+    "tax_lines",
+    "shipping_lines",
+    "fee_lines",
+    "coupon_lines",
+    "refunds",
+    "payment_url",
+    "is_editable",
+    "needs_payment",
+    "needs_processing",
+    "date_created_gmt",
+    "date_modified_gmt",
+    "date_completed_gmt",
+    "date_paid_gmt",
+    "currency_symbol",
+    "_links",
 )
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€"}  # WooCommerce shows EGP as its code
 PREPAID = {"kashier_card", "kashier_wallet", "instapay", "valu"}
 DELIVERY_SLOTS = ["10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
 # Units of EGP per unit of a currency: for the odd order placed in another currency than the shop's.
 EGP_PER = {"EGP": Decimal("1"), **EXCHANGE_TO_EGP}
-USER_AGENTS = ["Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-               "Mozilla/5.0 (Linux; Android 15; SM-A556E) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
-               "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"]
+USER_AGENTS = [
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 15; SM-A556E) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
+]
 
 
 class Counter:
@@ -100,16 +150,26 @@ def _lines(ctx: OrderContext, currency: str) -> list[dict[str, Any]]:
     for product, variation in picks:
         quantity = rng.choices([1, 2, 3, 5], weights=[70, 20, 8, 2])[0]
         line: dict[str, Any] = {
-            "id": ctx.item_ids.next(), "product_id": product["id"],
-            "variation_id": variation["id"] if variation else 0, "quantity": quantity,
+            "id": ctx.item_ids.next(),
+            "product_id": product["id"],
+            "variation_id": variation["id"] if variation else 0,
+            "quantity": quantity,
             "name": f"{product['name']} - {variation['name']}" if variation else product["name"],
-            "sku": (variation or product)["sku"], "meta_data": [],
+            "sku": (variation or product)["sku"],
+            "meta_data": [],
             "parent_name": product["name"] if variation else None,
         }
         if variation:
             attr = variation["attributes"][0]
-            line["meta_data"].append({"id": ctx.meta_ids.next(), "key": attr["slug"], "value": attr["option"],
-                                      "display_key": attr["name"], "display_value": attr["option"]})
+            line["meta_data"].append(
+                {
+                    "id": ctx.meta_ids.next(),
+                    "key": attr["slug"],
+                    "value": attr["option"],
+                    "display_key": attr["name"],
+                    "display_value": attr["option"],
+                }
+            )
         if currency != ctx.store_currency:
             amount = _money_in(Decimal((variation or product)["price"]) * quantity, ctx, currency)
             line["subtotal"] = line["total"] = amount
@@ -126,9 +186,17 @@ def _shipping(ctx: OrderContext, person: Person, currency: str, via_checkout: bo
     method = methods[-1] if len(methods) > 1 and rng.random() < 0.12 else methods[0]
     cost = Decimal(method["settings"]["cost"]["value"])
     title = method["title"] if method["title"] != EXPRESS[0] or via_checkout else EXPRESS[0]
-    return [{"id": ctx.item_ids.next(), "method_title": title, "method_id": "flat_rate",
-             "instance_id": str(method["instance_id"]) if via_checkout else "",
-             "total": _money_in(cost, ctx, currency), "tax_status": "taxable", "meta_data": []}]
+    return [
+        {
+            "id": ctx.item_ids.next(),
+            "method_title": title,
+            "method_id": "flat_rate",
+            "instance_id": str(method["instance_id"]) if via_checkout else "",
+            "total": _money_in(cost, ctx, currency),
+            "tax_status": "taxable",
+            "meta_data": [],
+        }
+    ]
 
 
 def _fees(ctx: OrderContext, method: str, currency: str) -> list[dict[str, Any]]:
@@ -141,9 +209,18 @@ def _fees(ctx: OrderContext, method: str, currency: str) -> list[dict[str, Any]]
         fees.append(("Gift wrapping", Decimal("25.00"), "taxable"))
     elif roll < 0.14 and method == "cod":
         fees.append(("Cash handling fee", Decimal("15.00"), "none"))
-    return [{"id": ctx.item_ids.next(), "name": name, "tax_class": "", "tax_status": status, "amount": "",
-             "total": _money_in(value, ctx, currency), "meta_data": []}
-            for name, value, status in fees]
+    return [
+        {
+            "id": ctx.item_ids.next(),
+            "name": name,
+            "tax_class": "",
+            "tax_status": status,
+            "amount": "",
+            "total": _money_in(value, ctx, currency),
+            "meta_data": [],
+        }
+        for name, value, status in fees
+    ]
 
 
 def _coupons(ctx: OrderContext) -> list[dict[str, Any]]:
@@ -171,8 +248,9 @@ def _order_key(rng: random.Random) -> str:
     return "wc_order_" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(13))
 
 
-def build_order(ctx: OrderContext, order_id: int, created: datetime,
-                prices_include_tax: bool) -> tuple[dict[str, Any], Person]:
+def build_order(
+    ctx: OrderContext, order_id: int, created: datetime, prices_include_tax: bool
+) -> tuple[dict[str, Any], Person]:
     """One order with its inputs chosen; figures filled by woomoney; status and dates still to come."""
     rng = ctx.rng
     person, phone, email = _pick_person(ctx)
@@ -184,21 +262,38 @@ def build_order(ctx: OrderContext, order_id: int, created: datetime,
     checkout = created_via == "checkout"
     key = _order_key(rng)
     order: dict[str, Any] = {
-        "id": order_id, "parent_id": 0, "status": "pending", "currency": currency, "version": "11.0.1",
-        "prices_include_tax": prices_include_tax, **wc_dates("date_created", created),
-        **wc_dates("date_modified", created), "customer_id": person.customer_id, "order_key": key,
+        "id": order_id,
+        "parent_id": 0,
+        "status": "pending",
+        "currency": currency,
+        "version": "11.0.1",
+        "prices_include_tax": prices_include_tax,
+        **wc_dates("date_created", created),
+        **wc_dates("date_modified", created),
+        "customer_id": person.customer_id,
+        "order_key": key,
         "billing": person.address(with_email=True, phone=phone, email=email),
         "shipping": person.address(with_email=False, phone=phone),
-        "payment_method": method, "payment_method_title": title, "transaction_id": "",
+        "payment_method": method,
+        "payment_method_title": title,
+        "transaction_id": "",
         "customer_ip_address": f"41.{rng.randint(32, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-        if checkout else "",
-        "customer_user_agent": rng.choice(USER_AGENTS) if checkout else "", "created_via": created_via,
+        if checkout
+        else "",
+        "customer_user_agent": rng.choice(USER_AGENTS) if checkout else "",
+        "created_via": created_via,
         "customer_note": rng.choice(["", "", "", "Please call before delivery", "Leave with the doorman"]),
-        **wc_dates("date_completed", None), **wc_dates("date_paid", None),
-        "cart_hash": hashlib.md5(key.encode()).hexdigest() if checkout else "", "number": str(order_id),
-        "meta_data": _meta(ctx, created), "line_items": _lines(ctx, currency), "tax_lines": [],
-        "shipping_lines": _shipping(ctx, person, currency, checkout), "fee_lines": _fees(ctx, method, currency),
-        "coupon_lines": _coupons(ctx), "refunds": [],
+        **wc_dates("date_completed", None),
+        **wc_dates("date_paid", None),
+        "cart_hash": hashlib.md5(key.encode()).hexdigest() if checkout else "",
+        "number": str(order_id),
+        "meta_data": _meta(ctx, created),
+        "line_items": _lines(ctx, currency),
+        "tax_lines": [],
+        "shipping_lines": _shipping(ctx, person, currency, checkout),
+        "fee_lines": _fees(ctx, method, currency),
+        "coupon_lines": _coupons(ctx),
+        "refunds": [],
         "payment_url": f"{ctx.home}/checkout/order-pay/{order_id}/?pay_for_order=true&key={key}",
         "currency_symbol": CURRENCY_SYMBOLS.get(currency, currency),
     }
@@ -208,8 +303,13 @@ def build_order(ctx: OrderContext, order_id: int, created: datetime,
 def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: bool, tx_ids: Counter) -> dict:
     """Figures from woomoney, then a status with the dates that status implies."""
     catalog = ctx.catalog
-    order = calculate_order(order, rates=catalog.rates(), settings=catalog.tax_settings(prices_include_tax),
-                            coupons={c["code"]: c for c in catalog.coupons}, products=catalog.by_id())
+    order = calculate_order(
+        order,
+        rates=catalog.rates(),
+        settings=catalog.tax_settings(prices_include_tax),
+        coupons={c["code"]: c for c in catalog.coupons},
+        products=catalog.by_id(),
+    )
     for row in order["coupon_lines"]:
         row["meta_data"] = [{"id": meta.get("id") or ctx.meta_ids.next(), **meta} for meta in row["meta_data"]]
     rng = ctx.rng
@@ -240,8 +340,9 @@ def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: b
     links: dict[str, Any] = {
         "self": [{"href": f"{ctx.home}/wp-json/wc/v3/orders/{order['id']}"}],
         "collection": [{"href": f"{ctx.home}/wp-json/wc/v3/orders"}],
-        "email_templates": [{"embeddable": True,
-                             "href": f"{ctx.home}/wp-json/wc/v3/orders/{order['id']}/actions/email_templates"}],
+        "email_templates": [
+            {"embeddable": True, "href": f"{ctx.home}/wp-json/wc/v3/orders/{order['id']}/actions/email_templates"}
+        ],
     }
     if order["customer_id"]:
         links["customer"] = [{"href": f"{ctx.home}/wp-json/wc/v3/customers/{order['customer_id']}"}]
@@ -278,8 +379,11 @@ def add_refunds(order: dict[str, Any], ctx: OrderContext, refund_ids: Counter) -
         elif plan == "lines":
             line = rng.choice(order["line_items"])
             try:
-                refund = calculate_refund(order, line_items=[{"id": line["id"], "quantity": 1}],
-                                          reason=rng.choice(["Damaged item", "Wrong size", ""]))
+                refund = calculate_refund(
+                    order,
+                    line_items=[{"id": line["id"], "quantity": 1}],
+                    reason=rng.choice(["Damaged item", "Wrong size", ""]),
+                )
             except ValueError:
                 continue
         else:

@@ -13,18 +13,83 @@ from typing import Any
 
 from .generator_time import wc_dates
 
-FIRST_NAMES = ["Mona", "Ahmed", "Aya", "Hany", "Khaled", "Heba", "Noha", "Tarek", "Fatma", "Amr", "Yasmine",
-               "Eman", "Omar", "Sara", "Mahmoud", "Nour", "Karim", "Dina", "Youssef", "Reem", "Mostafa", "Salma",
-               "Hassan", "Laila", "Ibrahim", "Mariam", "Sherif", "Rana", "Tamer", "Hala"]
-LAST_NAMES = ["Hassan", "Mostafa", "Reda", "Shaker", "Ezzat", "Mansour", "Saber", "Mahmoud", "Zaki", "Nabil",
-              "Ashraf", "Helmy", "Farouk", "Soliman", "Abdelrahman", "Gamal", "Fawzy", "Kamel", "Naguib", "Said"]
-STREETS = ["El Tahrir St", "Gameat El Dewal St", "26th of July St", "Abbas El Akkad St", "El Haram St",
-           "Corniche El Nil", "Makram Ebeid St", "Fouad St", "El Nasr Rd", "Salah Salem St", "El Merghany St",
-           "Mohamed Farid St"]
+FIRST_NAMES = [
+    "Mona",
+    "Ahmed",
+    "Aya",
+    "Hany",
+    "Khaled",
+    "Heba",
+    "Noha",
+    "Tarek",
+    "Fatma",
+    "Amr",
+    "Yasmine",
+    "Eman",
+    "Omar",
+    "Sara",
+    "Mahmoud",
+    "Nour",
+    "Karim",
+    "Dina",
+    "Youssef",
+    "Reem",
+    "Mostafa",
+    "Salma",
+    "Hassan",
+    "Laila",
+    "Ibrahim",
+    "Mariam",
+    "Sherif",
+    "Rana",
+    "Tamer",
+    "Hala",
+]
+LAST_NAMES = [
+    "Hassan",
+    "Mostafa",
+    "Reda",
+    "Shaker",
+    "Ezzat",
+    "Mansour",
+    "Saber",
+    "Mahmoud",
+    "Zaki",
+    "Nabil",
+    "Ashraf",
+    "Helmy",
+    "Farouk",
+    "Soliman",
+    "Abdelrahman",
+    "Gamal",
+    "Fawzy",
+    "Kamel",
+    "Naguib",
+    "Said",
+]
+STREETS = [
+    "El Tahrir St",
+    "Gameat El Dewal St",
+    "26th of July St",
+    "Abbas El Akkad St",
+    "El Haram St",
+    "Corniche El Nil",
+    "Makram Ebeid St",
+    "Fouad St",
+    "El Nasr Rd",
+    "Salah Salem St",
+    "El Merghany St",
+    "Mohamed Farid St",
+]
 # state code → [(city, postcode)]; weights favour Cairo and Giza like a Cairo-based shop.
 PLACES: dict[str, list[tuple[str, str]]] = {
-    "EGC": [("Nasr City", "11765"), ("Heliopolis", "11757"), ("Maadi", "11728"), ("Zamalek", "11211"),
-            ("New Cairo", "11835")],
+    "EGC": [
+        ("Nasr City", "11765"),
+        ("Heliopolis", "11757"),
+        ("Maadi", "11728"),
+        ("Zamalek", "11211"),
+        ("New Cairo", "11835"),
+    ],
     "EGGZ": [("Dokki", "12611"), ("Mohandessin", "12655"), ("6th of October", "12573"), ("Haram", "12556")],
     "EGALX": [("Smouha", "21615"), ("Sidi Gaber", "21523"), ("Miami", "21919")],
     "EGDK": [("Mansoura", "35511")],
@@ -34,8 +99,17 @@ PLACES: dict[str, list[tuple[str, str]]] = {
     "EGLX": [("Luxor", "85951")],
     "EGASN": [("Aswan", "81511")],
 }
-STATE_WEIGHTS = {"EGC": 40, "EGGZ": 25, "EGALX": 12, "EGDK": 5, "EGSHR": 4, "EGKB": 4, "EGPTS": 4, "EGLX": 3,
-                 "EGASN": 3}
+STATE_WEIGHTS = {
+    "EGC": 40,
+    "EGGZ": 25,
+    "EGALX": 12,
+    "EGDK": 5,
+    "EGSHR": 4,
+    "EGKB": 4,
+    "EGPTS": 4,
+    "EGLX": 3,
+    "EGASN": 3,
+}
 MOBILE_PREFIXES = ["10", "11", "12", "15"]
 
 
@@ -72,9 +146,15 @@ class Person:
 
     def address(self, *, with_email: bool, phone: str | None = None, email: str | None = None) -> dict[str, Any]:
         out = {
-            "first_name": self.first_name, "last_name": self.last_name, "company": "",
-            "address_1": self.street, "address_2": "", "city": self.city, "state": self.state,
-            "postcode": self.postcode, "country": "EG",
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "company": "",
+            "address_1": self.street,
+            "address_2": "",
+            "city": self.city,
+            "state": self.state,
+            "postcode": self.postcode,
+            "country": "EG",
         }
         if with_email:
             out["email"] = email or self.email
@@ -95,17 +175,25 @@ def make_person(rng: random.Random, n: int) -> Person:
 def customer_json(person: Person, when: datetime) -> dict[str, Any]:
     """A registered customer as `GET /customers/{id}` shows it."""
     return {
-        "id": person.customer_id, **wc_dates("date_created", when),
-        **wc_dates("date_modified", when + timedelta(minutes=1)), "email": person.email,
-        "first_name": person.first_name, "last_name": person.last_name, "role": "customer",
-        "username": person.email.split("@")[0], "billing": person.address(with_email=True),
-        "shipping": person.address(with_email=False), "is_paying_customer": False,
-        "avatar_url": "https://secure.gravatar.com/avatar/?s=96&d=mm&r=g", "meta_data": [],
+        "id": person.customer_id,
+        **wc_dates("date_created", when),
+        **wc_dates("date_modified", when + timedelta(minutes=1)),
+        "email": person.email,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "role": "customer",
+        "username": person.email.split("@")[0],
+        "billing": person.address(with_email=True),
+        "shipping": person.address(with_email=False),
+        "is_paying_customer": False,
+        "avatar_url": "https://secure.gravatar.com/avatar/?s=96&d=mm&r=g",
+        "meta_data": [],
     }
 
 
-def make_people(rng: random.Random, registered: int, guests: int, first_customer_id: int = 2
-                ) -> tuple[list[Person], list[Person]]:
+def make_people(
+    rng: random.Random, registered: int, guests: int, first_customer_id: int = 2
+) -> tuple[list[Person], list[Person]]:
     members = [make_person(rng, i) for i in range(registered)]
     for offset, person in enumerate(members):
         person.customer_id = first_customer_id + offset

@@ -33,8 +33,12 @@ from .woo.config import WooSimConfig
 
 logger = logging.getLogger(__name__)
 
-PAYMENT_METHODS = {"cod": "Cash", "instapay": "Instapay", "kashier_card": "Kashier Card",
-                   "kashier_wallet": "Kashier Wallet"}
+PAYMENT_METHODS = {
+    "cod": "Cash",
+    "instapay": "Instapay",
+    "kashier_card": "Kashier Card",
+    "kashier_wallet": "Kashier Wallet",
+}
 PREPAID = {"kashier_card": "", "kashier_wallet": ""}  # "" = the company's custom_kashier_account
 DELIVERY_META = {"date": "_delivery_date", "time_from": "_delivery_time_from", "duration": "_delivery_duration"}
 
@@ -58,17 +62,26 @@ class SimPair:
         return {
             **({"state_url": state_url} if state_url else {}),
             "erpnext": {"url": erp_url, "api_key": self.erp_key, "api_secret": self.erp_secret},
-            "stores": [{
-                "name": "main", "url": woo_url, "consumer_key": self.woo_key, "consumer_secret": self.woo_secret,
-                "webhook_secret": self.webhook_secret, "company": COMPANY, "warehouse": WAREHOUSE,
-                "currency": self.currency, "price_list": "Standard Selling",
-                "payment_methods": dict(PAYMENT_METHODS),
-                "modes_of_payment": {name: name for name in MODES_OF_PAYMENT},
-                "prepaid": dict(PREPAID), "tax_accounts": dict(self.tax_accounts),
-                "delivery_meta": dict(DELIVERY_META),
-                # Historical payments are booked against a clearing account, not a real bank.
-                "migration_accounts": {name: f"Woo Clearing - {ABBR}" for name in MODES_OF_PAYMENT},
-            }],
+            "stores": [
+                {
+                    "name": "main",
+                    "url": woo_url,
+                    "consumer_key": self.woo_key,
+                    "consumer_secret": self.woo_secret,
+                    "webhook_secret": self.webhook_secret,
+                    "company": COMPANY,
+                    "warehouse": WAREHOUSE,
+                    "currency": self.currency,
+                    "price_list": "Standard Selling",
+                    "payment_methods": dict(PAYMENT_METHODS),
+                    "modes_of_payment": {name: name for name in MODES_OF_PAYMENT},
+                    "prepaid": dict(PREPAID),
+                    "tax_accounts": dict(self.tax_accounts),
+                    "delivery_meta": dict(DELIVERY_META),
+                    # Historical payments are booked against a clearing account, not a real bank.
+                    "migration_accounts": {name: f"Woo Clearing - {ABBR}" for name in MODES_OF_PAYMENT},
+                }
+            ],
         }
 
 
@@ -97,10 +110,19 @@ def _products_from_orders(orders: list[dict[str, Any]]) -> tuple[list[dict[str, 
             pid, vid = int(line.get("product_id") or 0), int(line.get("variation_id") or 0)
             qty = int(line.get("quantity") or 0) or 1
             price = f"{(Decimal(str(line.get('subtotal') or '0')) / qty).quantize(Decimal('0.01'))}"
-            record = {"id": vid or pid, "name": line.get("parent_name") or line.get("name", ""),
-                      "sku": line.get("sku") or "", "price": price, "regular_price": price, "sale_price": "",
-                      "type": "variation" if vid else "simple", "status": "publish",
-                      "tax_status": "taxable", "tax_class": line.get("tax_class") or "", "variations": []}
+            record = {
+                "id": vid or pid,
+                "name": line.get("parent_name") or line.get("name", ""),
+                "sku": line.get("sku") or "",
+                "price": price,
+                "regular_price": price,
+                "sale_price": "",
+                "type": "variation" if vid else "simple",
+                "status": "publish",
+                "tax_status": "taxable",
+                "tax_class": line.get("tax_class") or "",
+                "variations": [],
+            }
             if vid:
                 variations.setdefault(vid, {**record, "parent_id": pid, "name": line.get("name", "")})
                 products.setdefault(pid, {**record, "id": pid, "type": "variable", "sku": "", "price": ""})
@@ -114,12 +136,25 @@ def _rates_from_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for order in orders:
         for tax in order.get("tax_lines") or []:
             rid = int(tax.get("rate_id") or 0)
-            rates.setdefault(rid, {
-                "id": rid, "country": "", "state": "", "postcode": "", "city": "",
-                "rate": f"{Decimal(str(tax.get('rate_percent') or 0)):.4f}", "name": tax.get("label", ""),
-                "priority": 1, "compound": bool(tax.get("compound")), "shipping": True, "order": rid,
-                "class": "standard", "postcodes": [], "cities": [],
-            })
+            rates.setdefault(
+                rid,
+                {
+                    "id": rid,
+                    "country": "",
+                    "state": "",
+                    "postcode": "",
+                    "city": "",
+                    "rate": f"{Decimal(str(tax.get('rate_percent') or 0)):.4f}",
+                    "name": tax.get("label", ""),
+                    "priority": 1,
+                    "compound": bool(tax.get("compound")),
+                    "shipping": True,
+                    "order": rid,
+                    "class": "standard",
+                    "postcodes": [],
+                    "cities": [],
+                },
+            )
     return list(rates.values())
 
 
@@ -160,12 +195,18 @@ def build_pair(
     clock = clock or SimClock()
     imported = load_orders(import_orders) if import_orders is not None else None
     store = None if imported is not None else generate_store(seed=seed, orders=orders, home_url=woo_url)
-    woo = WooSim(WooSimConfig(home_url=woo_url, faults=faults, fault_seed=seed, latency_ms=int(latency_ms),
-                              jitter_ms=int(jitter_ms),
-                              prices_include_tax=store.tax_settings.prices_include_tax if store else False),
-                 clock=clock)
-    erp = ErpSim(ErpSimConfig(faults=faults, fault_seed=seed, latency_ms=latency_ms, jitter_ms=jitter_ms),
-                 clock=clock)
+    woo = WooSim(
+        WooSimConfig(
+            home_url=woo_url,
+            faults=faults,
+            fault_seed=seed,
+            latency_ms=int(latency_ms),
+            jitter_ms=int(jitter_ms),
+            prices_include_tax=store.tax_settings.prices_include_tax if store else False,
+        ),
+        clock=clock,
+    )
+    erp = ErpSim(ErpSimConfig(faults=faults, fault_seed=seed, latency_ms=latency_ms, jitter_ms=jitter_ms), clock=clock)
     for app in (woo.app, erp.app):
         if isinstance(app, FaultMiddleware):
             app.server_mode = server_mode  # behind uvicorn, network faults hold or abort the socket
@@ -190,9 +231,18 @@ def build_pair(
     erp.seed(masters)
     woo_key, woo_secret = woo.create_key("read_write")
     erp_key, erp_secret = erp.create_api_user("Administrator")
-    return SimPair(woo=woo, erp=erp, woo_key=woo_key, woo_secret=woo_secret, erp_key=erp_key,
-                   erp_secret=erp_secret, masters=masters, tax_accounts=tax_accounts, currency=currency,
-                   store=store)
+    return SimPair(
+        woo=woo,
+        erp=erp,
+        woo_key=woo_key,
+        woo_secret=woo_secret,
+        erp_key=erp_key,
+        erp_secret=erp_secret,
+        masters=masters,
+        tax_accounts=tax_accounts,
+        currency=currency,
+        store=store,
+    )
 
 
 def _toml_value(value: Any) -> str:
@@ -272,8 +322,14 @@ class QueryLog:
                 data = json.loads(b"".join(chunks) or b"{}")
                 if isinstance(data, dict) and "enabled" in data:
                     self.plan.enabled = bool(data["enabled"])
-            await self._json(send, {"enabled": self.plan.enabled, "requests_seen": self.plan.requests_seen,
-                                    "injected": dict(self.plan.injected)})
+            await self._json(
+                send,
+                {
+                    "enabled": self.plan.enabled,
+                    "requests_seen": self.plan.requests_seen,
+                    "injected": dict(self.plan.injected),
+                },
+            )
             return
         if scope["type"] == "http" and not path.startswith("/__sim__/"):
             self.rows.append((scope["method"], path, scope.get("query_string", b"").decode("latin-1")))
@@ -282,8 +338,13 @@ class QueryLog:
     @staticmethod
     async def _json(send: Any, payload: Any) -> None:
         body = json.dumps(payload).encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -307,14 +368,31 @@ async def _scheduler(pair: SimPair, interval_s: float) -> None:
             logger.warning("background jobs failed: %s: %s", type(exc).__name__, exc)
 
 
-async def serve_async(pair: SimPair, woo_port: int, erp_port: int, host: str = "127.0.0.1",
-                      on_ready: Callable[[], None] | None = None, jobs_interval_s: float = 1.0) -> None:
+async def serve_async(
+    pair: SimPair,
+    woo_port: int,
+    erp_port: int,
+    host: str = "127.0.0.1",
+    on_ready: Callable[[], None] | None = None,
+    jobs_interval_s: float = 1.0,
+) -> None:
     """Serve both simulators until SIGINT/SIGTERM; then shut both down cleanly."""
     servers = [
-        _QuietServer(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
-                                    timeout_graceful_shutdown=2, access_log=False))
-        for app, port in ((QueryLog(pair.woo.app, pair.woo.faults), woo_port),
-                          (QueryLog(pair.erp.app, pair.erp.faults), erp_port))
+        _QuietServer(
+            uvicorn.Config(
+                app,
+                host=host,
+                port=port,
+                log_level="warning",
+                lifespan="off",
+                timeout_graceful_shutdown=2,
+                access_log=False,
+            )
+        )
+        for app, port in (
+            (QueryLog(pair.woo.app, pair.woo.faults), woo_port),
+            (QueryLog(pair.erp.app, pair.erp.faults), erp_port),
+        )
     ]
     loop = asyncio.get_running_loop()
 

@@ -52,8 +52,15 @@ from woonext.sim.woomoney_tax import (
 )
 
 __all__ = [
-    "TaxRate", "TaxSettings", "calculate_order", "render_line_taxes", "calculate_refund", "refund_summary",
-    "line_price", "strip_private", "tax_location",
+    "TaxRate",
+    "TaxSettings",
+    "calculate_order",
+    "render_line_taxes",
+    "calculate_refund",
+    "refund_summary",
+    "line_price",
+    "strip_private",
+    "tax_location",
 ]
 
 Order = dict[str, Any]
@@ -68,12 +75,17 @@ def tax_location(order: Mapping[str, Any], settings: TaxSettings) -> Location:
     if based_on == "shipping" and not shipping.get("country"):
         based_on = "billing"
     address = billing if based_on == "billing" else shipping
-    pickup = any(str(s.get("method_id")) in ("local_pickup", "legacy_local_pickup")
-                 for s in order.get("shipping_lines") or [])
+    pickup = any(
+        str(s.get("method_id")) in ("local_pickup", "legacy_local_pickup") for s in order.get("shipping_lines") or []
+    )
     if based_on == "base" or pickup or not address.get("country"):
         return settings.base
-    return Location(str(address.get("country") or "").upper(), str(address.get("state") or "").upper(),
-                    str(address.get("postcode") or ""), str(address.get("city") or "").upper())
+    return Location(
+        str(address.get("country") or "").upper(),
+        str(address.get("state") or "").upper(),
+        str(address.get("postcode") or ""),
+        str(address.get("city") or "").upper(),
+    )
 
 
 def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, Any]]) -> tuple[Any, Any]:
@@ -82,8 +94,13 @@ def _product_for(line: Mapping[str, Any], products: Mapping[int, Mapping[str, An
     return variation or parent, parent
 
 
-def _build_line(raw: dict[str, Any], products: Mapping[int, Mapping[str, Any]], rates: list[TaxRate],
-                settings: TaxSettings, include_tax: bool) -> LineCalc:
+def _build_line(
+    raw: dict[str, Any],
+    products: Mapping[int, Mapping[str, Any]],
+    rates: list[TaxRate],
+    settings: TaxSettings,
+    include_tax: bool,
+) -> LineCalc:
     product, parent = _product_for(raw, products)
     product_class = (product or {}).get("tax_class")
     if product_class == "parent":
@@ -240,8 +257,12 @@ def calculate_order(
         if not row.get("id"):
             row["id"] = ids.next()
 
-    for group, keys in (("line_items", LINE_KEYS), ("shipping_lines", SHIPPING_KEYS), ("fee_lines", FEE_KEYS),
-                        ("coupon_lines", COUPON_KEYS)):
+    for group, keys in (
+        ("line_items", LINE_KEYS),
+        ("shipping_lines", SHIPPING_KEYS),
+        ("fee_lines", FEE_KEYS),
+        ("coupon_lines", COUPON_KEYS),
+    ):
         if out.get(group):
             out[group] = [in_rest_order(item, keys) for item in out[group]]
     out["discount_total"] = money(cart_subtotal - cart_total)
@@ -264,8 +285,17 @@ def _line_taxes(lines: list[LineCalc], rates: list[TaxRate], location: Location,
             line.taxes, line.subtotal_taxes = {}, {}
 
 
-def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]], coupons: Any, rates: list[TaxRate],
-                   location: Location, include_tax: bool, store_incl: bool, taxes_on: bool) -> None:
+def _apply_coupons(
+    out: Order,
+    lines: list[LineCalc],
+    rows: list[dict[str, Any]],
+    coupons: Any,
+    rates: list[TaxRate],
+    location: Location,
+    include_tax: bool,
+    store_incl: bool,
+    taxes_on: bool,
+) -> None:
     """WC_Abstract_Order::recalculate_coupons: reset totals, discount, then take tax off gross discounts."""
     items = []
     for key, line in enumerate(lines):
@@ -279,10 +309,10 @@ def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]]
     for row in rows:
         coupon = coupon_of(str(row.get("code") or ""), coupons, row)
         defs.append(coupon)
-        eligible = eligible_lines(coupon, [line.raw for line in lines],
-                                  [bool((line.product or {}).get("on_sale")) for line in lines])
-        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), dec(coupon.get("amount")),
-                        eligible)
+        eligible = eligible_lines(
+            coupon, [line.raw for line in lines], [bool((line.product or {}).get("on_sale")) for line in lines]
+        )
+        discounts.apply(str(row.get("code")), str(coupon.get("discount_type")), dec(coupon.get("amount")), eligible)
 
     for key, amount in discounts.per_item().items():
         line = lines[key]
@@ -311,14 +341,24 @@ def _apply_coupons(out: Order, lines: list[LineCalc], rows: list[dict[str, Any]]
         row.setdefault("discount_type", coupon.get("discount_type"))
         row.setdefault("nominal_amount", php_float_json(coupon_amount))
         row.setdefault("free_shipping", bool(coupon.get("free_shipping")))
-        info = json.dumps([coupon.get("id", 0), row.get("code"), coupon.get("discount_type"),
-                           php_float_json(coupon_amount)], separators=(",", ":"))
-        row.setdefault("meta_data", [{"key": "coupon_info", "value": info, "display_key": "coupon_info",
-                                      "display_value": info}])
+        info = json.dumps(
+            [coupon.get("id", 0), row.get("code"), coupon.get("discount_type"), php_float_json(coupon_amount)],
+            separators=(",", ":"),
+        )
+        row.setdefault(
+            "meta_data", [{"key": "coupon_info", "value": info, "display_key": "coupon_info", "display_value": info}]
+        )
 
 
-def _fee_taxes(fee: dict[str, Any], order: Order, lines: list[LineCalc], settings: TaxSettings,
-               rates: list[TaxRate], location: Location, taxes_on: bool) -> dict[int, Decimal]:
+def _fee_taxes(
+    fee: dict[str, Any],
+    order: Order,
+    lines: list[LineCalc],
+    settings: TaxSettings,
+    rates: list[TaxRate],
+    location: Location,
+    taxes_on: bool,
+) -> dict[int, Decimal]:
     if not taxes_on:
         return {}
     fee_total = dec(fee.get("total"))

@@ -41,8 +41,11 @@ class Discounts:
     def apply(self, code: str, discount_type: str, amount: Decimal, eligible: set[int] | None = None) -> None:
         """Apply one coupon; `eligible` = the line keys it may discount (None = all)."""
         self.by_coupon.setdefault(code, {i.key: ZERO for i in self.items})
-        items = [i for i in self.items if self.discounted_price(i) > 0 and i.quantity > 0
-                 and (eligible is None or i.key in eligible)]
+        items = [
+            i
+            for i in self.items
+            if self.discounted_price(i) > 0 and i.quantity > 0 and (eligible is None or i.key in eligible)
+        ]
         if discount_type == "percent":
             self._percent(code, items, amount)
         elif discount_type == "fixed_product":
@@ -110,13 +113,17 @@ def coupon_of(code: str, coupons: Mapping[str, Mapping[str, Any]] | None, line: 
     if found:
         return dict(found)
     return {
-        "id": 0, "code": code, "discount_type": line.get("discount_type") or "fixed_cart",
-        "amount": str(line.get("nominal_amount") or "0"), "free_shipping": bool(line.get("free_shipping")),
+        "id": 0,
+        "code": code,
+        "discount_type": line.get("discount_type") or "fixed_cart",
+        "amount": str(line.get("nominal_amount") or "0"),
+        "free_shipping": bool(line.get("free_shipping")),
     }
 
 
-def eligible_lines(coupon: Mapping[str, Any], lines: Sequence[Mapping[str, Any]],
-                   on_sale: Sequence[bool]) -> set[int] | None:
+def eligible_lines(
+    coupon: Mapping[str, Any], lines: Sequence[Mapping[str, Any]], on_sale: Sequence[bool]
+) -> set[int] | None:
     """Line keys a coupon applies to (WC_Coupon::is_valid_for_product); None when every line is.
 
     Cart-wide fixed coupons pass `is_valid_for_cart` and so reach every line whatever their lists say.

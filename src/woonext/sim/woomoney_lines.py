@@ -25,14 +25,47 @@ from woonext.sim.woomoney_tax import (
 Order = dict[str, Any]
 
 # Key order of each item type as WooCommerce's REST API writes it; unknown keys keep their place after.
-LINE_KEYS = ("id", "name", "product_id", "variation_id", "quantity", "tax_class", "subtotal", "subtotal_tax",
-             "total", "total_tax", "taxes", "meta_data", "sku", "global_unique_id", "price", "image",
-             "parent_name")
-SHIPPING_KEYS = ("id", "method_title", "method_id", "instance_id", "total", "total_tax", "taxes", "tax_status",
-                 "meta_data")
+LINE_KEYS = (
+    "id",
+    "name",
+    "product_id",
+    "variation_id",
+    "quantity",
+    "tax_class",
+    "subtotal",
+    "subtotal_tax",
+    "total",
+    "total_tax",
+    "taxes",
+    "meta_data",
+    "sku",
+    "global_unique_id",
+    "price",
+    "image",
+    "parent_name",
+)
+SHIPPING_KEYS = (
+    "id",
+    "method_title",
+    "method_id",
+    "instance_id",
+    "total",
+    "total_tax",
+    "taxes",
+    "tax_status",
+    "meta_data",
+)
 FEE_KEYS = ("id", "name", "tax_class", "tax_status", "amount", "total", "total_tax", "taxes", "meta_data")
-COUPON_KEYS = ("id", "code", "discount", "discount_tax", "meta_data", "discount_type", "nominal_amount",
-               "free_shipping")
+COUPON_KEYS = (
+    "id",
+    "code",
+    "discount",
+    "discount_tax",
+    "meta_data",
+    "discount_type",
+    "nominal_amount",
+    "free_shipping",
+)
 
 
 def in_rest_order(item: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -62,8 +95,15 @@ def line_price(total: str, quantity: int) -> int | float:
 class LineCalc:
     """One product line while calculating: raw (unrounded) ex-tax figures and per-rate taxes."""
 
-    def __init__(self, raw: dict[str, Any], product: Mapping[str, Any] | None, tax_class: str, taxable: bool,
-                 subtotal: Decimal, total: Decimal) -> None:
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        product: Mapping[str, Any] | None,
+        tax_class: str,
+        taxable: bool,
+        subtotal: Decimal,
+        total: Decimal,
+    ) -> None:
         self.raw = raw
         self.product = product
         self.quantity = int(raw.get("quantity") or 0)
@@ -79,9 +119,11 @@ class IdAllocator:
     """Order item ids for lines that have none yet (WooCommerce numbers all item types together)."""
 
     def __init__(self, order: Mapping[str, Any]) -> None:
-        used = [int(item.get("id") or 0) for key in ("line_items", "shipping_lines", "fee_lines",
-                                                      "coupon_lines", "tax_lines")
-                for item in order.get(key) or []]
+        used = [
+            int(item.get("id") or 0)
+            for key in ("line_items", "shipping_lines", "fee_lines", "coupon_lines", "tax_lines")
+            for item in order.get(key) or []
+        ]
         self._next = max([0, *used]) + 1
 
     def next(self) -> int:
@@ -101,9 +143,14 @@ def sum_rounded(taxes: Mapping[int, Decimal], store_incl: bool, at_subtotal: boo
 
 
 def served_taxes(stored: Mapping[str, str], subtotals: Mapping[str, str] | None) -> list[dict[str, Any]]:
-    return [{"id": int(rid), "total": money(dec(amount)),
-             "subtotal": money(dec(subtotals[rid])) if subtotals is not None and rid in subtotals else ""}
-            for rid, amount in stored.items()]
+    return [
+        {
+            "id": int(rid),
+            "total": money(dec(amount)),
+            "subtotal": money(dec(subtotals[rid])) if subtotals is not None and rid in subtotals else "",
+        }
+        for rid, amount in stored.items()
+    ]
 
 
 def write_lines(out: Order, lines: list[LineCalc], store_incl: bool, settings: TaxSettings, ids: IdAllocator) -> None:
@@ -118,8 +165,7 @@ def write_lines(out: Order, lines: list[LineCalc], store_incl: bool, settings: T
         raw["tax_class"] = line.tax_class
         stored_total, stored_subtotal = php_number(line.total), php_number(line.subtotal)
         raw["_sim_total"], raw["_sim_subtotal"] = stored_total, stored_subtotal
-        raw["_sim_taxes"] = {"total": tax_dict_to_store(line.taxes),
-                             "subtotal": tax_dict_to_store(line.subtotal_taxes)}
+        raw["_sim_taxes"] = {"total": tax_dict_to_store(line.taxes), "subtotal": tax_dict_to_store(line.subtotal_taxes)}
         raw["subtotal"], raw["total"] = money(line.subtotal), money(line.total)
         raw["subtotal_tax"] = money(sum_rounded(line.subtotal_taxes, store_incl, settings.round_at_subtotal))
         raw["total_tax"] = money(sum_rounded(line.taxes, store_incl, settings.round_at_subtotal))
@@ -132,8 +178,9 @@ def write_lines(out: Order, lines: list[LineCalc], store_incl: bool, settings: T
         raw.setdefault("parent_name", None)
 
 
-def write_fees(out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings,
-                ids: IdAllocator) -> None:
+def write_fees(
+    out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings, ids: IdAllocator
+) -> None:
     for fee, taxes in zip(out.get("fee_lines") or [], fee_taxes, strict=True):
         if not fee.get("id"):
             fee["id"] = ids.next()
@@ -147,8 +194,9 @@ def write_fees(out: Order, fee_taxes: list[dict[int, Decimal]], store_incl: bool
         fee.setdefault("meta_data", [])
 
 
-def write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings,
-                   ids: IdAllocator) -> None:
+def write_shipping(
+    out: Order, ship_taxes: list[dict[int, Decimal]], store_incl: bool, settings: TaxSettings, ids: IdAllocator
+) -> None:
     for ship, taxes in zip(out.get("shipping_lines") or [], ship_taxes, strict=True):
         if not ship.get("id"):
             ship["id"] = ids.next()
@@ -163,20 +211,28 @@ def write_shipping(out: Order, ship_taxes: list[dict[int, Decimal]], store_incl:
         ship.setdefault("meta_data", [])
 
 
-def write_tax_lines(out: Order, rates: list[TaxRate], cart: dict[int, Decimal], shipping: dict[int, Decimal],
-                     ids: IdAllocator) -> None:
+def write_tax_lines(
+    out: Order, rates: list[TaxRate], cart: dict[int, Decimal], shipping: dict[int, Decimal], ids: IdAllocator
+) -> None:
     by_id = {r.id: r for r in rates}
     previous = {int(t.get("rate_id") or 0): t for t in out.get("tax_lines") or []}
     tax_lines = []
     for rid in list(dict.fromkeys([*cart, *shipping])):
         rate = by_id[rid]
         old = previous.get(rid) or {}
-        tax_lines.append({
-            "id": old.get("id") or ids.next(), "rate_code": rate.code, "rate_id": rid, "label": rate.name,
-            "compound": rate.compound, "tax_total": money(cart.get(rid, ZERO)),
-            "shipping_tax_total": money(shipping.get(rid, ZERO)), "rate_percent": float(rate.rate),
-            "meta_data": old.get("meta_data") or [],
-        })
+        tax_lines.append(
+            {
+                "id": old.get("id") or ids.next(),
+                "rate_code": rate.code,
+                "rate_id": rid,
+                "label": rate.name,
+                "compound": rate.compound,
+                "tax_total": money(cart.get(rid, ZERO)),
+                "shipping_tax_total": money(shipping.get(rid, ZERO)),
+                "rate_percent": float(rate.rate),
+                "meta_data": old.get("meta_data") or [],
+            }
+        )
     out["tax_lines"] = tax_lines
 
 

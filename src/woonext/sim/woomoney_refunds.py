@@ -40,8 +40,11 @@ def _refund_taxes(item: Mapping[str, Any], request: Mapping[str, Any], share: De
     given = request.get("refund_tax")
     if given is not None:
         return {int(t["id"]): _d(t.get("refund_total")) for t in given if _d(t.get("refund_total"))}
-    return {int(t["id"]): q(_d(t.get("total")) * share, 2) for t in item.get("taxes") or []
-            if q(_d(t.get("total")) * share, 2)}
+    return {
+        int(t["id"]): q(_d(t.get("total")) * share, 2)
+        for t in item.get("taxes") or []
+        if q(_d(t.get("total")) * share, 2)
+    }
 
 
 def calculate_refund(
@@ -56,9 +59,18 @@ def calculate_refund(
     Raises ValueError with WooCommerce's messages for a non-positive or excessive amount.
     """
     refund: dict[str, Any] = {
-        "id": 0, "date_created": None, "date_created_gmt": None, "amount": "0.00", "reason": reason,
-        "refunded_by": 0, "refunded_payment": False, "meta_data": [],
-        "line_items": [], "shipping_lines": [], "tax_lines": [], "fee_lines": [],
+        "id": 0,
+        "date_created": None,
+        "date_created_gmt": None,
+        "amount": "0.00",
+        "reason": reason,
+        "refunded_by": 0,
+        "refunded_payment": False,
+        "meta_data": [],
+        "line_items": [],
+        "shipping_lines": [],
+        "tax_lines": [],
+        "fee_lines": [],
     }
     cart_tax: dict[int, Decimal] = {}
     ship_tax: dict[int, Decimal] = {}
@@ -90,37 +102,75 @@ def calculate_refund(
     tax_by_id = {int(t.get("rate_id") or 0): t for t in order.get("tax_lines") or []}
     for rid in dict.fromkeys([*cart_tax, *ship_tax]):
         base = tax_by_id.get(rid, {})
-        refund["tax_lines"].append({
-            "id": 0, "rate_code": base.get("rate_code", ""), "rate_id": rid, "label": base.get("label", ""),
-            "compound": base.get("compound", False), "tax_total": _neg(cart_tax.get(rid, ZERO)),
-            "shipping_tax_total": _neg(ship_tax.get(rid, ZERO)), "rate_percent": base.get("rate_percent", 0),
-            "meta_data": [],
-        })
+        refund["tax_lines"].append(
+            {
+                "id": 0,
+                "rate_code": base.get("rate_code", ""),
+                "rate_id": rid,
+                "label": base.get("label", ""),
+                "compound": base.get("compound", False),
+                "tax_total": _neg(cart_tax.get(rid, ZERO)),
+                "shipping_tax_total": _neg(ship_tax.get(rid, ZERO)),
+                "rate_percent": base.get("rate_percent", 0),
+                "meta_data": [],
+            }
+        )
     return refund
 
 
-def _refund_line(kind: str, item: Mapping[str, Any], quantity: int, total: Decimal,
-                 taxes: Mapping[int, Decimal]) -> dict[str, Any]:
-    meta = [{"id": 0, "key": "_refunded_item_id", "value": str(item.get("id")),
-             "display_key": "_refunded_item_id", "display_value": str(item.get("id"))}]
-    served_taxes = [{"id": rid, "total": _neg(v), "subtotal": _neg(v) if kind == "line_items" else ""}
-                    for rid, v in taxes.items()]
+def _refund_line(
+    kind: str, item: Mapping[str, Any], quantity: int, total: Decimal, taxes: Mapping[int, Decimal]
+) -> dict[str, Any]:
+    meta = [
+        {
+            "id": 0,
+            "key": "_refunded_item_id",
+            "value": str(item.get("id")),
+            "display_key": "_refunded_item_id",
+            "display_value": str(item.get("id")),
+        }
+    ]
+    served_taxes = [
+        {"id": rid, "total": _neg(v), "subtotal": _neg(v) if kind == "line_items" else ""} for rid, v in taxes.items()
+    ]
     tax_sum = sum(taxes.values(), ZERO)
     if kind == "line_items":
         price: int | float = float(-total) / quantity if quantity else 0
         return {
-            "id": 0, "name": item.get("name", ""), "product_id": item.get("product_id", 0),
-            "variation_id": item.get("variation_id", 0), "quantity": -quantity, "tax_class": item.get("tax_class", ""),
-            "subtotal": _neg(total), "subtotal_tax": _neg(tax_sum), "total": _neg(total), "total_tax": _neg(tax_sum),
-            "taxes": served_taxes, "meta_data": meta, "sku": item.get("sku", ""), "global_unique_id": "",
-            "price": price, "image": {"id": "", "src": ""}, "parent_name": item.get("parent_name"),
+            "id": 0,
+            "name": item.get("name", ""),
+            "product_id": item.get("product_id", 0),
+            "variation_id": item.get("variation_id", 0),
+            "quantity": -quantity,
+            "tax_class": item.get("tax_class", ""),
+            "subtotal": _neg(total),
+            "subtotal_tax": _neg(tax_sum),
+            "total": _neg(total),
+            "total_tax": _neg(tax_sum),
+            "taxes": served_taxes,
+            "meta_data": meta,
+            "sku": item.get("sku", ""),
+            "global_unique_id": "",
+            "price": price,
+            "image": {"id": "", "src": ""},
+            "parent_name": item.get("parent_name"),
         }
     common = {"id": 0, "total": _neg(total), "total_tax": _neg(tax_sum), "taxes": served_taxes, "meta_data": meta}
     if kind == "shipping_lines":
-        return {**common, "method_title": item.get("method_title", ""), "method_id": item.get("method_id", ""),
-                "instance_id": item.get("instance_id", ""), "tax_status": item.get("tax_status", "taxable")}
-    return {**common, "name": item.get("name", ""), "tax_class": item.get("tax_class", ""),
-            "tax_status": item.get("tax_status", "taxable"), "amount": ""}
+        return {
+            **common,
+            "method_title": item.get("method_title", ""),
+            "method_id": item.get("method_id", ""),
+            "instance_id": item.get("instance_id", ""),
+            "tax_status": item.get("tax_status", "taxable"),
+        }
+    return {
+        **common,
+        "name": item.get("name", ""),
+        "tax_class": item.get("tax_class", ""),
+        "tax_status": item.get("tax_status", "taxable"),
+        "amount": "",
+    }
 
 
 def refund_summary(refund: Mapping[str, Any]) -> dict[str, Any]:

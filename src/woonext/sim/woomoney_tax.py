@@ -83,21 +83,36 @@ class TaxRate:
         postcodes = tuple(data.get("postcodes") or ([data["postcode"]] if data.get("postcode") else []))
         cities = tuple(data.get("cities") or ([data["city"]] if data.get("city") else []))
         return cls(
-            id=int(data["id"]), rate=Decimal(str(data.get("rate") or "0")), name=str(data.get("name") or ""),
-            country=str(data.get("country") or "").upper(), state=str(data.get("state") or "").upper(),
-            postcodes=tuple(p.upper() for p in postcodes), cities=tuple(c.upper() for c in cities),
-            priority=int(data.get("priority") or 1), compound=bool(data.get("compound")),
-            shipping=bool(data.get("shipping", True)), order=int(data.get("order") or 0),
+            id=int(data["id"]),
+            rate=Decimal(str(data.get("rate") or "0")),
+            name=str(data.get("name") or ""),
+            country=str(data.get("country") or "").upper(),
+            state=str(data.get("state") or "").upper(),
+            postcodes=tuple(p.upper() for p in postcodes),
+            cities=tuple(c.upper() for c in cities),
+            priority=int(data.get("priority") or 1),
+            compound=bool(data.get("compound")),
+            shipping=bool(data.get("shipping", True)),
+            order=int(data.get("order") or 0),
             tax_class=class_slug(data.get("class")),
         )
 
     def to_rest(self) -> dict[str, Any]:
         return {
-            "id": self.id, "country": self.country, "state": self.state,
-            "postcode": ";".join(self.postcodes), "city": ";".join(self.cities),
-            "rate": f"{self.rate:.4f}", "name": self.name, "priority": self.priority,
-            "compound": self.compound, "shipping": self.shipping, "order": self.order,
-            "class": self.tax_class or "standard", "postcodes": list(self.postcodes), "cities": list(self.cities),
+            "id": self.id,
+            "country": self.country,
+            "state": self.state,
+            "postcode": ";".join(self.postcodes),
+            "city": ";".join(self.cities),
+            "rate": f"{self.rate:.4f}",
+            "name": self.name,
+            "priority": self.priority,
+            "compound": self.compound,
+            "shipping": self.shipping,
+            "order": self.order,
+            "class": self.tax_class or "standard",
+            "postcodes": list(self.postcodes),
+            "cities": list(self.cities),
         }
 
     @property
@@ -170,8 +185,12 @@ class TaxSettings:
             round_at_subtotal=values.get("woocommerce_tax_round_at_subtotal") == "yes",
             calc_taxes=gen.get("woocommerce_calc_taxes", "yes") != "no",
             tax_classes=slugs,
-            base=Location(country.upper(), state.upper(), str(gen.get("woocommerce_store_postcode") or ""),
-                          str(gen.get("woocommerce_store_city") or "").upper()),
+            base=Location(
+                country.upper(),
+                state.upper(),
+                str(gen.get("woocommerce_store_postcode") or ""),
+                str(gen.get("woocommerce_store_city") or "").upper(),
+            ),
             price_decimals=int(gen.get("woocommerce_price_num_decimals") or 2),
         )
 

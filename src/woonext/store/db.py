@@ -153,8 +153,10 @@ class StateDB:
         refund bindings' `data.invoice`: for order bindings made before they listed them themselves.
         Reads the store's refund bindings only (the unique index's store/kind prefix)."""
         query = select(bindings.c.remote_id).where(
-            bindings.c.store == store, bindings.c.kind == "refund",
-            bindings.c.state.notin_(("", "cancelled")), bindings.c.data["invoice"].as_string() == invoice,
+            bindings.c.store == store,
+            bindings.c.kind == "refund",
+            bindings.c.state.notin_(("", "cancelled")),
+            bindings.c.data["invoice"].as_string() == invoice,
         )
         with self.engine.connect() as connection:
             return [str(rid) for rid in connection.execute(query).scalars()]
@@ -163,16 +165,23 @@ class StateDB:
         """When the newest refund binding that does not name its order was made: credit notes recorded
         before order bindings listed their credited refunds (newer ones carry `data.order`)."""
         query = select(func.max(bindings.c.created_at)).where(
-            bindings.c.store == store, bindings.c.kind == "refund", bindings.c.data["order"].as_string().is_(None))
+            bindings.c.store == store, bindings.c.kind == "refund", bindings.c.data["order"].as_string().is_(None)
+        )
         with self.engine.connect() as connection:
             return _aware(connection.execute(query).scalar_one_or_none())
 
     def refund_bindings_since(self, store: str, since: datetime, states: tuple[str, ...]) -> list[Binding]:
         """The store's refund bindings (credit notes) made since `since` in one of `states`."""
-        query = select(bindings).where(
-            bindings.c.store == store, bindings.c.kind == "refund", bindings.c.state.in_(states),
-            bindings.c.created_at >= since,
-        ).order_by(bindings.c.id)
+        query = (
+            select(bindings)
+            .where(
+                bindings.c.store == store,
+                bindings.c.kind == "refund",
+                bindings.c.state.in_(states),
+                bindings.c.created_at >= since,
+            )
+            .order_by(bindings.c.id)
+        )
         with self.engine.connect() as connection:
             return [_binding(row) for row in connection.execute(query)]
 

@@ -77,8 +77,9 @@ def _object(store: str, kind: str, remote_id: str) -> tuple[Any, ...]:
     return (events.c.store == store, events.c.kind == kind, events.c.remote_id == remote_id)
 
 
-def enqueue(db: StateDB, store: str, kind: str, remote_id: str | int, topic: str, now: datetime,
-            delivery_key: str | None = None) -> Enqueued:
+def enqueue(
+    db: StateDB, store: str, kind: str, remote_id: str | int, topic: str, now: datetime, delivery_key: str | None = None
+) -> Enqueued:
     """Record a trigger durably (committed when this returns).
 
     A `delivery_key` seen before is not queued again. When a Pending event for the same object is
@@ -92,15 +93,27 @@ def enqueue(db: StateDB, store: str, kind: str, remote_id: str | int, topic: str
                 if seen is not None:
                     return Enqueued(int(seen), False, "duplicate_delivery")
             waiting = connection.execute(
-                select(events.c.id).where(*_object(store, kind, remote), events.c.status == PENDING)
-                .order_by(events.c.id).limit(1)
+                select(events.c.id)
+                .where(*_object(store, kind, remote), events.c.status == PENDING)
+                .order_by(events.c.id)
+                .limit(1)
             ).scalar()
             if waiting is not None:
                 return Enqueued(int(waiting), False, "merged")
-            result = connection.execute(insert(events).values(
-                store=store, kind=kind, remote_id=remote, topic=topic, delivery_id=key, status=PENDING,
-                attempts=0, available_at=now, created_at=now, updated_at=now,
-            ))
+            result = connection.execute(
+                insert(events).values(
+                    store=store,
+                    kind=kind,
+                    remote_id=remote,
+                    topic=topic,
+                    delivery_id=key,
+                    status=PENDING,
+                    attempts=0,
+                    available_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
     except IntegrityError:  # the same delivery recorded concurrently
         with db.engine.connect() as connection:
             seen = connection.execute(select(events.c.id).where(events.c.delivery_id == key)).scalar()
@@ -115,37 +128,67 @@ def enqueue(db: StateDB, store: str, kind: str, remote_id: str | int, topic: str
 def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: str) -> int:
     """A signed delivery that could not be used (e.g. malformed JSON): kept as a NeedsReview event."""
     with write_transaction(db.engine) as connection:
-        result = connection.execute(insert(events).values(
-            store=store, kind="webhook", remote_id="", topic=topic[:60], delivery_id=None, status=NEEDS_REVIEW,
-            attempts=0, available_at=now, last_error=error, created_at=now, updated_at=now,
-        ))
+        result = connection.execute(
+            insert(events).values(
+                store=store,
+                kind="webhook",
+                remote_id="",
+                topic=topic[:60],
+                delivery_id=None,
+                status=NEEDS_REVIEW,
+                attempts=0,
+                available_at=now,
+                last_error=error,
+                created_at=now,
+                updated_at=now,
+            )
+        )
     inserted = result.inserted_primary_key
     assert inserted is not None
     return int(inserted[0])
 
 
-def claim(db: StateDB, owner: str, now: datetime, lease_until: datetime,
-          kinds: tuple[str, ...] = WORK_KINDS) -> Event | None:
+def claim(
+    db: StateDB, owner: str, now: datetime, lease_until: datetime, kinds: tuple[str, ...] = WORK_KINDS
+) -> Event | None:
     """Lease the next due event: a Pending one whose object no other event holds, or a Running one
     whose lease expired. Its `attempts` grows by one (a crash mid-way counts as an attempt)."""
     other = events.alias("other")
-    busy = exists().where(other.c.store == events.c.store, other.c.kind == events.c.kind,
-                          other.c.remote_id == events.c.remote_id, other.c.status == RUNNING,
-                          other.c.id != events.c.id)
-    due = or_(and_(events.c.status == PENDING, events.c.available_at <= now, ~busy),
-              and_(events.c.status == RUNNING, events.c.lease_until < now))
-    query = (select(events.c.id).where(due, events.c.kind.in_(kinds))
-             .order_by(events.c.available_at, events.c.id).limit(1).with_for_update(skip_locked=True))
+    busy = exists().where(
+        other.c.store == events.c.store,
+        other.c.kind == events.c.kind,
+        other.c.remote_id == events.c.remote_id,
+        other.c.status == RUNNING,
+        other.c.id != events.c.id,
+    )
+    due = or_(
+        and_(events.c.status == PENDING, events.c.available_at <= now, ~busy),
+        and_(events.c.status == RUNNING, events.c.lease_until < now),
+    )
+    query = (
+        select(events.c.id)
+        .where(due, events.c.kind.in_(kinds))
+        .order_by(events.c.available_at, events.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
     for _ in range(5):  # a concurrent claimer took the object first (unique index): look again
         try:
             with write_transaction(db.engine) as connection:
                 event_id = connection.execute(query).scalar()
                 if event_id is None:
                     return None
-                connection.execute(update(events).where(events.c.id == event_id).values(
-                    status=RUNNING, lease_owner=owner, lease_until=lease_until, attempts=events.c.attempts + 1,
-                    updated_at=now,
-                ))
+                connection.execute(
+                    update(events)
+                    .where(events.c.id == event_id)
+                    .values(
+                        status=RUNNING,
+                        lease_owner=owner,
+                        lease_until=lease_until,
+                        attempts=events.c.attempts + 1,
+                        updated_at=now,
+                    )
+                )
                 row = connection.execute(select(events).where(events.c.id == event_id)).one()
             return _event(row)
         except IntegrityError:
@@ -171,19 +214,38 @@ def extend_lease(db: StateDB, event_id: int, owner: str, lease_until: datetime, 
 def finish(db: StateDB, event_id: int, owner: str, status: str, now: datetime, note: str | None = None) -> bool:
     if status not in FINAL_STATUSES:
         raise ValueError(f"{status!r} is not a final event status ({', '.join(FINAL_STATUSES)})")
-    return _change(db, event_id, owner, status=status, last_error=note, lease_owner=None, lease_until=None,
-                   updated_at=now)
+    return _change(
+        db, event_id, owner, status=status, last_error=note, lease_owner=None, lease_until=None, updated_at=now
+    )
 
 
 def retry_later(db: StateDB, event_id: int, owner: str, available_at: datetime, now: datetime, error: str) -> bool:
-    return _change(db, event_id, owner, status=PENDING, available_at=available_at, last_error=error,
-                   lease_owner=None, lease_until=None, updated_at=now)
+    return _change(
+        db,
+        event_id,
+        owner,
+        status=PENDING,
+        available_at=available_at,
+        last_error=error,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=now,
+    )
 
 
 def release(db: StateDB, event_id: int, owner: str, now: datetime) -> bool:
     """Give an event back untouched (shutdown): Pending, due now, the attempt not counted."""
-    return _change(db, event_id, owner, status=PENDING, available_at=now, attempts=events.c.attempts - 1,
-                   lease_owner=None, lease_until=None, updated_at=now)
+    return _change(
+        db,
+        event_id,
+        owner,
+        status=PENDING,
+        available_at=now,
+        attempts=events.c.attempts - 1,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=now,
+    )
 
 
 def get(db: StateDB, event_id: int) -> Event | None:
@@ -225,10 +287,14 @@ def retry(db: StateDB, event_id: int, now: datetime) -> Event:
         if row.status not in FINAL_STATUSES:
             raise RetryRefused(f"event {event_id} is {row.status}; only a finished event can be retried")
         if row.kind not in WORK_KINDS:
-            raise RetryRefused(f"event {event_id} is a rejected {row.kind} delivery ({row.last_error}); "
-                               "there is nothing to retry")
-        connection.execute(update(events).where(events.c.id == event_id).values(
-            status=PENDING, attempts=0, available_at=now, lease_owner=None, lease_until=None, updated_at=now))
+            raise RetryRefused(
+                f"event {event_id} is a rejected {row.kind} delivery ({row.last_error}); there is nothing to retry"
+            )
+        connection.execute(
+            update(events)
+            .where(events.c.id == event_id)
+            .values(status=PENDING, attempts=0, available_at=now, lease_owner=None, lease_until=None, updated_at=now)
+        )
         fresh = connection.execute(select(events).where(events.c.id == event_id)).one()
     return _event(fresh)
 
@@ -247,6 +313,11 @@ def retry_dead_letters(db: StateDB, now: datetime, store: str | None = None) -> 
     with write_transaction(db.engine) as connection:
         ids = [int(i) for i in connection.execute(select(events.c.id).where(*where).order_by(events.c.id)).scalars()]
         if ids:
-            connection.execute(update(events).where(events.c.id.in_(ids)).values(
-                status=PENDING, attempts=0, available_at=now, lease_owner=None, lease_until=None, updated_at=now))
+            connection.execute(
+                update(events)
+                .where(events.c.id.in_(ids))
+                .values(
+                    status=PENDING, attempts=0, available_at=now, lease_owner=None, lease_until=None, updated_at=now
+                )
+            )
     return ids

@@ -107,7 +107,14 @@ events = Table(
 # Migration 0002: at most one Running event per object (the database, not the code, keeps two workers
 # off one order), and the indexes of the claim query and of the receiver's coalescing lookup.
 _RUNNING = text("status = 'Running'")
-Index("uq_events_running_object", events.c.store, events.c.kind, events.c.remote_id, unique=True,
-      sqlite_where=_RUNNING, postgresql_where=_RUNNING)
+Index(
+    "uq_events_running_object",
+    events.c.store,
+    events.c.kind,
+    events.c.remote_id,
+    unique=True,
+    sqlite_where=_RUNNING,
+    postgresql_where=_RUNNING,
+)
 Index("ix_events_object", events.c.store, events.c.kind, events.c.remote_id)
 Index("ix_events_status_available", events.c.status, events.c.available_at)

@@ -64,37 +64,67 @@ async def accept_edit(ctx: StoreContext, order_id: int, note: str = "", now: dat
         return Acceptance(UNKNOWN, order_id, f"WooCommerce has no order {order_id} in store {ctx.store}")
     binding = ctx.db.get_binding(ctx.store, "order", order_id)
     if binding is not None and amendment_pending(binding):
-        return Acceptance(REFUSED, order_id, f"an amendment of invoice {binding.erp_name} is in progress: sync the "
-                          "order to finish it", binding.erp_name)
+        return Acceptance(
+            REFUSED,
+            order_id,
+            f"an amendment of invoice {binding.erp_name} is in progress: sync the order to finish it",
+            binding.erp_name,
+        )
     if binding is None or binding.state not in INVOICED or not binding.erp_name:
         state = f"its binding is {binding.state!r}" if binding is not None else "woonext has no record of it"
         return Acceptance(NO_INVOICE, order_id, f"order {order_id} has no invoice ({state}): nothing to accept")
     invoice = binding.erp_name
     if order.get("status") in CANCELLED:
-        return Acceptance(NOTHING, order_id, f"order {order_id} is {order.get('status')}: the sync cancels "
-                          f"invoice {invoice}; nothing to accept", invoice)
+        return Acceptance(
+            NOTHING,
+            order_id,
+            f"order {order_id} is {order.get('status')}: the sync cancels invoice {invoice}; nothing to accept",
+            invoice,
+        )
     edit = await inspect_edit(ctx, order, binding)
     if edit.action == "none":
         earlier = last_acceptance(binding)
         was = f"as accepted on {earlier['at']}" if earlier else "as invoiced"
-        return Acceptance(NOTHING, order_id, f"order {order_id} is {was} (invoice {invoice}): nothing to accept",
-                          invoice)
+        return Acceptance(
+            NOTHING, order_id, f"order {order_id} is {was} (invoice {invoice}): nothing to accept", invoice
+        )
     if edit.action == "amend":
-        return Acceptance(REFUSED, order_id, f"invoice {invoice} is still open (unpaid, not delivered, no credit "
-                          "note): the next sync cancels and amends it; nothing to accept", invoice,
-                          difference=edit.against_invoice)
+        return Acceptance(
+            REFUSED,
+            order_id,
+            f"invoice {invoice} is still open (unpaid, not delivered, no credit "
+            "note): the next sync cancels and amends it; nothing to accept",
+            invoice,
+            difference=edit.against_invoice,
+        )
     at = (now or ctx.now()).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     difference = edit.against_invoice or "lines changed, totals the same"
-    entry = {"at": at, "invoice": invoice, "why": edit.why, "difference": difference,
-             "since_accepted": edit.since_accepted, "note": note, "version": order_version(order),
-             "figures": order_figures(order, ctx.config.shipping_item, ctx.config.fee_item)}
+    entry = {
+        "at": at,
+        "invoice": invoice,
+        "why": edit.why,
+        "difference": difference,
+        "since_accepted": edit.since_accepted,
+        "note": note,
+        "version": order_version(order),
+        "figures": order_figures(order, ctx.config.shipping_item, ctx.config.fee_item),
+    }
     binding.content_hash = content_hash(order)
     binding.data = remember_version({**binding.data, ACCEPTED: [*binding.data.get(ACCEPTED, []), entry]}, order)
     ctx.db.save_binding(binding)
     detail = f"edit accepted for invoice {invoice} ({edit.why}): {difference}" + (f"; note: {note}" if note else "")
     ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason="edit_accepted", detail=detail)
-    return Acceptance(ACCEPTED_NOW, order_id, f"edit of order {order_id} accepted for invoice {invoice}", invoice,
-                      edit.why, difference, edit.since_accepted, note, at)
+    return Acceptance(
+        ACCEPTED_NOW,
+        order_id,
+        f"edit of order {order_id} accepted for invoice {invoice}",
+        invoice,
+        edit.why,
+        difference,
+        edit.since_accepted,
+        note,
+        at,
+    )
 
 
 # ---- what woonext knows about one order (`woonext orders show`) ---------------------------------
@@ -145,10 +175,15 @@ async def order_facts(ctx: StoreContext, order_id: int) -> OrderFacts:
     differs from its invoice now (two reads: the order, the invoice; nothing is written)."""
     order = await ctx.woo.get_order(order_id)
     binding = ctx.db.get_binding(ctx.store, "order", order_id)
-    facts = OrderFacts(ctx.store, order_id, order is not None, invoice=_record(binding),
-                       payment=_record(ctx.db.get_binding(ctx.store, "payment", order_id)),
-                       outcome=ctx.db.outcome(ctx.store, "order", order_id),
-                       reconcile=ctx.db.outcome(ctx.store, "reconcile", order_id))
+    facts = OrderFacts(
+        ctx.store,
+        order_id,
+        order is not None,
+        invoice=_record(binding),
+        payment=_record(ctx.db.get_binding(ctx.store, "payment", order_id)),
+        outcome=ctx.db.outcome(ctx.store, "order", order_id),
+        reconcile=ctx.db.outcome(ctx.store, "reconcile", order_id),
+    )
     if binding is not None:
         facts.purpose = str(binding.data.get("purpose") or "")
         facts.amended = list(binding.data.get("amended") or [])

@@ -14,8 +14,11 @@ async def mode_of_payment_account(ctx: StoreContext, mode_of_payment: str) -> st
     if mode_of_payment not in ctx.cache.mop_accounts:
         doc = await ctx.erp.get_doc("Mode of Payment", mode_of_payment)
         if doc is None:
-            raise MappingError("unknown_mode_of_payment", f"Mode of Payment {mode_of_payment!r} does not exist",
-                               "create it in ERPNext or map the method under [stores.modes_of_payment]")
+            raise MappingError(
+                "unknown_mode_of_payment",
+                f"Mode of Payment {mode_of_payment!r} does not exist",
+                "create it in ERPNext or map the method under [stores.modes_of_payment]",
+            )
         accounts = {row.get("company"): row.get("default_account") for row in doc.get("accounts") or []}
         ctx.cache.mop_accounts[mode_of_payment] = str(accounts.get(ctx.config.company) or "")
     return ctx.cache.mop_accounts[mode_of_payment]
@@ -27,8 +30,11 @@ async def historical_payment(ctx: StoreContext, order: dict[str, Any]) -> Paymen
     mop = ctx.config.mode_of_payment(method)
     account = ctx.config.migration_accounts.get(method) or await mode_of_payment_account(ctx, mop)
     if not account:
-        raise MappingError("missing_payment_account", f"Mode of Payment {mop!r} has no account for "
-                           f"{ctx.config.company}", f"set its default account, or [stores.migration_accounts].{method}")
+        raise MappingError(
+            "missing_payment_account",
+            f"Mode of Payment {mop!r} has no account for {ctx.config.company}",
+            f"set its default account, or [stores.migration_accounts].{method}",
+        )
     return PaymentRow(mode_of_payment=mop, account=account)
 
 
@@ -36,8 +42,11 @@ async def company(ctx: StoreContext) -> dict[str, Any]:
     if ctx.cache.company is None:
         doc = await ctx.erp.get_doc("Company", ctx.config.company)
         if doc is None:
-            raise MappingError("unknown_company", f"Company {ctx.config.company!r} does not exist in ERPNext",
-                               "fix `company` in the store configuration")
+            raise MappingError(
+                "unknown_company",
+                f"Company {ctx.config.company!r} does not exist in ERPNext",
+                "fix `company` in the store configuration",
+            )
         ctx.cache.company = doc
     return ctx.cache.company
 

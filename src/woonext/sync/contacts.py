@@ -40,7 +40,8 @@ def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) ->
     if isinstance(cached, Binding):
         return cached
     binding = ctx.db.get_binding(ctx.store, kind, remote_id) or Binding(
-        store=ctx.store, kind=kind, remote_id=remote_id, erp_doctype=doctype)
+        store=ctx.store, kind=kind, remote_id=remote_id, erp_doctype=doctype
+    )
     ctx.cache.party[cache_key] = binding
     return binding
 
@@ -78,8 +79,9 @@ async def ensure_contact(ctx: StoreContext, customer: str, order: dict[str, Any]
         if set(details.emails) <= set(known_emails) and set(details.phones) <= set(known_phones):
             return False
         return await _add_to_contact(ctx, binding, details)
-    doc = await insert_once(ctx, binding, "Contact",
-                            contact_doc(customer, order, details, sync_key(ctx, "contact", customer)))
+    doc = await insert_once(
+        ctx, binding, "Contact", contact_doc(customer, order, details, sync_key(ctx, "contact", customer))
+    )
     if "email_ids" not in doc:  # found by key after a lost response: read what it holds, add what is missing
         mark_done(ctx, binding, str(doc["name"]), DONE, emails=[], phones=[])
         await _add_to_contact(ctx, binding, details)
@@ -105,29 +107,40 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
     changes: dict[str, Any] = {}
     if new_emails:
         has_primary = any(r.get("is_primary") for r in emails)
-        changes["email_ids"] = emails + [{"email_id": e, "is_primary": int(not has_primary and i == 0)}
-                                         for i, e in enumerate(new_emails)]
+        changes["email_ids"] = emails + [
+            {"email_id": e, "is_primary": int(not has_primary and i == 0)} for i, e in enumerate(new_emails)
+        ]
     if new_phones:
         has_primary = any(r.get("is_primary_mobile_no") for r in phones)
-        changes["phone_nos"] = phones + [{"phone": p, "is_primary_mobile_no": int(not has_primary and i == 0),
-                                          "is_primary_phone": 0} for i, p in enumerate(new_phones)]
+        changes["phone_nos"] = phones + [
+            {"phone": p, "is_primary_mobile_no": int(not has_primary and i == 0), "is_primary_phone": 0}
+            for i, p in enumerate(new_phones)
+        ]
     if changes:
         await ctx.erp.update("Contact", binding.erp_name, changes)
-    mark_done(ctx, binding, binding.erp_name, DONE,
-              emails=sorted(have_emails | set(details.emails)), phones=sorted(have_phones | set(details.phones)))
+    mark_done(
+        ctx,
+        binding,
+        binding.erp_name,
+        DONE,
+        emails=sorted(have_emails | set(details.emails)),
+        phones=sorted(have_phones | set(details.phones)),
+    )
     return bool(changes)
 
 
 # -- Addresses ------------------------------------------------------------------------------------
 
 
-async def ensure_addresses(ctx: StoreContext, customer: str, order: dict[str, Any], region: str,
-                           territory: str = "") -> tuple[bool, list[str]]:
+async def ensure_addresses(
+    ctx: StoreContext, customer: str, order: dict[str, Any], region: str, territory: str = ""
+) -> tuple[bool, list[str]]:
     """Billing and shipping Addresses of `customer`: new place → new Address, same place written
     differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems)."""
     wrote, problems = False, []
-    for sig, address, is_billing, is_shipping in customer_places(order.get("billing") or {},
-                                                                  order.get("shipping") or {}, region):
+    for sig, address, is_billing, is_shipping in customer_places(
+        order.get("billing") or {}, order.get("shipping") or {}, region
+    ):
         code = country_code(address, region)
         country = await country_name(ctx, code)
         if not country:
@@ -135,10 +148,18 @@ async def ensure_addresses(ctx: StoreContext, customer: str, order: dict[str, An
             continue
         remote_id = f"{customer}|{sig}"
         binding = party_binding(ctx, "address", remote_id, "Address")
-        plan = plan_address(address, customer=customer, address_type="Billing" if is_billing else "Shipping",
-                            is_billing=is_billing, is_shipping=is_shipping, country_name=country, region=region,
-                            sync_key=sync_key(ctx, "address", remote_id), territory=territory,
-                            territory_field=TERRITORY_FIELD if territory else "")
+        plan = plan_address(
+            address,
+            customer=customer,
+            address_type="Billing" if is_billing else "Shipping",
+            is_billing=is_billing,
+            is_shipping=is_shipping,
+            country_name=country,
+            region=region,
+            sync_key=sync_key(ctx, "address", remote_id),
+            territory=territory,
+            territory_field=TERRITORY_FIELD if territory else "",
+        )
         if binding.state == DONE:
             update = changes(binding.data.get("fields") or {}, plan.fields)
             if not update:
@@ -157,21 +178,29 @@ async def ensure_addresses(ctx: StoreContext, customer: str, order: dict[str, An
     return wrote, problems
 
 
-async def plan_party(ctx: StoreContext, customer: str, orders: list[dict[str, Any]], details: ContactDetails,
-                     region: str, territory: str = "") -> PartyPlan:
+async def plan_party(
+    ctx: StoreContext,
+    customer: str,
+    orders: list[dict[str, Any]],
+    details: ContactDetails,
+    region: str,
+    territory: str = "",
+) -> PartyPlan:
     """The Contact and Addresses of a Customer just created, for one batched insert (migration)."""
     plan = PartyPlan()
     if details.emails or details.phones:
         binding = party_binding(ctx, "contact", customer, "Contact")
         if binding.state == "":
             plan.bindings.append(binding)
-            plan.docs.append({"doctype": "Contact",
-                              **contact_doc(customer, orders[0], details, sync_key(ctx, "contact", customer))})
+            plan.docs.append(
+                {"doctype": "Contact", **contact_doc(customer, orders[0], details, sync_key(ctx, "contact", customer))}
+            )
             plan.data.append({"emails": details.emails, "phones": details.phones})
     seen: set[str] = set()
     for order in orders:
-        for sig, address, is_billing, is_shipping in customer_places(order.get("billing") or {},
-                                                                      order.get("shipping") or {}, region):
+        for sig, address, is_billing, is_shipping in customer_places(
+            order.get("billing") or {}, order.get("shipping") or {}, region
+        ):
             remote_id = f"{customer}|{sig}"
             country = await country_name(ctx, country_code(address, region))
             if remote_id in seen or not country:
@@ -181,10 +210,17 @@ async def plan_party(ctx: StoreContext, customer: str, orders: list[dict[str, An
             if binding.state != "":
                 continue
             address_plan = plan_address(
-                address, customer=customer, address_type="Billing" if is_billing else "Shipping",
-                is_billing=is_billing, is_shipping=is_shipping, country_name=country, region=region,
-                sync_key=sync_key(ctx, "address", remote_id), territory=territory,
-                territory_field=TERRITORY_FIELD if territory else "")
+                address,
+                customer=customer,
+                address_type="Billing" if is_billing else "Shipping",
+                is_billing=is_billing,
+                is_shipping=is_shipping,
+                country_name=country,
+                region=region,
+                sync_key=sync_key(ctx, "address", remote_id),
+                territory=territory,
+                territory_field=TERRITORY_FIELD if territory else "",
+            )
             plan.bindings.append(binding)
             plan.docs.append({"doctype": "Address", **address_plan.doc})
             plan.data.append({"fields": address_plan.fields})
@@ -199,14 +235,15 @@ async def insert_party_batch(ctx: StoreContext, plan: PartyPlan) -> int:
     per-order path makes what is missing, one by one."""
     created = 0
     for start in range(0, len(plan.docs), 200):
-        docs = plan.docs[start:start + 200]
+        docs = plan.docs[start : start + 200]
         try:
             names = await ctx.erp.call("frappe.client.insert_many", docs=docs)
         except ErpError as exc:
             log.info("party_batch_fell_back", store=ctx.store, error=exc.message)
             continue
-        for binding, data, name in zip(plan.bindings[start:start + 200], plan.data[start:start + 200], names,
-                                       strict=True):
+        for binding, data, name in zip(
+            plan.bindings[start : start + 200], plan.data[start : start + 200], names, strict=True
+        ):
             if binding.state == INSERTING:
                 continue
             mark_done(ctx, binding, str(name), DONE, **data)

@@ -91,22 +91,43 @@ class StoreContext:
 
     def refund_settings(self) -> RefundSettings:
         c = self.config
-        return RefundSettings(company=c.company, shipping_item=c.shipping_item, fee_item=c.fee_item,
-                              refund_item=c.refund_item, tax_accounts=dict(c.tax_accounts))
+        return RefundSettings(
+            company=c.company,
+            shipping_item=c.shipping_item,
+            fee_item=c.fee_item,
+            refund_item=c.refund_item,
+            tax_accounts=dict(c.tax_accounts),
+        )
 
     async def aclose(self) -> None:
         await self.woo.aclose()
         await self.erp.aclose()
 
 
-def open_store(config: Config, store: StoreConfig, db: StateDB, transports: Transports | None = None,
-               *, erp_concurrency: int | None = None) -> StoreContext:
+def open_store(
+    config: Config,
+    store: StoreConfig,
+    db: StateDB,
+    transports: Transports | None = None,
+    *,
+    erp_concurrency: int | None = None,
+) -> StoreContext:
     transports = transports or Transports()
     # OAuth 1.0a timestamps (plain-http stores) come from the one clock as well.
-    woo = WooClient(store.url, store.consumer_key, store.consumer_secret, transport=transports.woo,
-                    clock=lambda: db.clock.now().timestamp())
-    erp = ErpClient(config.erpnext.url, config.erpnext.api_key, config.erpnext.api_secret,
-                    transport=transports.erpnext, max_concurrency=erp_concurrency)
+    woo = WooClient(
+        store.url,
+        store.consumer_key,
+        store.consumer_secret,
+        transport=transports.woo,
+        clock=lambda: db.clock.now().timestamp(),
+    )
+    erp = ErpClient(
+        config.erpnext.url,
+        config.erpnext.api_key,
+        config.erpnext.api_secret,
+        transport=transports.erpnext,
+        max_concurrency=erp_concurrency,
+    )
     return StoreContext(config=store, woo=woo, erp=erp, db=db)
 
 

@@ -47,8 +47,10 @@ class CustomerSyncReport:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.seen} customer(s): {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
-                f"{self.created} ERPNext Customer(s) created, {len(self.failed)} failed")
+        return (
+            f"{self.seen} customer(s): {self.new} new, {self.changed} changed, {self.unchanged} unchanged, "
+            f"{self.created} ERPNext Customer(s) created, {len(self.failed)} failed"
+        )
 
 
 async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str = "") -> bool:
@@ -66,8 +68,9 @@ async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str
 async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
     await ensure_ready(ctx)
     report = CustomerSyncReport()
-    known = {b.remote_id: b.content_hash for b in ctx.db.bindings(ctx.store, "customer")
-             if b.remote_id.startswith("id:")}
+    known = {
+        b.remote_id: b.content_hash for b in ctx.db.bindings(ctx.store, "customer") if b.remote_id.startswith("id:")
+    }
     query = {"per_page": 100, "role": "all", "orderby": "id", "order": "asc", "_fields": ",".join(SYNCED_FIELDS)}
     async for page in ctx.woo.iter_pages("customers", query):
         report.seen += len(page.items)
@@ -92,11 +95,21 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
                 if exc.kind == "permanent":
                     raise
                 report.failed.append((int(customer["id"]), exc.message))
-                ctx.db.record_outcome(ctx.store, "customer", f"id:{customer['id']}", FAILED,
-                                      f"erpnext_{exc.exc_type or exc.status}", exc.message,
-                                      "retried on the next customer sync")
-    log.info("customers_synced", store=ctx.store, **{k: v for k, v in vars(report).items() if k != "failed"},
-             failed=len(report.failed))
+                ctx.db.record_outcome(
+                    ctx.store,
+                    "customer",
+                    f"id:{customer['id']}",
+                    FAILED,
+                    f"erpnext_{exc.exc_type or exc.status}",
+                    exc.message,
+                    "retried on the next customer sync",
+                )
+    log.info(
+        "customers_synced",
+        store=ctx.store,
+        **{k: v for k, v in vars(report).items() if k != "failed"},
+        failed=len(report.failed),
+    )
     return report
 
 

@@ -45,8 +45,12 @@ async def store_region(ctx: StoreContext) -> str:
                 setting, _ = await ctx.woo.get("settings/general/woocommerce_default_country")
                 region = str((setting or {}).get("value") or "").partition(":")[0].upper()
             except WooError as exc:
-                log.warning("store_country_unknown", store=ctx.store, error=str(exc),
-                            hint="set `country` in the store's configuration")
+                log.warning(
+                    "store_country_unknown",
+                    store=ctx.store,
+                    error=str(exc),
+                    hint="set `country` in the store's configuration",
+                )
         ctx.cache.region = region
     return ctx.cache.region
 
@@ -80,9 +84,15 @@ def record_problems(ctx: StoreContext, subject: str, problems: list[str], order:
     if not problems:
         return
     log.warning("customer_details_invalid", store=ctx.store, order_id=order.get("id"), problems=problems)
-    ctx.db.record_outcome(ctx.store, "customer", subject, NEEDS_REVIEW, "invalid_contact_details",
-                          f"order {order.get('id')}: " + "; ".join(problems),
-                          "the order was synced; correct the detail in WooCommerce or on the ERPNext Contact")
+    ctx.db.record_outcome(
+        ctx.store,
+        "customer",
+        subject,
+        NEEDS_REVIEW,
+        "invalid_contact_details",
+        f"order {order.get('id')}: " + "; ".join(problems),
+        "the order was synced; correct the detail in WooCommerce or on the ERPNext Contact",
+    )
 
 
 @dataclass
@@ -110,8 +120,9 @@ async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
     return person
 
 
-async def ensure_party(ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails,
-                       region: str) -> list[str]:
+async def ensure_party(
+    ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails, region: str
+) -> list[str]:
     """Contact and Addresses; an ERPNext refusal here is recorded, never fails the order."""
     try:
         await ensure_contact(ctx, customer, order, details)
@@ -195,8 +206,9 @@ async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], fou
     pending = [b for b in found.values() if b is not None and b.state == INSERTING]
     key = _intent_key(ctx, pending[0]) if pending else _store_key(ctx, keys[0])
     for identity in keys:  # intent under every key, all with the one key the Customer will carry
-        binding = found.get(identity) or Binding(store=ctx.store, kind="customer", remote_id=identity,
-                                                 erp_doctype="Customer")
+        binding = found.get(identity) or Binding(
+            store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer"
+        )
         binding.state, binding.data = INSERTING, {**binding.data, "key": key}
         try:
             ctx.db.save_binding(binding)
@@ -286,9 +298,18 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         bound = [ctx.db.get_binding(ctx.store, "customer", k) for k in keys]
         if any(b is not None for b in bound):
             continue  # known, or an attempt in flight / uncertain: the per-order path handles it
-        fresh.append((keys, group, customer_doc(group[0], _store_key(ctx, keys[0]),
-                                                customer_group=ctx.config.customer_group,
-                                                territory=await _territory(ctx, group[0]))))
+        fresh.append(
+            (
+                keys,
+                group,
+                customer_doc(
+                    group[0],
+                    _store_key(ctx, keys[0]),
+                    customer_group=ctx.config.customer_group,
+                    territory=await _territory(ctx, group[0]),
+                ),
+            )
+        )
     if len(fresh) < 2:
         return 0  # nothing to gain over the per-order path
     batch = fresh[:200]
@@ -296,8 +317,17 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     async with person_lock(ctx, all_keys):
         bindings: list[list[Binding]] = []
         for keys, _, doc in batch:
-            person = [Binding(store=ctx.store, kind="customer", remote_id=k, erp_doctype="Customer",
-                              state=INSERTING, data={"key": doc[CUSTOMER_KEY_FIELD]}) for k in keys]
+            person = [
+                Binding(
+                    store=ctx.store,
+                    kind="customer",
+                    remote_id=k,
+                    erp_doctype="Customer",
+                    state=INSERTING,
+                    data={"key": doc[CUSTOMER_KEY_FIELD]},
+                )
+                for k in keys
+            ]
             for binding in person:
                 ctx.db.save_binding(binding)
             bindings.append(person)
@@ -318,8 +348,9 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         party = None
         for (_, group, _), name in zip(batch, names, strict=True):
             region = phone_region(group[0], store_country)
-            plan = await plan_party(ctx, str(name), group, _merged_details(group, region), region,
-                                    await _territory(ctx, group[0]))
+            plan = await plan_party(
+                ctx, str(name), group, _merged_details(group, region), region, await _territory(ctx, group[0])
+            )
             if party is None:
                 party = plan
             else:
@@ -335,12 +366,17 @@ async def _insert_batch(ctx: StoreContext, docs: list[dict[str, Any]]) -> list[s
     """`insert_many` of Customers; after an uncertain answer one look-up by our keys tells whether the
     (all-or-nothing) batch landed, so its people get their Contacts and Addresses in this run too."""
     try:
-        return [str(n) for n in await ctx.erp.call("frappe.client.insert_many",
-                                                   docs=[{"doctype": "Customer", **doc} for doc in docs])]
+        return [
+            str(n)
+            for n in await ctx.erp.call(
+                "frappe.client.insert_many", docs=[{"doctype": "Customer", **doc} for doc in docs]
+            )
+        ]
     except ErpUncertain:
         keys = [str(doc[CUSTOMER_KEY_FIELD]) for doc in docs]
-        rows = await ctx.erp.get_list("Customer", filters=[[CUSTOMER_KEY_FIELD, "in", keys]],
-                                      fields=["name", CUSTOMER_KEY_FIELD], limit=0)
+        rows = await ctx.erp.get_list(
+            "Customer", filters=[[CUSTOMER_KEY_FIELD, "in", keys]], fields=["name", CUSTOMER_KEY_FIELD], limit=0
+        )
         found = {str(r[CUSTOMER_KEY_FIELD]): str(r["name"]) for r in rows}
         if len(found) != len(keys):
             raise

@@ -33,11 +33,22 @@ MERGE_KIND = "customer_merge"
 REVIEW_KIND = "customer_duplicate"
 CHECKPOINT = "customers_dedupe"
 PAGE = 500
-CUSTOMER_FIELDS = ["name", "customer_name", "customer_type", "disabled", "creation", "email_id", "mobile_no",
-                   "default_currency", "is_internal_customer"]
+CUSTOMER_FIELDS = [
+    "name",
+    "customer_name",
+    "customer_type",
+    "disabled",
+    "creation",
+    "email_id",
+    "mobile_no",
+    "default_currency",
+    "is_internal_customer",
+]
 OUR_FIELDS = ["woo_customer_id", "woonext_customer_key"]  # there once `woonext setup` ran
-REVIEW_HINT = ("decide in ERPNext: merge them (Customer → Rename, tick Merge with existing) or tell them apart "
-               "(different e-mail or phone), then run `woonext customers dedupe` again")
+REVIEW_HINT = (
+    "decide in ERPNext: merge them (Customer → Rename, tick Merge with existing) or tell them apart "
+    "(different e-mail or phone), then run `woonext customers dedupe` again"
+)
 
 
 @dataclass
@@ -79,20 +90,29 @@ async def store_region(ctx: StoreContext) -> str:
     try:
         setting, _ = await ctx.woo.get("settings/general/woocommerce_default_country")
     except WooError as exc:
-        log.warning("dedupe_region_unknown", store=ctx.store, error=str(exc),
-                    hint="set `country` in the store's configuration")
+        log.warning(
+            "dedupe_region_unknown", store=ctx.store, error=str(exc), hint="set `country` in the store's configuration"
+        )
         return ""
     return str((setting or {}).get("value") or "").partition(":")[0].upper()
 
 
-async def _child_rows(ctx: StoreContext, doctype: str, fields: list[str],
-                      filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+async def _child_rows(
+    ctx: StoreContext, doctype: str, fields: list[str], filters: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Rows of a Contact child table, paged by the rows' own unique names (stable pages)."""
     rows: list[dict[str, Any]] = []
     while True:
-        page = await ctx.erp.call_get("frappe.client.get_list", doctype=doctype, parent="Contact",
-                                      fields=fields, filters=filters or {}, order_by="name asc",
-                                      limit_page_length=PAGE, limit_start=len(rows))
+        page = await ctx.erp.call_get(
+            "frappe.client.get_list",
+            doctype=doctype,
+            parent="Contact",
+            fields=fields,
+            filters=filters or {},
+            order_by="name asc",
+            limit_page_length=PAGE,
+            limit_start=len(rows),
+        )
         rows.extend(page or [])
         if len(page or []) != PAGE:
             return rows
@@ -100,12 +120,14 @@ async def _child_rows(ctx: StoreContext, doctype: str, fields: list[str],
 
 async def read_customers(ctx: StoreContext, regions: dict[str, str], region: str) -> list[CustomerFacts]:
     """Every Customer with the e-mails and phones of its contacts (and its own primary ones)."""
-    present = await ctx.erp.get_all("Custom Field", filters={"dt": "Customer", "fieldname": ["in", OUR_FIELDS]},
-                                    fields=["fieldname"])
+    present = await ctx.erp.get_all(
+        "Custom Field", filters={"dt": "Customer", "fieldname": ["in", OUR_FIELDS]}, fields=["fieldname"]
+    )
     ours = [f for f in OUR_FIELDS if f in {str(r["fieldname"]) for r in present}]
     customers = await ctx.erp.get_all("Customer", fields=CUSTOMER_FIELDS + ours, page_size=PAGE)
-    links = await _child_rows(ctx, "Dynamic Link", ["parent", "link_name"],
-                              {"link_doctype": "Customer", "parenttype": "Contact"})
+    links = await _child_rows(
+        ctx, "Dynamic Link", ["parent", "link_name"], {"link_doctype": "Customer", "parenttype": "Contact"}
+    )
     emails = await _child_rows(ctx, "Contact Email", ["parent", "email_id"])
     phones = await _child_rows(ctx, "Contact Phone", ["parent", "phone"])
     contact_emails: dict[str, list[str]] = {}
@@ -123,20 +145,24 @@ async def read_customers(ctx: StoreContext, regions: dict[str, str], region: str
         contacts = sorted(of_customer.get(name.casefold(), ()))
         key = str(c.get("woonext_customer_key") or "")
         store = key.split(":", 1)[0] if ":" in key else ""
-        out.append(CustomerFacts(
-            name=name,
-            customer_name=str(c.get("customer_name") or ""),
-            customer_type=str(c.get("customer_type") or ""),
-            disabled=bool(c.get("disabled")),
-            creation=str(c.get("creation") or ""),
-            woo_customer_id=str(c.get("woo_customer_id") or ""),
-            customer_key=key,
-            emails=tuple([str(c.get("email_id") or "")] + [e for n in contacts for e in contact_emails.get(n, [])]),
-            phones=tuple([str(c.get("mobile_no") or "")] + [p for n in contacts for p in contact_phones.get(n, [])]),
-            region=regions.get(store) or region,
-            default_currency=str(c.get("default_currency") or ""),
-            internal=bool(c.get("is_internal_customer")),
-        ))
+        out.append(
+            CustomerFacts(
+                name=name,
+                customer_name=str(c.get("customer_name") or ""),
+                customer_type=str(c.get("customer_type") or ""),
+                disabled=bool(c.get("disabled")),
+                creation=str(c.get("creation") or ""),
+                woo_customer_id=str(c.get("woo_customer_id") or ""),
+                customer_key=key,
+                emails=tuple([str(c.get("email_id") or "")] + [e for n in contacts for e in contact_emails.get(n, [])]),
+                phones=tuple(
+                    [str(c.get("mobile_no") or "")] + [p for n in contacts for p in contact_phones.get(n, [])]
+                ),
+                region=regions.get(store) or region,
+                default_currency=str(c.get("default_currency") or ""),
+                internal=bool(c.get("is_internal_customer")),
+            )
+        )
     return out
 
 
@@ -151,8 +177,11 @@ async def _with_party_accounts(ctx: StoreContext, facts: list[CustomerFacts]) ->
     for c in facts:
         if c.name in touched:
             doc = await ctx.erp.get_doc("Customer", c.name) or {}
-            accounts = tuple((str(r.get("company") or ""), str(r.get("account") or ""))
-                             for r in doc.get("accounts") or [] if r.get("account"))
+            accounts = tuple(
+                (str(r.get("company") or ""), str(r.get("account") or ""))
+                for r in doc.get("accounts") or []
+                if r.get("account")
+            )
             c = CustomerFacts(**{**c.__dict__, "party_accounts": accounts})
         completed.append(c)
     return plan_dedupe(completed)
@@ -178,9 +207,11 @@ def _save(ctx: StoreContext, state: dict[str, Any]) -> None:
 
 def move_bindings(ctx: StoreContext, old: str, survivor: str) -> int:
     """Every store's customer bindings that lead to the merged Customer now lead to the survivor."""
-    query = (update(bindings)
-             .where(bindings.c.kind == "customer", bindings.c.erp_doctype == "Customer", bindings.c.erp_name == old)
-             .values(erp_name=survivor, updated_at=ctx.db.clock.now()))
+    query = (
+        update(bindings)
+        .where(bindings.c.kind == "customer", bindings.c.erp_doctype == "Customer", bindings.c.erp_name == old)
+        .values(erp_name=survivor, updated_at=ctx.db.clock.now())
+    )
     with ctx.db.begin() as connection:
         moved = connection.execute(query).rowcount
     for identity, name in list(ctx.cache.customers.items()):
@@ -195,8 +226,14 @@ async def _exists(ctx: StoreContext, name: str) -> bool:
 
 def _merged(ctx: StoreContext, old: str, survivor: str, evidence: str) -> MergeResult:
     moved = move_bindings(ctx, old, survivor)
-    ctx.db.record_outcome(ctx.store, MERGE_KIND, _short_id(old), SUCCEEDED, reason="merged",
-                          detail=f"merged into {survivor}; {evidence}; {moved} binding(s) now point at {survivor}")
+    ctx.db.record_outcome(
+        ctx.store,
+        MERGE_KIND,
+        _short_id(old),
+        SUCCEEDED,
+        reason="merged",
+        detail=f"merged into {survivor}; {evidence}; {moved} binding(s) now point at {survivor}",
+    )
     log.info("customer_merged", store=ctx.store, old=old, survivor=survivor, bindings=moved)
     return MergeResult(old, survivor, True, moved)
 
@@ -228,9 +265,15 @@ async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
             if not unsure:
                 state["pending"].pop(old, None)  # refused: nothing happened, nothing to finish later
                 _save(ctx, state)
-            ctx.db.record_outcome(ctx.store, MERGE_KIND, _short_id(old), FAILED, reason=exc.exc_type,
-                                  detail=f"merging {old} into {merge.survivor}: {exc.message}",
-                                  hint="fix the cause in ERPNext, then run `woonext customers dedupe --apply` again")
+            ctx.db.record_outcome(
+                ctx.store,
+                MERGE_KIND,
+                _short_id(old),
+                FAILED,
+                reason=exc.exc_type,
+                detail=f"merging {old} into {merge.survivor}: {exc.message}",
+                hint="fix the cause in ERPNext, then run `woonext customers dedupe --apply` again",
+            )
             log.warning("customer_merge_failed", store=ctx.store, old=old, survivor=merge.survivor, error=str(exc))
             return MergeResult(old, merge.survivor, False, error=f"{exc.exc_type}: {exc.message}")
         # the answer was lost but the merged Customer is gone: the merge happened
@@ -257,12 +300,14 @@ def record_review(ctx: StoreContext, review: tuple[Review, ...]) -> None:
     current = {_short_id(r.key): r for r in review}
     for key, r in current.items():
         detail = f"{', '.join(r.customers)}: {r.detail}; evidence: " + "; ".join(e.describe() for e in r.evidence)
-        ctx.db.record_outcome(ctx.store, REVIEW_KIND, key, NEEDS_REVIEW, reason=r.reason, detail=detail,
-                              hint=REVIEW_HINT)
+        ctx.db.record_outcome(
+            ctx.store, REVIEW_KIND, key, NEEDS_REVIEW, reason=r.reason, detail=detail, hint=REVIEW_HINT
+        )
     for key in state.get("review", []):
         if key not in current:
-            ctx.db.record_outcome(ctx.store, REVIEW_KIND, key, SKIPPED, reason="resolved",
-                                  detail="no longer found as duplicates")
+            ctx.db.record_outcome(
+                ctx.store, REVIEW_KIND, key, SKIPPED, reason="resolved", detail="no longer found as duplicates"
+            )
     state["review"] = sorted(current)
     _save(ctx, state)
 

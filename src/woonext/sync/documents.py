@@ -18,10 +18,32 @@ from woonext.sync.context import StoreContext
 INSERTING = "inserting"
 # Keys of an unsaved document built by a server-side mapper (`get_payment_entry`, `make_sales_return`)
 # that must not be sent back on insert.
-LOCAL_KEYS = frozenset({"name", "__islocal", "__unsaved", "owner", "creation", "modified", "modified_by",
-                        "docstatus", "status", "amended_from"})
-LOOKUP_FIELDS = ["name", "docstatus", "status", "grand_total", "total_taxes_and_charges", "outstanding_amount",
-                 "debit_to", "customer", "currency", "posting_date"]
+LOCAL_KEYS = frozenset(
+    {
+        "name",
+        "__islocal",
+        "__unsaved",
+        "owner",
+        "creation",
+        "modified",
+        "modified_by",
+        "docstatus",
+        "status",
+        "amended_from",
+    }
+)
+LOOKUP_FIELDS = [
+    "name",
+    "docstatus",
+    "status",
+    "grand_total",
+    "total_taxes_and_charges",
+    "outstanding_amount",
+    "debit_to",
+    "customer",
+    "currency",
+    "posting_date",
+]
 
 
 def binding_for(ctx: StoreContext, kind: str, remote_id: str | int, doctype: str) -> Binding:

@@ -76,8 +76,11 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         return Edit("none", details_changed=change.details)
     invoice = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
     if invoice is None:
-        raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext",
-                           "someone deleted it; check the order and replay it")
+        raise MappingError(
+            "invoice_missing",
+            f"invoice {binding.erp_name} is gone from ERPNext",
+            "someone deleted it; check the order and replay it",
+        )
     difference = invoice_difference(invoice, order, ctx.config.shipping_item, ctx.config.fee_item)
     if change.unknown and not difference:
         # An old-format hash that no longer matches, but the invoice still says what the order says:
@@ -111,8 +114,9 @@ def _review(ctx: StoreContext, order: dict[str, Any], binding: Binding, why: str
     return Edit("review", why, text, against_invoice=difference, since_accepted=since)
 
 
-async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: Binding,
-                             invoice: dict[str, Any]) -> str:
+async def _why_not_amendable(
+    ctx: StoreContext, order: dict[str, Any], binding: Binding, invoice: dict[str, Any]
+) -> str:
     if binding.data.get("purpose") != "live":
         return "the invoice was migrated as paid"
     if binding.state == "paid" or binding.data.get("payment_entry"):
@@ -127,8 +131,10 @@ async def _why_not_amendable(ctx: StoreContext, order: dict[str, Any], binding: 
     if int(invoice.get("is_pos") or 0):
         return "the invoice is POS-paid"
     if money(invoice.get("outstanding_amount"), "outstanding") != money(invoice.get("grand_total"), "grand_total"):
-        return f"the invoice is partly paid or credited (outstanding {invoice.get('outstanding_amount')} " \
-               f"of {invoice.get('grand_total')})"
+        return (
+            f"the invoice is partly paid or credited (outstanding {invoice.get('outstanding_amount')} "
+            f"of {invoice.get('grand_total')})"
+        )
     if order.get("status") == "completed" or order.get("date_completed"):
         return "the order is delivered (completed)"
     return ""
@@ -169,10 +175,16 @@ def _raise_if_changed_meanwhile(ctx: StoreContext, binding: Binding) -> None:
     """Our invoice is cancelled: if the state DB shows another run amending or replacing it since we
     read the binding, that run is doing the work — not a reason to ask a person."""
     fresh = ctx.db.get_binding(ctx.store, binding.kind, binding.remote_id)
-    if fresh is not None and (fresh.erp_name != binding.erp_name or fresh.data.get(AMEND)
-                              or fresh.revision != binding.revision or fresh.state != binding.state):
-        raise ConcurrentChange(f"invoice {binding.erp_name} was cancelled by another run of this order "
-                               f"(now {fresh.erp_name or '-'}, {fresh.state})")
+    if fresh is not None and (
+        fresh.erp_name != binding.erp_name
+        or fresh.data.get(AMEND)
+        or fresh.revision != binding.revision
+        or fresh.state != binding.state
+    ):
+        raise ConcurrentChange(
+            f"invoice {binding.erp_name} was cancelled by another run of this order "
+            f"(now {fresh.erp_name or '-'}, {fresh.state})"
+        )
 
 
 async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
@@ -180,8 +192,11 @@ async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
     if resuming:
         doc = await ctx.erp.get_doc("Sales Invoice", name)
         if doc is None:
-            raise MappingError("invoice_missing", f"invoice {name} is gone from ERPNext",
-                               "someone deleted it; check the order and replay it")
+            raise MappingError(
+                "invoice_missing",
+                f"invoice {name} is gone from ERPNext",
+                "someone deleted it; check the order and replay it",
+            )
         if int(doc.get("docstatus") or 0) == 2:
             return  # cancelled by the interrupted attempt
     try:
@@ -224,8 +239,11 @@ def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> Sid
         side[code] = (old_qty + qty, old_amount + amount)
 
     for line in order.get("line_items") or []:
-        add(str(line.get("sku") or line.get("name") or ""), Decimal(str(line.get("quantity") or 0)),
-            money(line.get("total"), "line total"))
+        add(
+            str(line.get("sku") or line.get("name") or ""),
+            Decimal(str(line.get("quantity") or 0)),
+            money(line.get("total"), "line total"),
+        )
     for line in order.get("shipping_lines") or []:
         if money(line.get("total"), "shipping total"):
             add(shipping_item, Decimal(1), money(line.get("total"), "shipping total"))
@@ -238,26 +256,38 @@ def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> Sid
 def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
     """What the invoice says against what the order now says, item by item and in the totals
     ("" when they agree)."""
-    return _difference(_invoice_side(invoice), _order_side(order, shipping_item, fee_item),
-                       (("total", invoice.get("grand_total"), order.get("total")),
-                        ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax"))))
+    return _difference(
+        _invoice_side(invoice),
+        _order_side(order, shipping_item, fee_item),
+        (
+            ("total", invoice.get("grand_total"), order.get("total")),
+            ("tax", invoice.get("total_taxes_and_charges"), order.get("total_tax")),
+        ),
+    )
 
 
 def order_figures(order: dict[str, Any], shipping_item: str, fee_item: str) -> dict[str, Any]:
     """The order's items and totals as plain JSON, kept with an accepted edit so that a later edit
     can be told apart from the accepted one."""
     side = _order_side(order, shipping_item, fee_item)
-    return {"items": {code: [str(qty), str(amount)] for code, (qty, amount) in side.items()},
-            "total": str(order.get("total") or 0), "tax": str(order.get("total_tax") or 0)}
+    return {
+        "items": {code: [str(qty), str(amount)] for code, (qty, amount) in side.items()},
+        "total": str(order.get("total") or 0),
+        "tax": str(order.get("total_tax") or 0),
+    }
 
 
 def figures_difference(figures: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
     """What changed in the order since `order_figures` was taken ("" when nothing did)."""
-    old = {str(code): (Decimal(str(qty)), money(amount, "amount"))
-           for code, (qty, amount) in (figures.get("items") or {}).items()}
-    return _difference(old, _order_side(order, shipping_item, fee_item),
-                       (("total", figures.get("total"), order.get("total")),
-                        ("tax", figures.get("tax"), order.get("total_tax"))))
+    old = {
+        str(code): (Decimal(str(qty)), money(amount, "amount"))
+        for code, (qty, amount) in (figures.get("items") or {}).items()
+    }
+    return _difference(
+        old,
+        _order_side(order, shipping_item, fee_item),
+        (("total", figures.get("total"), order.get("total")), ("tax", figures.get("tax"), order.get("total_tax"))),
+    )
 
 
 def difference_lines(difference: str) -> list[str]:

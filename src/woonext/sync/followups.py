@@ -27,11 +27,15 @@ async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int |
     `docstatus` is given when this run just submitted the invoice, which saves reading it back."""
     if binding.state == "cancelled":
         return False
-    doc = {"docstatus": docstatus} if docstatus is not None else await ctx.erp.get_doc("Sales Invoice",
-                                                                                          binding.erp_name)
+    doc = (
+        {"docstatus": docstatus} if docstatus is not None else await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
+    )
     if doc is None:
-        raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext",
-                           "someone deleted it; check the order and replay it")
+        raise MappingError(
+            "invoice_missing",
+            f"invoice {binding.erp_name} is gone from ERPNext",
+            "someone deleted it; check the order and replay it",
+        )
     if doc.get("docstatus") == 0:
         await ctx.erp.update("Sales Invoice", binding.erp_name, {"docstatus": 1})
     if doc.get("docstatus") != 2:
@@ -105,15 +109,17 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
     entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
     paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created")})
     entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
-    entry.update({
-        "paid_to": target.account,
-        "mode_of_payment": target.mode_of_payment or None,
-        "reference_no": _reference(order),
-        "reference_date": paid_at.date().isoformat(),
-        "posting_date": paid_at.date().isoformat(),
-        SYNC_KEY_FIELD: key,
-        "docstatus": 1,
-    })
+    entry.update(
+        {
+            "paid_to": target.account,
+            "mode_of_payment": target.mode_of_payment or None,
+            "reference_no": _reference(order),
+            "reference_date": paid_at.date().isoformat(),
+            "posting_date": paid_at.date().isoformat(),
+            SYNC_KEY_FIELD: key,
+            "docstatus": 1,
+        }
+    )
     entry.pop("paid_to_account_currency", None)  # follows the new paid_to account
     doc = await insert_once(ctx, payment, "Payment Entry", entry)
     return _payment_done(ctx, binding, payment, str(doc["name"]))

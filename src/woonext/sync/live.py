@@ -62,8 +62,9 @@ async def retry_failed(ctx: StoreContext, report: LiveReport, concurrency: int =
     await _handle(ctx, orders, report, concurrency)
 
 
-async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, concurrency: int = 4,
-                           per_page: int = 100) -> LiveReport:
+async def sync_orders_once(
+    ctx: StoreContext, *, now: datetime | None = None, concurrency: int = 4, per_page: int = 100
+) -> LiveReport:
     report = LiveReport()
     await ensure_ready(ctx)
     await retry_failed(ctx, report, concurrency)
@@ -73,8 +74,13 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
     else:
         since = (now or ctx.now()).replace(tzinfo=None) - FIRST_RUN_LOOKBACK
         await _sweep_open_orders(ctx, report, concurrency, per_page)
-    params = {"modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"), "dates_are_gmt": True,
-              "orderby": "modified", "order": "asc", "status": "any"}
+    params = {
+        "modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"),
+        "dates_are_gmt": True,
+        "orderby": "modified",
+        "order": "asc",
+        "status": "any",
+    }
     best = (cursor["modified_gmt"], int(cursor["id"])) if cursor else None
     async for page in ctx.woo.iter_orders(params, per_page=per_page):
         report.pages += 1
@@ -92,8 +98,7 @@ async def sync_orders_once(ctx: StoreContext, *, now: datetime | None = None, co
 
 async def _sweep_open_orders(ctx: StoreContext, report: LiveReport, concurrency: int, per_page: int) -> None:
     """First run only: every order still open at go-live, however old (later runs follow the cursor)."""
-    statuses = [s for s in OPEN_STATUSES
-                if s not in ctx.config.migrate_statuses and s not in ctx.config.wait_statuses]
+    statuses = [s for s in OPEN_STATUSES if s not in ctx.config.migrate_statuses and s not in ctx.config.wait_statuses]
     if not statuses:
         return
     params = {"status": ",".join(statuses), "orderby": "id", "order": "asc"}

@@ -68,8 +68,11 @@ class MigrationReport:
 
 
 def _query(ctx: StoreContext, opts: MigrationOptions) -> dict[str, Any]:
-    params: dict[str, Any] = {"status": opts.statuses or list(ctx.config.migrate_statuses),
-                              "orderby": "id", "order": "asc"}
+    params: dict[str, Any] = {
+        "status": opts.statuses or list(ctx.config.migrate_statuses),
+        "orderby": "id",
+        "order": "asc",
+    }
     if opts.since:
         params["after"] = f"{opts.since.isoformat()}T00:00:00"
     if opts.until:
@@ -96,17 +99,27 @@ async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
         return PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}", "unknown_sku")
     purpose = Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
     try:
-        plan = map_order(order, ctx.invoice_settings(), customer="(customer)", purpose=purpose,
-                         sync_key=order_key(ctx.store, order_id), payment=PaymentRow("(mode)", "(account)"))
+        plan = map_order(
+            order,
+            ctx.invoice_settings(),
+            customer="(customer)",
+            purpose=purpose,
+            sync_key=order_key(ctx.store, order_id),
+            payment=PaymentRow("(mode)", "(account)"),
+        )
     except MappingError as exc:
         return PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}", exc.reason)
-    extra = {"completed": "paid", "cancelled": "submitted then cancelled",
-             "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)"}.get(str(order.get("status")), "")
+    extra = {
+        "completed": "paid",
+        "cancelled": "submitted then cancelled",
+        "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)",
+    }.get(str(order.get("status")), "")
     return PlanRow(order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip())
 
 
-async def _handle_page(ctx: StoreContext, orders: list[dict[str, Any]], opts: MigrationOptions,
-                       report: MigrationReport) -> None:
+async def _handle_page(
+    ctx: StoreContext, orders: list[dict[str, Any]], opts: MigrationOptions, report: MigrationReport
+) -> None:
     skus = {str(li.get("sku") or "") for o in orders for li in o.get("line_items") or []} - {""}
     await ensure_items(ctx, skus)  # one request warms the item cache for the whole page
     if opts.dry_run:

@@ -69,40 +69,60 @@ def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
     return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
 
 
-async def create_invoice(ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding,
-                         amended_from: str = "") -> dict[str, Any]:
+async def create_invoice(
+    ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
+) -> dict[str, Any]:
     missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
     if missing:
-        raise MappingError("unknown_sku", f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
-                           "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order")
+        raise MappingError(
+            "unknown_sku",
+            f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
+            "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
+        )
     purpose = _purpose(order, mode)
     payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
     by_entry = payment is not None and await settled_by_entry(ctx, order)
     if mode is Mode.LIVE:
         await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
     customer = await resolve_customer(ctx, order)
-    plan = map_order(order, ctx.invoice_settings(), customer=customer, purpose=purpose,
-                     sync_key=order_key(ctx.store, order["id"], binding.revision), payment=payment,
-                     pay_by_entry=by_entry)
+    plan = map_order(
+        order,
+        ctx.invoice_settings(),
+        customer=customer,
+        purpose=purpose,
+        sync_key=order_key(ctx.store, order["id"], binding.revision),
+        payment=payment,
+        pay_by_entry=by_entry,
+    )
     if amended_from:  # an amendment after an edit (sync/edits.py)
         plan.doc["amended_from"] = amended_from
     territory = await territory_for(ctx, order)
     if territory:  # else ERPNext's default (from the Customer)
         plan.doc["territory"] = territory
     doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
-    if money(doc.get("grand_total"), "grand_total") != plan.grand_total or \
-            money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes:
+    if (
+        money(doc.get("grand_total"), "grand_total") != plan.grand_total
+        or money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes
+    ):
         await void_invoice(ctx, binding, str(doc["name"]))
         raise erpnext_residual(doc, plan.grand_total)
     state = "paid" if purpose is Purpose.HISTORICAL_PAID and not by_entry else "submitted"
     binding.content_hash = content_hash(order)
     binding.data = remember_version(binding.data, order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
-    mark_done(ctx, binding, str(doc["name"]), state, purpose=purpose.value, customer=customer,
-              total=str(plan.grand_total), currency=plan.doc.get("currency"),
-              custom_payment_method=plan.doc.get("custom_payment_method"),
-              credited_refunds=binding.data.get("credited_refunds", []),
-              **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}))
+    mark_done(
+        ctx,
+        binding,
+        str(doc["name"]),
+        state,
+        purpose=purpose.value,
+        customer=customer,
+        total=str(plan.grand_total),
+        currency=plan.doc.get("currency"),
+        custom_payment_method=plan.doc.get("custom_payment_method"),
+        credited_refunds=binding.data.get("credited_refunds", []),
+        **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}),
+    )
     return doc
 
 
@@ -128,10 +148,16 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
     if is_older_copy(order, binding.data):
-        return OrderResult(order_id, SKIPPED, "already_synced", "a newer version of the order was already synced",
-                           invoice=binding.erp_name)
-    if binding.state == INSERTING and await find_by_key(ctx, "Sales Invoice",
-                                                        order_key(ctx.store, order_id, binding.revision)):
+        return OrderResult(
+            order_id,
+            SKIPPED,
+            "already_synced",
+            "a newer version of the order was already synced",
+            invoice=binding.erp_name,
+        )
+    if binding.state == INSERTING and await find_by_key(
+        ctx, "Sales Invoice", order_key(ctx.store, order_id, binding.revision)
+    ):
         # An attempt died after ERPNext committed the invoice but before we recorded it; the order may
         # have been cancelled (or put on hold) since: record the invoice first, then follow the order.
         await create_invoice(ctx, order, mode, binding)
@@ -147,11 +173,16 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     if has_invoice and status not in ("cancelled", "trash"):
         edit = await inspect_edit(ctx, order, binding)
         if edit.action == "review":
-            return OrderResult(order_id, NEEDS_REVIEW, "edited_after_invoicing",
-                               f"order lines or totals changed after invoice {binding.erp_name} was made, and "
-                               f"{edit.why}: {edit.difference}",
-                               "correct it by hand: a credit note or a new invoice for the difference (or refund "
-                               "it in WooCommerce); then replay the order", binding.erp_name)
+            return OrderResult(
+                order_id,
+                NEEDS_REVIEW,
+                "edited_after_invoicing",
+                f"order lines or totals changed after invoice {binding.erp_name} was made, and "
+                f"{edit.why}: {edit.difference}",
+                "correct it by hand: a credit note or a new invoice for the difference (or refund "
+                "it in WooCommerce); then replay the order",
+                binding.erp_name,
+            )
         if edit.action == "amend":
             return await _amend(ctx, order, binding, edit.difference)
     created = False
@@ -160,14 +191,21 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         created = True
     if status in ("cancelled", "trash"):
         changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
-        return OrderResult(order_id, SUCCEEDED, "cancelled" if changed or created else "unchanged",
-                           invoice=binding.erp_name, created=created)
+        return OrderResult(
+            order_id,
+            SUCCEEDED,
+            "cancelled" if changed or created else "unchanged",
+            invoice=binding.erp_name,
+            created=created,
+        )
     wrote, detail = await _followups(ctx, order, binding)
     if not created and not wrote:
-        return OrderResult(order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date",
-                           invoice=binding.erp_name)
-    return OrderResult(order_id, SUCCEEDED, "created" if created else "updated", detail, invoice=binding.erp_name,
-                       created=created)
+        return OrderResult(
+            order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date", invoice=binding.erp_name
+        )
+    return OrderResult(
+        order_id, SUCCEEDED, "created" if created else "updated", detail, invoice=binding.erp_name, created=created
+    )
 
 
 async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> tuple[bool, str]:
@@ -195,8 +233,11 @@ async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, dif
     if not name:
         return OrderResult(order_id, SUCCEEDED, "cancelled", invoice=replaced)
     _, refunds = await _followups(ctx, order, binding)
-    detail = f"invoice {replaced} cancelled and amended as {name}" + (f": {difference}" if difference else "") \
+    detail = (
+        f"invoice {replaced} cancelled and amended as {name}"
+        + (f": {difference}" if difference else "")
         + (f"; {refunds}" if refunds else "")
+    )
     return OrderResult(order_id, SUCCEEDED, "amended", detail, invoice=name, created=True)
 
 
@@ -213,22 +254,42 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         if exc.kind == "permanent":
             raise
         status = FAILED if exc.kind in ("retryable", "uncertain") else NEEDS_REVIEW
-        hint = ("will be retried on the next run" if status == FAILED
-                else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order")
-        result = OrderResult(order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint,
-                             retry_after=exc.retry_after)
+        hint = (
+            "will be retried on the next run"
+            if status == FAILED
+            else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order"
+        )
+        result = OrderResult(
+            order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint, retry_after=exc.retry_after
+        )
         step = _step(exc)
     except WooError as exc:
-        result = OrderResult(order_id, FAILED, f"woocommerce_{exc.code}", str(exc), "will be retried on the next run",
-                             retry_after=exc.retry_after)
+        result = OrderResult(
+            order_id,
+            FAILED,
+            f"woocommerce_{exc.code}",
+            str(exc),
+            "will be retried on the next run",
+            retry_after=exc.retry_after,
+        )
     except ConcurrentChange as exc:
-        result = OrderResult(order_id, FAILED, "concurrent_change", str(exc),
-                             "another run was syncing this order at the same moment; it is synced again shortly",
-                             retry_after=5.0)
+        result = OrderResult(
+            order_id,
+            FAILED,
+            "concurrent_change",
+            str(exc),
+            "another run was syncing this order at the same moment; it is synced again shortly",
+            retry_after=5.0,
+        )
     except Exception as exc:  # a bug must cost one order, leave a record, and not stop the run
         log.exception("order_sync_crashed", store=ctx.store, order_id=order_id)
-        result = OrderResult(order_id, FAILED, "internal_error", f"{type(exc).__name__}: {exc}",
-                             "a woonext bug: report it with this message; the order is retried on the next run")
+        result = OrderResult(
+            order_id,
+            FAILED,
+            "internal_error",
+            f"{type(exc).__name__}: {exc}",
+            "a woonext bug: report it with this message; the order is retried on the next run",
+        )
     if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
         # …but one with none (the run that did the work died first) or a stale Failed one (an attempt whose
         # answer was lost, finished by another) is recorded Succeeded: otherwise it is retried on every run.
@@ -236,8 +297,9 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         if earlier is None or earlier.status != SUCCEEDED:
             ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail)
     else:
-        outcome = ctx.db.record_outcome(ctx.store, "order", order_id, result.status, reason=result.reason,
-                                        detail=result.detail, hint=result.hint)
+        outcome = ctx.db.record_outcome(
+            ctx.store, "order", order_id, result.status, reason=result.reason, detail=result.detail, hint=result.hint
+        )
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
             await mirror_to_error_log(ctx, order, result, mode, step)
     return result
@@ -247,17 +309,19 @@ def _step(exc: BaseException) -> str:
     return PAYMENT_STEP if PAYMENT_STEP in getattr(exc, "__notes__", []) else ""
 
 
-async def mirror_to_error_log(ctx: StoreContext, order: dict[str, Any], result: OrderResult, mode: Mode,
-                              step: str) -> None:
+async def mirror_to_error_log(
+    ctx: StoreContext, order: dict[str, Any], result: OrderResult, mode: Mode, step: str
+) -> None:
     """An Error Log in ERPNext for people who watch ERPNext, not woonext (best effort)."""
     if mode is Mode.LIVE and (step == PAYMENT_STEP or result.reason == "missing_kashier_account"):
         title = "Kashier Payment Entry Error"
     else:
         title = "woo_order_sync_live_error" if mode is Mode.LIVE else "woo_order_migration_error"
-    text = (f"[{ctx.store}] WooCommerce order {order.get('number') or order.get('id')}: {result.reason}: "
-            f"{result.detail}\nWhat to do: {result.hint}")
+    text = (
+        f"[{ctx.store}] WooCommerce order {order.get('number') or order.get('id')}: {result.reason}: "
+        f"{result.detail}\nWhat to do: {result.hint}"
+    )
     try:
         await ctx.erp.insert("Error Log", {"method": title, "error": text})
     except ErpError as exc:  # the record in woonext's own state stands; this is only a mirror
         log.warning("error_log_mirror_failed", store=ctx.store, order_id=order.get("id"), error=exc.message)
-

@@ -43,14 +43,35 @@ from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.setup import ensure_ready
 
 INVOICE_FIELDS = [
-    "name", "docstatus", "status", "company", "customer", "currency", "party_account_currency", "grand_total",
-    "base_grand_total", "total_taxes_and_charges", "outstanding_amount", "is_pos", "is_return", "return_against",
-    "amended_from", "woo_order_id", "woo_order_number", SYNC_KEY_FIELD, "creation", "update_stock",
+    "name",
+    "docstatus",
+    "status",
+    "company",
+    "customer",
+    "currency",
+    "party_account_currency",
+    "grand_total",
+    "base_grand_total",
+    "total_taxes_and_charges",
+    "outstanding_amount",
+    "is_pos",
+    "is_return",
+    "return_against",
+    "amended_from",
+    "woo_order_id",
+    "woo_order_number",
+    SYNC_KEY_FIELD,
+    "creation",
+    "update_stock",
     "update_outstanding_for_self",
 ]
 PAYMENT_FIELDS = [
-    "name", "docstatus", SYNC_KEY_FIELD, "`tabPayment Entry Reference`.reference_doctype",
-    "`tabPayment Entry Reference`.reference_name", "`tabPayment Entry Reference`.allocated_amount",
+    "name",
+    "docstatus",
+    SYNC_KEY_FIELD,
+    "`tabPayment Entry Reference`.reference_doctype",
+    "`tabPayment Entry Reference`.reference_name",
+    "`tabPayment Entry Reference`.allocated_amount",
 ]
 # A GET request line must fit a proxy's buffer (nginx: 8 KiB); lists of names are split below this.
 QUERY_BUDGET = 5000
@@ -60,15 +81,22 @@ JOB_KIND = "reconcile"
 
 def rules_for(ctx: StoreContext) -> Rules:
     c = ctx.config
-    return Rules(store=c.name, company=c.company, migrate_statuses=frozenset(c.migrate_statuses),
-                 wait_statuses=frozenset(c.wait_statuses), prepaid_methods=frozenset(c.prepaid))
+    return Rules(
+        store=c.name,
+        company=c.company,
+        migrate_statuses=frozenset(c.migrate_statuses),
+        wait_statuses=frozenset(c.wait_statuses),
+        prepaid_methods=frozenset(c.prepaid),
+    )
 
 
 def woo_window(period: Period) -> dict[str, str]:
     """`after`/`before` are exclusive and compare site-local `date_created` (no `dates_are_gmt`),
     so the day before at 23:59:59 and the day after at 00:00:00 make the days inclusive."""
-    return {"after": f"{(period.start - timedelta(days=1)).isoformat()}T23:59:59",
-            "before": f"{(period.end + timedelta(days=1)).isoformat()}T00:00:00"}
+    return {
+        "after": f"{(period.start - timedelta(days=1)).isoformat()}T23:59:59",
+        "before": f"{(period.end + timedelta(days=1)).isoformat()}T00:00:00",
+    }
 
 
 def _chunks(values: list[str], budget: int = QUERY_BUDGET) -> Iterator[list[str]]:
@@ -86,16 +114,18 @@ def _chunks(values: list[str], budget: int = QUERY_BUDGET) -> Iterator[list[str]
         yield chunk
 
 
-async def _list(ctx: StoreContext, doctype: str, fields: list[str], *, filters: Any = None,
-                or_filters: Any = None) -> list[dict[str, Any]]:
+async def _list(
+    ctx: StoreContext, doctype: str, fields: list[str], *, filters: Any = None, or_filters: Any = None
+) -> list[dict[str, Any]]:
     """One get_list with every row (limit 0); `or_filters` is not in ErpClient.get_list's signature."""
     params = {"fields": fields, "filters": filters, "or_filters": or_filters, "limit_page_length": 0}
     body = await ctx.erp.request("GET", f"/api/resource/{quote(doctype, safe='')}", params=params)
     return list(body.get("data") or [])
 
 
-async def _gather_lists(ctx: StoreContext, doctype: str, fields: list[str], values: list[str],
-                        make: Any) -> list[dict[str, Any]]:
+async def _gather_lists(
+    ctx: StoreContext, doctype: str, fields: list[str], values: list[str], make: Any
+) -> list[dict[str, Any]]:
     """The rows of one query per chunk of `values` (make(chunk) → (filters, or_filters)), concurrently."""
     queries = [make(chunk) for chunk in _chunks(values)]
     results = await asyncio.gather(*(_list(ctx, doctype, fields, filters=f, or_filters=o) for f, o in queries))
@@ -103,13 +133,19 @@ async def _gather_lists(ctx: StoreContext, doctype: str, fields: list[str], valu
 
 
 async def _invoices(ctx: StoreContext, order_ids: list[str]) -> list[dict[str, Any]]:
-    return await _gather_lists(ctx, "Sales Invoice", INVOICE_FIELDS, order_ids,
-                               lambda chunk: ([["woo_order_id", "in", chunk]], None))
+    return await _gather_lists(
+        ctx, "Sales Invoice", INVOICE_FIELDS, order_ids, lambda chunk: ([["woo_order_id", "in", chunk]], None)
+    )
 
 
 async def _credit_notes(ctx: StoreContext, names: list[str]) -> list[dict[str, Any]]:
-    return await _gather_lists(ctx, "Sales Invoice", INVOICE_FIELDS, names,
-                               lambda chunk: ([["is_return", "=", 1], ["return_against", "in", chunk]], None))
+    return await _gather_lists(
+        ctx,
+        "Sales Invoice",
+        INVOICE_FIELDS,
+        names,
+        lambda chunk: ([["is_return", "=", 1], ["return_against", "in", chunk]], None),
+    )
 
 
 async def _payments(ctx: StoreContext, names: list[str], keys: list[str]) -> list[PaymentLink]:
@@ -131,8 +167,12 @@ async def _payments(ctx: StoreContext, names: list[str], keys: list[str]) -> lis
     links: dict[str, PaymentLink] = {}
     for row in rows:
         name = str(row["name"])
-        link = links.setdefault(name, PaymentLink(name=name, docstatus=int(row.get("docstatus") or 0),
-                                                  sync_key=str(row.get(SYNC_KEY_FIELD) or "")))
+        link = links.setdefault(
+            name,
+            PaymentLink(
+                name=name, docstatus=int(row.get("docstatus") or 0), sync_key=str(row.get(SYNC_KEY_FIELD) or "")
+            ),
+        )
         if row.get("reference_doctype") == "Sales Invoice" and row.get("reference_name"):
             ref = str(row["reference_name"])
             link.allocations[ref] = link.allocations.get(ref, ZERO) + money(row.get("allocated_amount"))
@@ -144,19 +184,30 @@ def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memor
     where_b = (bindings.c.store == ctx.store, bindings.c.kind == "order", bindings.c.remote_id.in_(ids))
     where_o = (outcomes.c.store == ctx.store, outcomes.c.kind == "order", outcomes.c.remote_id.in_(ids))
     with ctx.db.engine.connect() as connection:
-        made = {row.remote_id: row for row in connection.execute(
-            select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.state, bindings.c.data).where(*where_b))}
-        last = {row.remote_id: row for row in connection.execute(
-            select(outcomes.c.remote_id, outcomes.c.status, outcomes.c.reason, outcomes.c.detail).where(*where_o))}
+        made = {
+            row.remote_id: row
+            for row in connection.execute(
+                select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.state, bindings.c.data).where(*where_b)
+            )
+        }
+        last = {
+            row.remote_id: row
+            for row in connection.execute(
+                select(outcomes.c.remote_id, outcomes.c.status, outcomes.c.reason, outcomes.c.detail).where(*where_o)
+            )
+        }
     memories = {}
     for oid in ids:
         b, o = made.get(oid), last.get(oid)
-        memories[oid] = Memory(invoice=b.erp_name if b is not None and b.state in DONE_STATES else "",
-                               binding_state=b.state if b is not None else "",
-                               outcome_status=o.status if o is not None else "",
-                               outcome_reason=o.reason if o is not None else "",
-                               outcome_detail=o.detail if o is not None else "", synced_up_to=cursor,
-                               accepted_edit=_acceptance(b))
+        memories[oid] = Memory(
+            invoice=b.erp_name if b is not None and b.state in DONE_STATES else "",
+            binding_state=b.state if b is not None else "",
+            outcome_status=o.status if o is not None else "",
+            outcome_reason=o.reason if o is not None else "",
+            outcome_detail=o.detail if o is not None else "",
+            synced_up_to=cursor,
+            accepted_edit=_acceptance(b),
+        )
     return memories
 
 
@@ -183,12 +234,17 @@ async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], curso
     for d in invoices:
         oid = str(d.get("woo_order_id") or "")
         top[oid] = max(top.get(oid, 0), revision(str(d.get(SYNC_KEY_FIELD) or "")))
-    keys = [payment_key(ctx.store, o["id"], n) for o in orders if o.get("payment_method") in prepaid
-            for n in range(top.get(str(o["id"]), 0) + 1)]
+    keys = [
+        payment_key(ctx.store, o["id"], n)
+        for o in orders
+        if o.get("payment_method") in prepaid
+        for n in range(top.get(str(o["id"]), 0) + 1)
+    ]
     # a foreign-currency refund is paid out by an entry allocated to its credit note (not read by name here)
     keys += [refund_payment_key(ctx.store, r["id"]) for o in orders for r in o.get("refunds") or [] if r.get("id")]
-    notes, payments = await asyncio.gather(_credit_notes(ctx, originals) if originals else _nothing(),
-                                           _payments(ctx, originals, keys))
+    notes, payments = await asyncio.gather(
+        _credit_notes(ctx, originals) if originals else _nothing(), _payments(ctx, originals, keys)
+    )
     by_name = {str(d["name"]): d for d in [*invoices, *notes]}
     order_of = {str(d["name"]): str(d.get("woo_order_id") or "") for d in invoices}
     docs: dict[str, list[dict[str, Any]]] = {}
@@ -202,8 +258,15 @@ async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], curso
         for oid in owners - {""}:
             pays.setdefault(oid, []).append(link)
     memories = _memories(ctx, ids, cursor)
-    return [Evidence(order=o, invoices=docs.get(str(o["id"]), []), payments=pays.get(str(o["id"]), []),
-                     memory=memories[str(o["id"])]) for o in orders]
+    return [
+        Evidence(
+            order=o,
+            invoices=docs.get(str(o["id"]), []),
+            payments=pays.get(str(o["id"]), []),
+            memory=memories[str(o["id"])],
+        )
+        for o in orders
+    ]
 
 
 async def _nothing() -> list[dict[str, Any]]:
@@ -222,8 +285,13 @@ async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> R
     woo_before, erp_before = ctx.woo.requests, ctx.erp.requests
     await ensure_ready(ctx)  # without woonext's custom fields ERPNext would refuse the queries below
     cursor = str((ctx.db.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
-    query: dict[str, Any] = {"status": "any", "orderby": "id", "order": "asc", "per_page": per_page,
-                             **woo_window(period)}
+    query: dict[str, Any] = {
+        "status": "any",
+        "orderby": "id",
+        "order": "asc",
+        "per_page": per_page,
+        **woo_window(period),
+    }
     evidence: list[Evidence] = []
     page_no = 1
     page = await ctx.woo.list_orders({**query, "page": page_no})
@@ -259,20 +327,34 @@ def record(ctx: StoreContext, report: Report) -> tuple[int, int]:
         bad.setdefault(finding.order_id, []).append(finding)
     for order_id, findings in bad.items():
         detail = "; ".join(f"{f.kind}: {f.detail}" for f in findings)
-        ctx.db.record_outcome(ctx.store, JOB_KIND, order_id, NEEDS_REVIEW, reason=findings[0].kind, detail=detail,
-                              hint=f"run `woonext reconcile --store {ctx.store} --from {report.period.start} "
-                                   f"--to {report.period.end}` for the documents; fix them in ERPNext or replay "
-                                   "the order")
+        ctx.db.record_outcome(
+            ctx.store,
+            JOB_KIND,
+            order_id,
+            NEEDS_REVIEW,
+            reason=findings[0].kind,
+            detail=detail,
+            hint=f"run `woonext reconcile --store {ctx.store} --from {report.period.start} "
+            f"--to {report.period.end}` for the documents; fix them in ERPNext or replay "
+            "the order",
+        )
     resolved = 0
     for outcome in ctx.db.latest_failures(limit=10_000, store=ctx.store):
         if outcome.kind == JOB_KIND and int(outcome.remote_id) not in bad and outcome.remote_id in report.checked:
             ctx.db.record_outcome(ctx.store, JOB_KIND, outcome.remote_id, SUCCEEDED, reason="reconciled")
             resolved += 1
-    ctx.db.set_checkpoint(ctx.store, JOB_KIND, {
-        "at": ctx.now().isoformat(timespec="seconds"), "from": report.period.start.isoformat(),
-        "to": report.period.end.isoformat(), "orders": report.orders, "mismatches": len(report.mismatches),
-        "by_kind": {k: report.count(k) for k in sorted({f.kind for f in report.findings})},
-    })
+    ctx.db.set_checkpoint(
+        ctx.store,
+        JOB_KIND,
+        {
+            "at": ctx.now().isoformat(timespec="seconds"),
+            "from": report.period.start.isoformat(),
+            "to": report.period.end.isoformat(),
+            "orders": report.orders,
+            "mismatches": len(report.mismatches),
+            "by_kind": {k: report.count(k) for k in sorted({f.kind for f in report.findings})},
+        },
+    )
     return len(bad), resolved
 
 
@@ -285,10 +367,12 @@ async def reconcile_job(ctx: StoreContext) -> str:
     report = await reconcile(ctx, recent_period(ctx.now().date()))
     recorded, resolved = record(ctx, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
-    return (f"{report.orders} order(s) {report.period.start}..{report.period.end}: "
-            + (f"{len(report.mismatches)} mismatch(es) ({kinds}) on {recorded} order(s)" if recorded
-               else "no mismatches") + (f", {resolved} earlier one(s) resolved" if resolved else "")
-            + (f"; deleted refunds: {sweep.summary()}" if sweep.results else ""))
+    return (
+        f"{report.orders} order(s) {report.period.start}..{report.period.end}: "
+        + (f"{len(report.mismatches)} mismatch(es) ({kinds}) on {recorded} order(s)" if recorded else "no mismatches")
+        + (f", {resolved} earlier one(s) resolved" if resolved else "")
+        + (f"; deleted refunds: {sweep.summary()}" if sweep.results else "")
+    )
 
 
 def _kind_counts(findings: Iterable[Any]) -> list[tuple[str, int]]:

@@ -105,8 +105,9 @@ def _sorted(ids: list[Any]) -> list[str]:
     return sorted({str(i) for i in ids}, key=int)
 
 
-async def cancel_deleted_refunds(ctx: StoreContext, order: dict[str, Any], binding: Binding,
-                                 refunds: OrderRefunds) -> list[Cancelled]:
+async def cancel_deleted_refunds(
+    ctx: StoreContext, order: dict[str, Any], binding: Binding, refunds: OrderRefunds
+) -> list[Cancelled]:
     """Cancel the credit notes of refunds the order no longer lists and WooCommerce confirms gone."""
     if binding.state not in ("submitted", "paid") or not binding.erp_name:
         return []
@@ -134,15 +135,34 @@ async def _cancel_credit(ctx: StoreContext, order: dict[str, Any], binding: Bind
         if note:
             await _cancel(ctx, "Sales Invoice", note)
             result.credit_note = note
-        mark_done(ctx, credit, note, "cancelled", cancel_reason=REASON, cancelled_at=_now(ctx),
-                  **({"cancelled_payment_entry": result.payment_entry} if result.payment_entry else {}))
-    history = [*binding.data.get(DELETED, []),
-               {"refund": refund_id, "credit_note": result.credit_note, "payment_entry": result.payment_entry,
-                "at": _now(ctx)}]
+        mark_done(
+            ctx,
+            credit,
+            note,
+            "cancelled",
+            cancel_reason=REASON,
+            cancelled_at=_now(ctx),
+            **({"cancelled_payment_entry": result.payment_entry} if result.payment_entry else {}),
+        )
+    history = [
+        *binding.data.get(DELETED, []),
+        {
+            "refund": refund_id,
+            "credit_note": result.credit_note,
+            "payment_entry": result.payment_entry,
+            "at": _now(ctx),
+        },
+    ]
     remaining = [rid for rid in credited_refunds(ctx, binding) if rid != refund_id]
     mark_done(ctx, binding, binding.erp_name, binding.state, **{CREDITED: remaining, DELETED: history})
-    log.info(REASON, store=ctx.store, order_id=order.get("id"), refund_id=refund_id,
-             credit_note=result.credit_note, payment_entry=result.payment_entry)
+    log.info(
+        REASON,
+        store=ctx.store,
+        order_id=order.get("id"),
+        refund_id=refund_id,
+        credit_note=result.credit_note,
+        payment_entry=result.payment_entry,
+    )
     return result
 
 
@@ -151,8 +171,9 @@ async def _credit_note_name(ctx: StoreContext, credit: Binding) -> str:
     draft left behind is deleted: nothing was credited)."""
     if credit.state != INSERTING:
         return credit.erp_name
-    found = await find_by_key(ctx, "Sales Invoice", str(credit.data.get("key") or refund_key(ctx.store,
-                                                                                         credit.remote_id)))
+    found = await find_by_key(
+        ctx, "Sales Invoice", str(credit.data.get("key") or refund_key(ctx.store, credit.remote_id))
+    )
     if found is None:
         return ""
     if int(found.get("docstatus") or 0) == 0:

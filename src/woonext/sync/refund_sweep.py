@@ -45,7 +45,8 @@ def _credited_by_order(ctx: StoreContext, since: datetime) -> dict[str, set[str]
     order_of: dict[str, str] = {}
     if by_invoice:
         query = select(bindings.c.remote_id, bindings.c.erp_name).where(
-            bindings.c.store == ctx.store, bindings.c.kind == "order", bindings.c.erp_name.in_(sorted(by_invoice)))
+            bindings.c.store == ctx.store, bindings.c.kind == "order", bindings.c.erp_name.in_(sorted(by_invoice))
+        )
         with ctx.db.engine.connect() as connection:
             order_of = {str(row.erp_name): str(row.remote_id) for row in connection.execute(query)}
     credited: dict[str, set[str]] = {}
@@ -61,7 +62,7 @@ async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> Sw
     report = SweepReport(orders_checked=len(credited))
     ids = sorted(credited, key=int)
     for start in range(0, len(ids), PAGE):
-        chunk = ids[start:start + PAGE]
+        chunk = ids[start : start + PAGE]
         page = await ctx.woo.list_orders({"include": ",".join(chunk), "status": "any", "per_page": PAGE})
         for order in page.items:
             listed = {str(r.get("id")) for r in order.get("refunds") or []}

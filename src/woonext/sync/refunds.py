@@ -93,8 +93,7 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
         refund = objects.get(int(summary["id"]))
         if refund is None and credit.state != INSERTING:
             # Listed by the order read but gone from the refund list read after it: deleted meanwhile.
-            log.info("refund_deleted_before_credit", store=ctx.store, order_id=order.get("id"),
-                     refund_id=summary["id"])
+            log.info("refund_deleted_before_credit", store=ctx.store, order_id=order.get("id"), refund_id=summary["id"])
             continue
         refund = refund or _from_summary(summary)  # an interrupted note is finished (and cancelled next time)
         if credit.state == INSERTING and "restocked" in credit.data:
@@ -116,16 +115,25 @@ def _add(into: dict[str, int], more: dict[str, Any]) -> None:
 
 def _from_summary(summary: dict[str, Any]) -> dict[str, Any]:
     """A refund whose note was begun but which WooCommerce no longer lists: what the summary says."""
-    return {"id": summary["id"], "amount": str(-money(summary.get("total"), "refund total")),
-            "reason": summary.get("reason") or ""}
+    return {
+        "id": summary["id"],
+        "amount": str(-money(summary.get("total"), "refund total")),
+        "reason": summary.get("reason") or "",
+    }
 
 
 async def _original(ctx: StoreContext, binding: Binding) -> dict[str, Any]:
     """The invoice a credit note returns against, from what the binding remembers (no request)."""
     known = binding.data
     if all(known.get(k) is not None for k in ("customer", "total", "currency", "custom_payment_method")):
-        return {"name": binding.erp_name, "customer": known["customer"], "currency": known["currency"],
-                "custom_payment_method": known["custom_payment_method"], "grand_total": known["total"], "items": []}
+        return {
+            "name": binding.erp_name,
+            "customer": known["customer"],
+            "currency": known["currency"],
+            "custom_payment_method": known["custom_payment_method"],
+            "grand_total": known["total"],
+            "items": [],
+        }
     original = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
     if original is None:
         raise MappingError("invoice_missing", f"invoice {binding.erp_name} is gone from ERPNext")
@@ -146,9 +154,15 @@ def _fully_restocked(order: dict[str, Any], restocked: dict[str, int]) -> bool:
     return bool(lines) and all(restocked.get(str(li.get("id")), 0) >= int(li.get("quantity") or 0) for li in lines)
 
 
-async def _credit_note_doc(ctx: StoreContext, order: dict[str, Any], refund: dict[str, Any],
-                           original: dict[str, Any], restocked: dict[str, int], payment: PaymentRow | None,
-                           only_refund: bool) -> dict[str, Any]:
+async def _credit_note_doc(
+    ctx: StoreContext,
+    order: dict[str, Any],
+    refund: dict[str, Any],
+    original: dict[str, Any],
+    restocked: dict[str, int],
+    payment: PaymentRow | None,
+    only_refund: bool,
+) -> dict[str, Any]:
     amount = money(refund.get("amount"), "refund amount")
     key = refund_key(ctx.store, refund["id"])
     full = only_refund and amount == money(original.get("grand_total"), "grand_total")
@@ -156,47 +170,89 @@ async def _credit_note_doc(ctx: StoreContext, order: dict[str, Any], refund: dic
         return await _full_return(ctx, original, order, refund, key, payment, update_stock=bool(restocked))
     warehouse = ctx.config.warehouse if restocked else ""
     try:
-        return map_refund(refund, order, original, ctx.refund_settings(), sync_key=key, payment=payment,
-                          restocked=restocked, warehouse=warehouse).doc
+        return map_refund(
+            refund,
+            order,
+            original,
+            ctx.refund_settings(),
+            sync_key=key,
+            payment=payment,
+            restocked=restocked,
+            warehouse=warehouse,
+        ).doc
     except MappingError as exc:
         if exc.reason != "residual":
             raise
         # The refund's lines say more than its amount (quantities refunded twice, edited figures):
         # the amount is what the customer got back, so it is credited as an amount.
-        log.warning("refund_lines_exceed_amount", store=ctx.store, order_id=order.get("id"),
-                    refund_id=refund.get("id"), detail=exc.message)
+        log.warning(
+            "refund_lines_exceed_amount",
+            store=ctx.store,
+            order_id=order.get("id"),
+            refund_id=refund.get("id"),
+            detail=exc.message,
+        )
         plain = {k: refund.get(k) for k in ("id", "amount", "reason", "date_created")}
         return map_refund(plain, order, original, ctx.refund_settings(), sync_key=key, payment=payment).doc
 
 
-async def _full_return(ctx: StoreContext, original: dict[str, Any], order: dict[str, Any], refund: dict[str, Any],
-                       key: str, payment: PaymentRow | None, *, update_stock: bool) -> dict[str, Any]:
+async def _full_return(
+    ctx: StoreContext,
+    original: dict[str, Any],
+    order: dict[str, Any],
+    refund: dict[str, Any],
+    key: str,
+    payment: PaymentRow | None,
+    *,
+    update_stock: bool,
+) -> dict[str, Any]:
     """ERPNext's own return mapper for a full refund (it reverses every row and tax exactly)."""
     doc = await ctx.erp.call(MAKE_SALES_RETURN, source_name=original["name"])
     doc = {k: v for k, v in dict(doc).items() if k not in LOCAL_KEYS}
     for table in ("items", "taxes", "payments"):
-        doc[table] = [{k: v for k, v in row.items() if k not in LOCAL_KEYS | {"parent", "idx"}}
-                      for row in doc.get(table) or []]
-    when = posting_datetime(refund if refund.get("date_created") else
-                            {"date_created": order.get("date_modified") or order.get("date_created")})
-    doc.update({"set_posting_time": 1, "posting_date": when.date().isoformat(),
-                "posting_time": when.time().strftime("%H:%M:%S"), "due_date": when.date().isoformat(),
-                "disable_rounded_total": 1, "update_stock": 1 if update_stock else 0, SYNC_KEY_FIELD: key})
+        doc[table] = [
+            {k: v for k, v in row.items() if k not in LOCAL_KEYS | {"parent", "idx"}} for row in doc.get(table) or []
+        ]
+    when = posting_datetime(
+        refund
+        if refund.get("date_created")
+        else {"date_created": order.get("date_modified") or order.get("date_created")}
+    )
+    doc.update(
+        {
+            "set_posting_time": 1,
+            "posting_date": when.date().isoformat(),
+            "posting_time": when.time().strftime("%H:%M:%S"),
+            "due_date": when.date().isoformat(),
+            "disable_rounded_total": 1,
+            "update_stock": 1 if update_stock else 0,
+            SYNC_KEY_FIELD: key,
+        }
+    )
     if update_stock:
         doc["set_warehouse"] = ctx.config.warehouse
     amount = money(refund.get("amount"), "refund amount")
     if payment is not None:
         doc["is_pos"] = 1
-        doc["payments"] = [{"mode_of_payment": payment.mode_of_payment, "account": payment.account,
-                            "amount": as_json_number(-amount)}]
+        doc["payments"] = [
+            {"mode_of_payment": payment.mode_of_payment, "account": payment.account, "amount": as_json_number(-amount)}
+        ]
     else:
         doc.update({"is_pos": 0, "payments": [], "update_outstanding_for_self": 0})
     return doc
 
 
-async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any],
-                       credit: Binding, original: dict[str, Any], restocked: dict[str, int], *,
-                       only_refund: bool) -> None:
+async def _credit_note(
+    ctx: StoreContext,
+    order: dict[str, Any],
+    binding: Binding,
+    refund: dict[str, Any],
+    credit: Binding,
+    original: dict[str, Any],
+    restocked: dict[str, int],
+    *,
+    only_refund: bool,
+) -> None:
     amount = money(refund.get("amount"), "refund amount")
     payment = await _refund_payment(ctx, order, binding)
     by_entry = payment is not None and await in_foreign_currency(ctx, original.get("currency"))
@@ -216,16 +272,27 @@ async def _credit_note(ctx: StoreContext, order: dict[str, Any], binding: Bindin
                 ctx.db.save_binding(credit)
             raise
     if money(draft.get("grand_total"), "grand_total") != -amount:
-        raise MappingError("residual", f"credit note {name} totals {draft.get('grand_total')}, refund is -{amount}",
-                           "compare the credit note with the refund")
-    mark_done(ctx, credit, name, REFUNDING if by_entry else "submitted", invoice=binding.erp_name,
-              order=str(order["id"]), stock=bool(restocked))
+        raise MappingError(
+            "residual",
+            f"credit note {name} totals {draft.get('grand_total')}, refund is -{amount}",
+            "compare the credit note with the refund",
+        )
+    mark_done(
+        ctx,
+        credit,
+        name,
+        REFUNDING if by_entry else "submitted",
+        invoice=binding.erp_name,
+        order=str(order["id"]),
+        stock=bool(restocked),
+    )
     if by_entry:
         await _refund_entry(ctx, order, binding, refund, credit)
 
 
-async def _refund_entry(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any],
-                        credit: Binding) -> None:
+async def _refund_entry(
+    ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any], credit: Binding
+) -> None:
     """Pay a foreign-currency credit note's own (company-currency) outstanding back, exactly once."""
     payment = await _refund_payment(ctx, order, binding)
     if payment is None:  # the original is no longer paid (its payment cancelled): nothing to pay out
@@ -236,13 +303,23 @@ async def _refund_entry(ctx: StoreContext, order: dict[str, Any], binding: Bindi
     found = await find_by_key(ctx, "Payment Entry", key) if entry_binding.state == INSERTING else None
     if found is None and entry_binding.state != "submitted":
         entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=credit.erp_name)
-        when = posting_datetime(refund if refund.get("date_created") else
-                                {"date_created": order.get("date_modified") or order.get("date_created")})
+        when = posting_datetime(
+            refund
+            if refund.get("date_created")
+            else {"date_created": order.get("date_modified") or order.get("date_created")}
+        )
         entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
-        entry.update({"paid_from": payment.account, "mode_of_payment": payment.mode_of_payment or None,
-                      "reference_no": f"refund {refund['id']} of order {order.get('number') or order.get('id')}",
-                      "reference_date": when.date().isoformat(), "posting_date": when.date().isoformat(),
-                      SYNC_KEY_FIELD: key, "docstatus": 1})
+        entry.update(
+            {
+                "paid_from": payment.account,
+                "mode_of_payment": payment.mode_of_payment or None,
+                "reference_no": f"refund {refund['id']} of order {order.get('number') or order.get('id')}",
+                "reference_date": when.date().isoformat(),
+                "posting_date": when.date().isoformat(),
+                SYNC_KEY_FIELD: key,
+                "docstatus": 1,
+            }
+        )
         entry.pop("paid_from_account_currency", None)  # follows the new paid_from account
         found = await insert_once(ctx, entry_binding, "Payment Entry", entry)
     if found is not None:

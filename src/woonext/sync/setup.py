@@ -20,35 +20,103 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
     for value in extra_payment_options or []:
         if value not in options:
             options.append(value)
-    sync_key = {"fieldname": SYNC_KEY_FIELD, "label": "Woonext Sync Key", "fieldtype": "Data", "unique": 1,
-                "no_copy": 1, "read_only": 1, "in_standard_filter": 1}
+    sync_key = {
+        "fieldname": SYNC_KEY_FIELD,
+        "label": "Woonext Sync Key",
+        "fieldtype": "Data",
+        "unique": 1,
+        "no_copy": 1,
+        "read_only": 1,
+        "in_standard_filter": 1,
+    }
     return [
-        {"dt": "Sales Invoice", "fieldname": "custom_payment_method", "label": "Payment Method",
-         "fieldtype": "Select", "options": "\n".join(options), "insert_after": "customer"},
-        {"dt": "Sales Invoice", "fieldname": "woo_order_id", "label": "Woo Order ID", "fieldtype": "Data",
-         "insert_after": "custom_payment_method", "no_copy": 1, "in_standard_filter": 1},
-        {"dt": "Sales Invoice", "fieldname": "woo_order_number", "label": "Woo Order Number", "fieldtype": "Data",
-         "insert_after": "woo_order_id", "no_copy": 1},
-        {"dt": "Sales Invoice", "fieldname": "custom_delivery_date", "label": "Delivery Date", "fieldtype": "Date",
-         "insert_after": "woo_order_number"},
-        {"dt": "Sales Invoice", "fieldname": "custom_delivery_time_from", "label": "Delivery Time From",
-         "fieldtype": "Time", "insert_after": "custom_delivery_date"},
-        {"dt": "Sales Invoice", "fieldname": "custom_delivery_duration", "label": "Delivery Duration (seconds)",
-         "fieldtype": "Int", "insert_after": "custom_delivery_time_from"},
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "custom_payment_method",
+            "label": "Payment Method",
+            "fieldtype": "Select",
+            "options": "\n".join(options),
+            "insert_after": "customer",
+        },
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "woo_order_id",
+            "label": "Woo Order ID",
+            "fieldtype": "Data",
+            "insert_after": "custom_payment_method",
+            "no_copy": 1,
+            "in_standard_filter": 1,
+        },
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "woo_order_number",
+            "label": "Woo Order Number",
+            "fieldtype": "Data",
+            "insert_after": "woo_order_id",
+            "no_copy": 1,
+        },
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "custom_delivery_date",
+            "label": "Delivery Date",
+            "fieldtype": "Date",
+            "insert_after": "woo_order_number",
+        },
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "custom_delivery_time_from",
+            "label": "Delivery Time From",
+            "fieldtype": "Time",
+            "insert_after": "custom_delivery_date",
+        },
+        {
+            "dt": "Sales Invoice",
+            "fieldname": "custom_delivery_duration",
+            "label": "Delivery Duration (seconds)",
+            "fieldtype": "Int",
+            "insert_after": "custom_delivery_time_from",
+        },
         {"dt": "Sales Invoice", "insert_after": "custom_delivery_duration", **sync_key},
         {"dt": "Payment Entry", "insert_after": "reference_date", **sync_key},
-        {"dt": "Company", "fieldname": "custom_kashier_account", "label": "Kashier Account", "fieldtype": "Link",
-         "options": "Account", "insert_after": "default_cash_account"},
-        {"dt": "Customer", "fieldname": "woo_customer_id", "label": "Woo Customer ID", "fieldtype": "Data",
-         "insert_after": "customer_name", "no_copy": 1},
-        {"dt": "Customer", "fieldname": CUSTOMER_KEY_FIELD, "label": "Woonext Customer Key", "fieldtype": "Data",
-         "insert_after": "woo_customer_id", "unique": 1, "no_copy": 1, "read_only": 1},
+        {
+            "dt": "Company",
+            "fieldname": "custom_kashier_account",
+            "label": "Kashier Account",
+            "fieldtype": "Link",
+            "options": "Account",
+            "insert_after": "default_cash_account",
+        },
+        {
+            "dt": "Customer",
+            "fieldname": "woo_customer_id",
+            "label": "Woo Customer ID",
+            "fieldtype": "Data",
+            "insert_after": "customer_name",
+            "no_copy": 1,
+        },
+        {
+            "dt": "Customer",
+            "fieldname": CUSTOMER_KEY_FIELD,
+            "label": "Woonext Customer Key",
+            "fieldtype": "Data",
+            "insert_after": "woo_customer_id",
+            "unique": 1,
+            "no_copy": 1,
+            "read_only": 1,
+        },
         # The one Contact per Customer and its Addresses carry our key, so a lost response is looked up.
         {"dt": "Contact", "insert_after": "is_primary_contact", **sync_key},
         {"dt": "Address", "insert_after": "is_shipping_address", **sync_key},
         # ERPNext's Address has no territory; woonext files each address under its shipping zone's.
-        {"dt": "Address", "fieldname": "territory", "label": "Territory", "fieldtype": "Link",
-         "options": "Territory", "insert_after": "country", "in_standard_filter": 1},
+        {
+            "dt": "Address",
+            "fieldname": "territory",
+            "label": "Territory",
+            "fieldtype": "Link",
+            "options": "Territory",
+            "insert_after": "country",
+            "in_standard_filter": 1,
+        },
     ]
 
 
@@ -74,8 +142,12 @@ class SetupReport:
 async def ensure_custom_fields(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:
     wanted = custom_fields(list(ctx.config.payment_methods.values()))
     names = [f"{f['dt']}-{f['fieldname']}" for f in wanted]
-    existing = {row["name"]: row for row in await ctx.erp.get_list(
-        "Custom Field", filters=[["name", "in", names]], fields=["name", "options", "fieldtype"], limit=0)}
+    existing = {
+        row["name"]: row
+        for row in await ctx.erp.get_list(
+            "Custom Field", filters=[["name", "in", names]], fields=["name", "options", "fieldtype"], limit=0
+        )
+    }
     for spec, name in zip(wanted, names, strict=True):
         row = existing.get(name)
         if row is None:
@@ -113,41 +185,82 @@ async def check_prerequisites(ctx: StoreContext, report: SetupReport, skus: set[
     add(Check(f"Price List {c.price_list!r}", price_list is not None, "create it or fix `price_list`"))
     for item in (c.shipping_item, c.fee_item, c.refund_item):
         doc = await _exists(ctx, "Item", item)
-        add(Check(f"Item {item!r} (non-stock)", doc is not None and not doc.get("is_stock_item"),
-                  f"create a non-stock Item {item!r} (Maintain Stock off) with an income account"))
+        add(
+            Check(
+                f"Item {item!r} (non-stock)",
+                doc is not None and not doc.get("is_stock_item"),
+                f"create a non-stock Item {item!r} (Maintain Stock off) with an income account",
+            )
+        )
     for method in sorted(set(c.payment_methods.values())):
         mop_name = c.mode_of_payment(method)
         mop = await _exists(ctx, "Mode of Payment", mop_name)
         accounts = {row.get("company"): row.get("default_account") for row in (mop or {}).get("accounts") or []}
         has_account = bool(accounts.get(c.company))
-        add(Check(f"Mode of Payment {mop_name!r} with an account for {c.company}", mop is not None and has_account,
-                  f"create Mode of Payment {mop_name!r} and set its default account for {c.company}"))
+        add(
+            Check(
+                f"Mode of Payment {mop_name!r} with an account for {c.company}",
+                mop is not None and has_account,
+                f"create Mode of Payment {mop_name!r} and set its default account for {c.company}",
+            )
+        )
     if any(account == "" for account in c.prepaid.values()):
         kashier = (company or {}).get("custom_kashier_account")
-        add(Check("Company.custom_kashier_account is set", bool(kashier),
-                  f"set Kashier Account on Company {c.company!r} (or give accounts in [stores.prepaid])"))
+        add(
+            Check(
+                "Company.custom_kashier_account is set",
+                bool(kashier),
+                f"set Kashier Account on Company {c.company!r} (or give accounts in [stores.prepaid])",
+            )
+        )
     for method, account in sorted(c.prepaid.items()):
         if account:
-            add(Check(f"prepaid account {account!r} for {method}", await _exists(ctx, "Account", account) is not None,
-                      f"create Account {account!r} or fix [stores.prepaid].{method}"))
+            add(
+                Check(
+                    f"prepaid account {account!r} for {method}",
+                    await _exists(ctx, "Account", account) is not None,
+                    f"create Account {account!r} or fix [stores.prepaid].{method}",
+                )
+            )
     for rate_id, account in sorted(c.tax_accounts.items()):
-        add(Check(f"tax account {account!r} for rate {rate_id}", await _exists(ctx, "Account", account) is not None,
-                  f"create Account {account!r} or fix [stores.tax_accounts]"))
+        add(
+            Check(
+                f"tax account {account!r} for rate {rate_id}",
+                await _exists(ctx, "Account", account) is not None,
+                f"create Account {account!r} or fix [stores.tax_accounts]",
+            )
+        )
     for method, account in sorted(c.migration_accounts.items()):
-        add(Check(f"migration account {account!r} for {method}", await _exists(ctx, "Account", account) is not None,
-                  f"create Account {account!r} or fix [stores.migration_accounts]"))
+        add(
+            Check(
+                f"migration account {account!r} for {method}",
+                await _exists(ctx, "Account", account) is not None,
+                f"create Account {account!r} or fix [stores.migration_accounts]",
+            )
+        )
     if skus:
-        found = {row["name"] for row in await ctx.erp.get_list(
-            "Item", filters=[["name", "in", sorted(skus)]], fields=["name"], limit=0)}
+        found = {
+            row["name"]
+            for row in await ctx.erp.get_list("Item", filters=[["name", "in", sorted(skus)]], fields=["name"], limit=0)
+        }
         missing = sorted(skus - found)
-        add(Check(f"Items for the store's {len(skus)} SKUs", not missing,
-                  "create Items with these codes: " + ", ".join(missing[:20]) + (" …" if len(missing) > 20 else "")))
+        add(
+            Check(
+                f"Items for the store's {len(skus)} SKUs",
+                not missing,
+                "create Items with these codes: " + ", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""),
+            )
+        )
     settings = await _exists(ctx, "Stock Settings", "Stock Settings")
     if settings is not None:
-        add(Check("Stock Settings: auto_insert_price_list_rate_if_missing is off",
-                  not settings.get("auto_insert_price_list_rate_if_missing"),
-                  "turn off 'Auto Insert Item Price If Missing' in Stock Settings, or the first invoice per item "
-                  "writes an Item Price at the order's rate"))
+        add(
+            Check(
+                "Stock Settings: auto_insert_price_list_rate_if_missing is off",
+                not settings.get("auto_insert_price_list_rate_if_missing"),
+                "turn off 'Auto Insert Item Price If Missing' in Stock Settings, or the first invoice per item "
+                "writes an Item Price at the order's rate",
+            )
+        )
 
 
 async def store_skus(ctx: StoreContext) -> set[str]:
@@ -184,8 +297,9 @@ async def ensure_ready(ctx: StoreContext) -> None:
     if ctx.cache.ready:
         return
     wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields()}
-    rows = await ctx.erp.get_list("Custom Field", filters=[["name", "in", sorted(wanted)]],
-                                  fields=["name", "options"], limit=0)
+    rows = await ctx.erp.get_list(
+        "Custom Field", filters=[["name", "in", sorted(wanted)]], fields=["name", "options"], limit=0
+    )
     found = {row["name"]: row for row in rows}
     missing = sorted(set(wanted) - set(found))
     if missing:
@@ -193,6 +307,8 @@ async def ensure_ready(ctx: StoreContext) -> None:
     options = set(str(found["Sales Invoice-custom_payment_method"].get("options") or "").split("\n"))
     unknown = sorted(v for v in set(ctx.config.payment_methods.values()) if v not in options)
     if unknown:
-        raise NotReady(f"payment method value(s) {', '.join(map(repr, unknown))} are not options of Sales Invoice "
-                       "custom_payment_method: run `woonext setup` (it adds them) or fix [stores.payment_methods]")
+        raise NotReady(
+            f"payment method value(s) {', '.join(map(repr, unknown))} are not options of Sales Invoice "
+            "custom_payment_method: run `woonext setup` (it adds them) or fix [stores.payment_methods]"
+        )
     ctx.cache.ready = True

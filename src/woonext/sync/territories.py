@@ -48,13 +48,16 @@ class TerritoryReport:
         return len(self.created) + len(self.renamed) + len(self.moved) + len(self.removed)
 
     def summary(self) -> str:
-        text = (f"{self.store}: territories {len(self.created)} created, {len(self.renamed)} renamed, "
-                f"{len(self.moved)} moved, {len(self.removed)} removed, {len(self.kept)} kept in use, "
-                f"{self.unchanged} unchanged")
+        text = (
+            f"{self.store}: territories {len(self.created)} created, {len(self.renamed)} renamed, "
+            f"{len(self.moved)} moved, {len(self.removed)} removed, {len(self.kept)} kept in use, "
+            f"{self.unchanged} unchanged"
+        )
         return text + (f", {len(self.problems)} problem(s)" if self.problems else "")
 
 
 # ---- reading the store ----------------------------------------------------------------------
+
 
 async def _store_country(ctx: StoreContext, problems: list[str]) -> str:
     if ctx.config.country:
@@ -97,8 +100,9 @@ async def _erp_territories(ctx: StoreContext) -> dict[str, dict[str, Any]]:
     return {fold(str(r["name"])): r for r in rows}
 
 
-async def read_book(ctx: StoreContext, problems: list[str] | None = None,
-                    rows: dict[str, dict[str, Any]] | None = None) -> ZoneBook:
+async def read_book(
+    ctx: StoreContext, problems: list[str] | None = None, rows: dict[str, dict[str, Any]] | None = None
+) -> ZoneBook:
     """The store's zones, country and states, the rules, and ERPNext's territories (read now,
     unless the caller has just read them: `rows`)."""
     problems = [] if problems is None else problems
@@ -106,9 +110,13 @@ async def read_book(ctx: StoreContext, problems: list[str] | None = None,
     rules = Rules.parse(ctx.config.territory_rules)
     problems.extend(rules.problems)
     country = await _store_country(ctx, problems)
-    return ZoneBook(zones=tuple(await _zones(ctx)), rules=rules, country=country,
-                    states=await _states(ctx, country, problems),
-                    territories={k: str(r["name"]) for k, r in rows.items()})
+    return ZoneBook(
+        zones=tuple(await _zones(ctx)),
+        rules=rules,
+        country=country,
+        states=await _states(ctx, country, problems),
+        territories={k: str(r["name"]) for k, r in rows.items()},
+    )
 
 
 def _stale(loaded_at: float) -> bool:
@@ -134,6 +142,7 @@ async def territory_for(ctx: StoreContext, order: dict[str, Any]) -> str:
 
 
 # ---- bringing the tree in step --------------------------------------------------------------
+
 
 @dataclass
 class _Tree:
@@ -197,8 +206,9 @@ async def _ensure_root(ctx: StoreContext, tree: _Tree, report: TerritoryReport) 
 async def _rename(ctx: StoreContext, tree: _Tree, old: str, new: str) -> bool:
     """Rename in place (documents follow); False when this ERPNext cannot rename."""
     try:
-        result = await ctx.erp.call("frappe.client.rename_doc", doctype="Territory", old_name=old, new_name=new,
-                                    merge=False)
+        result = await ctx.erp.call(
+            "frappe.client.rename_doc", doctype="Territory", old_name=old, new_name=new, merge=False
+        )
     except ErpError as exc:
         if "Failed to get method" in exc.message:  # an ERPNext without the method: create anew instead
             return False
@@ -207,8 +217,9 @@ async def _rename(ctx: StoreContext, tree: _Tree, old: str, new: str) -> bool:
     return True
 
 
-async def _renames(ctx: StoreContext, tree: _Tree, nodes: list[TerritoryNode], bindings: dict[str, Binding],
-                   report: TerritoryReport) -> None:
+async def _renames(
+    ctx: StoreContext, tree: _Tree, nodes: list[TerritoryNode], bindings: dict[str, Binding], report: TerritoryReport
+) -> None:
     wanted = {fold(n.name) for n in nodes}
     wanted_by = {key: fold(n.name) for n in nodes for key in n.keys}
     for node in nodes:
@@ -218,8 +229,13 @@ async def _renames(ctx: StoreContext, tree: _Tree, nodes: list[TerritoryNode], b
                 continue
             old = binding.erp_name
             # Another zone or rule that had the same territory and now wants a different one.
-            split = [k for k, b in bindings.items() if b.state == "done" and fold(b.erp_name) == fold(old)
-                     and wanted_by.get(k, fold(node.name)) != fold(node.name)]
+            split = [
+                k
+                for k, b in bindings.items()
+                if b.state == "done"
+                and fold(b.erp_name) == fold(old)
+                and wanted_by.get(k, fold(node.name)) != fold(node.name)
+            ]
             if tree.get(old) is None or tree.get(node.name) is not None or fold(old) in wanted or split:
                 continue  # the old one stays someone's, or the new one exists: the old is retired later
             if await _rename(ctx, tree, old, node.name):
@@ -227,15 +243,18 @@ async def _renames(ctx: StoreContext, tree: _Tree, nodes: list[TerritoryNode], b
                 log.info("territory_renamed", store=ctx.store, old=old, new=node.name)
 
 
-async def _place(ctx: StoreContext, tree: _Tree, root: str, nodes: list[TerritoryNode],
-                 report: TerritoryReport) -> dict[str, str]:
+async def _place(
+    ctx: StoreContext, tree: _Tree, root: str, nodes: list[TerritoryNode], report: TerritoryReport
+) -> dict[str, str]:
     """Create or move each wanted territory; returns folded name → ERPNext name."""
     names: dict[str, str] = {fold(root): root}
     protected = tree.ancestors(root) | {fold(root)}
     for node in nodes:
         if fold(node.name) in protected:
-            report.problems.append(f"territory {node.name!r} (for {', '.join(node.keys)}) is {root!r} or above it; "
-                                   "map it to another name with a territory rule")
+            report.problems.append(
+                f"territory {node.name!r} (for {', '.join(node.keys)}) is {root!r} or above it; "
+                "map it to another name with a territory rule"
+            )
             continue
         parent = names.get(fold(node.parent), root)
         row = tree.get(node.name)
@@ -291,8 +310,9 @@ async def _retire(ctx: StoreContext, tree: _Tree, name: str, report: TerritoryRe
     return "deleted"
 
 
-async def _bring_in_step(ctx: StoreContext, book: ZoneBook, rows: dict[str, dict[str, Any]],
-                         report: TerritoryReport) -> dict[str, dict[str, Any]]:
+async def _bring_in_step(
+    ctx: StoreContext, book: ZoneBook, rows: dict[str, dict[str, Any]], report: TerritoryReport
+) -> dict[str, dict[str, Any]]:
     tree = _Tree(rows)
     root = await _ensure_root(ctx, tree, report)
     nodes = desired_tree(book.zones, book.rules, root, book.states, book.country)
@@ -307,8 +327,12 @@ async def _bring_in_step(ctx: StoreContext, book: ZoneBook, rows: dict[str, dict
         for key in node.keys:
             wanted_keys.add(key)
             old = bindings.get(key)
-            if old is not None and old.state == "done" and fold(old.erp_name) != fold(node.name) \
-                    and fold(old.erp_name) not in names:
+            if (
+                old is not None
+                and old.state == "done"
+                and fold(old.erp_name) != fold(node.name)
+                and fold(old.erp_name) not in names
+            ):
                 await _retire(ctx, tree, old.erp_name, report)  # renamed by creating anew
             extra = {"zone": zone_names[key]} if key in zone_names else {}
             _bind(ctx, bindings, key, names[fold(node.name)], "done", **extra)
@@ -329,8 +353,9 @@ async def sync_territories(ctx: StoreContext) -> TerritoryReport:
         book = await read_book(ctx, report.problems, dict(rows))
         rows = await _bring_in_step(ctx, book, rows, report)
         # Orders of this run see the tree as it is now.
-        ctx.cache.territories.book = ZoneBook(book.zones, book.rules, book.country, book.states,
-                                              {k: str(r["name"]) for k, r in rows.items()})
+        ctx.cache.territories.book = ZoneBook(
+            book.zones, book.rules, book.country, book.states, {k: str(r["name"]) for k, r in rows.items()}
+        )
         ctx.cache.territories.loaded_at = time.monotonic()
     except ErpError as exc:
         status = FAILED if exc.kind in ("retryable", "uncertain") else NEEDS_REVIEW

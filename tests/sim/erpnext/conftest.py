@@ -12,7 +12,5 @@ from test_engine_support import Api, make_api
 @pytest.fixture
 async def api() -> AsyncIterator[Api]:
     sim, key, secret = await make_api()
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sim.app), base_url="http://erp.test"
-    ) as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app), base_url="http://erp.test") as client:
         yield Api(sim, client, {"Authorization": f"token {key}:{secret}"})

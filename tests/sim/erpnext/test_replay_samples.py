@@ -33,6 +33,7 @@ SAMPLES = REFERENCE / "erpnext-real-samples"
 if not SAMPLES.is_dir():
     raise RuntimeError(f"reference samples not found at {SAMPLES}: the replay test needs them")
 
+
 def _number(path: Path) -> int:
     return int(path.name.split("-", 1)[0])
 
@@ -117,9 +118,7 @@ class Replay:
             return {"Authorization": f"token {self.key}:wrong-secret"}
         return {"Authorization": f"token {self.key}:{self.secret}"}
 
-    async def call(
-        self, method: str, path: str, body: Any = None, params: Any = None, auth: Any = "ok"
-    ) -> Any:
+    async def call(self, method: str, path: str, body: Any = None, params: Any = None, auth: Any = "ok") -> Any:
         assert self.client is not None
         self.erp.clock.advance(0.05)
         response = await self.client.request(method, path, json=body, params=params, headers=self.auth(auth))
@@ -159,9 +158,7 @@ class Replay:
         ):
             await self.ok("POST", "/api/resource/Custom Field", {"dt": "Sales Invoice", **field})
         await self.oldest_invoices()
-        prices = await self.ok(
-            "GET", "/api/resource/Item Price?filters=" + json.dumps({"item_code": "Test Cake"})
-        )
+        prices = await self.ok("GET", "/api/resource/Item Price?filters=" + json.dumps({"item_code": "Test Cake"}))
         if not prices:
             await self.ok(
                 "POST",
@@ -182,9 +179,7 @@ class Replay:
         paid = await self.ok(
             "POST",
             "/api/resource/Sales Invoice",
-            _unpaid(
-                1, is_pos=1, payments=[{"mode_of_payment": "Cash", "amount": 150, "account": "Cash - JT"}]
-            ),
+            _unpaid(1, is_pos=1, payments=[{"mode_of_payment": "Cash", "amount": 150, "account": "Cash - JT"}]),
         )
         cancelled = await self.ok("POST", "/api/resource/Sales Invoice", _unpaid(3))
         for hours, name, action in (
@@ -197,9 +192,7 @@ class Replay:
             if action == "submit":
                 await self.ok("PUT", f"/api/resource/Sales Invoice/{name}", {"docstatus": 1})
             else:
-                await self.ok(
-                    "POST", "/api/method/frappe.client.cancel", {"doctype": "Sales Invoice", "name": name}
-                )
+                await self.ok("POST", "/api/method/frappe.client.cancel", {"doctype": "Sales Invoice", "name": name})
         for index, doc in enumerate((unpaid, paid, cancelled), start=1):
             self.names[f"ACC-SINV-2026-{index:05d}"] = doc["name"]
         self.erp.clock.set(T0)
@@ -346,15 +339,9 @@ def compare_value(real: Any, sim: Any, where: str) -> list[str]:
     if isinstance(real, list) and isinstance(sim, list):
         if len(real) != len(sim):
             return [f"{where}: {len(sim)} rows != {len(real)}"]
-        return [
-            p
-            for i, (r, s) in enumerate(zip(real, sim, strict=True))
-            for p in compare_value(r, s, f"{where}[{i}]")
-        ]
+        return [p for i, (r, s) in enumerate(zip(real, sim, strict=True)) for p in compare_value(r, s, f"{where}[{i}]")]
     if isinstance(real, float | int) and isinstance(sim, float | int) and not isinstance(real, bool):
-        return (
-            [] if float(real) == float(sim) and type(real) is type(sim) else [f"{where}: {sim!r} != {real!r}"]
-        )
+        return [] if float(real) == float(sim) and type(real) is type(sim) else [f"{where}: {sim!r} != {real!r}"]
     return [] if mask(real) == mask(sim) else [f"{where}: {sim!r} != {real!r}"]
 
 

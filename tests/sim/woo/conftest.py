@@ -45,8 +45,7 @@ def client(sim: WooSim) -> httpx.AsyncClient:
 def oauth_url(sim: WooSim, path: str, ck: str, cs: str, method: str = "GET") -> str:
     """A URL signed by the official `woocommerce` client's OAuth code (an independent implementation)."""
     stamp = int(sim.clock.now().timestamp())
-    return OAuth(f"{sim.home}{path}", ck, cs, version="wc/v3", method=method,
-                 oauth_timestamp=stamp).get_oauth_url()
+    return OAuth(f"{sim.home}{path}", ck, cs, version="wc/v3", method=method, oauth_timestamp=stamp).get_oauth_url()
 
 
 @pytest.fixture

@@ -12,24 +12,34 @@ from woocommerce.oauth import OAuth
 from conftest import START, client, make_sim, oauth_url, real
 from woonext.sim.woo import WooSim
 
-CANNOT_LIST = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.",
-               "data": {"status": 401}}
-NO_ROUTE = {"code": "rest_no_route", "message": "No route was found matching the URL and request method.",
-            "data": {"status": 404}}
+CANNOT_LIST = {
+    "code": "woocommerce_rest_cannot_view",
+    "message": "Sorry, you cannot list resources.",
+    "data": {"status": 401},
+}
+NO_ROUTE = {
+    "code": "rest_no_route",
+    "message": "No route was found matching the URL and request method.",
+    "data": {"status": 404},
+}
 
 
-async def test_c1_01_unknown_routes_methods_and_non_numeric_ids(sim: WooSim, signed: Callable[..., str],
-                                                                http: httpx.AsyncClient) -> None:
+async def test_c1_01_unknown_routes_methods_and_non_numeric_ids(
+    sim: WooSim, signed: Callable[..., str], http: httpx.AsyncClient
+) -> None:
     sim.import_order(real("order_15.json"))
-    for path, method in (("/wp-json/wc/v3/nothing", "GET"), ("/wp-json/wc/v3/orders/abc", "GET"),
-                         ("/wp-json/wc/v3/orders/batch", "GET"), ("/wp-json/wc/v3/refunds", "POST")):
+    for path, method in (
+        ("/wp-json/wc/v3/nothing", "GET"),
+        ("/wp-json/wc/v3/orders/abc", "GET"),
+        ("/wp-json/wc/v3/orders/batch", "GET"),
+        ("/wp-json/wc/v3/refunds", "POST"),
+    ):
         r = await http.request(method, signed(path, method))
         assert (r.status_code, r.json()) == (404, NO_ROUTE), path
     r = await http.get(signed("/wp-json/wc/v3/orders/15"))
     assert r.status_code == 200 and r.json()["id"] == 15
     for method in ("POST", "PUT", "PATCH"):  # every write verb works on an editable route
-        r = await http.request(method, signed("/wp-json/wc/v3/orders/15", method),
-                               json={"customer_note": method})
+        r = await http.request(method, signed("/wp-json/wc/v3/orders/15", method), json={"customer_note": method})
         assert r.status_code == 200 and r.json()["customer_note"] == method
     assert r.headers["content-type"] == "application/json; charset=UTF-8"
 
@@ -44,8 +54,11 @@ async def test_c1_02_http_basic_refused(sim: WooSim, keys: tuple[str, str], http
     assert r.status_code == 401 and r.json()["code"] == "woocommerce_rest_cannot_edit"
     assert r.json()["message"] == "Sorry, you are not allowed to edit this resource."
     r = await http.post("/wp-json/wc/v3/orders", auth=(ck, cs), json={})
-    assert r.json() == {"code": "woocommerce_rest_cannot_create",
-                        "message": "Sorry, you are not allowed to create resources.", "data": {"status": 401}}
+    assert r.json() == {
+        "code": "woocommerce_rest_cannot_create",
+        "message": "Sorry, you are not allowed to create resources.",
+        "data": {"status": 401},
+    }
     r = await http.get("/wp-json/wc/v3/orders/1", auth=(ck, cs))
     assert r.json()["message"] == "Sorry, you cannot view this resource."
     r = await http.delete("/wp-json/wc/v3/orders/1", auth=(ck, cs))
@@ -54,18 +67,25 @@ async def test_c1_02_http_basic_refused(sim: WooSim, keys: tuple[str, str], http
     assert r.json()["code"] == "woocommerce_rest_cannot_batch"
 
 
-async def test_c1_02_oauth_hmac_sha256_and_sha1(sim: WooSim, keys: tuple[str, str],
-                                                http: httpx.AsyncClient) -> None:
+async def test_c1_02_oauth_hmac_sha256_and_sha1(sim: WooSim, keys: tuple[str, str], http: httpx.AsyncClient) -> None:
     ck, cs = keys
     r = await http.get(oauth_url(sim, "/wp-json/wc/v3/orders?per_page=5&status=processing,completed", ck, cs))
     assert r.status_code == 200 and r.json() == []
     # HMAC-SHA1 signed by hand: the same base string, SHA-1 digest.
     from woonext.sim.woo.auth import sign, signature_base_string
 
-    params = {"oauth_consumer_key": ck, "oauth_timestamp": str(int(START.timestamp())), "oauth_nonce": "n1",
-              "oauth_signature_method": "HMAC-SHA1", "filter[period]": "week"}
-    base = signature_base_string("GET", f"{sim.home}/wp-json/wc/v3/orders", {
-        **{k: v for k, v in params.items() if k != "filter[period]"}, "filter": {"period": "week"}})
+    params = {
+        "oauth_consumer_key": ck,
+        "oauth_timestamp": str(int(START.timestamp())),
+        "oauth_nonce": "n1",
+        "oauth_signature_method": "HMAC-SHA1",
+        "filter[period]": "week",
+    }
+    base = signature_base_string(
+        "GET",
+        f"{sim.home}/wp-json/wc/v3/orders",
+        {**{k: v for k, v in params.items() if k != "filter[period]"}, "filter": {"period": "week"}},
+    )
     assert "filter%255Bperiod%255D%3Dweek" in base
     params["oauth_signature"] = sign(base, cs, "HMAC-SHA1")
     r = await http.get("/wp-json/wc/v3/orders", params=params)
@@ -75,26 +95,32 @@ async def test_c1_02_oauth_hmac_sha256_and_sha1(sim: WooSim, keys: tuple[str, st
 async def test_c1_02_oauth_errors(sim: WooSim, keys: tuple[str, str], http: httpx.AsyncClient) -> None:
     ck, cs = keys
     r = await http.get(oauth_url(sim, "/wp-json/wc/v3/orders", ck, "cs_wrong"))
-    assert (r.status_code, r.json()) == (401, {"code": "woocommerce_rest_authentication_error",
-                                               "message": "Invalid signature - provided signature does not match.",
-                                               "data": {"status": 401}})
+    assert (r.status_code, r.json()) == (
+        401,
+        {
+            "code": "woocommerce_rest_authentication_error",
+            "message": "Invalid signature - provided signature does not match.",
+            "data": {"status": 401},
+        },
+    )
     r = await http.get(oauth_url(sim, "/wp-json/wc/v3/orders", "ck_unknown", cs))
     assert r.json()["message"] == "Consumer key is invalid."
     r = await http.get("/wp-json/wc/v3/orders", params={"oauth_consumer_key": ck, "oauth_nonce": "x"})
     assert r.status_code == 401
     assert r.json()["code"] == "woocommerce_rest_authentication_missing_parameter"
-    assert r.json()["message"] == ("Missing OAuth parameters oauth_timestamp, oauth_signature, "
-                                   "oauth_signature_method")
+    assert r.json()["message"] == ("Missing OAuth parameters oauth_timestamp, oauth_signature, oauth_signature_method")
     url = oauth_url(sim, "/wp-json/wc/v3/orders", ck, cs)
     assert (await http.get(url)).status_code == 200
     replay = await http.get(url)
     assert replay.json()["message"] == "Invalid nonce - nonce has already been used."
-    stale = OAuth(f"{sim.home}/wp-json/wc/v3/orders", ck, cs, version="wc/v3",
-                  oauth_timestamp=int(START.timestamp()) - 16 * 60).get_oauth_url()
+    stale = OAuth(
+        f"{sim.home}/wp-json/wc/v3/orders", ck, cs, version="wc/v3", oauth_timestamp=int(START.timestamp()) - 16 * 60
+    ).get_oauth_url()
     assert (await http.get(stale)).json()["message"] == "Invalid timestamp."
     # The base string uses the configured home URL, not the Host the client used.
-    other = OAuth("http://10.0.0.5:8080/wp-json/wc/v3/orders", ck, cs, version="wc/v3",
-                  oauth_timestamp=int(START.timestamp())).get_oauth_url()
+    other = OAuth(
+        "http://10.0.0.5:8080/wp-json/wc/v3/orders", ck, cs, version="wc/v3", oauth_timestamp=int(START.timestamp())
+    ).get_oauth_url()
     r = await http.get(other.replace("http://10.0.0.5:8080", ""))
     assert r.json()["message"] == "Invalid signature - provided signature does not match."
 
@@ -114,13 +140,19 @@ async def test_c1_02_https_basic_and_query_keys() -> None:
     async with client(sim) as http:
         assert (await http.get("/wp-json/wc/v3/orders", auth=(ck, cs))).status_code == 200
         # Query keys win over Basic: a wrong Basic password does not matter then.
-        r = await http.get("/wp-json/wc/v3/orders", params={"consumer_key": ck, "consumer_secret": cs},
-                           auth=(ck, "nope"))
+        r = await http.get(
+            "/wp-json/wc/v3/orders", params={"consumer_key": ck, "consumer_secret": cs}, auth=(ck, "nope")
+        )
         assert r.status_code == 200
         r = await http.get("/wp-json/wc/v3/orders", auth=(ck, "cs_wrong"))
-        assert (r.status_code, r.json()) == (401, {"code": "woocommerce_rest_authentication_error",
-                                                   "message": "Consumer secret is invalid.",
-                                                   "data": {"status": 401}})
+        assert (r.status_code, r.json()) == (
+            401,
+            {
+                "code": "woocommerce_rest_authentication_error",
+                "message": "Consumer secret is invalid.",
+                "data": {"status": 401},
+            },
+        )
         r = await http.get("/wp-json/wc/v3/orders", auth=("ck_unknown", cs))
         assert (r.status_code, r.json()) == (401, CANNOT_LIST)
         r = await http.post("/wp-json/wc/v3/orders", auth=(ro_ck, ro_cs), json={})
@@ -137,8 +169,11 @@ async def test_c1_02_stripped_authorization_header() -> None:
     async with client(sim) as http:
         assert (await http.get("/wp-json/wc/v3/orders", auth=(ck, cs))).json() == CANNOT_LIST
         header = "Basic " + base64.b64encode(f"{ck}:{cs}".encode()).decode()
-        r = await http.get("/wp-json/wc/v3/orders", params={"consumer_key": ck, "consumer_secret": cs},
-                           headers={"Authorization": header})
+        r = await http.get(
+            "/wp-json/wc/v3/orders",
+            params={"consumer_key": ck, "consumer_secret": cs},
+            headers={"Authorization": header},
+        )
         assert r.status_code == 200  # the classic workaround: query-string keys over HTTPS
 
 
@@ -158,11 +193,13 @@ async def test_c1_03_evaluation_order(sim: WooSim, keys: tuple[str, str], http: 
     assert r.json()["message"] == "The API key provided does not have write permissions."
 
 
-async def test_c1_01_invalid_json_and_allow_header(sim: WooSim, signed: Callable[..., str],
-                                                   http: httpx.AsyncClient) -> None:
+async def test_c1_01_invalid_json_and_allow_header(
+    sim: WooSim, signed: Callable[..., str], http: httpx.AsyncClient
+) -> None:
     sim.import_order(real("order_15.json"))
-    r = await http.put(signed("/wp-json/wc/v3/orders/15", "PUT"), content=b'{"status": ',
-                       headers={"Content-Type": "application/json"})
+    r = await http.put(
+        signed("/wp-json/wc/v3/orders/15", "PUT"), content=b'{"status": ', headers={"Content-Type": "application/json"}
+    )
     assert r.status_code == 400
     assert r.json()["code"] == "rest_invalid_json" and r.json()["message"] == "Invalid JSON body passed."
     r = await http.get(signed("/wp-json/wc/v3/orders/15"))
@@ -175,9 +212,14 @@ async def test_c1_02_customer_key_is_403() -> None:
     ck, cs = sim.create_key("read_write", user_id=5, role="customer")
     async with client(sim) as http:
         r = await http.get("/wp-json/wc/v3/orders", auth=(ck, cs))
-        assert (r.status_code, r.json()) == (403, {"code": "woocommerce_rest_cannot_view",
-                                                   "message": "Sorry, you cannot list resources.",
-                                                   "data": {"status": 403}})
+        assert (r.status_code, r.json()) == (
+            403,
+            {
+                "code": "woocommerce_rest_cannot_view",
+                "message": "Sorry, you cannot list resources.",
+                "data": {"status": 403},
+            },
+        )
 
 
 async def test_c1_02_rest_route_query_form_is_anonymous(sim: WooSim, keys: tuple[str, str]) -> None:
@@ -190,8 +232,9 @@ async def test_c1_02_rest_route_query_form_is_anonymous(sim: WooSim, keys: tuple
         assert r.status_code == 400
 
 
-async def test_c1_01_unexpected_failure_is_a_critical_error(sim: WooSim, signed: Callable[..., str],
-                                                            http: httpx.AsyncClient) -> None:
+async def test_c1_01_unexpected_failure_is_a_critical_error(
+    sim: WooSim, signed: Callable[..., str], http: httpx.AsyncClient
+) -> None:
     def broken(s: WooSim, values: dict) -> None:
         raise RuntimeError("plugin crashed")
 

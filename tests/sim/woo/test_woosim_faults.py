@@ -44,8 +44,7 @@ async def test_c1_20_no_limit_by_default_and_host_limiter() -> None:
     limited = make_sim(rate_limit=3, rate_limit_window=60, rate_limit_retry_after=7)
     ck, cs = limited.create_key()
     async with client(limited) as http:
-        codes = [(await http.get(oauth_url(limited, "/wp-json/wc/v3/orders", ck, cs))).status_code
-                 for _ in range(5)]
+        codes = [(await http.get(oauth_url(limited, "/wp-json/wc/v3/orders", ck, cs))).status_code for _ in range(5)]
         assert codes == [200, 200, 200, 429, 429]
         r = await http.get(oauth_url(limited, "/wp-json/wc/v3/orders", ck, cs))
         assert r.headers["retry-after"] == "7" and r.headers["content-type"].startswith("text/html")

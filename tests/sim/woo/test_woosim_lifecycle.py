@@ -19,8 +19,9 @@ async def test_c1_12_checkout_orders_and_draft_promotion(sim: WooSim) -> None:
     sim.clock.advance(3600)
     sim.complete(cod["id"])
     assert cod["date_completed"] == cod["date_paid"] == "2026-11-25T07:30:00"
-    draft = sim.create_order({"status": "checkout-draft", "payment_method": "kashier_card", "line_items": line},
-                             created_via="checkout")
+    draft = sim.create_order(
+        {"status": "checkout-draft", "payment_method": "kashier_card", "line_items": line}, created_via="checkout"
+    )
     assert draft["status"] == "checkout-draft" and draft["date_paid"] is None
     sim.update_order(draft["id"], {"status": "pending"})
     sim.pay(draft["id"], transaction_id="KSH-1")

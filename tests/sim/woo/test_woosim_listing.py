@@ -25,12 +25,21 @@ async def _ids(http: httpx.AsyncClient, signed: Callable[..., str], query: str) 
 async def test_c1_04_invalid_params(http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     r = await http.get(signed("/wp-json/wc/v3/orders?per_page=500"))
     assert r.status_code == 400
-    assert r.json() == {"code": "rest_invalid_param", "message": "Invalid parameter(s): per_page",
-                        "data": {"status": 400,
-                                 "params": {"per_page": "per_page must be between 1 (inclusive) and 100 (inclusive)"},
-                                 "details": {"per_page": {"code": "rest_out_of_bounds",
-                                                          "message": "per_page must be between 1 (inclusive) and "
-                                                                     "100 (inclusive)", "data": None}}}}
+    assert r.json() == {
+        "code": "rest_invalid_param",
+        "message": "Invalid parameter(s): per_page",
+        "data": {
+            "status": 400,
+            "params": {"per_page": "per_page must be between 1 (inclusive) and 100 (inclusive)"},
+            "details": {
+                "per_page": {
+                    "code": "rest_out_of_bounds",
+                    "message": "per_page must be between 1 (inclusive) and 100 (inclusive)",
+                    "data": None,
+                }
+            },
+        },
+    }
     r = await http.get(signed("/wp-json/wc/v3/orders?per_page=0&page=0&status=bogus&after=2025-05-01"))
     body: dict[str, Any] = r.json()
     assert body["message"] == "Invalid parameter(s): page, per_page, after, status"
@@ -39,7 +48,8 @@ async def test_c1_04_invalid_params(http: httpx.AsyncClient, signed: Callable[..
     assert body["data"]["details"]["status"]["code"] == "rest_not_in_enum"
     assert body["data"]["params"]["status"] == (
         "status[0] is not one of any, trash, auto-draft, pending, processing, on-hold, completed, cancelled, "
-        "refunded, failed, and checkout-draft.")
+        "refunded, failed, and checkout-draft."
+    )
     r = await http.get(signed("/wp-json/wc/v3/orders?per_page=abc&order=up&orderby=name"))
     params = r.json()["data"]["params"]
     assert params["per_page"] == "per_page is not of type integer."
@@ -47,8 +57,9 @@ async def test_c1_04_invalid_params(http: httpx.AsyncClient, signed: Callable[..
     assert params["orderby"] == "orderby is not one of date, id, include, title, slug, and modified."
 
 
-async def test_c1_04_status_semantics_and_filters(sim: WooSim, http: httpx.AsyncClient,
-                                                  signed: Callable[..., str]) -> None:
+async def test_c1_04_status_semantics_and_filters(
+    sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]
+) -> None:
     _import_real_orders(sim)
     sim.trash(16)
     sim.orders[17]["status"] = "checkout-draft"
@@ -64,8 +75,9 @@ async def test_c1_04_status_semantics_and_filters(sim: WooSim, http: httpx.Async
     assert await _ids(http, signed, "orderby=modified&order=asc") == [18, 19, 15, 20]
 
 
-async def test_c1_04_dates_strict_second_precision_site_time(sim: WooSim, http: httpx.AsyncClient,
-                                                             signed: Callable[..., str]) -> None:
+async def test_c1_04_dates_strict_second_precision_site_time(
+    sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]
+) -> None:
     _import_real_orders(sim)
     # order 20: created 2026-11-25T06:18:01 Cairo = 04:18:01 UTC; the others at 06:14:18–06:14:19.
     assert await _ids(http, signed, "after=2026-11-25T06:18:00") == [20]
@@ -115,13 +127,14 @@ async def test_c1_05_pagination_headers_match_real(sim: WooSim, http: httpx.Asyn
         assert 'page=3&per_page=2&status%5B0%5D=any&dp=2&context=view>; rel="next"' in link
         r = await c.get("/wp-json/wc/v3/orders?page=9&per_page=2", auth=(ck, cs))
         assert r.status_code == 200 and r.json() == [] and r.headers["X-WP-Total"] == "6"
-        assert 'page=3&per_page=2' in r.headers["Link"] and "next" not in r.headers["Link"]
+        assert "page=3&per_page=2" in r.headers["Link"] and "next" not in r.headers["Link"]
         r = await c.get("/wp-json/wc/v3/orders?per_page=100", auth=(ck, cs))
         assert r.headers["Link"] == '<http://127.0.0.1:8080/wp-json/>; rel="https://api.w.org/"'
 
 
-async def test_c1_05_modify_orders_while_paging(sim: WooSim, http: httpx.AsyncClient,
-                                                signed: Callable[..., str]) -> None:
+async def test_c1_05_modify_orders_while_paging(
+    sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]
+) -> None:
     _import_real_orders(sim)
     seen: list[int] = []
 
@@ -137,8 +150,7 @@ async def test_c1_05_modify_orders_while_paging(sim: WooSim, http: httpx.AsyncCl
     assert first == [20, 19, 18] and second == [18, 17, 16]
 
 
-async def test_c1_04_fields_and_meta_filters(sim: WooSim, http: httpx.AsyncClient,
-                                             signed: Callable[..., str]) -> None:
+async def test_c1_04_fields_and_meta_filters(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     _import_real_orders(sim)
     sim.update_order(17, {"meta_data": [{"key": "erp_invoice", "value": "SINV-1"}]})
     r = await http.get(signed("/wp-json/wc/v3/orders?include=17&_fields=id,status,billing.email"))

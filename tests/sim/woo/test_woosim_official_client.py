@@ -30,8 +30,7 @@ def served() -> Iterator[WooSim]:
     port = _free_port()
     # Real clock: the client stamps its OAuth timestamp with time.time().
     sim = WooSim(WooSimConfig(home_url=f"http://127.0.0.1:{port}"))
-    server = uvicorn.Server(uvicorn.Config(sim.app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(sim.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -69,8 +68,9 @@ def test_official_client_lists_gets_and_updates(served: WooSim) -> None:
     assert r.status_code == 200 and r.json()["status"] == "completed"
     assert served.orders[17]["status"] == "completed"
     # The same key over Basic auth on plain HTTP is ignored: anonymous → 401.
-    basic = API(url=served.home, consumer_key=ck, consumer_secret=cs, version="wc/v3", timeout=10,
-                query_string_auth=True)
+    basic = API(
+        url=served.home, consumer_key=ck, consumer_secret=cs, version="wc/v3", timeout=10, query_string_auth=True
+    )
     basic.is_ssl = True  # force the key-in-query branch over http://
     r = basic.get("orders")
     assert (r.status_code, r.json()["code"]) == (401, "woocommerce_rest_cannot_view")

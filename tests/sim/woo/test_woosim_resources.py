@@ -11,13 +11,17 @@ from woonext.sim.woo import WooSim
 
 
 def _import_real_store(sim: WooSim) -> None:
-    sim.import_store(products=load(REAL / "store-products.json"), variations=load(REAL / "store-variations.json"),
-                     taxes=load(REAL / "store-taxes.json"), tax_classes=load(REAL / "store-tax-classes.json"),
-                     zones=load(REAL / "store-shipping-zones.json"), coupons=load(REAL / "store-coupons.json"))
+    sim.import_store(
+        products=load(REAL / "store-products.json"),
+        variations=load(REAL / "store-variations.json"),
+        taxes=load(REAL / "store-taxes.json"),
+        tax_classes=load(REAL / "store-tax-classes.json"),
+        zones=load(REAL / "store-shipping-zones.json"),
+        coupons=load(REAL / "store-coupons.json"),
+    )
 
 
-async def test_c1_11_products_and_variations(sim: WooSim, http: httpx.AsyncClient,
-                                             signed: Callable[..., str]) -> None:
+async def test_c1_11_products_and_variations(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     _import_real_store(sim)
     products = load(REAL / "store-products.json")
     variations = load(REAL / "store-variations.json")
@@ -38,15 +42,24 @@ async def test_c1_11_products_and_variations(sim: WooSim, http: httpx.AsyncClien
     assert r.json() == variation
     r = await http.get(signed("/wp-json/wc/v3/products/999999"))
     assert (r.status_code, r.json()["code"], r.json()["message"]) == (
-        404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        404,
+        "woocommerce_rest_product_invalid_id",
+        "Invalid ID.",
+    )
     r = await http.get(signed(f"/wp-json/wc/v3/products/{parent_id}/variations/999999"))
     assert r.json()["code"] == "woocommerce_rest_product_variation_invalid_id"
 
 
 async def test_c1_11_customers(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     sample = real("customer_create_response.json")
-    body = {"email": sample["email"], "first_name": "Mona", "last_name": "Hassan", "username": "mona.hassan",
-            "billing": sample["billing"], "shipping": sample["shipping"]}
+    body = {
+        "email": sample["email"],
+        "first_name": "Mona",
+        "last_name": "Hassan",
+        "username": "mona.hassan",
+        "billing": sample["billing"],
+        "shipping": sample["shipping"],
+    }
     r = await http.post(signed("/wp-json/wc/v3/customers", "POST"), json=body)
     assert r.status_code == 201
     created = r.json()
@@ -54,8 +67,10 @@ async def test_c1_11_customers(sim: WooSim, http: httpx.AsyncClient, signed: Cal
     assert (created["id"], created["avatar_url"], created["billing"]) == (2, sample["avatar_url"], sample["billing"])
     r = await http.post(signed("/wp-json/wc/v3/customers", "POST"), json=body)
     assert (r.status_code, r.json()["code"]) == (400, "registration-error-email-exists")
-    assert r.json()["message"] == ("An account is already registered with mona.hassan@example.test. "
-                                   "Please log in or use a different email address.")
+    assert r.json()["message"] == (
+        "An account is already registered with mona.hassan@example.test. "
+        "Please log in or use a different email address."
+    )
     r = await http.get(signed("/wp-json/wc/v3/customers?email=MONA.HASSAN@example.test"))
     assert [c["id"] for c in r.json()] == [2]
     r = await http.put(signed("/wp-json/wc/v3/customers/2", "PUT"), json={"billing": {"phone": "0100"}})
@@ -77,13 +92,18 @@ async def test_c1_11_shipping_and_taxes(sim: WooSim, http: httpx.AsyncClient, si
     assert r.json() == cairo["methods"]
     r = await http.put(signed("/wp-json/wc/v3/shipping/zones/0/locations", "PUT"), json=[{"code": "EG"}])
     assert r.status_code == 403
-    r = await http.put(signed(f"/wp-json/wc/v3/shipping/zones/{cairo['id']}/locations", "PUT"),
-                       json=[{"code": "EG:EGGZ", "type": "state"}])
+    r = await http.put(
+        signed(f"/wp-json/wc/v3/shipping/zones/{cairo['id']}/locations", "PUT"),
+        json=[{"code": "EG:EGGZ", "type": "state"}],
+    )
     assert r.json() == [{"code": "EG:EGGZ", "type": "state"}]
     r = await http.get(signed("/wp-json/wc/v3/shipping/zones/77"))
     assert (r.status_code, r.json()["code"]) == (404, "woocommerce_rest_shipping_zone_invalid")
-    zone = sim.add_shipping_zone("Alexandria", [{"code": "EG:EGALX", "type": "state"}],
-                                 [{"method_id": "flat_rate", "title": "Flat", "cost": "60"}])
+    zone = sim.add_shipping_zone(
+        "Alexandria",
+        [{"code": "EG:EGALX", "type": "state"}],
+        [{"method_id": "flat_rate", "title": "Flat", "cost": "60"}],
+    )
     r = await http.get(signed(f"/wp-json/wc/v3/shipping/zones/{zone['id']}/methods"))
     assert r.json()[0]["settings"]["cost"]["value"] == "60"
     r = await http.get(signed("/wp-json/wc/v3/taxes"))
@@ -105,20 +125,43 @@ async def test_c1_11_shipping_disabled() -> None:
 async def test_c1_11_batch(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     sim.import_order(real("order_15.json"))
     sim.import_order(real("order_16.json"))
-    r = await http.post(signed("/wp-json/wc/v3/orders/batch", "POST"),
-                        json={"create": [{"payment_method": "cod"}],
-                              "update": [{"id": 15, "status": "completed"}, {"id": 404, "status": "completed"}],
-                              "delete": [16]})
+    r = await http.post(
+        signed("/wp-json/wc/v3/orders/batch", "POST"),
+        json={
+            "create": [{"payment_method": "cod"}],
+            "update": [{"id": 15, "status": "completed"}, {"id": 404, "status": "completed"}],
+            "delete": [16],
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert list(body) == ["create", "update", "delete"]
     assert body["create"][0]["id"] == 17 and body["update"][0]["status"] == "completed"
-    assert body["update"][1] == {"id": 404, "error": {"code": "woocommerce_rest_shop_order_invalid_id",
-                                                      "message": "ID is invalid.", "data": {"status": 400}}}
+    assert body["update"][1] == {
+        "id": 404,
+        "error": {
+            "code": "woocommerce_rest_shop_order_invalid_id",
+            "message": "ID is invalid.",
+            "data": {"status": 400},
+        },
+    }
     assert body["delete"][0]["id"] == 16 and 16 not in sim.orders  # batch deletes are forced
     r = await http.post(signed("/wp-json/wc/v3/orders/batch", "POST"), json={"delete": ["abc"]})
-    assert r.json() == {"delete": [{"id": 0, "error": {"code": "woocommerce_rest_shop_order_invalid_id",
-                                                       "message": "Invalid ID.", "data": {"status": 404}}}]}
+    assert r.json() == {
+        "delete": [
+            {
+                "id": 0,
+                "error": {
+                    "code": "woocommerce_rest_shop_order_invalid_id",
+                    "message": "Invalid ID.",
+                    "data": {"status": 404},
+                },
+            }
+        ]
+    }
     r = await http.post(signed("/wp-json/wc/v3/orders/batch", "POST"), json={"delete": list(range(1, 102))})
     assert (r.status_code, r.json()["code"], r.json()["message"]) == (
-        413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request.")
+        413,
+        "woocommerce_rest_request_entity_too_large",
+        "Unable to accept more than 100 items for this request.",
+    )

@@ -40,9 +40,15 @@ def _topics(receiver: Receiver) -> list[tuple[str, int]]:
 async def test_c1_13_webhook_registry(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     receiver = Receiver()
     sim.webhook_transport = receiver.transport()
-    r = await http.post(signed("/wp-json/wc/v3/webhooks", "POST"),
-                        json={"name": "ERPNext sync - order created", "topic": "order.created",
-                              "delivery_url": URL, "secret": "s3cret"})
+    r = await http.post(
+        signed("/wp-json/wc/v3/webhooks", "POST"),
+        json={
+            "name": "ERPNext sync - order created",
+            "topic": "order.created",
+            "delivery_url": URL,
+            "secret": "s3cret",
+        },
+    )
     assert r.status_code == 201
     created = r.json()
     real_created = load(REAL / "webhook_create_response.json")
@@ -50,8 +56,10 @@ async def test_c1_13_webhook_registry(sim: WooSim, http: httpx.AsyncClient, sign
     assert created["hooks"] == ["woocommerce_new_order"] and created["status"] == "active"
     assert (created["resource"], created["event"]) == ("order", "created")
     assert [p.body for p in receiver.pings()] == [b"webhook_id=1"]  # the ping on creation
-    r = await http.post(signed("/wp-json/wc/v3/webhooks", "POST"),
-                        json={"topic": "order.updated", "delivery_url": URL, "status": "paused"})
+    r = await http.post(
+        signed("/wp-json/wc/v3/webhooks", "POST"),
+        json={"topic": "order.updated", "delivery_url": URL, "status": "paused"},
+    )
     assert r.json()["hooks"] == ["woocommerce_update_order", "woocommerce_order_refunded"]
     assert len(sim.hub.webhooks[2].secret) == 50  # a random secret when none is given
     assert len(receiver.pings()) == 1  # paused: no ping
@@ -61,8 +69,9 @@ async def test_c1_13_webhook_registry(sim: WooSim, http: httpx.AsyncClient, sign
     assert r.json()["status"] == "disabled"
     r = await http.put(signed("/wp-json/wc/v3/webhooks/2", "PUT"), json={"status": "asleep"})
     assert r.status_code == 400 and r.json()["code"] == "rest_invalid_param"
-    r = await http.post(signed("/wp-json/wc/v3/webhooks", "POST"),
-                        json={"topic": "order.created", "delivery_url": "ftp://x"})
+    r = await http.post(
+        signed("/wp-json/wc/v3/webhooks", "POST"), json={"topic": "order.created", "delivery_url": "ftp://x"}
+    )
     assert r.json()["message"] == "Webhook delivery URL must be a valid URL starting with http:// or https://."
     r = await http.delete(signed("/wp-json/wc/v3/webhooks/2", "DELETE"))
     assert r.status_code == 501
@@ -81,8 +90,10 @@ async def test_c1_14_triggering(sim: WooSim, http: httpx.AsyncClient, signed: Ca
     assert created.body == updated.body  # identical bodies (rendered at delivery)
     receiver.received.clear()
     # One request, several saves-worth of changes: one delivery per webhook (same-request de-dup).
-    await http.put(signed(f"/wp-json/wc/v3/orders/{oid}", "PUT"),
-                   json={"status": "processing", "meta_data": [{"key": "a", "value": "1"}]})
+    await http.put(
+        signed(f"/wp-json/wc/v3/orders/{oid}", "PUT"),
+        json={"status": "processing", "meta_data": [{"key": "a", "value": "1"}]},
+    )
     await http.post(signed(f"/wp-json/wc/v3/orders/{oid}/notes", "POST"), json={"note": "no webhook"})
     await sim.run_webhooks()
     assert _topics(receiver) == [("order.updated", oid)]
@@ -90,7 +101,8 @@ async def test_c1_14_triggering(sim: WooSim, http: httpx.AsyncClient, signed: Ca
     await http.delete(signed(f"/wp-json/wc/v3/orders/{oid}", "DELETE"))
     await sim.run_webhooks()
     assert [(r.headers["x-wc-webhook-topic"], r.body) for r in receiver.deliveries()] == [
-        ("order.deleted", f'{{"id":{oid}}}'.encode())]
+        ("order.deleted", f'{{"id":{oid}}}'.encode())
+    ]
     receiver.received.clear()
     sim.untrash(oid)
     await sim.run_webhooks()
@@ -105,9 +117,14 @@ async def test_c1_14_triggering(sim: WooSim, http: httpx.AsyncClient, signed: Ca
 async def test_c1_14_checkout_draft_and_refund(sim: WooSim) -> None:
     receiver = _hooked(sim, "order.created", "order.updated")
     catalog = seed_catalog(sim)
-    draft = sim.create_order({"status": "checkout-draft", "payment_method": "kashier_card",
-                              "line_items": [{"product_id": catalog["shirt"]["id"], "quantity": 1}]},
-                             created_via="checkout")
+    draft = sim.create_order(
+        {
+            "status": "checkout-draft",
+            "payment_method": "kashier_card",
+            "line_items": [{"product_id": catalog["shirt"]["id"], "quantity": 1}],
+        },
+        created_via="checkout",
+    )
     await sim.run_webhooks()
     assert _topics(receiver) == [("order.updated", draft["id"])]
     assert json.loads(receiver.deliveries()[0].body)["status"] == "checkout-draft"
@@ -137,7 +154,10 @@ async def test_c1_15_queue_coalesces_and_renders_at_delivery(sim: WooSim) -> Non
     sim.delete(15)
     await sim.run_webhooks()
     assert json.loads(receiver.deliveries()[-1].body) == {
-        "code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}
+        "code": "woocommerce_rest_shop_order_invalid_id",
+        "message": "Invalid ID.",
+        "data": {"status": 404},
+    }
 
 
 async def test_c1_15_runner_later_twice_out_of_order() -> None:
@@ -172,9 +192,12 @@ async def test_c1_16_delivery_request(sim: WooSim) -> None:
     assert got.headers["user-agent"] == "WooCommerce/11.0.1 Hookshot (WordPress/7.1)"
     assert got.headers["content-type"] == "application/json"
     assert got.headers["x-wc-webhook-source"] == "http://127.0.0.1:8080/"
-    assert (got.headers["x-wc-webhook-topic"], got.headers["x-wc-webhook-resource"],
-            got.headers["x-wc-webhook-event"], got.headers["x-wc-webhook-id"]) == (
-        "order.updated", "order", "updated", "1")
+    assert (
+        got.headers["x-wc-webhook-topic"],
+        got.headers["x-wc-webhook-resource"],
+        got.headers["x-wc-webhook-event"],
+        got.headers["x-wc-webhook-id"],
+    ) == ("order.updated", "order", "updated", "1")
     assert re.fullmatch(r"[0-9a-f]{32}", got.headers["x-wc-webhook-delivery-id"])
     assert got.headers["x-wc-webhook-signature"] == _signature(got.body, "s3cret")
     assert b"Y\\u014dussef" in got.body and b"http:\\/\\/127.0.0.1:8080\\/checkout" in got.body
@@ -189,8 +212,10 @@ async def test_c1_16_delivery_request(sim: WooSim) -> None:
 async def test_c1_17_ping(sim: WooSim, http: httpx.AsyncClient, signed: Callable[..., str]) -> None:
     receiver = Receiver(statuses=[500])  # the first ping fails
     sim.webhook_transport = receiver.transport()
-    await http.post(signed("/wp-json/wc/v3/webhooks", "POST"),
-                    json={"topic": "order.updated", "delivery_url": URL, "secret": "s3cret"})
+    await http.post(
+        signed("/wp-json/wc/v3/webhooks", "POST"),
+        json={"topic": "order.updated", "delivery_url": URL, "secret": "s3cret"},
+    )
     [ping] = receiver.pings()
     assert ping.body == b"webhook_id=1"
     assert ping.headers["content-type"] == "application/x-www-form-urlencoded"
@@ -234,8 +259,12 @@ async def test_c1_18_failures_disable_on_seventh(sim: WooSim) -> None:
 async def test_c1_16_real_captures_verify_and_reproduce() -> None:
     from conftest import make_sim
 
-    for name in ("webhook_capture_order_created_order17.json", "webhook_capture_order_updated_order15.json",
-                 "webhook_capture_order_created_order20.json", "webhook_capture_order_updated_order20.json"):
+    for name in (
+        "webhook_capture_order_created_order17.json",
+        "webhook_capture_order_updated_order15.json",
+        "webhook_capture_order_created_order20.json",
+        "webhook_capture_order_updated_order20.json",
+    ):
         capture = load(REAL / name)
         raw = capture["body_raw"].encode()
         assert capture["headers"]["X-WC-Webhook-Signature"] == _signature(raw, "s3cret"), name
@@ -250,8 +279,15 @@ async def test_c1_16_real_captures_verify_and_reproduce() -> None:
         await sim.run_webhooks()
         [got] = [r for r in receiver.deliveries() if r.headers["x-wc-webhook-topic"] == topic]
         assert got.body == raw, name  # byte for byte, so the signature matches too
-        for header in ("X-WC-Webhook-Signature", "X-WC-Webhook-ID", "X-WC-Webhook-Source", "User-Agent",
-                       "X-WC-Webhook-Resource", "X-WC-Webhook-Event", "Content-Type"):
+        for header in (
+            "X-WC-Webhook-Signature",
+            "X-WC-Webhook-ID",
+            "X-WC-Webhook-Source",
+            "User-Agent",
+            "X-WC-Webhook-Resource",
+            "X-WC-Webhook-Event",
+            "Content-Type",
+        ):
             assert got.headers[header.lower()] == capture["headers"][header], (name, header)
     ping = load(REAL / "webhook_capture_ping.json")
     assert ping["body_raw"] == "webhook_id=1" and ping["signature_header"] is None

@@ -38,8 +38,8 @@ from .webhooks import Delivery, Webhook, WebhookHub
 STAFF_ROLES = ("administrator", "shop_manager")
 CRITICAL_ERROR = {
     "code": "internal_server_error",
-    "message": "<p>There has been a critical error on this website.</p><p><a href=\"https://wordpress.org/"
-               "documentation/article/faq-troubleshooting/\">Learn more about troubleshooting WordPress.</a></p>",
+    "message": '<p>There has been a critical error on this website.</p><p><a href="https://wordpress.org/'
+    'documentation/article/faq-troubleshooting/">Learn more about troubleshooting WordPress.</a></p>',
     "data": {"status": 500},
     "additional_errors": [],
 }
@@ -64,10 +64,14 @@ class WooSim:
         self.catalog = Catalog(self.home, self.site_time)
         self.book = OrderBook(self.site_time)
         self.hub = WebhookHub(
-            home_url=self.home, site_time=self.site_time, now=self.clock.now, build_payload=self._payload,
+            home_url=self.home,
+            site_time=self.site_time,
+            now=self.clock.now,
+            build_payload=self._payload,
             salt=self.config.wp_salt,
             user_agent=f"WooCommerce/{self.config.wc_version} Hookshot (WordPress/{self.config.wp_version})",
-            delay_seconds=self.config.webhook_delay_seconds, max_failures=self.config.max_webhook_failures,
+            delay_seconds=self.config.webhook_delay_seconds,
+            max_failures=self.config.max_webhook_failures,
             safe_urls_only=self.config.webhook_safe_urls_only,
         )
         self.shop = Shop(self.config, self.clock.now, self.catalog, self.book, self.hub, self.site_time)
@@ -85,13 +89,24 @@ class WooSim:
         self.between_pages: Callable[[WooSim, dict[str, Any]], None] | None = None
         self._hits: deque[float] = deque()
         self.faults: FaultPlan = FaultPlan.parse(self.config.faults, self.config.fault_seed, target="woo")
-        inner = Starlette(routes=[*sim_api.routes(self), Route("/{path:path}", self._endpoint,
-                                                               methods=["GET", "HEAD", "POST", "PUT", "PATCH",
-                                                                        "DELETE", "OPTIONS"])],
-                          lifespan=self._lifespan)
-        self.app: ASGIApp = FaultMiddleware(inner, self.faults, flavor="woo", latency_ms=self.config.latency_ms,
-                                            jitter_ms=self.config.jitter_ms, now=self.clock.now,
-                                            timezone=self.config.timezone)
+        inner = Starlette(
+            routes=[
+                *sim_api.routes(self),
+                Route(
+                    "/{path:path}", self._endpoint, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+                ),
+            ],
+            lifespan=self._lifespan,
+        )
+        self.app: ASGIApp = FaultMiddleware(
+            inner,
+            self.faults,
+            flavor="woo",
+            latency_ms=self.config.latency_ms,
+            jitter_ms=self.config.jitter_ms,
+            now=self.clock.now,
+            timezone=self.config.timezone,
+        )
 
     # ---- public surface ------------------------------------------------------------------
     @property
@@ -110,8 +125,9 @@ class WooSim:
     def webhook_log(self) -> list[Delivery]:
         return self.hub.log
 
-    def create_key(self, permissions: str = "read_write", user_id: int = 1,
-                   role: str = "administrator") -> tuple[str, str]:
+    def create_key(
+        self, permissions: str = "read_write", user_id: int = 1, role: str = "administrator"
+    ) -> tuple[str, str]:
         """A REST API key; `role` "customer" gives a logged-in user without shop capabilities (403)."""
         key = self.keys.create(permissions, user_id, role=role)
         return key.consumer_key, key.consumer_secret
@@ -158,8 +174,15 @@ class WooSim:
     def delete(self, order_id: int) -> dict[str, Any]:
         return self.shop.force_delete(order_id)
 
-    def refund(self, order_id: int, amount: str | None = None, line_items: list[dict[str, Any]] | None = None,
-               restock: bool = True, reason: str = "", api_refund: bool = False) -> dict[str, Any]:
+    def refund(
+        self,
+        order_id: int,
+        amount: str | None = None,
+        line_items: list[dict[str, Any]] | None = None,
+        restock: bool = True,
+        reason: str = "",
+        api_refund: bool = False,
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"reason": reason, "api_restock": restock, "api_refund": api_refund}
         if amount is not None:
             body["amount"] = str(amount)
@@ -179,8 +202,9 @@ class WooSim:
         self.hub.fire("product.created", product["id"])
         return product
 
-    def add_variation(self, parent_id: int, sku: str, price: str, attributes: list[dict[str, Any]],
-                      **kwargs: Any) -> dict[str, Any]:
+    def add_variation(
+        self, parent_id: int, sku: str, price: str, attributes: list[dict[str, Any]], **kwargs: Any
+    ) -> dict[str, Any]:
         return self.catalog.add_variation(parent_id, sku, price, attributes, now=self.clock.now(), **kwargs)
 
     def add_customer(self, email: str, first_name: str = "", last_name: str = "", **kwargs: Any) -> dict[str, Any]:
@@ -188,18 +212,29 @@ class WooSim:
         self.hub.fire("customer.created", customer["id"])
         return customer
 
-    def add_shipping_zone(self, name: str, locations: list[dict[str, str]] | None = None,
-                          methods: list[dict[str, Any]] | None = None, order: int = 0) -> dict[str, Any]:
+    def add_shipping_zone(
+        self,
+        name: str,
+        locations: list[dict[str, str]] | None = None,
+        methods: list[dict[str, Any]] | None = None,
+        order: int = 0,
+    ) -> dict[str, Any]:
         return self.catalog.add_shipping_zone(name, locations, methods, order)
 
     def add_tax_rate(self, rate: str, name: str, **kwargs: Any) -> dict[str, Any]:
         return self.catalog.add_tax_rate(rate, name, **kwargs)
 
-    def import_store(self, *, products: Sequence[dict[str, Any]] = (),
-                     variations: dict[str, list[dict[str, Any]]] | None = None,
-                     taxes: Sequence[dict[str, Any]] = (), tax_classes: Sequence[dict[str, Any]] | None = None,
-                     zones: Sequence[dict[str, Any]] = (), coupons: Sequence[dict[str, Any]] = (),
-                     customers: Sequence[dict[str, Any]] = ()) -> None:
+    def import_store(
+        self,
+        *,
+        products: Sequence[dict[str, Any]] = (),
+        variations: dict[str, list[dict[str, Any]]] | None = None,
+        taxes: Sequence[dict[str, Any]] = (),
+        tax_classes: Sequence[dict[str, Any]] | None = None,
+        zones: Sequence[dict[str, Any]] = (),
+        coupons: Sequence[dict[str, Any]] = (),
+        customers: Sequence[dict[str, Any]] = (),
+    ) -> None:
         """Load a store's configuration verbatim from REST answers (the shapes of the real
         store-*.json samples: variations keyed by parent id, zones with `locations` and `methods`)."""
         for product in products:
@@ -218,8 +253,9 @@ class WooSim:
         for customer in customers:
             self.catalog.import_customer(customer)
 
-    def add_webhook(self, topic: str, delivery_url: str, secret: str | None = None, name: str = "",
-                    status: str = "active") -> Webhook:
+    def add_webhook(
+        self, topic: str, delivery_url: str, secret: str | None = None, name: str = "", status: str = "active"
+    ) -> Webhook:
         """Register a webhook without the creation ping (like one made long ago)."""
         webhook = self.hub.create(name or topic, topic, delivery_url, secret, status)
         webhook.pending_delivery = False
@@ -265,8 +301,9 @@ class WooSim:
             return self.render_order(order)
         if resource == "customer":
             customer = self.catalog.customers.get(arg)
-            return {k: v for k, v in (customer or {}).items()} or \
-                WooError(404, "woocommerce_rest_invalid_id", "Invalid resource ID.").body()
+            return {k: v for k, v in (customer or {}).items()} or WooError(
+                404, "woocommerce_rest_invalid_id", "Invalid resource ID."
+            ).body()
         if resource == "product":
             product = self.catalog.products.get(arg) or self.catalog.variations.get(arg)
             return product or WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.").body()
@@ -284,8 +321,10 @@ class WooSim:
             headers = {"Content-Type": "text/html; charset=UTF-8"}
             if self.config.rate_limit_retry_after is not None:
                 headers["Retry-After"] = str(self.config.rate_limit_retry_after)
-            body = b"<html><head><title>429 Too Many Requests</title></head><body><h1>Too Many Requests</h1>" \
-                   b"<p>You have been rate limited.</p></body></html>"
+            body = (
+                b"<html><head><title>429 Too Many Requests</title></head><body><h1>Too Many Requests</h1>"
+                b"<p>You have been rate limited.</p></body></html>"
+            )
             return Response(body, status_code=429, headers=headers)
         self._hits.append(moment)
         return None
@@ -301,8 +340,11 @@ class WooSim:
         query = php_parse_query(request.url.query)
         plain_route = path in (home_path, home_path + "/") and isinstance(query.get("rest_route"), str)
         if not plain_route and not path.startswith(prefix + "/") and path != prefix:
-            response = Response(b"<html><body><h1>Not Found</h1></body></html>", 404,
-                                headers={"Content-Type": "text/html; charset=UTF-8"})
+            response = Response(
+                b"<html><body><h1>Not Found</h1></body></html>",
+                404,
+                headers={"Content-Type": "text/html; charset=UTF-8"},
+            )
             self.request_log.append((request.method, path, 404))
             return response
         body = await request.body()
@@ -313,9 +355,17 @@ class WooSim:
         raw_query = request.url.query
         # `?rest_route=/wc/v3/...` reaches the same routes, but the key authenticator only looks at
         # `/wp-json/wc/` URIs, so such requests always run anonymously.
-        route = str(query.pop("rest_route")) if plain_route else (path[len(prefix):] or "/")
-        req = WooRequest(method=request.method, path=route, raw_path=path, raw_query=raw_query,
-                         query=query, headers=headers, body_bytes=body, form=form)
+        route = str(query.pop("rest_route")) if plain_route else (path[len(prefix) :] or "/")
+        req = WooRequest(
+            method=request.method,
+            path=route,
+            raw_path=path,
+            raw_query=raw_query,
+            query=query,
+            headers=headers,
+            body_bytes=body,
+            form=form,
+        )
         try:
             reply = await self._dispatch(req)
         except WooError as err:
@@ -334,8 +384,7 @@ class WooSim:
         if "/wp-json/wc/" in req.raw_path or "/wp-json/wc-" in req.raw_path:
             authorization = "" if self.config.strip_authorization else req.headers.get("authorization", "")
             now = int(self.clock.now().timestamp())
-            result = self.authenticator.authenticate(req.method, req.raw_path, req.query, req.form,
-                                                     authorization, now)
+            result = self.authenticator.authenticate(req.method, req.raw_path, req.query, req.form, authorization, now)
             if result.error is not None:
                 raise result.error
             key = result.key

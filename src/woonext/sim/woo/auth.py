@@ -100,8 +100,9 @@ class KeyStore:
         self.keys: dict[str, ApiKey] = {}
         self._next_id = 1
 
-    def create(self, permissions: str = "read_write", user_id: int = 1, description: str = "",
-               role: str = "administrator") -> ApiKey:
+    def create(
+        self, permissions: str = "read_write", user_id: int = 1, description: str = "", role: str = "administrator"
+    ) -> ApiKey:
         if permissions not in ("read", "write", "read_write"):
             raise ValueError(f"unknown permissions {permissions!r}")
         key = ApiKey(

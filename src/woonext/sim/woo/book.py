@@ -12,15 +12,37 @@ from typing import Any
 from .dates import SiteTime
 
 ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft")
-LIST_STATUSES = ("any", "trash", "auto-draft", "pending", "processing", "on-hold", "completed", "cancelled",
-                 "refunded", "failed", "checkout-draft")
+LIST_STATUSES = (
+    "any",
+    "trash",
+    "auto-draft",
+    "pending",
+    "processing",
+    "on-hold",
+    "completed",
+    "cancelled",
+    "refunded",
+    "failed",
+    "checkout-draft",
+)
 PAID_STATUSES = ("processing", "completed")
 DRAFT_STATUSES = ("checkout-draft", "auto-draft", "draft", "new")
 # Meta keys the order data store routes to properties instead of meta rows.
 INTERNAL_META_PREFIXES = ("_billing_", "_shipping_", "_order_", "_wp_trash_meta_")
-INTERNAL_META_KEYS = {"_customer_user", "_payment_method", "_payment_method_title", "_transaction_id",
-                      "_date_paid", "_date_completed", "_cart_hash", "_created_via", "_customer_ip_address",
-                      "_customer_user_agent", "_prices_include_tax", "_recorded_sales"}
+INTERNAL_META_KEYS = {
+    "_customer_user",
+    "_payment_method",
+    "_payment_method_title",
+    "_transaction_id",
+    "_date_paid",
+    "_date_completed",
+    "_cart_hash",
+    "_created_via",
+    "_customer_ip_address",
+    "_customer_user_agent",
+    "_prices_include_tax",
+    "_recorded_sales",
+}
 
 
 def meta_value(value: Any) -> Any:
@@ -163,8 +185,9 @@ class OrderBook:
 def order_links(home: str, order: dict[str, Any]) -> dict[str, Any]:
     base = f"{home}/wp-json/wc/v3/orders"
     links: dict[str, Any] = {
-        "self": [{"href": f"{base}/{order['id']}",
-                  "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}],
+        "self": [
+            {"href": f"{base}/{order['id']}", "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}
+        ],
         "collection": [{"href": base}],
         "email_templates": [{"embeddable": True, "href": f"{base}/{order['id']}/actions/email_templates"}],
     }
@@ -180,30 +203,72 @@ def new_order_key() -> str:
     return "wc_order_" + "".join(secrets.choice(alphabet) for _ in range(13))
 
 
-ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode",
-                "country")
+ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
 
 
-def blank_order(oid: int, *, now: datetime, site_time: SiteTime, home: str, currency: str, symbol: str,
-                prices_include_tax: bool, version: str, created_via: str) -> dict[str, Any]:
+def blank_order(
+    oid: int,
+    *,
+    now: datetime,
+    site_time: SiteTime,
+    home: str,
+    currency: str,
+    symbol: str,
+    prices_include_tax: bool,
+    version: str,
+    created_via: str,
+) -> dict[str, Any]:
     """A fresh order with the real key order of WooCommerce 11.0.1's REST answer."""
     local, gmt = site_time.pair(now)
     key = new_order_key()
     order: dict[str, Any] = {
-        "id": oid, "parent_id": 0, "status": "pending", "currency": currency, "version": version,
-        "prices_include_tax": prices_include_tax, "date_created": local, "date_modified": local,
-        "discount_total": "0.00", "discount_tax": "0.00", "shipping_total": "0.00", "shipping_tax": "0.00",
-        "cart_tax": "0.00", "total": "0.00", "total_tax": "0.00", "customer_id": 0, "order_key": key,
+        "id": oid,
+        "parent_id": 0,
+        "status": "pending",
+        "currency": currency,
+        "version": version,
+        "prices_include_tax": prices_include_tax,
+        "date_created": local,
+        "date_modified": local,
+        "discount_total": "0.00",
+        "discount_tax": "0.00",
+        "shipping_total": "0.00",
+        "shipping_tax": "0.00",
+        "cart_tax": "0.00",
+        "total": "0.00",
+        "total_tax": "0.00",
+        "customer_id": 0,
+        "order_key": key,
         "billing": {**{k: "" for k in ADDRESS_KEYS}, "email": "", "phone": ""},
         "shipping": {**{k: "" for k in ADDRESS_KEYS}, "phone": ""},
-        "payment_method": "", "payment_method_title": "", "transaction_id": "", "customer_ip_address": "",
-        "customer_user_agent": "", "created_via": created_via, "customer_note": "", "date_completed": None,
-        "date_paid": None, "cart_hash": "", "number": str(oid), "meta_data": [], "line_items": [],
-        "tax_lines": [], "shipping_lines": [], "fee_lines": [], "coupon_lines": [], "refunds": [],
+        "payment_method": "",
+        "payment_method_title": "",
+        "transaction_id": "",
+        "customer_ip_address": "",
+        "customer_user_agent": "",
+        "created_via": created_via,
+        "customer_note": "",
+        "date_completed": None,
+        "date_paid": None,
+        "cart_hash": "",
+        "number": str(oid),
+        "meta_data": [],
+        "line_items": [],
+        "tax_lines": [],
+        "shipping_lines": [],
+        "fee_lines": [],
+        "coupon_lines": [],
+        "refunds": [],
         "payment_url": f"{home}/checkout/order-pay/{oid}/?pay_for_order=true&key={key}",
-        "is_editable": True, "needs_payment": False, "needs_processing": True,
-        "date_created_gmt": gmt, "date_modified_gmt": gmt, "date_completed_gmt": None, "date_paid_gmt": None,
-        "currency_symbol": symbol, "_links": {},
+        "is_editable": True,
+        "needs_payment": False,
+        "needs_processing": True,
+        "date_created_gmt": gmt,
+        "date_modified_gmt": gmt,
+        "date_completed_gmt": None,
+        "date_paid_gmt": None,
+        "currency_symbol": symbol,
+        "_links": {},
     }
     return order
 

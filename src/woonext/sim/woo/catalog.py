@@ -103,27 +103,74 @@ class Catalog:
         pid = self._post_id(product_id)
         slug = _slug(name)
         product: dict[str, Any] = {
-            "id": pid, "name": name, "slug": slug, "permalink": f"{self.home}/product/{slug}/",
+            "id": pid,
+            "name": name,
+            "slug": slug,
+            "permalink": f"{self.home}/product/{slug}/",
             **self._dates(now),
-            "type": product_type, "status": "publish", "featured": False, "catalog_visibility": "visible",
-            "description": "", "short_description": "", "sku": sku, "price": price,
-            "regular_price": price if product_type != "variable" else "", "sale_price": "",
-            "date_on_sale_from": None, "date_on_sale_from_gmt": None, "date_on_sale_to": None,
-            "date_on_sale_to_gmt": None, "on_sale": False, "purchasable": True, "total_sales": 0,
-            "virtual": virtual, "downloadable": False, "downloads": [], "download_limit": -1,
-            "download_expiry": -1, "external_url": "", "button_text": "", "tax_status": tax_status,
-            "tax_class": tax_class, "manage_stock": manage_stock,
-            "stock_quantity": stock_quantity if manage_stock else None, "backorders": "no",
-            "backorders_allowed": False, "backordered": False, "low_stock_amount": None,
-            "sold_individually": False, "weight": "", "dimensions": {"length": "", "width": "", "height": ""},
-            "shipping_required": not virtual, "shipping_taxable": tax_status == "taxable",
-            "shipping_class": "", "shipping_class_id": 0, "reviews_allowed": True, "average_rating": "0.00",
-            "rating_count": 0, "upsell_ids": [], "cross_sell_ids": [], "parent_id": 0, "purchase_note": "",
-            "categories": [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}], "brands": [],
-            "tags": [], "images": [], "attributes": [], "default_attributes": [], "variations": [],
-            "grouped_products": [], "menu_order": 0, "price_html": "", "related_ids": [], "meta_data": [],
-            "stock_status": "instock", "has_options": product_type == "variable", "post_password": "",
-            "global_unique_id": "", "_links": _self_links(self.home, f"products/{pid}"),
+            "type": product_type,
+            "status": "publish",
+            "featured": False,
+            "catalog_visibility": "visible",
+            "description": "",
+            "short_description": "",
+            "sku": sku,
+            "price": price,
+            "regular_price": price if product_type != "variable" else "",
+            "sale_price": "",
+            "date_on_sale_from": None,
+            "date_on_sale_from_gmt": None,
+            "date_on_sale_to": None,
+            "date_on_sale_to_gmt": None,
+            "on_sale": False,
+            "purchasable": True,
+            "total_sales": 0,
+            "virtual": virtual,
+            "downloadable": False,
+            "downloads": [],
+            "download_limit": -1,
+            "download_expiry": -1,
+            "external_url": "",
+            "button_text": "",
+            "tax_status": tax_status,
+            "tax_class": tax_class,
+            "manage_stock": manage_stock,
+            "stock_quantity": stock_quantity if manage_stock else None,
+            "backorders": "no",
+            "backorders_allowed": False,
+            "backordered": False,
+            "low_stock_amount": None,
+            "sold_individually": False,
+            "weight": "",
+            "dimensions": {"length": "", "width": "", "height": ""},
+            "shipping_required": not virtual,
+            "shipping_taxable": tax_status == "taxable",
+            "shipping_class": "",
+            "shipping_class_id": 0,
+            "reviews_allowed": True,
+            "average_rating": "0.00",
+            "rating_count": 0,
+            "upsell_ids": [],
+            "cross_sell_ids": [],
+            "parent_id": 0,
+            "purchase_note": "",
+            "categories": [{"id": 15, "name": "Uncategorized", "slug": "uncategorized"}],
+            "brands": [],
+            "tags": [],
+            "images": [],
+            "attributes": [],
+            "default_attributes": [],
+            "variations": [],
+            "grouped_products": [],
+            "menu_order": 0,
+            "price_html": "",
+            "related_ids": [],
+            "meta_data": [],
+            "stock_status": "instock",
+            "has_options": product_type == "variable",
+            "post_password": "",
+            "global_unique_id": "",
+            "_links": _self_links(self.home, f"products/{pid}"),
         }
         product.update(extra)
         self.products[pid] = product
@@ -145,18 +192,48 @@ class Catalog:
         vid = self._post_id(variation_id)
         option = ", ".join(str(a.get("option", "")) for a in attributes)
         variation: dict[str, Any] = {
-            "id": vid, "type": "variation", **self._dates(now), "description": "",
-            "permalink": parent["permalink"], "sku": sku, "global_unique_id": "", "price": price,
-            "regular_price": price, "sale_price": "", "date_on_sale_from": None, "date_on_sale_from_gmt": None,
-            "date_on_sale_to": None, "date_on_sale_to_gmt": None, "on_sale": False, "status": "publish",
-            "purchasable": True, "virtual": False, "downloadable": False, "downloads": [], "download_limit": -1,
-            "download_expiry": -1, "tax_status": "taxable", "tax_class": tax_class or parent["tax_class"],
-            "manage_stock": False, "stock_quantity": None, "stock_status": "instock", "backorders": "no",
-            "backorders_allowed": False, "backordered": False, "low_stock_amount": None, "weight": "",
-            "dimensions": {"length": "", "width": "", "height": ""}, "shipping_class": "",
-            "shipping_class_id": 0, "image": None, "gallery_image_ids": [],
-            "attributes": [{"id": 0, **a} for a in attributes], "menu_order": 0, "meta_data": [],
-            "name": option, "parent_id": parent_id,
+            "id": vid,
+            "type": "variation",
+            **self._dates(now),
+            "description": "",
+            "permalink": parent["permalink"],
+            "sku": sku,
+            "global_unique_id": "",
+            "price": price,
+            "regular_price": price,
+            "sale_price": "",
+            "date_on_sale_from": None,
+            "date_on_sale_from_gmt": None,
+            "date_on_sale_to": None,
+            "date_on_sale_to_gmt": None,
+            "on_sale": False,
+            "status": "publish",
+            "purchasable": True,
+            "virtual": False,
+            "downloadable": False,
+            "downloads": [],
+            "download_limit": -1,
+            "download_expiry": -1,
+            "tax_status": "taxable",
+            "tax_class": tax_class or parent["tax_class"],
+            "manage_stock": False,
+            "stock_quantity": None,
+            "stock_status": "instock",
+            "backorders": "no",
+            "backorders_allowed": False,
+            "backordered": False,
+            "low_stock_amount": None,
+            "weight": "",
+            "dimensions": {"length": "", "width": "", "height": ""},
+            "shipping_class": "",
+            "shipping_class_id": 0,
+            "image": None,
+            "gallery_image_ids": [],
+            "attributes": [{"id": 0, **a} for a in attributes],
+            "menu_order": 0,
+            "meta_data": [],
+            "name": option,
+            "parent_id": parent_id,
             "_links": _self_links(self.home, f"products/{parent_id}/variations/{vid}", f"products/{parent_id}"),
         }
         variation.update(extra)
@@ -197,17 +274,34 @@ class Catalog:
     ) -> dict[str, Any]:
         cid = customer_id if customer_id is not None else self.next_user_id
         self.next_user_id = max(self.next_user_id, cid + 1)
-        address = {"first_name": "", "last_name": "", "company": "", "address_1": "", "address_2": "",
-                   "city": "", "postcode": "", "country": "", "state": ""}
+        address = {
+            "first_name": "",
+            "last_name": "",
+            "company": "",
+            "address_1": "",
+            "address_2": "",
+            "city": "",
+            "postcode": "",
+            "country": "",
+            "state": "",
+        }
         bill = {**address, "email": "", "phone": "", **(billing or {})}
         ship = {**address, "phone": "", **(shipping or {})}
         digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
         customer: dict[str, Any] = {
-            "id": cid, **self._dates(now), "email": email, "first_name": first_name, "last_name": last_name,
-            "role": "customer", "username": username or email.split("@")[0],
-            "billing": bill, "shipping": ship, "is_paying_customer": False,
+            "id": cid,
+            **self._dates(now),
+            "email": email,
+            "first_name": first_name,
+            "last_name": last_name,
+            "role": "customer",
+            "username": username or email.split("@")[0],
+            "billing": bill,
+            "shipping": ship,
+            "is_paying_customer": False,
             "avatar_url": f"https://secure.gravatar.com/avatar/{digest}?s=96&d=mm&r=g",
-            "meta_data": meta_data or [], "_links": _self_links(self.home, f"customers/{cid}"),
+            "meta_data": meta_data or [],
+            "_links": _self_links(self.home, f"customers/{cid}"),
         }
         self.customers[cid] = customer
         return customer
@@ -237,14 +331,36 @@ class Catalog:
         self.tax_rates[rid] = record
         return record
 
-    def add_tax_rate(self, rate: str, name: str, *, country: str = "", state: str = "", priority: int = 1,
-                     compound: bool = False, shipping: bool = True, tax_class: str = "standard") -> dict[str, Any]:
+    def add_tax_rate(
+        self,
+        rate: str,
+        name: str,
+        *,
+        country: str = "",
+        state: str = "",
+        priority: int = 1,
+        compound: bool = False,
+        shipping: bool = True,
+        tax_class: str = "standard",
+    ) -> dict[str, Any]:
         rid = self.next_rate_id
         self.next_rate_id += 1
         record: dict[str, Any] = {
-            "id": rid, "country": country, "state": state, "postcode": "", "city": "", "rate": rate,
-            "name": name, "priority": priority, "compound": compound, "shipping": shipping, "order": rid,
-            "class": tax_class, "postcodes": [], "cities": [], "_links": _self_links(self.home, f"taxes/{rid}"),
+            "id": rid,
+            "country": country,
+            "state": state,
+            "postcode": "",
+            "city": "",
+            "rate": rate,
+            "name": name,
+            "priority": priority,
+            "compound": compound,
+            "shipping": shipping,
+            "order": rid,
+            "class": tax_class,
+            "postcodes": [],
+            "cities": [],
+            "_links": _self_links(self.home, f"taxes/{rid}"),
         }
         self.tax_rates[rid] = record
         return record
@@ -252,15 +368,24 @@ class Catalog:
     # ---- shipping zones ------------------------------------------------------------------
     def _add_zone_record(self, zid: int, name: str, order: int) -> dict[str, Any]:
         zone = {
-            "id": zid, "name": name, "order": order,
-            "_links": {**_self_links(self.home, f"shipping/zones/{zid}"),
-                       "describedby": [{"href": f"{self.home}/wp-json/wc/v3/shipping/zones/{zid}/locations"}]},
+            "id": zid,
+            "name": name,
+            "order": order,
+            "_links": {
+                **_self_links(self.home, f"shipping/zones/{zid}"),
+                "describedby": [{"href": f"{self.home}/wp-json/wc/v3/shipping/zones/{zid}/locations"}],
+            },
         }
         self.zones[zid] = zone
         return zone
 
-    def add_shipping_zone(self, name: str, locations: list[dict[str, str]] | None = None,
-                          methods: list[dict[str, Any]] | None = None, order: int = 0) -> dict[str, Any]:
+    def add_shipping_zone(
+        self,
+        name: str,
+        locations: list[dict[str, str]] | None = None,
+        methods: list[dict[str, Any]] | None = None,
+        order: int = 0,
+    ) -> dict[str, Any]:
         zid = max(self.zones) + 1
         zone = self._add_zone_record(zid, name, order)
         self.zone_locations[zid] = [{"code": loc["code"], "type": loc["type"]} for loc in (locations or [])]
@@ -269,15 +394,30 @@ class Catalog:
             self.add_shipping_method(zid, **method)
         return zone
 
-    def add_shipping_method(self, zone_id: int, method_id: str = "flat_rate", title: str = "Flat rate",
-                            cost: str = "0", tax_status: str = "taxable", enabled: bool = True) -> dict[str, Any]:
+    def add_shipping_method(
+        self,
+        zone_id: int,
+        method_id: str = "flat_rate",
+        title: str = "Flat rate",
+        cost: str = "0",
+        tax_status: str = "taxable",
+        enabled: bool = True,
+    ) -> dict[str, Any]:
         iid = self.next_instance_id
         self.next_instance_id += 1
         methods = self.zone_methods.setdefault(zone_id, [])
         method: dict[str, Any] = {
-            "id": iid, "instance_id": iid, "title": title, "order": len(methods) + 1, "enabled": enabled,
-            "method_id": method_id, "method_title": {"flat_rate": "Flat rate", "free_shipping": "Free shipping",
-                                                     "local_pickup": "Local pickup"}.get(method_id, method_id),
+            "id": iid,
+            "instance_id": iid,
+            "title": title,
+            "order": len(methods) + 1,
+            "enabled": enabled,
+            "method_id": method_id,
+            "method_title": {
+                "flat_rate": "Flat rate",
+                "free_shipping": "Free shipping",
+                "local_pickup": "Local pickup",
+            }.get(method_id, method_id),
             "method_description": "",
             "settings": {
                 "title": {"id": "title", "label": "Method title", "type": "text", "value": title},

@@ -11,8 +11,12 @@ from .catalog import Catalog
 from .errors import WooError
 from .phpjson import php_number
 
-GROUP_NAME_KEY = {"line_items": "product_id", "shipping_lines": "method_id", "fee_lines": "name",
-                  "coupon_lines": "code"}
+GROUP_NAME_KEY = {
+    "line_items": "product_id",
+    "shipping_lines": "method_id",
+    "fee_lines": "name",
+    "coupon_lines": "code",
+}
 
 
 def _dec(value: Any) -> Decimal | None:
@@ -25,8 +29,7 @@ def _dec(value: Any) -> Decimal | None:
 
 
 def invalid_item() -> WooError:
-    return WooError(400, "woocommerce_rest_invalid_item_id",
-                    "Order item ID provided is not associated with order.")
+    return WooError(400, "woocommerce_rest_invalid_item_id", "Order item ID provided is not associated with order.")
 
 
 def item_meta(book: OrderBook, entries: list[Any]) -> list[dict[str, Any]]:
@@ -34,9 +37,15 @@ def item_meta(book: OrderBook, entries: list[Any]) -> list[dict[str, Any]]:
     for entry in entries or []:
         if isinstance(entry, dict) and "key" in entry and entry.get("value") is not None:
             value = meta_value(entry["value"])
-            rows.append({"id": book.take_item_meta_id(), "key": str(entry["key"]), "value": value,
-                         "display_key": str(entry.get("display_key", entry["key"])),
-                         "display_value": entry.get("display_value", value)})
+            rows.append(
+                {
+                    "id": book.take_item_meta_id(),
+                    "key": str(entry["key"]),
+                    "value": value,
+                    "display_key": str(entry.get("display_key", entry["key"])),
+                    "display_value": entry.get("display_value", value),
+                }
+            )
     return rows
 
 
@@ -59,15 +68,32 @@ def new_product_line(book: OrderBook, catalog: Catalog, data: dict[str, Any]) ->
         name = data.get("name") or f"{parent['name']} - {product.get('name', '')}"
         for attr in product.get("attributes", []):
             slug = attr.get("slug") or str(attr.get("name", "")).lower()
-            meta.append({"id": book.take_item_meta_id(), "key": slug, "value": attr.get("option", ""),
-                         "display_key": attr.get("name", slug), "display_value": attr.get("option", "")})
+            meta.append(
+                {
+                    "id": book.take_item_meta_id(),
+                    "key": slug,
+                    "value": attr.get("option", ""),
+                    "display_key": attr.get("name", slug),
+                    "display_value": attr.get("option", ""),
+                }
+            )
     return {
-        "id": book.take_item_id(), "name": name, "product_id": pid, "variation_id": vid, "quantity": qty,
+        "id": book.take_item_id(),
+        "name": name,
+        "product_id": pid,
+        "variation_id": vid,
+        "quantity": qty,
         "tax_class": (product or {}).get("tax_class", "") if data.get("tax_class") is None else data["tax_class"],
-        "subtotal": "" if subtotal is None else str(subtotal), "subtotal_tax": "0",
-        "total": "" if total is None else str(total), "total_tax": "0", "taxes": [],
-        "meta_data": meta, "sku": (product or {}).get("sku", ""), "global_unique_id": "",
-        "price": 0, "image": {"id": "", "src": ""},
+        "subtotal": "" if subtotal is None else str(subtotal),
+        "subtotal_tax": "0",
+        "total": "" if total is None else str(total),
+        "total_tax": "0",
+        "taxes": [],
+        "meta_data": meta,
+        "sku": (product or {}).get("sku", ""),
+        "global_unique_id": "",
+        "price": 0,
+        "image": {"id": "", "src": ""},
         "parent_name": parent["name"] if parent is not None else None,
     }
 
@@ -77,28 +103,56 @@ def new_line(book: OrderBook, catalog: Catalog, group: str, data: dict[str, Any]
         return new_product_line(book, catalog, data)
     meta = item_meta(book, data.get("meta_data") or [])
     if group == "shipping_lines":
-        return {"id": book.take_item_id(), "method_title": data.get("method_title", ""),
-                "method_id": data.get("method_id", ""), "instance_id": str(data.get("instance_id", "")),
-                "total": str(_dec(data.get("total")) or Decimal(0)), "total_tax": "0", "taxes": [],
-                "tax_status": data.get("tax_status", "taxable"), "meta_data": meta}
+        return {
+            "id": book.take_item_id(),
+            "method_title": data.get("method_title", ""),
+            "method_id": data.get("method_id", ""),
+            "instance_id": str(data.get("instance_id", "")),
+            "total": str(_dec(data.get("total")) or Decimal(0)),
+            "total_tax": "0",
+            "taxes": [],
+            "tax_status": data.get("tax_status", "taxable"),
+            "meta_data": meta,
+        }
     if group == "fee_lines":
-        return {"id": book.take_item_id(), "name": data.get("name", ""), "tax_class": data.get("tax_class", ""),
-                "tax_status": data.get("tax_status", "taxable"), "amount": str(data.get("amount", "")),
-                "total": str(_dec(data.get("total")) or Decimal(0)), "total_tax": "0", "taxes": [],
-                "meta_data": meta}
+        return {
+            "id": book.take_item_id(),
+            "name": data.get("name", ""),
+            "tax_class": data.get("tax_class", ""),
+            "tax_status": data.get("tax_status", "taxable"),
+            "amount": str(data.get("amount", "")),
+            "total": str(_dec(data.get("total")) or Decimal(0)),
+            "total_tax": "0",
+            "taxes": [],
+            "meta_data": meta,
+        }
     coupon = catalog.coupon_by_code(str(data.get("code", "")))
     if coupon is None:
-        raise WooError(400, "woocommerce_rest_invalid_coupon",
-                       f'Coupon "{data.get("code", "")}" does not exist!')
+        raise WooError(400, "woocommerce_rest_invalid_coupon", f'Coupon "{data.get("code", "")}" does not exist!')
     nominal = php_number(Decimal(str(coupon.get("amount", "0"))))
     discount_type = coupon.get("discount_type", "fixed_cart")
     # WooCommerce keeps a compact copy of the coupon on the line (`coupon_info`, PHP JSON).
     info = phpjson.encode([coupon["id"], coupon["code"], discount_type, nominal])
-    meta.insert(0, {"id": book.take_item_meta_id(), "key": "coupon_info", "value": info,
-                    "display_key": "coupon_info", "display_value": info})
-    return {"id": book.take_item_id(), "code": coupon["code"], "discount": "0", "discount_tax": "0",
-            "meta_data": meta, "discount_type": discount_type, "nominal_amount": nominal,
-            "free_shipping": bool(coupon.get("free_shipping", False))}
+    meta.insert(
+        0,
+        {
+            "id": book.take_item_meta_id(),
+            "key": "coupon_info",
+            "value": info,
+            "display_key": "coupon_info",
+            "display_value": info,
+        },
+    )
+    return {
+        "id": book.take_item_id(),
+        "code": coupon["code"],
+        "discount": "0",
+        "discount_tax": "0",
+        "meta_data": meta,
+        "discount_type": discount_type,
+        "nominal_amount": nominal,
+        "free_shipping": bool(coupon.get("free_shipping", False)),
+    }
 
 
 def apply_lines(book: OrderBook, catalog: Catalog, order: dict[str, Any], group: str, items: list[Any]) -> None:
@@ -114,7 +168,8 @@ def apply_lines(book: OrderBook, catalog: Catalog, order: dict[str, Any], group:
             if line is None:
                 raise invalid_item()
             removed = (name_key in data and data[name_key] is None) or (
-                group == "line_items" and "quantity" in data and int(data["quantity"] or 0) == 0)
+                group == "line_items" and "quantity" in data and int(data["quantity"] or 0) == 0
+            )
             if removed:
                 current.remove(line)
                 continue

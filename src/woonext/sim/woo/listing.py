@@ -35,8 +35,9 @@ def build_query(pairs: list[tuple[str, Any]]) -> str:
     return "&".join(out)
 
 
-def pagination_headers(home: str, route: str, query_pairs: list[tuple[str, Any]], page: int, per_page: int,
-                       total: int) -> dict[str, str]:
+def pagination_headers(
+    home: str, route: str, query_pairs: list[tuple[str, Any]], page: int, per_page: int, total: int
+) -> dict[str, str]:
     max_pages = math.ceil(total / per_page) if per_page else 0
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(max_pages)}
     base = f"{home}/wp-json{route}"
@@ -66,7 +67,7 @@ def paginate(items: list[Any], values: dict[str, Any]) -> tuple[list[Any], int, 
     page = values.get("page") or 1
     offset = values.get("offset")
     start = offset if offset is not None else (page - 1) * per_page
-    return items[start:start + per_page], page, per_page
+    return items[start : start + per_page], page, per_page
 
 
 def _window_value(parsed: tuple[datetime, bool], gmt: bool, site: SiteTime) -> datetime:
@@ -82,8 +83,9 @@ def _window_value(parsed: tuple[datetime, bool], gmt: bool, site: SiteTime) -> d
     return value
 
 
-def filter_orders(orders: list[dict[str, Any]], values: dict[str, Any], site: SiteTime,
-                  statuses: tuple[str, ...]) -> list[dict[str, Any]]:
+def filter_orders(
+    orders: list[dict[str, Any]], values: dict[str, Any], site: SiteTime, statuses: tuple[str, ...]
+) -> list[dict[str, Any]]:
     wanted = values.get("status") or ["any"]
     allowed: set[str] = set()
     for status in wanted:
@@ -94,9 +96,12 @@ def filter_orders(orders: list[dict[str, Any]], values: dict[str, Any], site: Si
     gmt = bool(values.get("dates_are_gmt"))
     suffix = "_gmt" if gmt else ""
     windows = []
-    for name, field, strict_after in (("after", "date_created", True), ("before", "date_created", False),
-                                      ("modified_after", "date_modified", True),
-                                      ("modified_before", "date_modified", False)):
+    for name, field, strict_after in (
+        ("after", "date_created", True),
+        ("before", "date_created", False),
+        ("modified_after", "date_modified", True),
+        ("modified_before", "date_modified", False),
+    ):
         if values.get(name) is not None:
             windows.append((field + suffix, _window_value(values[name], gmt, site), strict_after))
     include = set(values.get("include") or [])
@@ -174,5 +179,12 @@ def echo_pairs(query: dict[str, Any], defaults: list[tuple[str, Any]]) -> list[t
     return pairs
 
 
-__all__ = ["LIST_STATUSES", "build_query", "echo_pairs", "filter_orders", "paginate", "pagination_headers",
-           "sort_orders"]
+__all__ = [
+    "LIST_STATUSES",
+    "build_query",
+    "echo_pairs",
+    "filter_orders",
+    "paginate",
+    "pagination_headers",
+    "sort_orders",
+]

@@ -45,8 +45,9 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
             return None
         number = int(float(value))
         if minimum is not None and maximum is not None and not minimum <= number <= maximum:
-            errors.add(name, "rest_out_of_bounds",
-                       f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)")
+            errors.add(
+                name, "rest_out_of_bounds", f"{name} must be between {minimum} (inclusive) and {maximum} (inclusive)"
+            )
         elif minimum is not None and maximum is None and number < minimum:
             errors.add(name, "rest_out_of_bounds", f"{name} must be greater than or equal to {minimum}")
         return number

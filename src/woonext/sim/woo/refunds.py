@@ -32,11 +32,13 @@ def create_refund(shop: Shop, order_id: int, data: dict[str, Any]) -> dict[str, 
     if amount not in (None, ""):
         try:
             if Decimal(str(amount)) <= 0:
-                raise _refund_error("woocommerce_rest_invalid_order_refund",
-                                    "Refund amount must be greater than zero.", 400)
+                raise _refund_error(
+                    "woocommerce_rest_invalid_order_refund", "Refund amount must be greater than zero.", 400
+                )
         except InvalidOperation as exc:
-            raise _refund_error("woocommerce_rest_invalid_order_refund",
-                                "Refund amount must be greater than zero.", 400) from exc
+            raise _refund_error(
+                "woocommerce_rest_invalid_order_refund", "Refund amount must be greater than zero.", 400
+            ) from exc
     lines_in = [x for x in data.get("line_items") or [] if isinstance(x, dict)]
     try:
         refund = woomoney.calculate_refund(order, amount, lines_in, str(data.get("reason") or ""))
@@ -46,26 +48,36 @@ def create_refund(shop: Shop, order_id: int, data: dict[str, Any]) -> dict[str, 
     if api_refund:
         gateway = str(order.get("payment_method") or "")
         if gateway not in shop.config.gateways:
-            raise _refund_error("woocommerce_rest_cannot_create_order_refund",
-                                "The payment gateway for this order does not exist.", 500)
+            raise _refund_error(
+                "woocommerce_rest_cannot_create_order_refund", "The payment gateway for this order does not exist.", 500
+            )
         if not shop.config.gateways[gateway]:
-            raise _refund_error("woocommerce_rest_cannot_create_order_refund",
-                                "The payment gateway for this order does not support automatic refunds.", 500)
+            raise _refund_error(
+                "woocommerce_rest_cannot_create_order_refund",
+                "The payment gateway for this order does not support automatic refunds.",
+                500,
+            )
     rid = shop.book.take_order_id()
     refund["id"] = rid
     refund["date_created"], refund["date_created_gmt"] = shop.time.pair(shop.now())
     refund["refunded_by"] = 1
     refund["refunded_payment"] = api_refund
-    refund["meta_data"] = [{"id": shop.book.take_meta_id(), "key": str(m["key"]), "value": meta_value(m.get("value"))}
-                           for m in data.get("meta_data") or [] if isinstance(m, dict) and "key" in m]
+    refund["meta_data"] = [
+        {"id": shop.book.take_meta_id(), "key": str(m["key"]), "value": meta_value(m.get("value"))}
+        for m in data.get("meta_data") or []
+        if isinstance(m, dict) and "key" in m
+    ]
     for group in ("line_items", "shipping_lines", "fee_lines", "tax_lines"):
         for line in refund.get(group) or []:
             line["id"] = shop.book.take_item_id()
             for meta in line.get("meta_data") or []:
                 meta["id"] = shop.book.take_item_meta_id()
     base = f"{shop.home}/wp-json/wc/v3/orders/{order_id}"
-    refund["_links"] = {"self": [{"href": f"{base}/refunds/{rid}"}], "collection": [{"href": f"{base}/refunds"}],
-                        "up": [{"href": base}]}
+    refund["_links"] = {
+        "self": [{"href": f"{base}/refunds/{rid}"}],
+        "collection": [{"href": f"{base}/refunds"}],
+        "up": [{"href": base}],
+    }
     refund["_sim_order_id"] = order_id
     if _flag(data.get("api_restock"), True):
         for line in refund.get("line_items") or []:
@@ -107,8 +119,9 @@ def _restock(shop: Shop, order: dict[str, Any], line: dict[str, Any]) -> None:
         meta.append(tally)
     _set_meta(tally, int(tally.get("value") or 0) + qty)
     meta.sort(key=lambda m: str(m.get("key")))  # meta_data comes back ordered by key (observed §11)
-    shop.add_note(int(order["id"]), f"Item #{original.get('id')} stock increased from {old_stock} to "
-                  f"{product['stock_quantity']}.")
+    shop.add_note(
+        int(order["id"]), f"Item #{original.get('id')} stock increased from {old_stock} to {product['stock_quantity']}."
+    )
 
 
 def _refunded_item(order: dict[str, Any], line: dict[str, Any]) -> dict[str, Any] | None:

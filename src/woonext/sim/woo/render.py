@@ -52,8 +52,9 @@ def public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in record.items() if not k.startswith(SIM_PREFIX)}
 
 
-def render_order(order: dict[str, Any], catalog: Catalog, dp: int | None, default_dp: int,
-                 prices_include_tax_now: bool = False) -> dict[str, Any]:
+def render_order(
+    order: dict[str, Any], catalog: Catalog, dp: int | None, default_dp: int, prices_include_tax_now: bool = False
+) -> dict[str, Any]:
     # Line taxes are re-rounded on every GET with the store's *current* rounding mode.
     out: dict[str, Any] = woomoney.render_line_taxes(order, prices_include_tax_now)
     for key in ORDER_MONEY:

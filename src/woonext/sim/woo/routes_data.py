@@ -32,15 +32,20 @@ def countries() -> dict[str, dict[str, Any]]:
 
 
 def _links(sim: WooSim, path: str, collection: str) -> dict[str, Any]:
-    return {"self": [{"href": f"{sim.home}/wp-json/wc/v3/{path}"}],
-            "collection": [{"href": f"{sim.home}/wp-json/wc/v3/{collection}"}]}
+    return {
+        "self": [{"href": f"{sim.home}/wp-json/wc/v3/{path}"}],
+        "collection": [{"href": f"{sim.home}/wp-json/wc/v3/{collection}"}],
+    }
 
 
 def _country(sim: WooSim, code: str) -> dict[str, Any]:
     entry = countries()[code]
-    return {"code": code, "name": entry["name"],
-            "states": [{"code": c, "name": n} for c, n in entry["states"].items()],
-            "_links": _links(sim, f"data/countries/{code.lower()}", "data/countries")}
+    return {
+        "code": code,
+        "name": entry["name"],
+        "states": [{"code": c, "name": n} for c, n in entry["states"].items()],
+        "_links": _links(sim, f"data/countries/{code.lower()}", "data/countries"),
+    }
 
 
 async def list_countries(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
@@ -50,8 +55,9 @@ async def list_countries(sim: WooSim, req: WooRequest, m: dict[str, str], values
 async def get_country(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     code = m["location"].upper()
     if code not in countries():
-        raise WooError(404, "woocommerce_rest_data_invalid_location",
-                       "There are no locations matching these parameters.")
+        raise WooError(
+            404, "woocommerce_rest_data_invalid_location", "There are no locations matching these parameters."
+        )
     return Reply(200, _country(sim, code))
 
 
@@ -71,27 +77,47 @@ def _country_options() -> dict[str, str]:
 
 def _defaults(sim: WooSim) -> dict[str, dict[str, Any]]:
     def text(key: str, label: str, value: str, description: str = "") -> dict[str, Any]:
-        return {"id": f"woocommerce_{key}", "label": label, "description": description, "type": "text",
-                "default": "", "tip": description, "value": value}
+        return {
+            "id": f"woocommerce_{key}",
+            "label": label,
+            "description": description,
+            "type": "text",
+            "default": "",
+            "tip": description,
+            "value": value,
+        }
 
-    country = {"id": "woocommerce_default_country", "label": "Country / State",
-               "description": "The country and state or province, if any, in which your business is located.",
-               "type": "select", "default": "US:CA",
-               "tip": "The country and state or province, if any, in which your business is located.",
-               "value": "EG:EGC", "options": _country_options()}
+    country = {
+        "id": "woocommerce_default_country",
+        "label": "Country / State",
+        "description": "The country and state or province, if any, in which your business is located.",
+        "type": "select",
+        "default": "US:CA",
+        "tip": "The country and state or province, if any, in which your business is located.",
+        "value": "EG:EGC",
+        "options": _country_options(),
+    }
     rows = [
-        text("store_address", "Address line 1", "1 Tahrir Square",
-             "The street address for your business location."),
-        text("store_address_2", "Address line 2", "", "An additional, optional address line for your business "
-             "location."),
+        text("store_address", "Address line 1", "1 Tahrir Square", "The street address for your business location."),
+        text(
+            "store_address_2", "Address line 2", "", "An additional, optional address line for your business location."
+        ),
         text("store_city", "City", "Cairo", "The city in which your business is located."),
         country,
-        text("store_postcode", "Postcode / ZIP", "11511", "The postal code, if any, in which your business is "
-             "located."),
-        {"id": "woocommerce_currency", "label": "Currency", "description": "This controls what currency prices "
-         "are listed at in the catalog and which currency gateways will take payments in.", "type": "select",
-         "default": "USD", "tip": "", "value": sim.config.currency,
-         "options": {sim.config.currency: sim.config.currency}},
+        text(
+            "store_postcode", "Postcode / ZIP", "11511", "The postal code, if any, in which your business is located."
+        ),
+        {
+            "id": "woocommerce_currency",
+            "label": "Currency",
+            "description": "This controls what currency prices "
+            "are listed at in the catalog and which currency gateways will take payments in.",
+            "type": "select",
+            "default": "USD",
+            "tip": "",
+            "value": sim.config.currency,
+            "options": {sim.config.currency: sim.config.currency},
+        },
     ]
     return {row["id"]: row for row in rows}
 

@@ -20,8 +20,15 @@ OID = r"(?P<order_id>[\d]+)"
 
 
 def _dp(sim: WooSim, req: WooRequest) -> dict[str, Any]:
-    return params.validate({"dp": params.integer(), "context": params.enum(("view", "edit")),
-                            "include_meta": params.string_list, "exclude_meta": params.string_list}, req.query)
+    return params.validate(
+        {
+            "dp": params.integer(),
+            "context": params.enum(("view", "edit")),
+            "include_meta": params.string_list,
+            "exclude_meta": params.string_list,
+        },
+        req.query,
+    )
 
 
 def _list_schema(sim: WooSim) -> dict[str, params.Check]:
@@ -88,14 +95,14 @@ def validate_write(sim: WooSim, req: WooRequest) -> dict[str, Any]:
 
 async def list_orders(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     sim.on_list_page(values)
-    found = listing.filter_orders(list(sim.shop.book.orders.values()), values, sim.site_time,
-                                  LIST_STATUSES + tuple(sim.config.custom_statuses))
+    found = listing.filter_orders(
+        list(sim.shop.book.orders.values()), values, sim.site_time, LIST_STATUSES + tuple(sim.config.custom_statuses)
+    )
     ordered = listing.sort_orders(found, values)
     page_items, page, per_page = listing.paginate(ordered, values)
     dp = values.get("dp")
     body = [_meta_filter(sim.render_order(o, dp), values) for o in page_items]
-    pairs = listing.echo_pairs(req.query, [("status", ["any"]), ("dp", sim.config.price_decimals),
-                                           ("context", "view")])
+    pairs = listing.echo_pairs(req.query, [("status", ["any"]), ("dp", sim.config.price_decimals), ("context", "view")])
     headers = listing.pagination_headers(sim.home, "/wc/v3/orders", pairs, page, per_page, len(found))
     return Reply(200, body, headers)
 
@@ -129,8 +136,9 @@ async def batch_orders(sim: WooSim, req: WooRequest, m: dict[str, str], values: 
     body = req.json() or {}
     groups = {k: body.get(k) or [] for k in ("create", "update", "delete")} if isinstance(body, dict) else {}
     if sum(len(v) for v in groups.values()) > 100:
-        raise WooError(413, "woocommerce_rest_request_entity_too_large",
-                       "Unable to accept more than 100 items for this request.")
+        raise WooError(
+            413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items for this request."
+        )
     result: dict[str, list[Any]] = {}
     for verb, items in groups.items():
         if not items:
@@ -158,8 +166,7 @@ async def list_notes(sim: WooSim, req: WooRequest, m: dict[str, str], values: di
     if oid not in sim.shop.book.orders:
         raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid order ID.")
     kind = req.query.get("type", "any")
-    notes = [n for n in sim.shop.book.notes.get(oid, [])
-             if kind == "any" or (kind == "customer") == n["customer_note"]]
+    notes = [n for n in sim.shop.book.notes.get(oid, []) if kind == "any" or (kind == "customer") == n["customer_note"]]
     return Reply(200, sorted(notes, key=lambda n: (n["date_created_gmt"], n["id"]), reverse=True))
 
 
@@ -174,8 +181,12 @@ async def create_note(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
     if oid not in sim.shop.book.orders:
         raise WooError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
     body = req.params()
-    note = sim.shop.add_note(oid, str(body["note"]), bool(params.to_bool(body.get("customer_note", False))),
-                             bool(params.to_bool(body.get("added_by_user", False))))
+    note = sim.shop.add_note(
+        oid,
+        str(body["note"]),
+        bool(params.to_bool(body.get("customer_note", False))),
+        bool(params.to_bool(body.get("added_by_user", False))),
+    )
     return Reply(201, note, {"Location": f"{sim.home}/wp-json/wc/v3/orders/{oid}/notes/{note['id']}"})
 
 
@@ -196,8 +207,9 @@ async def get_note(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict
 async def delete_note(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     note = _find_note(sim, m)
     if not params.to_bool(req.params().get("force", False)):
-        raise WooError(501, "woocommerce_rest_trash_not_supported",
-                       "Webhooks do not support trashing.")  # sic: the notes controller says so
+        raise WooError(
+            501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."
+        )  # sic: the notes controller says so
     sim.shop.book.notes[int(m["order_id"])].remove(note)
     return Reply(200, note)
 
@@ -214,8 +226,9 @@ def validate_refunds_list(sim: WooSim, req: WooRequest) -> dict[str, Any]:
 
 
 async def list_refunds(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
-    refunds = [r for r in sim.shop.book.refunds.values()
-               if "order_id" not in m or r["_sim_order_id"] == int(m["order_id"])]
+    refunds = [
+        r for r in sim.shop.book.refunds.values() if "order_id" not in m or r["_sim_order_id"] == int(m["order_id"])
+    ]
     descending = (values.get("order") or "desc") == "desc"
     refunds.sort(key=lambda r: (r["date_created_gmt"], r["id"]), reverse=descending)
     page_items, page, per_page = listing.paginate(refunds, values)

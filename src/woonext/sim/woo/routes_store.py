@@ -21,8 +21,7 @@ def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in record.items() if not k.startswith("_sim_")}
 
 
-def _paged(sim: WooSim, req: WooRequest, route: str, items: list[dict[str, Any]],
-           values: dict[str, Any]) -> Reply:
+def _paged(sim: WooSim, req: WooRequest, route: str, items: list[dict[str, Any]], values: dict[str, Any]) -> Reply:
     page_items, page, per_page = listing.paginate(items, values)
     headers = listing.pagination_headers(sim.home, route, list(req.query.items()), page, per_page, len(items))
     return Reply(200, [_public(x) for x in page_items], headers)
@@ -66,12 +65,19 @@ async def create_customer(sim: WooSim, req: WooRequest, m: dict[str, str], value
     if not email or "@" not in email:
         raise WooError(400, "registration-error-invalid-email", "Please provide a valid email address.")
     if sim.catalog.customer_by_email(email) is not None:
-        raise WooError(400, "registration-error-email-exists",
-                       f"An account is already registered with {email}. Please log in or use a different "
-                       "email address.")
-    customer = sim.add_customer(email, str(body.get("first_name", "")), str(body.get("last_name", "")),
-                                username=body.get("username"), billing=body.get("billing"),
-                                shipping=body.get("shipping"))
+        raise WooError(
+            400,
+            "registration-error-email-exists",
+            f"An account is already registered with {email}. Please log in or use a different email address.",
+        )
+    customer = sim.add_customer(
+        email,
+        str(body.get("first_name", "")),
+        str(body.get("last_name", "")),
+        username=body.get("username"),
+        billing=body.get("billing"),
+        shipping=body.get("shipping"),
+    )
     return Reply(201, _public(customer), {"Location": f"{sim.home}/wp-json/wc/v3/customers/{customer['id']}"})
 
 
@@ -108,8 +114,9 @@ async def list_products(sim: WooSim, req: WooRequest, m: dict[str, str], values:
         items = [p for p in items if p["id"] in values["include"]]
     if req.query.get("type"):
         items = [p for p in items if p.get("type") == req.query["type"]]
-    items.sort(key=lambda p: (p.get("date_created_gmt") or "", p["id"]),
-               reverse=(values.get("order") or "desc") == "desc")
+    items.sort(
+        key=lambda p: (p.get("date_created_gmt") or "", p["id"]), reverse=(values.get("order") or "desc") == "desc"
+    )
     return _paged(sim, req, "/wc/v3/products", items, values)
 
 
@@ -122,8 +129,11 @@ async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
 
 async def list_variations(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     pid = int(m["product_id"])
-    items = sorted((v for v in sim.catalog.variations.values() if int(v.get("parent_id", 0)) == pid),
-                   key=lambda v: v["id"], reverse=(values.get("order") or "desc") == "desc")
+    items = sorted(
+        (v for v in sim.catalog.variations.values() if int(v.get("parent_id", 0)) == pid),
+        key=lambda v: v["id"],
+        reverse=(values.get("order") or "desc") == "desc",
+    )
     return _paged(sim, req, f"/wc/v3/products/{pid}/variations", items, values)
 
 
@@ -159,11 +169,17 @@ async def zone_locations(sim: WooSim, req: WooRequest, m: dict[str, str], values
     zid = _zone(sim, m)
     if req.method in WRITE:
         if zid == 0:
-            raise WooError(403, "woocommerce_rest_shipping_zone_invalid_zone",
-                           "The \"locations not covered by your other zones\" zone cannot be updated.")
+            raise WooError(
+                403,
+                "woocommerce_rest_shipping_zone_invalid_zone",
+                'The "locations not covered by your other zones" zone cannot be updated.',
+            )
         body = req.json()
-        sim.catalog.zone_locations[zid] = [{"code": str(x["code"]), "type": str(x.get("type", "country"))}
-                                           for x in body or [] if isinstance(x, dict) and "code" in x]
+        sim.catalog.zone_locations[zid] = [
+            {"code": str(x["code"]), "type": str(x.get("type", "country"))}
+            for x in body or []
+            if isinstance(x, dict) and "code" in x
+        ]
     return Reply(200, [_public(x) for x in sim.catalog.zone_locations.get(zid, [])])
 
 
@@ -218,15 +234,29 @@ def _check_webhook_fields(body: dict[str, Any], creating: bool) -> None:
     if topic is not None and topic not in TOPIC_HOOKS and not str(topic).startswith("action."):
         raise WooError(400, "woocommerce_rest_webhook_invalid_topic", "Webhook topic is invalid.")
     if "status" in body and body["status"] not in STATUSES:
-        raise WooError(400, "rest_invalid_param", "Invalid parameter(s): status",
-                       {"status": 400, "params": {"status": "status is not one of active, paused, and disabled."},
-                        "details": {"status": {"code": "rest_not_in_enum",
-                                               "message": "status is not one of active, paused, and disabled.",
-                                               "data": None}}})
+        raise WooError(
+            400,
+            "rest_invalid_param",
+            "Invalid parameter(s): status",
+            {
+                "status": 400,
+                "params": {"status": "status is not one of active, paused, and disabled."},
+                "details": {
+                    "status": {
+                        "code": "rest_not_in_enum",
+                        "message": "status is not one of active, paused, and disabled.",
+                        "data": None,
+                    }
+                },
+            },
+        )
     url = body.get("delivery_url")
     if url is not None and not str(url).startswith(("http://", "https://")):
-        raise WooError(400, "woocommerce_rest_shop_webhook_invalid_delivery_url",
-                       "Webhook delivery URL must be a valid URL starting with http:// or https://.")
+        raise WooError(
+            400,
+            "woocommerce_rest_shop_webhook_invalid_delivery_url",
+            "Webhook delivery URL must be a valid URL starting with http:// or https://.",
+        )
 
 
 async def list_webhooks(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
@@ -239,8 +269,13 @@ async def list_webhooks(sim: WooSim, req: WooRequest, m: dict[str, str], values:
 async def create_webhook(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     body = req.params()
     _check_webhook_fields(body, creating=True)
-    webhook = sim.hub.create(str(body.get("name") or ""), str(body["topic"]), str(body["delivery_url"]),
-                             body.get("secret"), str(body.get("status") or "active"))
+    webhook = sim.hub.create(
+        str(body.get("name") or ""),
+        str(body["topic"]),
+        str(body["delivery_url"]),
+        body.get("secret"),
+        str(body.get("status") or "active"),
+    )
     if not webhook.name:
         webhook.name = f"Webhook created on {webhook.date_created[0]}"
     if webhook.status == "active":

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .app import WooSim
 
 ZONE = r"/wc/v3/shipping/zones/(?P<id>[\d]+)"
-ZONE_ZERO = "The \"locations not covered by your other zones\" zone cannot be updated."
+ZONE_ZERO = 'The "locations not covered by your other zones" zone cannot be updated.'
 
 
 def _public(zone: dict[str, Any]) -> dict[str, Any]:

@@ -53,8 +53,14 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
 
-    def add(self, path: str, methods: tuple[str, ...] | str, operation: str, handler: Handler,
-            validator: Validator | None = None) -> None:
+    def add(
+        self,
+        path: str,
+        methods: tuple[str, ...] | str,
+        operation: str,
+        handler: Handler,
+        validator: Validator | None = None,
+    ) -> None:
         regex = re.compile("^" + path + "$")
         route = next((r for r in self.routes if r.pattern.pattern == regex.pattern), None)
         if route is None:
@@ -88,7 +94,7 @@ def sparse(body: Any, fields_param: str) -> Any:
             return item
         out: dict[str, Any] = {}
         for key, value in item.items():
-            nested = [w[len(key) + 1:] for w in wanted if w.startswith(key + ".")]
+            nested = [w[len(key) + 1 :] for w in wanted if w.startswith(key + ".")]
             if key in wanted:
                 out[key] = value
             elif nested and isinstance(value, dict):

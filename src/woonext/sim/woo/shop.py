@@ -20,15 +20,48 @@ from .webhooks import WebhookHub
 
 LINE_GROUPS = ("line_items", "shipping_lines", "fee_lines", "coupon_lines")
 ITEM_GROUPS = ("line_items", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines")
-LINE_KEYS = ("id", "name", "product_id", "variation_id", "quantity", "tax_class", "subtotal", "subtotal_tax", "total",
-             "total_tax", "taxes", "meta_data", "sku", "global_unique_id", "price", "image", "parent_name")
-SIMPLE_FIELDS = ("parent_id", "currency", "customer_note", "payment_method", "payment_method_title",
-                 "transaction_id", "customer_ip_address", "customer_user_agent")
+LINE_KEYS = (
+    "id",
+    "name",
+    "product_id",
+    "variation_id",
+    "quantity",
+    "tax_class",
+    "subtotal",
+    "subtotal_tax",
+    "total",
+    "total_tax",
+    "taxes",
+    "meta_data",
+    "sku",
+    "global_unique_id",
+    "price",
+    "image",
+    "parent_name",
+)
+SIMPLE_FIELDS = (
+    "parent_id",
+    "currency",
+    "customer_note",
+    "payment_method",
+    "payment_method_title",
+    "transaction_id",
+    "customer_ip_address",
+    "customer_user_agent",
+)
 
 
-STATUS_NAMES = {"pending": "Pending payment", "processing": "Processing", "on-hold": "On hold",
-                "completed": "Completed", "cancelled": "Cancelled", "refunded": "Refunded", "failed": "Failed",
-                "checkout-draft": "Draft", "trash": "Trash"}
+STATUS_NAMES = {
+    "pending": "Pending payment",
+    "processing": "Processing",
+    "on-hold": "On hold",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+    "failed": "Failed",
+    "checkout-draft": "Draft",
+    "trash": "Trash",
+}
 
 
 def status_name(status: str) -> str:
@@ -36,8 +69,15 @@ def status_name(status: str) -> str:
 
 
 class Shop:
-    def __init__(self, config: WooSimConfig, now: Callable[[], datetime], catalog: Catalog, book: OrderBook,
-                 hub: WebhookHub, site_time: SiteTime) -> None:
+    def __init__(
+        self,
+        config: WooSimConfig,
+        now: Callable[[], datetime],
+        catalog: Catalog,
+        book: OrderBook,
+        hub: WebhookHub,
+        site_time: SiteTime,
+    ) -> None:
         self.config = config
         self.now = now
         self.catalog = catalog
@@ -99,9 +139,15 @@ class Shop:
         oid = self.book.take_order_id()
         currency = self.config.currency
         order = blank_order(
-            oid, now=self.now(), site_time=self.time, home=self.home, currency=currency,
-            symbol=CURRENCY_SYMBOLS.get(currency, currency), prices_include_tax=self.config.prices_include_tax,
-            version=self.config.wc_version, created_via=created_via,
+            oid,
+            now=self.now(),
+            site_time=self.time,
+            home=self.home,
+            currency=currency,
+            symbol=CURRENCY_SYMBOLS.get(currency, currency),
+            prices_include_tax=self.config.prices_include_tax,
+            version=self.config.wc_version,
+            created_via=created_via,
         )
         order["_links"] = order_links(self.home, order)
         return order
@@ -230,17 +276,25 @@ class Shop:
         return before
 
     # ---- notes ---------------------------------------------------------------------------
-    def add_note(self, order_id: int, note: str, customer_note: bool = False,
-                 added_by_user: bool = False, author: str = "admin") -> dict[str, Any]:
+    def add_note(
+        self, order_id: int, note: str, customer_note: bool = False, added_by_user: bool = False, author: str = "admin"
+    ) -> dict[str, Any]:
         """Adding a note does not save the order: no date_modified bump, no webhook."""
         nid = self.book.take_note_id()
         local, gmt = self.time.pair(self.now())
         base = f"{self.home}/wp-json/wc/v3/orders/{order_id}/notes"
         record = {
-            "id": nid, "author": author if added_by_user else "system", "date_created": local,
-            "date_created_gmt": gmt, "note": note, "customer_note": bool(customer_note),
-            "_links": {"self": [{"href": f"{base}/{nid}"}], "collection": [{"href": base}],
-                       "up": [{"href": f"{self.home}/wp-json/wc/v3/orders/{order_id}"}]},
+            "id": nid,
+            "author": author if added_by_user else "system",
+            "date_created": local,
+            "date_created_gmt": gmt,
+            "note": note,
+            "customer_note": bool(customer_note),
+            "_links": {
+                "self": [{"href": f"{base}/{nid}"}],
+                "collection": [{"href": base}],
+                "up": [{"href": f"{self.home}/wp-json/wc/v3/orders/{order_id}"}],
+            },
         }
         self.book.notes.setdefault(order_id, []).append(record)
         return record
@@ -265,4 +319,3 @@ class Shop:
                 for meta in line.get("meta_data") or []:
                     self.book.next_item_meta_id = max(self.book.next_item_meta_id, int(meta.get("id") or 0) + 1)
         return refund
-

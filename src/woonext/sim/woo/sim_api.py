@@ -58,9 +58,14 @@ def routes(sim: WooSim) -> list[Route]:
             elif name == "edit_lines":
                 result = sim.edit_lines(oid, data.get("line_items", data))
             elif name == "refund":
-                refund = sim.refund(oid, amount=data.get("amount"), line_items=data.get("line_items"),
-                                    restock=bool(data.get("restock", True)), reason=str(data.get("reason", "")),
-                                    api_refund=bool(data.get("api_refund", False)))
+                refund = sim.refund(
+                    oid,
+                    amount=data.get("amount"),
+                    line_items=data.get("line_items"),
+                    restock=bool(data.get("restock", True)),
+                    reason=str(data.get("reason", "")),
+                    api_refund=bool(data.get("api_refund", False)),
+                )
                 return answer({k: v for k, v in refund.items() if not k.startswith("_sim_")}, 201)
             elif name == "note":
                 return answer(sim.add_note(oid, str(data["note"]), bool(data.get("customer_note", False))), 201)
@@ -74,18 +79,32 @@ def routes(sim: WooSim) -> list[Route]:
         return answer([d.to_json() for d in sim.webhook_log])
 
     async def queue(request: Request) -> JSONResponse:
-        return answer([{"action_id": a.action_id, "webhook_id": a.webhook_id, "arg": a.arg,
-                        "due": a.due.isoformat()} for a in sim.hub.queue])
+        return answer(
+            [
+                {"action_id": a.action_id, "webhook_id": a.webhook_id, "arg": a.arg, "due": a.due.isoformat()}
+                for a in sim.hub.queue
+            ]
+        )
 
     async def run(request: Request) -> JSONResponse:
         data = await body(request)
-        done = await sim.run_webhooks(now=bool(data.get("now", True)), order=str(data.get("order", "fifo")),
-                                      times=int(data.get("times", 1)))
+        done = await sim.run_webhooks(
+            now=bool(data.get("now", True)), order=str(data.get("order", "fifo")), times=int(data.get("times", 1))
+        )
         return answer([d.to_json() for d in done])
 
     async def webhooks(request: Request) -> JSONResponse:
-        return answer([{**w.to_json(sim.home), "secret": w.secret, "failure_count": w.failure_count,
-                        "pending_delivery": w.pending_delivery} for w in sim.hub.webhooks.values()])
+        return answer(
+            [
+                {
+                    **w.to_json(sim.home),
+                    "secret": w.secret,
+                    "failure_count": w.failure_count,
+                    "pending_delivery": w.pending_delivery,
+                }
+                for w in sim.hub.webhooks.values()
+            ]
+        )
 
     async def clock(request: Request) -> JSONResponse:
         if request.method == "POST":

@@ -26,10 +26,16 @@ TOPIC_HOOKS: dict[str, list[str]] = {
     "customer.created": ["user_register", "woocommerce_created_customer", "woocommerce_new_customer"],
     "customer.updated": ["profile_update", "woocommerce_update_customer"],
     "customer.deleted": ["delete_user"],
-    "product.created": ["woocommerce_process_product_meta", "woocommerce_new_product",
-                        "woocommerce_new_product_variation"],
-    "product.updated": ["woocommerce_process_product_meta", "woocommerce_update_product",
-                        "woocommerce_update_product_variation"],
+    "product.created": [
+        "woocommerce_process_product_meta",
+        "woocommerce_new_product",
+        "woocommerce_new_product_variation",
+    ],
+    "product.updated": [
+        "woocommerce_process_product_meta",
+        "woocommerce_update_product",
+        "woocommerce_update_product_variation",
+    ],
     "product.deleted": ["wp_trash_post"],
     "product.restored": ["untrashed_post"],
     "coupon.created": ["woocommerce_process_shop_coupon_meta", "woocommerce_new_coupon"],
@@ -65,21 +71,30 @@ class Webhook:
 
     def hooks(self) -> list[str]:
         if self.topic.startswith("action."):
-            return [self.topic[len("action."):]]
+            return [self.topic[len("action.") :]]
         return list(TOPIC_HOOKS.get(self.topic, []))
 
     def to_json(self, home: str) -> dict[str, Any]:
         base = f"{home}/wp-json/wc/v3/webhooks"
         return {
-            "id": self.id, "name": self.name, "status": self.status, "topic": self.topic,
-            "resource": self.resource, "event": self.event, "hooks": self.hooks(),
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "topic": self.topic,
+            "resource": self.resource,
+            "event": self.event,
+            "hooks": self.hooks(),
             "delivery_url": self.delivery_url,
-            "date_created": self.date_created[0], "date_created_gmt": self.date_created[1],
+            "date_created": self.date_created[0],
+            "date_created_gmt": self.date_created[1],
             "date_modified": self.date_modified[0] if self.date_modified else None,
             "date_modified_gmt": self.date_modified[1] if self.date_modified else None,
-            "_links": {"self": [{"href": f"{base}/{self.id}",
-                                 "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}],
-                       "collection": [{"href": base}]},
+            "_links": {
+                "self": [
+                    {"href": f"{base}/{self.id}", "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]}}
+                ],
+                "collection": [{"href": base}],
+            },
         }
 
 
@@ -111,10 +126,18 @@ class Delivery:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "delivery_id": self.delivery_id, "webhook_id": self.webhook_id,
-            "topic": self.topic, "arg": self.arg, "url": self.url, "request_headers": self.request_headers,
-            "request_body": self.request_body.decode("utf-8", "replace"), "status_code": self.status_code,
-            "error": self.error, "at": self.at.isoformat(), "duration_s": round(self.duration_s, 4),
+            "kind": self.kind,
+            "delivery_id": self.delivery_id,
+            "webhook_id": self.webhook_id,
+            "topic": self.topic,
+            "arg": self.arg,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body.decode("utf-8", "replace"),
+            "status_code": self.status_code,
+            "error": self.error,
+            "at": self.at.isoformat(),
+            "duration_s": round(self.duration_s, 4),
         }
 
 
@@ -143,10 +166,15 @@ class WebhookHub:
     _recorded: list[tuple[int, int]] = field(default_factory=list)
 
     # ---- registry ------------------------------------------------------------------------
-    def create(self, name: str, topic: str, delivery_url: str, secret: str | None = None,
-               status: str = "active") -> Webhook:
+    def create(
+        self, name: str, topic: str, delivery_url: str, secret: str | None = None, status: str = "active"
+    ) -> Webhook:
         webhook = Webhook(
-            id=self._next_id, name=name, status=status, topic=topic, delivery_url=delivery_url,
+            id=self._next_id,
+            name=name,
+            status=status,
+            topic=topic,
+            delivery_url=delivery_url,
             # Default secret: a random 50-character string, like wp_generate_password(50, true, true).
             secret=secret if secret is not None else secrets.token_urlsafe(38)[:50],
             date_created=self.site_time.pair(self.now()),
@@ -182,8 +210,9 @@ class WebhookHub:
         self._recorded.clear()
 
     # ---- running the queue ---------------------------------------------------------------
-    async def run(self, now: bool = True, order: str = "fifo", times: int = 1,
-                  only: Callable[[PendingAction], bool] | None = None) -> list[Delivery]:
+    async def run(
+        self, now: bool = True, order: str = "fifo", times: int = 1, only: Callable[[PendingAction], bool] | None = None
+    ) -> list[Delivery]:
         """Run pending actions: all (now=True) or those due by the clock; `order` fifo|lifo;
         `times` > 1 delivers each action repeatedly (a duplicate delivery)."""
         moment = self.now()
@@ -219,8 +248,9 @@ class WebhookHub:
             "X-WC-Webhook-ID": str(webhook.id),
             "X-WC-Webhook-Delivery-ID": delivery_id,
         }
-        delivery = await self._post(webhook, headers, body, timeout=60.0, kind="delivery", arg=arg,
-                                    delivery_id=delivery_id)
+        delivery = await self._post(
+            webhook, headers, body, timeout=60.0, kind="delivery", arg=arg, delivery_id=delivery_id
+        )
         code = delivery.status_code
         if code is not None and 200 <= code <= 302:
             webhook.failure_count = 0
@@ -241,8 +271,17 @@ class WebhookHub:
             webhook.pending_delivery = False
         return delivery
 
-    async def _post(self, webhook: Webhook, headers: dict[str, str], body: bytes, *, timeout: float,
-                    kind: str, arg: int | None, delivery_id: str) -> Delivery:
+    async def _post(
+        self,
+        webhook: Webhook,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        timeout: float,
+        kind: str,
+        arg: int | None,
+        delivery_id: str,
+    ) -> Delivery:
         started = time.monotonic()
         status: int | None = None
         error = ""
@@ -252,17 +291,26 @@ class WebhookHub:
         else:
             status, response_body, error = await self._send(webhook.delivery_url, headers, body, timeout)
         delivery = Delivery(
-            delivery_id=delivery_id, webhook_id=webhook.id, topic=webhook.topic, arg=arg,
-            url=webhook.delivery_url, request_headers=headers, request_body=body, status_code=status,
-            error=error, at=self.now(), duration_s=time.monotonic() - started, kind=kind,
+            delivery_id=delivery_id,
+            webhook_id=webhook.id,
+            topic=webhook.topic,
+            arg=arg,
+            url=webhook.delivery_url,
+            request_headers=headers,
+            request_body=body,
+            status_code=status,
+            error=error,
+            at=self.now(),
+            duration_s=time.monotonic() - started,
+            kind=kind,
             response_body=response_body,
         )
         self.log.append(delivery)
         return delivery
 
-
-    async def _send(self, url: str, headers: dict[str, str], body: bytes,
-                    timeout: float) -> tuple[int | None, bytes, str]:
+    async def _send(
+        self, url: str, headers: dict[str, str], body: bytes, timeout: float
+    ) -> tuple[int | None, bytes, str]:
         try:
             async with httpx.AsyncClient(transport=self.transport, timeout=timeout, follow_redirects=False) as client:
                 response = await client.post(url, content=body, headers=headers)

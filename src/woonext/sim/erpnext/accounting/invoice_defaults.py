@@ -103,8 +103,9 @@ def _set_conversion_rates(doc: Doc, company_currency: str, db: Lookup) -> None:
     elif doc["price_list_currency"] == doc["currency"]:
         doc["plc_conversion_rate"] = dec(doc["conversion_rate"])
     elif not dec(doc.get("plc_conversion_rate")):
-        doc["plc_conversion_rate"] = lookup.exchange_rate(db, doc["price_list_currency"], company_currency,
-                                                          doc.get("posting_date"))
+        doc["plc_conversion_rate"] = lookup.exchange_rate(
+            db, doc["price_list_currency"], company_currency, doc.get("posting_date")
+        )
 
 
 def set_item_defaults(doc: Doc, items: dict[str, Doc], db: Lookup, stock_qty: Any) -> list[str]:

@@ -113,15 +113,19 @@ def item_price(db: Lookup, item_code: str, price_list: str) -> Decimal | None:
     return None
 
 
-def exchange_rate(db: Lookup, from_currency: str, to_currency: str, on: str | None = None,
-                  purpose: str = "for_selling") -> Decimal:
+def exchange_rate(
+    db: Lookup, from_currency: str, to_currency: str, on: str | None = None, purpose: str = "for_selling"
+) -> Decimal:
     """ERPNext's `get_exchange_rate`: the latest Currency Exchange for the pair dated on or before `on`
     and flagged for selling (or buying). Without one, ERPNext asks its exchange-rate service; the
     simulator answers for that service with the pair's latest record of any date, else the inverse."""
     if from_currency == to_currency:
         return Decimal(1)
-    rows = [r for r in db.all("Currency Exchange", from_currency=from_currency, to_currency=to_currency)
-            if cint(r.get(purpose, 1))]
+    rows = [
+        r
+        for r in db.all("Currency Exchange", from_currency=from_currency, to_currency=to_currency)
+        if cint(r.get(purpose, 1))
+    ]
     rows.sort(key=lambda r: str(r.get("date") or ""), reverse=True)
     dated = [r for r in rows if on is None or str(r.get("date") or "") <= str(on)[:10]]
     for row in dated or rows:

@@ -21,8 +21,14 @@ RUNNING = sa.text("status = 'Running'")
 
 def upgrade() -> None:
     # A partial unique index: two workers can never hold the same order at once, whatever the code does.
-    op.create_index("uq_events_running_object", "events", ["store", "kind", "remote_id"], unique=True,
-                    sqlite_where=RUNNING, postgresql_where=RUNNING)
+    op.create_index(
+        "uq_events_running_object",
+        "events",
+        ["store", "kind", "remote_id"],
+        unique=True,
+        sqlite_where=RUNNING,
+        postgresql_where=RUNNING,
+    )
     op.create_index("ix_events_object", "events", ["store", "kind", "remote_id"])
     op.create_index("ix_events_status_available", "events", ["status", "available_at"])
 
