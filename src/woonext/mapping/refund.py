@@ -52,7 +52,7 @@ def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> st
 
 def _return_rows(
     item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str, warehouse: str = ""
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     rate = round2(total / qty)
     parts = [(qty, rate)] if rate * qty == total else [(qty - 1, rate), (1, total - rate * (qty - 1))]
     rows = []
