@@ -22,11 +22,13 @@ from typing import Any
 
 import uvicorn
 
+from .bare import BARE_DELIVERY_KEYS, BARE_GATEWAYS, seed_bare
 from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
 from .faults import FaultMiddleware, FaultPlan
 from .generator import GeneratedStore, generate_store
 from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
+from .generator_orders import DEFAULT_DELIVERY_KEYS
 from .masters import Masters
 from .woo.app import WooSim
 from .woo.config import WooSimConfig
@@ -56,9 +58,23 @@ class SimPair:
     currency: str = "EGP"
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     store: GeneratedStore | None = None  # None when the orders were imported
+    erpnext_state: str = "seeded"  # "bare": ERPNext as its setup wizard leaves it (sim/bare.py)
+
+    def env(self, woo_url: str, erp_url: str) -> dict[str, str]:
+        """The environment `woonext init` reads: both URLs, keys and secrets."""
+        return {
+            "WOONEXT_ERPNEXT_URL": erp_url,
+            "WOONEXT_ERPNEXT_API_KEY": self.erp_key,
+            "WOONEXT_ERPNEXT_API_SECRET": self.erp_secret,
+            "WOONEXT_WOO_URL": woo_url,
+            "WOONEXT_WOO_CONSUMER_KEY": self.woo_key,
+            "WOONEXT_WOO_CONSUMER_SECRET": self.woo_secret,
+        }
 
     def config(self, woo_url: str, erp_url: str, state_url: str = "") -> dict[str, Any]:
         """The woonext configuration (as a dict) for this pair at these URLs."""
+        if self.erpnext_state == "bare":
+            raise ValueError("a bare ERPNext has no woonext configuration yet: write the environment and run init")
         return {
             **({"state_url": state_url} if state_url else {}),
             "erpnext": {"url": erp_url, "api_key": self.erp_key, "api_secret": self.erp_secret},
@@ -190,11 +206,15 @@ def build_pair(
     clock: SimClock | None = None,
     server_mode: bool = False,
     fault_hold_s: float | None = None,
+    erpnext_state: str = "seeded",
 ) -> SimPair:
-    """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created."""
+    """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created.
+    `erpnext_state="bare"`: ERPNext as its setup wizard leaves it, a store unlike the defaults."""
     clock = clock or SimClock()
+    bare = erpnext_state == "bare"
     imported = load_orders(import_orders) if import_orders is not None else None
-    store = None if imported is not None else generate_store(seed=seed, orders=orders, home_url=woo_url)
+    keys = BARE_DELIVERY_KEYS if bare else DEFAULT_DELIVERY_KEYS
+    store = None if imported is not None else generate_store(seed, orders, home_url=woo_url, delivery_keys=keys)
     woo = WooSim(
         WooSimConfig(
             home_url=woo_url,
@@ -203,6 +223,7 @@ def build_pair(
             latency_ms=int(latency_ms),
             jitter_ms=int(jitter_ms),
             prices_include_tax=store.tax_settings.prices_include_tax if store else False,
+            **({"payment_gateways": dict(BARE_GATEWAYS)} if bare else {}),
         ),
         clock=clock,
     )
@@ -228,7 +249,10 @@ def build_pair(
             woo.import_order(order)
         masters, tax_accounts = masters_for_orders(imported), tax_map_for_orders(imported)
         currency = str(imported[0].get("currency") or "EGP")
-    erp.seed(masters)
+    if bare:
+        masters, tax_accounts = seed_bare(erp, currency), {}
+    else:
+        erp.seed(masters)
     woo_key, woo_secret = woo.create_key("read_write")
     erp_key, erp_secret = erp.create_api_user("Administrator")
     return SimPair(
@@ -242,6 +266,7 @@ def build_pair(
         tax_accounts=tax_accounts,
         currency=currency,
         store=store,
+        erpnext_state=erpnext_state,
     )
 
 
@@ -282,6 +307,16 @@ def config_toml(config: dict[str, Any]) -> str:
             for item in value:
                 lines += ["", *_toml_table(key, item, array=True)]
     return "\n".join(lines) + "\n"
+
+
+def write_env(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
+    """A shell environment file (`set -a; . FILE`) with what `woonext init` reads; mode 0600."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.touch(mode=0o600)
+    tmp.write_text("".join(f"{k}={v}\n" for k, v in pair.env(woo_url, erp_url).items()), encoding="utf-8")
+    tmp.replace(path)
 
 
 def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:

@@ -19,6 +19,7 @@ from .documents import DocCtx, Engine
 from .inspect import Inspector
 from .ratelimit import MethodRateLimits, SiteRateLimit
 from .seed import seed_masters, seed_site
+from .site_methods import SITE_METHODS
 
 
 @dataclass
@@ -49,7 +50,7 @@ class ErpSim:
         self.users = Users()
         self.users.set_password("Administrator", self.config.admin_password)
         self.engine = Engine(self.clock.now, self.config.timezone)
-        self.methods: dict[str, Method] = dict(FRAPPE_METHODS)
+        self.methods: dict[str, Method] = {**FRAPPE_METHODS, **SITE_METHODS}
         self.daily_jobs: list[Callable[[Ctx], None]] = []
         self.request_log: list[tuple[str, str, int]] = []
         # documents "being submitted in a background job": writes to them get DocumentLockedError
