@@ -31,7 +31,7 @@ from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, maste
 from .generator_orders import DEFAULT_DELIVERY_KEYS
 from .masters import Masters
 from .woo.app import WooSim
-from .woo.config import WooSimConfig
+from .woo.config import DEFAULT_PAYMENT_GATEWAYS, WooSimConfig
 
 logger = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def build_pair(
             latency_ms=int(latency_ms),
             jitter_ms=int(jitter_ms),
             prices_include_tax=store.tax_settings.prices_include_tax if store else False,
-            **({"payment_gateways": dict(BARE_GATEWAYS)} if bare else {}),
+            payment_gateways=dict(BARE_GATEWAYS if bare else DEFAULT_PAYMENT_GATEWAYS),
         ),
         clock=clock,
     )

@@ -118,8 +118,13 @@ STANDARD_CHART: dict[str, tuple[str, Chart]] = {
 ACCOUNT_PROPERTIES = ("account_type", "tax_rate", "is_group")
 WAREHOUSES = ("Stores", "Work In Progress", "Finished Goods", "Goods In Transit")
 # erpnext/setup/setup_wizard/operations/install_fixtures.py
-MODES_OF_PAYMENT = (("Cheque", "Bank"), ("Cash", "Cash"), ("Credit Card", "Bank"), ("Wire Transfer", "Bank"))
-MODES_OF_PAYMENT += (("Bank Draft", "Bank"),)
+MODES_OF_PAYMENT = (
+    ("Cheque", "Bank"),
+    ("Cash", "Cash"),
+    ("Credit Card", "Bank"),
+    ("Wire Transfer", "Bank"),
+    ("Bank Draft", "Bank"),
+)
 ITEM_GROUPS = ("Products", "Raw Material", "Services", "Sub Assemblies", "Consumable")
 CUSTOMER_GROUPS = ["All Customer Groups", "Commercial", "Government", "Individual", "Non Profit"]
 ITEM_ATTRIBUTES = {"Size": ("XS", "S", "M", "L", "XL"), "Colour": ("Red", "Green", "Blue", "Black", "White")}

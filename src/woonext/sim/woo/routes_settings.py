@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .config import CURRENCY_SYMBOLS
 from .errors import WooError
 from .request import WooRequest
+from .routes_data import general_settings
 from .routing import Reply, Router
 
 if TYPE_CHECKING:
@@ -153,8 +154,9 @@ async def system_status(sim: WooSim, req: WooRequest, m: dict[str, str], values:
         home_url=sim.home, site_url=sim.home, version=sim.config.wc_version, wp_version=sim.config.wp_version
     )
     settings = status["settings"]
-    settings["currency"] = sim.config.currency
-    settings["currency_symbol"] = CURRENCY_SYMBOLS.get(sim.config.currency, sim.config.currency)
+    currency = str(general_settings(sim)["woocommerce_currency"]["value"])  # Settings → General
+    settings["currency"] = currency
+    settings["currency_symbol"] = CURRENCY_SYMBOLS.get(currency, currency)
     settings["force_ssl"] = sim.config.https
     status["security"]["secure_connection"] = sim.config.https
     status["database"]["wc_database_version"] = sim.config.wc_version
