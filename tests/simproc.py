@@ -56,3 +56,45 @@ def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@contextmanager
+def bare_sim_process(tmp_path: Path, *, orders: int, seed: int = 1) -> Iterator[dict[str, str]]:
+    """`sim up --erpnext-state bare` on free ports; yields the environment it wrote (URLs, keys, secrets)."""
+    env_file = tmp_path / "sim.env"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "woonext",
+            "sim",
+            "up",
+            "--erpnext-state",
+            "bare",
+            "--woo-port",
+            str(free_port()),
+            "--erpnext-port",
+            str(free_port()),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--write-env",
+            str(env_file),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert proc.stdout is not None
+        seen = ""
+        while "simulator on" not in seen:  # that line comes once both servers listen
+            line = proc.stdout.readline().decode()
+            assert line, f"sim up stopped: {seen}"
+            seen += line
+        assert env_file.exists(), seen
+        yield dict(row.split("=", 1) for row in env_file.read_text().splitlines())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

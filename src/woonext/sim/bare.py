@@ -23,6 +23,7 @@ BARE_GATEWAYS = {
     "kashier_card": True,
     "kashier_wallet": True,
     "valu": True,
+    "fawry": False,  # installed, off: an operator may switch it on before any order used it
 }
 
 

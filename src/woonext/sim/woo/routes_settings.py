@@ -18,7 +18,7 @@ from .config import CURRENCY_SYMBOLS
 from .errors import WooError
 from .request import WooRequest
 from .routes_data import general_settings
-from .routing import Reply, Router
+from .routing import WRITE, Reply, Router
 
 if TYPE_CHECKING:
     from .app import WooSim
@@ -120,6 +120,16 @@ async def get_gateway(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
     return Reply(200, _gateway(sim, m["id"], sim.config.payment_gateways[m["id"]]))
 
 
+async def update_gateway(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
+    """WooCommerce → Settings → Payments: switch a gateway on or off (`{"enabled": true}`)."""
+    if m["id"] not in sim.config.payment_gateways:
+        raise WooError(404, "woocommerce_rest_payment_gateway_invalid", "Resource does not exist.")
+    enabled = req.params().get("enabled")
+    if enabled is not None:
+        sim.config.payment_gateways[m["id"]] = enabled in (True, "true", "1", 1, "yes")
+    return Reply(200, _gateway(sim, m["id"], sim.config.payment_gateways[m["id"]]))
+
+
 def _shipping_method(sim: WooSim, method: tuple[str, str, str]) -> dict[str, Any]:
     method_id, title, description = method
     return {
@@ -166,6 +176,7 @@ async def system_status(sim: WooSim, req: WooRequest, m: dict[str, str], values:
 def register(router: Router) -> None:
     router.add("/wc/v3/payment_gateways", "GET", "list", list_gateways)
     router.add(r"/wc/v3/payment_gateways/(?P<id>[\w-]+)", "GET", "view", get_gateway)
+    router.add(r"/wc/v3/payment_gateways/(?P<id>[\w-]+)", WRITE, "edit", update_gateway)
     router.add("/wc/v3/shipping_methods", "GET", "list", list_shipping_methods)
     router.add(r"/wc/v3/shipping_methods/(?P<id>[\w-]+)", "GET", "view", get_shipping_method)
     router.add("/wc/v3/system_status", "GET", "list", system_status)
