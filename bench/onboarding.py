@@ -116,9 +116,8 @@ def main() -> None:
         return
     print(f"store: {result['orders']} orders; load average {os.getloadavg()[0]:.1f}")
     for name, phase in result["phases"].items():
-        print(
-            f"  {name:<15} {phase['seconds']:6.1f} s   ERPNext {phase['erp']:5.0f} requests, WooCommerce {phase['woo']:4.0f}"
-        )
+        requests = f"ERPNext {phase['erp']:5.0f} requests, WooCommerce {phase['woo']:4.0f}"
+        print(f"  {name:<15} {phase['seconds']:6.1f} s   {requests}")
     print(f"  init → first invoice: {result['init_to_first_invoice_s']:.1f} s")
     print(f"  invoices {result['invoices']}, credit notes {result['credit_notes']}")
 
