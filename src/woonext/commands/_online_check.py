@@ -34,7 +34,7 @@ async def _store(config: Config, store: StoreConfig, erp: ErpClient) -> int:
         company = await on_erpnext(erp, erp.get_doc("Company", store.company)) or {}
         erp_id = await reach_erpnext(erp)
         mismatch = currency_problem(found, erp_id, store.company, str(company.get("default_currency") or ""))
-        problems = [mismatch] if mismatch else []
+        problems = [f"WooCommerce at {store.url}: {mismatch}"] if mismatch else []
         for check in await store_checks(Clients(store, woo, erp)):
             if check.ok:
                 console.print(f"  [green]✓[/green] {escape(check.what)}", highlight=False)

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import sys
 from pathlib import Path
+from typing import Literal
 
-import click
 import typer
 from pydantic import SecretStr
 from rich.markup import escape
 
 from woonext.cli import cli_context
+from woonext.commands import _common
 from woonext.commands._common import console, err_console
 from woonext.commands._init_report import print_findings, print_proposal
 from woonext.config import ConfigError, config_path, load_config, store_env_name
@@ -27,11 +27,6 @@ from woonext.mapping.onboard_payments import decided
 from woonext.mapping.onboard_plan import Proposal
 from woonext.sync.onboard import Credentials, Findings, check_company, company_choices, investigate, propose
 from woonext.sync.online import OnlineError
-
-
-def is_terminal() -> bool:
-    """Questions only when a person is at the keyboard (tests replace this)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _fail(message: str) -> typer.Exit:
@@ -86,7 +81,7 @@ def _choose_company(findings: Findings, wanted: str | None, ask: bool) -> str:
     if not choices:
         raise _fail(f"ERPNext at {findings.erp.url}: no company yet; finish ERPNext's setup wizard first")
     if ask:
-        return str(typer.prompt("company", type=click.Choice(choices)))
+        return str(typer.prompt("company", type=Literal[tuple(choices)]))
     raise _fail(f"ERPNext at {findings.erp.url} has {len(choices)} companies ({', '.join(choices)}): pass --company")
 
 
@@ -98,7 +93,7 @@ def _decide_gateways(proposal: Proposal, ask: bool) -> None:
         console.print(f"[yellow]?[/yellow] gateway {g.id} ({g.title}): {open_.reason}", highlight=False)
         answer = typer.prompt(
             "  [p] paid online at checkout (Payment Entry)  [l] collected later (invoice stays unpaid)  [s] skip",
-            type=click.Choice(["p", "l", "s"]),
+            type=Literal["p", "l", "s"],
             default="s",
         )
         if answer != "s":
@@ -128,7 +123,7 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Overwrite an existing config file."),
     ) -> None:
         """Read both systems and write a complete, commented configuration with proposed mappings."""
-        ask = is_terminal() and not yes
+        ask = _common.is_terminal() and not yes
         target = write or config_path(cli_context(ctx).config_path)
         if target.exists() and not force and not (ask and typer.confirm(f"{target} exists; overwrite?")):
             raise _fail(f"woonext init: {target} exists; pass --force to overwrite it")

@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from woonext.cli import cli_context
+from woonext.commands import _common
 from woonext.commands._common import console, run
-from woonext.commands.init import is_terminal
 from woonext.sync.context import StoreContext
 from woonext.sync.discover import read_products
 from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, run_setup
@@ -102,7 +102,7 @@ def register(app: typer.Typer) -> None:
         yes: bool = typer.Option(False, "--yes", "-y", help="With --apply: do not ask before creating."),
     ) -> None:
         """Create the custom fields the sync needs, check every prerequisite; --apply creates what is missing."""
-        ask = is_terminal() and not yes
+        ask = _common.is_terminal() and not yes
 
         async def flow(sctx: StoreContext) -> Outcome:
             console.rule(f"store {sctx.store}")

@@ -73,7 +73,7 @@ def check_company(findings: Findings, company: str) -> None:
         raise OnlineError("ERPNext", findings.erp.url, f"no company {company!r} (companies: {known})")
     problem = currency_problem(findings.store, findings.erp, company, str(doc.get("default_currency") or ""))
     if problem:
-        raise OnlineError("WooCommerce", findings.store.url, problem.split(": ", 1)[1])
+        raise OnlineError("WooCommerce", findings.store.url, problem)
 
 
 def propose(findings: Findings, company: str, store_name: str) -> Proposal:

@@ -54,7 +54,8 @@ def erp_problem(exc: ErpError) -> str:
 
 def woo_problem(exc: WooError) -> str:
     if exc.status == 0:
-        return f"no answer ({exc.message.split(': ', 1)[-1]}); check the URL and that the shop is up"
+        what = exc.message.split(": ", 1)[-1].split(";")[0]  # "GET path: ConnectError; …" → ConnectError
+        return f"no answer ({what}); check the URL and that the shop is up"
     if exc.status in (401, 403):
         return f"the consumer key or secret was refused ({exc.code}): {exc.message}"
     return f"{exc.code}: {exc.message}"
@@ -104,10 +105,11 @@ async def reach_store(woo: WooClient, url: str) -> StoreIdentity:
 
 def currency_problem(store: StoreIdentity, erp: ErpIdentity, company: str, company_currency: str) -> str | None:
     """The store sells in another currency than the company keeps its books in: every invoice would
-    be a foreign-currency one, converted at a daily rate — not what the shop's books expect."""
+    be a foreign-currency one, converted at a daily rate — not what the shop's books expect. The text
+    follows "WooCommerce at <url>: "."""
     if store.currency and company_currency and store.currency != company_currency.upper():
         return (
-            f"WooCommerce at {store.url} sells in {store.currency}, but ERPNext company {company!r} at {erp.url} "
+            f"sells in {store.currency}, but ERPNext company {company!r} at {erp.url} "
             f"keeps its books in {company_currency}: pick a company in {store.currency} (--company) or change "
             "the store's currency (WooCommerce → Settings → General)"
         )
