@@ -32,9 +32,7 @@ class AccountController(Controller):
         if not doc.get("account_currency"):  # Account.validate_account_currency
             doc["account_currency"] = company.get("default_currency")
         parent_name = str(doc.get("parent_account") or "")
-        parent = ctx.get("Account", parent_name)
-        if parent_name and parent is None:
-            raise throw(f"Account {doc['name']}: Parent account {parent_name} does not exist")
+        parent = ctx.get("Account", parent_name)  # a missing one was refused as a broken Link already
         if parent is not None and parent.get("company") != doc.get("company"):
             raise throw(
                 f"Account {doc['name']}: Parent account {parent_name} does not belong to company: {doc.get('company')}"
