@@ -169,3 +169,16 @@ def test_the_store_keeps_delivery_slots_under_its_own_keys(pair: SimPair) -> Non
     assert {"delivery_date", "delivery_time_from", "delivery_duration"} <= keys
     assert not keys & {"_delivery_date", "_delivery_time_from", "_delivery_duration"}
     assert "cod" in {order["payment_method"] for order in pair.woo.orders.values()}  # though cod is disabled
+
+
+def test_sim_up_refuses_a_config_for_a_bare_erpnext(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from woonext.sim.cli import sim_app
+
+    base = ["up", "--woo-port", "1", "--erpnext-port", "2", "--erpnext-state", "bare"]
+    bare = CliRunner().invoke(sim_app, [*base, "--write-config", str(tmp_path / "c.toml")])
+    assert bare.exit_code == 2 and "use --write-env PATH, then `woonext init`" in " ".join(bare.output.split())
+    nothing = CliRunner().invoke(sim_app, base)
+    assert nothing.exit_code == 2 and "--write-env" in nothing.output
+    assert not (tmp_path / "c.toml").exists()

@@ -12,7 +12,6 @@ import logging
 import re
 import secrets
 import signal
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,11 +24,12 @@ import uvicorn
 from .bare import BARE_DELIVERY_KEYS, BARE_GATEWAYS, seed_bare
 from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
-from .faults import FaultMiddleware, FaultPlan
+from .faults import FaultMiddleware
 from .generator import GeneratedStore, generate_store
 from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
 from .generator_orders import DEFAULT_DELIVERY_KEYS
 from .masters import Masters
+from .querylog import QueryLog
 from .woo.app import WooSim
 from .woo.config import DEFAULT_PAYMENT_GATEWAYS, WooSimConfig
 
@@ -327,60 +327,6 @@ def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(config_toml(pair.config(woo_url, erp_url, state_url)), encoding="utf-8")
     tmp.replace(path)  # readers never see a half-written file
-
-
-class QueryLog:
-    """ASGI middleware of `sim up`, outside the fault middleware (so never hit by faults):
-    `GET /__sim__/queries` lists every request's method, path and query string (the simulators' own
-    request logs keep no query string, so they cannot tell which page of a list was read; bounded,
-    like the fault log); `GET /__sim__/faults` shows the faults injected so far and `POST` with
-    `{"enabled": false}` stops injecting them (a soak turns them off before checking the result)."""
-
-    def __init__(self, app: Any, plan: FaultPlan | None = None, limit: int = 200_000) -> None:
-        self.app = app
-        self.plan = plan
-        self.rows: deque[tuple[str, str, str]] = deque(maxlen=limit)
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path == "/__sim__/queries":
-            await self._json(send, [{"method": m, "path": p, "query": q} for m, p, q in self.rows])
-            return
-        if scope["type"] == "http" and path == "/__sim__/faults" and self.plan is not None:
-            if scope["method"] == "POST":
-                chunks = []
-                while True:
-                    message = await receive()
-                    chunks.append(message.get("body", b""))
-                    if not message.get("more_body"):
-                        break
-                data = json.loads(b"".join(chunks) or b"{}")
-                if isinstance(data, dict) and "enabled" in data:
-                    self.plan.enabled = bool(data["enabled"])
-            await self._json(
-                send,
-                {
-                    "enabled": self.plan.enabled,
-                    "requests_seen": self.plan.requests_seen,
-                    "injected": dict(self.plan.injected),
-                },
-            )
-            return
-        if scope["type"] == "http" and not path.startswith("/__sim__/"):
-            self.rows.append((scope["method"], path, scope.get("query_string", b"").decode("latin-1")))
-        await self.app(scope, receive, send)
-
-    @staticmethod
-    async def _json(send: Any, payload: Any) -> None:
-        body = json.dumps(payload).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 class _QuietServer(uvicorn.Server):
