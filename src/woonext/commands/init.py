@@ -17,9 +17,9 @@ import typer
 from pydantic import SecretStr
 from rich.markup import escape
 
-from woonext.cli import cli_context
 from woonext.commands import _common
 from woonext.commands._common import console, err_console
+from woonext.commands._context import cli_context
 from woonext.commands._init_report import print_findings, print_proposal
 from woonext.config import ConfigError, config_path, load_config, store_env_name
 from woonext.config_render import Connection, render_config

@@ -9,9 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands import _common
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.discover import read_products
 from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, run_setup
