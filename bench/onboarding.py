@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _simproc import PYTHON, ROOT, free_ports
+from _simproc import PYTHON, ROOT, cpu_seconds, free_ports
 
 
 def _sim(url: str, path: str) -> Any:
@@ -42,12 +43,18 @@ def _requests(woo: str, erp: str) -> tuple[int, int]:
     return len(_sim(erp, "requests")), len(_sim(woo, "requests"))
 
 
-def _run(args: list[str], cwd: Path) -> float:
-    started = time.monotonic()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(args: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the woonext process)."""
+    started, cpu = time.monotonic(), _children_cpu()
     done = subprocess.run([PYTHON, "-m", "woonext", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.exit(f"woonext {' '.join(args[:3])} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return time.monotonic() - started
+    return time.monotonic() - started, _children_cpu() - cpu
 
 
 def _start(workdir: Path, orders: int, seed: int) -> tuple[subprocess.Popen[str], dict[str, str]]:
@@ -87,9 +94,16 @@ def bench(orders: int, seed: int) -> dict[str, Any]:
                 ("migrate --all", ["--config", "cfg.toml", "migrate", "--all"]),
             ):
                 erp_before, woo_before = _requests(woo, erp)
-                seconds = _run(args, work)
+                sim_cpu = cpu_seconds(proc.pid)
+                seconds, cpu = _run(args, work)
                 erp_after, woo_after = _requests(woo, erp)
-                phases[name] = {"seconds": seconds, "erp": erp_after - erp_before, "woo": woo_after - woo_before}
+                phases[name] = {
+                    "seconds": seconds,
+                    "woonext_cpu": cpu,
+                    "sims_cpu": cpu_seconds(proc.pid) - sim_cpu,
+                    "erp": erp_after - erp_before,
+                    "woo": woo_after - woo_before,
+                }
             invoices = _sim(erp, "docs/Sales Invoice")
             first = datetime.fromisoformat(min(str(i["creation"]) for i in invoices)) - site_offset
             return {
@@ -116,8 +130,9 @@ def main() -> None:
         return
     print(f"store: {result['orders']} orders; load average {os.getloadavg()[0]:.1f}")
     for name, phase in result["phases"].items():
-        requests = f"ERPNext {phase['erp']:5.0f} requests, WooCommerce {phase['woo']:4.0f}"
-        print(f"  {name:<15} {phase['seconds']:6.1f} s   {requests}")
+        requests = f"ERPNext {phase['erp']:4.0f} requests, WooCommerce {phase['woo']:3.0f}"
+        cpu = f"CPU woonext {phase['woonext_cpu']:5.1f} s, simulators {phase['sims_cpu']:5.1f} s"
+        print(f"  {name:<15} {phase['seconds']:6.1f} s   {cpu}   {requests}")
     print(f"  init → first invoice: {result['init_to_first_invoice_s']:.1f} s")
     print(f"  invoices {result['invoices']}, credit notes {result['credit_notes']}")
 
