@@ -182,3 +182,11 @@ def test_sim_up_refuses_a_config_for_a_bare_erpnext(tmp_path: Any) -> None:
     nothing = CliRunner().invoke(sim_app, base)
     assert nothing.exit_code == 2 and "--write-env" in nothing.output
     assert not (tmp_path / "c.toml").exists()
+
+
+async def test_the_wizard_made_size_and_colour_as_sample_66(pair: SimPair, erp: ErpClient) -> None:
+    if pair.erp.db.meta("Item Attribute") is None:
+        pytest.skip("this schema has no item-variant doctypes yet (they come with the catalog work)")
+    real = sample(ERPNEXT_SAMPLES, "66")
+    error = await refused(erp.insert("Item Attribute", real["request"]["body"]))
+    assert (error.status, error.exc_type) == (409, "DuplicateEntryError")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -195,3 +196,26 @@ def test_config_check_online_names_each_url(bare: dict[str, str], tmp_path: Path
     wrong = runner.invoke(app, ["config", "check", "--online", "-c", cfg])
     assert wrong.exit_code == 1
     assert f"✗ ERPNext at {bare['WOONEXT_ERPNEXT_URL']}: the API key or secret is wrong" in one_line(wrong.output)
+
+
+def test_setup_apply_lists_everything_then_asks_once(
+    bare: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = init(tmp_path, ["--yes", *flags(bare, tmp_path)])
+    assert code == 0, out
+    docs = f"{bare['WOONEXT_ERPNEXT_URL']}/__sim__/docs"
+    before = httpx.get(docs).json()
+    monkeypatch.setattr(_common, "is_terminal", lambda: True)
+    declined = runner.invoke(app, ["--config", str(tmp_path / "cfg.toml"), "setup", "--apply"], input="n\n")
+    listing = one_line(declined.output)
+    assert "setup --apply creates or changes" in listing and "go ahead? [y/N]: n" in listing
+    for line in (
+        "create Custom Field 'Sales Invoice-custom_payment_method'",
+        "create Account 'WooCommerce Clearing - JT': clearing account for historical payments, Temporary",
+        "create Mode of Payment 'Kashier Card': Bank, account Kashier - JT for Jarz Test",
+        "set Stock Settings 'Stock Settings': Auto Insert Item Price If Missing off",
+    ):
+        assert line in listing
+    assert listing.index("create Account") < listing.index("go ahead?")
+    assert declined.exit_code == 1  # nothing made: the checklist still misses it all
+    assert httpx.get(docs).json() == before

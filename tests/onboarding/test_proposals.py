@@ -142,3 +142,23 @@ def test_warehouse_price_list_and_live_accounts() -> None:
         {"Cash": "Cash - JT", "Card": "Clear - JT"}, {"Cash - JT": "Cash", "Clear - JT": "Temporary"}
     )
     assert live == [("Cash", "Cash - JT", "Cash")]
+
+
+def test_time_zone_note_compares_the_store_clock_with_erpnext() -> None:
+    from woonext.sync.discover import ErpFacts, StoreFacts
+    from woonext.sync.onboard import Findings, time_zone_note
+    from woonext.sync.online import ErpIdentity, StoreIdentity
+
+    latest = {"date_created": "2026-07-02T10:00:00", "date_created_gmt": "2026-07-02T07:00:00"}  # UTC+3 (summer)
+
+    def findings(zone: str) -> Findings:
+        erp = ErpIdentity("http://erp", "Administrator", "15.92.0", "15.92.1", zone)
+        store = StoreIdentity("http://woo", "11.0.1", "7.1", "EGP")
+        return Findings(erp, store, ErpFacts("http://erp"), StoreFacts("http://woo", recent_orders=[latest]))
+
+    assert time_zone_note(findings("Africa/Cairo")) is None  # Cairo keeps summer time: +03:00 in July
+    note = time_zone_note(findings("UTC"))
+    assert note == (
+        "the store's clock runs at UTC+03:00, ERPNext's time zone UTC at UTC+00:00: invoices are dated at "
+        "the store's local time"
+    )
