@@ -86,6 +86,8 @@ def test_tax_accounts_by_name_by_rate_or_new() -> None:
         {"name": "VAT 14% - JT", "account_name": "VAT 14%", "account_type": "Tax", "tax_rate": 14, "is_group": 0},
         {"name": "Sales Tax - JT", "account_name": "Sales Tax", "account_type": "Tax", "tax_rate": 5, "is_group": 0},
         {"name": "Levy - JT", "account_name": "Levy", "account_type": "Income Account", "is_group": 0},
+        {"name": "GST 7% - JT", "account_name": "GST 7%", "account_type": "Tax", "tax_rate": 0, "is_group": 0},
+        {"name": "GST 17% - JT", "account_name": "GST 17%", "account_type": "Tax", "tax_rate": 0, "is_group": 0},
     ]
     rates = [
         {"id": 1, "name": "VAT", "rate": "14.0000", "country": "EG", "class": "standard"},
@@ -93,6 +95,7 @@ def test_tax_accounts_by_name_by_rate_or_new() -> None:
         {"id": 3, "name": "Levy", "rate": "1.0000"},
         {"id": 4, "name": "Zero", "rate": "0.0000"},
         {"id": 5, "name": "Zero", "rate": "2.0000"},
+        {"id": 6, "name": "Goods and services", "rate": "7.0000"},
     ]
     plans = {p.rate_id: p for p in propose_tax_accounts(rates, accounts, "JT")}
     assert (plans["1"].account, plans["1"].exists) == ("VAT 14% - JT", True)  # "<name> <rate>%"
@@ -100,6 +103,7 @@ def test_tax_accounts_by_name_by_rate_or_new() -> None:
     assert plans["3"].account == "Levy (WooCommerce 3) - JT"  # "Levy - JT" is an income account
     assert (plans["4"].account, plans["5"].account) == ("Zero 0% - JT", "Zero 2% - JT")  # two rates, one name
     assert plans["1"].label == "VAT 14% (EG, standard)"
+    assert plans["6"].account == "GST 7% - JT"  # its name says 7 % (not 17 %), though tax_rate was left at 0
 
 
 def test_real_store_tax_rates_sample_51() -> None:

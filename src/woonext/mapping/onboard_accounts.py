@@ -3,6 +3,7 @@ warehouse and price list. Pure (docs/onboarding.md)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,18 @@ def _tax_leaves(accounts: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]
     return [a for a in accounts if not a.get("is_group") and a.get("account_type") == "Tax"]
 
 
+def _same_rate(taxes: list[Mapping[str, Any]], pct: str) -> str | None:
+    """The one Tax account whose `tax_rate` is this percentage, else the one whose name says it
+    ("VAT 5%": many charts leave `tax_rate` at 0); None when there is none or more than one."""
+    by_rate = [a for a in taxes if _dec(a.get("tax_rate")) == _dec(pct) and _dec(pct) != 0]
+    said = re.compile(rf"(?<![\d.]){re.escape(pct)}\s?%")
+    by_name = [a for a in taxes if said.search(str(a.get("account_name") or ""))]
+    for found in (by_rate, by_name):
+        if len(found) == 1:
+            return str(found[0]["name"])
+    return None
+
+
 def propose_tax_accounts(
     rates: Sequence[Mapping[str, Any]], accounts: Sequence[Mapping[str, Any]], abbr: str
 ) -> list[TaxPlan]:
@@ -62,10 +75,9 @@ def propose_tax_accounts(
                 plans.append(TaxPlan(rid, label, by_name[candidate.casefold()], True, "an account of that name exists"))
                 break
         else:
-            same_rate = [a for a in taxes if _dec(a.get("tax_rate")) == _dec(pct) and _dec(pct) != 0]
-            if len(same_rate) == 1:
-                account = str(same_rate[0]["name"])
-                plans.append(TaxPlan(rid, label, account, True, f"the only Tax account at {pct}%"))
+            same = _same_rate(taxes, pct)
+            if same is not None:
+                plans.append(TaxPlan(rid, label, same, True, f"the only Tax account at {pct}%"))
                 continue
             stem = name if shared[name.casefold()] == 1 else f"{name} {pct}%"
             account = f"{stem} - {abbr}"

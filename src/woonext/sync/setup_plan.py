@@ -16,13 +16,16 @@ from woonext.sync.setup_items import store_item_actions
 from woonext.sync.setup_plan_types import Action, SetupPlan
 
 Row = dict[str, Any]
-# role → (the group's account name in the standard chart, the group's account_type, the new account's type)
+# role → (the group's account name in the standard chart, the group's account_type, the new account's
+# type, the root type: a chart without that group gets the account under its current assets or
+# liabilities, else under the root of that type)
 PARENTS = {
-    "tax": ("Duties and Taxes", "Tax", "Tax"),
-    "clearing": ("Current Assets", "", "Temporary"),
-    "bank": ("Bank Accounts", "Bank", "Bank"),
-    "cash": ("Cash In Hand", "Cash", "Cash"),
+    "tax": ("Duties and Taxes", "Tax", "Tax", "Liability"),
+    "clearing": ("Current Assets", "", "Temporary", "Asset"),
+    "bank": ("Bank Accounts", "Bank", "Bank", "Asset"),
+    "cash": ("Cash In Hand", "Cash", "Cash", "Asset"),
 }
+CURRENT = {"Asset": "Current Assets", "Liability": "Current Liabilities"}
 ROLE_WHY = {
     "tax": "tax account",
     "clearing": "clearing account for historical payments",
@@ -32,11 +35,13 @@ ROLE_WHY = {
 
 
 def _parent(accounts: list[Row], role: str) -> str | None:
-    name, group_type, _ = PARENTS[role]
+    name, group_type, _, root_type = PARENTS[role]
     groups = [a for a in accounts if a.get("is_group")]
     named = [a for a in groups if str(a.get("account_name") or "") == name]
     typed = [a for a in groups if group_type and a.get("account_type") == group_type]
-    found = named or typed
+    current = [a for a in groups if str(a.get("account_name") or "") == CURRENT[root_type]]
+    roots = [a for a in groups if not a.get("parent_account") and a.get("root_type") == root_type]
+    found = named or typed or current or roots
     return str(found[0]["name"]) if found else None
 
 
@@ -98,7 +103,11 @@ def mop_type(name: str, account_type: str) -> str:
     return "Phone" if "wallet" in name.casefold() else "Bank"
 
 
-def mode_of_payment_actions(ctx: StoreContext, mops: Mapping[str, Row | None], types: Mapping[str, str]) -> SetupPlan:
+def mode_of_payment_actions(
+    ctx: StoreContext, mops: Mapping[str, Row | None], types: Mapping[str, str], available: set[str]
+) -> SetupPlan:
+    """Each Mode of Payment the payment values use, with its account for the company; `available` are
+    the accounts that exist or are about to be made."""
     plan, c = SetupPlan(), ctx.config
     for mop, doc in sorted(mops.items()):
         account = c.mode_of_payment_accounts.get(mop, "")
@@ -113,6 +122,9 @@ def mode_of_payment_actions(ctx: StoreContext, mops: Mapping[str, Row | None], t
                 plan.problems.append(
                     f"Mode of Payment {mop!r} does not exist and has no account in [stores.mode_of_payment_accounts]"
                 )
+            continue
+        if account not in available:
+            plan.problems.append(f"Mode of Payment {mop!r} needs its account {account!r}, which cannot be made")
             continue
         row = {"company": c.company, "default_account": account}
         if doc is None:
@@ -137,7 +149,7 @@ async def plan_masters(ctx: StoreContext, rates: list[Row], products: list[Produ
     accounts = await ctx.erp.get_all(
         "Account",
         filters=[["company", "=", c.company]],
-        fields=["name", "account_name", "account_type", "is_group"],
+        fields=["name", "account_name", "account_type", "is_group", "root_type", "parent_account"],
     )
     types = {str(a["name"]): str(a.get("account_type") or "") for a in accounts}
     mop_names = sorted({c.mode_of_payment(v) for v in c.payment_methods.values()})
@@ -149,10 +161,11 @@ async def plan_masters(ctx: StoreContext, rates: list[Row], products: list[Produ
     }
     by_id = {str(r.get("id")): r for r in rates}
     plan = account_actions(ctx, abbr, accounts, mop_types, by_id)
-    more = mode_of_payment_actions(ctx, mops, types)
+    available = set(types) | {a.name for a in plan.actions}
+    more = mode_of_payment_actions(ctx, mops, types, available)
     plan.actions += more.actions
     plan.problems += more.problems
-    if c.kashier_account and not company.get("custom_kashier_account"):
+    if c.kashier_account and not company.get("custom_kashier_account") and c.kashier_account in available:
         what = "where Kashier card and wallet payments land (Company.custom_kashier_account)"
         plan.actions.append(Action("Company", c.company, what, {"custom_kashier_account": c.kashier_account}, True))
     groups = {str(g["name"]) for g in await ctx.erp.get_list("Item Group", fields=["name"], limit=0)}
