@@ -115,3 +115,19 @@ async def test_opening_stock_is_a_warning_with_the_exact_fix(onboarded: Onboarde
         onboarded.pair.erp.db.bins[(sku, "Stores - JT")] = Decimal(1000)  # counted before the oldest order
     (check,) = await check_opening_stock(onboarded.ctx, snap)
     assert check.ok
+
+
+def test_where_new_accounts_go_in_a_chart_without_the_standard_groups() -> None:
+    from woonext.sync.setup_plan import _parent
+
+    flat = [
+        {"name": "Assets - X", "account_name": "Assets", "is_group": 1, "root_type": "Asset", "parent_account": ""},
+        {"name": "Owed - X", "account_name": "Owed", "is_group": 1, "root_type": "Liability", "parent_account": ""},
+        {"name": "Current Assets - X", "account_name": "Current Assets", "is_group": 1, "root_type": "Asset",
+         "parent_account": "Assets - X"},
+    ]  # fmt: skip
+    assert _parent(flat, "bank") == "Current Assets - X"
+    assert _parent(flat, "tax") == "Owed - X"
+    taxes = {"name": "GST - X", "account_name": "GST", "is_group": 1, "account_type": "Tax", "root_type": "Liability"}
+    assert _parent([*flat, taxes], "tax") == "GST - X"
+    assert _parent([], "clearing") is None
