@@ -166,3 +166,20 @@ def test_time_zone_note_compares_the_store_clock_with_erpnext() -> None:
         "the store's clock runs at UTC+03:00, ERPNext's time zone UTC at UTC+00:00: invoices are dated at "
         "the store's local time"
     )
+
+
+def test_versions_woonext_was_not_proven_on() -> None:
+    from woonext.sync.discover import ErpFacts, StoreFacts
+    from woonext.sync.onboard import Findings, version_notes
+    from woonext.sync.online import ErpIdentity, StoreIdentity
+
+    def notes(erpnext: str, woocommerce: str) -> list[str]:
+        erp = ErpIdentity("http://erp", "Administrator", "?", erpnext, "UTC")
+        store = StoreIdentity("http://woo", woocommerce, "7.1", "EGP")
+        return version_notes(Findings(erp, store, ErpFacts("http://erp"), StoreFacts("http://woo")))
+
+    assert notes("15.92.1", "11.0.1") == []
+    assert notes("13.52.0", "7.9.0") == [
+        "ERPNext 13.52.0: woonext is proven on ERPNext 15 (and speaks 14 and 16)",
+        "WooCommerce 7.9.0: woonext is proven on WooCommerce 11; update the shop",
+    ]

@@ -23,6 +23,7 @@ from woonext.commands._context import cli_context
 from woonext.commands._init_report import print_findings, print_proposal
 from woonext.config import ConfigError, config_path, load_config, store_env_name
 from woonext.config_render import Connection, render_config
+from woonext.logging import register_secrets
 from woonext.mapping.onboard_payments import decided
 from woonext.mapping.onboard_plan import Proposal
 from woonext.sync.onboard import Credentials, Findings, check_company, company_choices, investigate, propose
@@ -142,6 +143,8 @@ def register(app: typer.Typer) -> None:
             woo_key=SecretStr(_value(woo_key, "consumer key", "--woo-key", "WOONEXT_WOO_CONSUMER_KEY", ask)),
             woo_secret=woo_secret,
         )
+        # Keys and secrets never reach a log line (woonext/logging.py masks what it is told).
+        register_secrets([v.get_secret_value() for v in (creds.erpnext_key, erp_secret, creds.woo_key, woo_secret)])
         try:
             findings = asyncio.run(investigate(creds))
             print_findings(findings)

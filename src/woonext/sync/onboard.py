@@ -96,13 +96,27 @@ def propose(findings: Findings, company: str, store_name: str) -> Proposal:
         without_sku=store.without_sku,
     )
     proposal = build_proposal(store_name, seen, view)
-    note = time_zone_note(findings)
-    if note:
-        proposal.notes.append(note)
+    proposal.notes += [note for note in (time_zone_note(findings), *version_notes(findings)) if note]
     if store.without_sku:
         names = ", ".join(store.without_sku[:5]) + (" …" if len(store.without_sku) > 5 else "")
         proposal.notes.append(f"{len(store.without_sku)} products have no SKU ({names}): give them one in WooCommerce")
     return proposal
+
+
+def _major(version: str) -> int:
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
+
+
+def version_notes(findings: Findings) -> list[str]:
+    """Versions woonext was not proven on (observed-real.md: ERPNext 15.92, WooCommerce 11.0.1)."""
+    notes = []
+    erp, store = findings.erp, findings.store
+    if _major(erp.erpnext_version) not in (14, 15, 16):
+        notes.append(f"ERPNext {erp.erpnext_version}: woonext is proven on ERPNext 15 (and speaks 14 and 16)")
+    if 0 < _major(store.wc_version) < 8:
+        notes.append(f"WooCommerce {store.wc_version}: woonext is proven on WooCommerce 11; update the shop")
+    return notes
 
 
 def time_zone_note(findings: Findings) -> str | None:
