@@ -15,6 +15,7 @@ from .countries import COUNTRIES
 from .documents import apply_defaults
 from .naming import random_name
 from .serialize import cast_doc
+from .stock.ledger import seed_bin
 from .trees import update_tree
 
 if TYPE_CHECKING:
@@ -26,6 +27,13 @@ ROOT_ACCOUNTS = {
     "Equity": "Equity",
     "Income": "Income",
     "Expense": "Expenses",
+}
+# What ERPNext's setup wizard installs (install_fixtures): item groups under the root, and the
+# "Size" and "Colour" attributes (sample 66: "Size" already exists on a fresh site).
+WIZARD_ITEM_GROUPS = ("Products", "Raw Material", "Services", "Sub Assemblies", "Consumable")
+WIZARD_ATTRIBUTES = {
+    "Size": [("Extra Small", "XS"), ("Small", "S"), ("Medium", "M"), ("Large", "L"), ("Extra Large", "XL")],
+    "Colour": [("Red", "RED"), ("Green", "GRE"), ("Blue", "BLU"), ("Black", "BLA"), ("White", "WHI")],
 }
 CURRENCY_INFO = {
     "EGP": ("Piastre[F]", 100, "E£"),
@@ -100,6 +108,11 @@ def seed_site(sim: ErpSim) -> None:
     put(sim, "Territory", "All Territories", territory_name="All Territories", is_group=1)
     put(sim, "Customer Group", "All Customer Groups", customer_group_name="All Customer Groups", is_group=1)
     put(sim, "Item Group", "All Item Groups", item_group_name="All Item Groups", is_group=1)
+    for group in WIZARD_ITEM_GROUPS:
+        put(sim, "Item Group", group, item_group_name=group, parent_item_group="All Item Groups")
+    for attribute, values in WIZARD_ATTRIBUTES.items():
+        rows = [{"attribute_value": value, "abbr": abbr} for value, abbr in values]
+        put(sim, "Item Attribute", attribute, attribute_name=attribute, item_attribute_values=rows)
     put(
         sim,
         "System Settings",
@@ -231,8 +244,11 @@ def seed_masters(sim: ErpSim, m: Masters) -> None:
                 currency=m.currency,
                 selling=1,
             )
-    for (item_code, warehouse), qty in m.stock.items():
-        sim.db.bins[(item_code, warehouse)] = Decimal(qty)
+    if m.stock:
+        ctx = sim.new_ctx()
+        for (item_code, warehouse), qty in m.stock.items():
+            seed_bin(ctx, item_code, warehouse, Decimal(qty))
+        ctx.txn.commit()
     for mop in m.modes_of_payment:
         accounts = [{"company": m.company, "default_account": mop.account}] if mop.account else []
         put(
