@@ -140,7 +140,11 @@ def create_variant(ctx: DocCtx, item: str = "", args: Any = None, **_: Any) -> D
         attribute = ctx.get("Item Attribute", str(row.get("attribute"))) or {}
         value = str(values.get(str(row.get("attribute")), ""))
         abbr = next(
-            (str(v.get("abbr")) for v in attribute.get("item_attribute_values") or [] if v.get("attribute_value") == value),
+            (
+                str(v.get("abbr"))
+                for v in attribute.get("item_attribute_values") or []
+                if v.get("attribute_value") == value
+            ),
             value,
         )
         abbrs.append(abbr)

@@ -31,6 +31,7 @@ ROOT_ACCOUNTS = {
 # What ERPNext's setup wizard installs (install_fixtures): item groups under the root, and the
 # "Size" and "Colour" attributes (sample 66: "Size" already exists on a fresh site).
 WIZARD_ITEM_GROUPS = ("Products", "Raw Material", "Services", "Sub Assemblies", "Consumable")
+STOCK_ENTRY_TYPES = ("Material Issue", "Material Receipt", "Material Transfer")
 WIZARD_ATTRIBUTES = {
     "Size": [("Extra Small", "XS"), ("Small", "S"), ("Medium", "M"), ("Large", "L"), ("Extra Large", "XL")],
     "Colour": [("Red", "RED"), ("Green", "GRE"), ("Blue", "BLU"), ("Black", "BLA"), ("White", "WHI")],
@@ -103,6 +104,8 @@ def seed_site(sim: ErpSim) -> None:
     for code, name in COUNTRIES.items():
         put(sim, "Country", name, country_name=name, code=code)
     put(sim, "Language", "en", language_code="en", language_name="English")
+    for user, first in (("Administrator", "Administrator"), ("Guest", "Guest")):
+        put(sim, "User", user, email=f"{user.lower()}@example.com", first_name=first, full_name=first)
     for uom in ("Nos", "Unit", "Kg", "Box", "Hour"):
         put(sim, "UOM", uom, uom_name=uom)
     put(sim, "Territory", "All Territories", territory_name="All Territories", is_group=1)
@@ -110,6 +113,8 @@ def seed_site(sim: ErpSim) -> None:
     put(sim, "Item Group", "All Item Groups", item_group_name="All Item Groups", is_group=1)
     for group in WIZARD_ITEM_GROUPS:
         put(sim, "Item Group", group, item_group_name=group, parent_item_group="All Item Groups")
+    for purpose in STOCK_ENTRY_TYPES:  # ERPNext's standard Stock Entry Types, named by purpose
+        put(sim, "Stock Entry Type", purpose, purpose=purpose)
     for attribute, values in WIZARD_ATTRIBUTES.items():
         rows = [{"attribute_value": value, "abbr": abbr} for value, abbr in values]
         put(sim, "Item Attribute", attribute, attribute_name=attribute, item_attribute_values=rows)

@@ -18,9 +18,9 @@ from .controllers import CONTROLLERS as MASTER_CONTROLLERS
 from .db import Database, Txn, clone
 from .documents import DocCtx, Engine
 from .inspect import Inspector
-from .ratelimit import MethodRateLimits, SiteRateLimit
 from .items import CONTROLLERS as ITEM_CONTROLLERS
 from .items import METHODS as ITEM_METHODS
+from .ratelimit import MethodRateLimits, SiteRateLimit
 from .seed import seed_masters, seed_site
 from .stock.entries import CONTROLLERS as STOCK_CONTROLLERS
 from .webhooks import Delivery, WebhookController, WebhookQueue

@@ -13,6 +13,7 @@ a successful one is logged too. Nobody running the worker means nobody delivers.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -75,7 +76,9 @@ class WebhookController(Controller):
                 {"doctype": "__Auth", "name": f"Webhook:{doc['name']}:webhook_secret", "password": secret}
             )
             doc["webhook_secret"] = "*" * len(secret)
-        doc["meets_condition"] = "Yes" if not doc.get("condition") else "Select a document to check if it meets conditions."
+        doc["meets_condition"] = (
+            "Yes" if not doc.get("condition") else "Select a document to check if it meets conditions."
+        )
         doc["preview_request_body"] = "Select a document to preview request data"
 
 
@@ -141,7 +144,11 @@ class WebhookQueue:
         chosen: dict[tuple[str, str], Doc] = {}
         for doctype, event, doc in events:
             for hook in hooks:
-                if hook.get("webhook_doctype") == doctype and hook.get("webhook_docevent") == event and _meets(hook, doc):
+                if (
+                    hook.get("webhook_doctype") == doctype
+                    and hook.get("webhook_docevent") == event
+                    and _meets(hook, doc)
+                ):
                     key = (hook["name"], str(doc.get("name")))
                     chosen.pop(key, None)  # re-inserted at the end: the last instance keeps its place
                     chosen[key] = jsonable(doc)
@@ -175,10 +182,14 @@ class WebhookQueue:
             if row.get("key") and row.get("value"):
                 headers[str(row["key"])] = str(row["value"])
         url = str(webhook.get("request_url") or "")
-        status, text, error = await self._send(str(webhook.get("request_method") or "POST"), url, headers, body, webhook)
+        status, text, error = await self._send(
+            str(webhook.get("request_method") or "POST"), url, headers, body, webhook
+        )
         job.tries += 1
         self._log_request(job, url, headers, data, text, error)
-        delivery = Delivery(job.webhook, str(job.doc.get("name")), url, headers, body, status, error, self.sim.clock.now())
+        delivery = Delivery(
+            job.webhook, str(job.doc.get("name")), url, headers, body, status, error, self.sim.clock.now()
+        )
         self.log.append(delivery)
         if error and job.tries < TRIES:
             wait = self.retry_after_s[min(job.tries - 1, len(self.retry_after_s) - 1)]
@@ -200,14 +211,16 @@ class WebhookQueue:
         except httpx.HTTPError:
             return None, None, traceback.format_exc()
 
-    def _log_request(self, job: Job, url: str, headers: dict[str, str], data: Any, text: str | None, error: str) -> None:
+    def _log_request(
+        self, job: Job, url: str, headers: dict[str, str], data: Any, text: str | None, error: str
+    ) -> None:
         """`log_request`: one Webhook Request Log per try (the signature as a list of byte values)."""
         shown: dict[str, Any] = dict(headers)
         for key in ("User-Agent", "Accept-Encoding", "Accept", "Connection"):
             shown.pop(key, None)  # requests adds these itself: they are not in the logged headers
         if SIGNATURE_HEADER in shown:
             shown[SIGNATURE_HEADER] = list(shown[SIGNATURE_HEADER].encode())
-        try:
+        with contextlib.suppress(FrappeError):  # a log that cannot be written does not stop the delivery
             self.sim.insert(
                 "Webhook Request Log",
                 {
@@ -222,5 +235,3 @@ class WebhookQueue:
                 },
                 events=False,
             )
-        except FrappeError:  # a log that cannot be written does not stop the delivery
-            pass

@@ -18,7 +18,7 @@ from ..accounting.ledger import negative_stock_error
 from ..accounting.lookup import abbr, setting
 from ..accounting.money import ZERO, cint, dec
 from ..base import Controller, Ctx, Doc, throw
-from .ledger import RECONCILED, mark_cancelled
+from .ledger import RECONCILED, mark_cancelled, repost
 
 PURPOSES = ("Material Receipt", "Material Issue", "Material Transfer")
 
@@ -69,12 +69,20 @@ def _post(ctx: Ctx, doc: Doc, entries: list[Doc]) -> None:
             raise negative_stock_error(doc, key[0], key[1], -running[key])
     for entry in entries:
         ctx.add_stock_ledger(entry)
+    if cint(doc.get("set_posting_time")):  # possibly backdated: the entries after it are reposted
+        _repost(ctx, entries)
 
 
 def _reverse(ctx: Ctx, doc: Doc, entries: list[Doc]) -> None:
     mark_cancelled(ctx, doc["doctype"], doc["name"])  # type: ignore[arg-type]
     for entry in reversed(entries):  # ERPNext posts the reversal last row first (samples 59–60)
         ctx.add_stock_ledger(dict(entry, actual_qty=-dec(entry["actual_qty"]), is_cancelled=1))
+    _repost(ctx, entries)
+
+
+def _repost(ctx: Ctx, entries: list[Doc]) -> None:
+    for item_code, warehouse in dict.fromkeys((e["item_code"], e["warehouse"]) for e in entries):
+        repost(ctx, item_code, warehouse)  # type: ignore[arg-type]
 
 
 class StockEntryController(Controller):

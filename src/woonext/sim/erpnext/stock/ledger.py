@@ -55,7 +55,7 @@ def record(ctx: DocCtx, entry: Doc) -> Doc:
         "voucher_no": entry.get("voucher_no"),
         "voucher_detail_no": entry.get("voucher_detail_no"),
         "actual_qty": 0.0 if reconciled else _float(entry.get("actual_qty")),
-        "qty_after_transaction": _float(after),
+        "qty_after_transaction": 0.0 if cancelled else _float(after),  # a reversal reads 0.0 (sample 74)
         "incoming_rate": _float(entry.get("valuation_rate")) if _float(entry.get("actual_qty")) > 0 else 0.0,
         "valuation_rate": _float(entry.get("valuation_rate")),
         "company": entry.get("company"),
@@ -121,3 +121,20 @@ def seed_bin(ctx: DocCtx, item_code: str, warehouse: str, qty: Decimal) -> None:
     """Opening stock written by the seed (no ledger entry, as a fixture would)."""
     ctx.txn.bins[(item_code, warehouse)] = Decimal(qty)
     _touch_bin(ctx, item_code, warehouse, Decimal(qty), ctx.engine.next_modified(ctx, None))
+
+
+def repost(ctx: DocCtx, item_code: str, warehouse: str) -> None:
+    """What ERPNext's background repost does after a cancel or a backdated entry: the live entries of
+    the item and warehouse get their `qty_after_transaction` again, in posting order, ending at the
+    Bin's quantity (sample 74: the Stock Entry's row reads 5 once the reconciliation before it is
+    cancelled). The Bin's `modified` moves, which the stock sweep notices."""
+    rows = [r for r in ctx.txn.iter(SLE) if r["item_code"] == item_code and r["warehouse"] == warehouse]
+    live = sorted((r for r in rows if not r["is_cancelled"]), key=lambda r: (r["posting_date"], r["posting_time"]))
+    qty = Decimal(ctx.txn.stock_qty(item_code, warehouse))
+    for row in reversed(live):
+        if row.get("voucher_type") == "Stock Reconciliation":
+            break  # a count sets the quantity: what came before it does not change what follows
+        if row["qty_after_transaction"] != float(qty):
+            ctx.txn.put(dict(row, qty_after_transaction=float(qty)))
+        qty -= Decimal(str(row["actual_qty"]))
+    _touch_bin(ctx, item_code, warehouse, Decimal(ctx.txn.stock_qty(item_code, warehouse)), format_datetime(ctx.now()))
