@@ -242,6 +242,14 @@ class ErpClient:
         body = await self.request("POST", self._resource(doctype), json_body={**doc, "doctype": doctype})
         return dict(body.get("data") or {})
 
+    async def insert_many(self, docs: list[Mapping[str, Any]]) -> list[str]:
+        """Create up to 200 documents in one request and one transaction (`frappe.client.insert_many`:
+        one refused document rolls back the whole request). Returns their names."""
+        if len(docs) > 200:
+            raise ValueError("frappe.client.insert_many takes at most 200 documents a request")
+        names = await self.call("frappe.client.insert_many", docs=[dict(d) for d in docs])
+        return [str(n) for n in names or []]
+
     async def get_doc(self, doctype: str, name: str) -> dict[str, Any] | None:
         """The document, or None when it does not exist."""
         try:
