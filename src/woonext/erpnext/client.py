@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -242,7 +242,7 @@ class ErpClient:
         body = await self.request("POST", self._resource(doctype), json_body={**doc, "doctype": doctype})
         return dict(body.get("data") or {})
 
-    async def insert_many(self, docs: list[Mapping[str, Any]]) -> list[str]:
+    async def insert_many(self, docs: Sequence[Mapping[str, Any]]) -> list[str]:
         """Create up to 200 documents in one request and one transaction (`frappe.client.insert_many`:
         one refused document rolls back the whole request). Returns their names."""
         if len(docs) > 200:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -116,7 +116,7 @@ def variation_values(variation: Mapping[str, Any], settings: CatalogSettings) ->
     return values
 
 
-def new_attribute_values(existing: list[Mapping[str, Any]], wanted: list[str]) -> list[dict[str, str]]:
+def new_attribute_values(existing: Sequence[Mapping[str, Any]], wanted: Sequence[str]) -> list[dict[str, str]]:
     """Rows to add to an Item Attribute so that it offers every wanted value, each with an abbreviation
     unused within the attribute (ERPNext refuses duplicates)."""
     have = {str(r.get("attribute_value") or "").casefold() for r in existing}

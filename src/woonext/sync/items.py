@@ -110,7 +110,7 @@ def _known_bindings(
 
 async def _pages(ctx: StoreContext, product_ids: list[int] | None, full: bool) -> AsyncIterator[list[dict[str, Any]]]:
     if product_ids is not None:
-        products = []
+        products: list[dict[str, Any]] = []
         for pid in dict.fromkeys(product_ids):
             product = await ctx.woo.get_product(pid)
             if product is not None and product.get("type") == "variation":

@@ -149,13 +149,13 @@ async def batch_products(sim: WooSim, req: WooRequest, m: dict[str, str], values
     if "delete" in req.params():
         out["delete"] = []
         for item_id in groups["delete"]:
-            product = sim.catalog.products.get(int(item_id or 0))
-            if product is None:
-                err = WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
-                out["delete"].append(_item_error(item_id, err, 404))
+            gone = sim.catalog.products.get(int(item_id or 0))
+            if gone is None:
+                missing = WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+                out["delete"].append(_item_error(item_id, missing, 404))
                 continue
             sim.catalog.delete_product(int(item_id))
-            out["delete"].append(_public(product))
+            out["delete"].append(_public(gone))
     return Reply(200, out)
 
 
