@@ -70,45 +70,43 @@ async def _check_root(ctx: StoreContext, cache: MastersCache) -> None:
 
 
 async def ensure_attributes(ctx: StoreContext, wanted: dict[str, set[str]], *, dry_run: bool) -> list[str]:
-    """Every Item Attribute exists and offers the values wanted; returns what was (to be) done."""
+    """Every Item Attribute exists and offers the values wanted; returns what was (to be) done. A dry
+    run reads and plans only (the run's cache keeps what ERPNext has, not what was planned)."""
     cache = _cache(ctx)
     done: list[str] = []
     for name in sorted(wanted):
-        if name not in cache.attributes:
-            doc = await ctx.erp.get_doc("Item Attribute", name)
-            cache.attributes[name] = list((doc or {}).get("item_attribute_values") or []) if doc else []
-            if doc is None:
-                cache.attributes.pop(name)
         values = sorted(wanted[name])
         if name not in cache.attributes:
+            doc = await ctx.erp.get_doc("Item Attribute", name)
+            if doc is not None:
+                cache.attributes[name] = list(doc.get("item_attribute_values") or [])
+        current = cache.attributes.get(name)
+        if current is None:
             rows = new_attribute_values([], values)
             done.append(f"create Item Attribute {name!r} ({', '.join(values)})")
             if not dry_run:
-                await _create_attribute(ctx, name, rows)
-            cache.attributes[name] = rows
+                cache.attributes[name] = await _create_attribute(ctx, name, rows)
             continue
-        rows = new_attribute_values(cache.attributes[name], values)
+        rows = new_attribute_values(current, values)
         if rows:
             done.append(f"add {', '.join(r['attribute_value'] for r in rows)} to Item Attribute {name!r}")
             if not dry_run:
-                saved = await ctx.erp.update(
-                    "Item Attribute", name, {"item_attribute_values": [*cache.attributes[name], *rows]}
-                )
-                rows = list(saved.get("item_attribute_values") or [])
-                cache.attributes[name] = []
-            cache.attributes[name] += rows
+                saved = await ctx.erp.update("Item Attribute", name, {"item_attribute_values": [*current, *rows]})
+                cache.attributes[name] = list(saved.get("item_attribute_values") or [*current, *rows])
     return done
 
 
-async def _create_attribute(ctx: StoreContext, name: str, rows: list[dict[str, str]]) -> None:
+async def _create_attribute(ctx: StoreContext, name: str, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     try:
-        await ctx.erp.insert("Item Attribute", {"attribute_name": name, "item_attribute_values": rows})
+        doc = await ctx.erp.insert("Item Attribute", {"attribute_name": name, "item_attribute_values": rows})
+        return list(doc.get("item_attribute_values") or rows)
     except ErpError as exc:
         if exc.exc_type not in DUPLICATE:
             raise
-        # made meanwhile (or by the wizard under another case): extend it instead
-        doc = await ctx.erp.get_doc("Item Attribute", name) or {}
-        existing = list(doc.get("item_attribute_values") or [])
-        more = new_attribute_values(existing, [r["attribute_value"] for r in rows])
-        if more:
-            await ctx.erp.update("Item Attribute", name, {"item_attribute_values": [*existing, *more]})
+    # made meanwhile (or by the wizard under another case): extend it instead
+    existing = list((await ctx.erp.get_doc("Item Attribute", name) or {}).get("item_attribute_values") or [])
+    more = new_attribute_values(existing, [r["attribute_value"] for r in rows])
+    if not more:
+        return existing
+    saved = await ctx.erp.update("Item Attribute", name, {"item_attribute_values": [*existing, *more]})
+    return list(saved.get("item_attribute_values") or [*existing, *more])

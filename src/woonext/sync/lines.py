@@ -18,11 +18,15 @@ from woonext.sync.items_apply import PRODUCT, VARIATION
 
 
 async def known_skus(ctx: StoreContext, skus: set[str]) -> set[str]:
-    """The SKUs that are ERPNext Item codes (checked in one request for all unknown ones)."""
+    """The SKUs that are codes of ERPNext Items an invoice can use (checked in one request for all
+    unknown ones). A template is not one: a variation without its own SKU shows its parent's, which
+    may be the template's code."""
     unknown = skus - ctx.cache.items - ctx.cache.missing_items
     if unknown:
-        rows = await ctx.erp.get_list("Item", filters=[["name", "in", sorted(unknown)]], fields=["name"], limit=0)
-        found = {str(r["name"]) for r in rows}
+        rows = await ctx.erp.get_list(
+            "Item", filters=[["name", "in", sorted(unknown)]], fields=["name", "has_variants"], limit=0
+        )
+        found = {str(r["name"]) for r in rows if not r.get("has_variants")}
         ctx.cache.items |= found
         ctx.cache.missing_items |= unknown - found
     return skus & ctx.cache.items
