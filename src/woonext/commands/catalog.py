@@ -58,9 +58,9 @@ def print_items(store: str, report: ItemsReport, cost: str) -> None:
     if shown:
         console.print(table)
     for line in report.masters:
-        console.print(f"  {escape(line)}", highlight=False)
+        console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
     more = f" (first {SHOWN} shown)" if len(shown) > SHOWN else ""
-    console.print(f"store {store}: {report.summary()}{more}; {cost}", highlight=False)
+    console.print(f"store {store}: {report.summary()}{more}; {cost}", highlight=False, soft_wrap=True)
 
 
 def _print_changes(title: str, changes: list[Change], failed: list[tuple[Change, str]], line: str) -> None:
@@ -73,7 +73,7 @@ def _print_changes(title: str, changes: list[Change], failed: list[tuple[Change,
         console.print(table)
     for change, message in failed:
         console.print(f"[red]{change.binding.kind} {change.woo_id}[/red] refused: {escape(message)}", highlight=False)
-    console.print(line + (f" (first {SHOWN} shown)" if len(changes) > SHOWN else ""), highlight=False)
+    console.print(line + (f" (first {SHOWN} shown)" if len(changes) > SHOWN else ""), highlight=False, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,7 +20,8 @@ from .erp_webhooks import ERP_TOPICS, PATH, ErpTopic, topics_for, webhook_json, 
 from .install import HookState, InstallError
 
 CHECKPOINT = "erpnext_webhooks"
-FIELDS = ["name", "webhook_doctype", "webhook_docevent", "request_url", "enabled", "enable_security", "webhook_json"]
+FIELDS = ["name", "webhook_doctype", "webhook_docevent", "request_url", "request_method", "request_structure"]
+FIELDS += ["webhook_json", "enable_security", "enabled"]
 
 
 def delivery_url(base: str, store: str) -> str:

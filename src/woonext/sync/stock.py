@@ -5,8 +5,9 @@ backdated entries included once ERPNext has reposted them, so one request over t
 warehouses says what changed since the cursor — an idle sweep costs exactly that request. An ERPNext
 Webhook on Stock Ledger Entry `after_insert` queues the same sweep within a second: its payload is a
 trigger (its quantities can read 0.0, samples 54–60), the Bin is what is read. Only objects that
-manage stock in WooCommerce and whose Item keeps stock are pushed, only when the quantity differs,
-in batches of 100; what not-yet-invoiced orders took is held back (mapping/stock.py).
+manage stock in WooCommerce and whose Item keeps stock — and has a Bin in the store's warehouses: an
+Item ERPNext never stocked does not zero WooCommerce — are pushed, only when the quantity differs, in
+batches of 100; what not-yet-invoiced orders took is held back (mapping/stock.py).
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ async def _changes(
         await refresh(ctx, targets)  # WooCommerce's current values, not the last ones seen
     changes = []
     for b in targets:
+        if b.erp_name not in actual:
+            continue  # ERPNext has never stocked this Item here: WooCommerce's count is left alone
         key = (int(b.data.get("parent") or 0), int(b.remote_id)) if b.kind == VARIATION else (int(b.remote_id), 0)
         want = desired_quantity(actual.get(b.erp_name, Decimal(0)), held.get(key, 0), buffer)
         change = Change(b, {"stock": want}, {"stock": b.data.get("stock")})
