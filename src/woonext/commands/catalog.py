@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import cli_context
 from woonext.mapping.errors import MappingError
 from woonext.sync.catalog_push import Change
 from woonext.sync.context import StoreContext
