@@ -34,10 +34,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[Path, int]]:
-    """Both simulators serving a generated store; yields the written configuration and the ERPNext port."""
+def sim_up_process(tmp_path: Path, *, orders: int, seed: int, args: tuple[str, ...] = ()) -> Iterator[tuple[Path, int]]:
+    """Both simulators serving a generated store (or what `args` say, e.g. `--import-orders DIR`); yields
+    the written configuration and the ERPNext port."""
     cfg = tmp_path / "cfg.toml"
-    proc = _sim_up("--write-config", str(cfg), orders=orders, seed=seed)
+    proc = _sim_up("--write-config", str(cfg), *args, orders=orders, seed=seed)
     try:
         deadline = time.monotonic() + 60
         while not cfg.exists() and time.monotonic() < deadline:

@@ -16,15 +16,21 @@ from woonext.sync.setup_checks import (
     check_tax_rates,
     read_snapshot,
 )
+from woonext.sync.setup_items import items_preview, sync_store_items
 from woonext.sync.setup_plan import apply_plan, plan_masters
 from woonext.sync.setup_plan_types import Action, SetupPlan
 
 
 async def apply(o: Onboarded) -> list[str]:
     products, _ = await read_products(o.ctx.woo)
+    preview = await items_preview(o.ctx, products)
+    assert preview and "SKUs have no Item yet" in preview[0]  # the Item fields do not exist yet
     await ensure_custom_fields(o.ctx, SetupReport(), dry_run=False)
-    plan = await plan_masters(o.ctx, await o.ctx.woo.list_tax_rates(), products)
+    assert len(await items_preview(o.ctx, products)) > len(products)  # now in detail: templates, variants…
+    plan = await plan_masters(o.ctx, await o.ctx.woo.list_tax_rates())
     assert not plan.problems and not await apply_plan(o.ctx, plan)
+    items = await sync_store_items(o.ctx)
+    assert not items.failed and "0 failed" in items.summary
     return [f"{a.doctype}:{a.name}" for a in plan.actions]
 
 
@@ -49,8 +55,8 @@ async def test_apply_creates_what_the_proposal_names_and_then_nothing(onboarded:
     assert db.get("Company", "Jarz Test")["custom_kashier_account"] == "Kashier - JT"
     assert db.get("Item", "Shipping")["is_stock_item"] == 0
     products, _ = await read_products(onboarded.ctx.woo)
-    again = await plan_masters(onboarded.ctx, await onboarded.ctx.woo.list_tax_rates(), products)
-    assert again.actions == [] and again.problems == []
+    again = await plan_masters(onboarded.ctx, await onboarded.ctx.woo.list_tax_rates())
+    assert again.actions == [] and again.problems == [] and await items_preview(onboarded.ctx, products) == []
     report = SetupReport()
     await check_prerequisites(onboarded.ctx, report, {p.sku for p in products})
     assert report.missing == []

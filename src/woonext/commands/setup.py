@@ -16,6 +16,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.discover import read_products
 from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, run_setup
 from woonext.sync.setup_checks import store_checks
+from woonext.sync.setup_items import ItemsOutcome, items_preview, sync_store_items
 from woonext.sync.setup_plan import apply_plan, plan_masters
 from woonext.sync.setup_plan_types import Action, SetupPlan
 
@@ -25,17 +26,20 @@ class Outcome:
     report: SetupReport
     plan: SetupPlan = field(default_factory=SetupPlan)
     failed: list[tuple[Action, str]] = field(default_factory=list)
+    items: ItemsOutcome | None = None  # what the catalog sync did
     applied: bool = False
     listed_only: bool = False  # --apply declined or nothing to do: the report lists, it did not create
 
 
 def _print_plan(fields: list[str], plan: SetupPlan, verb: str) -> None:
-    count = len(fields) + len(plan.actions)
+    count = len(fields) + len(plan.actions) + len(plan.items)
     console.print(f"{verb} {count} thing(s) in ERPNext:" if count else "ERPNext lacks nothing: nothing to create")
     for name in fields:
         console.print(f"  • create Custom Field {name!r}", highlight=False, markup=False)
     for action in plan.actions:
         console.print(f"  • {action.label()}", highlight=False, markup=False)
+    for line in plan.items:
+        console.print(f"  • {line}", highlight=False, markup=False)
     for problem in plan.problems:
         console.print(f"  [red]✗[/red] {escape(problem)}", highlight=False)
 
@@ -44,13 +48,17 @@ async def _apply(sctx: StoreContext, ask: bool) -> Outcome:
     products, _ = await read_products(sctx.woo)
     listed = SetupReport()
     await ensure_custom_fields(sctx, listed, dry_run=True)
-    plan = await plan_masters(sctx, await sctx.woo.list_tax_rates(), products)
+    plan = await plan_masters(sctx, await sctx.woo.list_tax_rates())
+    plan.items = await items_preview(sctx, products)
     _print_plan(listed.created + listed.updated, plan, "setup --apply creates or changes")
     outcome = Outcome(listed, plan, listed_only=True)  # nothing applied: the listing is the report
-    if (listed.created or listed.updated or plan.actions) and not (ask and not typer.confirm("go ahead?")):
+    work = listed.created or listed.updated or plan.actions or plan.items
+    if work and not (ask and not typer.confirm("go ahead?")):
         outcome.report, outcome.listed_only = SetupReport(), False
         await ensure_custom_fields(sctx, outcome.report, dry_run=False)
         outcome.failed = await apply_plan(sctx, plan)
+        if plan.items:  # after the masters: Items need the Item fields, groups need nothing else
+            outcome.items = await sync_store_items(sctx)
         outcome.applied = True
     report = outcome.report
     await check_prerequisites(sctx, report, {p.sku for p in products})
@@ -59,9 +67,9 @@ async def _apply(sctx: StoreContext, ask: bool) -> Outcome:
 
 async def _check(sctx: StoreContext, dry_run: bool) -> Outcome:
     report = await run_setup(sctx, dry_run=dry_run)
-    products, _ = await read_products(sctx.woo)
-    plan = await plan_masters(sctx, await sctx.woo.list_tax_rates(), products)
-    if plan.actions:
+    plan = await plan_masters(sctx, await sctx.woo.list_tax_rates())
+    plan.items = await items_preview(sctx, (await read_products(sctx.woo))[0])
+    if plan.actions or plan.items:
         _print_plan([], plan, "`setup --apply` would create or change")
     return Outcome(report, plan)
 
@@ -83,6 +91,10 @@ def _print_report(outcome: Outcome, dry_run: bool) -> None:
         )
         for action, error in outcome.failed:
             console.print(f"  [red]✗[/red] {escape(action.label())}: {escape(error)}", highlight=False)
+        if outcome.items is not None:
+            console.print(f"items (catalog sync): {escape(outcome.items.summary)}", highlight=False)
+            for failure in outcome.items.failed:
+                console.print(f"  [red]✗[/red] {escape(failure)}", highlight=False)
     table = Table("", "prerequisite", "how to fix", title="checklist")
     for check in report.checks:
         mark = "[green]✓[/green]" if check.ok else ("[yellow]![/yellow]" if check.warning else "[red]✗[/red]")
@@ -115,7 +127,7 @@ def register(app: typer.Typer) -> None:
         for _sctx, outcome in run(cli_context(ctx), store, flow):
             missing += len(outcome.report.missing)
             warnings += len(outcome.report.warnings)
-            failed += len(outcome.failed)
+            failed += len(outcome.failed) + (len(outcome.items.failed) if outcome.items else 0)
         if warnings:
             console.print(f"[yellow]{warnings} warning(s): the sync can start, but read the fix (!)[/yellow]")
         if missing or failed:

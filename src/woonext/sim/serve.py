@@ -15,7 +15,6 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,9 @@ from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
 from .faults import FaultMiddleware
 from .generator import GeneratedStore, generate_store
-from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
+from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE
 from .generator_orders import DEFAULT_DELIVERY_KEYS
+from .imports import load_orders, seed_imported
 from .masters import Masters
 from .querylog import QueryLog
 from .woo.app import WooSim
@@ -57,6 +57,7 @@ class SimPair:
     tax_accounts: dict[str, str]
     currency: str = "EGP"
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    erpnext_webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     store: GeneratedStore | None = None  # None when the orders were imported
     erpnext_state: str = "seeded"  # "bare": ERPNext as its setup wizard leaves it (sim/bare.py)
 
@@ -85,6 +86,7 @@ class SimPair:
                     "consumer_key": self.woo_key,
                     "consumer_secret": self.woo_secret,
                     "webhook_secret": self.webhook_secret,
+                    "erpnext_webhook_secret": self.erpnext_webhook_secret,
                     "company": COMPANY,
                     "warehouse": WAREHOUSE,
                     "currency": self.currency,
@@ -99,79 +101,6 @@ class SimPair:
                 }
             ],
         }
-
-
-def load_orders(directory: Path) -> list[dict[str, Any]]:
-    """Every `*.json` in `directory` (sorted by name): WooCommerce order objects, taken verbatim."""
-    if not directory.is_dir():
-        raise FileNotFoundError(f"--import-orders: {directory} is not a directory")
-    orders = []
-    for path in sorted(directory.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or "line_items" not in data or "id" not in data:
-            raise ValueError(f"{path} is not a WooCommerce order object (no id / line_items)")
-        orders.append(data)
-    if not orders:
-        raise ValueError(f"--import-orders: no *.json order files in {directory}")
-    return orders
-
-
-def _products_from_orders(orders: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Minimal products and variations so imported lines resolve their SKUs (WooCommerce reads the
-    SKU from the product at response time)."""
-    products: dict[int, dict[str, Any]] = {}
-    variations: dict[int, dict[str, Any]] = {}
-    for order in orders:
-        for line in order.get("line_items") or []:
-            pid, vid = int(line.get("product_id") or 0), int(line.get("variation_id") or 0)
-            qty = int(line.get("quantity") or 0) or 1
-            price = f"{(Decimal(str(line.get('subtotal') or '0')) / qty).quantize(Decimal('0.01'))}"
-            record = {
-                "id": vid or pid,
-                "name": line.get("parent_name") or line.get("name", ""),
-                "sku": line.get("sku") or "",
-                "price": price,
-                "regular_price": price,
-                "sale_price": "",
-                "type": "variation" if vid else "simple",
-                "status": "publish",
-                "tax_status": "taxable",
-                "tax_class": line.get("tax_class") or "",
-                "variations": [],
-            }
-            if vid:
-                variations.setdefault(vid, {**record, "parent_id": pid, "name": line.get("name", "")})
-                products.setdefault(pid, {**record, "id": pid, "type": "variable", "sku": "", "price": ""})
-            elif pid:
-                products.setdefault(pid, record)
-    return list(products.values()), list(variations.values())
-
-
-def _rates_from_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rates: dict[int, dict[str, Any]] = {}
-    for order in orders:
-        for tax in order.get("tax_lines") or []:
-            rid = int(tax.get("rate_id") or 0)
-            rates.setdefault(
-                rid,
-                {
-                    "id": rid,
-                    "country": "",
-                    "state": "",
-                    "postcode": "",
-                    "city": "",
-                    "rate": f"{Decimal(str(tax.get('rate_percent') or 0)):.4f}",
-                    "name": tax.get("label", ""),
-                    "priority": 1,
-                    "compound": bool(tax.get("compound")),
-                    "shipping": True,
-                    "order": rid,
-                    "class": "standard",
-                    "postcodes": [],
-                    "cities": [],
-                },
-            )
-    return list(rates.values())
 
 
 def _seed_woo(woo: WooSim, store: GeneratedStore) -> None:
@@ -207,6 +136,7 @@ def build_pair(
     server_mode: bool = False,
     fault_hold_s: float | None = None,
     erpnext_state: str = "seeded",
+    seed_items: bool = False,
 ) -> SimPair:
     """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created.
     `erpnext_state="bare"`: ERPNext as its setup wizard leaves it, a store unlike the defaults."""
@@ -237,18 +167,8 @@ def build_pair(
         _seed_woo(woo, store)
         masters, tax_accounts, currency = store.masters(), store.tax_account_map(), store.currency
     else:
-        assert imported is not None
-        products, variations = _products_from_orders(imported)
-        for product in products:
-            woo.catalog.import_product(product)
-        for variation in variations:
-            woo.catalog.import_variation(variation)
-        for rate in _rates_from_orders(imported):
-            woo.catalog.import_tax_rate(rate)
-        for order in imported:
-            woo.import_order(order)
-        masters, tax_accounts = masters_for_orders(imported), tax_map_for_orders(imported)
-        currency = str(imported[0].get("currency") or "EGP")
+        assert imported is not None and import_orders is not None
+        masters, tax_accounts, currency = seed_imported(woo, imported, import_orders, seed_items)
     if bare:
         masters, tax_accounts = seed_bare(erp, currency), {}
     else:
@@ -385,6 +305,7 @@ async def serve_async(
         loop.add_signal_handler(sig, stop)
     tasks = [asyncio.create_task(server.serve()) for server in servers]
     jobs = asyncio.create_task(_scheduler(pair, jobs_interval_s))
+    erp_webhooks = asyncio.create_task(pair.erp.webhook_worker())  # Frappe's RQ worker: Webhook deliveries
     ready = False
     while not ready and not any(t.done() for t in tasks):
         ready = all(s.started for s in servers)
@@ -397,7 +318,8 @@ async def serve_async(
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         jobs.cancel()
-        await asyncio.gather(jobs, return_exceptions=True)
+        erp_webhooks.cancel()
+        await asyncio.gather(jobs, erp_webhooks, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     if not ready:

@@ -1,57 +1,56 @@
-"""Items for the store's products, by SKU, for `setup --apply`.
-
-A stand-in until the catalog sync (issue 15, `woonext items sync`) binds products to Items by id:
-`store_item_actions` is the one function to swap for it. It makes an Item per SKU that ERPNext lacks
-(item code = SKU, the product's name, "Products", stock kept unless the product is virtual or
-downloadable); it never changes an Item that exists."""
+"""Items for the store's products in `setup --apply`: the catalog sync (`woonext items sync`,
+sync/items.py, docs/catalog.md) does it — templates, variants, item groups and attributes, bound to the
+products by id. Setup lists what that sync would do (its dry run) and then runs it."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
+from woonext.mapping.errors import MappingError
 from woonext.sync.context import StoreContext
 from woonext.sync.discover import Product
-from woonext.sync.setup_plan_types import Action
-
-PRODUCT_GROUP = "Products"
-
-
-async def existing_items(ctx: StoreContext, codes: list[str]) -> set[str]:
-    """Which of these item codes exist, asked by POST (a long `in` list would overflow a GET's
-    request line, sample 103; frappe.client.get_list takes its arguments in the body, sample 104)."""
-    if not codes:
-        return set()
-    rows = await ctx.erp.call(
-        "frappe.client.get_list", doctype="Item", filters=[["name", "in", codes]], fields=["name"], limit_page_length=0
-    )
-    return {str(row["name"]) for row in rows or []}
+from woonext.sync.erp_lists import get_list_in
+from woonext.sync.items import ensure_item_fields, sync_items
 
 
-def _item(ctx: StoreContext, product: Product, group: str) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "item_code": product.sku,
-        "item_name": product.name or product.sku,
-        "item_group": group,
-        "stock_uom": "Nos",
-        "is_stock_item": int(product.stock),
-        "is_sales_item": 1,
-        "include_item_in_manufacturing": 0,
-    }
-    if product.stock:
-        doc["item_defaults"] = [{"company": ctx.config.company, "default_warehouse": ctx.config.warehouse}]
-    return doc
+@dataclass
+class ItemsOutcome:
+    summary: str = ""
+    failed: list[str] = field(default_factory=list)
 
 
-async def store_item_actions(ctx: StoreContext, products: list[Product], groups: set[str]) -> list[Action]:
-    """An insert per product SKU ERPNext has no Item for (one per SKU, the first product wins)."""
-    by_sku: dict[str, Product] = {}
-    for product in products:
-        by_sku.setdefault(product.sku, product)
-    have = await existing_items(ctx, sorted(by_sku))
-    group = PRODUCT_GROUP if PRODUCT_GROUP in groups else "All Item Groups"
-    actions = []
-    for sku, product in sorted(by_sku.items()):
-        if sku not in have:
-            kind = "stock item" if product.stock else "non-stock item"
-            actions.append(Action("Item", sku, f"{kind} for product {product.name!r}", _item(ctx, product, group)))
-    return actions
+async def missing_skus(ctx: StoreContext, products: list[Product]) -> list[str]:
+    """The SKUs ERPNext has no Item for (asked in request-line-sized parts, sample 103)."""
+    skus = sorted({p.sku for p in products})
+    found = await get_list_in(ctx, "Item", "name", skus, fields=["name"])
+    return sorted(set(skus) - {str(row["name"]) for row in found})
+
+
+async def items_preview(ctx: StoreContext, products: list[Product]) -> list[str]:
+    """What the catalog sync would create or change, one line each; [] when the Items are in step.
+    Before `setup` made the Item fields the sync cannot plan in detail: one line says how many SKUs
+    have no Item yet."""
+    try:
+        await ensure_item_fields(ctx)
+    except MappingError:
+        missing = await missing_skus(ctx, products)
+        if not missing:
+            return []
+        return [
+            f"Items for the store's {len(products)} products and variations through the catalog sync (templates, "
+            f"variants, groups, attributes; docs/catalog.md): {len(missing)} SKUs have no Item yet"
+        ]
+    report = await sync_items(ctx, dry_run=True, full=True)
+    lines = list(report.masters)
+    for action in report.actions:
+        if action.action != "unchanged":
+            detail = f": {action.detail}" if action.detail else ""
+            lines.append(f"{action.action} Item {action.item_code!r} for {action.kind} {action.woo_id}{detail}")
+    return lines
+
+
+async def sync_store_items(ctx: StoreContext) -> ItemsOutcome:
+    """Run the catalog sync over every product (after the custom fields exist)."""
+    report = await sync_items(ctx, full=True)
+    failed = [f"Item {a.item_code!r} ({a.kind} {a.woo_id}): {a.detail}" for a in report.failed]
+    return ItemsOutcome(report.summary(), failed)

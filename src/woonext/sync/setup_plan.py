@@ -1,6 +1,7 @@
 """`woonext setup --apply`: what ERPNext lacks for this store's configuration, as a list of actions
-(accounts, Modes of Payment, the company's Kashier account, items, the Stock Settings switch). Only
-what is missing is listed, so a second run lists nothing (docs/onboarding.md)."""
+(accounts, Modes of Payment, the company's Kashier account, the Shipping / Fee / Refund items, the
+Stock Settings switch). Only what is missing is listed, so a second run lists nothing
+(docs/onboarding.md)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpError
 from woonext.sync.context import StoreContext
-from woonext.sync.discover import Product
-from woonext.sync.setup_items import store_item_actions
 from woonext.sync.setup_plan_types import Action, SetupPlan
 
 Row = dict[str, Any]
@@ -141,8 +140,9 @@ async def _doc(ctx: StoreContext, doctype: str, name: str) -> Row | None:
     return await ctx.erp.get_doc(doctype, name)
 
 
-async def plan_masters(ctx: StoreContext, rates: list[Row], products: list[Product]) -> SetupPlan:
-    """Every action the configuration needs and ERPNext lacks, dependencies first."""
+async def plan_masters(ctx: StoreContext, rates: list[Row]) -> SetupPlan:
+    """Every action the configuration needs and ERPNext lacks, dependencies first (the Items of the
+    store's products are the catalog sync's: sync/setup_items.py)."""
     c = ctx.config
     company = await _doc(ctx, "Company", c.company) or {}
     abbr = str(company.get("abbr") or "")
@@ -170,7 +170,6 @@ async def plan_masters(ctx: StoreContext, rates: list[Row], products: list[Produ
         plan.actions.append(Action("Company", c.company, what, {"custom_kashier_account": c.kashier_account}, True))
     groups = {str(g["name"]) for g in await ctx.erp.get_list("Item Group", fields=["name"], limit=0)}
     plan.actions += await service_item_actions(ctx, groups, plan)
-    plan.actions += await store_item_actions(ctx, products, groups)
     settings = await _doc(ctx, "Stock Settings", "Stock Settings") or {}
     if settings.get("auto_insert_price_list_rate_if_missing"):
         what = "Auto Insert Item Price If Missing off (else every first invoice of an item writes an Item Price)"

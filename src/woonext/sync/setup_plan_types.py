@@ -23,3 +23,4 @@ class Action:
 class SetupPlan:
     actions: list[Action] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what a person must fix first (with how)
+    items: list[str] = field(default_factory=list)  # what the catalog sync would do (sync/setup_items.py)
