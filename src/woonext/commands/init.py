@@ -106,13 +106,19 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
         ctx: typer.Context,
-        erpnext_url: str | None = typer.Option(None, "--erpnext-url", envvar="WOONEXT_ERPNEXT_URL"),
-        erpnext_key: str | None = typer.Option(None, "--erpnext-key", envvar="WOONEXT_ERPNEXT_API_KEY"),
+        erpnext_url: str | None = typer.Option(
+            None, "--erpnext-url", envvar="WOONEXT_ERPNEXT_URL", help="The ERPNext site's URL."
+        ),
+        erpnext_key: str | None = typer.Option(
+            None, "--erpnext-key", envvar="WOONEXT_ERPNEXT_API_KEY", help="API key of the user (User → API Access)."
+        ),
         erpnext_secret_file: Path | None = typer.Option(
             None, "--erpnext-secret-file", help="File holding the API secret (else env WOONEXT_ERPNEXT_API_SECRET)."
         ),
         woo_url: str | None = typer.Option(None, "--woo-url", envvar="WOONEXT_WOO_URL", help="The shop's home URL."),
-        woo_key: str | None = typer.Option(None, "--woo-key", envvar="WOONEXT_WOO_CONSUMER_KEY"),
+        woo_key: str | None = typer.Option(
+            None, "--woo-key", envvar="WOONEXT_WOO_CONSUMER_KEY", help="REST consumer key (Read/Write, an admin's)."
+        ),
         woo_secret_file: Path | None = typer.Option(
             None, "--woo-secret-file", help="File holding the consumer secret (else env WOONEXT_WOO_CONSUMER_SECRET)."
         ),
