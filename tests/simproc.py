@@ -20,7 +20,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[Path, int]]:
+def sim_up_process(tmp_path: Path, *, orders: int, seed: int, faults: str = "") -> Iterator[tuple[Path, int]]:
     """Both simulators serving a generated store; yields the written configuration and the ERPNext port."""
     woo_port, erp_port = free_port(), free_port()
     cfg = tmp_path / "cfg.toml"
@@ -41,6 +41,7 @@ def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[
             str(seed),
             "--write-config",
             str(cfg),
+            *(["--faults", faults] if faults else []),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

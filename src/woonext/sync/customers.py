@@ -280,6 +280,9 @@ def _merged_details(orders: list[dict[str, Any]], region: str) -> ContactDetails
     return merged
 
 
+Fresh = tuple[list[str], list[dict[str, Any]], dict[str, Any]]  # a person's keys, orders, Customer document
+
+
 async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) -> int:
     """Create the page's new customers in one `insert_many` request, then their Contacts and Addresses
     in another, instead of several requests per customer.
@@ -291,7 +294,7 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     if len(orders) < 2:
         return 0  # nothing to gain over the per-order path
     store_country = await store_region(ctx)
-    fresh: list[tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = []
+    fresh: list[Fresh] = []
     for keys, group in _people(orders, store_country):
         if any(k in ctx.cache.customers for k in keys):
             continue
@@ -315,22 +318,9 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     batch = fresh[:200]
     all_keys = [k for keys, _, _ in batch for k in keys]
     async with person_lock(ctx, all_keys):
-        bindings: list[list[Binding]] = []
-        for keys, _, doc in batch:
-            person = [
-                Binding(
-                    store=ctx.store,
-                    kind="customer",
-                    remote_id=k,
-                    erp_doctype="Customer",
-                    state=INSERTING,
-                    data={"key": doc[CUSTOMER_KEY_FIELD]},
-                )
-                for k in keys
-            ]
-            for binding in person:
-                await ctx.state.save_binding(binding)
-            bindings.append(person)
+        batch, bindings = await _record_intents(ctx, batch)
+        if not batch:
+            return 0
         try:
             names = await _insert_batch(ctx, [doc for _, _, doc in batch])
         except ErpError as exc:
@@ -360,6 +350,36 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         if party is not None:
             await insert_party_batch(ctx, party)
     return len(batch)
+
+
+async def _record_intents(ctx: StoreContext, batch: list[Fresh]) -> tuple[list[Fresh], list[list[Binding]]]:
+    """The intent bindings of each person of the batch. A person whose key another flow bound since the
+    check (an order of theirs in this process, or another process) is left to the per-order path."""
+    kept: list[Fresh] = []
+    bindings: list[list[Binding]] = []
+    for keys, group, doc in batch:
+        person = [
+            Binding(
+                store=ctx.store,
+                kind="customer",
+                remote_id=k,
+                erp_doctype="Customer",
+                state=INSERTING,
+                data={"key": doc[CUSTOMER_KEY_FIELD]},
+            )
+            for k in keys
+        ]
+        try:
+            for binding in person:
+                await ctx.state.save_binding(binding)
+        except BindingExists:
+            for binding in (b for b in person if b.id is not None):  # nothing was sent for them
+                binding.state = ""
+                await ctx.state.save_binding(binding)
+            continue
+        kept.append((keys, group, doc))
+        bindings.append(person)
+    return kept, bindings
 
 
 async def _insert_batch(ctx: StoreContext, docs: list[dict[str, Any]]) -> list[str]:
