@@ -45,7 +45,7 @@ print("released", flush=True)
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[tuple[Path, int, str, subprocess.Popen[bytes]]]:
     """`sim up` (each invoice insert takes 1.5 s, so events are in flight) and `serve` on real ports."""
-    with sim_up_process(tmp_path, orders=24, seed=5, faults=SLOW_INVOICES) as (cfg, erp_port):
+    with sim_up_process(tmp_path, orders=24, seed=5, args=("--faults", SLOW_INVOICES)) as (cfg, erp_port):
         text = cfg.read_text()
         assert "[service]" not in text
         cfg.write_text(text + f"\n[service]\nlease_seconds = {LEASE_SECONDS}\n")

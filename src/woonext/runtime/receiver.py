@@ -51,7 +51,7 @@ class Receiver:
         )
         self.lock_wait_ms = LOCK_WAIT_MS if self.spool is not None else None
 
-    async def queue(self, store: str, kind: str, remote_id: int, topic: str, key: str | None) -> Recorded:
+    async def queue(self, store: str, kind: str, remote_id: str | int, topic: str, key: str | None) -> Recorded:
         """An event for `kind` `remote_id` (see `events.enqueue` for duplicates and merging)."""
         now = self.now()
         try:

@@ -1,4 +1,5 @@
-"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`, `/metrics`.
+"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `POST /webhooks/erpnext/{store}` (erp_receiver.py),
+`/healthz`, `/readyz`, `/metrics`.
 
 A verified order or customer delivery is recorded durably before the 200: as an event row, or —
 when another process holds the state DB's write lock longer than `LOCK_WAIT_MS` — as a line in the
@@ -30,28 +31,15 @@ from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
 
+from .bodies import BodyTooLarge, read_body
+from .erp_receiver import erpnext_endpoint
 from .metrics import WEBHOOKS, render
 from .receiver import Receiver
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
 log = structlog.get_logger(__name__)
 MAX_BODY = 1024 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge
-    return bytes(body)
+__all__ = ["MAX_BODY", "BodyTooLarge", "create_app", "read_body"]
 
 
 def create_app(
@@ -161,6 +149,8 @@ def create_app(
         body = await state.run(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    erpnext = erpnext_endpoint(stores, receiver, max_body, on_enqueued)
+
     @asynccontextmanager
     async def life(app: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
@@ -182,6 +172,7 @@ def create_app(
         routes=[
             Route("/metrics", metrics, methods=["GET"]),
             Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
+            Route("/webhooks/erpnext/{store}", erpnext, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],

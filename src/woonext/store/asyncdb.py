@@ -92,6 +92,7 @@ class AsyncStateDB:
     get_binding = _in_thread(StateDB.get_binding)
     save_binding = _in_thread(StateDB.save_binding)
     bindings = _in_thread(StateDB.bindings)
+    bindings_named = _in_thread(StateDB.bindings_named)
     credited_refund_ids = _in_thread(StateDB.credited_refund_ids)
     last_credit_without_order = _in_thread(StateDB.last_credit_without_order)
     refund_bindings_since = _in_thread(StateDB.refund_bindings_since)
