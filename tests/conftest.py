@@ -16,6 +16,16 @@ loopguard.force("raise")
 os.environ.setdefault("WOONEXT_LOOP_GUARD", "raise")
 
 
+@pytest.fixture(autouse=True)
+def _own_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own default state database (`$XDG_DATA_HOME/woonext/state.sqlite`).
+
+    Without this a test that lets the state URL default shares the developer's (or another checkout's)
+    state file, and fails on whatever schema revision that one was left at.
+    """
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """The SQLAlchemy URL of the `postgres` database of a server started for this test session."""
