@@ -131,8 +131,8 @@ def _modified_after(sim: WooSim, req: WooRequest, items: list[dict[str, Any]]) -
 
 
 async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
-    # wc_get_product() answers a variation's id too (type "variation", with its parent_id)
-    product = sim.catalog.products.get(int(m["id"])) or sim.catalog.variations.get(int(m["id"]))
+    # a variation is only reachable under its parent (woocommerce_fusion#127: /products/{variation id} is 404)
+    product = sim.catalog.products.get(int(m["id"]))
     if product is None:
         raise WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
     return Reply(200, _public(product))
