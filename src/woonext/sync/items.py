@@ -178,8 +178,12 @@ async def item_for_line(ctx: StoreContext, product_id: int, variation_id: int) -
         return binding.erp_name
     if not ctx.config.catalog.create_missing_items or not product_id:
         return None
-    await sync_items(ctx, product_ids=[product_id])
-    binding = ctx.db.get_binding(ctx.store, kind, remote)
+    locks: dict[int, asyncio.Lock] = ctx.cache.catalog.setdefault("product_locks", {})
+    async with locks.setdefault(product_id, asyncio.Lock()):  # orders of one new product make it once
+        binding = ctx.db.get_binding(ctx.store, kind, remote)
+        if binding is None or not binding.erp_name:
+            await sync_items(ctx, product_ids=[product_id])
+            binding = ctx.db.get_binding(ctx.store, kind, remote)
     return binding.erp_name if binding is not None and binding.erp_name else None
 
 
