@@ -56,8 +56,17 @@ class SimProcess:
 
     Stopped with SIGTERM (the simulators shut down cleanly); killed only if they hang."""
 
-    def __init__(self, workdir: Path, orders: int, seed: int, latency_ms: float, start_timeout: float = 300) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        orders: int,
+        seed: int,
+        latency_ms: float,
+        start_timeout: float = 300,
+        extra_args: tuple[str, ...] = (),
+    ) -> None:
         self.workdir = workdir
+        self.extra_args = extra_args
         self.orders = orders
         self.seed = seed
         self.latency_ms = latency_ms
@@ -100,6 +109,7 @@ class SimProcess:
             str(self.latency_ms),
             "--write-config",
             str(self.config_path),
+            *self.extra_args,
         ]
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, cwd=self.workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.catalog.conftest import writes
+import httpx
+
+from tests.catalog.conftest import BASE, writes
 from tests.sync.world import World
+from woonext.runtime.web import create_app
+from woonext.runtime.worker import Worker
 from woonext.store import NEEDS_REVIEW
+from woonext.store import events as queue
 from woonext.sync.context import StoreContext
 from woonext.sync.items import sync_items
 
@@ -107,3 +112,21 @@ async def test_a_variation_with_an_any_option_is_a_plain_item(world: World, ctx:
     assert not report.failed
     medium = items(world)["GALABEYA-M"]
     assert not medium.get("variant_of") and medium["woo_variation_id"] == str(cat["M"]["id"])
+
+
+async def test_a_product_webhook_brings_its_items_in_step(world: World, ctx: StoreContext) -> None:
+    """product.updated (a variation's delivery names its product) → the worker syncs that product."""
+    cat = world.catalog  # type: ignore[attr-defined]
+    await sync_items(ctx)
+    world.woo.add_webhook("product.updated", f"{BASE}/webhooks/woocommerce/main", "s3cret")
+    world.woo.webhook_transport = httpx.ASGITransport(app=create_app(world.config, world.db))
+    body = {"update": [{"id": cat["M"]["id"], "description": "Medium, cotton"}]}
+    await ctx.woo.post(f"products/{cat['galabeya']['id']}/variations/batch", body)
+    await world.woo.run_webhooks()
+    worker = Worker(world.config, world.db, world.transports())
+    while await worker.run_once() is not None:
+        pass
+    await worker.aclose()
+    [event] = [e for e in queue.list_events(world.db) if e.kind == "product"]
+    assert event.remote_id == str(cat["galabeya"]["id"]) and event.status == "Succeeded"
+    assert items(world)["GALABEYA-M"]["description"] == "Medium, cotton"

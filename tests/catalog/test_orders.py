@@ -82,3 +82,15 @@ async def test_a_refund_of_a_line_without_sku_credits_its_item(world: World, ctx
     [note] = [d for d in world.invoices() if d.get("is_return")]
     assert [row["item_code"] for row in note["items"]] == [f"WOO-{cat['mug']['id']}"]
     assert Decimal(str(note["grand_total"])) == Decimal("-120.00")
+
+
+async def test_two_orders_of_one_new_product_make_one_item(world: World, ctx: StoreContext) -> None:
+    import asyncio
+
+    cat = world.catalog  # type: ignore[attr-defined]
+    await _allow_negative_stock(ctx)
+    first, second = (_order(world, (cat["mug"]["id"], 0, 1)) for _ in range(2))
+    results = await asyncio.gather(_sync(ctx, first["id"]), _sync(ctx, second["id"]))
+    assert [r.status for r in results] == [SUCCEEDED, SUCCEEDED]
+    made = [i for i in world.erp.db.all("Item") if i.get("woo_product_id") == str(cat["mug"]["id"])]
+    assert [i["name"] for i in made] == [f"WOO-{cat['mug']['id']}"]

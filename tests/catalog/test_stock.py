@@ -139,3 +139,18 @@ async def test_push_all_rereads_woocommerce_and_repairs_a_drift(world: World, ct
     report = await push_stock(ctx, everything=True)
     assert ("CANDLE-SET-009", 30) in [(c.binding.erp_name, c.values["stock"]) for c in report.changes]
     assert woo_stock(world, cat["candle"]) == 30
+
+
+async def test_the_stores_warehouses_are_summed(world: World, ctx: StoreContext) -> None:
+    cat = world.catalog  # type: ignore[attr-defined]
+    await ctx.erp.insert("Warehouse", {"warehouse_name": "Shop Floor", "company": "Jarz Test"})
+    ctx.config.stock.warehouses = [WAREHOUSE, "Shop Floor - JT"]
+    await sync_items(ctx)
+    await stock_entry(ctx, "CANDLE-SET-009", 30)
+    await push_stock(ctx)
+    row = {"item_code": "CANDLE-SET-009", "t_warehouse": "Shop Floor - JT", "qty": 4, "basic_rate": 10}
+    await ctx.erp.insert(
+        "Stock Entry", {"stock_entry_type": "Material Receipt", "company": "Jarz Test", "docstatus": 1, "items": [row]}
+    )
+    report = await push_stock(ctx)  # one Bin moved; the other warehouse's is read too
+    assert [c.values["stock"] for c in report.changes] == [34] and woo_stock(world, cat["candle"]) == 34

@@ -6,6 +6,7 @@ object's answer refreshes what the binding remembers of WooCommerce's side.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,20 +95,20 @@ async def write(ctx: StoreContext, changes: list[Change], *, reason: str) -> Pus
     by_path: dict[str, list[Change]] = {}
     for change in changes:
         by_path.setdefault(change.path, []).append(change)
-    for path, group in by_path.items():
-        for start in range(0, len(group), BATCH):
-            chunk = group[start : start + BATCH]
-            answers = await ctx.woo.batch(path, [c.payload() for c in chunk])
-            result.requests += 1
-            for change, answer in zip(chunk, answers, strict=False):
-                if isinstance(answer, dict) and "error" in answer:
-                    message = str((answer.get("error") or {}).get("message") or answer)
-                    result.failed.append((change, message))
-                    await _record_failure(ctx, change, reason, message)
-                    continue
-                change.binding.data = {**change.binding.data, **cache_from(answer)}
-                await ctx.state.save_binding(change.binding)
-                result.written.append(change)
+    chunks = [group[i : i + BATCH] for group in by_path.values() for i in range(0, len(group), BATCH)]
+    # each variable product's variations are their own request: sent side by side, within the client's limit
+    answers = await asyncio.gather(*(ctx.woo.batch(c[0].path, [x.payload() for x in c]) for c in chunks))
+    for chunk, answered in zip(chunks, answers, strict=True):
+        result.requests += 1
+        for change, answer in zip(chunk, answered, strict=False):
+            if isinstance(answer, dict) and "error" in answer:
+                message = str((answer.get("error") or {}).get("message") or answer)
+                result.failed.append((change, message))
+                await _record_failure(ctx, change, reason, message)
+                continue
+            change.binding.data = {**change.binding.data, **cache_from(answer)}
+            await ctx.state.save_binding(change.binding)
+            result.written.append(change)
     return result
 
 

@@ -8,6 +8,7 @@ whose URL-encoded size stays well under it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -45,3 +46,28 @@ async def get_list_in(
         where = [*(filters or []), [field, "in", chunk]]
         rows += await ctx.erp.get_list(doctype, filters=where, fields=fields, limit=0)
     return rows
+
+
+STAMP = "%Y-%m-%d %H:%M:%S.%f"  # Frappe's `modified`, in the site's time zone
+OVERLAP = timedelta(minutes=2)  # a row saved by a transaction that committed late is still seen
+
+
+async def changed_since(
+    ctx: StoreContext, stream: str, doctype: str, filters: list[list[Any]], fields: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Rows of `doctype` modified since the cursor `stream` (all of them the first time), less the
+    ones already seen in the overlap, and the cursor to keep once they are handled. One request."""
+    cursor = await ctx.state.get_cursor(ctx.store, stream) or {}
+    where = list(filters)
+    if cursor.get("modified"):
+        since = datetime.strptime(cursor["modified"], STAMP) - OVERLAP
+        where.append(["modified", ">", since.strftime(STAMP)])
+    rows = await ctx.erp.get_list(doctype, filters=where, fields=fields, order_by="modified asc", limit=0)
+    seen = dict(cursor.get("seen") or {})
+    fresh = [r for r in rows if seen.get(str(r["name"])) != str(r["modified"])]
+    latest = max([str(r["modified"]) for r in rows] + [str(cursor.get("modified") or "")])
+    if not latest:
+        return fresh, cursor
+    edge = (datetime.strptime(latest, STAMP) - OVERLAP).strftime(STAMP)
+    keep = {**seen, **{str(r["name"]): str(r["modified"]) for r in rows}}
+    return fresh, {"modified": latest, "seen": {k: v for k, v in keep.items() if v > edge}}

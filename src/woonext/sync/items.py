@@ -10,6 +10,7 @@ one ERPNext read of the Items not bound yet, and the writes that are needed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -81,7 +82,10 @@ async def sync_items(
 
 
 async def sync_products(ctx: StoreContext, products: list[dict[str, Any]], report: ItemsReport) -> None:
-    variations = {int(p["id"]): await ctx.woo.all_variations(p["id"]) for p in products if p.get("type") == "variable"}
+    variable = [p for p in products if p.get("type") == "variable"]
+    # one listing per variable product, in parallel within the WooCommerce client's own limit
+    lists = await asyncio.gather(*(ctx.woo.all_variations(p["id"]) for p in variable))
+    variations = {int(p["id"]): found for p, found in zip(variable, lists, strict=True)}
     settings = ctx.catalog_settings()
     groups = {g for g, new in (m.item_group(p, settings) for p in products) if new}
     report.masters += [f"create Item Group {g!r}" for g in await ensure_groups(ctx, groups, dry_run=report.dry_run)]
@@ -174,8 +178,12 @@ async def item_for_line(ctx: StoreContext, product_id: int, variation_id: int) -
         return binding.erp_name
     if not ctx.config.catalog.create_missing_items or not product_id:
         return None
-    await sync_items(ctx, product_ids=[product_id])
-    binding = await ctx.state.get_binding(ctx.store, kind, remote)
+    locks: dict[int, asyncio.Lock] = ctx.cache.catalog.setdefault("product_locks", {})
+    async with locks.setdefault(product_id, asyncio.Lock()):  # orders of one new product make it once
+        binding = await ctx.state.get_binding(ctx.store, kind, remote)
+        if binding is None or not binding.erp_name:
+            await sync_items(ctx, product_ids=[product_id])
+            binding = await ctx.state.get_binding(ctx.store, kind, remote)
     return binding.erp_name if binding is not None and binding.erp_name else None
 
 

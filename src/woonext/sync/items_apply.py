@@ -13,7 +13,7 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpError, ErpUncertain
 from woonext.mapping import catalog as m
-from woonext.store import Binding
+from woonext.store import Binding, BindingExists
 from woonext.sync.context import StoreContext
 from woonext.sync.erp_lists import get_list_in
 
@@ -240,4 +240,11 @@ async def _remember(ctx: StoreContext, target: Target, code: str, digest: str, d
     if (b.erp_name, b.content_hash, b.state, b.data) == (code, digest, SYNCED, data):
         return
     b.erp_name, b.content_hash, b.state, b.data = code, digest, SYNCED, data
-    await ctx.state.save_binding(b)
+    try:
+        await ctx.state.save_binding(b)
+    except BindingExists:  # another run bound it meanwhile (two orders of one new product): same Item
+        current = await ctx.state.get_binding(b.store, b.kind, b.remote_id)
+        if current is None:
+            raise
+        b.id, b.created_at = current.id, current.created_at
+        await ctx.state.save_binding(b)

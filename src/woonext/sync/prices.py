@@ -11,18 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from woonext.mapping.prices import price_by_item, same_price, wanted_prices
 from woonext.store import Binding
 from woonext.sync.catalog_push import BATCH, Change, refresh, write
 from woonext.sync.context import StoreContext
-from woonext.sync.erp_lists import get_list_in
-from woonext.sync.stock import STAMP, bound_objects
+from woonext.sync.erp_lists import changed_since, get_list_in
+from woonext.sync.stock import bound_objects
 
 CURSOR = "prices"
-OVERLAP = timedelta(minutes=2)
 PRICE_FIELDS = ["name", "item_code", "price_list", "price_list_rate", "currency", "customer", "supplier"]
 PRICE_FIELDS += ["valid_from", "valid_upto", "modified"]
 
@@ -51,23 +49,6 @@ def _lists(ctx: StoreContext) -> list[str]:
     return [c.regular_price_list, *([c.prices.sale_price_list] if c.prices.sale_price_list else [])]
 
 
-async def _changed_rows(ctx: StoreContext) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    cursor = await ctx.state.get_cursor(ctx.store, CURSOR) or {}
-    filters: list[list[Any]] = [["price_list", "in", _lists(ctx)]]
-    if cursor.get("modified"):
-        since = datetime.strptime(cursor["modified"], STAMP) - OVERLAP
-        filters.append(["modified", ">", since.strftime(STAMP)])
-    rows = await ctx.erp.get_list("Item Price", filters=filters, fields=PRICE_FIELDS, order_by="modified asc", limit=0)
-    seen = dict(cursor.get("seen") or {})
-    fresh = [r for r in rows if seen.get(str(r["name"])) != str(r["modified"])]
-    latest = max([str(r["modified"]) for r in rows] + [str(cursor.get("modified") or "")])
-    if not latest:
-        return fresh, cursor
-    edge = (datetime.strptime(latest, STAMP) - OVERLAP).strftime(STAMP)
-    keep = {**seen, **{str(r["name"]): str(r["modified"]) for r in rows}}
-    return fresh, {"modified": latest, "seen": {k: v for k, v in keep.items() if v > edge}}
-
-
 async def push_prices(
     ctx: StoreContext, *, everything: bool = False, dry_run: bool = False, item_codes: Iterable[str] = ()
 ) -> PricesReport:
@@ -82,7 +63,8 @@ async def push_prices(
         rows = await ctx.erp.get_list("Item Price", filters=[["price_list", "in", lists]], fields=PRICE_FIELDS, limit=0)
         targets = [b for b in await bound_objects(ctx, None) if not b.data.get("template")]
     else:
-        rows, cursor = await _changed_rows(ctx)
+        where = [["price_list", "in", lists]]
+        rows, cursor = await changed_since(ctx, CURSOR, "Item Price", where, PRICE_FIELDS)
         codes = {str(r["item_code"]) for r in rows} | set(item_codes)
         targets = [b for b in await bound_objects(ctx, codes) if not b.data.get("template")] if codes else []
         if targets:  # every price of those Items, not only the rows that moved

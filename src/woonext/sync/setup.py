@@ -9,6 +9,7 @@ from typing import Any
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.sync.context import StoreContext
+from woonext.sync.erp_lists import get_list_in
 
 PAYMENT_METHOD_OPTIONS = ["", "Cash", "Instapay", "Mobile Wallet", "Kashier Card", "Kashier Wallet"]
 CUSTOMER_KEY_FIELD = "woonext_customer_key"
@@ -262,10 +263,8 @@ async def check_prerequisites(ctx: StoreContext, report: SetupReport, skus: set[
             )
         )
     if skus:
-        found = {
-            row["name"]
-            for row in await ctx.erp.get_list("Item", filters=[["name", "in", sorted(skus)]], fields=["name"], limit=0)
-        }
+        # in chunks: all of a large store's SKUs in one query string are more than ERPNext's request line takes
+        found = {row["name"] for row in await get_list_in(ctx, "Item", "name", skus, fields=["name"])}
         missing = sorted(skus - found)
         add(
             Check(

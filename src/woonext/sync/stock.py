@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,14 +21,12 @@ from woonext.mapping.stock import actual_by_item, desired_quantity
 from woonext.store import Binding
 from woonext.sync.catalog_push import BATCH, Change, differs, refresh, write
 from woonext.sync.context import StoreContext
-from woonext.sync.erp_lists import chunk_values, get_list_in
+from woonext.sync.erp_lists import changed_since, chunk_values, get_list_in
 from woonext.sync.items_apply import PRODUCT, VARIATION
 from woonext.sync.stock_holds import held_by_orders
 
 CURSOR = "stock"
-OVERLAP = timedelta(minutes=2)  # a Bin saved in a transaction that committed late is still seen
 BIN_FIELDS = ["name", "item_code", "warehouse", "actual_qty", "modified"]
-STAMP = "%Y-%m-%d %H:%M:%S.%f"
 
 
 @dataclass
@@ -67,24 +64,6 @@ def _stocked(b: Binding) -> bool:
     return bool(data.get("manage_stock")) and bool(data.get("stock_item")) and not data.get("template")
 
 
-async def _changed_bins(ctx: StoreContext, warehouses: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Bins modified since the cursor (all of them on the first run), and the cursor to keep after."""
-    cursor = await ctx.state.get_cursor(ctx.store, CURSOR) or {}
-    filters: list[list[Any]] = [["warehouse", "in", warehouses]]
-    if cursor.get("modified"):
-        since = datetime.strptime(cursor["modified"], STAMP) - OVERLAP
-        filters.append(["modified", ">", since.strftime(STAMP)])
-    rows = await ctx.erp.get_list("Bin", filters=filters, fields=BIN_FIELDS, order_by="modified asc", limit=0)
-    seen = dict(cursor.get("seen") or {})
-    fresh = [r for r in rows if seen.get(str(r["name"])) != str(r["modified"])]
-    latest = max([str(r["modified"]) for r in rows] + [str(cursor.get("modified") or "")])
-    if not latest:
-        return fresh, cursor
-    edge = (datetime.strptime(latest, STAMP) - OVERLAP).strftime(STAMP)
-    keep = {**seen, **{str(r["name"]): str(r["modified"]) for r in rows}}
-    return fresh, {"modified": latest, "seen": {k: v for k, v in keep.items() if v > edge}}
-
-
 async def push_stock(ctx: StoreContext, *, everything: bool = False, dry_run: bool = False) -> StockReport:
     """Push what changed since the cursor (`everything`: every bound object, re-reading WooCommerce)."""
     report = StockReport(dry_run=dry_run)
@@ -97,7 +76,7 @@ async def push_stock(ctx: StoreContext, *, everything: bool = False, dry_run: bo
         targets = [b for b in await bound_objects(ctx, None) if _stocked(b)]
         bins = await ctx.erp.get_list("Bin", filters=[["warehouse", "in", warehouses]], fields=BIN_FIELDS, limit=0)
     else:
-        bins, cursor = await _changed_bins(ctx, warehouses)
+        bins, cursor = await changed_since(ctx, CURSOR, "Bin", [["warehouse", "in", warehouses]], BIN_FIELDS)
         targets = (
             [b for b in await bound_objects(ctx, {str(r["item_code"]) for r in bins}) if _stocked(b)] if bins else []
         )

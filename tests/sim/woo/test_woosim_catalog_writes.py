@@ -93,7 +93,11 @@ async def test_put_product_manage_stock_and_read_back(
     )
     variation = seed_catalog(sim)["kilo"]
     as_product = await http.get(signed(f"/wp-json/wc/v3/products/{variation['id']}"))
-    assert as_product.json()["parent_id"] == variation["parent_id"]  # a variation's id answers as itself
+    assert as_product.status_code == 404  # a variation lives under its parent only
+    batch = await http.post(
+        signed("/wp-json/wc/v3/products/batch", "POST"), json={"update": [{"id": variation["id"], "stock_quantity": 3}]}
+    )
+    assert batch.json()["update"][0]["error"]["code"] == "woocommerce_rest_product_invalid_id"
 
 
 async def test_orders_move_stock_by_status_like_sample_60(sim: WooSim) -> None:

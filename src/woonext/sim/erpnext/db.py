@@ -161,6 +161,21 @@ class Txn:
             if k not in seen:
                 yield doc
 
+    def rows_where(self, doctype: str, field: str, value: str) -> list[Doc]:
+        """Rows whose `field` may equal `value` (case-insensitively, through an index kept like the unique
+        ones): a superset the caller still compares exactly. Not copied."""
+        wanted = unique_key(value)
+        table = self.db.tables.get(doctype, {})
+        rows = [
+            table[k]
+            for k in self.db.unique_holders(doctype, field).get(wanted or "", ())
+            if (doctype, k) not in self.writes
+        ]
+        for (dt, _), doc in self.writes.items():
+            if dt == doctype and doc is not _DELETED and unique_key(doc.get(field)) == wanted:
+                rows.append(doc)
+        return rows
+
     def put(self, doc: Doc) -> None:
         self.writes[(doc["doctype"], key(doc["name"]))] = doc
         if doc["doctype"] == "Custom Field":

@@ -37,8 +37,10 @@ def _points_at(row: Doc, fields: list[tuple[str, str | None]], doctype: str, nam
     return False
 
 
-# Frappe's `ignore_links_on_delete` (hooks.py): logs that never stop a delete (sample 107).
-IGNORE_LINKS_ON_DELETE = frozenset({"Webhook Request Log"})
+# Frappe's `ignore_links_on_delete` (hooks.py): logs that never stop a delete (sample 107); and the
+# ledger rows of a cancelled transaction, which stay behind it as its GL entries do (Accounts Settings'
+# `delete_linked_ledger_entries` is off by default).
+IGNORE_LINKS_ON_DELETE = frozenset({"Webhook Request Log", "Stock Ledger Entry"})
 
 
 def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:

@@ -54,6 +54,26 @@ class Query:
             for table in tables:
                 yield from parent.get(table) or []
 
+    def _candidates(self, conds: list[tuple[str | None, str, str, Any, str]]) -> list[Doc] | None:
+        """A superset of the matching documents from an index, when a condition is `=` or `in` on a
+        text column (by name, or through the indexes kept like the unique ones); None = scan them all.
+        The conditions are still applied to every candidate."""
+        if self.meta.istable:
+            return None
+        for tf, col, op, value, ft in conds:
+            values = [value] if op == "=" else value if op == "in" and isinstance(value, list) else None
+            if tf or values is None or ft in NUMERIC_TYPES or ft in INT_TYPES:
+                continue
+            if not values or not all(isinstance(v, str) and v for v in values):
+                continue
+            found: dict[int, Doc] = {}
+            for v in values:
+                hits = [d] if col == "name" and (d := self.txn.peek(self.doctype, v)) else []
+                for doc in hits if col == "name" else self.txn.rows_where(self.doctype, col, v):
+                    found[id(doc)] = doc
+            return list(found.values())
+        return None
+
     def _children(self) -> dict[str, tuple[str, Meta]]:
         """child doctype -> (table fieldname, meta)."""
         out: dict[str, tuple[str, Meta]] = {}
@@ -94,7 +114,8 @@ class Query:
         any_conds = self._conditions(parse_json(or_filters, "or_filters"))
         rows: list[tuple[Doc, Doc | None]] = []
         child_table = next((t for t, _, _ in selected if t), None)
-        for doc in self._records():
+        candidates = self._candidates(conds)
+        for doc in candidates if candidates is not None else self._records():
             if not all(self._match(doc, c) for c in conds):
                 continue
             if any_conds and not any(self._match(doc, c) for c in any_conds):
@@ -307,6 +328,22 @@ def _norm(value: Any, ft: str) -> Any:
     return str(jsonable(value) if value is not None else "").casefold()
 
 
+_OPTIONS: dict[tuple[int, str], tuple[Any, frozenset[Any]]] = {}
+
+
+def _options(value: Any, ft: str) -> frozenset[Any]:
+    """The normalised values of an `in` filter, made once per query, not once per row."""
+    cached = _OPTIONS.get((id(value), ft))
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    options = value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
+    normalised = frozenset(_norm(o, ft) for o in options)
+    if len(_OPTIONS) > 64:
+        _OPTIONS.clear()
+    _OPTIONS[(id(value), ft)] = (value, normalised)  # the value is kept, so its id is not reused meanwhile
+    return normalised
+
+
 def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
     if op in TREE_OPS:
         hit = str(actual or "").casefold() in value
@@ -315,8 +352,7 @@ def _compare(actual: Any, op: str, value: Any, ft: str) -> bool:
         is_set = actual not in (None, "")
         return is_set if str(value).lower() == "set" else not is_set
     if op in ("in", "not in"):
-        options = value if isinstance(value, (list, tuple)) else [v.strip() for v in str(value or "").split(",")]
-        hit = _norm(actual, ft) in {_norm(o, ft) for o in options}
+        hit = _norm(actual, ft) in _options(value, ft)
         return hit if op == "in" else not hit
     if op in ("like", "not like"):
         pattern = "^" + re.escape(str(value or "")).replace("%", ".*").replace("_", ".") + "$"

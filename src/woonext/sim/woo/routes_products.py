@@ -1,4 +1,6 @@
-"""Writing products and variations: PUT one, or `POST …/batch` (samples 54–59).
+"""Writing products and variations: PUT one, or `POST …/batch` (samples 54–59). Variations are
+written only under their parent (`/products/{id}/variations…`): each variable product's variations
+need their own batch request (the products endpoints do not take a variation's id).
 
 What the real 11.0.1 does: a batch holds at most 100 objects (create + update + delete together);
 more is 413 `woocommerce_rest_request_entity_too_large` and nothing is applied. A bad id fails only
@@ -96,9 +98,7 @@ def _variation(sim: WooSim, parent_id: int, item_id: Any) -> dict[str, Any]:
 
 
 async def update_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
-    product = sim.catalog.products.get(int(m["id"])) or sim.catalog.variations.get(int(m["id"]))
-    if product is None:
-        raise WooError(400, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+    product = _product(sim, m["id"])  # a variation's id is refused: variations are written under their parent
     apply_changes(sim, product, req.params())
     return Reply(200, _public(product))
 

@@ -131,8 +131,8 @@ def _modified_after(sim: WooSim, req: WooRequest, items: list[dict[str, Any]]) -
 
 
 async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
-    # wc_get_product() answers a variation's id too (type "variation", with its parent_id)
-    product = sim.catalog.products.get(int(m["id"])) or sim.catalog.variations.get(int(m["id"]))
+    # a variation is only reachable under its parent (woocommerce_fusion#127: /products/{variation id} is 404)
+    product = sim.catalog.products.get(int(m["id"]))
     if product is None:
         raise WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
     return Reply(200, _public(product))
@@ -141,12 +141,11 @@ async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
 async def list_variations(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     pid = int(m["product_id"])
     wanted = set(values.get("include") or [])
+    parent = sim.catalog.products.get(pid) or {}
+    # the parent lists its variations' ids (a scan of every variation per request is quadratic)
+    own = (sim.catalog.variations.get(int(i)) for i in parent.get("variations") or [])
     items = sorted(
-        (
-            v
-            for v in sim.catalog.variations.values()
-            if int(v.get("parent_id", 0)) == pid and (not wanted or v["id"] in wanted)
-        ),
+        (v for v in own if v is not None and int(v.get("parent_id", 0)) == pid and (not wanted or v["id"] in wanted)),
         key=lambda v: v["id"],
         reverse=(values.get("order") or "desc") == "desc",
     )
