@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from woonext.erpnext.types import AddressDoc, AddressFields
 from woonext.mapping.identity import erpnext_phone, latin_digits, normalise_email
+from woonext.woo.types import WooAddress
 
 _PUNCTUATION = re.compile(r"[^\w]+", re.UNICODE)
 
@@ -25,7 +28,7 @@ def normalise_text(raw: object) -> str:
     return " ".join(_PUNCTUATION.sub(" ", text).replace("_", " ").split())
 
 
-def signature(address: dict[str, Any], default_country: str = "") -> str:
+def signature(address: WooAddress, default_country: str = "") -> str:
     """ "" when the address has no line 1 or city (nothing ERPNext could hold)."""
     line1, city = normalise_text(address.get("address_1")), normalise_text(address.get("city"))
     if not line1 or not city:
@@ -34,7 +37,7 @@ def signature(address: dict[str, Any], default_country: str = "") -> str:
     return "|".join((line1, city, postcode, country_code(address, default_country).lower()))
 
 
-def country_code(address: dict[str, Any], default_country: str = "") -> str:
+def country_code(address: WooAddress, default_country: str = "") -> str:
     return (str(address.get("country") or "").strip() or default_country).upper()
 
 
@@ -43,23 +46,22 @@ class AddressPlan:
     """One place of a customer: the Address to create, the fields we own on it, and its signature."""
 
     signature: str
-    fields: dict[str, Any]
-    doc: dict[str, Any]
+    fields: AddressFields
+    doc: AddressDoc
 
 
-def changes(known: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+def changes(known: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
     """The fields that differ from what we last wrote (an in-place update); {} = nothing to do."""
     return {k: v for k, v in fields.items() if known.get(k) != v}
 
 
-def address_fields(
-    address: dict[str, Any], *, country_name: str, region: str, territory: str = "", territory_field: str = ""
-) -> dict[str, Any]:
-    """The fields we own on an Address (what an in-place update writes)."""
+def address_fields(address: WooAddress, *, country_name: str, region: str, territory: str = "") -> AddressFields:
+    """The fields we own on an Address (what an in-place update writes); `territory` goes into the
+    Address custom field sync/setup.py adds."""
     # An order without a phone or e-mail does not erase the ones the Address already has.
     phone, _ = erpnext_phone(address.get("phone"), region)
     email = normalise_email(address.get("email"))
-    fields: dict[str, Any] = {
+    fields: AddressFields = {
         "address_line1": str(address.get("address_1") or "").strip()[:240],
         "address_line2": str(address.get("address_2") or "").strip()[:240],
         "city": str(address.get("city") or "").strip()[:140],
@@ -71,13 +73,13 @@ def address_fields(
         fields["phone"] = phone
     if email:
         fields["email_id"] = email
-    if territory and territory_field:
-        fields[territory_field] = territory
+    if territory:
+        fields["territory"] = territory
     return fields
 
 
 def plan_address(
-    address: dict[str, Any],
+    address: WooAddress,
     *,
     customer: str,
     address_type: str,
@@ -87,13 +89,10 @@ def plan_address(
     region: str,
     sync_key: str,
     territory: str = "",
-    territory_field: str = "",
 ) -> AddressPlan:
     """A new Address linked to `customer`; `sync_key` is its unique woonext key."""
-    fields = address_fields(
-        address, country_name=country_name, region=region, territory=territory, territory_field=territory_field
-    )
-    doc = {
+    fields = address_fields(address, country_name=country_name, region=region, territory=territory)
+    doc: AddressDoc = {
         "address_title": customer,
         "address_type": address_type,
         **fields,
@@ -105,12 +104,10 @@ def plan_address(
     return AddressPlan(signature(address, region), fields, doc)
 
 
-def customer_places(
-    billing: dict[str, Any], shipping: dict[str, Any], region: str
-) -> list[tuple[str, dict[str, Any], bool, bool]]:
+def customer_places(billing: WooAddress, shipping: WooAddress, region: str) -> list[tuple[str, WooAddress, bool, bool]]:
     """(signature, address, is billing, is shipping) for the distinct places of an order or customer;
     a shipping address equal to the billing one is the same Address, flagged for both."""
-    places: dict[str, tuple[str, dict[str, Any], bool, bool]] = {}
+    places: dict[str, tuple[str, WooAddress, bool, bool]] = {}
     bill_sig = signature(billing, region)
     if bill_sig:
         places[bill_sig] = (bill_sig, billing, True, False)
@@ -120,6 +117,6 @@ def customer_places(
             places[ship_sig] = (ship_sig, billing, True, True)
         else:
             # A shipping block usually has no e-mail/phone of its own: take the billing ones.
-            merged = {**shipping, "phone": shipping.get("phone") or billing.get("phone")}
+            merged: WooAddress = {**shipping, "phone": shipping.get("phone") or billing.get("phone") or ""}
             places[ship_sig] = (ship_sig, merged, False, True)
     return list(places.values())

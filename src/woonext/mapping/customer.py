@@ -10,27 +10,42 @@ none of them is its own person (`guest-order:<order id>`). Invalid e-mails and p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from woonext.erpnext.types import ContactDoc, CustomerDoc
 from woonext.mapping.identity import erpnext_phone, normalise_email, normalise_phone
+from woonext.woo.types import PartySource, WooAddress, WooCustomer, WooOrder
 
 
-def _billing(order: dict[str, Any]) -> dict[str, Any]:
+def party_of(order: WooOrder) -> PartySource:
+    """What the customer mapping reads of an order (its person: account id, billing, shipping)."""
+    party: PartySource = {}
+    if "id" in order:
+        party["id"] = order["id"]
+    if "customer_id" in order:
+        party["customer_id"] = order["customer_id"]
+    if "billing" in order:
+        party["billing"] = order["billing"]
+    if "shipping" in order:
+        party["shipping"] = order["shipping"]
+    return party
+
+
+def _billing(order: PartySource) -> WooAddress:
     return order.get("billing") or {}
 
 
-def order_emails(order: dict[str, Any]) -> list[str]:
+def order_emails(order: PartySource) -> list[str]:
     """The raw e-mails an order (or a WooCommerce customer) carries, account e-mail first."""
     raw = [order.get("email"), _billing(order).get("email")]
     return [str(e).strip() for e in raw if str(e or "").strip()]
 
 
-def order_phones(order: dict[str, Any]) -> list[str]:
+def order_phones(order: PartySource) -> list[str]:
     raw = [_billing(order).get("phone"), (order.get("shipping") or {}).get("phone")]
     return [str(p).strip() for p in raw if str(p or "").strip()]
 
 
-def phone_region(order: dict[str, Any], store_region: str) -> str:
+def phone_region(order: PartySource, store_region: str) -> str:
     """The region for national phone numbers: the store's country; when that is unknown, the
     country of the order's billing (else shipping) address."""
     if store_region:
@@ -42,7 +57,7 @@ def phone_region(order: dict[str, Any], store_region: str) -> str:
     return ""
 
 
-def identity_keys(order: dict[str, Any], region: str = "") -> list[str]:
+def identity_keys(order: PartySource, region: str = "") -> list[str]:
     """Every key the order's person is known by, strongest first."""
     keys: list[str] = []
     customer_id = int(order.get("customer_id") or 0)
@@ -59,7 +74,7 @@ def identity_keys(order: dict[str, Any], region: str = "") -> list[str]:
     return keys or [f"guest-order:{order.get('id')}"]
 
 
-def identity_key(order: dict[str, Any], region: str = "") -> str:
+def identity_key(order: PartySource, region: str = "") -> str:
     """The strongest key: the one a new Customer is created under."""
     return identity_keys(order, region)[0]
 
@@ -73,7 +88,7 @@ class ContactDetails:
     problems: list[str] = field(default_factory=list)
 
 
-def contact_details(order: dict[str, Any], region: str = "") -> ContactDetails:
+def contact_details(order: PartySource, region: str = "") -> ContactDetails:
     out = ContactDetails()
     for raw in order_emails(order):
         email = normalise_email(raw)
@@ -94,7 +109,7 @@ def contact_details(order: dict[str, Any], region: str = "") -> ContactDetails:
     return out
 
 
-def customer_name(order: dict[str, Any]) -> str:
+def customer_name(order: PartySource) -> str:
     billing = _billing(order)
     first = str(order.get("first_name") or billing.get("first_name") or "").strip()
     last = str(order.get("last_name") or billing.get("last_name") or "").strip()
@@ -107,14 +122,12 @@ def customer_name(order: dict[str, Any]) -> str:
     )[:140]
 
 
-def customer_doc(
-    order: dict[str, Any], store_key: str, *, customer_group: str = "", territory: str = ""
-) -> dict[str, Any]:
+def customer_doc(order: PartySource, store_key: str, *, customer_group: str = "", territory: str = "") -> CustomerDoc:
     """A new Customer; keyed by our own unique field, never by its (collision-prone) name."""
     billing = _billing(order)
     customer_id = int(order.get("customer_id") or 0)
     has_person = bool(order.get("first_name") or billing.get("first_name"))
-    doc: dict[str, Any] = {
+    doc: CustomerDoc = {
         "customer_name": customer_name(order),
         "customer_type": "Company" if str(billing.get("company") or "").strip() and not has_person else "Individual",
         "woonext_customer_key": store_key,
@@ -128,7 +141,7 @@ def customer_doc(
     return doc
 
 
-def contact_doc(customer: str, order: dict[str, Any], details: ContactDetails, sync_key: str) -> dict[str, Any]:
+def contact_doc(customer: str, order: PartySource, details: ContactDetails, sync_key: str) -> ContactDoc:
     """The one Contact of a Customer, with every e-mail and phone we know."""
     billing = _billing(order)
     first = str(order.get("first_name") or billing.get("first_name") or "").strip()
@@ -147,9 +160,9 @@ def contact_doc(customer: str, order: dict[str, Any], details: ContactDetails, s
     }
 
 
-def customer_as_order(customer: dict[str, Any]) -> dict[str, Any]:
+def customer_as_order(customer: WooCustomer) -> PartySource:
     """A WooCommerce customer (`GET /customers/{id}`) in the shape the order path reads."""
-    billing = dict(customer.get("billing") or {})
+    billing: WooAddress = {**(customer.get("billing") or {})}
     if not billing.get("email"):
         billing["email"] = customer.get("email") or ""
     if not billing.get("first_name") and not billing.get("last_name"):
@@ -157,8 +170,8 @@ def customer_as_order(customer: dict[str, Any]) -> dict[str, Any]:
         billing["last_name"] = customer.get("last_name") or ""
     return {
         "id": f"customer-{customer.get('id')}",
-        "customer_id": customer.get("id"),
-        "email": customer.get("email"),
+        "customer_id": customer.get("id") or 0,
+        "email": customer.get("email") or "",
         "billing": billing,
-        "shipping": dict(customer.get("shipping") or {}),
+        "shipping": {**(customer.get("shipping") or {})},
     }

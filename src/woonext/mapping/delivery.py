@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+from woonext.erpnext.types import SalesInvoiceDoc
+from woonext.woo.types import WooOrder
+
 
 @dataclass(frozen=True)
 class DeliveryMetaKeys:
@@ -18,7 +21,7 @@ class DeliveryMetaKeys:
 _DURATION = re.compile(r"^\s*(\d+)\s*$")
 
 
-def meta_value(order: dict[str, Any], key: str) -> Any:
+def meta_value(order: WooOrder, key: str) -> Any:
     """The value of the last meta entry with this key (WooCommerce keeps the last write)."""
     found: Any = None
     for entry in order.get("meta_data") or []:
@@ -27,9 +30,9 @@ def meta_value(order: dict[str, Any], key: str) -> Any:
     return found
 
 
-def delivery_fields(order: dict[str, Any], keys: DeliveryMetaKeys) -> tuple[dict[str, Any], list[str]]:
-    """Map delivery meta into the Sales Invoice's custom fields; bad values are warned, not fatal."""
-    fields: dict[str, Any] = {}
+def delivery_fields(order: WooOrder, keys: DeliveryMetaKeys, fields: SalesInvoiceDoc) -> list[str]:
+    """Map delivery meta into the Sales Invoice's custom fields (set on `fields`); bad values are
+    warned, not fatal: the warnings are returned."""
     warnings: list[str] = []
     raw_date = meta_value(order, keys.date)
     if raw_date not in (None, ""):
@@ -52,4 +55,4 @@ def delivery_fields(order: dict[str, Any], keys: DeliveryMetaKeys) -> tuple[dict
             warnings.append(
                 f"delivery duration {raw_duration!r} in meta {keys.duration!r} is not whole seconds; left empty"
             )
-    return fields, warnings
+    return warnings

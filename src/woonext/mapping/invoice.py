@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict
 
+from woonext.erpnext.types import SalesInvoiceDoc, SalesInvoiceItem, SalesInvoicePayment, SalesTaxRow
 from woonext.mapping.delivery import DeliveryMetaKeys, delivery_fields
 from woonext.mapping.errors import MappingError
 from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.mapping.money import CENT, ZERO, MoneyError, allocate_cents, as_json_number, money, round2
 from woonext.mapping.residual import order_figures, residual_error, sub_cent_figures, tax_rounding_tolerance
+from woonext.woo.types import WooOrder, WooTaxLine
 
 __all__ = [
     "InvoicePlan",
@@ -66,13 +68,13 @@ class PaymentRow:
 
 @dataclass
 class InvoicePlan:
-    doc: dict[str, Any]
+    doc: SalesInvoiceDoc
     grand_total: Decimal  # what ERPNext must compute; equals the WooCommerce total
     total_taxes: Decimal
     warnings: list[str] = field(default_factory=list)
 
 
-def payment_method_value(order: dict[str, Any], methods: dict[str, str]) -> str:
+def payment_method_value(order: WooOrder, methods: dict[str, str]) -> str:
     """WooCommerce gateway id → the Sales Invoice's `custom_payment_method` Select value."""
     gateway = str(order.get("payment_method") or "").strip()
     if not gateway:
@@ -87,8 +89,16 @@ def payment_method_value(order: dict[str, Any], methods: dict[str, str]) -> str:
     return methods[gateway]
 
 
-def posting_datetime(order: dict[str, Any]) -> datetime:
-    """The order's creation time in the site's time zone (WooCommerce's `date_created`)."""
+class Dated(TypedDict, total=False):
+    """What has a creation time: an order, a refund."""
+
+    id: int
+    date_created: str
+    date_created_gmt: str
+
+
+def posting_datetime(order: Dated) -> datetime:
+    """The order's (or refund's) creation time in the site's time zone (WooCommerce's `date_created`)."""
     raw = order.get("date_created") or order.get("date_created_gmt")
     if not raw:
         raise MappingError("no_date", f"order {order.get('id')} has no date_created")
@@ -98,7 +108,7 @@ def posting_datetime(order: dict[str, Any]) -> datetime:
         raise MappingError("no_date", f"order {order.get('id')} has an unreadable date_created {raw!r}") from exc
 
 
-def split_rows(item_code: str, qty: int, total: Decimal, extra: dict[str, Any]) -> list[dict[str, Any]]:
+def split_rows(item_code: str, qty: int, total: Decimal, extra: SalesInvoiceItem) -> list[SalesInvoiceItem]:
     """Rows whose amounts add up to `total` exactly, given ERPNext's 2-dp rate and amount = rate × qty.
 
     r = round2(total / qty); if r × qty ≠ total: (qty − 1) × r and 1 × the rest. When rounding up
@@ -115,15 +125,15 @@ def split_rows(item_code: str, qty: int, total: Decimal, extra: dict[str, Any]) 
     return [_row(item_code, qty - 1, rate, extra), _row(item_code, 1, rest, extra)]
 
 
-def _row(item_code: str, qty: int, rate: Decimal, extra: dict[str, Any]) -> dict[str, Any]:
+def _row(item_code: str, qty: int, rate: Decimal, extra: SalesInvoiceItem) -> SalesInvoiceItem:
     if rate == ZERO:
         # ERPNext replaces a zero rate by the price-list rate unless the row is 100 % discounted.
         return {"item_code": item_code, "qty": qty, "rate": 0, "discount_percentage": 100, **extra}
     return {"item_code": item_code, "qty": qty, "rate": as_json_number(rate), **extra}
 
 
-def _item_rows(order: dict[str, Any]) -> tuple[list[dict[str, Any]], Decimal]:
-    rows: list[dict[str, Any]] = []
+def _item_rows(order: WooOrder) -> tuple[list[SalesInvoiceItem], Decimal]:
+    rows: list[SalesInvoiceItem] = []
     net = ZERO
     for line in order.get("line_items") or []:
         sku = str(line.get("sku") or "").strip()
@@ -142,13 +152,13 @@ def _item_rows(order: dict[str, Any]) -> tuple[list[dict[str, Any]], Decimal]:
     return rows, net
 
 
-def _charge_row(item_code: str, amount: Decimal, description: str) -> dict[str, Any]:
+def _charge_row(item_code: str, amount: Decimal, description: str) -> SalesInvoiceItem:
     return {"item_code": item_code, "qty": 1, "rate": as_json_number(amount), "description": description}
 
 
-def _charge_rows(order: dict[str, Any], settings: InvoiceSettings) -> tuple[list[dict[str, Any]], Decimal, Decimal]:
+def _charge_rows(order: WooOrder, settings: InvoiceSettings) -> tuple[list[SalesInvoiceItem], Decimal, Decimal]:
     """Shipping and positive fees as item rows; negative fees summed as a net-total discount."""
-    rows: list[dict[str, Any]] = []
+    rows: list[SalesInvoiceItem] = []
     net = ZERO
     discount = ZERO
     for ship in order.get("shipping_lines") or []:
@@ -170,8 +180,8 @@ def _charge_rows(order: dict[str, Any], settings: InvoiceSettings) -> tuple[list
 
 
 def tax_rows(
-    tax_lines: list[dict[str, Any]], tax_accounts: dict[str, str], total_tax: Decimal | None = None
-) -> tuple[list[dict[str, Any]], Decimal]:
+    tax_lines: list[WooTaxLine], tax_accounts: dict[str, str], total_tax: Decimal | None = None
+) -> tuple[list[SalesTaxRow], Decimal]:
     """One "Actual" row per WooCommerce tax line (items + shipping tax), account by rate id.
 
     Given the order's `total_tax`, a rounding gap between it and Σ tax lines (at most a cent per
@@ -188,7 +198,7 @@ def tax_rows(
         and abs(total_tax - sum(amounts, ZERO)) <= tax_rounding_tolerance(len(amounts))
     ):
         amounts = allocate_cents(amounts, total_tax)
-    rows: list[dict[str, Any]] = []
+    rows: list[SalesTaxRow] = []
     total = ZERO
     for line, amount in zip(tax_lines, amounts, strict=True):
         if amount == ZERO:
@@ -214,7 +224,7 @@ def tax_rows(
 
 
 def map_order(
-    order: dict[str, Any],
+    order: WooOrder,
     settings: InvoiceSettings,
     *,
     customer: str,
@@ -248,7 +258,7 @@ def map_order(
     order_total = figures.total
 
     when = posting_datetime(order)
-    doc: dict[str, Any] = {
+    doc: SalesInvoiceDoc = {
         "customer": customer,
         "company": settings.company,
         "currency": order.get("currency") or None,
@@ -270,8 +280,7 @@ def map_order(
     if discount > ZERO:
         doc["apply_discount_on"] = "Net Total"
         doc["discount_amount"] = as_json_number(discount)
-    fields, warnings = delivery_fields(order, settings.delivery_meta)
-    doc.update(fields)
+    warnings = delivery_fields(order, settings.delivery_meta, doc)
 
     if purpose is Purpose.LIVE:
         doc["update_stock"] = 1
@@ -284,15 +293,10 @@ def map_order(
         if pay_by_entry:
             return InvoicePlan(doc=doc, grand_total=grand_total, total_taxes=tax_total, warnings=warnings)
         doc["is_pos"] = 1
-        doc["payments"] = (
-            [
-                {
-                    "mode_of_payment": payment.mode_of_payment,
-                    "account": payment.account,
-                    "amount": as_json_number(order_total),
-                }
-            ]
-            if order_total > ZERO
-            else []
-        )
+        row: SalesInvoicePayment = {
+            "mode_of_payment": payment.mode_of_payment,
+            "account": payment.account,
+            "amount": as_json_number(order_total),
+        }
+        doc["payments"] = [row] if order_total > ZERO else []
     return InvoicePlan(doc=doc, grand_total=grand_total, total_taxes=tax_total, warnings=warnings)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
+
+from woonext.woo.types import WooOrder
 
 # The unique Custom Field woonext puts on every document it creates (Sales Invoice, Payment Entry).
-SYNC_KEY_FIELD = "woonext_sync_key"
+SYNC_KEY_FIELD: Final = "woonext_sync_key"
 # A stored content hash in the current format: "v2:<invoice part>:<details part>".
 HASH_VERSION = "v2"
 
@@ -33,17 +35,17 @@ def refund_payment_key(store: str, refund_id: int | str) -> str:
     return f"{store}:refund_payment:{refund_id}"
 
 
-def order_version(order: dict[str, Any]) -> str:
+def order_version(order: WooOrder) -> str:
     """When this copy of the order was last saved in WooCommerce (UTC, sortable as text)."""
     return str(order.get("date_modified_gmt") or order.get("date_modified") or "")
 
 
-def remember_version(binding_data: dict[str, Any], order: dict[str, Any]) -> dict[str, Any]:
+def remember_version(binding_data: dict[str, Any], order: WooOrder) -> dict[str, Any]:
     """The binding's data with the version of the order it was last brought in step with."""
     return {**binding_data, "version": order_version(order)}
 
 
-def is_older_copy(order: dict[str, Any], binding_data: dict[str, Any]) -> bool:
+def is_older_copy(order: WooOrder, binding_data: dict[str, Any]) -> bool:
     """A copy read before the version already synced (a poll page read before a webhook's re-read):
     acting on it would undo the newer one, e.g. amend an edit back."""
     synced = str(binding_data.get("version") or "")
@@ -59,7 +61,7 @@ def _digest(material: dict[str, Any], size: int = 64) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:size]
 
 
-def invoice_material(order: dict[str, Any]) -> dict[str, Any]:
+def invoice_material(order: WooOrder) -> dict[str, Any]:
     """What the invoice's lines and totals are made of: stored figures only.
 
     The per-line taxes and `price` that WooCommerce re-renders on every read (observed-real §2) are
@@ -78,7 +80,7 @@ def invoice_material(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def details_material(order: dict[str, Any]) -> dict[str, Any]:
+def details_material(order: WooOrder) -> dict[str, Any]:
     """The rest of what an invoice shows: who bought, where to, how they paid."""
     return {
         "customer_id": order.get("customer_id"),
@@ -88,22 +90,22 @@ def details_material(order: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def invoice_hash(order: dict[str, Any]) -> str:
+def invoice_hash(order: WooOrder) -> str:
     return _digest(invoice_material(order), 32)
 
 
-def details_hash(order: dict[str, Any]) -> str:
+def details_hash(order: WooOrder) -> str:
     return _digest(details_material(order), 32)
 
 
-def content_hash(order: dict[str, Any]) -> str:
+def content_hash(order: WooOrder) -> str:
     """The hash stored with an order's binding: the lines/totals part and the details part apart,
     so that an edit of the money can be told from a change of address (status, timestamps, meta and
     notes are in neither: they never touch the invoice)."""
     return f"{HASH_VERSION}:{invoice_hash(order)}:{details_hash(order)}"
 
 
-def legacy_content_hash(order: dict[str, Any]) -> str:
+def legacy_content_hash(order: WooOrder) -> str:
     """The single hash bindings stored before the split (lines, totals and details in one)."""
     material = {**invoice_material(order), **details_material(order)}
     return _digest(material)
@@ -121,7 +123,7 @@ class HashChange:
         return self.invoice is None
 
 
-def compare_hash(stored: str, order: dict[str, Any]) -> HashChange:
+def compare_hash(stored: str, order: WooOrder) -> HashChange:
     """Compare the order with the stored hash.
 
     An old single hash that still matches says nothing changed; one that does not match cannot say

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
 
 from woonext.mapping.refund import refunded_item_id
+from woonext.woo.types import WooLineItem, WooOrder, WooRefund
 
 
-def line_key(line: Mapping[str, Any]) -> tuple[int, int]:
+def line_key(line: WooLineItem) -> tuple[int, int]:
     """(product id, variation id) of an order or refund line."""
     return int(line.get("product_id") or 0), int(line.get("variation_id") or 0)
 
 
-def with_item_codes(order: Mapping[str, Any], codes: Mapping[str, str]) -> dict[str, Any]:
+def with_item_codes(order: WooOrder, codes: Mapping[str, str]) -> WooOrder:
     """A copy of the order whose line `sku`s are the Item codes in `codes` (by line id)."""
-    out = copy.deepcopy(dict(order))
+    out = copy.deepcopy(order)
     for line in out.get("line_items") or []:
         code = codes.get(str(line.get("id")))
         if code:
@@ -30,11 +30,11 @@ def with_item_codes(order: Mapping[str, Any], codes: Mapping[str, str]) -> dict[
     return out
 
 
-def refund_with_item_codes(refund: Mapping[str, Any], order: Mapping[str, Any]) -> dict[str, Any]:
+def refund_with_item_codes(refund: WooRefund, order: WooOrder) -> WooRefund:
     """A copy of the refund whose lines carry the code of the (resolved) order line they refund."""
     by_id = {str(li.get("id")): str(li.get("sku") or "") for li in order.get("line_items") or []}
     by_product = {line_key(li): str(li.get("sku") or "") for li in order.get("line_items") or []}
-    out = copy.deepcopy(dict(refund))
+    out = copy.deepcopy(refund)
     for line in out.get("line_items") or []:
         code = by_id.get(refunded_item_id(line)) or by_product.get(line_key(line))
         if code:

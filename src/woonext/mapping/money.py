@@ -27,7 +27,6 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -37,7 +36,12 @@ class MoneyError(ValueError):
     """A money field that is not a number (the order cannot be mapped safely)."""
 
 
-def money(value: Any, field: str = "amount") -> Decimal:
+# What a money field may hold: WooCommerce's strings ("12.50", ""), numbers, ERPNext's floats. A
+# TypedDict `.get()` of a misspelt key is `object`, which this refuses at type-checking time.
+MoneyValue = str | int | float | Decimal | None
+
+
+def money(value: MoneyValue, field: str = "amount") -> Decimal:
     """Parse a WooCommerce money value ("12.50", "7.5", "", None, or a number) exactly."""
     if value is None or value == "":
         return ZERO

@@ -44,6 +44,7 @@ from woonext.mapping.reconcile_model import (
     Rules,
     Totals,
 )
+from woonext.woo.types import WooRefundSummary
 
 __all__ = [
     "DUPLICATE",
@@ -136,7 +137,7 @@ class _Order:
         self.problems: dict[str, list[tuple[str, str, str, str, tuple[str, ...]]]] = {}
 
     @property
-    def refunds(self) -> list[dict[str, Any]]:
+    def refunds(self) -> list[WooRefundSummary]:
         return [r for r in self.order.get("refunds") or [] if isinstance(r, dict) and r.get("id")]
 
     def _belongs(self, doc: dict[str, Any]) -> bool:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.money import ZERO
+from woonext.woo.types import WooOrder
 
 # Kinds of findings. The first six are mismatches (exit status 1); the last two are notes.
 MISSING = "missing"
@@ -48,7 +49,7 @@ class Period:
         if self.end < self.start:
             raise ValueError(f"--to {self.end} is before --from {self.start}")
 
-    def contains(self, order: dict[str, Any]) -> bool:
+    def contains(self, order: WooOrder) -> bool:
         day = str(order.get("date_created") or "")[:10]
         return self.start.isoformat() <= day <= self.end.isoformat()
 
@@ -78,7 +79,7 @@ class Memory:
 
 @dataclass
 class Evidence:
-    order: dict[str, Any]
+    order: WooOrder
     invoices: list[dict[str, Any]]  # Sales Invoices for the order (originals and returns, any store)
     payments: list[PaymentLink]
     memory: Memory = field(default_factory=Memory)

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from woonext.erpnext.types import CreditNoteDoc, SalesInvoiceItem, SalesInvoicePayment, SalesTaxRow
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.mapping.money import ZERO, as_json_number, money, round2
+from woonext.woo.types import WooLineItem, WooOrder, WooRefund
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,11 @@ class RefundSettings:
 
 @dataclass
 class CreditNotePlan:
-    doc: dict[str, Any]
+    doc: CreditNoteDoc
     grand_total: Decimal  # negative: −refund amount
 
 
-def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> str | None:
+def _original_row(original: Mapping[str, Any], item_code: str, rate: Decimal) -> str | None:
     """An original row for this item whose rate is at least the refund's rate (ERPNext checks it)."""
     best: tuple[Decimal, str] | None = None
     for row in original.get("items") or []:
@@ -51,15 +53,15 @@ def _original_row(original: dict[str, Any], item_code: str, rate: Decimal) -> st
 
 
 def _return_rows(
-    item_code: str, qty: int, total: Decimal, original: dict[str, Any], description: str, warehouse: str = ""
-) -> list[dict[str, Any]]:
+    item_code: str, qty: int, total: Decimal, original: Mapping[str, Any], description: str, warehouse: str = ""
+) -> list[SalesInvoiceItem]:
     rate = round2(total / qty)
     parts = [(qty, rate)] if rate * qty == total else [(qty - 1, rate), (1, total - rate * (qty - 1))]
     rows = []
     for part_qty, part_rate in parts:
         if part_qty == 0:
             continue
-        row: dict[str, Any] = {
+        row: SalesInvoiceItem = {
             "item_code": item_code,
             "qty": -part_qty,
             "rate": as_json_number(part_rate),
@@ -74,7 +76,7 @@ def _return_rows(
     return rows
 
 
-def refunded_item_id(line: Mapping[str, Any]) -> str:
+def refunded_item_id(line: WooLineItem) -> str:
     """The original order line a refund line refunds (its `_refunded_item_id` meta)."""
     for meta in line.get("meta_data") or []:
         if meta.get("key") == "_refunded_item_id" and meta.get("value") not in (None, ""):
@@ -82,7 +84,7 @@ def refunded_item_id(line: Mapping[str, Any]) -> str:
     return ""
 
 
-def restocked_per_line(order: Mapping[str, Any]) -> dict[str, int]:
+def restocked_per_line(order: WooOrder) -> dict[str, int]:
     """What WooCommerce put back in stock per original line, over all refunds so far: the line's
     `_restock_refunded_items` meta (`wc_restock_refunded_items` keeps this running tally)."""
     tally: dict[str, int] = {}
@@ -96,9 +98,7 @@ def restocked_per_line(order: Mapping[str, Any]) -> dict[str, int]:
     return tally
 
 
-def restock_allocation(
-    order: Mapping[str, Any], refund: Mapping[str, Any], credited: Mapping[str, int]
-) -> dict[str, int]:
+def restock_allocation(order: WooOrder, refund: WooRefund, credited: Mapping[str, int]) -> dict[str, int]:
     """The quantities this refund restocked, per original line.
 
     WooCommerce records restocking on the original line, not on the refund. What the line's tally
@@ -117,18 +117,19 @@ def restock_allocation(
     return allocation
 
 
-def _refunded_taxes(refund: dict[str, Any], into: dict[str, Decimal]) -> None:
-    for group in ("line_items", "shipping_lines", "fee_lines"):
-        for line in refund.get(group) or []:
-            for tax in line.get("taxes") or []:
-                rate_id = str(tax.get("id"))
-                into[rate_id] = into.get(rate_id, ZERO) + abs(money(tax.get("total"), "refund tax"))
+def _refunded_taxes(refund: WooRefund, into: dict[str, Decimal]) -> None:
+    taxes = [t for line in refund.get("line_items") or [] for t in line.get("taxes") or []]
+    taxes += [t for line in refund.get("shipping_lines") or [] for t in line.get("taxes") or []]
+    taxes += [t for line in refund.get("fee_lines") or [] for t in line.get("taxes") or []]
+    for tax in taxes:
+        rate_id = str(tax.get("id"))
+        into[rate_id] = into.get(rate_id, ZERO) + abs(money(tax.get("total"), "refund tax"))
 
 
 def map_refund(
-    refund: dict[str, Any],
-    order: dict[str, Any],
-    original: dict[str, Any],
+    refund: WooRefund,
+    order: WooOrder,
+    original: Mapping[str, Any],
     settings: RefundSettings,
     *,
     sync_key: str,
@@ -142,7 +143,7 @@ def map_refund(
     if amount <= ZERO:
         raise MappingError("bad_refund", f"refund {refund.get('id')} has amount {amount}")
     restock = {k: v for k, v in (restocked or {}).items() if v > 0} if warehouse else {}
-    rows: list[dict[str, Any]] = []
+    rows: list[SalesInvoiceItem] = []
     unstocked: list[tuple[str, Decimal]] = []  # (description, value) refunded without coming back
     lines_total = ZERO
     for line in refund.get("line_items") or []:
@@ -162,23 +163,21 @@ def map_refund(
             rows += _return_rows(sku, back, value_back, original, name, warehouse)
         if qty - back:
             unstocked.append((f"{qty - back} × {name} (not restocked)", total - value_back))
-    for group, item in (("shipping_lines", settings.shipping_item), ("fee_lines", settings.fee_item)):
-        for line in refund.get(group) or []:
-            total = abs(money(line.get("total"), "refund charge"))
-            if total:
-                rows.append(
-                    {
-                        "item_code": item,
-                        "qty": -1,
-                        "rate": as_json_number(total),
-                        "description": str(line.get("method_title") or line.get("name") or item)[:140],
-                    }
-                )
-                lines_total += total
+    charges = [
+        (s.get("total"), s.get("method_title"), settings.shipping_item) for s in refund.get("shipping_lines") or []
+    ]
+    charges += [(f.get("total"), f.get("name"), settings.fee_item) for f in refund.get("fee_lines") or []]
+    for amount_text, title, item in charges:
+        total = abs(money(amount_text, "refund charge"))
+        if total:
+            rows.append(
+                {"item_code": item, "qty": -1, "rate": as_json_number(total), "description": (title or item)[:140]}
+            )
+            lines_total += total
 
     per_rate: dict[str, Decimal] = {}
     _refunded_taxes(refund, per_rate)
-    taxes = []
+    taxes: list[SalesTaxRow] = []
     for rate_id, tax in sorted(per_rate.items()):
         if tax == ZERO:
             continue
@@ -224,7 +223,7 @@ def map_refund(
         )
 
     when = posting_datetime(refund if refund.get("date_created") else order)
-    doc: dict[str, Any] = {
+    doc: CreditNoteDoc = {
         "customer": original.get("customer"),
         "company": settings.company,
         "currency": original.get("currency"),
@@ -248,9 +247,12 @@ def map_refund(
         doc["set_warehouse"] = warehouse
     if payment is not None:
         doc["is_pos"] = 1
-        doc["payments"] = [
-            {"mode_of_payment": payment.mode_of_payment, "account": payment.account, "amount": as_json_number(-amount)}
-        ]
+        row: SalesInvoicePayment = {
+            "mode_of_payment": payment.mode_of_payment,
+            "account": payment.account,
+            "amount": as_json_number(-amount),
+        }
+        doc["payments"] = [row]
     else:
         # The original is unpaid: the credit note reduces its outstanding instead of keeping its own.
         doc["update_outstanding_for_self"] = 0

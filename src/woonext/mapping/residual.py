@@ -8,12 +8,14 @@ and the invoice would be wrong whichever figure we trusted — so it is parked, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.errors import MappingError
-from woonext.mapping.money import CENT, ZERO, has_sub_cents, money
+from woonext.mapping.money import CENT, ZERO, MoneyValue, has_sub_cents, money
+from woonext.woo.types import WooOrder
 
 REVIEW_HINT = "check the order in WooCommerce (its notes and plugins), correct it there, then replay the order"
 CAUSE_PRECISION = (
@@ -50,15 +52,18 @@ class OrderFigures:
         return self.lines + self.shipping + self.fees
 
 
-def order_figures(order: dict[str, Any]) -> OrderFigures:
-    def total_of(group: str, field: str = "total") -> Decimal:
-        return sum((money(row.get(field), f"{group} {field}") for row in order.get(group) or []), ZERO)
+def _sum(values: Iterable[MoneyValue], what: str) -> Decimal:
+    return sum((money(v, what) for v in values), ZERO)
 
+
+def order_figures(order: WooOrder) -> OrderFigures:
+    tax_lines = order.get("tax_lines") or []
     return OrderFigures(
-        lines=total_of("line_items"),
-        shipping=total_of("shipping_lines"),
-        fees=total_of("fee_lines"),
-        tax_lines=total_of("tax_lines", "tax_total") + total_of("tax_lines", "shipping_tax_total"),
+        lines=_sum((r.get("total") for r in order.get("line_items") or []), "line_items total"),
+        shipping=_sum((r.get("total") for r in order.get("shipping_lines") or []), "shipping_lines total"),
+        fees=_sum((r.get("total") for r in order.get("fee_lines") or []), "fee_lines total"),
+        tax_lines=_sum((r.get("tax_total") for r in tax_lines), "tax_lines tax_total")
+        + _sum((r.get("shipping_tax_total") for r in tax_lines), "tax_lines shipping_tax_total"),
         total_tax=money(order.get("total_tax"), "total_tax"),
         total=money(order.get("total"), "total"),
     )
@@ -71,15 +76,17 @@ def tax_rounding_tolerance(tax_line_count: int) -> Decimal:
     return CENT * max(1, tax_line_count)
 
 
-def sub_cent_figures(order: dict[str, Any]) -> bool:
-    values = [order.get("total"), order.get("total_tax")]
-    for group in ("line_items", "shipping_lines", "fee_lines"):
-        values += [row.get("total") for row in order.get(group) or []]
-    values += [row.get(k) for row in order.get("tax_lines") or [] for k in ("tax_total", "shipping_tax_total")]
+def sub_cent_figures(order: WooOrder) -> bool:
+    values: list[MoneyValue] = [order.get("total"), order.get("total_tax")]
+    values += [row.get("total") for row in order.get("line_items") or []]
+    values += [row.get("total") for row in order.get("shipping_lines") or []]
+    values += [row.get("total") for row in order.get("fee_lines") or []]
+    for tax in order.get("tax_lines") or []:
+        values += [tax.get("tax_total"), tax.get("shipping_tax_total")]
     return any(has_sub_cents(money(v)) for v in values)
 
 
-def likely_cause(order: dict[str, Any], figures: OrderFigures) -> str:
+def likely_cause(order: WooOrder, figures: OrderFigures) -> str:
     if sub_cent_figures(order):
         return CAUSE_PRECISION
     if abs(figures.tax_lines - figures.total_tax) > tax_rounding_tolerance(len(order.get("tax_lines") or [])):
@@ -89,7 +96,7 @@ def likely_cause(order: dict[str, Any], figures: OrderFigures) -> str:
     return CAUSE_TAX_LINES
 
 
-def residual_error(order: dict[str, Any], figures: OrderFigures, grand_total: Decimal, taxes: Decimal) -> MappingError:
+def residual_error(order: WooOrder, figures: OrderFigures, grand_total: Decimal, taxes: Decimal) -> MappingError:
     """The NeedsReview error for an order whose invoice would not equal it to the cent."""
     residual = figures.total - grand_total
     return MappingError(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from woonext.mapping.continents import continent_of
+from woonext.woo.types import Addressed
 
 REST_OF_WORLD = 0  # WooCommerce's zone 0
 RULE_PREFIXES = ("zone", "state", "postcode", "city")
@@ -73,7 +74,7 @@ class Address:
         return not (self.country or self.state or self.postcode or self.city)
 
 
-def order_address(order: Mapping[str, Any]) -> Address:
+def order_address(order: Addressed) -> Address:
     """The shipping address when the order has one, else the billing address."""
     shipping = Address.from_rest(order.get("shipping"))
     return shipping if not shipping.empty else Address.from_rest(order.get("billing"))

@@ -192,9 +192,8 @@ async def order_facts(ctx: StoreContext, order_id: int) -> OrderFacts:
         return facts
     facts.status, facts.total, facts.currency = (str(order.get(k) or "") for k in ("status", "total", "currency"))
     for refund in order.get("refunds") or []:
-        credit = (
-            _record(await ctx.state.get_binding(ctx.store, "refund", refund.get("id"))) if refund.get("id") else None
-        )
+        refund_id = refund.get("id")
+        credit = _record(await ctx.state.get_binding(ctx.store, "refund", refund_id)) if refund_id else None
         facts.credit_notes.append(credit or Record("refund", str(refund.get("id")), "", "none"))
     if binding is not None and binding.state in INVOICED and binding.erp_name:
         facts.changed = compare_hash(binding.content_hash, order).invoice

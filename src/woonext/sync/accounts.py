@@ -7,6 +7,7 @@ from typing import Any
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value
 from woonext.mapping.money import ZERO, money
 from woonext.sync.context import StoreContext
+from woonext.woo.types import WooOrder
 
 
 async def mode_of_payment_account(ctx: StoreContext, mode_of_payment: str) -> str:
@@ -24,7 +25,7 @@ async def mode_of_payment_account(ctx: StoreContext, mode_of_payment: str) -> st
     return ctx.cache.mop_accounts[mode_of_payment]
 
 
-async def historical_payment(ctx: StoreContext, order: dict[str, Any]) -> PaymentRow:
+async def historical_payment(ctx: StoreContext, order: WooOrder) -> PaymentRow:
     """The POS row of a migrated paid order: the configured migration account, else the mode's account."""
     method = payment_method_value(order, ctx.config.payment_methods) or "Cash"
     mop = ctx.config.mode_of_payment(method)
@@ -60,7 +61,7 @@ async def in_foreign_currency(ctx: StoreContext, currency: str | None) -> bool:
     return bool(home) and currency.upper() != home.upper()
 
 
-async def prepaid_account(ctx: StoreContext, order: dict[str, Any]) -> str | None:
+async def prepaid_account(ctx: StoreContext, order: WooOrder) -> str | None:
     """The account a prepaid gateway's money lands in, or None when the order's method is not prepaid
     or no money changed hands (a zero total: the invoice is Paid as it is, a Payment Entry of 0 is refused)."""
     gateway = str(order.get("payment_method") or "")
@@ -77,7 +78,7 @@ async def prepaid_account(ctx: StoreContext, order: dict[str, Any]) -> str | Non
     return account
 
 
-async def prepaid_payment(ctx: StoreContext, order: dict[str, Any]) -> PaymentRow | None:
+async def prepaid_payment(ctx: StoreContext, order: WooOrder) -> PaymentRow | None:
     account = await prepaid_account(ctx, order)
     if account is None:
         return None

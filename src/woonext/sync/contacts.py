@@ -21,10 +21,10 @@ from woonext.mapping.customer import ContactDetails, contact_doc
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, insert_once, mark_done
+from woonext.woo.types import PartySource
 
 log = structlog.get_logger(__name__)
 DONE = "done"
-TERRITORY_FIELD = "territory"  # the Address custom field sync/setup.py adds for territories
 
 
 def sync_key(ctx: StoreContext, kind: str, remote_id: str) -> str:
@@ -71,7 +71,7 @@ class PartyPlan:
 # -- Contact --------------------------------------------------------------------------------------
 
 
-async def ensure_contact(ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails) -> bool:
+async def ensure_contact(ctx: StoreContext, customer: str, order: PartySource, details: ContactDetails) -> bool:
     """One Contact per Customer holding every e-mail and phone; True when ERPNext was written."""
     if not details.emails and not details.phones:
         return False
@@ -135,7 +135,7 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
 
 
 async def ensure_addresses(
-    ctx: StoreContext, customer: str, order: dict[str, Any], region: str, territory: str = ""
+    ctx: StoreContext, customer: str, order: PartySource, region: str, territory: str = ""
 ) -> tuple[bool, list[str]]:
     """Billing and shipping Addresses of `customer`: new place → new Address, same place written
     differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems)."""
@@ -160,7 +160,6 @@ async def ensure_addresses(
             region=region,
             sync_key=sync_key(ctx, "address", remote_id),
             territory=territory,
-            territory_field=TERRITORY_FIELD if territory else "",
         )
         if binding.state == DONE:
             update = changes(binding.data.get("fields") or {}, plan.fields)
@@ -185,7 +184,7 @@ async def ensure_addresses(
 async def plan_party(
     ctx: StoreContext,
     customer: str,
-    orders: list[dict[str, Any]],
+    orders: list[PartySource],
     details: ContactDetails,
     region: str,
     territory: str = "",
@@ -223,7 +222,6 @@ async def plan_party(
                 region=region,
                 sync_key=sync_key(ctx, "address", remote_id),
                 territory=territory,
-                territory_field=TERRITORY_FIELD if territory else "",
             )
             plan.bindings.append(binding)
             plan.docs.append({"doctype": "Address", **address_plan.doc})

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 import structlog
 
@@ -25,6 +25,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers, resolve_person
 from woonext.sync.setup import ensure_ready
 from woonext.woo.errors import WooError
+from woonext.woo.types import WooCustomer
 
 log = structlog.get_logger(__name__)
 SYNCED_FIELDS = ("id", "email", "first_name", "last_name", "billing", "shipping")
@@ -32,8 +33,8 @@ SYNCED_FIELDS = ("id", "email", "first_name", "last_name", "billing", "shipping"
 CUSTOMER_GONE = "customer_not_found: WooCommerce has no such customer (deleted)"
 
 
-def customer_hash(customer: dict[str, Any]) -> str:
-    data = {f: customer.get(f) for f in SYNCED_FIELDS}
+def customer_hash(customer: WooCustomer) -> str:
+    data = {f: dict(customer).get(f) for f in SYNCED_FIELDS}
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
@@ -53,7 +54,7 @@ class CustomerSyncReport:
         )
 
 
-async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str = "") -> bool:
+async def sync_customer(ctx: StoreContext, customer: WooCustomer, digest: str = "") -> bool:
     """One WooCommerce customer → its Customer, Contact and Addresses; True when a Customer was created.
 
     The content hash is stored only after success, so a failure is retried on the next run."""
@@ -77,7 +78,7 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
     async for page in ctx.woo.iter_pages("customers", query):
         report.seen += len(page.items)
         todo = []
-        for customer in page.items:
+        for customer in cast("list[WooCustomer]", page.items):  # typed, not validated: woo/types.py
             digest = customer_hash(customer)
             previous = known.get(f"id:{customer['id']}")
             if previous == digest:
@@ -125,10 +126,10 @@ async def sync_customer_event(ctx: StoreContext, customer_id: str | int) -> tupl
     trigger) and sync it. Returns (final status, note); WooCommerce/ERPNext errors propagate (retried)."""
     await ensure_ready(ctx)
     try:
-        customer, _ = await ctx.woo.get(f"customers/{int(customer_id)}")
+        body, _ = await ctx.woo.get(f"customers/{int(customer_id)}")
     except WooError as exc:  # a deleted customer: 404 "Invalid resource ID."
         if exc.status == 404:
             return SKIPPED, CUSTOMER_GONE
         raise
-    await sync_customer(ctx, customer)
+    await sync_customer(ctx, cast(WooCustomer, body))
     return SUCCEEDED, ""

@@ -17,11 +17,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import structlog
 
 from woonext.erpnext.errors import ErpError, ErpUncertain
+from woonext.erpnext.types import CustomerDoc
 from woonext.mapping.customer import ContactDetails, contact_details, customer_doc, identity_keys, phone_region
 from woonext.store import NEEDS_REVIEW, Binding, BindingExists
 from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party_batch, plan_party
@@ -30,6 +30,7 @@ from woonext.sync.documents import INSERTING
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
+from woonext.woo.types import PartySource
 
 log = structlog.get_logger(__name__)
 DONE = "done"
@@ -64,7 +65,7 @@ async def person_lock(ctx: StoreContext, keys: list[str]) -> AsyncIterator[None]
         yield
 
 
-async def _territory(ctx: StoreContext, order: dict[str, Any]) -> str:
+async def _territory(ctx: StoreContext, order: PartySource) -> str:
     """The territory of the shipping (else billing) address ("" when none applies): set on a new
     Customer and on its Addresses; an existing Customer's territory is left as ERPNext has it."""
     return await territory_for(ctx, order)
@@ -79,7 +80,7 @@ def _store_key(ctx: StoreContext, identity: str) -> str:
     return f"{ctx.store}:{identity}"[:140]
 
 
-async def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: dict[str, Any]) -> None:
+async def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: PartySource) -> None:
     """Bad e-mails/phones never block an order: they are logged and left as a NeedsReview record."""
     if not problems:
         return
@@ -104,12 +105,12 @@ class Person:
     problems: list[str] = field(default_factory=list)
 
 
-async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
+async def resolve_customer(ctx: StoreContext, order: PartySource) -> str:
     """The Customer of `order` (found or created), with its Contact and Addresses brought up to date."""
     return (await resolve_person(ctx, order)).name
 
 
-async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
+async def resolve_person(ctx: StoreContext, order: PartySource) -> Person:
     region = phone_region(order, await store_region(ctx))
     keys = identity_keys(order, region)
     details = contact_details(order, region)
@@ -121,7 +122,7 @@ async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
 
 
 async def ensure_party(
-    ctx: StoreContext, customer: str, order: dict[str, Any], details: ContactDetails, region: str
+    ctx: StoreContext, customer: str, order: PartySource, details: ContactDetails, region: str
 ) -> list[str]:
     """Contact and Addresses; an ERPNext refusal here is recorded, never fails the order."""
     try:
@@ -134,7 +135,7 @@ async def ensure_party(
     return problems
 
 
-async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[str]) -> Person:
+async def _find_or_create(ctx: StoreContext, order: PartySource, keys: list[str]) -> Person:
     cache = ctx.cache.customers
     if all(k in cache for k in keys):
         return Person(cache[keys[0]])
@@ -202,7 +203,7 @@ async def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, 
         ctx.cache.customers[key] = binding.erp_name
 
 
-async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], found: dict[str, Binding | None]) -> str:
+async def _create(ctx: StoreContext, order: PartySource, keys: list[str], found: dict[str, Binding | None]) -> str:
     pending = [b for b in found.values() if b is not None and b.state == INSERTING]
     key = _intent_key(ctx, pending[0]) if pending else _store_key(ctx, keys[0])
     for identity in keys:  # intent under every key, all with the one key the Customer will carry
@@ -224,7 +225,7 @@ async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], fou
     return await insert_customer(ctx, doc, key, keys[0])
 
 
-async def insert_customer(ctx: StoreContext, doc: dict[str, Any], key: str, identity: str) -> str:
+async def insert_customer(ctx: StoreContext, doc: CustomerDoc, key: str, identity: str) -> str:
     """Insert under our unique key; a lost response or a unique clash is answered by a look-up, a
     Customer Group with the same name (NameError 409) by a disambiguated customer name."""
     base = str(doc["customer_name"])
@@ -252,9 +253,9 @@ async def insert_customer(ctx: StoreContext, doc: dict[str, Any], key: str, iden
 # -- migration: a page's new customers in a few requests ------------------------------------------
 
 
-def _people(orders: list[dict[str, Any]], region: str) -> list[tuple[list[str], list[dict[str, Any]]]]:
+def _people(orders: list[PartySource], region: str) -> list[tuple[list[str], list[PartySource]]]:
     """The page's orders grouped by person: orders sharing any key are one person (union of keys)."""
-    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    groups: list[tuple[list[str], list[PartySource]]] = []
     for order in orders:
         keys = identity_keys(order, phone_region(order, region))
         joined = [g for g in groups if set(g[0]) & set(keys)]
@@ -271,7 +272,7 @@ def _strength(key: str) -> int:
     return {"id": 0, "email": 1, "phone": 2}.get(key.partition(":")[0], 3)
 
 
-def _merged_details(orders: list[dict[str, Any]], region: str) -> ContactDetails:
+def _merged_details(orders: list[PartySource], region: str) -> ContactDetails:
     merged = ContactDetails()
     for order in orders:
         details = contact_details(order, region)
@@ -280,10 +281,10 @@ def _merged_details(orders: list[dict[str, Any]], region: str) -> ContactDetails
     return merged
 
 
-Fresh = tuple[list[str], list[dict[str, Any]], dict[str, Any]]  # a person's keys, orders, Customer document
+Fresh = tuple[list[str], list[PartySource], CustomerDoc]  # a person's keys, orders, Customer document
 
 
-async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) -> int:
+async def prefetch_customers(ctx: StoreContext, orders: list[PartySource]) -> int:
     """Create the page's new customers in one `insert_many` request, then their Contacts and Addresses
     in another, instead of several requests per customer.
 
@@ -382,7 +383,7 @@ async def _record_intents(ctx: StoreContext, batch: list[Fresh]) -> tuple[list[F
     return kept, bindings
 
 
-async def _insert_batch(ctx: StoreContext, docs: list[dict[str, Any]]) -> list[str]:
+async def _insert_batch(ctx: StoreContext, docs: list[CustomerDoc]) -> list[str]:
     """`insert_many` of Customers; after an uncertain answer one look-up by our keys tells whether the
     (all-or-nothing) batch landed, so its people get their Contacts and Addresses in this run too."""
     try:

@@ -12,6 +12,7 @@ from typing import Any
 from woonext.erpnext.client import ErpClient
 from woonext.sync.online import on_erpnext, on_store
 from woonext.woo.client import WooClient
+from woonext.woo.types import WooOrder
 
 RECENT_ORDERS = 100
 Row = dict[str, Any]
@@ -36,7 +37,7 @@ class StoreFacts:
     shipping_methods: list[Row] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)
     without_sku: list[str] = field(default_factory=list)  # names of products that have no SKU
-    recent_orders: list[Row] = field(default_factory=list)
+    recent_orders: list[WooOrder] = field(default_factory=list)
 
     def utc_offset(self) -> timedelta | None:
         """The store's UTC offset, read off its latest order (date_created is site time)."""

@@ -8,6 +8,7 @@ same way. So a retried insert can never create a second document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from woonext.erpnext.errors import ErpError, ErpUncertain
@@ -57,7 +58,7 @@ async def find_by_key(ctx: StoreContext, doctype: str, key: str) -> dict[str, An
     return rows[0] if rows else None
 
 
-async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: dict[str, Any]) -> dict[str, Any]:
+async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: Mapping[str, Any]) -> dict[str, Any]:
     """Insert `doc` (which carries its sync key) unless a previous attempt already did."""
     key = str(doc[SYNC_KEY_FIELD])
     if binding.state == INSERTING:

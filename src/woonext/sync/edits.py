@@ -34,6 +34,7 @@ from woonext.mapping.keys import compare_hash, content_hash, remember_version
 from woonext.mapping.money import ZERO, money, round2
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
+from woonext.woo.types import WooOrder
 
 AMEND = "amend"  # binding.data key: the amendment in progress
 AMENDING = "amending"  # binding state between the cancel and the new invoice
@@ -62,7 +63,7 @@ def amendment_pending(binding: Binding) -> bool:
     return bool(binding.data.get(AMEND))
 
 
-async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> Edit:
+async def inspect_edit(ctx: StoreContext, order: WooOrder, binding: Binding) -> Edit:
     """Compare the order with what its invoice was made from (no ERPNext request unless lines or
     totals changed, or an old-format hash cannot tell)."""
     if binding.state not in INVOICED or not binding.content_hash:
@@ -103,7 +104,7 @@ def last_acceptance(binding: Binding) -> dict[str, Any] | None:
     return mine[-1] if mine else None
 
 
-def _review(ctx: StoreContext, order: dict[str, Any], binding: Binding, why: str, difference: str) -> Edit:
+def _review(ctx: StoreContext, order: WooOrder, binding: Binding, why: str, difference: str) -> Edit:
     accepted = last_acceptance(binding)
     if accepted is None or not accepted.get("figures"):
         return Edit("review", why, difference or "lines changed, totals the same", against_invoice=difference)
@@ -114,9 +115,7 @@ def _review(ctx: StoreContext, order: dict[str, Any], binding: Binding, why: str
     return Edit("review", why, text, against_invoice=difference, since_accepted=since)
 
 
-async def _why_not_amendable(
-    ctx: StoreContext, order: dict[str, Any], binding: Binding, invoice: dict[str, Any]
-) -> str:
+async def _why_not_amendable(ctx: StoreContext, order: WooOrder, binding: Binding, invoice: dict[str, Any]) -> str:
     if binding.data.get("purpose") != "live":
         return "the invoice was migrated as paid"
     if binding.state == "paid" or binding.data.get("payment_entry"):
@@ -140,7 +139,7 @@ async def _why_not_amendable(
     return ""
 
 
-async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, create: CreateInvoice) -> str:
+async def amend(ctx: StoreContext, order: WooOrder, binding: Binding, create: CreateInvoice) -> str:
     """Cancel the invoice and make its amendment, exactly once; resumes an interrupted one.
     Returns the new invoice's name ("" when the order was cancelled meanwhile)."""
     intent = binding.data.get(AMEND) or {}
@@ -231,7 +230,7 @@ def _invoice_side(invoice: dict[str, Any]) -> Side:
     return side
 
 
-def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> Side:
+def _order_side(order: WooOrder, shipping_item: str, fee_item: str) -> Side:
     side: Side = {}
 
     def add(code: str, qty: Decimal, amount: Decimal) -> None:
@@ -244,16 +243,16 @@ def _order_side(order: dict[str, Any], shipping_item: str, fee_item: str) -> Sid
             Decimal(str(line.get("quantity") or 0)),
             money(line.get("total"), "line total"),
         )
-    for line in order.get("shipping_lines") or []:
-        if money(line.get("total"), "shipping total"):
-            add(shipping_item, Decimal(1), money(line.get("total"), "shipping total"))
-    for line in order.get("fee_lines") or []:
-        if money(line.get("total"), "fee total") > ZERO:
-            add(fee_item, Decimal(1), money(line.get("total"), "fee total"))
+    for ship in order.get("shipping_lines") or []:
+        if money(ship.get("total"), "shipping total"):
+            add(shipping_item, Decimal(1), money(ship.get("total"), "shipping total"))
+    for fee in order.get("fee_lines") or []:
+        if money(fee.get("total"), "fee total") > ZERO:
+            add(fee_item, Decimal(1), money(fee.get("total"), "fee total"))
     return side
 
 
-def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
+def invoice_difference(invoice: dict[str, Any], order: WooOrder, shipping_item: str, fee_item: str) -> str:
     """What the invoice says against what the order now says, item by item and in the totals
     ("" when they agree)."""
     return _difference(
@@ -266,7 +265,7 @@ def invoice_difference(invoice: dict[str, Any], order: dict[str, Any], shipping_
     )
 
 
-def order_figures(order: dict[str, Any], shipping_item: str, fee_item: str) -> dict[str, Any]:
+def order_figures(order: WooOrder, shipping_item: str, fee_item: str) -> dict[str, Any]:
     """The order's items and totals as plain JSON, kept with an accepted edit so that a later edit
     can be told apart from the accepted one."""
     side = _order_side(order, shipping_item, fee_item)
@@ -277,7 +276,7 @@ def order_figures(order: dict[str, Any], shipping_item: str, fee_item: str) -> d
     }
 
 
-def figures_difference(figures: dict[str, Any], order: dict[str, Any], shipping_item: str, fee_item: str) -> str:
+def figures_difference(figures: dict[str, Any], order: WooOrder, shipping_item: str, fee_item: str) -> str:
     """What changed in the order since `order_figures` was taken ("" when nothing did)."""
     old = {
         str(code): (Decimal(str(qty)), money(amount, "amount"))

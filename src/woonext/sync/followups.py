@@ -5,9 +5,10 @@ Credit notes for refunds are in `sync/refunds.py`, amendments after an edit in `
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from woonext.erpnext.errors import ErpError
+from woonext.erpnext.types import PaymentEntryDoc
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
 from woonext.mapping.money import ZERO, money
@@ -15,6 +16,7 @@ from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_account
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, LOCAL_KEYS, binding_for, find_by_key, insert_once, mark_done
+from woonext.woo.types import WooOrder
 
 PAID_BY = "paid_by"  # binding.data: how a paid migrated invoice is paid, when not by its POS row
 PAID_BY_ENTRY = "payment_entry"
@@ -59,7 +61,7 @@ async def _cancel_payment_entry(ctx: StoreContext, binding: Binding) -> None:
     await mark_done(ctx, payment, payment.erp_name, "cancelled")
 
 
-def _reference(order: dict[str, Any]) -> str:
+def _reference(order: WooOrder) -> str:
     """The gateway's transaction id, else Kashier's order reference, else the order number."""
     if order.get("transaction_id"):
         return str(order["transaction_id"])
@@ -69,14 +71,14 @@ def _reference(order: dict[str, Any]) -> str:
     return str(order.get("number") or order.get("id"))
 
 
-async def settled_by_entry(ctx: StoreContext, order: dict[str, Any]) -> bool:
+async def settled_by_entry(ctx: StoreContext, order: WooOrder) -> bool:
     """Whether a paid migrated order is paid by a Payment Entry instead of a POS row: when its currency
     is not the company's (ERPNext converts a POS row apart from the invoice's rows and can leave a cent
     open in company currency; a Payment Entry pays the company-currency outstanding exactly)."""
     return money(order.get("total"), "total") > ZERO and await in_foreign_currency(ctx, order.get("currency"))
 
 
-async def _payment_target(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> PaymentRow | None:
+async def _payment_target(ctx: StoreContext, order: WooOrder, binding: Binding) -> PaymentRow | None:
     """Where the invoice's payment goes: the prepaid gateway's account for a live order, the migration
     account for a migrated foreign-currency one; None when no Payment Entry is due."""
     if binding.data.get("purpose") == "live":
@@ -90,7 +92,7 @@ async def _payment_target(ctx: StoreContext, order: dict[str, Any], binding: Bin
     return None  # a migrated invoice paid through its POS row
 
 
-async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> bool:
+async def ensure_payment_entry(ctx: StoreContext, order: WooOrder, binding: Binding) -> bool:
     """The invoice of a prepaid live order, or of a migrated foreign-currency one, gets a submitted
     Payment Entry for its outstanding, exactly once."""
     if binding.state != "submitted":
@@ -106,9 +108,10 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
         found = await find_by_key(ctx, "Payment Entry", key)
         if found is not None:
             return await _payment_done(ctx, binding, payment, str(found["name"]))
-    entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
-    paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created")})
-    entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
+    made = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
+    paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created") or ""})
+    # ERPNext's mapper output: its fields pass through, ours are typed
+    entry = cast(PaymentEntryDoc, {k: v for k, v in dict(made).items() if k not in LOCAL_KEYS})
     entry.update(
         {
             "paid_to": target.account,

@@ -8,13 +8,12 @@ new Item used; else the order waits NeedsReview naming the products it lacks.
 
 from __future__ import annotations
 
-from typing import Any
-
 from woonext.mapping.errors import MappingError
 from woonext.mapping.lines import line_key, with_item_codes
 from woonext.sync.context import StoreContext
 from woonext.sync.items import item_for_line
 from woonext.sync.items_apply import PRODUCT, VARIATION
+from woonext.woo.types import WooLineItem, WooOrder
 
 
 async def known_skus(ctx: StoreContext, skus: set[str]) -> set[str]:
@@ -32,7 +31,7 @@ async def known_skus(ctx: StoreContext, skus: set[str]) -> set[str]:
     return skus & ctx.cache.items
 
 
-async def _bound(ctx: StoreContext, line: dict[str, Any]) -> str:
+async def _bound(ctx: StoreContext, line: WooLineItem) -> str:
     product_id, variation_id = line_key(line)
     kind, remote = (VARIATION, variation_id) if variation_id else (PRODUCT, product_id)
     if not remote:
@@ -41,7 +40,7 @@ async def _bound(ctx: StoreContext, line: dict[str, Any]) -> str:
     return binding.erp_name if binding is not None else ""
 
 
-async def lines_known(ctx: StoreContext, order: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, Any]]]:
+async def lines_known(ctx: StoreContext, order: WooOrder) -> tuple[dict[str, str], list[WooLineItem]]:
     """Item codes by line id for the lines bound or named by an existing Item's SKU, and the lines
     that have neither (read-only: nothing is created)."""
     lines = order.get("line_items") or []
@@ -55,12 +54,12 @@ async def lines_known(ctx: StoreContext, order: dict[str, Any]) -> tuple[dict[st
     return {k: v for k, v in codes.items() if v}, [li for li in lines if not codes[str(li.get("id"))]]
 
 
-async def resolve_lines(ctx: StoreContext, order: dict[str, Any], *, strict: bool = True) -> dict[str, Any]:
+async def resolve_lines(ctx: StoreContext, order: WooOrder, *, strict: bool = True) -> WooOrder:
     """The order with each line's `sku` set to its Item code. `strict`: a line without an Item gets
     one made (`create_missing_items`) or is a MappingError (unknown_sku / unknown_product); otherwise
     it keeps what it had (an invoiced order being cancelled needs no new Item to succeed)."""
     codes, unknown = await lines_known(ctx, order)
-    missing: list[dict[str, Any]] = []
+    missing: list[WooLineItem] = []
     for line in unknown if strict else []:
         code = await item_for_line(ctx, *line_key(line))
         if code:
@@ -72,7 +71,7 @@ async def resolve_lines(ctx: StoreContext, order: dict[str, Any], *, strict: boo
     return with_item_codes(order, codes)
 
 
-def _missing(ctx: StoreContext, lines: list[dict[str, Any]]) -> MappingError:
+def _missing(ctx: StoreContext, lines: list[WooLineItem]) -> MappingError:
     with_sku = [str(li.get("sku")) for li in lines if li.get("sku")]
     named = ", ".join(_describe(li) for li in lines)
     creating = ctx.config.catalog.create_missing_items
@@ -87,6 +86,6 @@ def _missing(ctx: StoreContext, lines: list[dict[str, Any]]) -> MappingError:
     return MappingError("unknown_product", f"no ERPNext Item for {named}", hint)
 
 
-def _describe(line: dict[str, Any]) -> str:
+def _describe(line: WooLineItem) -> str:
     variation = f", variation {line['variation_id']}" if line.get("variation_id") else ""
     return f"{line.get('name')!r} (product {line.get('product_id')}{variation})"

@@ -16,6 +16,7 @@ from woonext.store import FAILED
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.setup import ensure_ready
+from woonext.woo.types import WooOrder
 
 CURSOR = "orders"
 OVERLAP = timedelta(minutes=5)
@@ -41,14 +42,14 @@ class LiveReport:
         return sum(1 for r in self.results if r.created)
 
 
-def _gmt(order: dict[str, Any]) -> str:
+def _gmt(order: WooOrder) -> str:
     return str(order.get("date_modified_gmt") or order.get("date_modified") or "")
 
 
-async def _handle(ctx: StoreContext, orders: list[dict[str, Any]], report: LiveReport, concurrency: int) -> None:
+async def _handle(ctx: StoreContext, orders: list[WooOrder], report: LiveReport, concurrency: int) -> None:
     slots = asyncio.Semaphore(max(1, concurrency))
 
-    async def one(order: dict[str, Any]) -> OrderResult:
+    async def one(order: WooOrder) -> OrderResult:
         async with slots:
             return await sync_order(ctx, order, Mode.LIVE)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from woonext.mapping.customer import party_of
 from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
 from woonext.mapping.keys import order_key
 from woonext.mapping.lines import with_item_codes
@@ -22,6 +23,7 @@ from woonext.sync.lines import lines_known
 from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
 from woonext.sync.setup import ensure_ready
 from woonext.woo.client import WooPage
+from woonext.woo.types import WooOrder
 
 Progress = Callable[[int, int], None]  # (orders handled so far, orders in scope)
 
@@ -87,7 +89,7 @@ def _checkpoint_job(params: dict[str, Any], per_page: int) -> str:
     return f"migrate:{digest}"
 
 
-async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
+async def _plan_order(ctx: StoreContext, order: WooOrder) -> PlanRow:
     """What migrating this order would do, decided from reads only."""
     order_id = int(order["id"])
     binding = await ctx.state.get_binding(ctx.store, "order", order_id)
@@ -126,7 +128,7 @@ async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
 
 
 async def _handle_page(
-    ctx: StoreContext, orders: list[dict[str, Any]], opts: MigrationOptions, report: MigrationReport
+    ctx: StoreContext, orders: list[WooOrder], opts: MigrationOptions, report: MigrationReport
 ) -> None:
     skus = {str(li.get("sku") or "") for o in orders for li in o.get("line_items") or []} - {""}
     await ensure_items(ctx, skus)  # one request warms the item cache for the whole page
@@ -143,10 +145,10 @@ async def _handle_page(
                 report.failed += 1
                 report.reasons[row.reason] += 1
         return
-    await prefetch_customers(ctx, [o for o in orders if o.get("status") in ctx.config.migrate_statuses])
+    await prefetch_customers(ctx, [party_of(o) for o in orders if o.get("status") in ctx.config.migrate_statuses])
     slots = asyncio.Semaphore(max(1, opts.concurrency))
 
-    async def one(order: dict[str, Any]) -> OrderResult:
+    async def one(order: WooOrder) -> OrderResult:
         async with slots:
             return await sync_order(ctx, order, Mode.HISTORICAL)
 
@@ -168,7 +170,7 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
     page_no = first
     handled = 0
 
-    async def fetch(number: int) -> WooPage:
+    async def fetch(number: int) -> WooPage[WooOrder]:
         return await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": number})
 
     page = await fetch(page_no)

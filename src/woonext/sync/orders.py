@@ -14,6 +14,7 @@ from typing import Any
 import structlog
 
 from woonext.erpnext.errors import ErpError
+from woonext.mapping.customer import party_of
 from woonext.mapping.invoice import MappingError, Purpose, map_order
 from woonext.mapping.keys import content_hash, is_older_copy, order_key, remember_version
 from woonext.mapping.money import money
@@ -29,6 +30,7 @@ from woonext.sync.lines import known_skus, resolve_lines
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
+from woonext.woo.types import WooOrder
 
 log = structlog.get_logger(__name__)
 
@@ -58,14 +60,14 @@ async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
     return skus - await known_skus(ctx, skus)
 
 
-def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
+def _purpose(order: WooOrder, mode: Mode) -> Purpose:
     if mode is Mode.LIVE:
         return Purpose.LIVE
     return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
 
 
 async def create_invoice(
-    ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
+    ctx: StoreContext, order: WooOrder, mode: Mode, binding: Binding, amended_from: str = ""
 ) -> dict[str, Any]:
     order = await resolve_lines(ctx, order)  # each line's Item (made now if it has none yet)
     purpose = _purpose(order, mode)
@@ -73,7 +75,7 @@ async def create_invoice(
     by_entry = payment is not None and await settled_by_entry(ctx, order)
     if mode is Mode.LIVE:
         await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
-    customer = await resolve_customer(ctx, order)
+    customer = await resolve_customer(ctx, party_of(order))
     plan = map_order(
         order,
         ctx.invoice_settings(),
@@ -125,11 +127,11 @@ async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
     await mark_done(ctx, binding, "", "voided", voided=voided)
 
 
-def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
+def _skip(order: WooOrder, reason: str, detail: str) -> OrderResult:
     return OrderResult(int(order["id"]), SKIPPED, reason, detail)
 
 
-async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
+async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
     status = str(order.get("status") or "")
     order_id = int(order["id"])
     binding = await binding_for(ctx, "order", order_id, "Sales Invoice")
@@ -200,7 +202,7 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     )
 
 
-async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> tuple[bool, str]:
+async def _followups(ctx: StoreContext, order: WooOrder, binding: Binding) -> tuple[bool, str]:
     """The invoice's Payment Entry and credit notes. Returns whether anything was written, and what
     the outcome should say about it (credit notes of deleted refunds cancelled)."""
     wrote = False
@@ -213,7 +215,7 @@ async def _followups(ctx: StoreContext, order: dict[str, Any], binding: Binding)
     return wrote or refunds.wrote, refunds.detail
 
 
-async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, difference: str) -> OrderResult:
+async def _amend(ctx: StoreContext, order: WooOrder, binding: Binding, difference: str) -> OrderResult:
     """Cancel the edited order's open invoice and make its amendment (sync/edits.py)."""
     order_id = int(order["id"])
 
@@ -233,7 +235,7 @@ async def _amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, dif
     return OrderResult(order_id, SUCCEEDED, "amended", detail, invoice=name, created=True)
 
 
-async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
+async def sync_order(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
     """Bring ERPNext in step with one order and record the outcome; never raises for one bad order."""
     order_id = int(order["id"])
     step = ""
@@ -303,9 +305,7 @@ def _step(exc: BaseException) -> str:
     return PAYMENT_STEP if PAYMENT_STEP in getattr(exc, "__notes__", []) else ""
 
 
-async def mirror_to_error_log(
-    ctx: StoreContext, order: dict[str, Any], result: OrderResult, mode: Mode, step: str
-) -> None:
+async def mirror_to_error_log(ctx: StoreContext, order: WooOrder, result: OrderResult, mode: Mode, step: str) -> None:
     """An Error Log in ERPNext for people who watch ERPNext, not woonext (best effort)."""
     if mode is Mode.LIVE and (step == PAYMENT_STEP or result.reason == "missing_kashier_account"):
         title = "Kashier Payment Entry Error"

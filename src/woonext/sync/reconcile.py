@@ -41,6 +41,7 @@ from woonext.sync.edits import ACCEPTED
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.setup import ensure_ready
+from woonext.woo.types import WooOrder
 
 INVOICE_FIELDS = [
     "name",
@@ -223,7 +224,7 @@ def _acceptance(b: Any) -> str:
     return f"edit accepted by hand on {last.get('at')}" + (f": {last['note']}" if last.get("note") else "")
 
 
-async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], cursor: str = "") -> list[Evidence]:
+async def gather_evidence(ctx: StoreContext, orders: list[WooOrder], cursor: str = "") -> list[Evidence]:
     """What ERPNext and the state DB hold for these orders: about three ERPNext requests in all."""
     if not orders:
         return []

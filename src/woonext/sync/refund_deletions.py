@@ -27,6 +27,7 @@ from woonext.mapping.keys import refund_key, refund_payment_key
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, find_by_key, mark_done
+from woonext.woo.types import WooOrder, WooRefund
 
 log = structlog.get_logger(__name__)
 
@@ -57,9 +58,9 @@ class OrderRefunds:
 
     def __init__(self, ctx: StoreContext, order_id: int | str) -> None:
         self.ctx, self.order_id = ctx, order_id
-        self._by_id: dict[int, dict[str, Any]] | None = None
+        self._by_id: dict[int, WooRefund] | None = None
 
-    async def by_id(self) -> dict[int, dict[str, Any]]:
+    async def by_id(self) -> dict[int, WooRefund]:
         if self._by_id is None:
             self._by_id = {int(r["id"]): r for r in await self.ctx.woo.list_refunds(self.order_id) if r.get("id")}
         return self._by_id
@@ -106,7 +107,7 @@ def _sorted(ids: list[Any]) -> list[str]:
 
 
 async def cancel_deleted_refunds(
-    ctx: StoreContext, order: dict[str, Any], binding: Binding, refunds: OrderRefunds
+    ctx: StoreContext, order: WooOrder, binding: Binding, refunds: OrderRefunds
 ) -> list[Cancelled]:
     """Cancel the credit notes of refunds the order no longer lists and WooCommerce confirms gone."""
     if binding.state not in ("submitted", "paid") or not binding.erp_name:
@@ -124,7 +125,7 @@ async def cancel_deleted_refunds(
     return done
 
 
-async def _cancel_credit(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund_id: str) -> Cancelled:
+async def _cancel_credit(ctx: StoreContext, order: WooOrder, binding: Binding, refund_id: str) -> Cancelled:
     credit = await ctx.state.get_binding(ctx.store, "refund", refund_id)
     result = Cancelled(refund_id, "")
     if credit is not None and credit.state in CREDIT_STATES:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -21,6 +20,7 @@ from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.refunds import REFUNDING
+from woonext.woo.types import WooOrder
 
 SWEEP_DAYS = 30  # a refund recorded by mistake is deleted within days; older credit notes are not re-read
 PAGE = 100
@@ -74,6 +74,6 @@ async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> Sw
     return report
 
 
-async def _mode(ctx: StoreContext, order: dict[str, Any]) -> Mode:
+async def _mode(ctx: StoreContext, order: WooOrder) -> Mode:
     binding = await ctx.state.get_binding(ctx.store, "order", order["id"])
     return Mode.LIVE if binding is not None and binding.data.get("purpose") == "live" else Mode.HISTORICAL

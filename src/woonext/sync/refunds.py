@@ -13,12 +13,14 @@ An unpaid original simply owes less (`update_outstanding_for_self` 0).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import structlog
 
 from woonext.erpnext.errors import ErpError
+from woonext.erpnext.types import CreditNoteDoc, PaymentEntryDoc
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
 from woonext.mapping.lines import refund_with_item_codes
@@ -30,6 +32,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, LOCAL_KEYS, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.followups import GET_PAYMENT_ENTRY
 from woonext.sync.refund_deletions import REASON, Cancelled, OrderRefunds, cancel_deleted_refunds, remember_credit
+from woonext.woo.types import WooOrder, WooRefund, WooRefundSummary
 
 log = structlog.get_logger(__name__)
 
@@ -50,13 +53,13 @@ class RefundSync:
         return f"{REASON}: " + "; ".join(c.describe() for c in self.deleted) if self.deleted else ""
 
 
-async def ensure_credit_notes(ctx: StoreContext, order: dict[str, Any], binding: Binding, mode: Any = None) -> bool:
+async def ensure_credit_notes(ctx: StoreContext, order: WooOrder, binding: Binding, mode: Any = None) -> bool:
     """Every refund of the order has its submitted credit note, and a deleted refund none. Returns True
     when something was written."""
     return (await sync_refunds(ctx, order, binding)).wrote
 
 
-async def sync_refunds(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> RefundSync:
+async def sync_refunds(ctx: StoreContext, order: WooOrder, binding: Binding) -> RefundSync:
     """Deleted refunds' credit notes cancelled (sync/refund_deletions.py), then a credit note for each
     new refund."""
     if binding.state == "cancelled":
@@ -67,7 +70,7 @@ async def sync_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bindin
     return RefundSync(wrote or bool(deleted), deleted)
 
 
-async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Binding, refunds: OrderRefunds) -> bool:
+async def _credit_refunds(ctx: StoreContext, order: WooOrder, binding: Binding, refunds: OrderRefunds) -> bool:
     summaries = sorted((r for r in order.get("refunds") or [] if r.get("id")), key=lambda r: int(r["id"]))
     if not summaries:
         return False
@@ -77,7 +80,7 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
     if all(credit.state in ("submitted", REFUNDING) for _, credit in credits):  # only refunds to pay out
         for summary, credit in credits:
             if credit.state == REFUNDING:
-                await _refund_entry(ctx, order, binding, summary, credit)
+                await _refund_entry(ctx, order, binding, _from_summary(summary), credit)
         return True
     objects = await refunds.by_id()
     original = await _original(ctx, binding)
@@ -88,7 +91,8 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
         if credit.state in ("submitted", REFUNDING):
             _add(credited, credit.data.get("restocked") or {})
             if credit.state == REFUNDING:
-                await _refund_entry(ctx, order, binding, objects.get(int(summary["id"])) or summary, credit)
+                known = objects.get(int(summary["id"])) or _from_summary(summary)
+                await _refund_entry(ctx, order, binding, known, credit)
                 wrote = True
             continue
         refund = objects.get(int(summary["id"]))
@@ -114,7 +118,7 @@ def _add(into: dict[str, int], more: dict[str, Any]) -> None:
         into[str(line)] = into.get(str(line), 0) + int(qty)
 
 
-def _from_summary(summary: dict[str, Any]) -> dict[str, Any]:
+def _from_summary(summary: WooRefundSummary) -> WooRefund:
     """A refund whose note was begun but which WooCommerce no longer lists: what the summary says."""
     return {
         "id": summary["id"],
@@ -123,7 +127,7 @@ def _from_summary(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _original(ctx: StoreContext, binding: Binding) -> dict[str, Any]:
+async def _original(ctx: StoreContext, binding: Binding) -> Mapping[str, Any]:
     """The invoice a credit note returns against, from what the binding remembers (no request)."""
     known = binding.data
     if all(known.get(k) is not None for k in ("customer", "total", "currency", "custom_payment_method")):
@@ -141,7 +145,7 @@ async def _original(ctx: StoreContext, binding: Binding) -> dict[str, Any]:
     return original
 
 
-async def _refund_payment(ctx: StoreContext, order: dict[str, Any], binding: Binding) -> PaymentRow | None:
+async def _refund_payment(ctx: StoreContext, order: WooOrder, binding: Binding) -> PaymentRow | None:
     """How a refund is paid out: like the original was paid; an unpaid original just owes less."""
     if binding.state != "paid":
         return None
@@ -150,20 +154,20 @@ async def _refund_payment(ctx: StoreContext, order: dict[str, Any], binding: Bin
     return await historical_payment(ctx, order)
 
 
-def _fully_restocked(order: dict[str, Any], restocked: dict[str, int]) -> bool:
+def _fully_restocked(order: WooOrder, restocked: dict[str, int]) -> bool:
     lines = [li for li in order.get("line_items") or [] if li.get("sku")]
     return bool(lines) and all(restocked.get(str(li.get("id")), 0) >= int(li.get("quantity") or 0) for li in lines)
 
 
 async def _credit_note_doc(
     ctx: StoreContext,
-    order: dict[str, Any],
-    refund: dict[str, Any],
-    original: dict[str, Any],
+    order: WooOrder,
+    refund: WooRefund,
+    original: Mapping[str, Any],
     restocked: dict[str, int],
     payment: PaymentRow | None,
     only_refund: bool,
-) -> dict[str, Any]:
+) -> CreditNoteDoc:
     refund = refund_with_item_codes(refund, order)  # each line as the Item of the order line it refunds
     amount = money(refund.get("amount"), "refund amount")
     key = refund_key(ctx.store, refund["id"])
@@ -194,31 +198,34 @@ async def _credit_note_doc(
             refund_id=refund.get("id"),
             detail=exc.message,
         )
-        plain = {k: refund.get(k) for k in ("id", "amount", "reason", "date_created")}
+        plain: WooRefund = {"id": refund["id"], "amount": refund.get("amount", ""), "reason": refund.get("reason", "")}
+        if "date_created" in refund:
+            plain["date_created"] = refund["date_created"]
         return map_refund(plain, order, original, ctx.refund_settings(), sync_key=key, payment=payment).doc
 
 
 async def _full_return(
     ctx: StoreContext,
-    original: dict[str, Any],
-    order: dict[str, Any],
-    refund: dict[str, Any],
+    original: Mapping[str, Any],
+    order: WooOrder,
+    refund: WooRefund,
     key: str,
     payment: PaymentRow | None,
     *,
     update_stock: bool,
-) -> dict[str, Any]:
+) -> CreditNoteDoc:
     """ERPNext's own return mapper for a full refund (it reverses every row and tax exactly)."""
-    doc = await ctx.erp.call(MAKE_SALES_RETURN, source_name=original["name"])
-    doc = {k: v for k, v in dict(doc).items() if k not in LOCAL_KEYS}
+    made = await ctx.erp.call(MAKE_SALES_RETURN, source_name=original["name"])
+    built = {k: v for k, v in dict(made).items() if k not in LOCAL_KEYS}
     for table in ("items", "taxes", "payments"):
-        doc[table] = [
-            {k: v for k, v in row.items() if k not in LOCAL_KEYS | {"parent", "idx"}} for row in doc.get(table) or []
+        built[table] = [
+            {k: v for k, v in row.items() if k not in LOCAL_KEYS | {"parent", "idx"}} for row in built.get(table) or []
         ]
+    doc = cast(CreditNoteDoc, built)  # ERPNext's mapper output: its fields pass through, ours are typed below
     when = posting_datetime(
         refund
         if refund.get("date_created")
-        else {"date_created": order.get("date_modified") or order.get("date_created")}
+        else {"date_created": order.get("date_modified") or order.get("date_created") or ""}
     )
     doc.update(
         {
@@ -246,11 +253,11 @@ async def _full_return(
 
 async def _credit_note(
     ctx: StoreContext,
-    order: dict[str, Any],
+    order: WooOrder,
     binding: Binding,
-    refund: dict[str, Any],
+    refund: WooRefund,
     credit: Binding,
-    original: dict[str, Any],
+    original: Mapping[str, Any],
     restocked: dict[str, int],
     *,
     only_refund: bool,
@@ -293,7 +300,7 @@ async def _credit_note(
 
 
 async def _refund_entry(
-    ctx: StoreContext, order: dict[str, Any], binding: Binding, refund: dict[str, Any], credit: Binding
+    ctx: StoreContext, order: WooOrder, binding: Binding, refund: WooRefund, credit: Binding
 ) -> None:
     """Pay a foreign-currency credit note's own (company-currency) outstanding back, exactly once."""
     payment = await _refund_payment(ctx, order, binding)
@@ -304,13 +311,14 @@ async def _refund_entry(
     key = refund_payment_key(ctx.store, refund["id"])
     found = await find_by_key(ctx, "Payment Entry", key) if entry_binding.state == INSERTING else None
     if found is None and entry_binding.state != "submitted":
-        entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=credit.erp_name)
+        made = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=credit.erp_name)
         when = posting_datetime(
             refund
             if refund.get("date_created")
-            else {"date_created": order.get("date_modified") or order.get("date_created")}
+            else {"date_created": order.get("date_modified") or order.get("date_created") or ""}
         )
-        entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
+        # ERPNext's mapper output: its fields pass through, ours are typed
+        entry = cast(PaymentEntryDoc, {k: v for k, v in dict(made).items() if k not in LOCAL_KEYS})
         entry.update(
             {
                 "paid_from": payment.account,

@@ -4,7 +4,7 @@ every prerequisite in ERPNext with how to fix what is missing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.keys import SYNC_KEY_FIELD
@@ -12,7 +12,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.erp_lists import get_list_in
 
 PAYMENT_METHOD_OPTIONS = ["", "Cash", "Instapay", "Mobile Wallet", "Kashier Card", "Kashier Wallet"]
-CUSTOMER_KEY_FIELD = "woonext_customer_key"
+CUSTOMER_KEY_FIELD: Final = "woonext_customer_key"
 
 
 def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from woonext.mapping.onboard_payments import gateways_from, live_history_account
 from woonext.sync.live import OPEN_STATUSES
 from woonext.sync.setup import Check
 from woonext.woo.client import WooClient
+from woonext.woo.types import WooOrder
 
 Row = dict[str, Any]
 RECENT = 100
@@ -47,13 +48,13 @@ class StoreSnapshot:
 
     tax_rates: list[Row] = field(default_factory=list)
     gateways: list[Row] = field(default_factory=list)
-    recent_orders: list[Row] = field(default_factory=list)
-    open_orders: list[Row] = field(default_factory=list)
+    recent_orders: list[WooOrder] = field(default_factory=list)
+    open_orders: list[WooOrder] = field(default_factory=list)
 
 
 async def read_snapshot(ctx: StoreAccess) -> StoreSnapshot:
     recent = await ctx.woo.list_orders({"per_page": RECENT, "orderby": "date", "order": "desc", "status": "any"})
-    open_orders: list[Row] = []
+    open_orders: list[WooOrder] = []
     async for page in ctx.woo.iter_orders({"status": ",".join(OPEN_STATUSES), "orderby": "date", "order": "asc"}):
         open_orders += page.items
     return StoreSnapshot(
@@ -125,7 +126,7 @@ async def check_history_accounts(ctx: StoreAccess) -> list[Check]:
     return [Check("historical payments go to a clearing account, not live cash or bank", False, fix)]
 
 
-def _needs(open_orders: list[Row]) -> tuple[dict[str, float], str]:
+def _needs(open_orders: list[WooOrder]) -> tuple[dict[str, float], str]:
     """Quantity per SKU over the open orders, and the oldest one's site-local date and time."""
     needs: dict[str, float] = defaultdict(float)
     for order in open_orders:

@@ -11,7 +11,6 @@ counted twice for a moment (WooCommerce shows less, never more), not zero times.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
 from woonext.sync.live import CURSOR as ORDERS_CURSOR
 from woonext.sync.live import OVERLAP as ORDERS_OVERLAP
+from woonext.woo.types import WooOrder
 
 HOLDING = "processing,on-hold,completed"  # statuses in which WooCommerce keeps stock reduced (sample 60)
 BATCH = 100
@@ -67,7 +67,7 @@ async def held_by_orders(ctx: StoreContext) -> dict[tuple[int, int], int]:
     after = since.replace(tzinfo=None)
     if cursor:
         after = max(after, datetime.fromisoformat(cursor["modified_gmt"]) - ORDERS_OVERLAP)
-    orders: dict[int, dict[str, Any]] = {}
+    orders: dict[int, WooOrder] = {}
     params = {"status": HOLDING, "modified_after": after.strftime("%Y-%m-%dT%H:%M:%S"), "dates_are_gmt": True}
     async for page in ctx.woo.iter_orders(params, per_page=BATCH):
         orders.update({int(o["id"]): o for o in page.items})

@@ -21,6 +21,7 @@ from woonext.mapping.territory import Rules, TerritoryNode, Zone, ZoneBook, desi
 from woonext.store import FAILED, NEEDS_REVIEW, SUCCEEDED, Binding
 from woonext.sync.context import StoreContext
 from woonext.woo.errors import WooError
+from woonext.woo.types import Addressed
 
 log = structlog.get_logger(__name__)
 
@@ -135,7 +136,7 @@ async def zone_book(ctx: StoreContext) -> ZoneBook:
     return cache.book
 
 
-async def territory_for(ctx: StoreContext, order: dict[str, Any]) -> str:
+async def territory_for(ctx: StoreContext, order: Addressed) -> str:
     """The territory of an order's shipping (else billing) address; "" when none applies or ERPNext
     does not have it yet (run `woonext sync territories`)."""
     return (await zone_book(ctx)).territory_of(order_address(order))

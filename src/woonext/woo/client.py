@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,6 +26,7 @@ from woonext.telemetry import RETRIES, http_hooks
 
 from . import oauth
 from .errors import WooError, WooUncertain, decode_error
+from .types import WooOrder, WooRefund
 
 API_PREFIX = "/wp-json/wc/v3"
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -37,11 +38,14 @@ _MAYBE_APPLIED = frozenset({502, 504})
 Sleep = Callable[[float], Awaitable[None]]
 
 
+T = TypeVar("T")
+
+
 @dataclass
-class WooPage:
+class WooPage(Generic[T]):
     """One page of a list endpoint, with WooCommerce's X-WP-Total / X-WP-TotalPages."""
 
-    items: list[dict[str, Any]]
+    items: list[T]
     total: int
     total_pages: int
     page: int = 1
@@ -259,7 +263,7 @@ class WooClient:
 
     # -- lists ------------------------------------------------------------------------------
 
-    async def list_page(self, path: str, params: Mapping[str, Any] | None = None) -> WooPage:
+    async def list_page(self, path: str, params: Mapping[str, Any] | None = None) -> WooPage[dict[str, Any]]:
         body, headers = await self.get(path, params)
         if not isinstance(body, list):
             raise WooError(200, "invalid_response", f"GET {path} answered {type(body).__name__}, not a list", True)
@@ -270,7 +274,7 @@ class WooClient:
 
     async def iter_pages(
         self, path: str, params: Mapping[str, Any] | None = None, per_page: int = 100
-    ) -> AsyncIterator[WooPage]:
+    ) -> AsyncIterator[WooPage[dict[str, Any]]]:
         """Every page from `params["page"]` (default 1) to the last, as WooPage objects."""
         query = dict(params or {})
         query["per_page"] = per_page
@@ -291,13 +295,16 @@ class WooClient:
 
     # -- orders -----------------------------------------------------------------------------
 
-    async def list_orders(self, params: Mapping[str, Any] | None = None) -> WooPage:
-        return await self.list_page("orders", params)
+    # The payloads are trusted to be what WooCommerce sends (woo/types.py): typed, not validated.
+    async def list_orders(self, params: Mapping[str, Any] | None = None) -> WooPage[WooOrder]:
+        return cast("WooPage[WooOrder]", await self.list_page("orders", params))
 
-    def iter_orders(self, params: Mapping[str, Any] | None = None, per_page: int = 100) -> AsyncIterator[WooPage]:
-        return self.iter_pages("orders", params, per_page)
+    def iter_orders(
+        self, params: Mapping[str, Any] | None = None, per_page: int = 100
+    ) -> AsyncIterator[WooPage[WooOrder]]:
+        return cast("AsyncIterator[WooPage[WooOrder]]", self.iter_pages("orders", params, per_page))
 
-    async def get_order(self, order_id: int | str) -> dict[str, Any] | None:
+    async def get_order(self, order_id: int | str) -> WooOrder | None:
         """The order, or None when WooCommerce says it does not exist (404 invalid id)."""
         try:
             body, _ = await self.get(f"orders/{order_id}")
@@ -305,21 +312,21 @@ class WooClient:
             if exc.status == 404 and exc.code.endswith("invalid_id"):
                 return None
             raise
-        return dict(body)
+        return cast(WooOrder, dict(body))
 
     async def update_order(self, order_id: int | str, data: Mapping[str, Any]) -> dict[str, Any]:
         body, _ = await self.put(f"orders/{order_id}", dict(data))
         return dict(body)
 
-    async def list_refunds(self, order_id: int | str) -> list[dict[str, Any]]:
-        return await self._all(f"orders/{order_id}/refunds")
+    async def list_refunds(self, order_id: int | str) -> list[WooRefund]:
+        return cast("list[WooRefund]", await self._all(f"orders/{order_id}/refunds"))
 
     # -- other resources --------------------------------------------------------------------
 
-    async def list_customers(self, params: Mapping[str, Any] | None = None) -> WooPage:
+    async def list_customers(self, params: Mapping[str, Any] | None = None) -> WooPage[dict[str, Any]]:
         return await self.list_page("customers", params)
 
-    async def list_products(self, params: Mapping[str, Any] | None = None) -> WooPage:
+    async def list_products(self, params: Mapping[str, Any] | None = None) -> WooPage[dict[str, Any]]:
         return await self.list_page("products", params)
 
     async def get_product(self, product_id: int | str) -> dict[str, Any] | None:
@@ -332,7 +339,9 @@ class WooClient:
             raise
         return dict(body)
 
-    async def list_variations(self, product_id: int | str, params: Mapping[str, Any] | None = None) -> WooPage:
+    async def list_variations(
+        self, product_id: int | str, params: Mapping[str, Any] | None = None
+    ) -> WooPage[dict[str, Any]]:
         return await self.list_page(f"products/{product_id}/variations", params)
 
     async def all_variations(self, product_id: int | str) -> list[dict[str, Any]]:
