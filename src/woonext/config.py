@@ -118,8 +118,9 @@ class Schedules(_Strict):
     customers: str = "*/15 * * * *"
     territories: str = "0 */6 * * *"
     reconcile: str = "0 * * * *"
+    prune: str = "17 3 * * *"  # finished events older than `retention_days` leave the state DB
 
-    _cron = field_validator("orders", "customers", "territories", "reconcile")(_check_cron)
+    _cron = field_validator("orders", "customers", "territories", "reconcile", "prune")(_check_cron)
 
 
 class StoreConfig(_Strict):
@@ -147,6 +148,9 @@ class StoreConfig(_Strict):
     tax_accounts: dict[str, str] = Field(default_factory=dict)
     delivery_meta: DeliveryMetaKeys = Field(default_factory=DeliveryMetaKeys)
     schedules: Schedules = Field(default_factory=Schedules)
+    # Succeeded and Skipped events are kept this many days, then pruned (the `prune` job);
+    # NeedsReview and DeadLetter events stay until they are resolved.
+    retention_days: int = Field(default=30, ge=1, le=3650)
     # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
     error_log: bool = False
     # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated

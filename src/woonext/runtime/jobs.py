@@ -4,9 +4,10 @@ A job raises `WooError`/`ErpError` for a passing failure (the worker retries it 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
-from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
+from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, retention
 from woonext.sync.context import StoreContext
 from woonext.sync.customer_sync import customers_job
 from woonext.sync.live import sync_orders_once
@@ -24,9 +25,16 @@ async def orders_job(ctx: StoreContext) -> str:
     )
 
 
+async def prune_job(ctx: StoreContext) -> str:
+    """Finished events older than the store's `retention_days` leave the state DB (store/retention.py)."""
+    report = await asyncio.to_thread(retention.prune_store, ctx.db, ctx.store, ctx.config.retention_days)
+    return report.summary()
+
+
 JOBS: dict[str, Job] = {
     "orders": orders_job,
     "customers": customers_job,
     "territories": territories_job,
     "reconcile": reconcile_job,
+    "prune": prune_job,
 }
