@@ -21,6 +21,7 @@ import json
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,10 +37,8 @@ from tests.unit import pg  # noqa: E402
 
 from woonext.clock import SYSTEM_CLOCK  # noqa: E402
 from woonext.runtime import metrics  # noqa: E402
-from woonext.store import (
-    StateDB,  # noqa: E402
-    retention,  # noqa: E402
-)
+from woonext.store import StateDB, retention  # noqa: E402
+from woonext.store import events as queue  # noqa: E402
 
 STORES = ("main", "second")
 RETENTION_DAYS = 30
@@ -138,7 +137,8 @@ def query_timings(db: StateDB, runs: int) -> dict[str, dict[str, float]]:
         result[f"/metrics: {name}"] = timed(lambda q=query: _run(db, q), runs)  # type: ignore[misc]
     result["status: outcome counts"] = timed(lambda: db.outcome_counts(None), runs)
     result["status: latest failures"] = timed(lambda: db.latest_failures(limit=20), runs)
-    result["status: events summary"] = timed(lambda: retention.counts_by_store(db), runs)
+    result["status: open events"] = timed(lambda: retention.open_counts(db), runs)
+    result["status: oldest finished kept"] = timed(lambda: [retention.oldest_finished(db, s) for s in STORES], runs)
     return result
 
 
@@ -148,12 +148,39 @@ def _run(db: StateDB, query: Any) -> None:
 
 
 def prune_all(db: StateDB) -> dict[str, Any]:
+    """The prune of both stores, while another thread inserts an event every 50 ms as webhooks do:
+    how long those inserts waited is what a big first prune costs the receiver."""
     cutoff = SYSTEM_CLOCK.now() - timedelta(days=RETENTION_DAYS)
+    waits: list[float] = []
+    done = threading.Event()
+
+    def webhooks() -> None:
+        n = 0
+        while not done.is_set():
+            started = time.perf_counter()
+            queue.enqueue(db, "main", "order", f"w{n}", "order.updated", SYSTEM_CLOCK.now(), f"bench-hook-{n}")
+            waits.append(time.perf_counter() - started)
+            n += 1
+            done.wait(0.05)
+
+    receiver = threading.Thread(target=webhooks)
+    receiver.start()
     started = time.perf_counter()
-    removed = sum(retention.prune(db, store, cutoff) for store in STORES)
-    seconds = time.perf_counter() - started
+    try:
+        removed = sum(retention.prune(db, store, cutoff) for store in STORES)
+    finally:
+        seconds = time.perf_counter() - started
+        done.set()
+        receiver.join()
     analyze(db)
-    return {"removed": removed, "seconds": round(seconds, 2), "rows_per_second": round(removed / max(seconds, 1e-9))}
+    return {
+        "removed": removed,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(removed / max(seconds, 1e-9)),
+        "inserts_during": len(waits),
+        "insert_wait_median_ms": round(statistics.median(waits) * 1000, 1) if waits else None,
+        "insert_wait_max_ms": round(max(waits) * 1000, 1) if waits else None,
+    }
 
 
 def event_rows(db: StateDB) -> int:
@@ -206,6 +233,10 @@ def print_report(report: dict[str, Any]) -> None:
         print(
             f"  prune (30 days): {p['removed']:,} rows in {p['seconds']} s ({p['rows_per_second']:,}/s); "
             f"{report['event_rows_after_prune']:,} rows left"
+        )
+        print(
+            f"  webhook inserts during the prune: {p['inserts_during']}, waited median "
+            f"{p['insert_wait_median_ms']} ms, max {p['insert_wait_max_ms']} ms"
         )
         t = report["after_prune"]["/metrics (whole body)"]
         print(f"  {'/metrics after the prune':<44} best {t['best_ms']:>8.1f} ms   median {t['median_ms']:>8.1f} ms")

@@ -152,18 +152,19 @@ def test_events_prune_and_status_on_the_command_line(tmp_path: Path) -> None:
         return result.output
 
     before = json.loads(woonext("status", "--json"))["events"]["main"]
-    assert before["counts"] == {SUCCEEDED: 3, NEEDS_REVIEW: 1, SKIPPED: 1} and before["retention_days"] == 10
-    assert before["last_prune"] is None
-    assert "store main: 3 finished event(s) older than 10 days would be pruned" in woonext(
-        "events", "prune", "--dry-run"
-    )
+    assert before["open"] == {"Pending": 0, "Running": 0, NEEDS_REVIEW: 1, DEAD_LETTER: 0}
+    assert before["retention_days"] == 10 and before["last_prune"] is None
+    assert datetime.fromisoformat(before["oldest_finished"]) < clock.now() - timedelta(days=12)
+    dry = woonext("events", "prune", "--dry-run")
+    assert "store main: 3 finished event(s) older than 10 days would be pruned" in dry
     assert "store main: 3 finished event(s) older than" in woonext("events", "prune")
     assert "store main: 0 finished event(s)" in woonext("events", "prune")
     after = json.loads(woonext("status", "--json"))["events"]["main"]
-    assert after["counts"] == {NEEDS_REVIEW: 1, SKIPPED: 1} and after["last_prune"]["removed"] == 0
+    assert after["last_prune"]["removed"] == 0
+    assert clock.now() - timedelta(days=3) < datetime.fromisoformat(after["oldest_finished"])  # the Skipped one
     shown = " ".join(woonext("status").split())
-    assert "events of store main: 0 Pending · 0 Running · 1 NeedsReview · 0 DeadLetter · 1 finished" in shown
-    assert "(kept 10 days; last prune " in shown and "UTC, 0 removed)" in shown
+    assert "events of store main: 0 Pending · 0 Running · 1 NeedsReview · 0 DeadLetter;" in shown
+    assert "finished ones kept 10 days (oldest from " in shown and "UTC, 0 removed)" in shown
     assert "store main: 1 finished event(s)" in woonext("events", "prune", "--older-than-days", "1")
 
 
@@ -197,7 +198,8 @@ def test_the_scrape_and_the_prune_read_events_by_index(tmp_path: Path) -> None:
     open_events = queries["open events by status and store"]
     prune_ids = retention.batch_ids("main", T0, 10)
     with db.engine.connect() as connection:
-        for query in (open_events, prune_ids, queries["documents by store, kind and state"]):
+        oldest = retention.oldest_query(SUCCEEDED, "main")
+        for query in (open_events, prune_ids, oldest, queries["documents by store, kind and state"]):
             sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
             plan = " | ".join(str(row[-1]) for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql)))
             assert "COVERING INDEX" in plan and "TEMP B-TREE" not in plan, plan

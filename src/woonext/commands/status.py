@@ -10,40 +10,45 @@ import typer
 from rich.table import Table
 
 from woonext.commands._context import CliContext, cli_context, console
-from woonext.store import SKIPPED, SUCCEEDED, retention
+from woonext.store import retention
 
 
 def event_summary(cli: CliContext, store: str | None) -> dict[str, dict[str, Any]]:
-    """Per store: events kept by status, the retention and the last prune (None before the first)."""
+    """Per store: open events by status, the oldest finished event kept, the retention and the last
+    prune (None before the first). Bounded reads: cheap however many events are kept."""
     db = cli.state_db()
-    counts = retention.counts_by_store(db, store)
+    counts = retention.open_counts(db, store)
     configured = {s.name: s.retention_days for s in cli.config().stores if store in (None, s.name)}
-    return {
-        name: {
-            "counts": counts.get(name, {}),
+    summary = {}
+    for name in sorted(set(configured) | set(counts)):
+        oldest = retention.oldest_finished(db, name)
+        summary[name] = {
+            "open": {status: counts.get(name, {}).get(status, 0) for status in retention.OPEN},
+            "oldest_finished": oldest.isoformat() if oldest else None,
             "retention_days": configured.get(name),
             "last_prune": db.get_checkpoint(name, retention.CHECKPOINT),
         }
-        for name in sorted(set(configured) | set(counts))
-    }
+    return summary
+
+
+def _minute(iso: str) -> str:
+    return f"{iso[:16].replace('T', ' ')} UTC"
 
 
 def print_events(summary: dict[str, dict[str, Any]]) -> None:
-    """One line per store: open events by status, finished ones kept, the retention and the last prune."""
+    """One line per store: open events by status, the oldest finished one kept, retention, last prune."""
     for name, info in summary.items():
-        counts, last, days = info["counts"], info["last_prune"], info["retention_days"]
-        open_events = " · ".join(f"{counts.get(status, 0)} {status}" for status in retention.OPEN)
-        finished = counts.get(SUCCEEDED, 0) + counts.get(SKIPPED, 0)
-        kept = f"kept {days} days" if days else "store not in the configuration"
+        last, days, oldest = info["last_prune"], info["retention_days"], info["oldest_finished"]
+        open_events = " · ".join(f"{count} {status}" for status, count in info["open"].items())
+        kept = f"finished ones kept {days} days" if days else "store not in the configuration"
+        since = f"oldest from {oldest[:16].replace('T', ' ')} UTC" if oldest else "none kept"
         pruned = (
             f"last prune {last['at'][:16].replace('T', ' ')} UTC, {last['removed']} removed"
             if last
             else "not pruned yet"
         )
         console.print(
-            f"events of store {name}: {open_events} · {finished} finished ({kept}; {pruned})",
-            highlight=False,
-            markup=False,
+            f"events of store {name}: {open_events}; {kept} ({since}; {pruned})", highlight=False, markup=False
         )
 
 

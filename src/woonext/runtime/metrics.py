@@ -20,8 +20,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from woonext.store import StateDB
-from woonext.store.retention import OPEN
-from woonext.store.tables import bindings, cursors, events
+from woonext.store.retention import open_counts_query
+from woonext.store.tables import bindings, cursors
 from woonext.telemetry import PROCESS
 
 WEBHOOKS = Counter(
@@ -41,9 +41,7 @@ class QueueCollector(Collector):
     def queries(self) -> dict[str, Any]:
         """The state-DB reads of one scrape, by name (bench/metrics_scale.py times each)."""
         return {
-            "open events by status and store": select(events.c.store, events.c.status, func.count())
-            .where(events.c.status.in_(OPEN))
-            .group_by(events.c.status, events.c.store),
+            "open events by status and store": open_counts_query(),
             "documents by store, kind and state": select(
                 bindings.c.store, bindings.c.kind, bindings.c.state, func.count()
             ).group_by(bindings.c.store, bindings.c.kind, bindings.c.state),
