@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from croniter import croniter
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -85,6 +84,8 @@ def _check_http_url(value: str) -> str:
 
 
 def _check_cron(value: str) -> str:
+    from croniter import croniter  # here: a configuration with the default schedules never needs it
+
     if not croniter.is_valid(value):
         raise ValueError(f"is not a valid cron expression: {value!r} (five fields, e.g. '*/2 * * * *')")
     return value
