@@ -7,7 +7,6 @@ goes in `EVENT_HANDLERS`: `async (ctx, remote_id) -> (status, note)`."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, retention
@@ -33,7 +32,7 @@ async def orders_job(ctx: StoreContext) -> str:
 
 async def prune_job(ctx: StoreContext) -> str:
     """Finished events older than the store's `retention_days` leave the state DB (store/retention.py)."""
-    report = await asyncio.to_thread(retention.prune_store, ctx.db, ctx.store, ctx.config.retention_days)
+    report = await ctx.state.run(retention.prune_store, ctx.db, ctx.store, ctx.config.retention_days)
     return report.summary()
 
 
