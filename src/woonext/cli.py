@@ -89,7 +89,9 @@ COMMANDS: dict[str, Row] = {
         "reconcile",
     ),
     "status": _row(
-        "Counts per status and the latest failures (NeedsReview, Failed, DeadLetter) with the fix.", "status"
+        "Counts per status, the latest failures (NeedsReview, Failed, DeadLetter) with the fix, and the event "
+        "queue with its retention.",
+        "status",
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),

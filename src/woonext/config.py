@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from croniter import croniter
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -86,6 +85,8 @@ def _check_http_url(value: str) -> str:
 
 
 def _check_cron(value: str) -> str:
+    from croniter import croniter  # here: a configuration with the default schedules never needs it
+
     if not croniter.is_valid(value):
         raise ValueError(f"is not a valid cron expression: {value!r} (five fields, e.g. '*/2 * * * *')")
     return value
@@ -122,8 +123,11 @@ class Schedules(_Strict):
     items: str = "0 * * * *"
     stock: str = "*/10 * * * *"
     prices: str = "*/10 * * * *"
+    prune: str = "17 3 * * *"  # finished events older than `retention_days` leave the state DB
 
-    _cron = field_validator("orders", "customers", "territories", "reconcile", "items", "stock", "prices")(_check_cron)
+    _cron = field_validator("orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune")(
+        _check_cron
+    )
 
 
 class StoreConfig(_Strict):
@@ -163,6 +167,9 @@ class StoreConfig(_Strict):
     tax_accounts: dict[str, str] = Field(default_factory=dict)
     delivery_meta: DeliveryMetaKeys = Field(default_factory=DeliveryMetaKeys)
     schedules: Schedules = Field(default_factory=Schedules)
+    # Succeeded and Skipped events are kept this many days, then pruned (the `prune` job);
+    # NeedsReview and DeadLetter events stay until they are resolved.
+    retention_days: int = Field(default=30, ge=1, le=3650)
     # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
     error_log: bool = False
     # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated

@@ -1,7 +1,8 @@
-"""structlog set-up: a readable console on a terminal, JSON lines otherwise, and secrets redacted
-from every event — by value (each configured credential) and by key name (`*secret*`, `*token*`,
-`*password*`, `authorization`, …). Standard-library log records (httpx, alembic, uvicorn) go through
-the same processors, and httpx's per-request INFO lines (which carry signed URLs) are silenced."""
+"""structlog set-up: a readable console on a terminal, JSON lines otherwise, secrets redacted from
+every event — by value (each configured credential) and by key name (`*secret*`, `*token*`,
+`*password*`, `authorization`, …) — and personal data (e-mail addresses, phone numbers) replaced by
+tags (`woonext.log_privacy`). Standard-library log records (httpx, alembic, uvicorn) go through the
+same processors, and httpx's per-request INFO lines (which carry signed URLs) are silenced."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import IO, Any
 
 import structlog
 from pydantic import SecretStr
+
+from woonext.log_privacy import masker
 
 REDACTED = "[redacted]"
 SENSITIVE_KEY = re.compile(
@@ -89,6 +92,7 @@ def configure_logging(
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
         redactor,
+        masker,
     ]
     renderer: Any = (
         structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer(colors=out.isatty())
@@ -114,7 +118,7 @@ def configure_logging(
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO; signed URLs carry the consumer key.
     # Alembic announces its migration context on every start; only real upgrades are worth a line.
-    for noisy in ("httpx", "httpcore", "alembic.runtime.migration"):
+    for noisy in ("httpx", "httpcore", "alembic.runtime.migration", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -7,6 +7,9 @@ or live (unpaid, or prepaid with a Payment Entry). Every invoice must then say w
 grand total = `total`, taxes = `total_tax`, nothing outstanding when paid, and for a foreign
 currency the company-currency figures follow the Currency Exchange rate. Run with `-s` to see the
 number of orders and the features they covered.
+
+One test, not a property and a coverage check reading its totals: each test in this suite runs on
+its own, in any order.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,40 +31,9 @@ BATCH = 25
 EXAMPLES = 80  # 2,000 orders
 MODES = ["historical completed", "historical completed", "historical cancelled", "live cod", "live kashier"]
 
-coverage: Counter[str] = Counter()
-totals = {"orders": 0, "seconds": 0.0}
-
-
 modes = st.sampled_from(MODES)
 # Many orders per example: one world and one HTTP client serve a batch, which keeps 2,000 orders fast.
 batches = st.lists(st.tuples(woo_orders(0), modes), min_size=BATCH, max_size=BATCH)
-
-
-@pytest.fixture(scope="module")
-def money_world(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return make_money_world(tmp_path_factory.mktemp("money"))  # one world: orders get fresh ids
-
-
-# derandomize: CI sees the same 2,000 orders every run; no shrinking phase (a batch of 25 orders shrinks
-# for minutes) — the failing order is printed whole by the check and becomes a regression test.
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(batch=batches)
-def test_every_invoice_matches_its_woocommerce_order(money_world: Any, batch: list[tuple[dict[str, Any], str]]) -> None:
-    started = time.perf_counter()
-    synced = asyncio.run(sync_batch(money_world, batch))
-    for order, mode, result in synced:
-        seen = check_invoice(money_world, order, mode, result)
-        coverage.update(features(order) | {mode} | seen)
-    totals["orders"] += len(synced)
-    totals["seconds"] += time.perf_counter() - started
-
 
 REQUIRED = [
     "2 tax rates",
@@ -85,8 +58,33 @@ REQUIRED = [
 ]
 
 
-def test_at_least_2000_orders_covering_every_money_feature(capsys: pytest.CaptureFixture[str]) -> None:
-    """Runs after the property (file order): prints what it covered and holds it to its promise."""
+def test_every_invoice_matches_its_woocommerce_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The property over 2,000 orders, then what they covered: one test, so it needs no other to run first."""
+    world = make_money_world(tmp_path)  # one world for every batch: orders get fresh ids
+    coverage: Counter[str] = Counter()
+    totals = {"orders": 0, "seconds": 0.0}
+
+    # derandomize: CI sees the same 2,000 orders every run; no shrinking phase (a batch of 25 orders
+    # shrinks for minutes) — the failing order is printed whole by the check and becomes a regression test.
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(batch=batches)
+    def each_batch(batch: list[tuple[dict[str, Any], str]]) -> None:
+        started = time.perf_counter()
+        synced = asyncio.run(sync_batch(world, batch))
+        for order, mode, result in synced:
+            seen = check_invoice(world, order, mode, result)
+            coverage.update(features(order) | {mode} | seen)
+        totals["orders"] += len(synced)
+        totals["seconds"] += time.perf_counter() - started
+
+    each_batch()
     lines = [f"money property: {totals['orders']} orders through sync_order in {totals['seconds']:.1f} s; covered:"]
     lines += [f"  {name:<28} {count:>5}" for name, count in sorted(coverage.items())]
     with capsys.disabled():

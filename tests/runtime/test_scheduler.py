@@ -38,6 +38,7 @@ def test_latest_ticks_follow_the_default_cron_expressions(tmp_path: Path) -> Non
         "items": at(6, 0),
         "stock": at(6, 0),
         "prices": at(6, 0),
+        "prune": at(3, 17),
     }
     assert jobs(latest_ticks(config, at(6, 4)))["orders"] == at(6, 4)  # exactly on a tick
     assert next_wakeup(config, at(6, 3, 40)) == 20.0
@@ -54,6 +55,7 @@ async def test_each_tick_is_queued_once_across_schedulers_and_once_after_downtim
         "items",
         "orders",
         "prices",
+        "prune",
         "reconcile",
         "stock",
         "territories",
@@ -72,7 +74,7 @@ async def test_each_tick_is_queued_once_across_schedulers_and_once_after_downtim
         "stock": at(9, 10),
         "prices": at(9, 10),
     }
-    assert len(queue.list_events(world.db, limit=100)) == 14
+    assert len(queue.list_events(world.db, limit=100)) == 15  # 8 jobs at 06:03, orders at 06:04, 6 after downtime
 
 
 async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> None:
@@ -82,7 +84,7 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     world.clock.set(at(6, 3, 10))
     scheduler = asyncio.create_task(run_scheduler(world.config, world.db, stop))
     for _ in range(200):
-        if len(queue.list_events(world.db)) == 7:
+        if len(queue.list_events(world.db)) == 8:
             break
         await asyncio.sleep(0.01)
     stop.set()
@@ -94,7 +96,7 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     await worker.aclose()
     assert done["orders"].status == SUCCEEDED and "4 invoiced" in (done["orders"].last_error or "")
     assert sorted(i["woo_order_id"] for i in world.invoices()) == ["15", "16", "18", "20"]
-    others = ("customers", "territories", "reconcile", "items", "stock", "prices")
+    others = ("customers", "territories", "reconcile", "items", "stock", "prices", "prune")
     assert {job: done[job].status for job in others} == dict.fromkeys(others, SUCCEEDED)
     for job in others:
         assert done[job].last_error, f"the {job} job left no summary"

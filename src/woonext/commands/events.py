@@ -1,5 +1,5 @@
-"""`woonext events list|retry|replay` and `woonext dead-letter list|retry`: the durable event queue
-(webhook and replay triggers, and how each ended)."""
+"""`woonext events list|retry|replay|prune` and `woonext dead-letter list|retry`: the durable event
+queue (webhook and replay triggers, and how each ended) and its retention."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from rich.table import Table
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import cli_context
 from woonext.runtime.replay import ReplayReport, replay_orders
-from woonext.store import DEAD_LETTER
+from woonext.store import DEAD_LETTER, retention
 from woonext.store import events as queue
-from woonext.sync.context import StoreContext
+from woonext.sync.context import StoreContext, select_stores
 
 events_app = typer.Typer(help="The event queue: what webhooks triggered and how each ended.", no_args_is_help=True)
 dead_app = typer.Typer(help="Events that gave up (DeadLetter): list them, queue them again.", no_args_is_help=True)
@@ -140,6 +140,31 @@ def register(app: typer.Typer) -> None:
                 f"queued, {report.merged} already waiting",
                 highlight=False,
             )
+
+    @events_app.command("prune")
+    def prune_cmd(
+        ctx: typer.Context,
+        store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
+        days: int | None = typer.Option(
+            None, "--older-than-days", min=1, help="Keep this many days (default: the store's retention_days)."
+        ),
+        dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be pruned."),
+    ) -> None:
+        """Prune Succeeded and Skipped events older than the retention now, as the daily `prune` job does."""
+        cli = cli_context(ctx)
+        db = cli.state_db()
+        try:
+            stores = select_stores(cli.config(), store)
+        except KeyError as exc:
+            err_console.print(f"[red]{exc.args[0]}[/red]", highlight=False)
+            raise typer.Exit(2) from None
+        for config in stores:
+            keep = days or config.retention_days
+            if dry_run:
+                count = retention.prunable(db, config.name, retention.cutoff(db.clock.now(), keep))
+                console.print(f"store {config.name}: {count} finished event(s) older than {keep} days would be pruned")
+            else:
+                console.print(f"store {config.name}: {retention.prune_store(db, config.name, keep).summary()}")
 
     @dead_app.command("list")
     def dead_list(

@@ -1,13 +1,55 @@
-"""`woonext status`: counts per outcome and the latest failures with what to do."""
+"""`woonext status`: counts per outcome, the latest failures with what to do, and the event queue
+with its retention (how long finished events are kept, the last prune)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.table import Table
 
-from woonext.commands._context import cli_context, console
+from woonext.commands._context import CliContext, cli_context, console
+from woonext.store import retention
+
+
+def event_summary(cli: CliContext, store: str | None) -> dict[str, dict[str, Any]]:
+    """Per store: open events by status, the oldest finished event kept, the retention and the last
+    prune (None before the first). Bounded reads: cheap however many events are kept."""
+    db = cli.state_db()
+    counts = retention.open_counts(db, store)
+    configured = {s.name: s.retention_days for s in cli.config().stores if store in (None, s.name)}
+    summary = {}
+    for name in sorted(set(configured) | set(counts)):
+        oldest = retention.oldest_finished(db, name)
+        summary[name] = {
+            "open": {status: counts.get(name, {}).get(status, 0) for status in retention.OPEN},
+            "oldest_finished": oldest.isoformat() if oldest else None,
+            "retention_days": configured.get(name),
+            "last_prune": db.get_checkpoint(name, retention.CHECKPOINT),
+        }
+    return summary
+
+
+def _minute(iso: str) -> str:
+    return f"{iso[:16].replace('T', ' ')} UTC"
+
+
+def print_events(summary: dict[str, dict[str, Any]]) -> None:
+    """One line per store: open events by status, the oldest finished one kept, retention, last prune."""
+    for name, info in summary.items():
+        last, days, oldest = info["last_prune"], info["retention_days"], info["oldest_finished"]
+        open_events = " · ".join(f"{count} {status}" for status, count in info["open"].items())
+        kept = f"finished ones kept {days} days" if days else "store not in the configuration"
+        since = f"oldest from {oldest[:16].replace('T', ' ')} UTC" if oldest else "none kept"
+        pruned = (
+            f"last prune {last['at'][:16].replace('T', ' ')} UTC, {last['removed']} removed"
+            if last
+            else "not pruned yet"
+        )
+        console.print(
+            f"events of store {name}: {open_events}; {kept} ({since}; {pruned})", highlight=False, markup=False
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -18,10 +60,13 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
         limit: int = typer.Option(20, "--limit", min=1, help="How many failures to list."),
     ) -> None:
-        """Counts per status and the latest failures (NeedsReview, Failed, DeadLetter) with the fix."""
-        db = cli_context(ctx).state_db()
+        """Counts per status, the latest failures (NeedsReview, Failed, DeadLetter) with the fix, and the event
+        queue with its retention."""
+        cli = cli_context(ctx)
+        db = cli.state_db()
         counts = db.outcome_counts(store)
         failures = db.latest_failures(limit=limit, store=store)
+        events = event_summary(cli, store)
         if as_json:
             print(
                 json.dumps(
@@ -41,6 +86,7 @@ def register(app: typer.Typer) -> None:
                             }
                             for f in failures
                         ],
+                        "events": events,
                     },
                     indent=2,
                 )
@@ -55,3 +101,4 @@ def register(app: typer.Typer) -> None:
             for f in failures:
                 listing.add_row(f.store, f.kind, f.remote_id, f.status, f.reason, f.detail, f.hint)
             console.print(listing)
+        print_events(events)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED
+from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, retention
 from woonext.sync.context import StoreContext
 from woonext.sync.customer_sync import customers_job
 from woonext.sync.items import items_job, sync_items
@@ -30,6 +30,12 @@ async def orders_job(ctx: StoreContext) -> str:
     )
 
 
+async def prune_job(ctx: StoreContext) -> str:
+    """Finished events older than the store's `retention_days` leave the state DB (store/retention.py)."""
+    report = await ctx.state.run(retention.prune_store, ctx.db, ctx.store, ctx.config.retention_days)
+    return report.summary()
+
+
 JOBS: dict[str, Job] = {
     "orders": orders_job,
     "customers": customers_job,
@@ -38,6 +44,7 @@ JOBS: dict[str, Job] = {
     "items": items_job,
     "stock": stock_job,
     "prices": prices_job,
+    "prune": prune_job,
 }
 
 EventHandler = Callable[[StoreContext, str], Awaitable[tuple[str, str]]]

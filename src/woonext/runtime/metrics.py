@@ -1,7 +1,12 @@
 """Prometheus metrics: webhook deliveries and worker attempts by result, HTTP requests to both APIs
 by target, route and status (`woonext.telemetry`), and — read from the state database at scrape
-time, so every process shows the same — the event queue by status, the documents created by kind and
-state, and the lag of each cursor."""
+time, so every process shows the same — the open events by status, the documents created by kind and
+state, and the lag of each cursor.
+
+A scrape stays cheap however many finished events are kept (docs/benchmarks.md, "/metrics at
+1,000,000 events"): `woonext_events` counts only the open statuses (work waiting or running, events
+that need a person), read by index range from migration 0003's index; finished events are counted
+as they happen by `woonext_event_attempts_total`."""
 
 from __future__ import annotations
 
@@ -15,7 +20,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from woonext.store import StateDB
-from woonext.store.tables import bindings, cursors, events
+from woonext.store.retention import open_counts_query
+from woonext.store.tables import bindings, cursors
 from woonext.telemetry import PROCESS
 
 WEBHOOKS = Counter(
@@ -27,16 +33,27 @@ ATTEMPTS = Counter(
 
 
 class QueueCollector(Collector):
-    """`woonext_events{store, status}` from the state DB."""
+    """`woonext_events{store, status}`, `woonext_documents` and the cursor lag from the state DB."""
 
     def __init__(self, db: StateDB) -> None:
         self.db = db
 
+    def queries(self) -> dict[str, Any]:
+        """The state-DB reads of one scrape, by name (bench/metrics_scale.py times each)."""
+        return {
+            "open events by status and store": open_counts_query(),
+            "documents by store, kind and state": select(
+                bindings.c.store, bindings.c.kind, bindings.c.state, func.count()
+            ).group_by(bindings.c.store, bindings.c.kind, bindings.c.state),
+            "cursors": select(cursors.c.store, cursors.c.stream, cursors.c.value),
+        }
+
     def collect(self) -> Iterator[Any]:
         by_status = GaugeMetricFamily(
-            "woonext_events", "Events in the state database by store and status", labels=["store", "status"]
+            "woonext_events",
+            "Open events in the state database by store and status (Pending, Running, NeedsReview, DeadLetter)",
+            labels=["store", "status"],
         )
-        query = select(events.c.store, events.c.status, func.count()).group_by(events.c.store, events.c.status)
         documents = GaugeMetricFamily(
             "woonext_documents",
             "What WooCommerce objects became in ERPNext, by store, kind (order, payment, refund, customer) and state",
@@ -47,16 +64,14 @@ class QueueCollector(Collector):
             "Now minus the modification time of the last object a cursor has passed",
             labels=["store", "stream"],
         )
-        by_binding = select(bindings.c.store, bindings.c.kind, bindings.c.state, func.count()).group_by(
-            bindings.c.store, bindings.c.kind, bindings.c.state
-        )
+        queries = list(self.queries().values())
         now = self.db.clock.now()
         with self.db.engine.connect() as connection:
-            for store, status, count in connection.execute(query):
+            for store, status, count in connection.execute(queries[0]):
                 by_status.add_metric([store, status], float(count))
-            for store, kind, state, count in connection.execute(by_binding):
+            for store, kind, state, count in connection.execute(queries[1]):
                 documents.add_metric([store, kind, state], float(count))
-            for store, stream, value in connection.execute(select(cursors.c.store, cursors.c.stream, cursors.c.value)):
+            for store, stream, value in connection.execute(queries[2]):
                 seen = _cursor_time(value)
                 if seen is not None:
                     lag.add_metric([store, stream], max(0.0, (now - seen).total_seconds()))

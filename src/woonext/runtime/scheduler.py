@@ -26,7 +26,7 @@ from woonext.store import events as queue
 from woonext.store.asyncdb import AsyncStateDB
 
 log = structlog.get_logger(__name__)
-JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices")
+JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune")
 MAX_SLEEP = 30.0  # seconds; a changed clock or a missed wake-up costs at most this
 
 

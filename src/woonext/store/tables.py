@@ -118,3 +118,6 @@ Index(
 )
 Index("ix_events_object", events.c.store, events.c.kind, events.c.remote_id)
 Index("ix_events_status_available", events.c.status, events.c.available_at)
+# Migration 0003 (bounded state): the prune job's range and the scrape's counts, read from the index alone.
+Index("ix_events_status_store_updated", events.c.status, events.c.store, events.c.updated_at)
+Index("ix_bindings_store_kind_state", bindings.c.store, bindings.c.kind, bindings.c.state)
