@@ -229,6 +229,9 @@ async def _full_return(
             "disable_rounded_total": 1,
             "update_stock": 1 if update_stock else 0,
             SYNC_KEY_FIELD: key,
+            # no_copy custom fields: ERPNext's mapper leaves them out (sample 97), so they are set here
+            "woo_order_id": str(order.get("id")),
+            "woo_order_number": str(order.get("number") or order.get("id")),
         }
     )
     if update_stock:
