@@ -11,6 +11,24 @@ from woonext.sync.context import StoreContext
 from woonext.sync.setup import SetupReport, run_setup
 
 
+def print_emails(sctx: StoreContext, report: SetupReport) -> None:
+    """The WooCommerce e-mails the writeback makes the store send (docs/writeback.md, "A silent store")."""
+    if not sctx.config.writeback.enabled:
+        console.print("writeback is off: woonext changes no order in WooCommerce, so it makes the store send no e-mail")
+        return
+    if not report.emails:
+        console.print("writeback: WooCommerce sends no e-mail for what woonext writes (custom status, private notes)")
+        return
+    table = Table("e-mail", "to", "sent when woonext …", title="WooCommerce e-mails the writeback makes the store send")
+    for email in report.emails:
+        table.add_row(email.title, email.recipient, email.when)
+    console.print(table)
+    console.print(
+        "to keep the store silent, switch these off in WooCommerce → Settings → Emails (each e-mail → "
+        "'Enable this email notification' off); leave them on if customers should hear of it"
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("setup")
     def setup(
@@ -40,6 +58,7 @@ def register(app: typer.Typer) -> None:
                     "[green]✓[/green]" if check.ok else "[red]✗[/red]", check.what, "" if check.ok else check.fix
                 )
             console.print(table)
+            print_emails(sctx, report)
             missing += len(report.missing)
         if missing:
             console.print(f"[yellow]{missing} prerequisite(s) missing[/yellow]")

@@ -81,8 +81,8 @@ class ErpSim:
             self.engine.register(controller)
         for path, fn in ITEM_METHODS.items():
             self.register_method(path, fn, frozenset({"GET", "POST"}))
-        for path, fn in DELIVERY_METHODS.items():
-            self.register_method(path, fn)
+        for path, method in DELIVERY_METHODS.items():
+            self.register_method(path, method)
         self.webhooks = WebhookQueue(
             self, delay_s=self.config.webhook_delay_s, retry_after_s=self.config.webhook_retry_after_s
         )

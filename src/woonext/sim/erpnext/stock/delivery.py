@@ -20,7 +20,7 @@ from ..accounting.invoice_defaults import check_party_and_items, set_posting_tim
 from ..accounting.ledger import post_stock, reverse_stock, stock_entries
 from ..accounting.lookup import is_stock_item, setting
 from ..accounting.money import ZERO, cint, dec, money
-from ..base import Controller, Ctx, Doc, FrappeError, throw
+from ..base import Controller, Ctx, Doc, FrappeError, MethodFn, throw
 from ..docvalues import apply_defaults
 from ..serialize import cast_doc
 
@@ -53,7 +53,7 @@ def make_delivery_note(ctx: Any, source_name: str | None = None, target_doc: Any
     meta, row_meta = ctx.meta("Delivery Note"), ctx.meta("Delivery Note Item")
     doc: Doc = {"doctype": "Delivery Note"}
     _map_fields(source, doc, ctx.meta("Sales Invoice"), meta)
-    items = []
+    items: list[Doc] = []
     for src in source.get("items") or []:
         if cint(src.get("delivered_by_supplier")) == 1:
             continue
@@ -204,4 +204,4 @@ def _invoice_row(ctx: Ctx, row: Doc) -> Doc | None:
 
 
 CONTROLLERS: list[Controller] = [DeliveryNoteController()]
-METHODS = {MAKE_DELIVERY_NOTE: make_delivery_note}
+METHODS: dict[str, MethodFn] = {MAKE_DELIVERY_NOTE: make_delivery_note}
