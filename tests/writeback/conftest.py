@@ -96,7 +96,9 @@ class Shop:
     async def pay(self, invoice: str) -> str:
         """The courier's cash recorded against the invoice (get_payment_entry, samples 98–99)."""
         entry = await self._mapped(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=invoice)
-        entry.update(mode_of_payment="Cash", reference_no="COURIER-1", reference_date=entry["posting_date"], docstatus=1)
+        entry.update(
+            mode_of_payment="Cash", reference_no="COURIER-1", reference_date=entry["posting_date"], docstatus=1
+        )
         return str((await self.ctx.erp.insert("Payment Entry", entry))["name"])
 
     async def deliver(self, invoice: str) -> str:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.keys import order_version
-from woonext.mapping.money import ZERO, as_json_number, money
+from woonext.mapping.money import ZERO, as_json_number, money, round2
 
 MARKER_KEY = "_woonext_writeback"  # order meta: woonext's own write (its echo webhook is recognised)
 CREDIT_META = "_woonext_credit_note"  # refund meta: the ERPNext credit note a refund record stands for
@@ -251,7 +251,7 @@ def _credit_action(
     if note.ours or note.docstatus != 1 or note.name in memory.refunds or note.name in memory.noted:
         return None
     docs = (note.name,)
-    what = f"credit note {note.name} of {money(note.amount)} made in ERPNext"
+    what = f"credit note {note.name} of {_amount(order, note.amount)} made in ERPNext"
     status = str(order.get("status") or "")
     if status in ("cancelled", "trash"):
         return Action("skip", f"{status}_meanwhile", f"{what}, but the order is {status}: nothing written", docs)
@@ -259,11 +259,11 @@ def _credit_action(
         detail = f"{what}, but the order changed in WooCommerce since woonext last synced it: tried again later"
         return Action("skip", "changed_since_seen", detail, docs, pending=True)
     if not rules.refunds:
-        text = f"{what.capitalize()}; no refund recorded in WooCommerce ([stores.writeback] refunds is off)."
+        text = f"C{what[1:]}; no refund recorded in WooCommerce ([stores.writeback] refunds is off)."
         return Action("note", "credit_note", what, docs, note=text)
     left = remaining_refund(order)
     if note.amount > left:
-        detail = f"{what}, more than the {money(left)} WooCommerce can still refund: nothing written"
+        detail = f"{what}, more than the {_amount(order, left)} WooCommerce can still refund: nothing written"
         return Action("review", "credit_note_exceeds_order", detail, docs)
     body = {
         "amount": str(as_json_number(money(note.amount))),
@@ -272,8 +272,12 @@ def _credit_action(
         "api_restock": note.update_stock,
         "meta_data": [{"key": CREDIT_META, "value": note.name}],
     }
-    text = f"Refund of {money(note.amount)} recorded from credit note {note.name} in ERPNext (no money moved)."
+    text = f"Refund of {_amount(order, note.amount)} recorded from credit note {note.name} in ERPNext (no money moved)."
     return Action("refund", "credit_note", what, docs, note=text, refund=body)
+
+
+def _amount(order: Mapping[str, Any], value: Decimal) -> str:
+    return f"{order.get('currency') or ''} {round2(value):.2f}".strip()
 
 
 def remaining_refund(order: Mapping[str, Any]) -> Decimal:

@@ -44,7 +44,8 @@ async def write_status(
     intent: dict[str, Any] = {"kind": "status", "marker": marker(action.documents, _stamp(ctx))}
     intent.update(to=action.to_status, reason=action.reason, documents=list(action.documents))
     intent.update(note=action.note, customer=action.customer_note)
-    save({**data, "intent": intent})
+    data["intent"] = intent  # kept in the state the run releases too, whatever happens next
+    save(data)
     changed = await ctx.woo.update_order(
         order["id"], {"status": action.to_status, "meta_data": [{"key": MARKER_KEY, "value": intent["marker"]}]}
     )
@@ -67,7 +68,8 @@ async def _finish_status(
         "documents": intent["documents"],
         "at": _stamp(ctx),
     }
-    save({**data, "intent": {**intent, "step": "notes"}})
+    data["intent"] = {**intent, "step": "notes"}
+    save(data)
     existing = {n.get("note") for n in await ctx.woo.list_order_notes(order["id"])} if notes_checked else set()
     if intent["note"] not in existing:
         await ctx.woo.add_order_note(order["id"], intent["note"])
@@ -86,7 +88,8 @@ async def write_refund(
     codes, _ = await lines_known(ctx, order)
     body = {**dict(action.refund or {}), "line_items": refund_lines(note, codes, order)}
     intent = {"kind": "refund", "credit_note": note.name, "note": action.note, "documents": list(action.documents)}
-    save({**data, "intent": intent})
+    data["intent"] = intent
+    save(data)
     refund = await ctx.woo.create_refund(order["id"], body)
     return await _finish_refund(ctx, order, intent, str(refund["id"]), data, save, notes_checked=False)
 
@@ -104,7 +107,8 @@ async def _finish_refund(
     cn = str(intent["credit_note"])
     bind_refund(ctx, order, refund_id, cn)
     data["refunds"] = {**(data.get("refunds") or {}), cn: refund_id}
-    save({**data, "intent": {**intent, "refund": refund_id}})
+    data["intent"] = {**intent, "refund": refund_id}
+    save(data)
     mark = marker([cn], _stamp(ctx))
     changed = await ctx.woo.update_order(order["id"], {"meta_data": [{"key": MARKER_KEY, "value": mark}]})
     data.update(marker=mark, seen=order_version(changed))
@@ -132,7 +136,8 @@ async def write_note(
 ) -> Written:
     """A private note for a credit note that is not recorded as a refund."""
     intent = {"kind": "note", "credit_note": action.documents[0], "note": action.note}
-    save({**data, "intent": intent})
+    data["intent"] = intent
+    save(data)
     await ctx.woo.add_order_note(order["id"], action.note)
     return _finish_note(intent, data, save, order)
 
