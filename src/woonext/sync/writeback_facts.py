@@ -178,11 +178,24 @@ async def changed_since(
     invoices: set[str] = set()
     after = dict(cursor)
     for stream, (doctype, table, field, extra) in streams.items():
-        stamp = str(cursor.get(stream) or "")
-        since = datetime.strptime(stamp, STAMP) - OVERLAP if stamp else first_look
+        mark = dict(cursor.get(stream) or {})
+        stamp, seen = str(mark.get("modified") or ""), dict(mark.get("seen") or {})
+        since = datetime.fromisoformat(stamp) - OVERLAP if stamp else first_look
         column = f"`tab{table}`.{field} as invoice" if table else f"{field} as invoice"
         filters = [["modified", ">", since.strftime(STAMP)], ["docstatus", "in", [1, 2]], *extra]
         rows = await ctx.erp.get_list(doctype, filters=filters, fields=["name", "modified", column], limit=0)
-        invoices |= {str(r["invoice"]) for r in rows if r.get("invoice")}
-        after[stream] = max([stamp, *(str(r["modified"]) for r in rows)])
+        fresh = [r for r in rows if seen.get(str(r["name"])) != str(r["modified"])]  # the overlap's repeats out
+        invoices |= {str(r["invoice"]) for r in fresh if r.get("invoice")}
+        after[stream] = _advance(stamp, seen, rows)
     return invoices, after
+
+
+def _advance(stamp: str, seen: dict[str, str], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The stream's cursor after these rows: the newest `modified`, and the documents within the overlap
+    before it already handled (so the next sweep does not look at them again)."""
+    latest = max([stamp, *(str(r["modified"]) for r in rows)])
+    if not latest:
+        return {}
+    edge = (datetime.fromisoformat(latest) - OVERLAP).strftime(STAMP)  # ERPNext may omit .000000
+    keep = {**seen, **{str(r["name"]): str(r["modified"]) for r in rows}}
+    return {"modified": latest, "seen": {k: v for k, v in keep.items() if v > edge}}
