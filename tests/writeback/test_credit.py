@@ -5,12 +5,15 @@ back. A write that dies half-way is finished by the next run, never repeated."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from tests.writeback.conftest import Shop, make_shop
+from woonext.mapping.reconcile import Period
 from woonext.mapping.writeback import CREDIT_META
 from woonext.store.writebacks import writeback_history
+from woonext.sync.reconcile import reconcile
 from woonext.sync.writeback import writeback_document
 
 
@@ -40,6 +43,9 @@ async def test_a_credit_note_becomes_a_refund_record_with_its_lines(tmp_path: Pa
         assert again.count("written") == 0 and len(shop.woo.book.refunds) == 1
         [line] = writeback_history(shop.world.db, "main", oid)
         assert (line.action, line.reason, line.documents) == ("refund", "credit_note", [note])
+        period = Period(date(2000, 1, 1), date(2100, 1, 1))
+        findings = [f for f in (await reconcile(ctx, period)).findings if f.order_id == oid]
+        assert findings == []  # the refund record and the person's credit note agree, to the cent
     finally:
         await ctx.aclose()
 

@@ -40,6 +40,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.refund_sweep import sweep_deleted_refunds
+from woonext.sync.refunds import FROM_ERPNEXT
 from woonext.sync.setup import ensure_ready
 
 INVOICE_FIELDS = [
@@ -196,6 +197,13 @@ def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memor
                 select(outcomes.c.remote_id, outcomes.c.status, outcomes.c.reason, outcomes.c.detail).where(*where_o)
             )
         }
+        written_back: dict[str, dict[str, str]] = {}
+        refunds = (bindings.c.store == ctx.store, bindings.c.kind == "refund", bindings.c.state == FROM_ERPNEXT)
+        query = select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.data).where(
+            *refunds, bindings.c.data["order"].as_string().in_(ids)
+        )
+        for row in connection.execute(query):
+            written_back.setdefault(str((row.data or {}).get("order")), {})[str(row.remote_id)] = str(row.erp_name)
     memories = {}
     for oid in ids:
         b, o = made.get(oid), last.get(oid)
@@ -207,6 +215,7 @@ def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memor
             outcome_detail=o.detail if o is not None else "",
             synced_up_to=cursor,
             accepted_edit=_acceptance(b),
+            erp_refunds=written_back.get(oid, {}),
         )
     return memories
 
