@@ -176,7 +176,8 @@ def register(app: typer.Typer) -> None:
         cli = cli_context(ctx)
 
         async def flow(sctx: StoreContext) -> tuple[OrderFacts, list[WritebackEntry]]:
-            return await order_facts(sctx, order_id), writeback_history(sctx.db, sctx.store, order_id)
+            history = await sctx.state.run(writeback_history, sctx.db, sctx.store, order_id)
+            return await order_facts(sctx, order_id), history
 
         [(_, (facts, history))] = run(cli, _one_store(cli, store), flow)
         if as_json:

@@ -8,7 +8,6 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.keys import SYNC_KEY_FIELD
-from woonext.mapping.writeback_emails import WooEmail, writeback_emails
 from woonext.sync.context import StoreContext
 
 PAYMENT_METHOD_OPTIONS = ["", "Cash", "Instapay", "Mobile Wallet", "Kashier Card", "Kashier Wallet"]
@@ -144,6 +143,7 @@ class Check:
     what: str
     ok: bool
     fix: str = ""
+    warning: bool = False  # a person must act, but the sync can start (opening stock, above all)
 
 
 @dataclass
@@ -152,12 +152,14 @@ class SetupReport:
     updated: list[str] = field(default_factory=list)
     present: list[str] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
-    # WooCommerce e-mails the writeback makes the store send: switch them off to keep it silent
-    emails: list[WooEmail] = field(default_factory=list)
 
     @property
     def missing(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
+        return [c for c in self.checks if not c.ok and not c.warning]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok and c.warning]
 
 
 async def ensure_custom_fields(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:
@@ -304,11 +306,6 @@ async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
     report = SetupReport()
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
     await check_prerequisites(ctx, report, await store_skus(ctx))
-    wb = ctx.config.writeback
-    if wb.enabled:
-        report.emails = writeback_emails(
-            wb.transitions, wb.status, customer_note=bool(wb.customer_note), refunds=wb.refunds
-        )
     return report
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from woonext.config import StoreConfig
 from woonext.mapping.writeback import Action, CreditNote, InvoiceFacts, Memory, Rules, plan
-from woonext.store import NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
+from woonext.store import NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding, StateDB
 from woonext.store import writebacks as wb
 from woonext.store.writebacks import WritebackEntry, writeback_history
 from woonext.sync.context import StoreContext
@@ -93,16 +93,23 @@ async def run_writeback(
     report = WritebackReport(trigger, dry_run, note=_off(ctx.config))
     if report.note:
         return report
-    bound = [b for b in ctx.db.bindings_named(ctx.store, ("order",), sorted(invoices)) if _live(b)] if invoices else []
-    bound += [b for oid in sorted(also or set()) if (b := ctx.db.get_binding(ctx.store, "order", oid)) and _live(b)]
-    bound = list({b.remote_id: b for b in bound}.values())
-    own = {p.erp_name for b in bound if (p := ctx.db.get_binding(ctx.store, "payment", b.remote_id)) and p.erp_name}
+    bound, own = await ctx.state.run(_orders_of, ctx.db, ctx.store, invoices, also or set())
     facts = await invoice_facts(ctx, {b.erp_name for b in bound}, own)
     rules = rules_of(ctx.config)
     for binding in sorted(bound, key=lambda b: int(b.remote_id) if b.remote_id.isdigit() else 0):
         if binding.erp_name in facts:
             report.orders.append(await _one(ctx, binding, facts[binding.erp_name], rules, trigger, dry_run))
     return report
+
+
+def _orders_of(db: StateDB, store: str, invoices: set[str], also: set[str]) -> tuple[list[Binding], set[str]]:
+    """The live orders of these invoices (and of the ids in `also`), and the Payment Entries woonext
+    made for them itself (a prepaid order's: not a payment recorded in ERPNext)."""
+    bound = [b for b in db.bindings_named(store, ("order",), sorted(invoices)) if _live(b)] if invoices else []
+    bound += [b for oid in sorted(also) if (b := db.get_binding(store, "order", oid)) and _live(b)]
+    unique = list({b.remote_id: b for b in bound}.values())
+    own = {p.erp_name for b in unique if (p := db.get_binding(store, "payment", b.remote_id)) and p.erp_name}
+    return unique, own
 
 
 def _live(b: Binding) -> bool:
@@ -114,7 +121,10 @@ async def _one(
 ) -> OrderReport:
     oid, report = binding.remote_id, OrderReport(binding.remote_id, binding.erp_name)
     owner = f"{trigger[:60]}:{secrets.token_hex(4)}"
-    data = wb.state(ctx.db, ctx.store, oid) if dry_run else wb.claim(ctx.db, ctx.store, oid, owner, ctx.now() + LEASE)
+    if dry_run:
+        data: dict[str, Any] | None = await ctx.state.run(wb.state, ctx.db, ctx.store, oid)
+    else:
+        data = await ctx.state.run(wb.claim, ctx.db, ctx.store, oid, owner, ctx.now() + LEASE)
     if data is None:
         report.busy = True
         return report
@@ -124,10 +134,10 @@ async def _one(
         data["pending"] = f"woocommerce_{exc.code}"
         failed = Action("skip", f"woocommerce_{exc.code}", f"WooCommerce answered {exc}: tried again later")
         report.done.append((failed, wb.FAILED, failed.detail))
-        _record(ctx, oid, trigger, failed, wb.FAILED, failed.detail)
+        await ctx.state.run(_record, ctx.db, ctx.store, oid, _entry(ctx, trigger, failed, wb.FAILED, failed.detail))
     finally:
         if not dry_run:
-            wb.release(ctx.db, ctx.store, oid, owner, data)
+            await ctx.state.run(wb.release, ctx.db, ctx.store, oid, owner, data)
     return report
 
 
@@ -144,20 +154,22 @@ async def _decide_and_write(
 ) -> None:
     oid = binding.remote_id
 
-    def save(value: dict[str, Any]) -> None:
-        wb.save(ctx.db, ctx.store, oid, owner, value)
+    async def save(value: dict[str, Any]) -> None:
+        await ctx.state.run(wb.save, ctx.db, ctx.store, oid, owner, value)
 
     order = await ctx.woo.get_order(oid)  # read first, always
     if order is None:
         action = Action("skip", "order_gone", f"WooCommerce has no order {oid} any more: nothing written")
         report.done.append((action, wb.SKIPPED, action.detail))
-        _record(ctx, oid, trigger, action, wb.SKIPPED, action.detail, once=True)
+        await ctx.state.run(
+            _record, ctx.db, ctx.store, oid, _entry(ctx, trigger, action, wb.SKIPPED, action.detail), True
+        )
         return
     report.status = str(order.get("status") or "")
     if data.get("intent") and not dry_run:
         finished = await resume(ctx, order, data, save)
         if finished is not None:
-            _done(ctx, oid, trigger + " (finished)", finished, report)
+            await _done(ctx, oid, trigger + " (finished)", finished, report)
             order = finished.order or order
     data.pop("pending", None)
     actions = plan(order, facts, rules, Memory.load(data), str(binding.data.get("version") or ""))
@@ -167,7 +179,7 @@ async def _decide_and_write(
     notes = {n.name: n for n in await credit_lines(ctx, [c for c in facts.credit_notes if _refunding(c, actions)])}
     for action in actions:
         written = await _apply(ctx, order, action, notes, data, save)
-        _done(ctx, oid, trigger, written, report)
+        await _done(ctx, oid, trigger, written, report)
         order = written.order or order
         if action.pending:
             data["pending"] = action.reason
@@ -196,24 +208,24 @@ async def _apply(
     return Written(action, RESULTS[action.kind], action.detail)
 
 
-def _done(ctx: StoreContext, oid: str, trigger: str, written: Written, report: OrderReport) -> None:
+async def _done(ctx: StoreContext, oid: str, trigger: str, written: Written, report: OrderReport) -> None:
     action = written.action
     report.done.append((action, written.result, written.detail))
     once = written.result != wb.WRITTEN  # the same skip or finding seen again is not a new event
-    _record(ctx, oid, trigger, action, written.result, written.detail if once else action.detail, once=once)
+    entry = _entry(ctx, trigger, action, written.result, written.detail if once else action.detail)
+    if not await ctx.state.run(_record, ctx.db, ctx.store, oid, entry, once):
+        return  # nothing new: the order's last outcome says it already
     if written.result == wb.REVIEW:
         hint = "check the order in WooCommerce and ERPNext by hand; woonext never moves an order back on its own"
-        ctx.db.record_outcome(ctx.store, "writeback", oid, NEEDS_REVIEW, action.reason, action.detail, hint)
+        await ctx.state.record_outcome(ctx.store, "writeback", oid, NEEDS_REVIEW, action.reason, action.detail, hint)
     elif written.result == wb.WRITTEN:
-        ctx.db.record_outcome(ctx.store, "writeback", oid, SUCCEEDED, action.reason, written.detail)
+        await ctx.state.record_outcome(ctx.store, "writeback", oid, SUCCEEDED, action.reason, written.detail)
     elif not action.pending:
-        ctx.db.record_outcome(ctx.store, "writeback", oid, SKIPPED, action.reason, action.detail)
+        await ctx.state.record_outcome(ctx.store, "writeback", oid, SKIPPED, action.reason, action.detail)
 
 
-def _record(
-    ctx: StoreContext, oid: str, trigger: str, action: Action, result: str, detail: str, *, once: bool = False
-) -> None:
-    entry = WritebackEntry(
+def _entry(ctx: StoreContext, trigger: str, action: Action, result: str, detail: str) -> WritebackEntry:
+    return WritebackEntry(
         at=ctx.now(),
         trigger=trigger,
         action=action.kind,
@@ -223,7 +235,10 @@ def _record(
         documents=list(action.documents),
         detail=detail,
     )
-    wb.record(ctx.db, ctx.store, oid, entry, once=once)
+
+
+def _record(db: StateDB, store: str, oid: str, entry: WritebackEntry, once: bool = False) -> bool:
+    return wb.record(db, store, oid, entry, once=once)
 
 
 # -- triggers ----------------------------------------------------------------------------------------
@@ -239,15 +254,14 @@ async def sweep(ctx: StoreContext, *, dry_run: bool = False, trigger: str = "swe
     """What changed in ERPNext since the cursor, and the orders put off last time."""
     if _off(ctx.config):
         return WritebackReport(trigger, dry_run, note=_off(ctx.config))
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR) or {}
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR) or {}
     first = (ctx.now() - FIRST_LOOK).replace(tzinfo=None)
     own_stock = ctx.config.writeback.invoice_stock_is_delivery
     invoices, after = await changed_since(ctx, cursor, first, own_stock=own_stock)
-    report = await run_writeback(
-        ctx, invoices, trigger=trigger, dry_run=dry_run, also=set(wb.pending_orders(ctx.db, ctx.store))
-    )
+    pending = set(await ctx.state.run(wb.pending_orders, ctx.db, ctx.store))
+    report = await run_writeback(ctx, invoices, trigger=trigger, dry_run=dry_run, also=pending)
     if not dry_run:
-        ctx.db.set_cursor(ctx.store, CURSOR, after)
+        await ctx.state.set_cursor(ctx.store, CURSOR, after)
     return report
 
 

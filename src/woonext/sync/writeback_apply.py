@@ -17,12 +17,12 @@ from typing import Any
 
 from woonext.mapping.keys import order_version
 from woonext.mapping.writeback import CREDIT_META, MARKER_KEY, Action, CreditNote, marker, own_marker, refund_lines
-from woonext.store import Binding
+from woonext.store import Binding, StateDB
 from woonext.sync.context import StoreContext
 from woonext.sync.lines import lines_known
 from woonext.sync.refunds import FROM_ERPNEXT
 
-Save = Callable[[dict[str, Any]], None]
+Save = Callable[[dict[str, Any]], Awaitable[None]]  # the order's writeback state, saved while held
 
 
 @dataclass
@@ -45,7 +45,7 @@ async def write_status(
     intent.update(to=action.to_status, reason=action.reason, documents=list(action.documents))
     intent.update(note=action.note, customer=action.customer_note)
     data["intent"] = intent  # kept in the state the run releases too, whatever happens next
-    save(data)
+    await save(data)
     changed = await ctx.woo.update_order(
         order["id"], {"status": action.to_status, "meta_data": [{"key": MARKER_KEY, "value": intent["marker"]}]}
     )
@@ -69,14 +69,14 @@ async def _finish_status(
         "at": _stamp(ctx),
     }
     data["intent"] = {**intent, "step": "notes"}
-    save(data)
+    await save(data)
     existing = {n.get("note") for n in await ctx.woo.list_order_notes(order["id"])} if notes_checked else set()
     if intent["note"] not in existing:
         await ctx.woo.add_order_note(order["id"], intent["note"])
     if intent.get("customer") and intent["customer"] not in existing:
         await ctx.woo.add_order_note(order["id"], intent["customer"], customer_note=True)
     data.pop("intent", None)
-    save(data)
+    await save(data)
     action = Action("status", intent["reason"], intent["note"], tuple(intent["documents"]), to_status=intent["to"])
     return Written(action, "written", f"status {order.get('status')}; note: {intent['note']}", order)
 
@@ -89,7 +89,7 @@ async def write_refund(
     body = {**dict(action.refund or {}), "line_items": refund_lines(note, codes, order)}
     intent = {"kind": "refund", "credit_note": note.name, "note": action.note, "documents": list(action.documents)}
     data["intent"] = intent
-    save(data)
+    await save(data)
     refund = await ctx.woo.create_refund(order["id"], body)
     return await _finish_refund(ctx, order, intent, str(refund["id"]), data, save, notes_checked=False)
 
@@ -105,10 +105,10 @@ async def _finish_refund(
     notes_checked: bool,
 ) -> Written:
     cn = str(intent["credit_note"])
-    bind_refund(ctx, order, refund_id, cn)
+    await ctx.state.run(bind_refund, ctx.db, ctx.store, str(order["id"]), refund_id, cn)
     data["refunds"] = {**(data.get("refunds") or {}), cn: refund_id}
     data["intent"] = {**intent, "refund": refund_id}
-    save(data)
+    await save(data)
     mark = marker([cn], _stamp(ctx))
     changed = await ctx.woo.update_order(order["id"], {"meta_data": [{"key": MARKER_KEY, "value": mark}]})
     data.update(marker=mark, seen=order_version(changed))
@@ -116,19 +116,19 @@ async def _finish_refund(
     if intent["note"] not in existing:
         await ctx.woo.add_order_note(order["id"], intent["note"])
     data.pop("intent", None)
-    save(data)
+    await save(data)
     action = Action("refund", "credit_note", intent["note"], tuple(intent["documents"]))
     return Written(action, "written", f"refund {refund_id}; note: {intent['note']}", changed)
 
 
-def bind_refund(ctx: StoreContext, order: dict[str, Any], refund_id: str, credit_note: str) -> None:
+def bind_refund(db: StateDB, store: str, order_id: str, refund_id: str, credit_note: str) -> None:
     """The refund stands for a credit note a person made in ERPNext: the order sync takes it as credited."""
-    binding = ctx.db.get_binding(ctx.store, "refund", refund_id)
+    binding = db.get_binding(store, "refund", refund_id)
     if binding is None:
-        binding = Binding(store=ctx.store, kind="refund", remote_id=refund_id, erp_doctype="Sales Invoice")
+        binding = Binding(store=store, kind="refund", remote_id=refund_id, erp_doctype="Sales Invoice")
     binding.erp_name, binding.state = credit_note, FROM_ERPNEXT
-    binding.data = {**binding.data, "order": str(order["id"]), "origin": "erpnext"}
-    ctx.db.save_binding(binding)
+    binding.data = {**binding.data, "order": order_id, "origin": "erpnext"}
+    db.save_binding(binding)
 
 
 async def write_note(
@@ -137,15 +137,15 @@ async def write_note(
     """A private note for a credit note that is not recorded as a refund."""
     intent = {"kind": "note", "credit_note": action.documents[0], "note": action.note}
     data["intent"] = intent
-    save(data)
+    await save(data)
     await ctx.woo.add_order_note(order["id"], action.note)
-    return _finish_note(intent, data, save, order)
+    return await _finish_note(intent, data, save, order)
 
 
-def _finish_note(intent: dict[str, Any], data: dict[str, Any], save: Save, order: dict[str, Any]) -> Written:
+async def _finish_note(intent: dict[str, Any], data: dict[str, Any], save: Save, order: dict[str, Any]) -> Written:
     data["noted"] = sorted({*(data.get("noted") or []), str(intent["credit_note"])})
     data.pop("intent", None)
-    save(data)
+    await save(data)
     action = Action("note", "credit_note", str(intent["note"]), (str(intent["credit_note"]),))
     return Written(action, "written", f"note: {intent['note']}", order)
 
@@ -164,10 +164,10 @@ async def resume(ctx: StoreContext, order: dict[str, Any], data: dict[str, Any],
     elif kind == "note":
         notes = {n.get("note") for n in await ctx.woo.list_order_notes(order["id"])}
         if intent.get("note") in notes:
-            return _finish_note(intent, data, save, order)
+            return await _finish_note(intent, data, save, order)
     if finish is None:
         data.pop("intent", None)
-        save(data)
+        await save(data)
         return None
     return await finish()
 

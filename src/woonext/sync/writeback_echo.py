@@ -18,4 +18,4 @@ from woonext.sync.context import StoreContext
 async def is_own_echo(ctx: StoreContext, order: dict[str, Any]) -> bool:
     if not own_marker(order):
         return False
-    return is_echo(order, Memory.load(state(ctx.db, ctx.store, order["id"])))
+    return is_echo(order, Memory.load(await ctx.state.run(state, ctx.db, ctx.store, order["id"])))
