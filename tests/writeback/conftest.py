@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.refunds.conftest import BILLING
 from tests.sync.world import World, jarz_masters, make_world
 from woonext.runtime.erp_install import install_erpnext
 from woonext.runtime.web import create_app
@@ -21,15 +22,6 @@ from woonext.sync.setup import run_setup
 
 ERP_SECRET = "erp-s3cret"
 BASE = "http://woonext.test"
-BILLING = {
-    "first_name": "Mona",
-    "last_name": "Hassan",
-    "email": "mona@example.test",
-    "phone": "+201012345678",
-    "address_1": "5 Nile St",
-    "city": "Cairo",
-    "country": "EG",
-}
 ON = {"enabled": True}
 GET_PAYMENT_ENTRY = "erpnext.accounts.doctype.payment_entry.payment_entry.get_payment_entry"
 MAKE_DELIVERY_NOTE = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_delivery_note"

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.keys import order_version
-from woonext.mapping.money import ZERO, as_json_number, money, round2
+from woonext.mapping.money import ZERO, money, round2
 
 MARKER_KEY = "_woonext_writeback"  # order meta: woonext's own write (its echo webhook is recognised)
 CREDIT_META = "_woonext_credit_note"  # refund meta: the ERPNext credit note a refund record stands for
@@ -223,9 +223,9 @@ def _reviews(f: InvoiceFacts, memory: Memory) -> list[Action]:
     """Documents that moved the order (or became a refund) and were cancelled afterwards."""
     actions = []
     moved_by = set(memory.status.get("documents") or [])
-    for entry in [*f.payments, *f.deliveries]:
+    entries = [("Payment Entry", e) for e in f.payments] + [("Delivery Note", e) for e in f.deliveries]
+    for kind, entry in entries:
         if entry.docstatus == 2 and entry.name in moved_by and entry.name not in memory.reviewed:
-            kind = "Payment Entry" if entry in f.payments else "Delivery Note"
             detail = (
                 f"{kind} {entry.name} was cancelled in ERPNext after woonext set the order to "
                 f"{memory.status.get('to')}: the order is left as it is"
@@ -266,7 +266,7 @@ def _credit_action(
         detail = f"{what}, more than the {_amount(order, left)} WooCommerce can still refund: nothing written"
         return Action("review", "credit_note_exceeds_order", detail, docs)
     body = {
-        "amount": str(as_json_number(money(note.amount))),
+        "amount": f"{round2(note.amount):.2f}",  # WooCommerce takes money as text
         "reason": f"Credit note {note.name} in ERPNext",
         "api_refund": False,  # a record only: the money was settled in ERPNext, not through the gateway
         "api_restock": note.update_stock,
@@ -301,7 +301,7 @@ def refund_lines(note: CreditNote, line_codes: Mapping[str, str], order: Mapping
         slot["qty"] += credit.qty
         slot["amount"] += credit.amount
     return [
-        {"id": int(line_id), "quantity": int(v["qty"]), "refund_total": str(as_json_number(money(v["amount"])))}
+        {"id": int(line_id), "quantity": int(v["qty"]), "refund_total": f"{round2(v['amount']):.2f}"}
         for line_id, v in lines.items()
     ]
 
