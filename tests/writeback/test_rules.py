@@ -119,3 +119,15 @@ async def test_with_the_webhooks_off_the_sweep_finds_the_payment(shop: Shop) -> 
     assert writeback_history(shop.world.db, "main", order["id"])[0].documents == [entry]
     again = await sweep(shop.ctx)
     assert again.count("written") == 0
+
+
+def test_the_hourly_sweep_is_scheduled_only_where_writeback_is_on(shop: Shop) -> None:
+    from datetime import UTC, datetime
+
+    from woonext.runtime.scheduler import latest_ticks
+
+    config = shop.world.config
+    at = datetime(2026, 11, 25, 6, 0, 30, tzinfo=UTC)
+    assert "writeback" in {t.job for t in latest_ticks(config, at)}
+    config.stores[0].writeback.enabled = False
+    assert "writeback" not in {t.job for t in latest_ticks(config, at)}

@@ -202,8 +202,8 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
             created=created,
         )
     wrote, detail = await _followups(ctx, order, binding)
+    await remember_seen(ctx, binding, order)
     if not created and not wrote:
-        await remember_seen(ctx, binding, order)
         return OrderResult(
             order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date", invoice=binding.erp_name
         )
