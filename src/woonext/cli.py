@@ -81,7 +81,11 @@ COMMANDS: dict[str, Row] = {
     "prices": _row("ERPNext Item Prices → WooCommerce prices.", "catalog"),
     "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
     "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
-    "orders": _row("One order: what woonext knows about it; accept an edit corrected by hand.", "orders"),
+    "orders": _row(
+        "Orders: what woonext knows about one, accept an edit corrected by hand, write back what ERPNext settled.",
+        "orders",
+        "orders_writeback",
+    ),
     "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
     "reconcile": _row(
         "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "

@@ -44,6 +44,7 @@ from pydantic import (
 
 from woonext.config_catalog import CatalogConfig, PricesConfig, StockConfig
 from woonext.config_problems import Loc, Problems
+from woonext.config_writeback import WritebackConfig
 
 DEFAULT_CONFIG_NAME = "woonext.toml"
 CONFIG_ENV = "WOONEXT_CONFIG"
@@ -124,10 +125,11 @@ class Schedules(_Strict):
     stock: str = "*/10 * * * *"
     prices: str = "*/10 * * * *"
     prune: str = "17 3 * * *"  # finished events older than `retention_days` leave the state DB
+    writeback: str = "0 * * * *"  # the sweep behind the ERPNext webhooks (docs/writeback.md); off unless enabled
 
-    _cron = field_validator("orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune")(
-        _check_cron
-    )
+    _cron = field_validator(
+        "orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune", "writeback"
+    )(_check_cron)
 
 
 class StoreConfig(_Strict):
@@ -188,6 +190,8 @@ class StoreConfig(_Strict):
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     stock: StockConfig = Field(default_factory=StockConfig)
     prices: PricesConfig = Field(default_factory=PricesConfig)
+    # Orders back to WooCommerce (docs/writeback.md): off unless enabled.
+    writeback: WritebackConfig = Field(default_factory=WritebackConfig)
 
     _url = field_validator("url")(_check_http_url)
 

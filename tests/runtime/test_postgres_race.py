@@ -20,14 +20,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from tests.runtime.test_serve import cli, spawn, stop, wait_for
 from tests.simproc import free_port
 from woonext.runtime.webhooks import sign
 from woonext.store import StateDB
-from woonext.store.migrate import alembic_config, current_revision
+from woonext.store.migrate import current_revision, script_head
 
 ORDERS = 1000
 WORKERS = 4
@@ -267,6 +266,6 @@ def test_processes_starting_at_once_migrate_a_fresh_postgres_database_once(race_
     assert errors == []
     engine = create_engine(race_db)
     try:
-        assert current_revision(engine) == ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert current_revision(engine) == script_head()  # the newest migration
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from rich.markup import escape
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import CliContext, cli_context
 from woonext.store import Outcome
+from woonext.store.writebacks import WritebackEntry, writeback_history
 from woonext.sync.accept import (
     ACCEPTED_NOW,
     NO_INVOICE,
@@ -28,7 +29,8 @@ from woonext.sync.context import StoreContext
 from woonext.sync.edits import difference_lines
 
 orders_app = typer.Typer(
-    help="One order: what woonext knows about it; accept an edit corrected by hand.", no_args_is_help=True
+    help="Orders: what woonext knows about one, accept an edit corrected by hand, write back what ERPNext settled.",
+    no_args_is_help=True,
 )
 EXIT = {ACCEPTED_NOW: 0, NOTHING: 0, NO_INVOICE: 2, UNKNOWN: 2}  # anything else (refused): 1
 
@@ -110,6 +112,16 @@ def print_facts(f: OrderFacts) -> None:
     _say(f"  now          {verdict(f)}")
 
 
+def print_history(entries: list[WritebackEntry]) -> None:
+    """The order's writeback history (docs/writeback.md), oldest first."""
+    for e in entries:
+        move = f" → {e.to_status}" if e.to_status else ""
+        docs = f" [{', '.join(e.documents)}]" if e.documents else ""
+        _say(f"  writeback    {e.at:%Y-%m-%d %H:%M:%S} {e.action}{move} {e.result} {e.reason}{docs} ({e.trigger})")
+        if e.detail:
+            _say(f"               {e.detail}")
+
+
 def facts_json(f: OrderFacts) -> dict[str, Any]:
     return {
         "store": f.store,
@@ -160,17 +172,20 @@ def register(app: typer.Typer) -> None:
         store: str | None = typer.Option(None, "--store", "-s", help="The store (needed when there are several)."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
-        """The order's invoice, payment, credit notes, last outcome, and whether it differs from its invoice now."""
+        """The order's invoice, payments, credit notes, outcome and writebacks; does it differ from its invoice now?"""
         cli = cli_context(ctx)
 
-        async def flow(sctx: StoreContext) -> OrderFacts:
-            return await order_facts(sctx, order_id)
+        async def flow(sctx: StoreContext) -> tuple[OrderFacts, list[WritebackEntry]]:
+            history = await sctx.state.run(writeback_history, sctx.db, sctx.store, order_id)
+            return await order_facts(sctx, order_id), history
 
-        [(_, facts)] = run(cli, _one_store(cli, store), flow)
+        [(_, (facts, history))] = run(cli, _one_store(cli, store), flow)
         if as_json:
-            print(json.dumps(facts_json(facts), indent=2, ensure_ascii=False))
+            out = {**facts_json(facts), "writebacks": [e.as_dict() for e in history]}
+            print(json.dumps(out, indent=2, ensure_ascii=False))
         else:
             print_facts(facts)
+            print_history(history)
         if not facts.known:
             if not as_json:
                 err_console.print(f"order {order_id} is unknown to WooCommerce and to woonext", highlight=False)

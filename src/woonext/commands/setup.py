@@ -12,6 +12,7 @@ from rich.table import Table
 from woonext.commands import _common
 from woonext.commands._common import console, run
 from woonext.commands._context import cli_context
+from woonext.mapping.writeback_emails import writeback_emails
 from woonext.sync.context import StoreContext
 from woonext.sync.discover import read_products
 from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, run_setup
@@ -102,6 +103,26 @@ def _print_report(outcome: Outcome, dry_run: bool) -> None:
     console.print(table)
 
 
+def print_emails(sctx: StoreContext) -> None:
+    """The WooCommerce e-mails the writeback makes the store send (docs/writeback.md, "A silent store")."""
+    wb = sctx.config.writeback
+    if not wb.enabled:
+        console.print("writeback is off: woonext changes no order in WooCommerce, so it makes the store send no e-mail")
+        return
+    emails = writeback_emails(wb.transitions, wb.status, customer_note=bool(wb.customer_note), refunds=wb.refunds)
+    if not emails:
+        console.print("writeback: WooCommerce sends no e-mail for what woonext writes (custom status, private notes)")
+        return
+    table = Table("e-mail", "to", "sent when woonext …", title="WooCommerce e-mails the writeback makes the store send")
+    for email in emails:
+        table.add_row(email.title, email.recipient, email.when)
+    console.print(table)
+    console.print(
+        "to keep the store silent, switch these off in WooCommerce → Settings → Emails (each e-mail → "
+        "'Enable this email notification' off); leave them on if customers should hear of it"
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("setup")
     def setup(
@@ -121,6 +142,7 @@ def register(app: typer.Typer) -> None:
             outcome = await (_apply(sctx, ask) if apply and not dry_run else _check(sctx, dry_run))
             outcome.report.checks += await store_checks(sctx)
             _print_report(outcome, dry_run)
+            print_emails(sctx)
             return outcome
 
         missing = warnings = failed = 0

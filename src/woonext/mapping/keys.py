@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -35,7 +36,7 @@ def refund_payment_key(store: str, refund_id: int | str) -> str:
     return f"{store}:refund_payment:{refund_id}"
 
 
-def order_version(order: WooOrder) -> str:
+def order_version(order: Mapping[str, Any]) -> str:
     """When this copy of the order was last saved in WooCommerce (UTC, sortable as text)."""
     return str(order.get("date_modified_gmt") or order.get("date_modified") or "")
 

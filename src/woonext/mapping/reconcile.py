@@ -371,7 +371,8 @@ def _check_refunds(o: _Order, notes: list[dict[str, Any]], check: OrderCheck) ->
     check.woo_refunds, check.erp_credit_notes = refunded, credited
     for refund in o.refunds:
         key = refund_key(o.rules.store, refund["id"])
-        mine = sorted(str(d["name"]) for d in notes if d.get("woonext_sync_key") == key)
+        written_back = o.ev.memory.erp_refunds.get(str(refund["id"]))  # a record of an ERPNext credit note
+        mine = sorted(str(d["name"]) for d in notes if d.get("woonext_sync_key") == key or d["name"] == written_back)
         if not mine:
             o.add(
                 STATUS,

@@ -75,6 +75,8 @@ class Memory:
     outcome_detail: str = ""
     synced_up_to: str = ""  # the live cursor (date_modified_gmt) when there is one
     accepted_edit: str = ""  # a person accepted an edit of `invoice` (`woonext orders accept-edit`): when, note
+    # refund id → the credit note a person made in ERPNext that woonext recorded as that refund (writeback)
+    erp_refunds: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

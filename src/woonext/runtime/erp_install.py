@@ -21,7 +21,7 @@ from .install import HookState, InstallError
 
 CHECKPOINT = "erpnext_webhooks"
 FIELDS = ["name", "webhook_doctype", "webhook_docevent", "request_url", "request_method", "request_structure"]
-FIELDS += ["webhook_json", "enable_security", "enabled"]
+FIELDS += ["webhook_json", "enable_security", "enabled", "condition"]
 
 
 def delivery_url(base: str, store: str) -> str:
@@ -56,6 +56,7 @@ def _wanted(t: ErpTopic, url: str) -> dict[str, Any]:
         "webhook_json": webhook_json(t),
         "enable_security": 1,
         "enabled": 1,
+        "condition": t.condition,
     }
 
 

@@ -37,6 +37,18 @@ def _prices(store: StoreConfig) -> bool:
     return store.prices.enabled
 
 
+def _paid(store: StoreConfig) -> bool:
+    return store.writeback.enabled and "paid" in store.writeback.when
+
+
+def _delivered(store: StoreConfig) -> bool:
+    return store.writeback.enabled and "delivered" in store.writeback.when
+
+
+def _writeback(store: StoreConfig) -> bool:
+    return store.writeback.enabled
+
+
 @dataclass(frozen=True)
 class ErpTopic:
     """One ERPNext doc event woonext follows."""
@@ -47,6 +59,7 @@ class ErpTopic:
     fields: tuple[str, ...]  # what the delivery carries besides doctype and event (for logs and keys)
     key: str = ""  # the field naming the object the event is about; "" = one event per store (a sweep)
     wanted: Callable[[StoreConfig], bool] = lambda store: True  # installed for this store?
+    condition: str = ""  # the Webhook's `condition` (a Python expression over `doc`; "" = every document)
 
     @property
     def name(self) -> str:
@@ -54,6 +67,7 @@ class ErpTopic:
 
 
 PRICE_FIELDS = ("name", "item_code", "price_list", "modified")
+WRITEBACK_FIELDS = ("name", "docstatus", "modified")
 ERP_TOPICS: tuple[ErpTopic, ...] = (
     # Every stock movement inserts a ledger row; on_submit is refused for it (not submittable, sample 51).
     ErpTopic(
@@ -72,6 +86,25 @@ ERP_TOPICS: tuple[ErpTopic, ...] = (
         ("name", "item_code", "price_list", "modified"),
         key="item_code",
         wanted=_prices,
+    ),
+    # Writeback (docs/writeback.md): a payment or delivery recorded — or cancelled — in ERPNext, and a
+    # credit note made there; the worker re-reads the document and its invoice before anything is written.
+    *(
+        ErpTopic(doctype, event, kind, WRITEBACK_FIELDS, key="name", wanted=wanted)
+        for doctype, kind, wanted in (
+            ("Payment Entry", "writeback_payment", _paid),
+            ("Delivery Note", "writeback_delivery", _delivered),
+        )
+        for event in ("on_submit", "on_cancel")
+    ),
+    ErpTopic(
+        "Sales Invoice",
+        "on_submit",
+        "writeback_credit",
+        (*WRITEBACK_FIELDS, "return_against"),
+        key="name",
+        wanted=_writeback,
+        condition="doc.is_return == 1",  # credit notes only: woonext makes the invoices itself
     ),
 )
 

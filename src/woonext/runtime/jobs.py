@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, retention
+from woonext.store.writebacks import FAILED as FAILED_WRITE
+from woonext.store.writebacks import REVIEW, WRITTEN
 from woonext.sync.context import StoreContext
 from woonext.sync.customer_sync import customers_job
 from woonext.sync.items import items_job, sync_items
@@ -18,6 +20,7 @@ from woonext.sync.prices import prices_job, push_prices
 from woonext.sync.reconcile import reconcile_job
 from woonext.sync.stock import push_stock, stock_job
 from woonext.sync.territories import territories_job
+from woonext.sync.writeback import writeback_document, writeback_job
 
 Job = Callable[[StoreContext], Awaitable[str]]
 
@@ -45,6 +48,7 @@ JOBS: dict[str, Job] = {
     "stock": stock_job,
     "prices": prices_job,
     "prune": prune_job,
+    "writeback": writeback_job,
 }
 
 EventHandler = Callable[[StoreContext, str], Awaitable[tuple[str, str]]]
@@ -69,8 +73,25 @@ async def price_event(ctx: StoreContext, remote_id: str) -> tuple[str, str]:
     return SUCCEEDED, (await push_prices(ctx, item_codes=[remote_id] if remote_id else [])).summary()
 
 
+def writeback_event(doctype: str) -> EventHandler:
+    """A Payment Entry, Delivery Note or credit note submitted or cancelled in ERPNext: its orders."""
+
+    async def handle(ctx: StoreContext, remote_id: str) -> tuple[str, str]:
+        report = await writeback_document(ctx, doctype, remote_id)
+        if report.count(FAILED_WRITE) or any(o.busy for o in report.orders):
+            return FAILED, report.summary()  # retried with backoff: the write is resumed, never repeated
+        if report.count(REVIEW):
+            return NEEDS_REVIEW, report.summary()
+        return (SUCCEEDED if report.count(WRITTEN) else SKIPPED), report.summary()
+
+    return handle
+
+
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "product": product_event,
     "stock": stock_event,
     "price": price_event,
+    "writeback_payment": writeback_event("Payment Entry"),
+    "writeback_delivery": writeback_event("Delivery Note"),
+    "writeback_credit": writeback_event("Sales Invoice"),
 }

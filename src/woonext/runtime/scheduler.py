@@ -20,13 +20,13 @@ import structlog
 from croniter import croniter
 
 from woonext.clock import Clock
-from woonext.config import Config
+from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
 from woonext.store import events as queue
 from woonext.store.asyncdb import AsyncStateDB
 
 log = structlog.get_logger(__name__)
-JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune")
+JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices", "prune", "writeback")
 MAX_SLEEP = 30.0  # seconds; a changed clock or a missed wake-up costs at most this
 
 
@@ -41,11 +41,16 @@ class Tick:
         return f"tick:{self.store}:{self.job}:{self.at.strftime('%Y-%m-%dT%H:%M')}"
 
 
+def jobs_of(store: StoreConfig) -> tuple[str, ...]:
+    """The store's scheduled jobs: the writeback sweep only where writeback is on (docs/writeback.md)."""
+    return tuple(job for job in JOBS if job != "writeback" or store.writeback.enabled)
+
+
 def latest_ticks(config: Config, now: datetime) -> list[Tick]:
     """For every store and job, the latest tick at or before `now`."""
     ticks = []
     for store in config.stores:
-        for job in JOBS:
+        for job in jobs_of(store):
             at = croniter(getattr(store.schedules, job), now).get_prev(datetime)
             if (
                 croniter.match(getattr(store.schedules, job), now.replace(second=0, microsecond=0))
@@ -58,7 +63,9 @@ def latest_ticks(config: Config, now: datetime) -> list[Tick]:
 
 def next_wakeup(config: Config, now: datetime) -> float:
     """Seconds until the next tick of any job (at most MAX_SLEEP)."""
-    soonest = min(croniter(getattr(s.schedules, job), now).get_next(datetime) for s in config.stores for job in JOBS)
+    soonest = min(
+        croniter(getattr(s.schedules, job), now).get_next(datetime) for s in config.stores for job in jobs_of(s)
+    )
     return max(0.0, min(MAX_SLEEP, (soonest - now).total_seconds()))
 
 

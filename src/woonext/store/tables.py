@@ -121,3 +121,32 @@ Index("ix_events_status_available", events.c.status, events.c.available_at)
 # Migration 0003 (bounded state): the prune job's range and the scrape's counts, read from the index alone.
 Index("ix_events_status_store_updated", events.c.status, events.c.store, events.c.updated_at)
 Index("ix_bindings_store_kind_state", bindings.c.store, bindings.c.kind, bindings.c.state)
+
+# Migration 0007: orders written back to WooCommerce (store/writebacks.py, docs/writeback.md).
+writeback_state = Table(
+    "writeback_state",
+    metadata,
+    Column("store", String(100), primary_key=True),
+    Column("order_id", String(100), primary_key=True),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+writeback_log = Table(
+    "writeback_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("store", String(100), nullable=False),
+    Column("order_id", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("trigger", String(140), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("result", String(20), nullable=False),
+    Column("reason", String(100), nullable=False),
+    Column("from_status", String(40), nullable=False),
+    Column("to_status", String(40), nullable=False),
+    Column("documents", JSON, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+Index("ix_writeback_log_order", writeback_log.c.store, writeback_log.c.order_id, writeback_log.c.id)

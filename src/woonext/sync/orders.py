@@ -16,7 +16,7 @@ import structlog
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.customer import party_of
 from woonext.mapping.invoice import MappingError, Purpose, map_order
-from woonext.mapping.keys import content_hash, is_older_copy, order_key, remember_version
+from woonext.mapping.keys import content_hash, is_older_copy, order_key, order_version, remember_version
 from woonext.mapping.money import money
 from woonext.mapping.residual import erpnext_residual
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
@@ -29,6 +29,7 @@ from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ens
 from woonext.sync.lines import known_skus, resolve_lines
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.territories import territory_for
+from woonext.sync.writeback_echo import is_own_echo
 from woonext.woo.errors import WooError
 from woonext.woo.types import WooOrder
 
@@ -127,6 +128,14 @@ async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
     await mark_done(ctx, binding, "", "voided", voided=voided)
 
 
+async def remember_seen(ctx: StoreContext, binding: Binding, order: WooOrder) -> None:
+    """An order in step with its invoice after a change of status, notes or meta: the binding keeps that
+    this copy was seen (the writeback writes only over an order woonext has seen, docs/writeback.md)."""
+    if binding.state in DONE_STATES and order_version(order) > str(binding.data.get("version") or ""):
+        binding.data = remember_version(binding.data, order)
+        await ctx.state.save_binding(binding)
+
+
 def _skip(order: WooOrder, reason: str, detail: str) -> OrderResult:
     return OrderResult(int(order["id"]), SKIPPED, reason, detail)
 
@@ -138,6 +147,8 @@ async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
+    if await is_own_echo(ctx, order):  # the order.updated of woonext's own writeback: nothing to do
+        return _skip(order, "writeback_echo", "the order is as woonext's own writeback left it")
     if is_older_copy(order, binding.data):
         return OrderResult(
             order_id,
@@ -193,6 +204,7 @@ async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
             created=created,
         )
     wrote, detail = await _followups(ctx, order, binding)
+    await remember_seen(ctx, binding, order)
     if not created and not wrote:
         return OrderResult(
             order_id, SKIPPED, "already_synced", f"invoice {binding.erp_name} is up to date", invoice=binding.erp_name
@@ -284,7 +296,9 @@ async def sync_order(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderRes
             f"{type(exc).__name__}: {exc}",
             "a woonext bug: report it with this message; the order is retried on the next run",
         )
-    if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
+    if result.reason == "writeback_echo":  # woonext's own write coming back: the order's record stays as it is
+        pass
+    elif result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
         # …but one with none (the run that did the work died first) or a stale Failed one (an attempt whose
         # answer was lost, finished by another) is recorded Succeeded: otherwise it is retried on every run.
         earlier = await ctx.state.outcome(ctx.store, "order", order_id)

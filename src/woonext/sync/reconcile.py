@@ -40,6 +40,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.refund_sweep import sweep_deleted_refunds
+from woonext.sync.refunds import FROM_ERPNEXT
 from woonext.sync.setup import ensure_ready
 from woonext.woo.types import WooOrder
 
@@ -181,7 +182,7 @@ async def _payments(ctx: StoreContext, names: list[str], keys: list[str]) -> lis
 
 
 def _memories(db: StateDB, store: str, ids: list[str], cursor: str) -> dict[str, Memory]:
-    """What the state DB remembers about these orders, in two queries (not two per order); on a
+    """What the state DB remembers about these orders, in three queries (not three per order); on a
     thread (`ctx.state.run`)."""
     where_b = (bindings.c.store == store, bindings.c.kind == "order", bindings.c.remote_id.in_(ids))
     where_o = (outcomes.c.store == store, outcomes.c.kind == "order", outcomes.c.remote_id.in_(ids))
@@ -198,6 +199,13 @@ def _memories(db: StateDB, store: str, ids: list[str], cursor: str) -> dict[str,
                 select(outcomes.c.remote_id, outcomes.c.status, outcomes.c.reason, outcomes.c.detail).where(*where_o)
             )
         }
+        written_back: dict[str, dict[str, str]] = {}
+        refunds = (bindings.c.store == store, bindings.c.kind == "refund", bindings.c.state == FROM_ERPNEXT)
+        query = select(bindings.c.remote_id, bindings.c.erp_name, bindings.c.data).where(
+            *refunds, bindings.c.data["order"].as_string().in_(ids)
+        )
+        for row in connection.execute(query):
+            written_back.setdefault(str((row.data or {}).get("order")), {})[str(row.remote_id)] = str(row.erp_name)
     memories = {}
     for oid in ids:
         b, o = made.get(oid), last.get(oid)
@@ -209,6 +217,7 @@ def _memories(db: StateDB, store: str, ids: list[str], cursor: str) -> dict[str,
             outcome_detail=o.detail if o is not None else "",
             synced_up_to=cursor,
             accepted_edit=_acceptance(b),
+            erp_refunds=written_back.get(oid, {}),
         )
     return memories
 

@@ -26,6 +26,7 @@ from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
 from woonext.mapping.lines import refund_with_item_codes
 from woonext.mapping.money import as_json_number, money
 from woonext.mapping.refund import map_refund, restock_allocation
+from woonext.mapping.writeback import CREDIT_META
 from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_payment
 from woonext.sync.context import StoreContext
@@ -37,6 +38,9 @@ from woonext.woo.types import WooOrder, WooRefund, WooRefundSummary
 log = structlog.get_logger(__name__)
 
 REFUNDING = "refunding"  # a foreign-currency credit note submitted, its refund Payment Entry not yet
+# A refund record woonext wrote for a credit note a person made in ERPNext (sync/writeback_apply.py):
+# credited already — never a second credit note, never cancelled when the record is deleted.
+FROM_ERPNEXT = "from_erpnext"
 MAKE_SALES_RETURN = "erpnext.accounts.doctype.sales_invoice.sales_invoice.make_sales_return"
 
 
@@ -75,6 +79,7 @@ async def _credit_refunds(ctx: StoreContext, order: WooOrder, binding: Binding, 
     if not summaries:
         return False
     credits = [(summary, await binding_for(ctx, "refund", summary["id"], "Sales Invoice")) for summary in summaries]
+    credits = [(summary, credit) for summary, credit in credits if credit.state != FROM_ERPNEXT]
     if all(credit.state == "submitted" for _, credit in credits):
         return False  # the common case costs no request at all
     if all(credit.state in ("submitted", REFUNDING) for _, credit in credits):  # only refunds to pay out
@@ -96,6 +101,8 @@ async def _credit_refunds(ctx: StoreContext, order: WooOrder, binding: Binding, 
                 wrote = True
             continue
         refund = objects.get(int(summary["id"]))
+        if refund is not None and credit.state != INSERTING and await _from_erpnext(ctx, order, refund, credit):
+            continue
         if refund is None and credit.state != INSERTING:
             # Listed by the order read but gone from the refund list read after it: deleted meanwhile.
             log.info("refund_deleted_before_credit", store=ctx.store, order_id=order.get("id"), refund_id=summary["id"])
@@ -111,6 +118,17 @@ async def _credit_refunds(ctx: StoreContext, order: WooOrder, binding: Binding, 
         await _credit_note(ctx, order, binding, refund, credit, original, restocked, only_refund=len(summaries) == 1)
         wrote = True
     return wrote
+
+
+async def _from_erpnext(ctx: StoreContext, order: WooOrder, refund: WooRefund, credit: Binding) -> bool:
+    """A refund record woonext wrote for an ERPNext credit note whose binding was not saved yet (the
+    run died between the two): bound now, and no credit note is made for it."""
+    note = next((str(m.get("value")) for m in refund.get("meta_data") or [] if m.get("key") == CREDIT_META), "")
+    if not note:
+        return False
+    credit.data = {**credit.data, "order": str(order["id"]), "origin": "erpnext"}
+    await mark_done(ctx, credit, note, FROM_ERPNEXT)
+    return True
 
 
 def _add(into: dict[str, int], more: dict[str, Any]) -> None:
@@ -236,6 +254,9 @@ async def _full_return(
             "disable_rounded_total": 1,
             "update_stock": 1 if update_stock else 0,
             SYNC_KEY_FIELD: key,
+            # no_copy custom fields: ERPNext's mapper leaves them out (sample 97), so they are set here
+            "woo_order_id": str(order.get("id")),
+            "woo_order_number": str(order.get("number") or order.get("id")),
         }
     )
     if update_stock:

@@ -314,12 +314,27 @@ class WooClient:
             raise
         return cast(WooOrder, dict(body))
 
-    async def update_order(self, order_id: int | str, data: Mapping[str, Any]) -> dict[str, Any]:
+    async def update_order(self, order_id: int | str, data: Mapping[str, Any]) -> WooOrder:
+        """The order as the update left it."""
         body, _ = await self.put(f"orders/{order_id}", dict(data))
-        return dict(body)
+        return cast(WooOrder, dict(body))
 
     async def list_refunds(self, order_id: int | str) -> list[WooRefund]:
         return cast("list[WooRefund]", await self._all(f"orders/{order_id}/refunds"))
+
+    async def create_refund(self, order_id: int | str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """A refund object (`api_refund` false records it without asking the gateway to pay)."""
+        body, _ = await self.post(f"orders/{order_id}/refunds", dict(data))
+        return dict(body)
+
+    async def add_order_note(self, order_id: int | str, note: str, *, customer_note: bool = False) -> dict[str, Any]:
+        """A private note, or one for the customer (WooCommerce e-mails it: "Customer note")."""
+        body, _ = await self.post(f"orders/{order_id}/notes", {"note": note, "customer_note": customer_note})
+        return dict(body)
+
+    async def list_order_notes(self, order_id: int | str) -> list[dict[str, Any]]:
+        body, _ = await self.get(f"orders/{order_id}/notes")
+        return [dict(n) for n in body or []]
 
     # -- other resources --------------------------------------------------------------------
 

@@ -160,11 +160,13 @@ class Transport(httpx.AsyncBaseTransport):
 
 
 class Replay:
-    def __init__(self) -> None:
+    DELIVERIES = DELIVERIES  # sample → the captured deliveries its REST call caused
+
+    def __init__(self, start: datetime = T0, site: Masters | None = None) -> None:
         self.erp = ErpSim(ErpSimConfig(timezone="Africa/Cairo"))
-        self.erp.clock.set(T0)
+        self.erp.clock.set(start)
         self.key, self.secret = self.erp.create_api_user("Administrator")
-        self.erp.seed(masters())
+        self.erp.seed(site or masters())
         self.erp.db.series["MAT-RECO-2026-"] = 3  # the real site had made three reconciliations before
         self.listener = Listener()
         self.erp.webhook_transport = Transport(self.listener)
@@ -249,7 +251,7 @@ class Replay:
         got = self.listener.received[before:]
         if prefix == "61":  # the listener is down: the name of the entry comes from ERPNext's own log
             self.names.setdefault("161e926a26", self.erp.webhooks.log[-1].reference_document)
-        wanted = [sample(p)["request"] for p in DELIVERIES.get(prefix, [])]
+        wanted = [sample(p)["request"] for p in self.DELIVERIES.get(prefix, [])]
         if len(got) != len(wanted):
             return [f"{len(got)} deliveries != {len(wanted)}"]
         problems = []

@@ -190,14 +190,17 @@ async def test_c1_09_notes(sim: WooSim, http: httpx.AsyncClient, signed: Callabl
     note = r.json()
     assert r.headers["Location"] == f"{sim.home}/wp-json/wc/v3/orders/15/notes/{note['id']}"
     assert list(note) == list(load_docs_note())
-    assert note["author"] == "system" and note["customer_note"] is False
+    assert note["author"] == "WooCommerce" and note["customer_note"] is False  # sample 70
     r = await http.post(
         signed("/wp-json/wc/v3/orders/15/notes", "POST"),
         json={"note": "on its way", "customer_note": True, "added_by_user": True},
     )
     assert r.json()["customer_note"] is True and r.json()["author"] == "admin"
     r = await http.get(signed("/wp-json/wc/v3/orders/15/notes"))
-    assert [n["note"] for n in r.json()] == ["on its way", "synced to ERPNext"] and "X-WP-Total" not in r.headers
+    # newest first, notes of one second in the order they were written (sample 70); the customer's
+    # note sent the "Customer note" e-mail, which WooCommerce notes too
+    assert [n["note"] for n in r.json()] == ["synced to ERPNext", "on its way", 'Email "Customer note" sent.']
+    assert "X-WP-Total" not in r.headers
     r = await http.get(signed("/wp-json/wc/v3/orders/15/notes?type=customer"))
     assert [n["note"] for n in r.json()] == ["on its way"]
     assert sim.orders[15] == before  # the order was not saved
@@ -321,7 +324,8 @@ async def test_c1_09_status_changes_leave_system_notes(
     await http.put(signed("/wp-json/wc/v3/orders/17", "PUT"), json={"customer_note": "no status change"})
     r = await http.get(signed("/wp-json/wc/v3/orders/17/notes"))
     assert [(n["author"], n["note"]) for n in r.json()] == [
-        ("system", "Order status changed from On hold to Processing.")
+        ("WooCommerce", 'Email "Processing order" sent.'),  # sent before the transition is noted (sample 70)
+        ("WooCommerce", "Order status changed from On hold to Processing."),
     ]
 
 

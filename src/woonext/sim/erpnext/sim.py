@@ -23,6 +23,8 @@ from .items import METHODS as ITEM_METHODS
 from .ratelimit import MethodRateLimits, SiteRateLimit
 from .seed import seed_masters, seed_site
 from .site_methods import SITE_METHODS
+from .stock.delivery import CONTROLLERS as DELIVERY_CONTROLLERS
+from .stock.delivery import METHODS as DELIVERY_METHODS
 from .stock.entries import CONTROLLERS as STOCK_CONTROLLERS
 from .webhooks import Delivery, WebhookController, WebhookQueue
 
@@ -70,10 +72,18 @@ class ErpSim:
         self.method_rate_limits = (
             MethodRateLimits(dict(self.config.method_rate_limits)) if self.config.method_rate_limits else None
         )
-        for controller in [*MASTER_CONTROLLERS, *ITEM_CONTROLLERS, *STOCK_CONTROLLERS, WebhookController()]:
+        for controller in [
+            *MASTER_CONTROLLERS,
+            *ITEM_CONTROLLERS,
+            *STOCK_CONTROLLERS,
+            *DELIVERY_CONTROLLERS,
+            WebhookController(),
+        ]:
             self.engine.register(controller)
         for path, fn in ITEM_METHODS.items():
             self.register_method(path, fn, frozenset({"GET", "POST"}))
+        for path, method in DELIVERY_METHODS.items():
+            self.register_method(path, method)
         self.webhooks = WebhookQueue(
             self, delay_s=self.config.webhook_delay_s, retry_after_s=self.config.webhook_retry_after_s
         )

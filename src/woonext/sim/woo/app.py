@@ -27,6 +27,7 @@ from .book import OrderBook
 from .catalog import Catalog
 from .config import WooSimConfig
 from .dates import SiteTime
+from .emails import SentEmail
 from .errors import WooError
 from .refunds import create_refund
 from .render import render_order
@@ -114,6 +115,16 @@ class WooSim:
     @property
     def orders(self) -> dict[int, dict[str, Any]]:
         return self.book.orders
+
+    @property
+    def emails(self) -> list[SentEmail]:
+        """Every e-mail the store would have sent (sim/woo/emails.py), oldest first."""
+        return self.shop.mailer.sent
+
+    @property
+    def email_enabled(self) -> dict[str, bool]:
+        """WooCommerce → Settings → Emails: e-mail id → enabled (all on, as WooCommerce ships)."""
+        return self.shop.mailer.enabled
 
     @property
     def webhook_transport(self) -> httpx.AsyncBaseTransport | None:

@@ -72,6 +72,9 @@ class WooSimConfig:
     fault_seed: int = 0
     latency_ms: int = 0
     jitter_ms: int = 0
+    # The e-mails WooCommerce would send (sim/woo/emails.py) carry these, as the observed store's did.
+    site_title: str = "Woo Real Store"
+    admin_email: str = "admin@example.test"
     wp_version: str = "7.1"
     wc_version: str = "11.0.1"
     # Salt for wp_hash() (delivery ids); fixed so runs are reproducible.

@@ -91,6 +91,8 @@ def create_refund(shop: Shop, order_id: int, data: dict[str, Any]) -> dict[str, 
             shop.book.set_status(order, "refunded", shop.now())
         shop.hub.fire("order.updated", order_id, str(order["status"]))  # woocommerce_order_refunded
         shop._save(order, old_status)
+    for note in shop.mailer.refund(order, full=order["status"] == "refunded"):  # "Refunded order" (sample 72)
+        shop.add_note(order_id, note)
     return refund
 
 

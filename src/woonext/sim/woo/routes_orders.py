@@ -167,7 +167,9 @@ async def list_notes(sim: WooSim, req: WooRequest, m: dict[str, str], values: di
         raise WooError(404, "woocommerce_rest_shop_order_invalid_id", "Invalid order ID.")
     kind = req.query.get("type", "any")
     notes = [n for n in sim.shop.book.notes.get(oid, []) if kind == "any" or (kind == "customer") == n["customer_note"]]
-    return Reply(200, sorted(notes, key=lambda n: (n["date_created_gmt"], n["id"]), reverse=True))
+    # newest first; notes of the same second in the order they were added (sample 70)
+    ordered = sorted(sorted(notes, key=lambda n: n["id"]), key=lambda n: n["date_created_gmt"], reverse=True)
+    return Reply(200, ordered)
 
 
 def validate_note(sim: WooSim, req: WooRequest) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from .book import DRAFT_STATUSES, ORDER_STATUSES, OrderBook, blank_order, clone,
 from .catalog import Catalog
 from .config import CURRENCY_SYMBOLS, WooSimConfig
 from .dates import SiteTime
+from .emails import Mailer
 from .errors import ParamErrors, WooError, order_not_found, php_list
 from .lines import apply_lines
 from .webhooks import WebhookHub
@@ -85,6 +86,7 @@ class Shop:
         self.hub = hub
         self.time = site_time
         self.home = config.home_url.rstrip("/")
+        self.mailer = Mailer(config.site_title, config.admin_email, now)
 
     # ---- helpers -------------------------------------------------------------------------
     def get(self, order_id: int) -> dict[str, Any]:
@@ -127,8 +129,12 @@ class Shop:
         self.book.refresh_derived(order, self.home)
         status = str(order["status"])
         if old_status is not None and old_status != status:
-            # WC_Order::status_transition() records the change as a system note.
-            self.add_note(order["id"], f"Order status changed from {status_name(old_status)} to {status_name(status)}.")
+            # WC_Order::status_transition() records the change as a system note; the e-mails hooked to
+            # the change go out first on an update, after it on a create (the order of sample 70's notes).
+            mailed = self.mailer.transition(order, old_status, status)
+            changed = f"Order status changed from {status_name(old_status)} to {status_name(status)}."
+            for note in [changed, *mailed] if creating else [*mailed, changed]:
+                self.add_note(order["id"], note)
         left_draft = not creating and old_status in DRAFT_STATUSES and status not in DRAFT_STATUSES
         if (creating and status not in DRAFT_STATUSES) or left_draft:
             self.hub.fire("order.created", order["id"], status)
@@ -284,13 +290,14 @@ class Shop:
     def add_note(
         self, order_id: int, note: str, customer_note: bool = False, added_by_user: bool = False, author: str = "admin"
     ) -> dict[str, Any]:
-        """Adding a note does not save the order: no date_modified bump, no webhook."""
+        """Adding a note does not save the order: no date_modified bump, no webhook (sample 70). A note
+        for the customer sends them the "Customer note" e-mail, which leaves a note of its own."""
         nid = self.book.take_note_id()
         local, gmt = self.time.pair(self.now())
         base = f"{self.home}/wp-json/wc/v3/orders/{order_id}/notes"
         record = {
             "id": nid,
-            "author": author if added_by_user else "system",
+            "author": author if added_by_user else "WooCommerce",  # sample 70 (not "system")
             "date_created": local,
             "date_created_gmt": gmt,
             "note": note,
@@ -302,6 +309,9 @@ class Shop:
             },
         }
         self.book.notes.setdefault(order_id, []).append(record)
+        if customer_note and order_id in self.book.orders:
+            for mailed in self.mailer.customer_note(self.book.orders[order_id]):
+                self.add_note(order_id, mailed)
         return record
 
     # ---- import --------------------------------------------------------------------------

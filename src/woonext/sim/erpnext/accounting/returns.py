@@ -8,7 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..base import Ctx, Doc, FrappeError, throw
+from . import lookup
 from .money import FLOAT_PRECISION, ZERO, cint, dec, flt
+from .totals import calculate_taxes_and_totals, to_json
 
 # Fields ERPNext's mapper does not carry over to the return (no_copy fields and the computed state).
 _HEADER_DROP = {
@@ -27,6 +29,7 @@ _HEADER_DROP = {
     "in_words",
     "base_in_words",
 }
+_NOT_MAPPED = {"title", "po_no", "remarks", "against_income_account", "other_charges_calculation"}
 _ROW_DROP = {"name", "creation", "modified", "modified_by", "owner", "parent", "docstatus", "__unsaved"}
 
 
@@ -84,7 +87,22 @@ def make_sales_return(ctx: Ctx, source_name: str | None = None, target_doc: Any 
         payments.append(row)
     doc["payments"] = payments
     doc["paid_amount"] = -float(dec(source.get("paid_amount")))
+    _drop_no_copy(ctx, doc)
+    # the mapper's `set_missing_values` computes the note's figures (sample 97: −24.99, qty −1)
+    calculate_taxes_and_totals(doc, lookup.smallest_fraction(ctx, str(doc.get("currency") or "")))
+    to_json(doc)
+    doc["outstanding_amount"] = doc.get("grand_total")
     return doc
+
+
+def _drop_no_copy(ctx: Ctx, doc: Doc) -> None:
+    """`no_copy` fields the mapper leaves out and nothing fills again: custom ones such as
+    `woo_order_id` (observed: a credit note made with make_sales_return does not carry it), and the
+    standard ones absent from sample 97."""
+    meta = getattr(ctx, "meta", lambda _: None)("Sales Invoice")
+    custom = {f["fieldname"] for f in (meta.fields if meta else []) if f.get("no_copy") and f.get("is_custom_field")}
+    for field in custom | _NOT_MAPPED:
+        doc.pop(field, None)
 
 
 def already_returned(ctx: Ctx, invoice: str) -> dict[tuple[Any, Any], Decimal]:
