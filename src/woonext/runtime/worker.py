@@ -31,6 +31,7 @@ from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
+from .job_health import record_job
 from .jobs import JOBS
 from .metrics import ATTEMPTS
 
@@ -207,6 +208,9 @@ class Worker:
                     verdict.note,
                     f"fix the cause, then `woonext events retry {event.id}`",
                 )
+        if event.kind == "job":  # every attempt, so a job that keeps failing shows in status and /metrics
+            ok = verdict.status == SUCCEEDED
+            await asyncio.to_thread(record_job, self.db, event.store, event.remote_id, ok, verdict.note)
         ATTEMPTS.labels(event.kind, "retry" if verdict.retry else verdict.status).inc()
         if not held:
             log.warning("event_lease_lost", event_id=event.id, status=verdict.status)

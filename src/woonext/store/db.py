@@ -244,6 +244,14 @@ class StateDB:
         with self.engine.connect() as connection:
             return {status: int(count) for status, count in connection.execute(query)}
 
+    def outcomes_of_kind(self, kind: str, store: str | None = None) -> list[Outcome]:
+        """Every outcome of one kind (e.g. the scheduled jobs'), optionally of one store."""
+        query = select(outcomes).where(outcomes.c.kind == kind)
+        if store is not None:
+            query = query.where(outcomes.c.store == store)
+        with self.engine.connect() as connection:
+            return [_outcome(row) for row in connection.execute(query.order_by(outcomes.c.id))]
+
     def latest_failures(self, limit: int = 20, store: str | None = None) -> list[Outcome]:
         """The most recent unresolved outcomes (NeedsReview, Failed, DeadLetter), newest first."""
         query = select(outcomes).where(outcomes.c.status.in_(UNRESOLVED_STATUSES))

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..clock import SimClock
 from ..masters import Masters
+from ..request_line import RequestLineLimit
 from .app import FrappeApp
 from .auth import Users
 from .base import Controller, Ctx, Doc, MethodFn
@@ -39,6 +40,9 @@ class ErpSimConfig:
     fault_server_mode: bool = False  # True when served on a real port (`sim up`): faults act on sockets
     admin_password: str = "admin"
     with_accounting: bool = True  # register woonext.sim.erpnext.accounting when importable
+    # gunicorn's limit_request_line: a longer request line gets gunicorn's 400 page before Frappe runs
+    # (sim/request_line.py, sample 103). None = no limit.
+    request_line_limit: int | None = 4094
 
 
 class ErpSim:
@@ -69,7 +73,10 @@ class ErpSim:
         self.inspector = Inspector(self)
         self.frappe_app = FrappeApp(self)
         self.faults: Any = None
-        self.app: Any = self._wrap_faults(self.frappe_app)
+        inner: Any = self.frappe_app
+        if self.config.request_line_limit is not None:
+            inner = RequestLineLimit(inner, self.config.request_line_limit, "erpnext")
+        self.app: Any = self._wrap_faults(inner)
         self._last_job_day: date | None = None
         seed_site(self)
 

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from woonext.sim.clock import SimClock
 from woonext.sim.faults import FaultMiddleware, FaultPlan
+from woonext.sim.request_line import RequestLineLimit
 
 from . import phpjson, routes_data, routes_orders, routes_store, routes_zones, sim_api
 from .auth import Authenticator, KeyStore, key_permission_error
@@ -98,8 +99,11 @@ class WooSim:
             ],
             lifespan=self._lifespan,
         )
+        served: ASGIApp = inner
+        if self.config.request_line_limit is not None:
+            served = RequestLineLimit(inner, self.config.request_line_limit, "woo")
         self.app: ASGIApp = FaultMiddleware(
-            inner,
+            served,
             self.faults,
             flavor="woo",
             latency_ms=self.config.latency_ms,
