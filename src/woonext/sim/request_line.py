@@ -55,16 +55,16 @@ def apache_414(length: int, limit: int) -> tuple[int, list[tuple[bytes, bytes]],
 
 
 class RequestLineLimit:
-    """ASGI middleware: refuse a request whose request line is longer than `limit` bytes."""
+    """ASGI middleware: refuse a request whose request line is longer than `limit` bytes (None: no limit)."""
 
-    def __init__(self, app: Any, limit: int, flavor: str) -> None:
+    def __init__(self, app: Any, limit: int | None, flavor: str) -> None:
         self.app = app
         self.limit = limit
         self.reply = gunicorn_400 if flavor == "erpnext" else apache_414
         self.refused = 0  # inspection: how many requests the "web server" turned away
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and self.limit is not None:
             length = request_line_length(scope)
             if length > self.limit:
                 self.refused += 1

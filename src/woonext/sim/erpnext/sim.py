@@ -73,10 +73,9 @@ class ErpSim:
         self.inspector = Inspector(self)
         self.frappe_app = FrappeApp(self)
         self.faults: Any = None
-        inner: Any = self.frappe_app
-        if self.config.request_line_limit is not None:
-            inner = RequestLineLimit(inner, self.config.request_line_limit, "erpnext")
-        self.app: Any = self._wrap_faults(inner)
+        # gunicorn in front of Frappe; `request_line.limit` may be changed at run time (None = off)
+        self.request_line = RequestLineLimit(self.frappe_app, self.config.request_line_limit, "erpnext")
+        self.app: Any = self._wrap_faults(self.request_line)
         self._last_job_day: date | None = None
         seed_site(self)
 

@@ -99,11 +99,10 @@ class WooSim:
             ],
             lifespan=self._lifespan,
         )
-        served: ASGIApp = inner
-        if self.config.request_line_limit is not None:
-            served = RequestLineLimit(inner, self.config.request_line_limit, "woo")
+        # Apache in front of WordPress; `request_line.limit` may be changed at run time (None = off)
+        self.request_line = RequestLineLimit(inner, self.config.request_line_limit, "woo")
         self.app: ASGIApp = FaultMiddleware(
-            served,
+            self.request_line,
             self.faults,
             flavor="woo",
             latency_ms=self.config.latency_ms,
