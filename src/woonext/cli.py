@@ -23,6 +23,7 @@ from types import ModuleType
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from woonext import __version__
 from woonext.config import Config, ConfigError, check_config, config_path, load_config
@@ -64,7 +65,7 @@ class CliContext:
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
                 raise typer.Exit(2) from None
             register_secrets(self._config.secret_values())
         return self._config
@@ -106,11 +107,11 @@ def config_check(
     path = config_path(config or cli_context(ctx).config_path)
     problems = check_config(path)
     if problems:
-        err_console.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", highlight=False)
+        err_console.print(f"[red]{len(problems)} problem(s) in {escape(str(path))}:[/red]", highlight=False)
         for problem in problems:
             err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"[green]{path}: OK[/green]", highlight=False)
+    console.print(f"[green]{escape(str(path))}: OK[/green]", highlight=False)
 
 
 @config_app.command("show")

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
@@ -21,7 +22,7 @@ def _date(value: str | None, flag: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        err_console.print(f"[red]{flag} wants a date as YYYY-MM-DD, got {value!r}[/red]")
+        err_console.print(f"[red]{flag} wants a date as YYYY-MM-DD, got {escape(repr(value))}[/red]", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -29,7 +30,7 @@ def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
     if dry_run:
         plan = Table("order", "action", "why", title=f"plan for store {store} (nothing written)")
         for row in report.plan:
-            plan.add_row(str(row.order_id), row.action, row.detail)
+            plan.add_row(str(row.order_id), Text(row.action), Text(row.detail))
         console.print(plan)
     table = Table(
         "store",
@@ -43,7 +44,7 @@ def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
     if report.reasons:
         reasons = Table("reason", "orders", title="skipped / failed, by reason")
         for reason, count in report.reasons.most_common():
-            reasons.add_row(reason, str(count))
+            reasons.add_row(Text(reason), str(count))
         console.print(reasons)
     for failure in report.failures[:20]:
         console.print(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from woonext.cli import cli_context
 from woonext.commands._common import console, run
@@ -29,15 +31,21 @@ def register(app: typer.Typer) -> None:
             verb = "would create" if dry_run else "created"
             if report.created or report.updated:
                 for name in report.created:
-                    console.print(f"[green]{verb}[/green] Custom Field {name}")
+                    console.print(f"[green]{verb}[/green] Custom Field {escape(name)}", highlight=False)
                 for name in report.updated:
-                    console.print(f"[green]{'would update' if dry_run else 'updated'}[/green] options of {name}")
+                    console.print(
+                        f"[green]{'would update' if dry_run else 'updated'}[/green] options of {escape(name)}",
+                        highlight=False,
+                    )
             else:
                 console.print(f"custom fields: nothing to do ({len(report.present)} present)")
             table = Table("", "prerequisite", "how to fix", title="checklist")
             for check in report.checks:
+                # Text, not markup: fixes name config sections like [stores.prepaid]
                 table.add_row(
-                    "[green]✓[/green]" if check.ok else "[red]✗[/red]", check.what, "" if check.ok else check.fix
+                    "[green]✓[/green]" if check.ok else "[red]✗[/red]",
+                    Text(check.what),
+                    Text("" if check.ok else check.fix),
                 )
             console.print(table)
             missing += len(report.missing)
