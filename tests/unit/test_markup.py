@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from tests.cfg import write_config
 from tests.sync.world import make_world
-from woonext.cli import app
+from woonext.cli import COMMANDS, app, load_command
 from woonext.commands import migrate as migrate_cmd
 from woonext.commands import orders as orders_cmd
 from woonext.commands import setup as setup_cmd
@@ -145,9 +144,14 @@ def _commands(group: Any, path: list[str]) -> list[tuple[list[str], Any]]:
     return found
 
 
+def every_command() -> list[tuple[list[str], Any]]:
+    """Every command and sub-command, each module loaded (the root group loads them only on use)."""
+    return [found for name in COMMANDS for found in _commands(load_command(name), [name])]
+
+
 def test_every_help_text_keeps_its_section_names() -> None:
     checked = 0
-    for path, command in _commands(typer.main.get_command(app), []):
+    for path, command in every_command():
         texts = [command.help or ""] + [getattr(p, "help", "") or "" for p in command.params]
         wanted = [t for text in texts for t in _tokens(text.replace("\\[", "["))]
         if not wanted:

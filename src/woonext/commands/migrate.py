@@ -10,8 +10,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.migration import MigrationOptions, MigrationReport, migrate
 

@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.setup import SetupReport, run_setup
 

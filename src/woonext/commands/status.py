@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from woonext.cli import cli_context
-from woonext.commands._common import console
+from woonext.commands._context import cli_context, console
 from woonext.runtime.job_health import JobHealth, job_health
 
 
