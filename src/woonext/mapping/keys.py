@@ -13,6 +13,13 @@ SYNC_KEY_FIELD = "woonext_sync_key"
 HASH_VERSION = "v2"
 
 
+def order_reference(order: dict[str, Any]) -> dict[str, str]:
+    """`woo_order_id` and `woo_order_number`: on every document woonext writes for an order (invoice,
+    credit note, Payment Entry), so a report filtered on them finds all of them. ERPNext's mappers
+    (`make_sales_return`, `get_payment_entry`) do not copy these no_copy fields: they are set here."""
+    return {"woo_order_id": str(order.get("id")), "woo_order_number": str(order.get("number") or order.get("id"))}
+
+
 def order_key(store: str, order_id: int | str, revision: int = 0) -> str:
     """The invoice's key: one per store and order, a new one per amendment (`:r1`, `:r2`, ...)."""
     base = f"{store}:order:{order_id}"

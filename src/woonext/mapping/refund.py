@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD
+from woonext.mapping.keys import SYNC_KEY_FIELD, order_reference
 from woonext.mapping.money import ZERO, as_json_number, money, round2
 
 
@@ -238,8 +238,7 @@ def map_refund(
         "disable_rounded_total": 1,
         "update_stock": 1 if restock else 0,
         "custom_payment_method": original.get("custom_payment_method") or "",
-        "woo_order_id": str(order.get("id")),
-        "woo_order_number": str(order.get("number") or order.get("id")),
+        **order_reference(order),
         SYNC_KEY_FIELD: sync_key,
         "items": rows,
         "taxes": taxes,

@@ -9,7 +9,7 @@ from typing import Any
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, order_reference, payment_key
 from woonext.mapping.money import ZERO, money
 from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_account
@@ -117,6 +117,7 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
             "reference_date": paid_at.date().isoformat(),
             "posting_date": paid_at.date().isoformat(),
             SYNC_KEY_FIELD: key,
+            **order_reference(order),
             "docstatus": 1,
         }
     )

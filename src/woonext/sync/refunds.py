@@ -20,7 +20,7 @@ import structlog
 
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, order_reference, refund_key, refund_payment_key
 from woonext.mapping.money import as_json_number, money
 from woonext.mapping.refund import map_refund, restock_allocation
 from woonext.store import Binding
@@ -227,6 +227,7 @@ async def _full_return(
             "disable_rounded_total": 1,
             "update_stock": 1 if update_stock else 0,
             SYNC_KEY_FIELD: key,
+            **order_reference(order),  # make_sales_return drops these no_copy fields (sample 97)
         }
     )
     if update_stock:
@@ -317,6 +318,7 @@ async def _refund_entry(
                 "reference_date": when.date().isoformat(),
                 "posting_date": when.date().isoformat(),
                 SYNC_KEY_FIELD: key,
+                **order_reference(order),
                 "docstatus": 1,
             }
         )

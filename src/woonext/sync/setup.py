@@ -78,6 +78,24 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
         },
         {"dt": "Sales Invoice", "insert_after": "custom_delivery_duration", **sync_key},
         {"dt": "Payment Entry", "insert_after": "reference_date", **sync_key},
+        # Every Payment Entry names its order too, like the invoices and credit notes (issue 13).
+        {
+            "dt": "Payment Entry",
+            "fieldname": "woo_order_id",
+            "label": "Woo Order ID",
+            "fieldtype": "Data",
+            "insert_after": SYNC_KEY_FIELD,
+            "no_copy": 1,
+            "in_standard_filter": 1,
+        },
+        {
+            "dt": "Payment Entry",
+            "fieldname": "woo_order_number",
+            "label": "Woo Order Number",
+            "fieldtype": "Data",
+            "insert_after": "woo_order_id",
+            "no_copy": 1,
+        },
         {
             "dt": "Company",
             "fieldname": "custom_kashier_account",
