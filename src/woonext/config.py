@@ -29,7 +29,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from croniter import croniter
@@ -149,6 +149,9 @@ class StoreConfig(_Strict):
     schedules: Schedules = Field(default_factory=Schedules)
     # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
     error_log: bool = False
+    # An order trashed in WooCommerce after it was invoiced: "cancel" its invoice like a cancelled order's,
+    # or "review": leave the invoice as it is and park the order NeedsReview for a person.
+    trashed_orders: Literal["cancel", "review"] = "cancel"
     # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated
     # advance to refund or reuse); true cancels it with the invoice.
     cancel_payment_entries: bool = False

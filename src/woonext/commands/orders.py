@@ -15,6 +15,7 @@ from woonext.commands._context import CliContext, cli_context
 from woonext.store import Outcome
 from woonext.sync.accept import (
     ACCEPTED_NOW,
+    CANCELLED,
     NO_INVOICE,
     NOTHING,
     UNKNOWN,
@@ -71,6 +72,13 @@ def _record(r: Record | None) -> str:
 
 def verdict(f: OrderFacts) -> str:
     """The order against its invoice now, in one line."""
+    if f.status in CANCELLED and f.invoice is not None and f.invoice_docstatus == 1:
+        # a trashed or cancelled order whose invoice still stands is not "in agreement", whatever its lines
+        how = "moved to the trash" if f.status == "trash" else "cancelled"
+        return (
+            f"{how} in WooCommerce, but invoice {f.invoice.document} is still submitted in ERPNext: "
+            "the next sync cancels it (a trashed one as `trashed_orders` says)"
+        )
     if f.invoice is None or f.difference is None:
         return "invoice gone from ERPNext" if f.invoice_gone else "not compared (no invoice, or no order)"
     name = f.invoice.document
@@ -130,6 +138,7 @@ def facts_json(f: OrderFacts) -> dict[str, Any]:
         "difference": f.difference,
         "difference_lines": difference_lines(f.difference or ""),
         "invoice_gone": f.invoice_gone,
+        "invoice_docstatus": f.invoice_docstatus,
         "verdict": verdict(f),
     }
 

@@ -185,6 +185,8 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
             )
         if edit.action == "amend":
             return await _amend(ctx, order, binding, edit.difference)
+    if status == "trash" and has_invoice and binding.state != "cancelled" and ctx.config.trashed_orders == "review":
+        return _trashed_for_review(order, binding)
     created = False
     if not has_invoice:
         await create_invoice(ctx, order, mode, binding)
@@ -205,6 +207,19 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         )
     return OrderResult(
         order_id, SUCCEEDED, "created" if created else "updated", detail, invoice=binding.erp_name, created=created
+    )
+
+
+def _trashed_for_review(order: dict[str, Any], binding: Binding) -> OrderResult:
+    """`trashed_orders = "review"`: a person decides what a trashed order's invoice becomes."""
+    return OrderResult(
+        int(order["id"]),
+        NEEDS_REVIEW,
+        "order_trashed",
+        f"the order was moved to the trash in WooCommerce; its invoice {binding.erp_name} is still {binding.state}",
+        "cancel the invoice in ERPNext if the sale is void, or restore the order in WooCommerce; "
+        'trashed_orders = "cancel" in the store configuration makes woonext cancel it like a cancelled order',
+        binding.erp_name,
     )
 
 

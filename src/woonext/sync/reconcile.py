@@ -236,18 +236,26 @@ def _key_order(key: str) -> str:
 
 
 async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> Report:
-    """Every order created in the period (site-local days) against ERPNext."""
+    """Every order created in the period (site-local days) against ERPNext, trashed ones included:
+    `status=any` leaves them out (woocommerce sample 66), and a trashed order may still have a live
+    invoice."""
     started = time.perf_counter()
     woo_before, erp_before = ctx.woo.requests, ctx.erp.requests
     await ensure_ready(ctx)  # without woonext's custom fields ERPNext would refuse the queries below
     cursor = str((ctx.db.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
-    query: dict[str, Any] = {
-        "status": "any",
-        "orderby": "id",
-        "order": "asc",
-        "per_page": per_page,
-        **woo_window(period),
-    }
+    evidence: list[Evidence] = []
+    for status in ("any", "trash"):
+        query = {"status": status, "orderby": "id", "order": "asc", "per_page": per_page, **woo_window(period)}
+        evidence += await _period_evidence(ctx, query, period, cursor)
+    report = build_report(ctx.store, period, evidence, rules_for(ctx))
+    report.requests = {"woocommerce": ctx.woo.requests - woo_before, "erpnext": ctx.erp.requests - erp_before}
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def _period_evidence(ctx: StoreContext, query: dict[str, Any], period: Period, cursor: str) -> list[Evidence]:
+    """The evidence for every page of one listing; the next WooCommerce page is read while ERPNext
+    answers for this one."""
     evidence: list[Evidence] = []
     page_no = 1
     page = await ctx.woo.list_orders({**query, "page": page_no})
@@ -264,10 +272,7 @@ async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> R
             break
         page = await following
         page_no += 1
-    report = build_report(ctx.store, period, evidence, rules_for(ctx))
-    report.requests = {"woocommerce": ctx.woo.requests - woo_before, "erpnext": ctx.erp.requests - erp_before}
-    report.seconds = time.perf_counter() - started
-    return report
+    return evidence
 
 
 def recent_period(today: date, days: int = JOB_DAYS) -> Period:
