@@ -138,6 +138,22 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("for_selling", "Check", "For Selling", default="1"),
         ],
     },
+    # Stock per item and warehouse (erpnext sample 63/64: read with get_list filtered by item and
+    # warehouse); ERPNext keeps it from the stock ledger, never written over REST.
+    "Bin": {
+        "autoname": "hash",
+        "fields": [
+            _field("warehouse", "Link", "Warehouse", options="Warehouse", reqd=1),
+            _field("item_code", "Link", "Item Code", options="Item", reqd=1),
+            _field("reserved_qty", "Float", "Reserved Quantity", read_only=1),
+            _field("actual_qty", "Float", "Actual Quantity", read_only=1),
+            _field("ordered_qty", "Float", "Ordered Quantity", read_only=1),
+            _field("projected_qty", "Float", "Projected Qty", read_only=1),
+            _field("valuation_rate", "Float", "Valuation Rate", read_only=1),
+            _field("stock_uom", "Link", "UOM", options="UOM", read_only=1),
+            _field("stock_value", "Float", "Stock Value", read_only=1),
+        ],
+    },
     "Stock Settings": {
         "issingle": 1,
         "fields": [

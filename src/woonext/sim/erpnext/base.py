@@ -60,6 +60,7 @@ class Ctx(Protocol):
     def add_gl(self, entry: Doc) -> None: ...
     def add_stock_ledger(self, entry: Doc) -> None: ...
     def stock_qty(self, item_code: str, warehouse: str) -> Any: ...  # Decimal
+    def stock_qty_at(self, item_code: str, warehouse: str, at: datetime) -> Any: ...  # as of a posting time
 
 
 class Controller:

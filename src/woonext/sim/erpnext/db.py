@@ -8,7 +8,9 @@ Names compare case-insensitively, as MariaDB's default collation does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +28,20 @@ def unique_key(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(jsonable(value)).casefold()
+
+
+def posted_at(entry: Doc) -> datetime:
+    """A ledger entry's posting date and time ("2026-11-25", "6:22:27.923729" or "06:22:27")."""
+    day = str(entry.get("posting_date") or "1900-01-01")[:10]
+    hours, _, rest = str(entry.get("posting_time") or "0:00:00").partition(":")
+    minutes, _, seconds = rest.partition(":")
+    whole, _, fraction = seconds.partition(".")
+    return datetime.fromisoformat(day).replace(
+        hour=int(hours or 0),
+        minute=int(minutes or 0),
+        second=int(whole or 0),
+        microsecond=int((fraction + "000000")[:6]),
+    )
 
 
 def clone(value: Any) -> Any:
@@ -47,11 +63,35 @@ class Database:
         self.gl_entries: list[Doc] = []
         self.stock_ledger: list[Doc] = []
         self.bins: dict[tuple[str, str], Decimal] = {}
+        self.now: Callable[[], datetime] | None = None  # site-local time for Bin.modified (set by ErpSim)
         self.meta_version = 0
         # unique indexes, built on first use: (doctype, field) -> value (casefolded) -> row keys
         self._unique: dict[tuple[str, str], dict[str, set[str]]] = {}
         self._meta_cache: dict[str, Meta] = {}
         self._meta_cache_version = -1
+
+    def mirror_bins(self, keys: Iterable[tuple[str, str]]) -> None:
+        """ERPNext keeps a `Bin` per item and warehouse from the stock ledger; read-only over REST.
+        Its `modified` moves with every stock change (erpnext samples 63, 64)."""
+        table = self.tables.setdefault("Bin", {})
+        stamp = (self.now() if self.now else datetime(2026, 1, 1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        for item_code, warehouse in keys:
+            name = hashlib.sha1(f"{item_code}|{warehouse}".encode()).hexdigest()[:10]
+            old = table.get(key(name))
+            qty = float(self.bins.get((item_code, warehouse), Decimal("0")))
+            doc = {
+                **(
+                    old or {"doctype": "Bin", "name": name, "creation": stamp, "owner": "Administrator", "docstatus": 0}
+                ),
+                "item_code": item_code,
+                "warehouse": warehouse,
+                "actual_qty": qty,
+                "projected_qty": qty,
+                "modified": stamp,
+                "modified_by": "Administrator",
+            }
+            self._reindex("Bin", key(name), old, doc)
+            table[key(name)] = doc
 
     # inspection API (ErpSim.db) -------------------------------------------------------------
     def get(self, doctype: str, name: str) -> Doc | None:
@@ -209,6 +249,15 @@ class Txn:
         k = (item_code, warehouse)
         return self.bins.get(k, self.db.bins.get(k, Decimal("0")))
 
+    def stock_qty_at(self, item_code: str, warehouse: str, at: datetime) -> Decimal:
+        """The stock at a posting date and time: ledger entries posted after it do not count (stock
+        added today does not help an invoice posted yesterday; observed-real.md)."""
+        later = Decimal("0")
+        for entry in [*self.db.stock_ledger, *self.stock_ledger]:
+            if (entry.get("item_code"), entry.get("warehouse")) == (item_code, warehouse) and posted_at(entry) > at:
+                later += Decimal(str(entry.get("actual_qty") or 0))
+        return self.stock_qty(item_code, warehouse) - later
+
     def add_stock_ledger(self, entry: Doc) -> None:
         k = (str(entry.get("item_code") or ""), str(entry.get("warehouse") or ""))
         self.bins[k] = self.stock_qty(*k) + Decimal(str(entry.get("actual_qty") or 0))
@@ -231,6 +280,7 @@ class Txn:
         db.gl_entries.extend(self.gl_entries)
         db.stock_ledger.extend(self.stock_ledger)
         db.bins.update(self.bins)
+        db.mirror_bins(self.bins)
         if self.meta_dirty:
             db.meta_version += 1
         self.writes = {}

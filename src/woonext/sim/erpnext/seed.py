@@ -233,6 +233,7 @@ def seed_masters(sim: ErpSim, m: Masters) -> None:
             )
     for (item_code, warehouse), qty in m.stock.items():
         sim.db.bins[(item_code, warehouse)] = Decimal(qty)
+    sim.db.mirror_bins(m.stock)
     for mop in m.modes_of_payment:
         accounts = [{"company": m.company, "default_account": mop.account}] if mop.account else []
         put(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..clock import SimClock
@@ -53,6 +54,7 @@ class ErpSim:
         self.users = Users()
         self.users.set_password("Administrator", self.config.admin_password)
         self.engine = Engine(self.clock.now, self.config.timezone)
+        self.db.now = self.engine.now  # site-local, for Bin.modified
         self.methods: dict[str, Method] = dict(FRAPPE_METHODS)
         self.daily_jobs: list[Callable[[Ctx], None]] = []
         self.request_log: list[tuple[str, str, int]] = []
@@ -144,6 +146,26 @@ class ErpSim:
     def seed(self, masters: Masters) -> None:
         seed_masters(self, masters)
         self._last_job_day = self.engine.now().date()
+
+    def add_stock(self, item_code: str, warehouse: str, qty: Decimal | int, posted: datetime | None = None) -> None:
+        """Stock received, as a Stock Entry would post it: at `posted` (site-local; default now). An
+        invoice posted before that moment does not see it (observed-real.md: stock added "now" does not
+        help an older order)."""
+        when = posted or self.engine.now()
+        ctx = self.new_ctx()
+        ctx.txn.add_stock_ledger(
+            {
+                "item_code": item_code,
+                "warehouse": warehouse,
+                "actual_qty": Decimal(qty),
+                "posting_date": when.date().isoformat(),
+                "posting_time": when.strftime("%H:%M:%S.%f"),
+                "voucher_type": "Stock Entry",
+                "voucher_no": f"SIM-STOCK-{len(self.db.stock_ledger) + 1}",
+                "is_cancelled": 0,
+            }
+        )
+        ctx.txn.commit()
 
     def insert(self, doctype: str, doc: Doc) -> Doc:
         """Insert through the full document path (validation, controllers) and commit."""
