@@ -5,14 +5,22 @@ lines, OAuth over plain http, connection handling). For the behaviours that are 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
+from click.testing import Result
+from typer.testing import CliRunner
+
+from tests.cfg import write_config
 from tests.ports import free_port, serving
 from tests.sync.world import WORLD_START, jarz_masters
+from woonext.cli import app
+from woonext.clock import SystemClock
 from woonext.config import Config
 from woonext.sim.clock import SimClock
 from woonext.sim.erpnext import ErpSim, ErpSimConfig
@@ -48,13 +56,27 @@ class RealWorld:
         data["stores"] = [{**s, **changes} for s in data["stores"]]
         return Config.model_validate(data)
 
+    async def cli(self, *args: str, config: Config | None = None) -> Result:
+        """`woonext --config <this world's config> ARGS` as a person runs it, in a thread (the CLI runs
+        its own event loop while the simulators serve from this one), on the world's clock (the shop
+        checks OAuth timestamps against its own)."""
+        cfg = write_config(config or self.config, self.tmp_path / "woonext.toml")
+        with patch.object(SystemClock, "now", lambda _: self.clock.now()):
+            return await asyncio.to_thread(
+                CliRunner().invoke, app, ["--config", str(cfg), *args], env={"COLUMNS": "400"}
+            )
+
+    def product(self, store: str = "main") -> dict[str, Any]:
+        """The store's T-shirt (SKU `SKUS[0]`), added on first use."""
+        woo = self.woo[store]
+        product = next((p for p in woo.catalog.products.values() if p.get("sku") == SKUS[0]), None)
+        return product or woo.add_product("Egyptian Cotton T-Shirt", sku=SKUS[0], price="450.00")
+
     def new_order(
         self, store: str = "main", method: str = "cod", status: str = "processing", **spec: Any
     ) -> dict[str, Any]:
         woo = self.woo[store]
-        product = next((p for p in woo.catalog.products.values() if p.get("sku") == SKUS[0]), None)
-        if product is None:
-            product = woo.add_product("Egyptian Cotton T-Shirt", sku=SKUS[0], price="450.00")
+        product = self.product(store)
         body = {
             "line_items": [{"product_id": product["id"], "quantity": 1}],
             "payment_method": method,
@@ -77,13 +99,19 @@ class RealWorld:
 
 
 @asynccontextmanager
-async def real_world(tmp_path: Path, stores: tuple[str, ...] = ("main",), **store: Any) -> AsyncIterator[RealWorld]:
-    """One ERPNext simulator and one WooCommerce simulator per store, all on free ports, set up."""
+async def real_world(
+    tmp_path: Path, stores: tuple[str, ...] = ("main",), stock: bool = True, **store: Any
+) -> AsyncIterator[RealWorld]:
+    """One ERPNext simulator and one WooCommerce simulator per store, all on free ports, set up
+    (`stock=False`: a fresh site, no stock in the warehouse)."""
     clock = SimClock.running_from(WORLD_START)
     ports = {name: free_port() for name in stores}
     woos = {name: WooSim(WooSimConfig(home_url=f"http://127.0.0.1:{port}"), clock) for name, port in ports.items()}
     erp = ErpSim(ErpSimConfig(), clock)
-    erp.seed(jarz_masters(SKUS))
+    masters = jarz_masters(SKUS)
+    if not stock:
+        masters.stock = {}
+    erp.seed(masters)
     key, secret = erp.create_api_user("Administrator")
     erp_port = free_port()
     store_configs = []
@@ -117,6 +145,7 @@ async def real_world(tmp_path: Path, stores: tuple[str, ...] = ("main",), **stor
             ctx = world.context(stores[0])
             await run_setup(ctx)
             await ctx.erp.update("Company", "Jarz Test", {"custom_kashier_account": "Kashier - JT"})
+            await ctx.erp.update("Stock Settings", "Stock Settings", {"auto_insert_price_list_rate_if_missing": 0})
             yield world
         finally:
             for ctx in world.contexts:

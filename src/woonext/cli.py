@@ -74,7 +74,9 @@ COMMANDS: dict[str, Row] = {
     "webhooks": _row("The WooCommerce webhooks that trigger woonext.", *SERVICE_MODULES),
     "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
     "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
-    "orders": _row("One order: what woonext knows about it; accept an edit corrected by hand.", "orders"),
+    "orders": _row(
+        "One order: what woonext knows about it; accept an edit corrected by hand; sync it again.", "orders"
+    ),
     "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
     "reconcile": _row(
         "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "

@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import CliContext, cli_context
-from woonext.store import Outcome
+from woonext.store import SKIPPED, SUCCEEDED, Outcome
 from woonext.sync.accept import (
     ACCEPTED_NOW,
     CANCELLED,
@@ -27,9 +27,11 @@ from woonext.sync.accept import (
 )
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import difference_lines
+from woonext.sync.orders import OrderResult, retry_order
 
 orders_app = typer.Typer(
-    help="One order: what woonext knows about it; accept an edit corrected by hand.", no_args_is_help=True
+    help="One order: what woonext knows about it; accept an edit corrected by hand; sync it again.",
+    no_args_is_help=True,
 )
 EXIT = {ACCEPTED_NOW: 0, NOTHING: 0, NO_INVOICE: 2, UNKNOWN: 2}  # anything else (refused): 1
 
@@ -205,3 +207,27 @@ def register(app: typer.Typer) -> None:
         else:
             print_acceptance(acceptance)
         raise typer.Exit(EXIT.get(acceptance.result, 1))
+
+    @orders_app.command("retry")
+    def retry_cmd(
+        ctx: typer.Context,
+        order_id: int = typer.Argument(..., help="The WooCommerce order id."),
+        store: str | None = typer.Option(None, "--store", "-s", help="The store (needed when there are several)."),
+    ) -> None:
+        """Sync one order again now, after fixing what its NeedsReview record said (stock, a master, a mapping).
+
+        The order takes its invoice's path (live or migrated), else the live one. Exit 0 when it is in
+        step, 1 when it still needs review or failed, 2 when WooCommerce has no such order."""
+        cli = cli_context(ctx)
+
+        async def flow(sctx: StoreContext) -> OrderResult | None:
+            return await retry_order(sctx, order_id)
+
+        [(_, result)] = run(cli, _one_store(cli, store), flow)
+        if result is None:
+            err_console.print(f"WooCommerce has no order {order_id}", highlight=False)
+            raise typer.Exit(2)
+        _say(f"order {order_id}: {result.status} {result.reason}" + (f": {result.detail}" if result.detail else ""))
+        if result.hint:
+            _say(f"  → {result.hint}")
+        raise typer.Exit(0 if result.status in (SUCCEEDED, SKIPPED) else 1)

@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         async def flow(sctx: StoreContext) -> SetupReport:
             return await run_setup(sctx, dry_run=dry_run)
 
-        missing = 0
+        missing = warnings = 0
         for sctx, report in run(cli_context(ctx), store, flow):
             console.rule(f"store {sctx.store}")
             verb = "would create" if dry_run else "created"
@@ -43,12 +43,15 @@ def register(app: typer.Typer) -> None:
             for check in report.checks:
                 # Text, not markup: fixes name config sections like [stores.prepaid]
                 table.add_row(
-                    "[green]✓[/green]" if check.ok else "[red]✗[/red]",
+                    "[green]✓[/green]" if check.ok else ("[yellow]![/yellow]" if check.warning else "[red]✗[/red]"),
                     Text(check.what),
                     Text("" if check.ok else check.fix),
                 )
             console.print(table)
             missing += len(report.missing)
+            warnings += len(report.warnings)
+        if warnings:  # "!" rows: not missing, but live orders will stop on them (e.g. no stock)
+            console.print(f"[yellow]{warnings} warning(s): see the rows marked ![/yellow]")
         if missing:
             console.print(f"[yellow]{missing} prerequisite(s) missing[/yellow]")
             raise typer.Exit(1)

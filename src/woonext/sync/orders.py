@@ -17,6 +17,7 @@ from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, Purpose, map_order
 from woonext.mapping.keys import content_hash, is_older_copy, order_key, remember_version
 from woonext.mapping.money import money
+from woonext.mapping.negative_stock import negative_stock_hint
 from woonext.mapping.residual import erpnext_residual
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
 from woonext.sync.accounts import historical_payment, prepaid_account
@@ -26,6 +27,7 @@ from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_o
 from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
 from woonext.sync.refunds import sync_refunds
+from woonext.sync.setup import ensure_ready
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
 
@@ -272,7 +274,8 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         hint = (
             "will be retried on the next run"
             if status == FAILED
-            else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order"
+            else negative_stock_hint(exc.message, retry_command(ctx.store, order_id))
+            or "fix the cause in ERPNext (the message is ERPNext's own), then replay the order"
         )
         result = OrderResult(
             order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint, retry_after=exc.retry_after
@@ -318,6 +321,26 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
             await mirror_to_error_log(ctx, order, result, mode, step)
     return result
+
+
+async def retry_order(ctx: StoreContext, order_id: int, mode: Mode | None = None) -> OrderResult | None:
+    """One order through `sync_order` now, after a person fixed what its record said (stock, a master,
+    a mapping); None when WooCommerce has no such order. The path is the invoice's own (live or
+    migrated), else the live one."""
+    order = await ctx.woo.get_order(order_id)
+    if order is None:
+        return None
+    await ensure_ready(ctx)
+    if mode is None:
+        binding = ctx.db.get_binding(ctx.store, "order", order_id)
+        purpose = str((binding.data if binding else {}).get("purpose") or "")
+        mode = Mode.HISTORICAL if purpose.startswith("historical") else Mode.LIVE
+    return await sync_order(ctx, order, mode)
+
+
+def retry_command(store: str, order_id: int) -> str:
+    """The command that syncs one order again now (`woonext orders retry`)."""
+    return f"woonext orders retry {order_id} --store {store}"
 
 
 def _step(exc: BaseException) -> str:

@@ -143,6 +143,7 @@ class Check:
     what: str
     ok: bool
     fix: str = ""
+    warning: bool = False  # not a missing prerequisite, but something that will hurt (setup still succeeds)
 
 
 @dataclass
@@ -154,7 +155,11 @@ class SetupReport:
 
     @property
     def missing(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
+        return [c for c in self.checks if not c.ok and not c.warning]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok and c.warning]
 
 
 async def ensure_custom_fields(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:
@@ -295,10 +300,58 @@ async def store_skus(ctx: StoreContext) -> set[str]:
     return skus
 
 
+async def check_stock(ctx: StoreContext, report: SetupReport, skus: set[str]) -> None:
+    """Live invoices move stock at the order's own date and time: a stock item with no stock in the
+    warehouse parks every live order that sells it (NegativeStockError), however right the rest is.
+    A warning, not a missing prerequisite: a shop may add the stock before going live."""
+    if not skus:
+        return
+    settings = await _exists(ctx, "Stock Settings", "Stock Settings") or {}
+    if settings.get("allow_negative_stock"):
+        report.checks.append(
+            Check("Stock Settings: Allow Negative Stock is on (live invoices never wait for stock)", True)
+        )
+        return
+    wh = ctx.config.warehouse
+    try:
+        items = await ctx.erp.get_list(
+            "Item", filters=[["name", "in", sorted(skus)], ["is_stock_item", "=", 1]], fields=["name"], limit=0
+        )
+        stock_items = sorted(str(r["name"]) for r in items)
+        bins = (
+            await ctx.erp.get_list(
+                "Bin",
+                filters=[["item_code", "in", stock_items], ["warehouse", "=", wh], ["actual_qty", ">", 0]],
+                fields=["item_code"],
+                limit=0,
+            )
+            if stock_items
+            else []
+        )
+    except ErpError as exc:
+        report.checks.append(Check(f"stock in {wh}", False, f"could not read it: {exc.message}", warning=True))
+        return
+    empty = sorted(set(stock_items) - {str(r["item_code"]) for r in bins})
+    report.checks.append(
+        Check(
+            f"stock in {wh} for the store's {len(stock_items)} stock item(s)",
+            not empty,
+            f"{len(empty)} have none: {', '.join(empty[:20])}{' …' if len(empty) > 20 else ''}. Live invoices post "
+            "at the order's date and time and need the stock then: add it dated on or before your first live "
+            "order (a Stock Reconciliation or Stock Entry with that posting date), or turn on 'Allow Negative "
+            "Stock' in Stock Settings; otherwise every live order with these items waits for review "
+            "(NegativeStockError)",
+            warning=True,
+        )
+    )
+
+
 async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
     report = SetupReport()
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
-    await check_prerequisites(ctx, report, await store_skus(ctx))
+    skus = await store_skus(ctx)
+    await check_prerequisites(ctx, report, skus)
+    await check_stock(ctx, report, skus)
     return report
 
 
