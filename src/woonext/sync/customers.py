@@ -169,6 +169,11 @@ async def _note_account(ctx: StoreContext, name: str, key: str) -> None:
         log.warning("woo_customer_id_not_set", store=ctx.store, customer=name, error=exc.message)
 
 
+def known_person(ctx: StoreContext, keys: list[str]) -> bool:
+    """Whether any key of the person is bound to a Customer already (the state DB only, no request)."""
+    return any(k in ctx.cache.customers or _done_name(ctx.db.get_binding(ctx.store, "customer", k)) for k in keys)
+
+
 def _done_name(binding: Binding | None) -> str:
     return binding.erp_name if binding is not None and binding.state == DONE else ""
 
