@@ -207,6 +207,7 @@ def test_the_dry_run_summary_says_would_create_never_created() -> None:
     ]
     report.would_create.update({"Sales Invoice": 1, "credit note": 1})
     with migrate_cmd.console.capture() as captured:
+        migrate_cmd.console.width = 300
         migrate_cmd.print_report("main", report, dry_run=True)
     text = captured.get()
     assert "would create 1 Sales Invoice, 1 credit note; 0 skipped, 0 would fail; nothing was written" in text
