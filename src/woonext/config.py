@@ -162,6 +162,9 @@ class StoreConfig(_Strict):
     # tree woonext maintains hangs under `territory_root`; `territory_rules` maps "zone:<zone name>",
     # "state:<CC:STATE>", "postcode:<pattern>" or "city:<name>" to a territory name (default: the zone name).
     customer_group: str = ""
+    # One person, one Customer across the stores of one ERPNext ("erpnext", the default: identity by
+    # e-mail and phone spans every store), or kept apart per store ("store").
+    customer_scope: Literal["erpnext", "store"] = "erpnext"
     territory_root: str = "All Territories"
     territory_rules: dict[str, str] = Field(default_factory=dict)
 
@@ -171,6 +174,14 @@ class StoreConfig(_Strict):
     @classmethod
     def _upper_currency(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # "@erpnext" is the state database's scope of people shared by all stores (sync/party_scope.py)
+        if value.startswith("@"):
+            raise ValueError(f"must not start with '@' (reserved), got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _identity_modes(self) -> StoreConfig:

@@ -143,6 +143,16 @@ class StateDB:
                 raise LookupError(f"binding id {b.id} no longer exists; load it again with get_binding()")
         b.updated_at = now
 
+    def bindings_of_remote(self, kind: str, remote_id: str) -> list[Binding]:
+        """Every store's binding of one remote object (e.g. one e-mail), oldest first."""
+        query = (
+            select(bindings)
+            .where(bindings.c.kind == kind, bindings.c.remote_id == str(remote_id))
+            .order_by(bindings.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_binding(row) for row in connection.execute(query)]
+
     def bindings(self, store: str, kind: str) -> list[Binding]:
         query = select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
         with self.engine.connect() as connection:

@@ -21,6 +21,7 @@ from woonext.mapping.customer import ContactDetails, contact_doc
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, insert_once, mark_done
+from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope
 
 log = structlog.get_logger(__name__)
 DONE = "done"
@@ -28,9 +29,10 @@ TERRITORY_FIELD = "territory"  # the Address custom field sync/setup.py adds for
 
 
 def sync_key(ctx: StoreContext, kind: str, remote_id: str) -> str:
-    """Unique key of a Contact/Address; hashed because ERPNext's Data fields hold 140 characters."""
+    """Unique key of a Contact/Address (in the people's scope: sync/party_scope.py); hashed because
+    ERPNext's Data fields hold 140 characters."""
     digest = hashlib.sha256(remote_id.encode()).hexdigest()[:24]
-    return f"{ctx.store}:{kind}:{digest}"
+    return f"{party_scope(ctx)}:{kind}:{digest}"
 
 
 def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) -> Binding:
@@ -39,9 +41,7 @@ def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) ->
     cached = ctx.cache.party.get(cache_key)
     if isinstance(cached, Binding):
         return cached
-    binding = ctx.db.get_binding(ctx.store, kind, remote_id) or Binding(
-        store=ctx.store, kind=kind, remote_id=remote_id, erp_doctype=doctype
-    )
+    binding = get_party_binding(ctx, kind, remote_id) or new_party_binding(ctx, kind, remote_id, doctype)
     ctx.cache.party[cache_key] = binding
     return binding
 

@@ -27,6 +27,7 @@ from woonext.store import NEEDS_REVIEW, Binding, BindingExists
 from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party_batch, plan_party
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING
+from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope, scoped_keys
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
@@ -76,7 +77,9 @@ async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
 
 
 def _store_key(ctx: StoreContext, identity: str) -> str:
-    return f"{ctx.store}:{identity}"[:140]
+    """The unique key a new Customer carries in ERPNext: its scope's, so that two stores sharing people
+    that create the same person at once make one Customer (sync/party_scope.py)."""
+    return f"{party_scope(ctx)}:{identity}"[:140]
 
 
 def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: dict[str, Any]) -> None:
@@ -111,7 +114,7 @@ async def resolve_customer(ctx: StoreContext, order: dict[str, Any]) -> str:
 
 async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
     region = phone_region(order, await store_region(ctx))
-    keys = identity_keys(order, region)
+    keys = scoped_keys(ctx, identity_keys(order, region))
     details = contact_details(order, region)
     async with person_lock(ctx, keys):
         person = await _find_or_create(ctx, order, keys)
@@ -138,7 +141,7 @@ async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[s
     cache = ctx.cache.customers
     if all(k in cache for k in keys):
         return Person(cache[keys[0]])
-    found = {k: ctx.db.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
+    found = {k: get_party_binding(ctx, "customer", k) for k in keys if k not in cache}
     name = ""
     for key in keys:  # strongest key first: the WooCommerce id beats the e-mail, the e-mail the phone
         name = cache.get(key) or _done_name(found.get(key))
@@ -162,7 +165,7 @@ async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[s
 async def _note_account(ctx: StoreContext, name: str, key: str) -> None:
     """A guest Customer who has now registered: record the WooCommerce id on it (never renamed)."""
     try:
-        await ctx.erp.update("Customer", name, {"woo_customer_id": key.partition(":")[2]})
+        await ctx.erp.update("Customer", name, {"woo_customer_id": key.rpartition(":")[2]})
     except ErpError as exc:
         if exc.kind == "permanent":
             raise
@@ -171,7 +174,7 @@ async def _note_account(ctx: StoreContext, name: str, key: str) -> None:
 
 def known_person(ctx: StoreContext, keys: list[str]) -> bool:
     """Whether any key of the person is bound to a Customer already (the state DB only, no request)."""
-    return any(k in ctx.cache.customers or _done_name(ctx.db.get_binding(ctx.store, "customer", k)) for k in keys)
+    return any(k in ctx.cache.customers or _done_name(get_party_binding(ctx, "customer", k)) for k in keys)
 
 
 def _done_name(binding: Binding | None) -> str:
@@ -188,9 +191,9 @@ def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Bindin
     for key in keys:
         if key in ctx.cache.customers:
             continue
-        binding = found.get(key) or ctx.db.get_binding(ctx.store, "customer", key)
+        binding = found.get(key) or get_party_binding(ctx, "customer", key)
         if binding is None:
-            binding = Binding(store=ctx.store, kind="customer", remote_id=key, erp_doctype="Customer")
+            binding = new_party_binding(ctx, "customer", key, "Customer")
         if binding.state == DONE and binding.erp_name != name:
             log.info("identity_bound_elsewhere", store=ctx.store, key=key, customer=binding.erp_name, matched=name)
             ctx.cache.customers[key] = binding.erp_name
@@ -200,7 +203,7 @@ def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Bindin
             try:
                 ctx.db.save_binding(binding)
             except BindingExists:  # another worker bound it a moment ago
-                other = ctx.db.get_binding(ctx.store, "customer", key)
+                other = ctx.db.get_binding(party_scope(ctx), "customer", key)
                 name_there = _done_name(other) or name
                 ctx.cache.customers[key] = name_there
                 continue
@@ -211,14 +214,12 @@ async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], fou
     pending = [b for b in found.values() if b is not None and b.state == INSERTING]
     key = _intent_key(ctx, pending[0]) if pending else _store_key(ctx, keys[0])
     for identity in keys:  # intent under every key, all with the one key the Customer will carry
-        binding = found.get(identity) or Binding(
-            store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer"
-        )
+        binding = found.get(identity) or new_party_binding(ctx, "customer", identity, "Customer")
         binding.state, binding.data = INSERTING, {**binding.data, "key": key}
         try:
             ctx.db.save_binding(binding)
         except BindingExists:  # another worker is creating (or just created) this person
-            other = ctx.db.get_binding(ctx.store, "customer", identity)
+            other = ctx.db.get_binding(party_scope(ctx), "customer", identity)
             if other is not None and other.state == DONE:
                 return other.erp_name
             if other is not None:
@@ -297,10 +298,11 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         return 0  # nothing to gain over the per-order path
     store_country = await store_region(ctx)
     fresh: list[tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = []
-    for keys, group in _people(orders, store_country):
+    for unscoped_keys, group in _people(orders, store_country):
+        keys = scoped_keys(ctx, unscoped_keys)
         if any(k in ctx.cache.customers for k in keys):
             continue
-        bound = [ctx.db.get_binding(ctx.store, "customer", k) for k in keys]
+        bound = [get_party_binding(ctx, "customer", k) for k in keys]
         if any(b is not None for b in bound):
             continue  # known, or an attempt in flight / uncertain: the per-order path handles it
         fresh.append(
@@ -324,7 +326,7 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         for keys, _, doc in batch:
             person = [
                 Binding(
-                    store=ctx.store,
+                    store=party_scope(ctx),
                     kind="customer",
                     remote_id=k,
                     erp_doctype="Customer",
