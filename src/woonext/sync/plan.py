@@ -18,6 +18,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import known_person, store_region
 from woonext.sync.followups import settled_by_entry
 from woonext.sync.orders import DONE_STATES, ensure_items
+from woonext.sync.party_scope import scoped_keys
 
 WOULD_CREATE = "would create"
 WOULD_CANCEL = "would cancel"
@@ -100,7 +101,7 @@ def _credit_notes(ctx: StoreContext, order: dict[str, Any]) -> list[PlanRow]:
 
 
 async def _customer(ctx: StoreContext, order: dict[str, Any], people: set[str]) -> list[PlanRow]:
-    keys = identity_keys(order, phone_region(order, await store_region(ctx)))
+    keys = scoped_keys(ctx, identity_keys(order, phone_region(order, await store_region(ctx))))
     if people & set(keys) or known_person(ctx, keys):
         people.update(keys)
         return []
