@@ -85,7 +85,7 @@ async def test_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
     writes = [r for r in world.erp.request_log[before:] if r[0] != "GET"]
     assert writes == []
     assert world.erp.db.all("Sales Invoice") == [] and world.db.outcome_counts() == {}
-    assert world.db.bindings("main", "customer") == []
+    assert world.db.bindings("@erpnext", "customer") == []
     assert report.created == 0  # nothing was created: the invoices are "would create"
     assert {row.action for row in report.plan} <= {"would create", "skip", "fail"}
     assert all(row.detail for row in report.plan if row.action == "fail")

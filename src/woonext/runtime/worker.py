@@ -29,6 +29,7 @@ from woonext.store import events as queue
 from woonext.sync.context import StoreContext, Transports, open_store
 from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
+from woonext.sync.setup import NotReady, ensure_ready
 from woonext.woo.errors import WooError
 
 from .job_health import record_job
@@ -155,6 +156,7 @@ class Worker:
         try:
             if event.kind == "job":
                 return await self.run_job(ctx, event.remote_id)
+            await ensure_ready(ctx)  # once per context: another ERPNext site or store is refused here too
             if event.kind == "customer":  # customer.created/updated: re-read over REST, same path as the customer sync
                 status, note = await sync_customer_event(ctx, event.remote_id)
                 return Verdict(status, note)
@@ -162,6 +164,8 @@ class Worker:
             if order is None:
                 return Verdict(SKIPPED, f"order_not_found: WooCommerce has no order {event.remote_id} (deleted)")
             result = await sync_order(ctx, order, Mode.LIVE)
+        except NotReady as exc:  # set-up missing, or the state belongs to another site: retried until fixed
+            return Verdict(FAILED, f"not_ready: {exc}")
         except WooError as exc:
             return Verdict(FAILED, f"woocommerce_{exc.code}: {exc}", exc.retry_after)
         except ErpError as exc:  # permanent (credentials, permissions): retried until fixed or dead-lettered

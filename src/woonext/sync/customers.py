@@ -27,7 +27,7 @@ from woonext.store import NEEDS_REVIEW, Binding, BindingExists
 from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party_batch, plan_party
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING
-from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope, scoped_keys
+from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope, scoped_keys, unscoped
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
@@ -119,7 +119,7 @@ async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
     async with person_lock(ctx, keys):
         person = await _find_or_create(ctx, order, keys)
         person.problems = details.problems + await ensure_party(ctx, person.name, order, details, region)
-    record_problems(ctx, keys[0], person.problems, order)
+    record_problems(ctx, unscoped(keys[0]), person.problems, order)  # the store's own record
     return person
 
 
@@ -234,7 +234,7 @@ async def insert_customer(ctx: StoreContext, doc: dict[str, Any], key: str, iden
     """Insert under our unique key; a lost response or a unique clash is answered by a look-up, a
     Customer Group with the same name (NameError 409) by a disambiguated customer name."""
     base = str(doc["customer_name"])
-    for attempt, customer_name in enumerate((base, f"{base} ({identity.partition(':')[2] or identity})"[:140])):
+    for attempt, customer_name in enumerate((base, f"{base} ({identity.rpartition(':')[2] or identity})"[:140])):
         try:
             created = await ctx.erp.insert("Customer", {**doc, "customer_name": customer_name})
             return str(created["name"])

@@ -9,6 +9,8 @@ from typing import Any
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.sync.context import StoreContext
+from woonext.sync.identity import MARKER_FIELD, IdentityMismatch, check_identity, ensure_site, site_of
+from woonext.sync.stock_check import stock_check
 
 PAYMENT_METHOD_OPTIONS = ["", "Cash", "Instapay", "Mobile Wallet", "Kashier Card", "Kashier Wallet"]
 CUSTOMER_KEY_FIELD = "woonext_customer_key"
@@ -300,58 +302,19 @@ async def store_skus(ctx: StoreContext) -> set[str]:
     return skus
 
 
-async def check_stock(ctx: StoreContext, report: SetupReport, skus: set[str]) -> None:
-    """Live invoices move stock at the order's own date and time: a stock item with no stock in the
-    warehouse parks every live order that sells it (NegativeStockError), however right the rest is.
-    A warning, not a missing prerequisite: a shop may add the stock before going live."""
-    if not skus:
-        return
-    settings = await _exists(ctx, "Stock Settings", "Stock Settings") or {}
-    if settings.get("allow_negative_stock"):
-        report.checks.append(
-            Check("Stock Settings: Allow Negative Stock is on (live invoices never wait for stock)", True)
-        )
-        return
-    wh = ctx.config.warehouse
-    try:
-        items = await ctx.erp.get_list(
-            "Item", filters=[["name", "in", sorted(skus)], ["is_stock_item", "=", 1]], fields=["name"], limit=0
-        )
-        stock_items = sorted(str(r["name"]) for r in items)
-        bins = (
-            await ctx.erp.get_list(
-                "Bin",
-                filters=[["item_code", "in", stock_items], ["warehouse", "=", wh], ["actual_qty", ">", 0]],
-                fields=["item_code"],
-                limit=0,
-            )
-            if stock_items
-            else []
-        )
-    except ErpError as exc:
-        report.checks.append(Check(f"stock in {wh}", False, f"could not read it: {exc.message}", warning=True))
-        return
-    empty = sorted(set(stock_items) - {str(r["item_code"]) for r in bins})
-    report.checks.append(
-        Check(
-            f"stock in {wh} for the store's {len(stock_items)} stock item(s)",
-            not empty,
-            f"{len(empty)} have none: {', '.join(empty[:20])}{' …' if len(empty) > 20 else ''}. Live invoices post "
-            "at the order's date and time and need the stock then: add it dated on or before your first live "
-            "order (a Stock Reconciliation or Stock Entry with that posting date), or turn on 'Allow Negative "
-            "Stock' in Stock Settings; otherwise every live order with these items waits for review "
-            "(NegativeStockError)",
-            warning=True,
-        )
-    )
-
-
 async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
     report = SetupReport()
+    try:
+        made = await ensure_site(ctx, dry_run=dry_run)  # refuses another site before anything is created
+    except IdentityMismatch as exc:
+        raise NotReady(str(exc)) from None
+    (report.created if made else report.present).append(MARKER_FIELD)
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
     skus = await store_skus(ctx)
     await check_prerequisites(ctx, report, skus)
-    await check_stock(ctx, report, skus)
+    stock = await stock_check(ctx, skus)
+    if stock is not None:
+        report.checks.append(Check(*stock, warning=True))
     return report
 
 
@@ -360,16 +323,21 @@ class NotReady(Exception):
 
 
 async def ensure_ready(ctx: StoreContext) -> None:
-    """Before a run writes anything: the custom fields exist and every payment-method value is an option.
+    """Before a run writes anything: the custom fields exist, every payment-method value is an option,
+    and this ERPNext site and store are the ones the state database belongs to (sync/identity.py).
 
     Without the unique key fields ERPNext would silently drop our keys and lose exactly-once; a value
-    missing from the Select would fail every order of that method. One request per run.
+    missing from the Select would fail every order of that method; another site would have every order
+    skipped as already synced. One request per run.
     """
     if ctx.cache.ready:
         return
     wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields()}
     rows = await ctx.erp.get_list(
-        "Custom Field", filters=[["name", "in", sorted(wanted)]], fields=["name", "options"], limit=0
+        "Custom Field",
+        filters=[["name", "in", sorted([*wanted, MARKER_FIELD])]],
+        fields=["name", "options", "description"],
+        limit=0,
     )
     found = {row["name"]: row for row in rows}
     missing = sorted(set(wanted) - set(found))
@@ -382,4 +350,11 @@ async def ensure_ready(ctx: StoreContext) -> None:
             f"payment method value(s) {', '.join(map(repr, unknown))} are not options of Sales Invoice "
             "custom_payment_method: run `woonext setup` (it adds them) or fix [stores.payment_methods]"
         )
+    site = site_of(found.get(MARKER_FIELD))
+    if not site:
+        raise NotReady("ERPNext lacks the woonext site marker (Custom Field Company-woonext_site): run `woonext setup`")
+    try:
+        check_identity(ctx, site)
+    except IdentityMismatch as exc:
+        raise NotReady(str(exc)) from None
     ctx.cache.ready = True
