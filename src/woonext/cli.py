@@ -89,6 +89,9 @@ COMMANDS: dict[str, Row] = {
         "status",
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
+    "state": _row(
+        "The state database: which ERPNext site and store it belongs to; start a fresh state for a store.", "state"
+    ),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
     "version": _row("Print the woonext version.", "config"),

@@ -26,6 +26,7 @@ from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
+from woonext.sync.lost import LOST
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.setup import ensure_ready
 from woonext.sync.territories import territory_for
@@ -146,6 +147,8 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
     status = str(order.get("status") or "")
     order_id = int(order["id"])
     binding = binding_for(ctx, "order", order_id, "Sales Invoice")
+    if binding.state == LOST:  # ERPNext lost it (sync/lost.py): made again on the path it was made on
+        mode = Mode.HISTORICAL if str(binding.data.get("purpose") or "").startswith("historical") else Mode.LIVE
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES

@@ -77,7 +77,7 @@ def _known_elsewhere(ctx: StoreContext, kind: str, remote_id: str) -> Binding | 
     key = unscoped(remote_id)
     if key != remote_id:
         return ctx.db.get_binding(ctx.store, kind, key)
-    found = [b for b in ctx.db.bindings_of_remote(kind, key) if b.store != SHARED]
+    found = [b for b in ctx.db.bindings_of_remote(kind, key) if not b.store.startswith("@")]  # not shared, archived
     return next((b for b in found if b.state == "done"), found[0] if found else None)
 
 

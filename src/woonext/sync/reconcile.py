@@ -37,6 +37,7 @@ from woonext.store import NEEDS_REVIEW, SUCCEEDED
 from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
+from woonext.sync.lost import mark_lost
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.setup import ensure_ready
@@ -326,6 +327,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
     (that deletion changes neither the order's `date_modified` nor sends a webhook: sync/refund_sweep.py)."""
     sweep = await sweep_deleted_refunds(ctx)
     report = await reconcile(ctx, recent_period(ctx.now().date()))
+    lost = await mark_lost(ctx, report)
     recorded, resolved = record(ctx, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
     return (
@@ -333,6 +335,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
         + (f"{len(report.mismatches)} mismatch(es) ({kinds}) on {recorded} order(s)" if recorded else "no mismatches")
         + (f", {resolved} earlier one(s) resolved" if resolved else "")
         + (f"; deleted refunds: {sweep.summary()}" if sweep.results else "")
+        + (f"; {len(lost)} document(s) gone from ERPNext, to be made again: {', '.join(lost[:10])}" if lost else "")
     )
 
 

@@ -134,6 +134,26 @@ class Database:
             if after is not None:
                 index.setdefault(after, set()).add(k)
 
+    def snapshot(self) -> dict[str, Any]:
+        """A backup of everything committed (documents, naming series, ledgers, stock)."""
+        return {
+            "tables": clone(self.tables),
+            "series": dict(self.series),
+            "gl_entries": clone(self.gl_entries),
+            "stock_ledger": clone(self.stock_ledger),
+            "bins": dict(self.bins),
+        }
+
+    def restore(self, backup: dict[str, Any]) -> None:
+        """The site restored from a backup: what was committed since is gone, naming series included."""
+        self.tables = clone(backup["tables"])
+        self.series = dict(backup["series"])
+        self.gl_entries = clone(backup["gl_entries"])
+        self.stock_ledger = clone(backup["stock_ledger"])
+        self.bins = dict(backup["bins"])
+        self._unique = {}
+        self.meta_version += 1
+
     def put_committed(self, doc: Doc) -> None:
         """Write a row directly (seeding)."""
         table = self.tables.setdefault(doc["doctype"], {})
