@@ -198,13 +198,10 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         created = True
     if status in ("cancelled", "trash"):
         changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
-        return OrderResult(
-            order_id,
-            SUCCEEDED,
-            "cancelled" if changed or created else "unchanged",
-            invoice=binding.erp_name,
-            created=created,
-        )
+        if not changed and not created:  # cancelled before: nothing changed, nothing to count as "updated"
+            detail = f"invoice {binding.erp_name} is cancelled already"
+            return OrderResult(order_id, SKIPPED, "already_synced", detail, invoice=binding.erp_name)
+        return OrderResult(order_id, SUCCEEDED, "cancelled", invoice=binding.erp_name, created=created)
     wrote, detail = await _followups(ctx, order, binding)
     if not created and not wrote:
         return OrderResult(
