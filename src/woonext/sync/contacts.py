@@ -22,6 +22,7 @@ from woonext.store import Binding
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, insert_once, mark_done
 from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope
+from woonext.sync.territories import zone_book
 
 log = structlog.get_logger(__name__)
 DONE = "done"
@@ -133,11 +134,16 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
 
 
 async def ensure_addresses(
-    ctx: StoreContext, customer: str, order: dict[str, Any], region: str, territory: str = ""
+    ctx: StoreContext, customer: str, order: dict[str, Any], region: str
 ) -> tuple[bool, list[str]]:
     """Billing and shipping Addresses of `customer`: new place → new Address, same place written
-    differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems)."""
+    differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems).
+
+    Each Address gets the territory of its own place: giving both the order's (its shipping zone's)
+    made a billing address flip between territories with every order shipped elsewhere, and rewrote
+    it each time although it had not changed (issue 13)."""
     wrote, problems = False, []
+    book = await zone_book(ctx)
     for sig, address, is_billing, is_shipping in customer_places(
         order.get("billing") or {}, order.get("shipping") or {}, region
     ):
@@ -148,6 +154,7 @@ async def ensure_addresses(
             continue
         remote_id = f"{customer}|{sig}"
         binding = party_binding(ctx, "address", remote_id, "Address")
+        territory = book.territory_of(address)
         plan = plan_address(
             address,
             customer=customer,
@@ -184,7 +191,6 @@ async def plan_party(
     orders: list[dict[str, Any]],
     details: ContactDetails,
     region: str,
-    territory: str = "",
 ) -> PartyPlan:
     """The Contact and Addresses of a Customer just created, for one batched insert (migration)."""
     plan = PartyPlan()
@@ -209,6 +215,7 @@ async def plan_party(
             binding = party_binding(ctx, "address", remote_id, "Address")
             if binding.state != "":
                 continue
+            territory = (await zone_book(ctx)).territory_of(address)
             address_plan = plan_address(
                 address,
                 customer=customer,

@@ -129,7 +129,7 @@ async def ensure_party(
     """Contact and Addresses; an ERPNext refusal here is recorded, never fails the order."""
     try:
         await ensure_contact(ctx, customer, order, details)
-        _, problems = await ensure_addresses(ctx, customer, order, region, await _territory(ctx, order))
+        _, problems = await ensure_addresses(ctx, customer, order, region)
     except ErpError as exc:
         if exc.kind == "permanent":
             raise
@@ -355,9 +355,7 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         party = None
         for (_, group, _), name in zip(batch, names, strict=True):
             region = phone_region(group[0], store_country)
-            plan = await plan_party(
-                ctx, str(name), group, _merged_details(group, region), region, await _territory(ctx, group[0])
-            )
+            plan = await plan_party(ctx, str(name), group, _merged_details(group, region), region)
             if party is None:
                 party = plan
             else:
