@@ -48,6 +48,7 @@ class MasterCache:
     company: dict[str, Any] | None = None
     customers: dict[str, str] = field(default_factory=dict)  # identity key → Customer name
     ready: bool = False  # ERPNext checked to have the custom fields this run needs
+    batched: set[int] = field(default_factory=set)  # orders whose invoice this run's batch made (invoice_batch.py)
     # Orders of one new customer handled concurrently must create one Customer, not two.
     customer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # sync/customers.py: the store's phone region, ERPNext Country names by ISO code, and the contact

@@ -15,7 +15,9 @@ from typing import Any
 from woonext.store import SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers
-from woonext.sync.orders import Mode, OrderResult, ensure_items, sync_order
+from woonext.sync.invoice_batch import prefetch_invoices
+from woonext.sync.invoices import ensure_items
+from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.plan import WOULD_CREATE, PlanRow, plan_order
 from woonext.sync.setup import ensure_ready
 from woonext.woo.client import WooPage
@@ -104,14 +106,18 @@ async def _handle_page(
         for order in orders:
             _count_plan(report, await plan_order(ctx, order, people))
         return
-    await prefetch_customers(ctx, [o for o in orders if o.get("status") in ctx.config.migrate_statuses])
+    migratable = [o for o in orders if o.get("status") in ctx.config.migrate_statuses]
+    await prefetch_customers(ctx, migratable)
+    # the page's new invoices in a few insert_many requests; sync_order then finds them made
+    settled = await prefetch_invoices(ctx, migratable, opts.concurrency)
     slots = asyncio.Semaphore(max(1, opts.concurrency))
 
     async def one(order: dict[str, Any]) -> OrderResult:
         async with slots:
             return await sync_order(ctx, order, Mode.HISTORICAL)
 
-    for result in await asyncio.gather(*(one(o) for o in orders)):
+    done = {r.order_id for r in settled}
+    for result in [*settled, *await asyncio.gather(*(one(o) for o in orders if int(o["id"]) not in done))]:
         report.add(result)
 
 

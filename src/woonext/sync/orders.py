@@ -8,39 +8,30 @@ its credit note. A step already done (per its binding) costs nothing, so re-runn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import structlog
 
 from woonext.erpnext.errors import ErpError
-from woonext.mapping.invoice import MappingError, Purpose, map_order
-from woonext.mapping.keys import content_hash, is_older_copy, order_key, remember_version
-from woonext.mapping.money import money
+from woonext.mapping.invoice import MappingError
+from woonext.mapping.keys import is_older_copy, order_key
 from woonext.mapping.negative_stock import negative_stock_hint
-from woonext.mapping.residual import erpnext_residual
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
-from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
-from woonext.sync.customers import resolve_customer
-from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
+from woonext.sync.documents import INSERTING, binding_for, find_by_key
 from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
-from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
+from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
+from woonext.sync.invoices import Mode as Mode  # re-exported: callers say sync.orders.Mode
+from woonext.sync.invoices import create_invoice as create_invoice
 from woonext.sync.lost import LOST
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.setup import ensure_ready
-from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
 
 log = structlog.get_logger(__name__)
 
 DONE_STATES = {"submitted", "paid", "cancelled"}
 PAYMENT_STEP = "while making the prepaid Payment Entry"
-
-
-class Mode(StrEnum):
-    HISTORICAL = "historical"
-    LIVE = "live"
 
 
 @dataclass
@@ -53,90 +44,6 @@ class OrderResult:
     invoice: str = ""
     created: bool = False  # this run wrote the invoice
     retry_after: float | None = None  # the server asked to wait this long before the next attempt
-
-
-async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
-    """The SKUs that have no ERPNext Item (checked in one request for all unknown ones)."""
-    unknown = skus - ctx.cache.items - ctx.cache.missing_items
-    if unknown:
-        rows = await ctx.erp.get_list("Item", filters=[["name", "in", sorted(unknown)]], fields=["name"], limit=0)
-        found = {str(r["name"]) for r in rows}
-        ctx.cache.items |= found
-        ctx.cache.missing_items |= unknown - found
-    return skus & ctx.cache.missing_items
-
-
-def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
-    if mode is Mode.LIVE:
-        return Purpose.LIVE
-    return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
-
-
-async def create_invoice(
-    ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
-) -> dict[str, Any]:
-    missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
-    if missing:
-        raise MappingError(
-            "unknown_sku",
-            f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
-            "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
-        )
-    purpose = _purpose(order, mode)
-    payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
-    by_entry = payment is not None and await settled_by_entry(ctx, order)
-    if mode is Mode.LIVE:
-        await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
-    customer = await resolve_customer(ctx, order)
-    plan = map_order(
-        order,
-        ctx.invoice_settings(),
-        customer=customer,
-        purpose=purpose,
-        sync_key=order_key(ctx.store, order["id"], binding.revision),
-        payment=payment,
-        pay_by_entry=by_entry,
-    )
-    if amended_from:  # an amendment after an edit (sync/edits.py)
-        plan.doc["amended_from"] = amended_from
-    territory = await territory_for(ctx, order)
-    if territory:  # else ERPNext's default (from the Customer)
-        plan.doc["territory"] = territory
-    doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
-    if (
-        money(doc.get("grand_total"), "grand_total") != plan.grand_total
-        or money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes
-    ):
-        await void_invoice(ctx, binding, str(doc["name"]))
-        raise erpnext_residual(doc, plan.grand_total)
-    state = "paid" if purpose is Purpose.HISTORICAL_PAID and not by_entry else "submitted"
-    binding.content_hash = content_hash(order)
-    binding.data = remember_version(binding.data, order)
-    # What credit notes need later, so that a refund costs no extra read of the invoice.
-    mark_done(
-        ctx,
-        binding,
-        str(doc["name"]),
-        state,
-        purpose=purpose.value,
-        customer=customer,
-        total=str(plan.grand_total),
-        currency=plan.doc.get("currency"),
-        custom_payment_method=plan.doc.get("custom_payment_method"),
-        credited_refunds=binding.data.get("credited_refunds", []),
-        **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}),
-    )
-    return doc
-
-
-async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
-    """Cancel an invoice ERPNext totalled differently from the order: never leave a wrong one posted.
-
-    The next attempt uses the next revision of the sync key (the cancelled one keeps its key)."""
-    await ctx.erp.cancel("Sales Invoice", name)
-    voided = [*binding.data.get("voided", []), name]
-    binding.revision += 1
-    mark_done(ctx, binding, "", "voided", voided=voided)
 
 
 def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
@@ -192,7 +99,8 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
             return await _amend(ctx, order, binding, edit.difference)
     if status == "trash" and has_invoice and binding.state != "cancelled" and ctx.config.trashed_orders == "review":
         return _trashed_for_review(order, binding)
-    created = False
+    created = order_id in ctx.cache.batched  # this run made it already, in a batch (sync/invoice_batch.py)
+    ctx.cache.batched.discard(order_id)
     if not has_invoice:
         await create_invoice(ctx, order, mode, binding)
         created = True

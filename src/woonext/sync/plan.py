@@ -17,7 +17,8 @@ from woonext.mapping.money import money
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import known_person, store_region
 from woonext.sync.followups import settled_by_entry
-from woonext.sync.orders import DONE_STATES, ensure_items
+from woonext.sync.invoices import ensure_items
+from woonext.sync.orders import DONE_STATES
 from woonext.sync.party_scope import scoped_keys
 
 WOULD_CREATE = "would create"
