@@ -148,12 +148,14 @@ async def ensure_addresses(
         order.get("billing") or {}, order.get("shipping") or {}, region
     ):
         code = country_code(address, region)
-        country = await country_name(ctx, code)
+        remote_id = f"{customer}|{sig}"
+        binding = party_binding(ctx, "address", remote_id, "Address")
+        # the signature holds the country code: a known Address already has its Country's name (no read)
+        known = str((binding.data.get("fields") or {}).get("country") or "") if binding.state == DONE else ""
+        country = known or await country_name(ctx, code)
         if not country:
             problems.append(f"no ERPNext Country with code {code!r}: address {address.get('address_1')!r} not stored")
             continue
-        remote_id = f"{customer}|{sig}"
-        binding = party_binding(ctx, "address", remote_id, "Address")
         territory = book.territory_of(address)
         plan = plan_address(
             address,

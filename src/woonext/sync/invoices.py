@@ -5,10 +5,12 @@ the migration inserts a page's invoices in a few requests (sync/invoice_batch.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import InvoicePlan, MappingError, Purpose, map_order
 from woonext.mapping.keys import content_hash, order_key, remember_version
 from woonext.mapping.money import money
@@ -58,13 +60,11 @@ async def prepare_invoice(
     ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
 ) -> PreparedInvoice:
     """Everything before the insert: masters checked, the customer found or made, the order mapped."""
-    missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
-    if missing:
-        raise MappingError(
-            "unknown_sku",
-            f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
-            "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
-        )
+    if mode is Mode.HISTORICAL:  # a migration page checks its SKUs in one request; a live insert says it itself
+        skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
+        missing = await ensure_items(ctx, skus)
+        if missing:
+            raise _unknown_sku(sorted(missing))
     purpose = _purpose(order, mode)
     payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
     by_entry = payment is not None and await settled_by_entry(ctx, order)
@@ -92,9 +92,33 @@ async def create_invoice(
     ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
 ) -> dict[str, Any]:
     prepared = await prepare_invoice(ctx, order, mode, binding, amended_from)
-    doc = await insert_once(ctx, binding, "Sales Invoice", prepared.plan.doc)
+    try:
+        doc = await insert_once(ctx, binding, "Sales Invoice", prepared.plan.doc)
+    except ErpError as exc:
+        sku = _missing_item(exc)
+        if sku is None:
+            raise
+        raise _unknown_sku([sku]) from exc
     await record_invoice(ctx, order, binding, prepared, doc)
     return doc
+
+
+def _unknown_sku(skus: list[str]) -> MappingError:
+    return MappingError(
+        "unknown_sku",
+        f"no ERPNext Item for SKU {', '.join(skus)}",
+        "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
+    )
+
+
+_ITEM_NOT_FOUND = re.compile(r"^Item (.+) not found$|^Could not find Item: (.+)$")
+
+
+def _missing_item(exc: ErpError) -> str | None:
+    """The SKU of ERPNext's refusal of an unknown item (404 "Item X not found", sample 08; or a 417 Link
+    validation), else None."""
+    found = _ITEM_NOT_FOUND.match(exc.message.strip()) if exc.status in (404, 417) else None
+    return (found.group(1) or found.group(2)) if found else None
 
 
 async def record_invoice(
