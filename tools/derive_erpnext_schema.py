@@ -98,6 +98,21 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("must_be_whole_number", "Check", "Must be Whole Number", default="0"),
         ],
     },
+    "Stock Entry Type": {
+        "autoname": "Prompt",
+        "fields": [
+            _field(
+                "purpose",
+                "Select",
+                "Purpose",
+                reqd=1,
+                default="Material Issue",
+                options="Material Issue\nMaterial Receipt\nMaterial Transfer\nMaterial Transfer for Manufacture"
+                "\nMaterial Consumption for Manufacture\nManufacture\nRepack\nSend to Subcontractor",
+            ),
+            _field("add_to_transit", "Check", "Add to Transit", default="0"),
+        ],
+    },
     "Item Group": {
         "autoname": "field:item_group_name",
         "is_tree": 1,
@@ -136,22 +151,6 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("exchange_rate", "Float", "Exchange Rate", reqd=1, precision="9"),
             _field("for_buying", "Check", "For Buying", default="1"),
             _field("for_selling", "Check", "For Selling", default="1"),
-        ],
-    },
-    # Stock per item and warehouse (erpnext sample 63/64: read with get_list filtered by item and
-    # warehouse); ERPNext keeps it from the stock ledger, never written over REST.
-    "Bin": {
-        "autoname": "hash",
-        "fields": [
-            _field("warehouse", "Link", "Warehouse", options="Warehouse", reqd=1),
-            _field("item_code", "Link", "Item Code", options="Item", reqd=1),
-            _field("reserved_qty", "Float", "Reserved Quantity", read_only=1),
-            _field("actual_qty", "Float", "Actual Quantity", read_only=1),
-            _field("ordered_qty", "Float", "Ordered Quantity", read_only=1),
-            _field("projected_qty", "Float", "Projected Qty", read_only=1),
-            _field("valuation_rate", "Float", "Valuation Rate", read_only=1),
-            _field("stock_uom", "Link", "UOM", options="UOM", read_only=1),
-            _field("stock_value", "Float", "Stock Value", read_only=1),
         ],
     },
     "Stock Settings": {

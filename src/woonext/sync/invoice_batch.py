@@ -110,7 +110,7 @@ async def _insert_batch(ctx: StoreContext, batch: list[Prepared]) -> list[OrderR
         if doc is None:
             continue  # not found (cannot happen after a committed batch): the one-by-one path looks again
         try:
-            await record_invoice(ctx, order, binding, prepared, doc)
+            await record_invoice(ctx, binding, prepared, doc)
         except MappingError as exc:  # totalled differently by ERPNext: cancelled already, parked for a person
             ctx.db.record_outcome(ctx.store, "order", order["id"], NEEDS_REVIEW, exc.reason, exc.message, exc.hint)
             settled.append(OrderResult(int(order["id"]), NEEDS_REVIEW, exc.reason, exc.message, exc.hint))

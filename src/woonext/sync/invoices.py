@@ -5,13 +5,11 @@ the migration inserts a page's invoices in a few requests (sync/invoice_batch.py
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from woonext.erpnext.errors import ErpError
-from woonext.mapping.invoice import InvoicePlan, MappingError, Purpose, map_order
+from woonext.mapping.invoice import InvoicePlan, Purpose, map_order
 from woonext.mapping.keys import content_hash, order_key, remember_version
 from woonext.mapping.money import money
 from woonext.mapping.residual import erpnext_residual
@@ -21,6 +19,7 @@ from woonext.sync.context import StoreContext
 from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import insert_once, mark_done
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, settled_by_entry
+from woonext.sync.lines import known_skus, resolve_lines
 from woonext.sync.territories import territory_for
 
 
@@ -33,6 +32,7 @@ class Mode(StrEnum):
 class PreparedInvoice:
     """An invoice ready to insert, and what its binding records once it exists."""
 
+    order: dict[str, Any]  # its lines as their Item codes (sync/lines.py)
     plan: InvoicePlan
     purpose: Purpose
     customer: str
@@ -41,13 +41,7 @@ class PreparedInvoice:
 
 async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
     """The SKUs that have no ERPNext Item (checked in one request for all unknown ones)."""
-    unknown = skus - ctx.cache.items - ctx.cache.missing_items
-    if unknown:
-        rows = await ctx.erp.get_list("Item", filters=[["name", "in", sorted(unknown)]], fields=["name"], limit=0)
-        found = {str(r["name"]) for r in rows}
-        ctx.cache.items |= found
-        ctx.cache.missing_items |= unknown - found
-    return skus & ctx.cache.missing_items
+    return skus - await known_skus(ctx, skus)
 
 
 def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
@@ -60,11 +54,7 @@ async def prepare_invoice(
     ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
 ) -> PreparedInvoice:
     """Everything before the insert: masters checked, the customer found or made, the order mapped."""
-    if mode is Mode.HISTORICAL:  # a migration page checks its SKUs in one request; a live insert says it itself
-        skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
-        missing = await ensure_items(ctx, skus)
-        if missing:
-            raise _unknown_sku(sorted(missing))
+    order = await resolve_lines(ctx, order)  # each line's Item (made now if it has none yet)
     purpose = _purpose(order, mode)
     payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
     by_entry = payment is not None and await settled_by_entry(ctx, order)
@@ -85,48 +75,28 @@ async def prepare_invoice(
     territory = await territory_for(ctx, order)
     if territory:  # else ERPNext's default (from the Customer)
         plan.doc["territory"] = territory
-    return PreparedInvoice(plan, purpose, customer, by_entry)
+    return PreparedInvoice(order, plan, purpose, customer, by_entry)
 
 
 async def create_invoice(
     ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
 ) -> dict[str, Any]:
     prepared = await prepare_invoice(ctx, order, mode, binding, amended_from)
-    try:
-        doc = await insert_once(ctx, binding, "Sales Invoice", prepared.plan.doc)
-    except ErpError as exc:
-        sku = _missing_item(exc)
-        if sku is None:
-            raise
-        raise _unknown_sku([sku]) from exc
-    await record_invoice(ctx, order, binding, prepared, doc)
+    doc = await insert_once(ctx, binding, "Sales Invoice", prepared.plan.doc)
+    await record_invoice(ctx, binding, prepared, doc)
     return doc
 
 
-def _unknown_sku(skus: list[str]) -> MappingError:
-    return MappingError(
-        "unknown_sku",
-        f"no ERPNext Item for SKU {', '.join(skus)}",
-        "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
-    )
-
-
-_ITEM_NOT_FOUND = re.compile(r"^Item (.+) not found$|^Could not find Item: (.+)$")
-
-
-def _missing_item(exc: ErpError) -> str | None:
-    """The SKU of ERPNext's refusal of an unknown item (404 "Item X not found", sample 08; or a 417 Link
-    validation), else None."""
-    found = _ITEM_NOT_FOUND.match(exc.message.strip()) if exc.status in (404, 417) else None
-    return (found.group(1) or found.group(2)) if found else None
-
-
-async def record_invoice(
-    ctx: StoreContext, order: dict[str, Any], binding: Binding, prepared: PreparedInvoice, doc: dict[str, Any]
-) -> None:
+async def record_invoice(ctx: StoreContext, binding: Binding, prepared: PreparedInvoice, doc: dict[str, Any]) -> None:
     """The invoice as ERPNext made it, checked against the order and recorded in its binding. One that
     ERPNext totalled differently is cancelled at once (MappingError residual): never a wrong one posted."""
-    plan, purpose, customer, by_entry = prepared.plan, prepared.purpose, prepared.customer, prepared.by_entry
+    order, plan, purpose, customer, by_entry = (
+        prepared.order,
+        prepared.plan,
+        prepared.purpose,
+        prepared.customer,
+        prepared.by_entry,
+    )
     if (
         money(doc.get("grand_total"), "grand_total") != plan.grand_total
         or money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes

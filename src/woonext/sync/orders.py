@@ -23,6 +23,7 @@ from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspe
 from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
 from woonext.sync.invoices import Mode as Mode  # re-exported: callers say sync.orders.Mode
 from woonext.sync.invoices import create_invoice as create_invoice
+from woonext.sync.lines import resolve_lines
 from woonext.sync.lost import LOST
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.setup import ensure_ready
@@ -82,6 +83,9 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         return _skip(order, "not_an_order", f"status {status!r}")
     if status == "cancelled" and mode is Mode.LIVE and not has_invoice:
         return _skip(order, "cancelled_before_invoicing", "cancelled before an invoice was made")
+    # lines as their Items (made now when missing): the invoice, the edit check and the credit notes
+    # all map by Item code; an invoiced order needs no new Item to be cancelled or compared
+    order = await resolve_lines(ctx, order, strict=not has_invoice)
     if has_invoice and status not in ("cancelled", "trash"):
         edit = await inspect_edit(ctx, order, binding)
         if edit.action == "review":

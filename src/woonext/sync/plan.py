@@ -13,18 +13,19 @@ from typing import Any
 from woonext.mapping.customer import customer_name, identity_keys, phone_region
 from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
 from woonext.mapping.keys import order_key
+from woonext.mapping.lines import with_item_codes
 from woonext.mapping.money import money
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import known_person, store_region
 from woonext.sync.followups import settled_by_entry
-from woonext.sync.invoices import ensure_items
+from woonext.sync.lines import lines_known
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.party_scope import scoped_keys
 
 WOULD_CREATE = "would create"
 WOULD_CANCEL = "would cancel"
 # The documents a plan counts, in the order the summary names them.
-DOCUMENTS = ("Sales Invoice", "credit note", "Payment Entry", "Customer")
+DOCUMENTS = ("Sales Invoice", "credit note", "Payment Entry", "Customer", "Item")
 
 
 @dataclass
@@ -48,10 +49,19 @@ async def plan_order(ctx: StoreContext, order: dict[str, Any], people: set[str])
         return rows
     if order.get("status") not in ctx.config.migrate_statuses:
         return [PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated", "status_not_migrated")]
-    skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
-    missing = await ensure_items(ctx, skus)
-    if missing:
-        return [PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}", "unknown_sku")]
+    codes, missing = await lines_known(ctx, order)  # a dry run makes no Item
+    if missing and not ctx.config.catalog.create_missing_items:
+        skus = ", ".join(sorted(str(li.get("sku") or f"(product {li.get('product_id')})") for li in missing))
+        return [PlanRow(order_id, "fail", f"no ERPNext Item for {skus}", "unknown_sku")]
+    rows = [
+        PlanRow(
+            order_id, WOULD_CREATE, f"Item for product {li.get('product_id')} ({li.get('name')!r})", document="Item"
+        )
+        for li in missing  # the run would make them first (create_missing_items)
+    ]
+    for line in missing:
+        codes[str(line.get("id"))] = str(line.get("sku") or f"(new Item for product {line.get('product_id')})")
+    order = with_item_codes(order, codes)
     cancelled = order.get("status") == "cancelled"
     try:
         plan = map_order(
@@ -64,7 +74,7 @@ async def plan_order(ctx: StoreContext, order: dict[str, Any], people: set[str])
         )
     except MappingError as exc:
         return [PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}", exc.reason)]
-    rows = await _customer(ctx, order, people)
+    rows += await _customer(ctx, order, people)
     how = "submitted, then cancelled" if cancelled else "paid"
     total = f"{plan.grand_total} {order.get('currency')}"
     rows.append(PlanRow(order_id, WOULD_CREATE, f"invoice {total}, {how}", document="Sales Invoice"))

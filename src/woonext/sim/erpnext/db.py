@@ -8,8 +8,7 @@ Names compare case-insensitively, as MariaDB's default collation does.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -63,35 +62,12 @@ class Database:
         self.gl_entries: list[Doc] = []
         self.stock_ledger: list[Doc] = []
         self.bins: dict[tuple[str, str], Decimal] = {}
-        self.now: Callable[[], datetime] | None = None  # site-local time for Bin.modified (set by ErpSim)
+        self.bin_names: dict[tuple[str, str], str] = {}  # (item_code, warehouse) -> the Bin document's name
         self.meta_version = 0
         # unique indexes, built on first use: (doctype, field) -> value (casefolded) -> row keys
         self._unique: dict[tuple[str, str], dict[str, set[str]]] = {}
         self._meta_cache: dict[str, Meta] = {}
         self._meta_cache_version = -1
-
-    def mirror_bins(self, keys: Iterable[tuple[str, str]]) -> None:
-        """ERPNext keeps a `Bin` per item and warehouse from the stock ledger; read-only over REST.
-        Its `modified` moves with every stock change (erpnext samples 63, 64)."""
-        table = self.tables.setdefault("Bin", {})
-        stamp = (self.now() if self.now else datetime(2026, 1, 1)).strftime("%Y-%m-%d %H:%M:%S.%f")
-        for item_code, warehouse in keys:
-            name = hashlib.sha1(f"{item_code}|{warehouse}".encode()).hexdigest()[:10]
-            old = table.get(key(name))
-            qty = float(self.bins.get((item_code, warehouse), Decimal("0")))
-            doc = {
-                **(
-                    old or {"doctype": "Bin", "name": name, "creation": stamp, "owner": "Administrator", "docstatus": 0}
-                ),
-                "item_code": item_code,
-                "warehouse": warehouse,
-                "actual_qty": qty,
-                "projected_qty": qty,
-                "modified": stamp,
-                "modified_by": "Administrator",
-            }
-            self._reindex("Bin", key(name), old, doc)
-            table[key(name)] = doc
 
     # inspection API (ErpSim.db) -------------------------------------------------------------
     def get(self, doctype: str, name: str) -> Doc | None:
@@ -142,6 +118,7 @@ class Database:
             "gl_entries": clone(self.gl_entries),
             "stock_ledger": clone(self.stock_ledger),
             "bins": dict(self.bins),
+            "bin_names": dict(self.bin_names),
         }
 
     def restore(self, backup: dict[str, Any]) -> None:
@@ -151,6 +128,7 @@ class Database:
         self.gl_entries = clone(backup["gl_entries"])
         self.stock_ledger = clone(backup["stock_ledger"])
         self.bins = dict(backup["bins"])
+        self.bin_names = dict(backup["bin_names"])
         self._unique = {}
         self.meta_version += 1
 
@@ -184,6 +162,7 @@ class Txn:
         self.gl_entries: list[Doc] = []
         self.stock_ledger: list[Doc] = []
         self.bins: dict[tuple[str, str], Decimal] = {}
+        self.bin_names: dict[tuple[str, str], str] = {}
         self.meta_dirty = False
         self._metas: dict[str, Meta] = {}
 
@@ -283,6 +262,10 @@ class Txn:
         self.bins[k] = self.stock_qty(*k) + Decimal(str(entry.get("actual_qty") or 0))
         self.stock_ledger.append(entry)
 
+    def bin_name(self, item_code: str, warehouse: str) -> str | None:
+        k = (item_code, warehouse)
+        return self.bin_names.get(k) or self.db.bin_names.get(k)
+
     def add_gl(self, entry: Doc) -> None:
         self.gl_entries.append(entry)
 
@@ -300,7 +283,7 @@ class Txn:
         db.gl_entries.extend(self.gl_entries)
         db.stock_ledger.extend(self.stock_ledger)
         db.bins.update(self.bins)
-        db.mirror_bins(self.bins)
+        db.bin_names.update(self.bin_names)
         if self.meta_dirty:
             db.meta_version += 1
         self.writes = {}
@@ -308,4 +291,5 @@ class Txn:
         self.gl_entries = []
         self.stock_ledger = []
         self.bins = {}
+        self.bin_names = {}
         self.meta_dirty = False
