@@ -16,6 +16,7 @@ from typing import Any
 
 from woonext.store import FAILED
 from woonext.sync.context import StoreContext
+from woonext.sync.invoices import ensure_items
 from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.setup import ensure_ready
 
@@ -49,6 +50,10 @@ def _gmt(order: dict[str, Any]) -> str:
 
 
 async def _handle(ctx: StoreContext, orders: list[dict[str, Any]], report: LiveReport, concurrency: int) -> None:
+    # the page's SKUs in one read, before its orders run side by side (each would read its own)
+    await ensure_items(
+        ctx, {str(li.get("sku") or "").strip() for o in orders for li in o.get("line_items") or []} - {""}
+    )
     slots = asyncio.Semaphore(max(1, concurrency))
 
     async def one(order: dict[str, Any]) -> OrderResult:
