@@ -105,10 +105,14 @@ def test_the_setup_checklist_shows_every_fix(tmp_path: Path, monkeypatch: pytest
     world = make_world(tmp_path, [])
     cfg = write_config(world.config, tmp_path / "woonext.toml")
 
-    async def report(_: Any, **__: Any) -> SetupReport:
-        return SetupReport(checks=[Check(text, False, text) for text in MESSAGES])
+    async def report(*_: Any, **__: Any) -> Any:
+        return setup_cmd.Outcome(SetupReport(checks=[Check(text, False, text) for text in MESSAGES]))
 
-    monkeypatch.setattr(setup_cmd, "run_setup", report)
+    async def no_store_checks(*_: Any, **__: Any) -> list[Check]:
+        return []
+
+    monkeypatch.setattr(setup_cmd, "_check", report)
+    monkeypatch.setattr(setup_cmd, "store_checks", no_store_checks)
     result = CliRunner().invoke(app, ["--config", str(cfg), "setup"], env=WIDE)
     _assert_all_shown(result.output)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -39,6 +40,11 @@ async def for_each_store(
         finally:
             await ctx.aclose()
     return results
+
+
+def is_terminal() -> bool:
+    """Questions only when a person is at the keyboard (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def run(cli: CliContext, store: str | None, flow: Flow[T]) -> list[tuple[StoreContext, T]]:

@@ -21,6 +21,9 @@ def register(app: typer.Typer) -> None:
     def config_check(
         ctx: typer.Context,
         config: Path | None = typer.Option(None, "--config", "-c", help="Config file to check."),
+        online: bool = typer.Option(
+            False, "--online", help="Also reach both systems (each URL named) and check the store against the file."
+        ),
     ) -> None:
         """Validate the configuration and print every problem at once (exit 1 if any)."""
         path = config_path(config or cli_context(ctx).config_path)
@@ -30,7 +33,14 @@ def register(app: typer.Typer) -> None:
             for problem in problems:
                 err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(1)
-        console.print(f"[green]{escape(str(path))}: OK[/green]", highlight=False)
+        if online:
+            from woonext.commands._online_check import check_online  # the clients only when asked for
+
+            found = check_online(path)
+            if found:
+                console.print(f"[red]{escape(str(path))}: {found} problem(s) online[/red]", highlight=False)
+                raise typer.Exit(1)
+        console.print(f"[green]{escape(str(path))}: OK{' (online too)' if online else ''}[/green]", highlight=False)
 
     @config_app.command("show")
     def config_show(ctx: typer.Context) -> None:

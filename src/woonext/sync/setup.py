@@ -163,7 +163,7 @@ class Check:
     what: str
     ok: bool
     fix: str = ""
-    warning: bool = False  # not a missing prerequisite, but something that will hurt (setup still succeeds)
+    warning: bool = False  # a person must act, but the sync can start (opening stock, above all)
 
 
 @dataclass
@@ -306,6 +306,9 @@ async def check_prerequisites(ctx: StoreContext, report: SetupReport, skus: set[
                 "writes an Item Price at the order's rate",
             )
         )
+    stock = await stock_check(ctx, skus)  # the store's stock items with no stock at all (issue 13)
+    if stock is not None:
+        add(Check(*stock, warning=True))
 
 
 async def store_skus(ctx: StoreContext) -> set[str]:
@@ -322,19 +325,21 @@ async def store_skus(ctx: StoreContext) -> set[str]:
     return skus
 
 
-async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
-    report = SetupReport()
+async def mark_site(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:
+    """The site marker (sync/identity.py), before anything else is created: an ERPNext this state database
+    does not belong to is refused here, with the reason and the command that starts a fresh state."""
     try:
-        made = await ensure_site(ctx, dry_run=dry_run)  # refuses another site before anything is created
+        made = await ensure_site(ctx, dry_run=dry_run)
     except IdentityMismatch as exc:
         raise NotReady(str(exc)) from None
     (report.created if made else report.present).append(MARKER_FIELD)
+
+
+async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
+    report = SetupReport()
+    await mark_site(ctx, report, dry_run=dry_run)
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
-    skus = await store_skus(ctx)
-    await check_prerequisites(ctx, report, skus)
-    stock = await stock_check(ctx, skus)
-    if stock is not None:
-        report.checks.append(Check(*stock, warning=True))
+    await check_prerequisites(ctx, report, await store_skus(ctx))
     return report
 
 
