@@ -24,7 +24,8 @@ async def test_no_stock_is_warned_named_and_fixed_by_stock_dated_before_the_orde
         [warning] = report.warnings
         assert SKUS[0] in warning.fix and "Allow Negative Stock" in warning.fix and not report.missing
         shown = await world.cli("setup")
-        assert shown.exit_code == 0 and "1 warning(s)" in shown.output, shown.output
+        # a warning, not a missing prerequisite (the store checks may find other things on this bare store)
+        assert "1 warning(s)" in shown.output and "1 have none: TSHIRT-EG-001" in shown.output, shown.output
 
         order = world.new_order()
         placed = datetime.fromisoformat(order["date_created"])  # site-local, like the invoice's posting time

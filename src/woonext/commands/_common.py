@@ -26,7 +26,7 @@ async def for_each_store(
     cli: CliContext, store: str | None, flow: Flow[T], transports: Transports | None = None
 ) -> list[tuple[StoreContext, T]]:
     config = cli.config()
-    db = cli.state_db()
+    db = await asyncio.to_thread(cli.state_db)  # opening migrates the schema: not on the event loop
     try:
         stores = select_stores(config, store)
     except KeyError as exc:

@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1 if identities.has_records(db, store) else 0)
 
         async def flow(sctx: StoreContext) -> list[tuple[str, int]]:
-            return reset(sctx, await read_site(sctx))
+            return await reset(sctx, await read_site(sctx))
 
         for _, archived in run(cli, store, flow):
             for name, moved in archived:
@@ -83,7 +83,7 @@ def register(app: typer.Typer) -> None:
             if not site:  # a site restored from before its marker: mark it now
                 site = new_site()
                 await sctx.erp.insert("Custom Field", marker_field(site))
-            adopt(sctx, site)
+            await adopt(sctx, site)
             return site
 
         for sctx, site in run(cli_context(ctx), store, flow):

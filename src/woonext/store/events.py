@@ -80,16 +80,25 @@ def _object(store: str, kind: str, remote_id: str) -> tuple[Any, ...]:
 
 
 def enqueue(
-    db: StateDB, store: str, kind: str, remote_id: str | int, topic: str, now: datetime, delivery_key: str | None = None
+    db: StateDB,
+    store: str,
+    kind: str,
+    remote_id: str | int,
+    topic: str,
+    now: datetime,
+    delivery_key: str | None = None,
+    *,
+    lock_wait_ms: int | None = None,
 ) -> Enqueued:
     """Record a trigger durably (committed when this returns).
 
     A `delivery_key` seen before is not queued again. When a Pending event for the same object is
-    already waiting, no second row is added: its worker reads the object after this moment anyway."""
+    already waiting, no second row is added: its worker reads the object after this moment anyway.
+    `lock_wait_ms`: see `write_transaction` (the webhook receiver spools instead of waiting longer)."""
     remote = str(remote_id)
     key = delivery_key[:MAX_KEY] if delivery_key else None
     try:
-        with write_transaction(db.engine) as connection:
+        with write_transaction(db.engine, lock_wait_ms) as connection:
             if key is not None:
                 seen = connection.execute(select(events.c.id).where(events.c.delivery_id == key)).scalar()
                 if seen is not None:
@@ -127,16 +136,31 @@ def enqueue(
     return Enqueued(int(inserted[0]), True)
 
 
-def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: str) -> int:
-    """A signed delivery that could not be used (e.g. malformed JSON): kept as a NeedsReview event."""
-    with write_transaction(db.engine) as connection:
+def record_rejected(
+    db: StateDB,
+    store: str,
+    topic: str,
+    now: datetime,
+    error: str,
+    delivery_key: str | None = None,
+    *,
+    lock_wait_ms: int | None = None,
+) -> int:
+    """A signed delivery that could not be used (e.g. malformed JSON): kept as a NeedsReview event.
+    With a `delivery_key` (a spooled delivery, store/spool.py) it is recorded once."""
+    key = delivery_key[:MAX_KEY] if delivery_key else None
+    with write_transaction(db.engine, lock_wait_ms) as connection:
+        if key is not None:
+            seen = connection.execute(select(events.c.id).where(events.c.delivery_id == key)).scalar()
+            if seen is not None:
+                return int(seen)
         result = connection.execute(
             insert(events).values(
                 store=store,
                 kind=REJECTED,
                 remote_id="",
                 topic=topic[:60],
-                delivery_id=None,
+                delivery_id=key,
                 status=NEEDS_REVIEW,
                 attempts=0,
                 available_at=now,

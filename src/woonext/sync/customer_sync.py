@@ -60,22 +60,24 @@ async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str
     The content hash is stored only after success, so a failure is retried on the next run."""
     person = await resolve_person(ctx, customer_as_order(customer))
     [key] = scoped_keys(ctx, [f"id:{customer['id']}"])
-    binding = get_party_binding(ctx, "customer", key)
+    binding = await get_party_binding(ctx, "customer", key)
     if binding is not None and binding.erp_name == person.name:
         binding.content_hash = digest or customer_hash(customer)
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     return person.created
 
 
-def _known_hashes(ctx: StoreContext) -> dict[str, str]:
+async def _known_hashes(ctx: StoreContext) -> dict[str, str]:
     """`id:N` → the content hash last synced, for this store's WooCommerce customers (from the people's
     scope, over what an earlier version kept per store)."""
     [prefix] = scoped_keys(ctx, ["id:"])
     known = {
-        b.remote_id: b.content_hash for b in ctx.db.bindings(ctx.store, "customer") if b.remote_id.startswith("id:")
+        b.remote_id: b.content_hash
+        for b in await ctx.state.bindings(ctx.store, "customer")
+        if b.remote_id.startswith("id:")
     }
     if party_scope(ctx) != ctx.store:
-        for b in ctx.db.bindings(party_scope(ctx), "customer"):
+        for b in await ctx.state.bindings(party_scope(ctx), "customer"):
             if b.remote_id.startswith(prefix):
                 known[unscoped(b.remote_id)] = b.content_hash
     return known
@@ -84,7 +86,7 @@ def _known_hashes(ctx: StoreContext) -> dict[str, str]:
 async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
     await ensure_ready(ctx)
     report = CustomerSyncReport()
-    known = _known_hashes(ctx)
+    known = await _known_hashes(ctx)
     query = {"per_page": 100, "role": "all", "orderby": "id", "order": "asc", "_fields": ",".join(SYNCED_FIELDS)}
     async for page in ctx.woo.iter_pages("customers", query):
         report.seen += len(page.items)
@@ -109,7 +111,7 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
                 if exc.kind == "permanent":
                     raise
                 report.failed.append((int(customer["id"]), exc.message))
-                ctx.db.record_outcome(
+                await ctx.state.record_outcome(
                     ctx.store,
                     "customer",
                     f"id:{customer['id']}",

@@ -61,7 +61,7 @@ async def _prepared(ctx: StoreContext, order: dict[str, Any]) -> Prepared | None
     decides and records those: known orders, other statuses, orders that cannot be mapped)."""
     if order.get("status") not in ctx.config.migrate_statuses:
         return None
-    if ctx.db.get_binding(ctx.store, "order", order["id"]) is not None:
+    if await ctx.state.get_binding(ctx.store, "order", order["id"]) is not None:
         return None
     binding = Binding(store=ctx.store, kind="order", remote_id=str(order["id"]), erp_doctype="Sales Invoice")
     try:
@@ -70,14 +70,14 @@ async def _prepared(ctx: StoreContext, order: dict[str, Any]) -> Prepared | None
         return None
 
 
-def _intent(ctx: StoreContext, batch: list[Prepared]) -> list[Prepared]:
+async def _intent(ctx: StoreContext, batch: list[Prepared]) -> list[Prepared]:
     """Record every invoice's intent before the batch is sent; an order another run took is left out."""
     kept = []
     for order, binding, prepared in batch:
         binding.state = INSERTING
         binding.data = {**binding.data, "key": prepared.plan.doc[SYNC_KEY_FIELD]}
         try:
-            ctx.db.save_binding(binding)
+            await ctx.state.save_binding(binding)
         except BindingExists:
             continue
         kept.append((order, binding, prepared))
@@ -85,7 +85,7 @@ def _intent(ctx: StoreContext, batch: list[Prepared]) -> list[Prepared]:
 
 
 async def _insert_batch(ctx: StoreContext, batch: list[Prepared]) -> list[OrderResult]:
-    batch = _intent(ctx, batch)
+    batch = await _intent(ctx, batch)
     if not batch:
         return []
     docs = [{"doctype": "Sales Invoice", **prepared.plan.doc} for _, _, prepared in batch]
@@ -96,7 +96,7 @@ async def _insert_batch(ctx: StoreContext, batch: list[Prepared]) -> list[OrderR
     except ErpError as exc:
         for _, binding, _ in batch:  # rolled back: nothing was made; one by one, the refused one is named
             binding.state = ""
-            ctx.db.save_binding(binding)
+            await ctx.state.save_binding(binding)
         log.info("invoice_batch_fell_back", store=ctx.store, orders=len(batch), error=exc.message)
         return []
     keys = [str(prepared.plan.doc[SYNC_KEY_FIELD]) for _, _, prepared in batch]
@@ -112,7 +112,9 @@ async def _insert_batch(ctx: StoreContext, batch: list[Prepared]) -> list[OrderR
         try:
             await record_invoice(ctx, binding, prepared, doc)
         except MappingError as exc:  # totalled differently by ERPNext: cancelled already, parked for a person
-            ctx.db.record_outcome(ctx.store, "order", order["id"], NEEDS_REVIEW, exc.reason, exc.message, exc.hint)
+            await ctx.state.record_outcome(
+                ctx.store, "order", order["id"], NEEDS_REVIEW, exc.reason, exc.message, exc.hint
+            )
             settled.append(OrderResult(int(order["id"]), NEEDS_REVIEW, exc.reason, exc.message, exc.hint))
             continue
         ctx.cache.batched.add(int(order["id"]))

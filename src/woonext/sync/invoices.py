@@ -107,7 +107,7 @@ async def record_invoice(ctx: StoreContext, binding: Binding, prepared: Prepared
     binding.content_hash = content_hash(order)
     binding.data = remember_version(binding.data, order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
-    mark_done(
+    await mark_done(
         ctx,
         binding,
         str(doc["name"]),
@@ -129,4 +129,4 @@ async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
     await ctx.erp.cancel("Sales Invoice", name)
     voided = [*binding.data.get("voided", []), name]
     binding.revision += 1
-    mark_done(ctx, binding, "", "voided", voided=voided)
+    await mark_done(ctx, binding, "", "voided", voided=voided)

@@ -65,7 +65,11 @@ async def _handle(ctx: StoreContext, orders: list[dict[str, Any]], report: LiveR
 
 async def retry_failed(ctx: StoreContext, report: LiveReport, concurrency: int = 4) -> None:
     """Orders whose last attempt failed for a passing reason are fetched again and retried."""
-    failed = [o for o in ctx.db.latest_failures(limit=200, store=ctx.store) if o.status == FAILED and o.kind == "order"]
+    failed = [
+        o
+        for o in await ctx.state.latest_failures(limit=200, store=ctx.store)
+        if o.status == FAILED and o.kind == "order"
+    ]
     orders = [order for o in failed if (order := await ctx.woo.get_order(o.remote_id)) is not None]
     await _handle(ctx, orders, report, concurrency)
 
@@ -76,7 +80,7 @@ async def sync_orders_once(
     report = LiveReport()
     await ensure_ready(ctx)
     await retry_failed(ctx, report, concurrency)
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR)
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR)
     if not cursor:
         await _sweep_open_orders(ctx, report, concurrency, per_page)
     report.cursor = await _follow(ctx, report, CURSOR, "any", now, concurrency, per_page)
@@ -97,7 +101,7 @@ async def _follow(
 ) -> dict[str, Any] | None:
     """Orders of `status` modified since the stream's cursor (minus the overlap), each synced; the
     cursor moves after every page. Returns the cursor."""
-    cursor = ctx.db.get_cursor(ctx.store, stream)
+    cursor = await ctx.state.get_cursor(ctx.store, stream)
     if cursor:
         since = datetime.fromisoformat(cursor["modified_gmt"]) - OVERLAP
     else:
@@ -119,8 +123,8 @@ async def _follow(
             if best is None or mark > best:
                 best = mark
         if best is not None:
-            ctx.db.set_cursor(ctx.store, stream, {"modified_gmt": best[0], "id": best[1]})
-    return ctx.db.get_cursor(ctx.store, stream)
+            await ctx.state.set_cursor(ctx.store, stream, {"modified_gmt": best[0], "id": best[1]})
+    return await ctx.state.get_cursor(ctx.store, stream)
 
 
 async def _sweep_open_orders(ctx: StoreContext, report: LiveReport, concurrency: int, per_page: int) -> None:

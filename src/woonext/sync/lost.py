@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from woonext.mapping.reconcile import Report
-from woonext.store import FAILED, Binding
+from woonext.store import FAILED, Binding, StateDB
 from woonext.sync.context import StoreContext
 
 LOST = "lost"
@@ -21,17 +21,15 @@ _MADE = ("submitted", "paid", "refunding")  # states in which a binding names a 
 REASON = "document_lost"
 
 
-def _bound(ctx: StoreContext, order_id: int) -> list[Binding]:
-    """The order's bindings that name a document: invoice, Payment Entry, credit notes and their entries."""
-    order = ctx.db.get_binding(ctx.store, "order", order_id)
+def _bound(db: StateDB, store: str, order_id: int) -> list[Binding]:
+    """The order's bindings that name a document: invoice, Payment Entry, credit notes and their entries.
+    (In a thread: several reads in one hop.)"""
+    order = db.get_binding(store, "order", order_id)
     if order is None:
         return []
-    found = [order, ctx.db.get_binding(ctx.store, "payment", order_id)]
+    found = [order, db.get_binding(store, "payment", order_id)]
     for refund_id in order.data.get("credited_refunds") or []:
-        found += [
-            ctx.db.get_binding(ctx.store, "refund", refund_id),
-            ctx.db.get_binding(ctx.store, "refund_payment", refund_id),
-        ]
+        found += [db.get_binding(store, "refund", refund_id), db.get_binding(store, "refund_payment", refund_id)]
     return [b for b in found if b is not None and b.erp_name and b.state in _MADE]
 
 
@@ -45,7 +43,10 @@ async def _missing(ctx: StoreContext, doctype: str, names: set[str]) -> set[str]
 async def mark_lost(ctx: StoreContext, report: Report) -> list[str]:
     """Bindings of the report's mismatching orders whose document ERPNext does not have: marked lost, the
     order recorded Failed to be made again. Returns the documents' names."""
-    bound = {oid: _bound(ctx, oid) for oid in sorted({f.order_id for f in report.mismatches})}
+    bound = {
+        oid: await ctx.state.run(_bound, ctx.db, ctx.store, oid)
+        for oid in sorted({f.order_id for f in report.mismatches})
+    }
     names: dict[str, set[str]] = {}
     for binding in (b for bs in bound.values() for b in bs):
         names.setdefault(binding.erp_doctype, set()).add(binding.erp_name)
@@ -56,9 +57,9 @@ async def mark_lost(ctx: StoreContext, report: Report) -> list[str]:
         if not mine:
             continue
         for binding in mine:
-            _forget(ctx, binding, bindings)
+            await _forget(ctx, binding, bindings)
         lost += [b.erp_name for b in mine]
-        ctx.db.record_outcome(
+        await ctx.state.record_outcome(
             ctx.store,
             "order",
             order_id,
@@ -72,13 +73,13 @@ async def mark_lost(ctx: StoreContext, report: Report) -> list[str]:
     return lost
 
 
-def _forget(ctx: StoreContext, binding: Binding, siblings: list[Binding]) -> None:
+async def _forget(ctx: StoreContext, binding: Binding, siblings: list[Binding]) -> None:
     info: dict[str, Any] = {"document": binding.erp_name, "at": ctx.now().isoformat(timespec="seconds")}
     binding.data = {**binding.data, LOST: info}
     binding.state = LOST
-    ctx.db.save_binding(binding)
+    await ctx.state.save_binding(binding)
     if binding.kind == "payment":  # the invoice it paid is open again: the next sync pays it again
         order = next((b for b in siblings if b.kind == "order"), None)
         if order is not None and order.state == "paid" and order.data.get("payment_entry") == binding.erp_name:
             order.state = "submitted"
-            ctx.db.save_binding(order)
+            await ctx.state.save_binding(order)

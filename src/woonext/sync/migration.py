@@ -128,7 +128,7 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
     job = _checkpoint_job(params, opts.per_page)
     first = opts.page or 1
     if opts.page is None and opts.all_pages and not opts.dry_run:
-        checkpoint = ctx.db.get_checkpoint(ctx.store, job)
+        checkpoint = await ctx.state.get_checkpoint(ctx.store, job)
         if checkpoint:
             first = int(checkpoint["next_page"])
             report.resumed_from = first
@@ -160,8 +160,8 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
             break
         page_no += 1
         if not opts.dry_run:
-            ctx.db.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
+            await ctx.state.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
         page = await ahead
     if opts.all_pages and not opts.dry_run:
-        ctx.db.clear_checkpoint(ctx.store, job)
+        await ctx.state.clear_checkpoint(ctx.store, job)
     return report

@@ -54,7 +54,7 @@ def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
 async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
     status = str(order.get("status") or "")
     order_id = int(order["id"])
-    binding = binding_for(ctx, "order", order_id, "Sales Invoice")
+    binding = await binding_for(ctx, "order", order_id, "Sales Invoice")
     if binding.state == LOST:  # ERPNext lost it (sync/lost.py): made again on the path it was made on
         mode = Mode.HISTORICAL if str(binding.data.get("purpose") or "").startswith("historical") else Mode.LIVE
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
@@ -223,11 +223,13 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
     if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
         # …but one with none (the run that did the work died first) or a stale Failed one (an attempt whose
         # answer was lost, finished by another) is recorded Succeeded: otherwise it is retried on every run.
-        earlier = ctx.db.outcome(ctx.store, "order", order_id)
+        earlier = await ctx.state.outcome(ctx.store, "order", order_id)
         if earlier is None or earlier.status != SUCCEEDED:
-            ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail)
+            await ctx.state.record_outcome(
+                ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail
+            )
     else:
-        outcome = ctx.db.record_outcome(
+        outcome = await ctx.state.record_outcome(
             ctx.store, "order", order_id, result.status, reason=result.reason, detail=result.detail, hint=result.hint
         )
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
@@ -244,7 +246,7 @@ async def retry_order(ctx: StoreContext, order_id: int, mode: Mode | None = None
         return None
     await ensure_ready(ctx)
     if mode is None:
-        binding = ctx.db.get_binding(ctx.store, "order", order_id)
+        binding = await ctx.state.get_binding(ctx.store, "order", order_id)
         purpose = str((binding.data if binding else {}).get("purpose") or "")
         mode = Mode.HISTORICAL if purpose.startswith("historical") else Mode.LIVE
     return await sync_order(ctx, order, mode)

@@ -16,7 +16,7 @@ own rows stay as they were; an index on (kind, remote id) keeps the look-up chea
 
 from __future__ import annotations
 
-from woonext.store import Binding, BindingExists
+from woonext.store import Binding, BindingExists, StateDB
 from woonext.sync.context import StoreContext
 
 SHARED = "@erpnext"  # store names cannot start with "@" (config.py)
@@ -44,13 +44,13 @@ def unscoped(key: str) -> str:
     return f"{kind}:{rest.rpartition(':')[2]}" if kind in _PER_STORE and ":" in rest else key
 
 
-def get_party_binding(ctx: StoreContext, kind: str, remote_id: str) -> Binding | None:
+async def get_party_binding(ctx: StoreContext, kind: str, remote_id: str) -> Binding | None:
     """The binding of a customer key, Contact or Address in the scope, adopting a store-scoped one."""
     scope = party_scope(ctx)
-    found = ctx.db.get_binding(scope, kind, remote_id)
+    found = await ctx.state.get_binding(scope, kind, remote_id)
     if found is not None or scope == ctx.store:
         return found
-    legacy = _known_elsewhere(ctx, kind, remote_id)
+    legacy = await ctx.state.run(_known_elsewhere, ctx.db, ctx.store, kind, remote_id)
     if legacy is None:
         return None
     adopted = Binding(
@@ -65,19 +65,19 @@ def get_party_binding(ctx: StoreContext, kind: str, remote_id: str) -> Binding |
         data=dict(legacy.data),
     )
     try:
-        ctx.db.save_binding(adopted)
+        await ctx.state.save_binding(adopted)
     except BindingExists:  # another worker adopted it a moment ago
-        return ctx.db.get_binding(scope, kind, remote_id)
+        return await ctx.state.get_binding(scope, kind, remote_id)
     return adopted
 
 
-def _known_elsewhere(ctx: StoreContext, kind: str, remote_id: str) -> Binding | None:
+def _known_elsewhere(db: StateDB, store: str, kind: str, remote_id: str) -> Binding | None:
     """A binding a store kept for itself: for a store's own key (a customer id) that store's, for an
-    e-mail, a phone, a Contact or an Address any store's — a finished one first."""
+    e-mail, a phone, a Contact or an Address any store's — a finished one first. (In a thread.)"""
     key = unscoped(remote_id)
     if key != remote_id:
-        return ctx.db.get_binding(ctx.store, kind, key)
-    found = [b for b in ctx.db.bindings_of_remote(kind, key) if not b.store.startswith("@")]  # not shared, archived
+        return db.get_binding(store, kind, key)
+    found = [b for b in db.bindings_of_remote(kind, key) if not b.store.startswith("@")]  # not shared, archived
     return next((b for b in found if b.state == "done"), found[0] if found else None)
 
 

@@ -41,9 +41,9 @@ async def plan_order(ctx: StoreContext, order: dict[str, Any], people: set[str])
     """What migrating this order would write. `people` holds the identity keys of the Customers this
     plan already creates, so a person with several orders is created once."""
     order_id = int(order["id"])
-    binding = ctx.db.get_binding(ctx.store, "order", order_id)
+    binding = await ctx.state.get_binding(ctx.store, "order", order_id)
     if binding is not None and binding.state in DONE_STATES:
-        rows = _credit_notes(ctx, order)
+        rows = await _credit_notes(ctx, order)
         if not rows:
             return [PlanRow(order_id, "skip", f"already synced as {binding.erp_name}", "already_synced")]
         return rows
@@ -87,16 +87,16 @@ async def plan_order(ctx: StoreContext, order: dict[str, Any], people: set[str])
                 document="Payment Entry",
             )
         )
-    return rows + _credit_notes(ctx, order)
+    return rows + await _credit_notes(ctx, order)
 
 
-def _credit_notes(ctx: StoreContext, order: dict[str, Any]) -> list[PlanRow]:
+async def _credit_notes(ctx: StoreContext, order: dict[str, Any]) -> list[PlanRow]:
     """A credit note for every refund that has none yet — on refunded and completed orders alike."""
     rows = []
     for refund in order.get("refunds") or []:
         if not refund.get("id"):
             continue
-        credit = ctx.db.get_binding(ctx.store, "refund", refund["id"])
+        credit = await ctx.state.get_binding(ctx.store, "refund", refund["id"])
         if credit is not None and credit.state == "submitted":
             continue
         amount = money(refund.get("total"), "refund total")
@@ -113,7 +113,7 @@ def _credit_notes(ctx: StoreContext, order: dict[str, Any]) -> list[PlanRow]:
 
 async def _customer(ctx: StoreContext, order: dict[str, Any], people: set[str]) -> list[PlanRow]:
     keys = scoped_keys(ctx, identity_keys(order, phone_region(order, await store_region(ctx))))
-    if people & set(keys) or known_person(ctx, keys):
+    if people & set(keys) or await known_person(ctx, keys):
         people.update(keys)
         return []
     people.update(keys)

@@ -380,7 +380,7 @@ async def ensure_ready(ctx: StoreContext) -> None:
     if not site:
         raise NotReady("ERPNext lacks the woonext site marker (Custom Field Company-woonext_site): run `woonext setup`")
     try:
-        check_identity(ctx, site)
+        await check_identity(ctx, site)
     except IdentityMismatch as exc:
         raise NotReady(str(exc)) from None
     ctx.cache.ready = True
