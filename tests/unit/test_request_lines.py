@@ -22,6 +22,7 @@ from woonext.sim.woo import WooSim, WooSimConfig
 from woonext.woo.client import REQUEST_LINE_BUDGET as WOO_BUDGET
 from woonext.woo.client import WooClient
 from woonext.woo.errors import WooError
+from woonext.woo.include import id_chunks, list_orders_by_ids
 
 SAMPLE_103 = json.loads((REAL / "erpnext-real-samples" / "103-get-request-line-too-long.json").read_text())
 
@@ -105,15 +106,15 @@ async def test_include_lists_are_split_to_fit_and_every_order_comes_back(monkeyp
     ck, cs = woo.create_key("read")
     wanted = [*ids, *range(100_000, 103_000)]  # 3,000 ids that match nothing: the list is long
     async with serving(woo.app, ports=[port]) as [url], WooClient(url, ck, cs) as client:
-        orders = await client.list_orders_by_ids(wanted, {"status": "any"})
-        chunks = client.id_chunks("orders", wanted, {"status": "any"})
+        orders = await list_orders_by_ids(client, wanted, {"status": "any"})
+        chunks = id_chunks(client, "orders", wanted, {"status": "any"})
     assert sorted(o["id"] for o in orders) == sorted(ids)
     assert len(chunks) == 31 and all(len(c) <= 100 for c in chunks)  # a page holds 100
     assert [s for *_, s in woo.request_log if s != 200] == []
     # Where the line is the limit (long ids, a long store URL), the chunks shrink to fit it.
     monkeypatch.setattr("woonext.woo.client.REQUEST_LINE_BUDGET", 700)
     small = WooClient(f"http://127.0.0.1:{port}", ck, cs)
-    tight = small.id_chunks("orders", wanted, {"status": "any"})
+    tight = id_chunks(small, "orders", wanted, {"status": "any"})
     assert len(tight) > 31 and [v for c in tight for v in c] == [str(i) for i in wanted]
     for chunk in tight:  # sent as is, whatever the signature
         query = {"status": "any", "per_page": "100", "page": "1", "include": ",".join(chunk)}

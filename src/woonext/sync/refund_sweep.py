@@ -22,6 +22,7 @@ from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.refunds import REFUNDING
+from woonext.woo.include import list_orders_by_ids
 
 SWEEP_DAYS = 30  # a refund recorded by mistake is deleted within days; older credit notes are not re-read
 
@@ -62,7 +63,7 @@ def _credited_by_order(db: StateDB, store: str, since: datetime) -> dict[str, se
 async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> SweepReport:
     credited = await ctx.state.run(_credited_by_order, ctx.db, ctx.store, ctx.now() - timedelta(days=days))
     report = SweepReport(orders_checked=len(credited))
-    for order in await ctx.woo.list_orders_by_ids(sorted(credited, key=int), {"status": "any"}):
+    for order in await list_orders_by_ids(ctx.woo, sorted(credited, key=int), {"status": "any"}):
         listed = {str(r.get("id")) for r in order.get("refunds") or []}
         if credited.get(str(order.get("id")), set()) <= listed:
             continue

@@ -12,7 +12,7 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,7 @@ import httpx
 from pydantic import SecretStr
 
 from woonext import __version__
-from woonext.requestline import request_line_length, split_to_fit
+from woonext.requestline import request_line_length
 from woonext.retry import backoff_delay, parse_retry_after
 from woonext.telemetry import RETRIES, http_hooks
 
@@ -37,8 +37,6 @@ _MAYBE_APPLIED = frozenset({502, 504})
 # Apache refuses a request line over 8,190 bytes (`LimitRequestLine`), nginx over 8 KiB, both with a
 # 414 before WordPress runs (woocommerce sample 74); OAuth parameters count too.
 REQUEST_LINE_BUDGET = 8000
-# `include` beyond 1,000 ids also breaks WooCommerce's `Link` header (sample 74); a page holds 100.
-INCLUDE_PER_REQUEST = 100
 _SIGNATURE_SLACK = 2 * 44  # a base64 HMAC-SHA256 is 44 characters; each may grow by 2 when percent-encoded
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -172,7 +170,7 @@ class WooClient:
         request = self._build(method, path, query, body)
         length = request_line_length(request)
         if length > REQUEST_LINE_BUDGET:
-            # Long lists are split before this (`list_orders_by_ids`); anything else this long is our bug.
+            # Long id lists are split before this (woo/include.py); anything else this long is our bug.
             raise WooError(
                 0,
                 "request_line_too_long",
@@ -334,27 +332,6 @@ class WooClient:
 
     def iter_orders(self, params: Mapping[str, Any] | None = None, per_page: int = 100) -> AsyncIterator[WooPage]:
         return self.iter_pages("orders", params, per_page)
-
-    def id_chunks(
-        self, path: str, ids: Sequence[int | str], params: Mapping[str, Any] | None = None
-    ) -> list[list[str]]:
-        """`ids` split so that each `include=` request fits the request-line limit and one page."""
-        base = {**(params or {}), "per_page": INCLUDE_PER_REQUEST, "page": 1}
-        values = [str(i) for i in ids]
-        return split_to_fit(
-            values, lambda chunk: self.fits("GET", path, {**base, "include": chunk}), INCLUDE_PER_REQUEST
-        )
-
-    async def list_orders_by_ids(
-        self, ids: Sequence[int | str], params: Mapping[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        """The orders with these ids that match `params` (e.g. `status`), in requests of at most 100
-        ids that each fit the request line: one request per chunk, never one per order."""
-        orders: list[dict[str, Any]] = []
-        for chunk in self.id_chunks("orders", ids, params):
-            page = await self.list_orders({**(params or {}), "include": chunk, "per_page": INCLUDE_PER_REQUEST})
-            orders.extend(page.items)
-        return orders
 
     async def get_order(self, order_id: int | str) -> dict[str, Any] | None:
         """The order, or None when WooCommerce says it does not exist (404 invalid id)."""
