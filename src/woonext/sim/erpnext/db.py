@@ -252,8 +252,13 @@ class Txn:
         """The stock at a posting date and time: ledger entries posted after it do not count (stock
         added today does not help an invoice posted yesterday; observed-real.md)."""
         later = Decimal("0")
+        # compared to the second: WooCommerce's order times (the invoices' posting times) have no
+        # fraction, so a receipt in the same second as an order is not taken for a later one
+        cutoff = at.replace(microsecond=0)
         for entry in [*self.db.stock_ledger, *self.stock_ledger]:
-            if (entry.get("item_code"), entry.get("warehouse")) == (item_code, warehouse) and posted_at(entry) > at:
+            if (entry.get("item_code"), entry.get("warehouse")) != (item_code, warehouse):
+                continue
+            if posted_at(entry).replace(microsecond=0) > cutoff:
                 later += Decimal(str(entry.get("actual_qty") or 0))
         return self.stock_qty(item_code, warehouse) - later
 
