@@ -81,7 +81,9 @@ COMMANDS: dict[str, Row] = {
     "prices": _row("ERPNext Item Prices → WooCommerce prices.", "catalog"),
     "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
     "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
-    "orders": _row("One order: what woonext knows about it; accept an edit corrected by hand.", "orders"),
+    "orders": _row(
+        "One order: what woonext knows about it; accept an edit corrected by hand; sync it again.", "orders"
+    ),
     "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
     "reconcile": _row(
         "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "
@@ -89,11 +91,14 @@ COMMANDS: dict[str, Row] = {
         "reconcile",
     ),
     "status": _row(
-        "Counts per status, the latest failures (NeedsReview, Failed, DeadLetter) with the fix, and the event "
-        "queue with its retention.",
+        "Counts per status, the scheduled jobs (a job failing again and again shows here), the latest "
+        "failures (NeedsReview, Failed, DeadLetter) with the fix, and the event queue with its retention.",
         "status",
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
+    "state": _row(
+        "The state database: which ERPNext site and store it belongs to; start a fresh state for a store.", "state"
+    ),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
     "version": _row("Print the woonext version.", "config"),

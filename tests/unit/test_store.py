@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text, update
 
 from woonext.store import (
@@ -20,7 +19,7 @@ from woonext.store import (
     BindingExists,
     StateDB,
 )
-from woonext.store.migrate import alembic_config, current_revision
+from woonext.store.migrate import current_revision, script_head
 
 _database_counter = itertools.count()
 
@@ -53,9 +52,18 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateDB]:
 def test_open_creates_directory_applies_migrations_and_uses_wal(tmp_path: Path, sqlite_db: StateDB) -> None:
     db = sqlite_db
     assert (tmp_path / "nested" / "dir" / "state.sqlite").exists()
-    assert current_revision(db.engine) == ScriptDirectory.from_config(alembic_config()).get_current_head()  # the newest
+    assert current_revision(db.engine) == script_head()  # the newest migration
     tables = set(inspect(db.engine).get_table_names())
-    assert {"bindings", "outcomes", "cursors", "checkpoints", "runs", "events", "alembic_version"} <= tables
+    assert {
+        "bindings",
+        "outcomes",
+        "cursors",
+        "checkpoints",
+        "runs",
+        "events",
+        "identities",
+        "alembic_version",
+    } <= tables
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000
