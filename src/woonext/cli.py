@@ -82,7 +82,8 @@ COMMANDS: dict[str, Row] = {
     "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
     "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
     "orders": _row(
-        "Orders: what woonext knows about one, accept an edit corrected by hand, write back what ERPNext settled.",
+        "Orders: what woonext knows about one, accept an edit corrected by hand, sync one again, "
+        "write back what ERPNext settled.",
         "orders",
         "orders_writeback",
     ),
@@ -93,11 +94,14 @@ COMMANDS: dict[str, Row] = {
         "reconcile",
     ),
     "status": _row(
-        "Counts per status, the latest failures (NeedsReview, Failed, DeadLetter) with the fix, and the event "
-        "queue with its retention.",
+        "Counts per status, the scheduled jobs (a job failing again and again shows here), the latest "
+        "failures (NeedsReview, Failed, DeadLetter) with the fix, and the event queue with its retention.",
         "status",
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
+    "state": _row(
+        "The state database: which ERPNext site and store it belongs to; start a fresh state for a store.", "state"
+    ),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
     "version": _row("Print the woonext version.", "config"),

@@ -29,7 +29,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -174,6 +174,9 @@ class StoreConfig(_Strict):
     retention_days: int = Field(default=30, ge=1, le=3650)
     # Mirror each new failure into ERPNext's Error Log under the titles the seed used.
     error_log: bool = False
+    # An order trashed in WooCommerce after it was invoiced: "cancel" its invoice like a cancelled order's,
+    # or "review": leave the invoice as it is and park the order NeedsReview for a person.
+    trashed_orders: Literal["cancel", "review"] = "cancel"
     # A cancelled order's Payment Entry: ERPNext unlinks it by default (it stays as an unallocated
     # advance to refund or reuse); true cancels it with the invoice.
     cancel_payment_entries: bool = False
@@ -184,6 +187,9 @@ class StoreConfig(_Strict):
     # tree woonext maintains hangs under `territory_root`; `territory_rules` maps "zone:<zone name>",
     # "state:<CC:STATE>", "postcode:<pattern>" or "city:<name>" to a territory name (default: the zone name).
     customer_group: str = ""
+    # One person, one Customer across the stores of one ERPNext ("erpnext", the default: identity by
+    # e-mail and phone spans every store), or kept apart per store ("store").
+    customer_scope: Literal["erpnext", "store"] = "erpnext"
     territory_root: str = "All Territories"
     territory_rules: dict[str, str] = Field(default_factory=dict)
     # The catalog bridge (docs/catalog.md): products → Items, stock and prices → WooCommerce.
@@ -207,6 +213,14 @@ class StoreConfig(_Strict):
     @classmethod
     def _upper_currency(cls, value: str) -> str:
         return value.upper()
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, value: str) -> str:
+        # "@erpnext" is the state database's scope of people shared by all stores (sync/party_scope.py)
+        if value.startswith("@"):
+            raise ValueError(f"must not start with '@' (reserved), got {value!r}")
+        return value
 
     @model_validator(mode="after")
     def _identity_modes(self) -> StoreConfig:

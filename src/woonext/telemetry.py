@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -35,7 +36,7 @@ def route_of(target: str, path: str) -> str:
     return _ID.sub("/{id}", path)
 
 
-def http_hooks(target: str) -> dict[str, list]:
+def http_hooks(target: str) -> dict[str, list[Any]]:
     """httpx event hooks that time each request and record its answer."""
 
     async def started(request: httpx.Request) -> None:

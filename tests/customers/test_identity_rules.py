@@ -93,11 +93,11 @@ async def test_woocommerce_id_first_and_a_guest_who_registers_keeps_her_customer
     assert {_customer_of(world, n) for n in range(520, 524)} == {"Mona Hassan"}
     [contact] = world.erp.db.all("Contact")
     assert sorted(r["email_id"] for r in contact["email_ids"]) == ["aya.new@example.test", "aya@example.test"]
-    keys = {b.remote_id: b.erp_name for b in world.db.bindings("main", "customer")}
+    keys = {b.remote_id: b.erp_name for b in world.db.bindings("@erpnext", "customer")}
     assert keys == {
         "email:aya@example.test": "Mona Hassan",
         "phone:+201000000001": "Mona Hassan",
-        "id:77": "Mona Hassan",
+        "id:main:77": "Mona Hassan",
         "email:aya.new@example.test": "Mona Hassan",
     }
     await ctx.aclose()
@@ -209,7 +209,7 @@ async def test_concurrent_orders_of_a_new_person_make_one_customer_contact_and_a
     assert [r["email_id"] for r in contact["email_ids"]] == ["noha@example.test"]
     assert [r["phone"] for r in contact["phone_nos"]] == ["+201012345678"]
     assert len(world.erp.db.all("Address")) == 1
-    assert {b.erp_name for b in world.db.bindings("main", "customer")} == {customer["name"]}
+    assert {b.erp_name for b in world.db.bindings("@erpnext", "customer")} == {customer["name"]}
     # the locks cover all of the person's keys: one attempt to create, not a lost race answered by a look-up
     posts = [p for m, p, _ in world.erp.request_log if m == "POST"]
     assert posts.count("/api/resource/Customer") == 1 and posts.count("/api/resource/Contact") == 1
@@ -261,7 +261,7 @@ async def test_the_store_country_comes_from_woocommerce_settings(tmp_path: Path)
     assert await store_region(ctx) == "GB"
     await _sync(world, ctx, 590, 591)
     [customer] = world.erp.db.all("Customer")
-    assert {b.remote_id for b in world.db.bindings("main", "customer")} == {"phone:+447912345678"}
+    assert {b.remote_id for b in world.db.bindings("@erpnext", "customer")} == {"phone:+447912345678"}
     settings_reads = [p for _, p, _ in world.woo.request_log if "settings/general" in str(p)]
     assert len(settings_reads) <= 2  # once per run (the territory book reads it too), not per order
     await ctx.aclose()

@@ -75,7 +75,9 @@ async def test_interrupted_migration_resumes_and_creates_nothing_twice(tmp_path:
 
 
 async def test_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
-    world = generated_world(tmp_path, orders=40)
+    """Issue 13, item 5: the dry run is the plan — every document the run then writes (credit notes of
+    partial refunds on completed orders included), worded "would create"; it creates nothing."""
+    world = generated_world(tmp_path, orders=80)  # completed orders with partial refunds among them
     ctx = world.context()
     await run_setup(ctx)
     before = len(world.erp.request_log)
@@ -83,13 +85,28 @@ async def test_dry_run_prints_a_plan_and_writes_nothing(tmp_path: Path) -> None:
     writes = [r for r in world.erp.request_log[before:] if r[0] != "GET"]
     assert writes == []
     assert world.erp.db.all("Sales Invoice") == [] and world.db.outcome_counts() == {}
-    assert report.created == sum(1 for row in report.plan if row.action == "create") > 0
-    assert {row.action for row in report.plan} <= {"create", "skip", "fail"}
-    fail_rows = [row for row in report.plan if row.action == "fail"]
-    assert all(row.detail for row in fail_rows)
+    assert world.db.bindings("@erpnext", "customer") == []
+    assert report.created == 0  # nothing was created: the invoices are "would create"
+    assert {row.action for row in report.plan} <= {"would create", "skip", "fail"}
+    assert all(row.detail for row in report.plan if row.action == "fail")
+    completed_with_refunds = {
+        o["id"] for o in world.woo.orders.values() if o["status"] == "completed" and o.get("refunds")
+    }
+    planned_notes = {row.order_id for row in report.plan if row.document == "credit note"}
+    failing = {row.order_id for row in report.plan if row.action == "fail"}
+    assert completed_with_refunds - failing and completed_with_refunds - failing <= planned_notes
 
+    customers_before = len(world.erp.db.all("Customer"))
     real = await migrate(ctx, MigrationOptions(all_pages=True))
-    assert real.created == report.created  # the plan was what happened
+    invoices = world.erp.db.all("Sales Invoice")
+    made = {
+        "Sales Invoice": sum(1 for d in invoices if not d.get("is_return")),
+        "credit note": sum(1 for d in invoices if d.get("is_return")),
+        "Payment Entry": len(world.erp.db.all("Payment Entry")),
+        "Customer": len(world.erp.db.all("Customer")) - customers_before,
+    }
+    assert made == {kind: report.would_create[kind] for kind in made}  # the plan was what happened
+    assert real.created == report.would_create["Sales Invoice"]
     assert dict(real.reasons) == dict(report.reasons)  # with the same reason codes
     await ctx.aclose()
 
@@ -176,3 +193,22 @@ async def test_customer_batch_lost_response_creates_no_duplicate_customer(tmp_pa
     assert used <= {c["name"] for c in customers}
     assert report.created > 0
     await ctx.aclose()
+
+
+def test_the_dry_run_summary_says_would_create_never_created() -> None:
+    from woonext.commands import migrate as migrate_cmd
+    from woonext.sync.migration import MigrationReport
+    from woonext.sync.plan import PlanRow
+
+    report = MigrationReport()
+    report.plan = [
+        PlanRow(1, "would create", "invoice 10.00 EGP, paid", document="Sales Invoice"),
+        PlanRow(1, "would create", "credit note for refund 7: -2.00 EGP", document="credit note"),
+    ]
+    report.would_create.update({"Sales Invoice": 1, "credit note": 1})
+    with migrate_cmd.console.capture() as captured:
+        migrate_cmd.console.width = 300
+        migrate_cmd.print_report("main", report, dry_run=True)
+    text = captured.get()
+    assert "would create 1 Sales Invoice, 1 credit note; 0 skipped, 0 would fail; nothing was written" in text
+    assert " created" not in text.replace("would create", "")

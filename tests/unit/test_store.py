@@ -54,7 +54,16 @@ def test_open_creates_directory_applies_migrations_and_uses_wal(tmp_path: Path, 
     assert (tmp_path / "nested" / "dir" / "state.sqlite").exists()
     assert current_revision(db.engine) == script_head()  # the newest migration
     tables = set(inspect(db.engine).get_table_names())
-    assert {"bindings", "outcomes", "cursors", "checkpoints", "runs", "events", "alembic_version"} <= tables
+    assert {
+        "bindings",
+        "outcomes",
+        "cursors",
+        "checkpoints",
+        "runs",
+        "events",
+        "identities",
+        "alembic_version",
+    } <= tables
     with db.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30000

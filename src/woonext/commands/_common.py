@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
+from rich.markup import escape
 
 from woonext.commands._context import CliContext
 from woonext.commands._context import console as console  # re-exported: commands print through these
@@ -29,7 +30,7 @@ async def for_each_store(
     try:
         stores = select_stores(config, store)
     except KeyError as exc:
-        err_console.print(f"[red]{exc.args[0]}[/red]")
+        err_console.print(f"[red]{escape(str(exc.args[0]))}[/red]", highlight=False)
         raise typer.Exit(2) from None
     results: list[tuple[StoreContext, T]] = []
     for store_config in stores:
@@ -51,10 +52,11 @@ def run(cli: CliContext, store: str | None, flow: Flow[T]) -> list[tuple[StoreCo
     try:
         return asyncio.run(for_each_store(cli, store, flow))
     except NotReady as exc:
-        err_console.print(f"[red]not ready: {exc}[/red]", highlight=False)
+        # Messages name config sections ("[erpnext] url"): escaped, or rich would read them as markup.
+        err_console.print(f"[red]not ready: {escape(str(exc))}[/red]", highlight=False)
         raise typer.Exit(2) from None
     except (ErpError, WooError) as exc:
-        err_console.print(f"[red]stopped: {exc}[/red]", highlight=False)
+        err_console.print(f"[red]stopped: {escape(str(exc))}[/red]", highlight=False)
         if isinstance(exc, ErpError) and exc.kind == "permanent":
             err_console.print("check the ERPNext URL, API key and secret, and the user's roles", highlight=False)
         raise typer.Exit(1) from None

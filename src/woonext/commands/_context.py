@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 if TYPE_CHECKING:
     from woonext.config import Config
@@ -39,7 +40,8 @@ class CliContext:
             try:
                 self._config = load_config(self.config_path)
             except ConfigError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
+                # config problems name their place, e.g. "[[stores]] #2": escaped, not markup
+                err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
                 raise typer.Exit(2) from None
             register_secrets(self._config.secret_values())
         return self._config

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from woonext import __version__
 from woonext.commands._context import cli_context, console, err_console
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
         path = config_path(config or cli_context(ctx).config_path)
         problems = check_config(path)
         if problems:
-            err_console.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", highlight=False)
+            err_console.print(f"[red]{len(problems)} problem(s) in {escape(str(path))}:[/red]", highlight=False)
             for problem in problems:
                 err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(1)
@@ -37,9 +38,9 @@ def register(app: typer.Typer) -> None:
 
             found = check_online(path)
             if found:
-                console.print(f"[red]{path}: {found} problem(s) online[/red]", highlight=False)
+                console.print(f"[red]{escape(str(path))}: {found} problem(s) online[/red]", highlight=False)
                 raise typer.Exit(1)
-        console.print(f"[green]{path}: OK{' (online too)' if online else ''}[/green]", highlight=False)
+        console.print(f"[green]{escape(str(path))}: OK{' (online too)' if online else ''}[/green]", highlight=False)
 
     @config_app.command("show")
     def config_show(ctx: typer.Context) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -80,7 +81,7 @@ def _print(result: DemoResult) -> None:
         f"ERPNext {recon.erp_total}  {verdict}"
     )
     if recon.missing:
-        console.print(f"[red]orders without an invoice: {recon.missing[:20]}[/red]")
+        console.print(f"[red]orders without an invoice: {escape(str(recon.missing[:20]))}[/red]", highlight=False)
     print_summary(console, recon.report)
     console.print(
         f"done in {result.seconds:.1f} s · ERPNext requests {result.erp_requests} · "

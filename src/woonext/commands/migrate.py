@@ -8,11 +8,13 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.migration import MigrationOptions, MigrationReport, migrate
+from woonext.sync.plan import DOCUMENTS
 
 
 def _date(value: str | None, flag: str) -> date | None:
@@ -21,30 +23,48 @@ def _date(value: str | None, flag: str) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        err_console.print(f"[red]{flag} wants a date as YYYY-MM-DD, got {value!r}[/red]")
+        err_console.print(f"[red]{flag} wants a date as YYYY-MM-DD, got {escape(repr(value))}[/red]", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _planned(report: MigrationReport) -> str:
+    """ "98 Sales Invoices, 12 credit notes, 40 Customers" (the plan's documents by kind)."""
+    parts = [f"{report.would_create[kind]} {kind}{'s' if report.would_create[kind] != 1 else ''}" for kind in DOCUMENTS]
+    return ", ".join(p for p, kind in zip(parts, DOCUMENTS, strict=True) if report.would_create[kind]) or "nothing"
+
+
+def print_plan(store: str, report: MigrationReport) -> None:
+    """The dry run: every document the run would write, one row each, and what it would skip or fail."""
+    plan = Table("order", "action", "document", "what", title=f"plan for store {store} (nothing written)")
+    for row in report.plan:
+        plan.add_row(str(row.order_id), Text(row.action), Text(row.document), Text(row.detail))
+    console.print(plan)
+    table = Table("store", "would create", "skipped", "would fail", title="migration (dry run)")
+    table.add_row(store, Text(_planned(report)), str(report.skipped), str(report.failed))
+    console.print(table)
+    _reasons(report)
+    console.print(
+        f"would create {_planned(report)}; {report.skipped} skipped, {report.failed} would fail; nothing was written",
+        highlight=False,
+    )
+
+
+def _reasons(report: MigrationReport) -> None:
+    if report.reasons:
+        reasons = Table("reason", "orders", title="skipped / failed, by reason")
+        for reason, count in report.reasons.most_common():
+            reasons.add_row(Text(reason), str(count))
+        console.print(reasons)
 
 
 def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
     if dry_run:
-        plan = Table("order", "action", "why", title=f"plan for store {store} (nothing written)")
-        for row in report.plan:
-            plan.add_row(str(row.order_id), row.action, row.detail)
-        console.print(plan)
-    table = Table(
-        "store",
-        "created" if not dry_run else "would create",
-        "skipped",
-        "failed",
-        title="migration" + (" (dry run)" if dry_run else ""),
-    )
+        print_plan(store, report)
+        return
+    table = Table("store", "created", "skipped", "failed", title="migration")
     table.add_row(store, str(report.created), str(report.skipped), str(report.failed))
     console.print(table)
-    if report.reasons:
-        reasons = Table("reason", "orders", title="skipped / failed, by reason")
-        for reason, count in report.reasons.most_common():
-            reasons.add_row(reason, str(count))
-        console.print(reasons)
+    _reasons(report)
     for failure in report.failures[:20]:
         console.print(
             f"[red]order {failure.order_id}[/red] {escape(failure.reason)}: {escape(failure.detail)}"

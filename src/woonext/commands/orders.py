@@ -12,10 +12,11 @@ from rich.markup import escape
 
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import CliContext, cli_context
-from woonext.store import Outcome
+from woonext.store import SKIPPED, SUCCEEDED, Outcome
 from woonext.store.writebacks import WritebackEntry, writeback_history
 from woonext.sync.accept import (
     ACCEPTED_NOW,
+    CANCELLED,
     NO_INVOICE,
     NOTHING,
     UNKNOWN,
@@ -27,9 +28,11 @@ from woonext.sync.accept import (
 )
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import difference_lines
+from woonext.sync.orders import OrderResult, retry_order
 
 orders_app = typer.Typer(
-    help="Orders: what woonext knows about one, accept an edit corrected by hand, write back what ERPNext settled.",
+    help="Orders: what woonext knows about one, accept an edit corrected by hand, sync one again, "
+    "write back what ERPNext settled.",
     no_args_is_help=True,
 )
 EXIT = {ACCEPTED_NOW: 0, NOTHING: 0, NO_INVOICE: 2, UNKNOWN: 2}  # anything else (refused): 1
@@ -73,6 +76,13 @@ def _record(r: Record | None) -> str:
 
 def verdict(f: OrderFacts) -> str:
     """The order against its invoice now, in one line."""
+    if f.status in CANCELLED and f.invoice is not None and f.invoice_docstatus == 1:
+        # a trashed or cancelled order whose invoice still stands is not "in agreement", whatever its lines
+        how = "moved to the trash" if f.status == "trash" else "cancelled"
+        return (
+            f"{how} in WooCommerce, but invoice {f.invoice.document} is still submitted in ERPNext: "
+            "the next sync cancels it (a trashed one as `trashed_orders` says)"
+        )
     if f.invoice is None or f.difference is None:
         return "invoice gone from ERPNext" if f.invoice_gone else "not compared (no invoice, or no order)"
     name = f.invoice.document
@@ -142,6 +152,7 @@ def facts_json(f: OrderFacts) -> dict[str, Any]:
         "difference": f.difference,
         "difference_lines": difference_lines(f.difference or ""),
         "invoice_gone": f.invoice_gone,
+        "invoice_docstatus": f.invoice_docstatus,
         "verdict": verdict(f),
     }
 
@@ -211,3 +222,27 @@ def register(app: typer.Typer) -> None:
         else:
             print_acceptance(acceptance)
         raise typer.Exit(EXIT.get(acceptance.result, 1))
+
+    @orders_app.command("retry")
+    def retry_cmd(
+        ctx: typer.Context,
+        order_id: int = typer.Argument(..., help="The WooCommerce order id."),
+        store: str | None = typer.Option(None, "--store", "-s", help="The store (needed when there are several)."),
+    ) -> None:
+        """Sync one order again now, after fixing what its NeedsReview record said (stock, a master, a mapping).
+
+        The order takes its invoice's path (live or migrated), else the live one. Exit 0 when it is in
+        step, 1 when it still needs review or failed, 2 when WooCommerce has no such order."""
+        cli = cli_context(ctx)
+
+        async def flow(sctx: StoreContext) -> OrderResult | None:
+            return await retry_order(sctx, order_id)
+
+        [(_, result)] = run(cli, _one_store(cli, store), flow)
+        if result is None:
+            err_console.print(f"WooCommerce has no order {order_id}", highlight=False)
+            raise typer.Exit(2)
+        _say(f"order {order_id}: {result.status} {result.reason}" + (f": {result.detail}" if result.detail else ""))
+        if result.hint:
+            _say(f"  → {result.hint}")
+        raise typer.Exit(0 if result.status in (SUCCEEDED, SKIPPED) else 1)

@@ -22,6 +22,7 @@ from woonext.mapping.reconcile import Period, Report
 from woonext.reports.files import render_csv, render_html, render_json
 from woonext.reports.terminal import print_report
 from woonext.sync.context import StoreContext
+from woonext.sync.lost import mark_lost
 from woonext.sync.reconcile import reconcile
 from woonext.sync.setup import NotReady
 from woonext.woo.errors import WooError
@@ -76,7 +77,9 @@ def register(app: typer.Typer) -> None:
         cli = cli_context(ctx)
 
         async def flow(sctx: StoreContext) -> Report:
-            return await reconcile(sctx, period)
+            report = await reconcile(sctx, period)
+            await mark_lost(sctx, report)  # documents a restored ERPNext lost: made again by the next sync
+            return report
 
         try:
             reports = [report for _, report in asyncio.run(for_each_store(cli, store, flow))]
@@ -95,6 +98,14 @@ def register(app: typer.Typer) -> None:
         else:
             for report in reports:
                 print_report(console, report, limit)
+                if report.lost:
+                    console.print(
+                        f"{report.store}: {len(report.lost)} document(s) woonext made are gone from ERPNext "
+                        f"({', '.join(report.lost[:10])}{' …' if len(report.lost) > 10 else ''}): the next "
+                        "`woonext sync orders` makes them again",
+                        highlight=False,
+                        markup=False,
+                    )
             for path in (csv_path, html_path):
                 if path is not None:
                     console.print(f"written: {escape(str(path))}", highlight=False)

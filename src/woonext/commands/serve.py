@@ -34,8 +34,12 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         ctx: typer.Context,
-        host: str | None = typer.Option(None, "--host", help="Listen address (default: [service] host, loopback)."),
-        port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default: [service] port)."),
+        host: str | None = typer.Option(
+            None, "--host", help=escape("Listen address (default: [service] host, loopback).")
+        ),
+        port: int | None = typer.Option(
+            None, "--port", min=1, max=65535, help=escape("Port (default: [service] port).")
+        ),
         concurrency: int = typer.Option(4, "--concurrency", min=1, max=64, help="Events processed at once."),
         scheduler: bool = typer.Option(True, "--scheduler/--no-scheduler", help="Run the cron jobs too."),
     ) -> None:
@@ -57,8 +61,12 @@ def register(app: typer.Typer) -> None:
     @app.command("web")
     def web(
         ctx: typer.Context,
-        host: str | None = typer.Option(None, "--host", help="Listen address (default: [service] host, loopback)."),
-        port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default: [service] port)."),
+        host: str | None = typer.Option(
+            None, "--host", help=escape("Listen address (default: [service] host, loopback).")
+        ),
+        port: int | None = typer.Option(
+            None, "--port", min=1, max=65535, help=escape("Port (default: [service] port).")
+        ),
     ) -> None:
         """The web app alone (webhooks, /healthz, /readyz): events wait for `woonext worker` processes."""
         cli = cli_context(ctx)

@@ -15,7 +15,7 @@ from woonext.commands._context import cli_context
 from woonext.mapping.writeback_emails import writeback_emails
 from woonext.sync.context import StoreContext
 from woonext.sync.discover import read_products
-from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, run_setup
+from woonext.sync.setup import SetupReport, check_prerequisites, ensure_custom_fields, mark_site, run_setup
 from woonext.sync.setup_checks import store_checks
 from woonext.sync.setup_items import ItemsOutcome, items_preview, sync_store_items
 from woonext.sync.setup_plan import apply_plan, plan_masters
@@ -48,6 +48,7 @@ def _print_plan(fields: list[str], plan: SetupPlan, verb: str) -> None:
 async def _apply(sctx: StoreContext, ask: bool) -> Outcome:
     products, _ = await read_products(sctx.woo)
     listed = SetupReport()
+    await mark_site(sctx, listed, dry_run=True)  # another ERPNext site than the state's: refused here
     await ensure_custom_fields(sctx, listed, dry_run=True)
     plan = await plan_masters(sctx, await sctx.woo.list_tax_rates())
     plan.items = await items_preview(sctx, products)
@@ -56,6 +57,7 @@ async def _apply(sctx: StoreContext, ask: bool) -> Outcome:
     work = listed.created or listed.updated or plan.actions or plan.items
     if work and not (ask and not typer.confirm("go ahead?")):
         outcome.report, outcome.listed_only = SetupReport(), False
+        await mark_site(sctx, outcome.report, dry_run=False)
         await ensure_custom_fields(sctx, outcome.report, dry_run=False)
         outcome.failed = await apply_plan(sctx, plan)
         if plan.items:  # after the masters: Items need the Item fields, groups need nothing else

@@ -20,6 +20,7 @@ import httpx
 from pydantic import SecretStr
 
 from woonext import __version__
+from woonext.requestline import request_line_length
 from woonext.retry import backoff_delay, parse_retry_after
 from woonext.telemetry import RETRIES, http_hooks
 
@@ -37,6 +38,9 @@ _WRITE_SAFE_EXC_TYPES = frozenset(
     }
 )
 _WRITE_SAFE_STATUSES = frozenset({429, 503})
+# gunicorn's `limit_request_line` in front of ERPNext is 4,094 bytes (sample 103); a GET whose request
+# line would be longer is sent as a POST of the same read-only method instead (sample 104).
+REQUEST_LINE_BUDGET = 4000
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -124,7 +128,7 @@ class ErpClient:
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         return backoff_delay(attempt, self.backoff_base, self.backoff_cap, retry_after)
 
-    async def _send(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
+    def _build(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Request:
         token = f"{self._key.get_secret_value()}:{self._secret.get_secret_value()}"
         headers = {"Authorization": f"token {token}"}
         content = None
@@ -132,23 +136,43 @@ class ErpClient:
             content = dumps(body).encode()
             headers["Content-Type"] = "application/json"
         query = {k: _encode_param(v) for k, v in (params or {}).items() if v is not None}
+        return self._http.build_request(method, path, params=query, headers=headers, content=content)
+
+    def fits(self, method: str, path: str, params: Mapping[str, Any] | None) -> bool:
+        """Whether this request's line stays within ERPNext's request-line budget."""
+        return request_line_length(self._build(method, path, params, None)) <= REQUEST_LINE_BUDGET
+
+    async def _send(self, method: str, path: str, params: Mapping[str, Any] | None, body: Any) -> httpx.Response:
+        request = self._build(method, path, params, body)
+        length = request_line_length(request)
+        if length > REQUEST_LINE_BUDGET:
+            # get_list and call_get switch to POST before this; anything else this long is our bug.
+            raise ErpError(
+                0,
+                "RequestLineTooLarge",
+                f"{method} {path}: a request line of {length} bytes is over ERPNext's limit "
+                f"({REQUEST_LINE_BUDGET} here, gunicorn's default is 4094); this is a woonext bug: please report it",
+                [],
+                "permanent",
+            )
         self.requests += 1
         if self._slots is None:
-            return await self._http.request(method, path, params=query, headers=headers, content=content)
+            return await self._http.send(request)
         # Held only while the request is in flight, never during a back-off sleep.
         async with self._slots:
-            return await self._http.request(method, path, params=query, headers=headers, content=content)
+            return await self._http.send(request)
 
-    def _decode(self, method: str, path: str, response: httpx.Response) -> dict[str, Any]:
+    def _decode(self, method: str, path: str, response: httpx.Response, read_only: bool = False) -> dict[str, Any]:
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        safe = method in IDEMPOTENT or read_only
         try:
             payload = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             payload = None
         if payload is None or not isinstance(payload, dict):
             kind = "an HTML page" if "html" in response.headers.get("content-type", "") else "a non-JSON body"
-            if method not in IDEMPOTENT and status not in _WRITE_SAFE_STATUSES:
+            if not safe and status not in _WRITE_SAFE_STATUSES:
                 raise ErpUncertain(
                     status,
                     f"{method} {path} answered {status} with {kind}; the write may have been applied: "
@@ -179,7 +203,7 @@ class ErpClient:
         if response.is_success:
             return payload
         error = decode_error(status, payload, method=method, path=path, retry_after=retry_after)
-        if method not in IDEMPOTENT and status in (502, 504):
+        if not safe and status in (502, 504):
             # A proxy gave up waiting; the worker behind it may still commit the write.
             raise ErpUncertain(
                 status,
@@ -192,28 +216,36 @@ class ErpClient:
         return error.status in _WRITE_SAFE_STATUSES or error.exc_type in _WRITE_SAFE_EXC_TYPES
 
     async def request(
-        self, method: str, path: str, params: Mapping[str, Any] | None = None, json_body: Any = None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        *,
+        read_only: bool = False,
     ) -> dict[str, Any]:
-        """One API call with the retry policy above; returns the whole JSON body."""
+        """One API call with the retry policy above; returns the whole JSON body. `read_only` marks a
+        POST that changes nothing (a long query sent as POST): it is retried like a GET."""
         method = method.upper()
+        safe = method in IDEMPOTENT or read_only
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = await self._send(method, path, params, json_body)
-                return self._decode(method, path, response)
+                return self._decode(method, path, response, read_only)
             except ErpUncertain:
                 raise
             except ErpError as exc:
-                retry = exc.kind == "retryable" and (method in IDEMPOTENT or self._write_safe(exc))
+                retry = exc.kind == "retryable" and (safe or self._write_safe(exc))
                 if not retry or attempt > self.max_retries:
                     raise
                 delay = self._delay(attempt, exc.retry_after)
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, _NOT_SENT)
-                if (method in IDEMPOTENT or not_sent) and attempt <= self.max_retries:
+                if (safe or not_sent) and attempt <= self.max_retries:
                     delay = self._delay(attempt, None)
-                elif method in IDEMPOTENT or not_sent:
+                elif safe or not_sent:
                     raise ErpError(
                         0,
                         type(exc).__name__,
@@ -269,17 +301,28 @@ class ErpClient:
         order_by: str | None = None,
         limit: int = 20,
         limit_start: int = 0,
+        or_filters: Filters | None = None,
     ) -> list[dict[str, Any]]:
-        """Rows of `doctype` (`limit=0` = all rows)."""
+        """Rows of `doctype` (`limit=0` = all rows). A query too long for a GET request line (a long
+        `name in [...]` list) is sent as a POST to `frappe.client.get_list`, which takes the same
+        arguments in its body (sample 104): one request, whatever the length."""
         params: dict[str, Any] = {
             "fields": fields or ["name"],
             "filters": filters,
+            "or_filters": or_filters,
             "order_by": order_by,
             "limit_page_length": limit,
             "limit_start": limit_start,
         }
-        body = await self.request("GET", self._resource(doctype), params=params)
-        return list(body.get("data") or [])
+        path = self._resource(doctype)
+        if self.fits("GET", path, params):
+            body = await self.request("GET", path, params=params)
+            return list(body.get("data") or [])
+        args = {k: v for k, v in params.items() if v is not None}
+        body = await self.request(
+            "POST", "/api/method/frappe.client.get_list", json_body={"doctype": doctype, **args}, read_only=True
+        )
+        return list(body.get("message") or [])
 
     async def get_all(
         self,
@@ -350,8 +393,14 @@ class ErpClient:
         return body.get("message")
 
     async def call_get(self, method: str, **params: Any) -> Any:
-        """GET /api/method/<method> (read-only methods; GET requests are rolled back by Frappe)."""
-        body = await self.request("GET", f"/api/method/{method}", params=params)
+        """GET /api/method/<method> (read-only methods; GET requests are rolled back by Frappe); a POST
+        with the same arguments when they are too long for a request line."""
+        path = f"/api/method/{method}"
+        if self.fits("GET", path, params):
+            body = await self.request("GET", path, params=params)
+        else:
+            args = {k: v for k, v in params.items() if v is not None}
+            body = await self.request("POST", path, json_body=args, read_only=True)
         return body.get("message")
 
     async def get_logged_user(self) -> str:

@@ -110,6 +110,8 @@ class PaymentEntryDoc(TypedDict, total=False):
     references: list[PaymentEntryReference]
     docstatus: int
     woonext_sync_key: str
+    woo_order_id: str
+    woo_order_number: str
 
 
 class CustomerDoc(TypedDict, total=False):

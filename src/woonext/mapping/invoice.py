@@ -17,7 +17,7 @@ from typing import TypedDict
 from woonext.erpnext.types import SalesInvoiceDoc, SalesInvoiceItem, SalesInvoicePayment, SalesTaxRow
 from woonext.mapping.delivery import DeliveryMetaKeys, delivery_fields
 from woonext.mapping.errors import MappingError
-from woonext.mapping.keys import SYNC_KEY_FIELD
+from woonext.mapping.keys import SYNC_KEY_FIELD, woo_order_id, woo_order_number
 from woonext.mapping.money import CENT, ZERO, MoneyError, allocate_cents, as_json_number, money, round2
 from woonext.mapping.residual import order_figures, residual_error, sub_cent_figures, tax_rounding_tolerance
 from woonext.woo.types import WooOrder, WooTaxLine
@@ -270,8 +270,8 @@ def map_order(
         "ignore_pricing_rule": 1,
         "disable_rounded_total": 1,
         "custom_payment_method": payment_method_value(order, settings.payment_methods),
-        "woo_order_id": str(order.get("id")),
-        "woo_order_number": str(order.get("number") or order.get("id")),
+        "woo_order_id": woo_order_id(order),
+        "woo_order_number": woo_order_number(order),
         SYNC_KEY_FIELD: sync_key,
         "items": items + charges,
         "taxes": taxes,

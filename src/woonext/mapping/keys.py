@@ -16,6 +16,18 @@ SYNC_KEY_FIELD: Final = "woonext_sync_key"
 HASH_VERSION = "v2"
 
 
+def woo_order_id(order: WooOrder) -> str:
+    """`woo_order_id`, on every document woonext writes for an order (invoice, credit note, Payment
+    Entry), with `woo_order_number`, so a report filtered on them finds all of them. ERPNext's mappers
+    (`make_sales_return`, `get_payment_entry`) do not copy these no_copy fields: woonext sets them."""
+    return str(order.get("id"))
+
+
+def woo_order_number(order: WooOrder) -> str:
+    """The number the shop shows (a sequential-numbers plugin may differ from the id)."""
+    return str(order.get("number") or order.get("id"))
+
+
 def order_key(store: str, order_id: int | str, revision: int = 0) -> str:
     """The invoice's key: one per store and order, a new one per amendment (`:r1`, `:r2`, ...)."""
     base = f"{store}:order:{order_id}"

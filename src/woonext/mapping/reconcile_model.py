@@ -133,6 +133,8 @@ class Report:
     totals: dict[str, Totals] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # documents woonext recorded that ERPNext no longer has (a restored site): marked to be made again
+    lost: list[str] = field(default_factory=list)
 
     @property
     def mismatches(self) -> list[Finding]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from woonext.erpnext.types import CreditNoteDoc, SalesInvoiceItem, SalesInvoicePayment, SalesTaxRow
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD
+from woonext.mapping.keys import SYNC_KEY_FIELD, woo_order_id, woo_order_number
 from woonext.mapping.money import ZERO, as_json_number, money, round2
 from woonext.woo.types import WooLineItem, WooOrder, WooRefund
 
@@ -237,8 +237,8 @@ def map_refund(
         "disable_rounded_total": 1,
         "update_stock": 1 if restock else 0,
         "custom_payment_method": original.get("custom_payment_method") or "",
-        "woo_order_id": str(order.get("id")),
-        "woo_order_number": str(order.get("number") or order.get("id")),
+        "woo_order_id": woo_order_id(order),
+        "woo_order_number": woo_order_number(order),
         SYNC_KEY_FIELD: sync_key,
         "items": rows,
         "taxes": taxes,

@@ -67,6 +67,7 @@ def store_dict(report: Report) -> dict[str, Any]:
         ],
         "requests": dict(report.requests),
         "seconds": round(report.seconds, 3),
+        "lost": list(report.lost),  # documents woonext made that ERPNext no longer has (made again next sync)
         "findings": [finding_dict(f) for f in report.findings],
     }
 

@@ -1,7 +1,7 @@
 """Prometheus metrics: webhook deliveries and worker attempts by result, HTTP requests to both APIs
 by target, route and status (`woonext.telemetry`), and — read from the state database at scrape
 time, so every process shows the same — the open events by status, the documents created by kind and
-state, and the lag of each cursor.
+state, the lag of each cursor, and each scheduled job's failures in a row and last success.
 
 A scrape stays cheap however many finished events are kept (docs/benchmarks.md, "/metrics at
 1,000,000 events"): `woonext_events` counts only the open statuses (work waiting or running, events
@@ -23,6 +23,8 @@ from woonext.store import StateDB
 from woonext.store.retention import open_counts_query
 from woonext.store.tables import bindings, cursors
 from woonext.telemetry import PROCESS
+
+from .job_health import job_health
 
 WEBHOOKS = Counter(
     "woonext_webhooks", "Webhook deliveries received, by store and result", ["store", "result"], registry=PROCESS
@@ -78,6 +80,25 @@ class QueueCollector(Collector):
         yield by_status
         yield documents
         yield lag
+        yield from self._jobs()
+
+    def _jobs(self) -> Iterator[Any]:
+        failures = GaugeMetricFamily(
+            "woonext_job_failures_in_row",
+            "Attempts of a scheduled job that failed since it last succeeded (0 = its last attempt succeeded)",
+            labels=["store", "job"],
+        )
+        success = GaugeMetricFamily(
+            "woonext_job_last_success_timestamp_seconds",
+            "When a scheduled job last succeeded (Unix time)",
+            labels=["store", "job"],
+        )
+        for health in job_health(self.db):
+            failures.add_metric([health.store, health.job], float(health.failures_in_row))
+            if health.last_success is not None:
+                success.add_metric([health.store, health.job], health.last_success.timestamp())
+        yield failures
+        yield success
 
 
 def _cursor_time(value: Any) -> datetime | None:

@@ -30,8 +30,10 @@ from woonext.store.asyncdb import AsyncStateDB
 from woonext.sync.context import StoreContext, Transports, open_store
 from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
+from woonext.sync.setup import NotReady, ensure_ready
 from woonext.woo.errors import WooError
 
+from .job_health import record_job
 from .jobs import EVENT_HANDLERS, JOBS
 from .metrics import ATTEMPTS
 
@@ -165,16 +167,19 @@ class Worker:
         try:
             if event.kind == "job":
                 return await self.run_job(ctx, event.remote_id)
-            if event.kind == "customer":  # customer.created/updated: re-read over REST, same path as the customer sync
-                status, note = await sync_customer_event(ctx, event.remote_id)
-                return Verdict(status, note)
             if event.kind in EVENT_HANDLERS:  # product webhooks, ERPNext triggers (runtime/jobs.py)
                 status, note = await EVENT_HANDLERS[event.kind](ctx, event.remote_id)
+                return Verdict(status, note)
+            await ensure_ready(ctx)  # once per context: another ERPNext site or store is refused here too
+            if event.kind == "customer":  # customer.created/updated: re-read over REST, same path as the customer sync
+                status, note = await sync_customer_event(ctx, event.remote_id)
                 return Verdict(status, note)
             order = await ctx.woo.get_order(event.remote_id)
             if order is None:
                 return Verdict(SKIPPED, f"order_not_found: WooCommerce has no order {event.remote_id} (deleted)")
             result = await sync_order(ctx, order, Mode.LIVE)
+        except NotReady as exc:  # set-up missing, or the state belongs to another site: retried until fixed
+            return Verdict(FAILED, f"not_ready: {exc}")
         except WooError as exc:
             return Verdict(FAILED, f"woocommerce_{exc.code}: {exc}", exc.retry_after)
         except ErpError as exc:  # permanent (credentials, permissions): retried until fixed or dead-lettered
@@ -219,6 +224,9 @@ class Worker:
                     verdict.note,
                     f"fix the cause, then `woonext events retry {event.id}`",
                 )
+        if event.kind == "job":  # every attempt, so a job that keeps failing shows in status and /metrics
+            ok = verdict.status == SUCCEEDED
+            await self.state.run(record_job, self.db, event.store, event.remote_id, ok, verdict.note)
         ATTEMPTS.labels(event.kind, "retry" if verdict.retry else verdict.status).inc()
         if not held:
             log.warning("event_lease_lost", event_id=event.id, status=verdict.status)

@@ -143,6 +143,16 @@ class StateDB:
                 raise LookupError(f"binding id {b.id} no longer exists; load it again with get_binding()")
         b.updated_at = now
 
+    def bindings_of_remote(self, kind: str, remote_id: str) -> list[Binding]:
+        """Every store's binding of one remote object (e.g. one e-mail), oldest first."""
+        query = (
+            select(bindings)
+            .where(bindings.c.kind == kind, bindings.c.remote_id == str(remote_id))
+            .order_by(bindings.c.id)
+        )
+        with self.engine.connect() as connection:
+            return [_binding(row) for row in connection.execute(query)]
+
     def bindings(self, store: str, kind: str) -> list[Binding]:
         query = select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
         with self.engine.connect() as connection:
@@ -252,6 +262,14 @@ class StateDB:
             query = query.where(outcomes.c.store == store)
         with self.engine.connect() as connection:
             return {status: int(count) for status, count in connection.execute(query)}
+
+    def outcomes_of_kind(self, kind: str, store: str | None = None) -> list[Outcome]:
+        """Every outcome of one kind (e.g. the scheduled jobs'), optionally of one store."""
+        query = select(outcomes).where(outcomes.c.kind == kind)
+        if store is not None:
+            query = query.where(outcomes.c.store == store)
+        with self.engine.connect() as connection:
+            return [_outcome(row) for row in connection.execute(query.order_by(outcomes.c.id))]
 
     def latest_failures(self, limit: int = 20, store: str | None = None) -> list[Outcome]:
         """The most recent unresolved outcomes (NeedsReview, Failed, DeadLetter), newest first."""

@@ -38,6 +38,22 @@ bindings = Table(
     UniqueConstraint("store", "kind", "remote_id", name="uq_bindings_store_kind_remote"),
 )
 
+# Migration 0004: a person's bindings found across stores (sync/party_scope.py).
+Index("ix_bindings_kind_remote", bindings.c.kind, bindings.c.remote_id)
+
+# Which ERPNext site and which store the state belongs to, per scope (store name, or "@erpnext"):
+# runs refuse on a mismatch (sync/identity.py).
+identities = Table(
+    "identities",
+    metadata,
+    Column("scope", String(100), primary_key=True),
+    Column("erp_url", String(500), nullable=False),
+    Column("erp_site", String(100), nullable=False),
+    Column("woo_url", String(500), nullable=False, server_default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
 # The last outcome per object (Succeeded, Skipped, NeedsReview, Failed, DeadLetter).
 outcomes = Table(
     "outcomes",

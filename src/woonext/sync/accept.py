@@ -158,6 +158,7 @@ class OrderFacts:
     changed: bool | None = None  # lines or totals changed since invoiced/accepted (None: cannot tell)
     difference: str | None = None  # against the invoice now (None: not compared)
     invoice_gone: bool = False  # the binding names an invoice ERPNext no longer has
+    invoice_docstatus: int | None = None  # the invoice as ERPNext has it now (1 submitted, 2 cancelled)
 
     @property
     def known(self) -> bool:
@@ -200,5 +201,6 @@ async def order_facts(ctx: StoreContext, order_id: int) -> OrderFacts:
         doc = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
         facts.invoice_gone = doc is None
         if doc is not None:
+            facts.invoice_docstatus = int(doc.get("docstatus") or 0)
             facts.difference = invoice_difference(doc, order, ctx.config.shipping_item, ctx.config.fee_item)
     return facts

@@ -40,6 +40,11 @@ async def historical_payment(ctx: StoreContext, order: WooOrder) -> PaymentRow:
 
 
 async def company(ctx: StoreContext) -> dict[str, Any]:
+    async with ctx.cache.company_lock:  # concurrent orders of a run wait for one read, not each read it
+        return await _company(ctx)
+
+
+async def _company(ctx: StoreContext) -> dict[str, Any]:
     if ctx.cache.company is None:
         doc = await ctx.erp.get_doc("Company", ctx.config.company)
         if doc is None:

@@ -21,6 +21,8 @@ from woonext.mapping.customer import ContactDetails, contact_doc
 from woonext.store import Binding
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING, insert_once, mark_done
+from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope
+from woonext.sync.territories import zone_book
 from woonext.woo.types import PartySource
 
 log = structlog.get_logger(__name__)
@@ -28,9 +30,10 @@ DONE = "done"
 
 
 def sync_key(ctx: StoreContext, kind: str, remote_id: str) -> str:
-    """Unique key of a Contact/Address; hashed because ERPNext's Data fields hold 140 characters."""
+    """Unique key of a Contact/Address (in the people's scope: sync/party_scope.py); hashed because
+    ERPNext's Data fields hold 140 characters."""
     digest = hashlib.sha256(remote_id.encode()).hexdigest()[:24]
-    return f"{ctx.store}:{kind}:{digest}"
+    return f"{party_scope(ctx)}:{kind}:{digest}"
 
 
 async def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) -> Binding:
@@ -40,9 +43,7 @@ async def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: s
     cached = ctx.cache.party.get(cache_key)
     if isinstance(cached, Binding):
         return cached
-    binding = await ctx.state.get_binding(ctx.store, kind, remote_id) or Binding(
-        store=ctx.store, kind=kind, remote_id=remote_id, erp_doctype=doctype
-    )
+    binding = await get_party_binding(ctx, kind, remote_id) or new_party_binding(ctx, kind, remote_id, doctype)
     cached = ctx.cache.party.setdefault(cache_key, binding)
     assert isinstance(cached, Binding)
     return cached
@@ -134,22 +135,28 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
 # -- Addresses ------------------------------------------------------------------------------------
 
 
-async def ensure_addresses(
-    ctx: StoreContext, customer: str, order: PartySource, region: str, territory: str = ""
-) -> tuple[bool, list[str]]:
+async def ensure_addresses(ctx: StoreContext, customer: str, order: PartySource, region: str) -> tuple[bool, list[str]]:
     """Billing and shipping Addresses of `customer`: new place → new Address, same place written
-    differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems)."""
+    differently → updated in place, unchanged → nothing. Returns (ERPNext written, problems).
+
+    Each Address gets the territory of its own place: giving both the order's (its shipping zone's)
+    made a billing address flip between territories with every order shipped elsewhere, and rewrote
+    it each time although it had not changed (issue 13)."""
     wrote, problems = False, []
+    book = await zone_book(ctx)
     for sig, address, is_billing, is_shipping in customer_places(
         order.get("billing") or {}, order.get("shipping") or {}, region
     ):
         code = country_code(address, region)
-        country = await country_name(ctx, code)
+        remote_id = f"{customer}|{sig}"
+        binding = await party_binding(ctx, "address", remote_id, "Address")
+        # the signature holds the country code: a known Address already has its Country's name (no read)
+        known = str((binding.data.get("fields") or {}).get("country") or "") if binding.state == DONE else ""
+        country = known or await country_name(ctx, code)
         if not country:
             problems.append(f"no ERPNext Country with code {code!r}: address {address.get('address_1')!r} not stored")
             continue
-        remote_id = f"{customer}|{sig}"
-        binding = await party_binding(ctx, "address", remote_id, "Address")
+        territory = book.territory_of(address)
         plan = plan_address(
             address,
             customer=customer,
@@ -187,7 +194,6 @@ async def plan_party(
     orders: list[PartySource],
     details: ContactDetails,
     region: str,
-    territory: str = "",
 ) -> PartyPlan:
     """The Contact and Addresses of a Customer just created, for one batched insert (migration)."""
     plan = PartyPlan()
@@ -212,6 +218,7 @@ async def plan_party(
             binding = await party_binding(ctx, "address", remote_id, "Address")
             if binding.state != "":
                 continue
+            territory = (await zone_book(ctx)).territory_of(address)
             address_plan = plan_address(
                 address,
                 customer=customer,

@@ -48,8 +48,10 @@ class MasterCache:
     missing_items: set[str] = field(default_factory=set)
     mop_accounts: dict[str, str] = field(default_factory=dict)  # mode of payment → account for the company
     company: dict[str, Any] | None = None
+    company_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     customers: dict[str, str] = field(default_factory=dict)  # identity key → Customer name
     ready: bool = False  # ERPNext checked to have the custom fields this run needs
+    batched: set[int] = field(default_factory=set)  # orders whose invoice this run's batch made (invoice_batch.py)
     # Orders of one new customer handled concurrently must create one Customer, not two.
     customer_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # sync/customers.py: the store's phone region, ERPNext Country names by ISO code, and the contact

@@ -23,6 +23,7 @@ from woonext.mapping.customer import customer_as_order
 from woonext.store import FAILED, SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers, resolve_person
+from woonext.sync.party_scope import get_party_binding, party_scope, scoped_keys, unscoped
 from woonext.sync.setup import ensure_ready
 from woonext.woo.errors import WooError
 from woonext.woo.types import WooCustomer
@@ -59,21 +60,34 @@ async def sync_customer(ctx: StoreContext, customer: WooCustomer, digest: str = 
 
     The content hash is stored only after success, so a failure is retried on the next run."""
     person = await resolve_person(ctx, customer_as_order(customer))
-    binding = await ctx.state.get_binding(ctx.store, "customer", f"id:{customer['id']}")
+    [key] = scoped_keys(ctx, [f"id:{customer['id']}"])
+    binding = await get_party_binding(ctx, "customer", key)
     if binding is not None and binding.erp_name == person.name:
         binding.content_hash = digest or customer_hash(customer)
         await ctx.state.save_binding(binding)
     return person.created
 
 
-async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
-    await ensure_ready(ctx)
-    report = CustomerSyncReport()
+async def _known_hashes(ctx: StoreContext) -> dict[str, str]:
+    """`id:N` → the content hash last synced, for this store's WooCommerce customers (from the people's
+    scope, over what an earlier version kept per store)."""
+    [prefix] = scoped_keys(ctx, ["id:"])
     known = {
         b.remote_id: b.content_hash
         for b in await ctx.state.bindings(ctx.store, "customer")
         if b.remote_id.startswith("id:")
     }
+    if party_scope(ctx) != ctx.store:
+        for b in await ctx.state.bindings(party_scope(ctx), "customer"):
+            if b.remote_id.startswith(prefix):
+                known[unscoped(b.remote_id)] = b.content_hash
+    return known
+
+
+async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
+    await ensure_ready(ctx)
+    report = CustomerSyncReport()
+    known = await _known_hashes(ctx)
     query = {"per_page": 100, "role": "all", "orderby": "id", "order": "asc", "_fields": ",".join(SYNCED_FIELDS)}
     async for page in ctx.woo.iter_pages("customers", query):
         report.seen += len(page.items)

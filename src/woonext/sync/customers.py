@@ -27,6 +27,7 @@ from woonext.store import NEEDS_REVIEW, Binding, BindingExists
 from woonext.sync.contacts import ensure_addresses, ensure_contact, insert_party_batch, plan_party
 from woonext.sync.context import StoreContext
 from woonext.sync.documents import INSERTING
+from woonext.sync.party_scope import get_party_binding, new_party_binding, party_scope, scoped_keys, unscoped
 from woonext.sync.setup import CUSTOMER_KEY_FIELD
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
@@ -77,7 +78,9 @@ async def _find_by_key(ctx: StoreContext, key: str) -> str | None:
 
 
 def _store_key(ctx: StoreContext, identity: str) -> str:
-    return f"{ctx.store}:{identity}"[:140]
+    """The unique key a new Customer carries in ERPNext: its scope's, so that two stores sharing people
+    that create the same person at once make one Customer (sync/party_scope.py)."""
+    return f"{party_scope(ctx)}:{identity}"[:140]
 
 
 async def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: PartySource) -> None:
@@ -112,12 +115,12 @@ async def resolve_customer(ctx: StoreContext, order: PartySource) -> str:
 
 async def resolve_person(ctx: StoreContext, order: PartySource) -> Person:
     region = phone_region(order, await store_region(ctx))
-    keys = identity_keys(order, region)
+    keys = scoped_keys(ctx, identity_keys(order, region))
     details = contact_details(order, region)
     async with person_lock(ctx, keys):
         person = await _find_or_create(ctx, order, keys)
         person.problems = details.problems + await ensure_party(ctx, person.name, order, details, region)
-    await record_problems(ctx, keys[0], person.problems, order)
+    await record_problems(ctx, unscoped(keys[0]), person.problems, order)  # the store's own record
     return person
 
 
@@ -127,7 +130,7 @@ async def ensure_party(
     """Contact and Addresses; an ERPNext refusal here is recorded, never fails the order."""
     try:
         await ensure_contact(ctx, customer, order, details)
-        _, problems = await ensure_addresses(ctx, customer, order, region, await _territory(ctx, order))
+        _, problems = await ensure_addresses(ctx, customer, order, region)
     except ErpError as exc:
         if exc.kind == "permanent":
             raise
@@ -139,7 +142,7 @@ async def _find_or_create(ctx: StoreContext, order: PartySource, keys: list[str]
     cache = ctx.cache.customers
     if all(k in cache for k in keys):
         return Person(cache[keys[0]])
-    found = {k: await ctx.state.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
+    found = {k: await get_party_binding(ctx, "customer", k) for k in keys if k not in cache}
     name = ""
     for key in keys:  # strongest key first: the WooCommerce id beats the e-mail, the e-mail the phone
         name = cache.get(key) or _done_name(found.get(key))
@@ -163,11 +166,19 @@ async def _find_or_create(ctx: StoreContext, order: PartySource, keys: list[str]
 async def _note_account(ctx: StoreContext, name: str, key: str) -> None:
     """A guest Customer who has now registered: record the WooCommerce id on it (never renamed)."""
     try:
-        await ctx.erp.update("Customer", name, {"woo_customer_id": key.partition(":")[2]})
+        await ctx.erp.update("Customer", name, {"woo_customer_id": key.rpartition(":")[2]})
     except ErpError as exc:
         if exc.kind == "permanent":
             raise
         log.warning("woo_customer_id_not_set", store=ctx.store, customer=name, error=exc.message)
+
+
+async def known_person(ctx: StoreContext, keys: list[str]) -> bool:
+    """Whether any key of the person is bound to a Customer already (the state DB only, no request)."""
+    for key in keys:
+        if key in ctx.cache.customers or _done_name(await get_party_binding(ctx, "customer", key)):
+            return True
+    return False
 
 
 def _done_name(binding: Binding | None) -> str:
@@ -184,9 +195,9 @@ async def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, 
     for key in keys:
         if key in ctx.cache.customers:
             continue
-        binding = found.get(key) or await ctx.state.get_binding(ctx.store, "customer", key)
+        binding = found.get(key) or await get_party_binding(ctx, "customer", key)
         if binding is None:
-            binding = Binding(store=ctx.store, kind="customer", remote_id=key, erp_doctype="Customer")
+            binding = new_party_binding(ctx, "customer", key, "Customer")
         if binding.state == DONE and binding.erp_name != name:
             log.info("identity_bound_elsewhere", store=ctx.store, key=key, customer=binding.erp_name, matched=name)
             ctx.cache.customers[key] = binding.erp_name
@@ -196,7 +207,7 @@ async def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, 
             try:
                 await ctx.state.save_binding(binding)
             except BindingExists:  # another worker bound it a moment ago
-                other = await ctx.state.get_binding(ctx.store, "customer", key)
+                other = await ctx.state.get_binding(party_scope(ctx), "customer", key)
                 name_there = _done_name(other) or name
                 ctx.cache.customers[key] = name_there
                 continue
@@ -207,14 +218,12 @@ async def _create(ctx: StoreContext, order: PartySource, keys: list[str], found:
     pending = [b for b in found.values() if b is not None and b.state == INSERTING]
     key = _intent_key(ctx, pending[0]) if pending else _store_key(ctx, keys[0])
     for identity in keys:  # intent under every key, all with the one key the Customer will carry
-        binding = found.get(identity) or Binding(
-            store=ctx.store, kind="customer", remote_id=identity, erp_doctype="Customer"
-        )
+        binding = found.get(identity) or new_party_binding(ctx, "customer", identity, "Customer")
         binding.state, binding.data = INSERTING, {**binding.data, "key": key}
         try:
             await ctx.state.save_binding(binding)
         except BindingExists:  # another worker is creating (or just created) this person
-            other = await ctx.state.get_binding(ctx.store, "customer", identity)
+            other = await ctx.state.get_binding(party_scope(ctx), "customer", identity)
             if other is not None and other.state == DONE:
                 return other.erp_name
             if other is not None:
@@ -229,7 +238,7 @@ async def insert_customer(ctx: StoreContext, doc: CustomerDoc, key: str, identit
     """Insert under our unique key; a lost response or a unique clash is answered by a look-up, a
     Customer Group with the same name (NameError 409) by a disambiguated customer name."""
     base = str(doc["customer_name"])
-    for attempt, customer_name in enumerate((base, f"{base} ({identity.partition(':')[2] or identity})"[:140])):
+    for attempt, customer_name in enumerate((base, f"{base} ({identity.rpartition(':')[2] or identity})"[:140])):
         try:
             created = await ctx.erp.insert("Customer", {**doc, "customer_name": customer_name})
             return str(created["name"])
@@ -296,10 +305,11 @@ async def prefetch_customers(ctx: StoreContext, orders: list[PartySource]) -> in
         return 0  # nothing to gain over the per-order path
     store_country = await store_region(ctx)
     fresh: list[Fresh] = []
-    for keys, group in _people(orders, store_country):
+    for unscoped_keys, group in _people(orders, store_country):
+        keys = scoped_keys(ctx, unscoped_keys)
         if any(k in ctx.cache.customers for k in keys):
             continue
-        bound = [await ctx.state.get_binding(ctx.store, "customer", k) for k in keys]
+        bound = [await get_party_binding(ctx, "customer", k) for k in keys]
         if any(b is not None for b in bound):
             continue  # known, or an attempt in flight / uncertain: the per-order path handles it
         fresh.append(
@@ -339,9 +349,7 @@ async def prefetch_customers(ctx: StoreContext, orders: list[PartySource]) -> in
         party = None
         for (_, group, _), name in zip(batch, names, strict=True):
             region = phone_region(group[0], store_country)
-            plan = await plan_party(
-                ctx, str(name), group, _merged_details(group, region), region, await _territory(ctx, group[0])
-            )
+            plan = await plan_party(ctx, str(name), group, _merged_details(group, region), region)
             if party is None:
                 party = plan
             else:
@@ -361,7 +369,7 @@ async def _record_intents(ctx: StoreContext, batch: list[Fresh]) -> tuple[list[F
     for keys, group, doc in batch:
         person = [
             Binding(
-                store=ctx.store,
+                store=party_scope(ctx),
                 kind="customer",
                 remote_id=k,
                 erp_doctype="Customer",

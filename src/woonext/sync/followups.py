@@ -10,7 +10,7 @@ from typing import cast
 from woonext.erpnext.errors import ErpError
 from woonext.erpnext.types import PaymentEntryDoc
 from woonext.mapping.invoice import MappingError, PaymentRow, payment_method_value, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, payment_key, woo_order_id, woo_order_number
 from woonext.mapping.money import ZERO, money
 from woonext.store import Binding
 from woonext.sync.accounts import historical_payment, in_foreign_currency, prepaid_account
@@ -26,18 +26,18 @@ GET_PAYMENT_ENTRY = "erpnext.accounts.doctype.payment_entry.payment_entry.get_pa
 async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int | None = None) -> bool:
     """Cancel the order's invoice (a draft is submitted first). Returns True when it changed now.
 
-    `docstatus` is given when this run just submitted the invoice, which saves reading it back."""
+    `docstatus` is given when this run just submitted the invoice; a binding that says woonext submitted
+    it needs no read either (one request per cancellation): a person's change in between shows as a
+    refused cancel, and the invoice is read back then."""
     if binding.state == "cancelled":
         return False
+    if docstatus is None and binding.state in ("submitted", "paid"):
+        docstatus = 1
     doc = (
         {"docstatus": docstatus} if docstatus is not None else await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
     )
     if doc is None:
-        raise MappingError(
-            "invoice_missing",
-            f"invoice {binding.erp_name} is gone from ERPNext",
-            "someone deleted it; check the order and replay it",
-        )
+        raise _gone(binding)
     if doc.get("docstatus") == 0:
         await ctx.erp.update("Sales Invoice", binding.erp_name, {"docstatus": 1})
     if doc.get("docstatus") != 2:
@@ -45,12 +45,22 @@ async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int |
             await _cancel_payment_entry(ctx, binding)
         try:
             await ctx.erp.cancel("Sales Invoice", binding.erp_name)
-        except ErpError:  # a lost answer, or "Cannot edit cancelled document": another run was first
+        except ErpError:  # a lost answer, "Cannot edit cancelled document" (another run, a person), or gone
             again = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
-            if not again or again.get("docstatus") != 2:
+            if again is None:
+                raise _gone(binding) from None
+            if again.get("docstatus") != 2:
                 raise
     await mark_done(ctx, binding, binding.erp_name, "cancelled")
     return True
+
+
+def _gone(binding: Binding) -> MappingError:
+    return MappingError(
+        "invoice_missing",
+        f"invoice {binding.erp_name} is gone from ERPNext",
+        "someone deleted it; check the order and replay it",
+    )
 
 
 async def _cancel_payment_entry(ctx: StoreContext, binding: Binding) -> None:
@@ -120,6 +130,8 @@ async def ensure_payment_entry(ctx: StoreContext, order: WooOrder, binding: Bind
             "reference_date": paid_at.date().isoformat(),
             "posting_date": paid_at.date().isoformat(),
             SYNC_KEY_FIELD: key,
+            "woo_order_id": woo_order_id(order),
+            "woo_order_number": woo_order_number(order),
             "docstatus": 1,
         }
     )

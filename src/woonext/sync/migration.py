@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 from woonext.mapping.customer import party_of
-from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
-from woonext.mapping.keys import order_key
-from woonext.mapping.lines import with_item_codes
 from woonext.store import SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers
-from woonext.sync.lines import lines_known
-from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
+from woonext.sync.invoice_batch import prefetch_invoices
+from woonext.sync.invoices import ensure_items
+from woonext.sync.orders import Mode, OrderResult, sync_order
+from woonext.sync.plan import WOULD_CREATE, PlanRow, plan_order
 from woonext.sync.setup import ensure_ready
 from woonext.woo.client import WooPage
 from woonext.woo.types import WooOrder
@@ -41,14 +40,6 @@ class MigrationOptions:
 
 
 @dataclass
-class PlanRow:
-    order_id: int
-    action: str  # create, skip, fail
-    detail: str
-    reason: str = ""  # the same codes a real run records (already_synced, unknown_sku, ...)
-
-
-@dataclass
 class MigrationReport:
     created: int = 0
     skipped: int = 0
@@ -56,6 +47,7 @@ class MigrationReport:
     reasons: Counter[str] = field(default_factory=Counter)
     failures: list[OrderResult] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
+    would_create: Counter[str] = field(default_factory=Counter)  # dry run: documents by kind (plan.DOCUMENTS)
     pages: int = 0
     resumed_from: int | None = None
 
@@ -89,70 +81,45 @@ def _checkpoint_job(params: dict[str, Any], per_page: int) -> str:
     return f"migrate:{digest}"
 
 
-async def _plan_order(ctx: StoreContext, order: WooOrder) -> PlanRow:
-    """What migrating this order would do, decided from reads only."""
-    order_id = int(order["id"])
-    binding = await ctx.state.get_binding(ctx.store, "order", order_id)
-    if binding is not None and binding.state in DONE_STATES:
-        return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}", "already_synced")
-    if order.get("status") not in ctx.config.migrate_statuses:
-        return PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated", "status_not_migrated")
-    codes, missing = await lines_known(ctx, order)  # a dry run makes no Item
-    if missing and not ctx.config.catalog.create_missing_items:
-        skus = ", ".join(sorted(str(li.get("sku") or f"(product {li.get('product_id')})") for li in missing))
-        return PlanRow(order_id, "fail", f"no ERPNext Item for {skus}", "unknown_sku")
-    for line in missing:  # the run would make their Items first (create_missing_items)
-        codes[str(line.get("id"))] = str(line.get("sku") or f"(new Item for product {line.get('product_id')})")
-    order = with_item_codes(order, codes)
-    new_items = f"; {len(missing)} new Item(s) first" if missing else ""
-    purpose = Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
-    try:
-        plan = map_order(
-            order,
-            ctx.invoice_settings(),
-            customer="(customer)",
-            purpose=purpose,
-            sync_key=order_key(ctx.store, order_id),
-            payment=PaymentRow("(mode)", "(account)"),
-        )
-    except MappingError as exc:
-        return PlanRow(order_id, "fail", f"{exc.reason}: {exc.message}", exc.reason)
-    extra = {
-        "completed": "paid",
-        "cancelled": "submitted then cancelled",
-        "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)",
-    }.get(str(order.get("status")), "")
-    return PlanRow(
-        order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip() + new_items
-    )
+def _count_plan(report: MigrationReport, rows: list[PlanRow]) -> None:
+    """One order's plan: its invoice counts as "would create" (created stays 0: nothing is written)."""
+    report.plan += rows
+    for row in rows:
+        if row.action == WOULD_CREATE:
+            report.would_create[row.document] += 1
+        elif row.action == "skip":
+            report.skipped += 1
+            report.reasons[row.reason] += 1
+        elif row.action == "fail":
+            report.failed += 1
+            report.reasons[row.reason] += 1
 
 
 async def _handle_page(
-    ctx: StoreContext, orders: list[WooOrder], opts: MigrationOptions, report: MigrationReport
+    ctx: StoreContext,
+    orders: list[WooOrder],
+    opts: MigrationOptions,
+    report: MigrationReport,
+    people: set[str],
 ) -> None:
     skus = {str(li.get("sku") or "") for o in orders for li in o.get("line_items") or []} - {""}
     await ensure_items(ctx, skus)  # one request warms the item cache for the whole page
     if opts.dry_run:
         for order in orders:
-            row = await _plan_order(ctx, order)
-            report.plan.append(row)
-            if row.action == "create":
-                report.created += 1
-            elif row.action == "skip":
-                report.skipped += 1
-                report.reasons[row.reason] += 1
-            else:
-                report.failed += 1
-                report.reasons[row.reason] += 1
+            _count_plan(report, await plan_order(ctx, order, people))
         return
-    await prefetch_customers(ctx, [party_of(o) for o in orders if o.get("status") in ctx.config.migrate_statuses])
+    migratable = [o for o in orders if o.get("status") in ctx.config.migrate_statuses]
+    await prefetch_customers(ctx, [party_of(o) for o in migratable])
+    # the page's new invoices in a few insert_many requests; sync_order then finds them made
+    settled = await prefetch_invoices(ctx, migratable, opts.concurrency)
     slots = asyncio.Semaphore(max(1, opts.concurrency))
 
     async def one(order: WooOrder) -> OrderResult:
         async with slots:
             return await sync_order(ctx, order, Mode.HISTORICAL)
 
-    for result in await asyncio.gather(*(one(o) for o in orders)):
+    done = {r.order_id for r in settled}
+    for result in [*settled, *await asyncio.gather(*(one(o) for o in orders if int(o["id"]) not in done))]:
         report.add(result)
 
 
@@ -169,6 +136,7 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
             report.resumed_from = first
     page_no = first
     handled = 0
+    people: set[str] = set()  # dry run: identity keys of the Customers the plan already creates
 
     async def fetch(number: int) -> WooPage[WooOrder]:
         return await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": number})
@@ -181,7 +149,7 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
         ahead = asyncio.create_task(fetch(page_no + 1)) if more else None
         try:
             if page.items:
-                await _handle_page(ctx, page.items, opts, report)
+                await _handle_page(ctx, page.items, opts, report, people)
                 handled += len(page.items)
         except BaseException:
             if ahead is not None:

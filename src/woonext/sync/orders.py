@@ -8,27 +8,25 @@ its credit note. A step already done (per its binding) costs nothing, so re-runn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import structlog
 
 from woonext.erpnext.errors import ErpError
-from woonext.mapping.customer import party_of
-from woonext.mapping.invoice import MappingError, Purpose, map_order
-from woonext.mapping.keys import content_hash, is_older_copy, order_key, order_version, remember_version
-from woonext.mapping.money import money
-from woonext.mapping.residual import erpnext_residual
+from woonext.mapping.invoice import MappingError
+from woonext.mapping.keys import is_older_copy, order_key, order_version, remember_version
+from woonext.mapping.negative_stock import negative_stock_hint
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, Binding
-from woonext.sync.accounts import historical_payment, prepaid_account
 from woonext.sync.context import StoreContext
-from woonext.sync.customers import resolve_customer
-from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
+from woonext.sync.documents import INSERTING, binding_for, find_by_key
 from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
-from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
-from woonext.sync.lines import known_skus, resolve_lines
+from woonext.sync.followups import ensure_cancelled, ensure_payment_entry
+from woonext.sync.invoices import Mode as Mode  # re-exported: callers say sync.orders.Mode
+from woonext.sync.invoices import create_invoice as create_invoice
+from woonext.sync.lines import resolve_lines
+from woonext.sync.lost import LOST
 from woonext.sync.refunds import sync_refunds
-from woonext.sync.territories import territory_for
+from woonext.sync.setup import ensure_ready
 from woonext.sync.writeback_echo import is_own_echo
 from woonext.woo.errors import WooError
 from woonext.woo.types import WooOrder
@@ -37,11 +35,6 @@ log = structlog.get_logger(__name__)
 
 DONE_STATES = {"submitted", "paid", "cancelled"}
 PAYMENT_STEP = "while making the prepaid Payment Entry"
-
-
-class Mode(StrEnum):
-    HISTORICAL = "historical"
-    LIVE = "live"
 
 
 @dataclass
@@ -54,78 +47,6 @@ class OrderResult:
     invoice: str = ""
     created: bool = False  # this run wrote the invoice
     retry_after: float | None = None  # the server asked to wait this long before the next attempt
-
-
-async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
-    """The SKUs that have no ERPNext Item (checked in one request for all unknown ones)."""
-    return skus - await known_skus(ctx, skus)
-
-
-def _purpose(order: WooOrder, mode: Mode) -> Purpose:
-    if mode is Mode.LIVE:
-        return Purpose.LIVE
-    return Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
-
-
-async def create_invoice(
-    ctx: StoreContext, order: WooOrder, mode: Mode, binding: Binding, amended_from: str = ""
-) -> dict[str, Any]:
-    order = await resolve_lines(ctx, order)  # each line's Item (made now if it has none yet)
-    purpose = _purpose(order, mode)
-    payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
-    by_entry = payment is not None and await settled_by_entry(ctx, order)
-    if mode is Mode.LIVE:
-        await prepaid_account(ctx, order)  # a missing Kashier account stops us before anything is written
-    customer = await resolve_customer(ctx, party_of(order))
-    plan = map_order(
-        order,
-        ctx.invoice_settings(),
-        customer=customer,
-        purpose=purpose,
-        sync_key=order_key(ctx.store, order["id"], binding.revision),
-        payment=payment,
-        pay_by_entry=by_entry,
-    )
-    if amended_from:  # an amendment after an edit (sync/edits.py)
-        plan.doc["amended_from"] = amended_from
-    territory = await territory_for(ctx, order)
-    if territory:  # else ERPNext's default (from the Customer)
-        plan.doc["territory"] = territory
-    doc = await insert_once(ctx, binding, "Sales Invoice", plan.doc)
-    if (
-        money(doc.get("grand_total"), "grand_total") != plan.grand_total
-        or money(doc.get("total_taxes_and_charges"), "taxes") != plan.total_taxes
-    ):
-        await void_invoice(ctx, binding, str(doc["name"]))
-        raise erpnext_residual(doc, plan.grand_total)
-    state = "paid" if purpose is Purpose.HISTORICAL_PAID and not by_entry else "submitted"
-    binding.content_hash = content_hash(order)
-    binding.data = remember_version(binding.data, order)
-    # What credit notes need later, so that a refund costs no extra read of the invoice.
-    await mark_done(
-        ctx,
-        binding,
-        str(doc["name"]),
-        state,
-        purpose=purpose.value,
-        customer=customer,
-        total=str(plan.grand_total),
-        currency=plan.doc.get("currency"),
-        custom_payment_method=plan.doc.get("custom_payment_method"),
-        credited_refunds=binding.data.get("credited_refunds", []),
-        **({PAID_BY: PAID_BY_ENTRY} if by_entry else {}),
-    )
-    return doc
-
-
-async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
-    """Cancel an invoice ERPNext totalled differently from the order: never leave a wrong one posted.
-
-    The next attempt uses the next revision of the sync key (the cancelled one keeps its key)."""
-    await ctx.erp.cancel("Sales Invoice", name)
-    voided = [*binding.data.get("voided", []), name]
-    binding.revision += 1
-    await mark_done(ctx, binding, "", "voided", voided=voided)
 
 
 async def remember_seen(ctx: StoreContext, binding: Binding, order: WooOrder) -> None:
@@ -144,6 +65,8 @@ async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
     status = str(order.get("status") or "")
     order_id = int(order["id"])
     binding = await binding_for(ctx, "order", order_id, "Sales Invoice")
+    if binding.state == LOST:  # ERPNext lost it (sync/lost.py): made again on the path it was made on
+        mode = Mode.HISTORICAL if str(binding.data.get("purpose") or "").startswith("historical") else Mode.LIVE
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
@@ -190,19 +113,19 @@ async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
             )
         if edit.action == "amend":
             return await _amend(ctx, order, binding, edit.difference)
-    created = False
+    if status == "trash" and has_invoice and binding.state != "cancelled" and ctx.config.trashed_orders == "review":
+        return _trashed_for_review(order, binding)
+    created = order_id in ctx.cache.batched  # this run made it already, in a batch (sync/invoice_batch.py)
+    ctx.cache.batched.discard(order_id)
     if not has_invoice:
         await create_invoice(ctx, order, mode, binding)
         created = True
     if status in ("cancelled", "trash"):
         changed = await ensure_cancelled(ctx, binding, docstatus=1 if created else None)
-        return OrderResult(
-            order_id,
-            SUCCEEDED,
-            "cancelled" if changed or created else "unchanged",
-            invoice=binding.erp_name,
-            created=created,
-        )
+        if not changed and not created:  # cancelled before: nothing changed, nothing to count as "updated"
+            detail = f"invoice {binding.erp_name} is cancelled already"
+            return OrderResult(order_id, SKIPPED, "already_synced", detail, invoice=binding.erp_name)
+        return OrderResult(order_id, SUCCEEDED, "cancelled", invoice=binding.erp_name, created=created)
     wrote, detail = await _followups(ctx, order, binding)
     await remember_seen(ctx, binding, order)
     if not created and not wrote:
@@ -211,6 +134,19 @@ async def _apply(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderResult:
         )
     return OrderResult(
         order_id, SUCCEEDED, "created" if created else "updated", detail, invoice=binding.erp_name, created=created
+    )
+
+
+def _trashed_for_review(order: WooOrder, binding: Binding) -> OrderResult:
+    """`trashed_orders = "review"`: a person decides what a trashed order's invoice becomes."""
+    return OrderResult(
+        int(order["id"]),
+        NEEDS_REVIEW,
+        "order_trashed",
+        f"the order was moved to the trash in WooCommerce; its invoice {binding.erp_name} is still {binding.state}",
+        "cancel the invoice in ERPNext if the sale is void, or restore the order in WooCommerce; "
+        'trashed_orders = "cancel" in the store configuration makes woonext cancel it like a cancelled order',
+        binding.erp_name,
     )
 
 
@@ -263,7 +199,8 @@ async def sync_order(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderRes
         hint = (
             "will be retried on the next run"
             if status == FAILED
-            else "fix the cause in ERPNext (the message is ERPNext's own), then replay the order"
+            else negative_stock_hint(exc.message, retry_command(ctx.store, order_id))
+            or "fix the cause in ERPNext (the message is ERPNext's own), then replay the order"
         )
         result = OrderResult(
             order_id, status, f"erpnext_{exc.exc_type or exc.status}", exc.message, hint, retry_after=exc.retry_after
@@ -313,6 +250,26 @@ async def sync_order(ctx: StoreContext, order: WooOrder, mode: Mode) -> OrderRes
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:
             await mirror_to_error_log(ctx, order, result, mode, step)
     return result
+
+
+async def retry_order(ctx: StoreContext, order_id: int, mode: Mode | None = None) -> OrderResult | None:
+    """One order through `sync_order` now, after a person fixed what its record said (stock, a master,
+    a mapping); None when WooCommerce has no such order. The path is the invoice's own (live or
+    migrated), else the live one."""
+    order = await ctx.woo.get_order(order_id)
+    if order is None:
+        return None
+    await ensure_ready(ctx)
+    if mode is None:
+        binding = await ctx.state.get_binding(ctx.store, "order", order_id)
+        purpose = str((binding.data if binding else {}).get("purpose") or "")
+        mode = Mode.HISTORICAL if purpose.startswith("historical") else Mode.LIVE
+    return await sync_order(ctx, order, mode)
+
+
+def retry_command(store: str, order_id: int) -> str:
+    """The command that syncs one order again now (`woonext orders retry`)."""
+    return f"woonext orders retry {order_id} --store {store}"
 
 
 def _step(exc: BaseException) -> str:

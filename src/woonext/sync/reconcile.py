@@ -1,6 +1,7 @@
 """Reconciliation, the I/O part: read a period of WooCommerce orders and what ERPNext holds for them.
 
-Per page of 100 orders, ERPNext is asked three questions in bulk, not one per order: the Sales
+Per page of 100 orders, ERPNext is asked three questions in bulk, not one per order (each one request,
+sent as a POST when its `name in [...]` list would not fit gunicorn's request line): the Sales
 Invoices carrying those order ids; the credit notes returning against those invoices (ERPNext's
 own return mapper does not copy `woo_order_id`, and a credit note made by hand has none); and the
 Payment Entries allocating to those invoices or carrying the orders' payment sync keys. The next
@@ -13,12 +14,10 @@ the state DB as a `reconcile` outcome (NeedsReview), resolved again when a later
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from sqlalchemy import select
 
@@ -38,6 +37,7 @@ from woonext.store import NEEDS_REVIEW, SUCCEEDED, StateDB
 from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
+from woonext.sync.lost import mark_lost
 from woonext.sync.orders import DONE_STATES
 from woonext.sync.refund_sweep import sweep_deleted_refunds
 from woonext.sync.refunds import FROM_ERPNEXT
@@ -75,8 +75,6 @@ PAYMENT_FIELDS = [
     "`tabPayment Entry Reference`.reference_name",
     "`tabPayment Entry Reference`.allocated_amount",
 ]
-# A GET request line must fit a proxy's buffer (nginx: 8 KiB); lists of names are split below this.
-QUERY_BUDGET = 5000
 JOB_DAYS = 2
 JOB_KIND = "reconcile"
 
@@ -101,71 +99,30 @@ def woo_window(period: Period) -> dict[str, str]:
     }
 
 
-def _chunks(values: list[str], budget: int = QUERY_BUDGET) -> Iterator[list[str]]:
-    """Split a list so that each chunk, URL-encoded as JSON, stays within the budget."""
-    chunk: list[str] = []
-    size = 0
-    for value in values:
-        cost = len(quote(json.dumps(value))) + 6
-        if chunk and size + cost > budget:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(value)
-        size += cost
-    if chunk:
-        yield chunk
-
-
-async def _list(
-    ctx: StoreContext, doctype: str, fields: list[str], *, filters: Any = None, or_filters: Any = None
-) -> list[dict[str, Any]]:
-    """One get_list with every row (limit 0); `or_filters` is not in ErpClient.get_list's signature."""
-    params = {"fields": fields, "filters": filters, "or_filters": or_filters, "limit_page_length": 0}
-    body = await ctx.erp.request("GET", f"/api/resource/{quote(doctype, safe='')}", params=params)
-    return list(body.get("data") or [])
-
-
-async def _gather_lists(
-    ctx: StoreContext, doctype: str, fields: list[str], values: list[str], make: Any
-) -> list[dict[str, Any]]:
-    """The rows of one query per chunk of `values` (make(chunk) → (filters, or_filters)), concurrently."""
-    queries = [make(chunk) for chunk in _chunks(values)]
-    results = await asyncio.gather(*(_list(ctx, doctype, fields, filters=f, or_filters=o) for f, o in queries))
-    return [row for rows in results for row in rows]
-
-
 async def _invoices(ctx: StoreContext, order_ids: list[str]) -> list[dict[str, Any]]:
-    return await _gather_lists(
-        ctx, "Sales Invoice", INVOICE_FIELDS, order_ids, lambda chunk: ([["woo_order_id", "in", chunk]], None)
+    # One query, however long the id list: the client sends it as a POST when it would not fit a GET.
+    return await ctx.erp.get_list(
+        "Sales Invoice", filters=[["woo_order_id", "in", order_ids]], fields=INVOICE_FIELDS, limit=0
     )
 
 
 async def _credit_notes(ctx: StoreContext, names: list[str]) -> list[dict[str, Any]]:
-    return await _gather_lists(
-        ctx,
+    return await ctx.erp.get_list(
         "Sales Invoice",
-        INVOICE_FIELDS,
-        names,
-        lambda chunk: ([["is_return", "=", 1], ["return_against", "in", chunk]], None),
+        filters=[["is_return", "=", 1], ["return_against", "in", names]],
+        fields=INVOICE_FIELDS,
+        limit=0,
     )
 
 
 async def _payments(ctx: StoreContext, names: list[str], keys: list[str]) -> list[PaymentLink]:
     """Payment Entries allocating to the invoices, or carrying a payment key (an unlinked one too)."""
-    tagged = [("n", n) for n in names] + [("k", k) for k in keys]
-
-    def make(chunk: list[str]) -> tuple[None, list[list[Any]]]:
-        by_name = [v[2:] for v in chunk if v.startswith("n:")]
-        by_key = [v[2:] for v in chunk if v.startswith("k:")]
-        ors: list[list[Any]] = []
-        if by_name:
-            ors.append(["Payment Entry Reference", "reference_name", "in", by_name])
-        if by_key:
-            ors.append(["Payment Entry", SYNC_KEY_FIELD, "in", by_key])
-        return None, ors
-
-    values = [f"{tag}:{value}" for tag, value in tagged]
-    rows = await _gather_lists(ctx, "Payment Entry", PAYMENT_FIELDS, values, make) if values else []
+    ors: list[list[Any]] = []
+    if names:
+        ors.append(["Payment Entry Reference", "reference_name", "in", names])
+    if keys:
+        ors.append(["Payment Entry", SYNC_KEY_FIELD, "in", keys])
+    rows = await ctx.erp.get_list("Payment Entry", or_filters=ors, fields=PAYMENT_FIELDS, limit=0) if ors else []
     links: dict[str, PaymentLink] = {}
     for row in rows:
         name = str(row["name"])
@@ -291,18 +248,26 @@ def _key_order(key: str) -> str:
 
 
 async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> Report:
-    """Every order created in the period (site-local days) against ERPNext."""
+    """Every order created in the period (site-local days) against ERPNext, trashed ones included:
+    `status=any` leaves them out (woocommerce sample 66), and a trashed order may still have a live
+    invoice."""
     started = time.perf_counter()
     woo_before, erp_before = ctx.woo.requests, ctx.erp.requests
     await ensure_ready(ctx)  # without woonext's custom fields ERPNext would refuse the queries below
     cursor = str((await ctx.state.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
-    query: dict[str, Any] = {
-        "status": "any",
-        "orderby": "id",
-        "order": "asc",
-        "per_page": per_page,
-        **woo_window(period),
-    }
+    evidence: list[Evidence] = []
+    for status in ("any", "trash"):
+        query = {"status": status, "orderby": "id", "order": "asc", "per_page": per_page, **woo_window(period)}
+        evidence += await _period_evidence(ctx, query, period, cursor)
+    report = build_report(ctx.store, period, evidence, rules_for(ctx))
+    report.requests = {"woocommerce": ctx.woo.requests - woo_before, "erpnext": ctx.erp.requests - erp_before}
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def _period_evidence(ctx: StoreContext, query: dict[str, Any], period: Period, cursor: str) -> list[Evidence]:
+    """The evidence for every page of one listing; the next WooCommerce page is read while ERPNext
+    answers for this one."""
     evidence: list[Evidence] = []
     page_no = 1
     page = await ctx.woo.list_orders({**query, "page": page_no})
@@ -319,10 +284,7 @@ async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> R
             break
         page = await following
         page_no += 1
-    report = build_report(ctx.store, period, evidence, rules_for(ctx))
-    report.requests = {"woocommerce": ctx.woo.requests - woo_before, "erpnext": ctx.erp.requests - erp_before}
-    report.seconds = time.perf_counter() - started
-    return report
+    return evidence
 
 
 def recent_period(today: date, days: int = JOB_DAYS) -> Period:
@@ -377,6 +339,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
     (that deletion changes neither the order's `date_modified` nor sends a webhook: sync/refund_sweep.py)."""
     sweep = await sweep_deleted_refunds(ctx)
     report = await reconcile(ctx, recent_period(ctx.now().date()))
+    lost = await mark_lost(ctx, report)
     recorded, resolved = await ctx.state.run(record, ctx.db, ctx.store, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
     return (
@@ -384,6 +347,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
         + (f"{len(report.mismatches)} mismatch(es) ({kinds}) on {recorded} order(s)" if recorded else "no mismatches")
         + (f", {resolved} earlier one(s) resolved" if resolved else "")
         + (f"; deleted refunds: {sweep.summary()}" if sweep.results else "")
+        + (f"; {len(lost)} document(s) gone from ERPNext, to be made again: {', '.join(lost[:10])}" if lost else "")
     )
 
 

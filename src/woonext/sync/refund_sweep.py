@@ -3,7 +3,8 @@
 Deleting a refund does not save its order (sync/refund_deletions.py): no webhook, no new
 `date_modified`, so neither the live poll nor a webhook brings the order back. The scheduled
 reconciliation (`reconcile_job`) therefore first re-reads the orders that got a credit note in the
-last `SWEEP_DAYS` days — a few `GET /orders?include=…` pages of 100, not one request per order — and
+last `SWEEP_DAYS` days — a few `GET /orders?include=…` requests of up to 100 ids each, split to fit the
+web server's request-line limit, not one request per order — and
 sends each order that no longer lists one of its credited refunds through `sync_order`, which
 confirms the deletion with the order's refund list and cancels the credit note.
 """
@@ -20,10 +21,10 @@ from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
 from woonext.sync.refunds import REFUNDING
+from woonext.woo.include import list_orders_by_ids
 from woonext.woo.types import WooOrder
 
 SWEEP_DAYS = 30  # a refund recorded by mistake is deleted within days; older credit notes are not re-read
-PAGE = 100
 
 
 @dataclass
@@ -62,15 +63,11 @@ def _credited_by_order(db: StateDB, store: str, since: datetime) -> dict[str, se
 async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> SweepReport:
     credited = await ctx.state.run(_credited_by_order, ctx.db, ctx.store, ctx.now() - timedelta(days=days))
     report = SweepReport(orders_checked=len(credited))
-    ids = sorted(credited, key=int)
-    for start in range(0, len(ids), PAGE):
-        chunk = ids[start : start + PAGE]
-        page = await ctx.woo.list_orders({"include": ",".join(chunk), "status": "any", "per_page": PAGE})
-        for order in page.items:
-            listed = {str(r.get("id")) for r in order.get("refunds") or []}
-            if credited.get(str(order.get("id")), set()) <= listed:
-                continue
-            report.results.append(await sync_order(ctx, order, await _mode(ctx, order)))
+    for order in await list_orders_by_ids(ctx.woo, sorted(credited, key=int), {"status": "any"}):
+        listed = {str(r.get("id")) for r in order.get("refunds") or []}
+        if credited.get(str(order.get("id")), set()) <= listed:
+            continue
+        report.results.append(await sync_order(ctx, order, await _mode(ctx, order)))
     return report
 
 

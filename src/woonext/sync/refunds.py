@@ -22,7 +22,7 @@ import structlog
 from woonext.erpnext.errors import ErpError
 from woonext.erpnext.types import CreditNoteDoc, PaymentEntryDoc
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
-from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
+from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key, woo_order_id, woo_order_number
 from woonext.mapping.lines import refund_with_item_codes
 from woonext.mapping.money import as_json_number, money
 from woonext.mapping.refund import map_refund, restock_allocation
@@ -254,9 +254,8 @@ async def _full_return(
             "disable_rounded_total": 1,
             "update_stock": 1 if update_stock else 0,
             SYNC_KEY_FIELD: key,
-            # no_copy custom fields: ERPNext's mapper leaves them out (sample 97), so they are set here
-            "woo_order_id": str(order.get("id")),
-            "woo_order_number": str(order.get("number") or order.get("id")),
+            "woo_order_id": woo_order_id(order),  # make_sales_return drops these no_copy fields (sample 97)
+            "woo_order_number": woo_order_number(order),
         }
     )
     if update_stock:
@@ -348,6 +347,8 @@ async def _refund_entry(
                 "reference_date": when.date().isoformat(),
                 "posting_date": when.date().isoformat(),
                 SYNC_KEY_FIELD: key,
+                "woo_order_id": woo_order_id(order),
+                "woo_order_number": woo_order_number(order),
                 "docstatus": 1,
             }
         )

@@ -10,6 +10,8 @@ from woonext.erpnext.errors import ErpError
 from woonext.mapping.keys import SYNC_KEY_FIELD
 from woonext.sync.context import StoreContext
 from woonext.sync.erp_lists import get_list_in
+from woonext.sync.identity import MARKER_FIELD, IdentityMismatch, check_identity, ensure_site, site_of
+from woonext.sync.stock_check import stock_check
 
 PAYMENT_METHOD_OPTIONS = ["", "Cash", "Instapay", "Mobile Wallet", "Kashier Card", "Kashier Wallet"]
 CUSTOMER_KEY_FIELD: Final = "woonext_customer_key"
@@ -79,6 +81,24 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
         },
         {"dt": "Sales Invoice", "insert_after": "custom_delivery_duration", **sync_key},
         {"dt": "Payment Entry", "insert_after": "reference_date", **sync_key},
+        # Every Payment Entry names its order too, like the invoices and credit notes (issue 13).
+        {
+            "dt": "Payment Entry",
+            "fieldname": "woo_order_id",
+            "label": "Woo Order ID",
+            "fieldtype": "Data",
+            "insert_after": SYNC_KEY_FIELD,
+            "no_copy": 1,
+            "in_standard_filter": 1,
+        },
+        {
+            "dt": "Payment Entry",
+            "fieldname": "woo_order_number",
+            "label": "Woo Order Number",
+            "fieldtype": "Data",
+            "insert_after": "woo_order_id",
+            "no_copy": 1,
+        },
         {
             "dt": "Company",
             "fieldname": "custom_kashier_account",
@@ -285,6 +305,9 @@ async def check_prerequisites(ctx: StoreContext, report: SetupReport, skus: set[
                 "writes an Item Price at the order's rate",
             )
         )
+    stock = await stock_check(ctx, skus)  # the store's stock items with no stock at all (issue 13)
+    if stock is not None:
+        add(Check(*stock, warning=True))
 
 
 async def store_skus(ctx: StoreContext) -> set[str]:
@@ -301,8 +324,19 @@ async def store_skus(ctx: StoreContext) -> set[str]:
     return skus
 
 
+async def mark_site(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:
+    """The site marker (sync/identity.py), before anything else is created: an ERPNext this state database
+    does not belong to is refused here, with the reason and the command that starts a fresh state."""
+    try:
+        made = await ensure_site(ctx, dry_run=dry_run)
+    except IdentityMismatch as exc:
+        raise NotReady(str(exc)) from None
+    (report.created if made else report.present).append(MARKER_FIELD)
+
+
 async def run_setup(ctx: StoreContext, *, dry_run: bool = False) -> SetupReport:
     report = SetupReport()
+    await mark_site(ctx, report, dry_run=dry_run)
     await ensure_custom_fields(ctx, report, dry_run=dry_run)
     await check_prerequisites(ctx, report, await store_skus(ctx))
     return report
@@ -313,17 +347,22 @@ class NotReady(Exception):
 
 
 async def ensure_ready(ctx: StoreContext) -> None:
-    """Before a run writes anything: the custom fields exist and every payment-method value is an option.
+    """Before a run writes anything: the custom fields exist, every payment-method value is an option,
+    and this ERPNext site and store are the ones the state database belongs to (sync/identity.py).
 
     Without the unique key fields ERPNext would silently drop our keys and lose exactly-once; a value
-    missing from the Select would fail every order of that method. One request per run.
+    missing from the Select would fail every order of that method; another site would have every order
+    skipped as already synced. One request per run.
     """
     if ctx.cache.ready:
         return
     # the Item fields are the catalog bridge's, checked by `items sync` itself (sync/items.py)
     wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields() if f["dt"] != "Item"}
     rows = await ctx.erp.get_list(
-        "Custom Field", filters=[["name", "in", sorted(wanted)]], fields=["name", "options"], limit=0
+        "Custom Field",
+        filters=[["name", "in", sorted([*wanted, MARKER_FIELD])]],
+        fields=["name", "options", "description"],
+        limit=0,
     )
     found = {row["name"]: row for row in rows}
     missing = sorted(set(wanted) - set(found))
@@ -336,4 +375,11 @@ async def ensure_ready(ctx: StoreContext) -> None:
             f"payment method value(s) {', '.join(map(repr, unknown))} are not options of Sales Invoice "
             "custom_payment_method: run `woonext setup` (it adds them) or fix [stores.payment_methods]"
         )
+    site = site_of(found.get(MARKER_FIELD))
+    if not site:
+        raise NotReady("ERPNext lacks the woonext site marker (Custom Field Company-woonext_site): run `woonext setup`")
+    try:
+        await check_identity(ctx, site)
+    except IdentityMismatch as exc:
+        raise NotReady(str(exc)) from None
     ctx.cache.ready = True

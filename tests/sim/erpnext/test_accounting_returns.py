@@ -179,3 +179,22 @@ async def test_c2_16_a_credit_note_cannot_be_dated_before_its_invoice() -> None:
         )
         saved = await erp.ok_insert(SI, dict(later, docstatus=1))
         assert (saved["posting_date"], saved["grand_total"]) == ("2026-11-21", -49.98)
+
+
+async def test_make_sales_return_drops_a_no_copy_custom_field_as_erpnext_does() -> None:
+    """Sample 97: the credit note from ERPNext's mapper has no `woo_order_id` (created with no_copy 1)."""
+    async with seeded() as erp:
+        for fieldname, no_copy in (("woo_order_id", 1), ("custom_kept", 0)):
+            await erp.ok_insert(
+                "Custom Field",
+                {
+                    "dt": "Sales Invoice",
+                    "fieldname": fieldname,
+                    "label": fieldname,
+                    "fieldtype": "Data",
+                    "no_copy": no_copy,
+                },
+            )
+        original = await erp.invoice(2, 24.99, docstatus=1, woo_order_id="E2E-1", custom_kept="k")
+        note = (await erp.method(MAKE_RETURN, source_name=original["name"])).json()["message"]
+        assert "woo_order_id" not in note and note["custom_kept"] == "k"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from test_accounting_seed import SI, error, seeded
 
 MAIN, SECOND = "Jarz Main - JT", "Jarz Second - JT"
@@ -116,3 +118,43 @@ async def test_c2_14_non_stock_rows_need_no_warehouse_and_move_no_stock() -> Non
         doc = await erp.invoice(docstatus=1, update_stock=1, items=rows)
         moves = [(e["item_code"], e["actual_qty"]) for e in erp.sim.stock_ledger if e["voucher_no"] == doc["name"]]
         assert moves == [("Test Cake", -1.0)]
+
+
+async def test_bin_holds_each_item_and_warehouse_stock_and_moves_with_it() -> None:
+    """Samples 63/64: `Bin` read with get_list by item and warehouse; `modified` moves with stock."""
+    async with seeded() as erp:
+        query = {
+            "fields": '["item_code", "warehouse", "actual_qty", "modified"]',
+            "filters": '[["item_code", "=", "Test Cake"], ["warehouse", "=", "Jarz Main - JT"]]',
+        }
+        [before] = (await erp.request("GET", "/api/resource/Bin", params=query)).json()["data"]
+        erp.sim.clock.advance(5)
+        await erp.invoice(2, 24.99, docstatus=1, update_stock=1, set_warehouse=MAIN)
+        [after] = (await erp.request("GET", "/api/resource/Bin", params=query)).json()["data"]
+        assert (before["actual_qty"], after["actual_qty"]) == (98.0, 96.0)
+        assert after["modified"] > before["modified"]
+
+
+async def test_stock_posted_after_the_invoice_does_not_count() -> None:
+    """observed-real.md: an invoice posted at an older date needs stock on or before that moment;
+    stock received "now" does not help it."""
+    async with seeded() as erp:
+        sim = erp.sim
+        sim.add_stock("Test Cake", MAIN, -98, datetime(2026, 11, 1))  # the warehouse has been empty since
+        older = {
+            "customer": "Test Customer",
+            "company": "Jarz Test",
+            "docstatus": 1,
+            "update_stock": 1,
+            "set_warehouse": MAIN,
+            "set_posting_time": 1,
+            "posting_date": "2026-11-24",
+            "posting_time": "10:00:00",
+            "due_date": "2026-11-24",
+            "items": [{"item_code": "Test Cake", "qty": 1, "rate": 1}],
+        }
+        sim.add_stock("Test Cake", MAIN, 10)  # received today
+        status, exc_type, texts = error(await erp.insert(SI, older))
+        assert (status, exc_type) == (417, "NegativeStockError") and "on 2026-11-24 10:00:00" in texts[0]
+        sim.add_stock("Test Cake", MAIN, 5, datetime(2026, 11, 24, 9, 0))  # dated before the invoice
+        assert (await erp.insert(SI, older)).status_code == 200

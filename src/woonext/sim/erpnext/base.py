@@ -61,6 +61,7 @@ class Ctx(Protocol):
     def add_stock_ledger(self, entry: Doc) -> None: ...
     def raise_event(self, doctype: str, event: str, doc: Doc) -> None: ...  # a doc event for the Webhook doctype
     def stock_qty(self, item_code: str, warehouse: str) -> Any: ...  # Decimal
+    def stock_qty_at(self, item_code: str, warehouse: str, at: datetime) -> Any: ...  # as of a posting time
 
 
 class Controller:

@@ -103,6 +103,9 @@ class DocCtx:
     def stock_qty(self, item_code: str, warehouse: str) -> Decimal:
         return self.txn.stock_qty(item_code, warehouse)
 
+    def stock_qty_at(self, item_code: str, warehouse: str, at: datetime) -> Decimal:
+        return self.txn.stock_qty_at(item_code, warehouse, at)
+
     # -- helpers ---------------------------------------------------------------------------------
     def meta(self, doctype: str) -> Meta | None:
         return self.txn.meta(doctype)

@@ -9,6 +9,7 @@ Names compare case-insensitively, as MariaDB's default collation does.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,20 @@ def unique_key(value: Any) -> str | None:
     if value is None or value == "":
         return None
     return str(jsonable(value)).casefold()
+
+
+def posted_at(entry: Doc) -> datetime:
+    """A ledger entry's posting date and time ("2026-11-25", "6:22:27.923729" or "06:22:27")."""
+    day = str(entry.get("posting_date") or "1900-01-01")[:10]
+    hours, _, rest = str(entry.get("posting_time") or "0:00:00").partition(":")
+    minutes, _, seconds = rest.partition(":")
+    whole, _, fraction = seconds.partition(".")
+    return datetime.fromisoformat(day).replace(
+        hour=int(hours or 0),
+        minute=int(minutes or 0),
+        second=int(whole or 0),
+        microsecond=int((fraction + "000000")[:6]),
+    )
 
 
 def clone(value: Any) -> Any:
@@ -94,6 +109,28 @@ class Database:
                 index.get(before, set()).discard(k)
             if after is not None:
                 index.setdefault(after, set()).add(k)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A backup of everything committed (documents, naming series, ledgers, stock)."""
+        return {
+            "tables": clone(self.tables),
+            "series": dict(self.series),
+            "gl_entries": clone(self.gl_entries),
+            "stock_ledger": clone(self.stock_ledger),
+            "bins": dict(self.bins),
+            "bin_names": dict(self.bin_names),
+        }
+
+    def restore(self, backup: dict[str, Any]) -> None:
+        """The site restored from a backup: what was committed since is gone, naming series included."""
+        self.tables = clone(backup["tables"])
+        self.series = dict(backup["series"])
+        self.gl_entries = clone(backup["gl_entries"])
+        self.stock_ledger = clone(backup["stock_ledger"])
+        self.bins = dict(backup["bins"])
+        self.bin_names = dict(backup["bin_names"])
+        self._unique = {}
+        self.meta_version += 1
 
     def put_committed(self, doc: Doc) -> None:
         """Write a row directly (seeding)."""
@@ -225,6 +262,20 @@ class Txn:
     def stock_qty(self, item_code: str, warehouse: str) -> Decimal:
         k = (item_code, warehouse)
         return self.bins.get(k, self.db.bins.get(k, Decimal("0")))
+
+    def stock_qty_at(self, item_code: str, warehouse: str, at: datetime) -> Decimal:
+        """The stock at a posting date and time: ledger entries posted after it do not count (stock
+        added today does not help an invoice posted yesterday; observed-real.md)."""
+        later = Decimal("0")
+        # compared to the second: WooCommerce's order times (the invoices' posting times) have no
+        # fraction, so a receipt in the same second as an order is not taken for a later one
+        cutoff = at.replace(microsecond=0)
+        for entry in [*self.db.stock_ledger, *self.stock_ledger]:
+            if (entry.get("item_code"), entry.get("warehouse")) != (item_code, warehouse):
+                continue
+            if posted_at(entry).replace(microsecond=0) > cutoff:
+                later += Decimal(str(entry.get("actual_qty") or 0))
+        return self.stock_qty(item_code, warehouse) - later
 
     def add_stock_ledger(self, entry: Doc) -> None:
         k = (str(entry.get("item_code") or ""), str(entry.get("warehouse") or ""))

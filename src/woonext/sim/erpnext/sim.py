@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ..clock import SimClock
 from ..masters import Masters
+from ..request_line import RequestLineLimit
 from .app import FrappeApp
 from .auth import Users
 from .base import Controller, Ctx, Doc, MethodFn
@@ -49,6 +51,9 @@ class ErpSimConfig:
     with_accounting: bool = True  # register woonext.sim.erpnext.accounting when importable
     webhook_delay_s: float = 0.15  # Webhook doctype: commit → the background worker sends (observed 0.1–0.7 s)
     webhook_retry_after_s: tuple[float, ...] = (1.0, 4.0)  # a failed try is repeated after 1 s, then 4 s
+    # gunicorn's limit_request_line: a longer request line gets gunicorn's 400 page before Frappe runs
+    # (sim/request_line.py, sample 103). None = no limit.
+    request_line_limit: int | None = 4094
 
 
 class ErpSim:
@@ -92,7 +97,9 @@ class ErpSim:
         self.inspector = Inspector(self)
         self.frappe_app = FrappeApp(self)
         self.faults: Any = None
-        self.app: Any = self._wrap_faults(self.frappe_app)
+        # gunicorn in front of Frappe; `request_line.limit` may be changed at run time (None = off)
+        self.request_line = RequestLineLimit(self.frappe_app, self.config.request_line_limit, "erpnext")
+        self.app: Any = self._wrap_faults(self.request_line)
         self._last_job_day: date | None = None
         seed_site(self)
 
@@ -161,6 +168,29 @@ class ErpSim:
     def seed(self, masters: Masters) -> None:
         seed_masters(self, masters)
         self._last_job_day = self.engine.now().date()
+
+    def add_stock(self, item_code: str, warehouse: str, qty: Decimal | int, posted: datetime | None = None) -> None:
+        """Stock received, as a Stock Entry posts it: at `posted` (site-local; default now). An invoice
+        posted before that moment does not see it (observed-real.md: stock added "now" does not help an
+        older order)."""
+        from .stock.ledger import record
+
+        when = posted or self.engine.now()
+        ctx = self.new_ctx()
+        record(
+            ctx,
+            {
+                "item_code": item_code,
+                "warehouse": warehouse,
+                "actual_qty": Decimal(qty),
+                "posting_date": when.date().isoformat(),
+                "posting_time": when.strftime("%H:%M:%S.%f"),
+                "voucher_type": "Stock Entry",
+                "voucher_no": f"SIM-STOCK-{len(self.db.stock_ledger) + 1}",
+                "is_cancelled": 0,
+            },
+        )
+        ctx.txn.commit()
 
     def insert(self, doctype: str, doc: Doc, events: bool = True) -> Doc:
         """Insert through the full document path (validation, controllers) and commit."""

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp
 
 from woonext.sim.clock import SimClock
 from woonext.sim.faults import FaultMiddleware, FaultPlan
+from woonext.sim.request_line import RequestLineLimit
 
 from . import phpjson, routes_data, routes_orders, routes_products, routes_settings, routes_store, routes_zones, sim_api
 from .auth import Authenticator, KeyStore, key_permission_error
@@ -101,8 +102,10 @@ class WooSim:
             ],
             lifespan=self._lifespan,
         )
+        # Apache in front of WordPress; `request_line.limit` may be changed at run time (None = off)
+        self.request_line = RequestLineLimit(inner, self.config.request_line_limit, "woo")
         self.app: ASGIApp = FaultMiddleware(
-            inner,
+            self.request_line,
             self.faults,
             flavor="woo",
             latency_ms=self.config.latency_ms,

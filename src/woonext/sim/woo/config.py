@@ -67,6 +67,9 @@ class WooSimConfig:
     rate_limit: int | None = None
     rate_limit_window: float = 10.0
     rate_limit_retry_after: int | None = 10
+    # The web server in front of WordPress (Apache's LimitRequestLine): a longer request line → 414
+    # before PHP runs (sim/request_line.py). None = no limit (PHP's built-in server).
+    request_line_limit: int | None = 8190
     # Fault injection spec for woonext.sim.faults (see docs/architecture.md).
     faults: str = ""
     fault_seed: int = 0

@@ -123,7 +123,8 @@ class Shop:
             line.update(ordered)
 
     def _save(self, order: dict[str, Any], old_status: str | None, creating: bool = False) -> None:
-        """WC_Order::save(): bump date_modified, refresh derived fields, fire the save hooks."""
+        """WC_Order::save(): bump date_modified, refresh derived fields, fire the save hooks. An order
+        restored from the trash by a REST PUT fires nothing at all (woocommerce sample 67)."""
         now = self.now()
         self.book.touch(order, now)
         self.book.refresh_derived(order, self.home)
@@ -131,10 +132,14 @@ class Shop:
         if old_status is not None and old_status != status:
             # WC_Order::status_transition() records the change as a system note; the e-mails hooked to
             # the change go out first on an update, after it on a create (the order of sample 70's notes).
+            # A trashed order's old status is written as is: "from trash to Processing." (sample 67)
             mailed = self.mailer.transition(order, old_status, status)
-            changed = f"Order status changed from {status_name(old_status)} to {status_name(status)}."
+            was = old_status if old_status == "trash" else status_name(old_status)
+            changed = f"Order status changed from {was} to {status_name(status)}."
             for note in [changed, *mailed] if creating else [*mailed, changed]:
                 self.add_note(order["id"], note)
+        if old_status == "trash":
+            return
         left_draft = not creating and old_status in DRAFT_STATUSES and status not in DRAFT_STATUSES
         if (creating and status not in DRAFT_STATUSES) or left_draft:
             self.hub.fire("order.created", order["id"], status)
@@ -263,6 +268,7 @@ class Shop:
         with self.hub.scope():
             order["_sim_trash_status"] = order["status"]
             order["status"] = "trash"
+            self.book.touch(order, self.now())  # trashing bumps date_modified (woocommerce sample 66)
             self.book.refresh_derived(order, self.home)
             self.hub.fire("order.deleted", order_id)
         return before

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..base import Ctx, Doc, throw
+from ..db import posted_at
 from .money import ZERO, cint, dec, money
 
 GL_KEYS = ("account", "party_type", "party", "against_voucher_type", "against_voucher", "cost_center")
@@ -146,7 +147,8 @@ def post_stock(ctx: Ctx, doc: Doc, entries: list[Doc], allow_negative: bool) -> 
     for entry in entries:
         key = (entry["item_code"], entry["warehouse"])
         if key not in running:
-            running[key] = dec(ctx.stock_qty(*key))
+            # as of the invoice's posting time: stock posted later does not count (observed-real.md)
+            running[key] = dec(ctx.stock_qty_at(*key, posted_at(entry)))
         running[key] += entry["actual_qty"]
         if running[key] < 0 and not allow_negative:
             raise negative_stock_error(doc, key[0], key[1], -running[key])

@@ -42,7 +42,10 @@ def make_sales_return(ctx: Ctx, source_name: str | None = None, target_doc: Any 
     if cint(source.get("docstatus")) != 1:
         raise throw(f"Sales Invoice {source_name} must be submitted")
     returned = already_returned(ctx, source["name"])
-    doc = {k: copy.deepcopy(v) for k, v in source.items() if k not in _HEADER_DROP}
+    # get_mapped_doc skips no_copy fields: a custom field made with no_copy 1 (woo_order_id) is not on
+    # the return (observed-real.md; erpnext sample 97)
+    custom = {str(cf.get("fieldname")) for cf in ctx.all("Custom Field", dt="Sales Invoice") if cint(cf.get("no_copy"))}
+    doc = {k: copy.deepcopy(v) for k, v in source.items() if k not in _HEADER_DROP and k not in custom}
     today = ctx.now()
     doc.update(
         {
