@@ -61,7 +61,7 @@ def service_app(config: Config, db: StateDB, worker: Worker, *, scheduler: bool 
             stop.set()
             await asyncio.gather(*tasks)
 
-    return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
+    return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan, transports=worker.transports)
 
 
 def build_server(

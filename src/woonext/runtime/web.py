@@ -1,4 +1,5 @@
-"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`, `/metrics`.
+"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`, `/metrics` (a bearer
+token or a console login), and the operator console at `/` (`woonext.console`).
 
 A verified order or customer delivery becomes an event row, committed before the 200; the worker
 then reads the object over REST (the body is a trigger, never data). Checks, in order: unknown
@@ -23,8 +24,10 @@ from starlette.types import Lifespan
 
 from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
+from woonext.console.app import console_routes, metrics_allowed, metrics_refused
 from woonext.store import StateDB
 from woonext.store import events as queue
+from woonext.sync.context import Transports
 
 from .metrics import WEBHOOKS, render
 from .webhooks import classify, delivery_key, is_ping, signature_ok
@@ -57,9 +60,11 @@ def create_app(
     on_enqueued: Callable[[], None] | None = None,
     clock: Clock | None = None,
     lifespan: Lifespan[Starlette] | None = None,
+    transports: Transports | None = None,
 ) -> Starlette:
     """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
-    `lifespan` runs around the app's life (the service starts its worker there)."""
+    `lifespan` runs around the app's life (the service starts its worker there); `transports` reach
+    the simulators in-process (tests) for the console's reconcile, replay and accept-edit."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
     now = (clock or db.clock).now
 
@@ -152,6 +157,8 @@ def create_app(
         return JSONResponse({"status": "ready", "state_db": "ok"})
 
     async def metrics(request: Request) -> Response:
+        if not await metrics_allowed(config, db, request):
+            return metrics_refused()
         body = await asyncio.to_thread(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
@@ -162,5 +169,6 @@ def create_app(
             Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *(console_routes(config, db, transports, on_enqueued) if config.console.enabled else []),
         ],
     )

@@ -33,6 +33,9 @@ MAX_KEY = 100  # the delivery_id column's width
 # What workers process: an object to sync, or a scheduled job (remote_id = the job's name).
 # Rejected deliveries are recorded with kind "webhook" and are never claimed.
 WORK_KINDS: Final = ("order", "customer", "job")
+# The topic of an event a person queued (console or CLI) after fixing a cause: the worker reads the
+# store's ERPNext masters afresh before it runs it.
+RETRY_TOPIC: Final = "retry"
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,11 @@ def _event(row: Any) -> Event:
     for key in ("available_at", "lease_until", "created_at", "updated_at"):
         data[key] = _utc(data[key])
     return Event(**data)
+
+
+def row_event(row: Any) -> Event:
+    """An `Event` from a row of the events table (for read-only queries elsewhere)."""
+    return _event(row)
 
 
 def _object(store: str, kind: str, remote_id: str) -> tuple[Any, ...]:
@@ -264,6 +272,13 @@ def list_events(db: StateDB, status: str | None = None, store: str | None = None
     with db.engine.connect() as connection:
         rows = connection.execute(query.order_by(events.c.id.desc()).limit(limit))
         return [_event(row) for row in rows]
+
+
+def for_object(db: StateDB, store: str, kind: str, remote_id: str, limit: int = 100) -> list[Event]:
+    """One object's events (its webhook deliveries, polls, retries, replays), newest first."""
+    query = select(events).where(*_object(store, kind, remote_id)).order_by(events.c.id.desc()).limit(limit)
+    with db.engine.connect() as connection:
+        return [_event(row) for row in connection.execute(query)]
 
 
 def counts(db: StateDB, store: str | None = None) -> dict[str, int]:

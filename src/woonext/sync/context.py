@@ -57,6 +57,16 @@ class MasterCache:
     party: dict[str, Any] = field(default_factory=dict)
     territories: TerritoryCache = field(default_factory=TerritoryCache)
 
+    def forget_masters(self) -> None:
+        """Read ERPNext's masters again (a person fixed one and retried): the company and its accounts,
+        modes of payment, Items found missing, the custom-field check and the territories. Locks and
+        identities stay, so orders in flight keep their exclusivity."""
+        self.company = None
+        self.mop_accounts.clear()
+        self.missing_items.clear()
+        self.ready = False
+        self.territories.loaded_at = float("-inf")
+
 
 @dataclass
 class StoreContext:
