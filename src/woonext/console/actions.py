@@ -24,6 +24,7 @@ from woonext.sync.accept import accept_edit
 from woonext.sync.context import open_store
 from woonext.woo.errors import WooError
 
+
 def retry_object(db: StateDB, user: str, store: str, kind: str, remote_id: str, why: str) -> bool:
     """Queue one object again: its dead letter if it has one, else a new event. True when queued
     (False: an event for it was already waiting)."""

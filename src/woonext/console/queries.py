@@ -25,6 +25,7 @@ CHART_DAYS = 7
 
 @dataclass
 class JobState:
+    event_id: int
     job: str
     status: str
     attempts: int
@@ -141,7 +142,8 @@ def _failing_jobs(connection: Any, store: str, threshold: int) -> list[JobState]
     for row in connection.execute(query):
         updated = _utc(row.updated_at) or datetime.min.replace(tzinfo=UTC)
         latest.setdefault(
-            row.remote_id, JobState(row.remote_id, row.status, int(row.attempts), str(row.last_error or ""), updated)
+            row.remote_id,
+            JobState(int(row.id), row.remote_id, row.status, int(row.attempts), str(row.last_error or ""), updated),
         )
     return list(latest.values())
 
