@@ -1,8 +1,11 @@
 """The one entry point: `woonext …`.
 
-Commands live in modules of the `woonext.commands` package; each exposes
-`register(app: typer.Typer) -> None` and is picked up here automatically (none need exist).
-A command reaches the global options through `cli_context(ctx)`:
+Every command is a row of `COMMANDS`: its name, the line `woonext --help` shows for it, and the
+modules of `woonext.commands` that define it. A module is imported only when one of its commands runs
+(or its own `--help` is asked for), so `woonext --help` and light commands such as `status` start
+without loading the flows, the simulators or Alembic. A command module exposes
+`register(app: typer.Typer) -> None` and reaches the global options through `cli_context(ctx)` from
+`woonext.commands._context` — never by importing this module, which imports no command module:
 
     def register(app: typer.Typer) -> None:
         @app.command("status")
@@ -10,37 +13,136 @@ A command reaches the global options through `cli_context(ctx)`:
             cli = cli_context(ctx)
             config = cli.config()          # loaded once; problems printed, exit 2
             db = cli.state_db()            # StateDB.open(config.state_url)
+
+Adding a command: write the module, add its row here. A sub-command of an existing group (say
+`sync items`) registers on that group's Typer (`from woonext.commands.sync import sync_app`) and its
+module joins the group's row. tests/unit/test_cli_layout.py checks that every module has a row, each
+row loads, and each help line matches the command's own.
 """
 
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
-from woonext import __version__
-from woonext.config import Config, ConfigError, check_config, config_path, load_config
-from woonext.logging import configure_logging, register_secrets
-from woonext.sim.cli import sim_app
-from woonext.store import StateDB
+from woonext.commands._context import CliContext
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context  # typer's bundled click; for the type checker only
+
+
+@dataclass(frozen=True)
+class Row:
+    help: str  # the first paragraph of the command's help, shown by `woonext --help`
+    modules: tuple[str, ...]  # modules of woonext.commands whose register(app) define it
+
+
+def _row(help: str, *modules: str) -> Row:
+    return Row(help, modules)
+
+
+SYNC_MODULES = ("sync", "sync_customers", "sync_territories")
+SERVICE_MODULES = ("serve",)
+
+COMMANDS: dict[str, Row] = {
+    "setup": _row("Create the custom fields the sync needs (idempotent) and check every prerequisite.", "setup"),
+    "migrate": _row(
+        "Historical orders (completed / cancelled / refunded) → paid report-only Sales Invoices.", "migrate"
+    ),
+    "sync": _row("Sync WooCommerce into ERPNext.", *SYNC_MODULES),
+    "pull-recent": _row(
+        "The latest orders by date through the live path (a quick catch-up or a check).", *SYNC_MODULES
+    ),
+    "serve": _row(
+        "Web (webhooks, /healthz, /readyz), worker and scheduler in one process; SIGTERM stops it gracefully.",
+        *SERVICE_MODULES,
+    ),
+    "web": _row(
+        "The web app alone (webhooks, /healthz, /readyz): events wait for `woonext worker` processes.",
+        *SERVICE_MODULES,
+    ),
+    "worker": _row("The event worker alone (no web server); SIGTERM stops it gracefully.", *SERVICE_MODULES),
+    "scheduler": _row(
+        "The scheduler alone: queues each store's cron jobs (once per tick across all processes).", *SERVICE_MODULES
+    ),
+    "webhooks": _row("The WooCommerce webhooks that trigger woonext.", *SERVICE_MODULES),
+    "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
+    "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
+    "orders": _row("One order: what woonext knows about it; accept an edit corrected by hand.", "orders"),
+    "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
+    "reconcile": _row(
+        "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "
+        "mismatches. Exit 0 when everything matches, 1 on any mismatch, 2 when no verdict could be reached.",
+        "reconcile",
+    ),
+    "status": _row(
+        "Counts per status and the latest failures (NeedsReview, Failed, DeadLetter) with the fix.", "status"
+    ),
+    "config": _row("Inspect and validate the configuration.", "config"),
+    "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
+    "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
+    "version": _row("Print the woonext version.", "config"),
+}
+
+# Every command module registered so far, each once per process (registering twice would add the
+# commands of a shared group such as `sync` twice).
+_registry = typer.Typer()
+_registered: set[str] = set()
+
+
+def load_command(name: str) -> Command:
+    """Import the modules of `COMMANDS[name]` and return the command they define."""
+    for module in COMMANDS[name].modules:
+        if module not in _registered:
+            importlib.import_module(f"woonext.commands.{module}").register(_registry)
+            _registered.add(module)
+    command = typer.main.get_group(_registry).commands.get(name)
+    if command is None:
+        raise LookupError(f"woonext.commands.{'/'.join(COMMANDS[name].modules)} defines no command {name!r}")
+    return command
+
+
+class _Unloaded(TyperCommand):
+    """Stands for a command whose module is not imported yet: its name and help line only."""
+
+
+class LazyGroup(TyperGroup):
+    """The root group: knows every command by its row and imports one only when it is used."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        for name, row in COMMANDS.items():
+            self.commands.setdefault(name, _Unloaded(name, short_help=row.help))
+        self._listing = False
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        command = self.commands.get(cmd_name)
+        if isinstance(command, _Unloaded) and not self._listing:
+            command = self.commands[cmd_name] = load_command(cmd_name)
+        return command
+
+    def format_help(self, ctx: Context, formatter: Any) -> None:
+        # `woonext --help` lists the rows' help lines without importing a single command module.
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="woonext",
+    cls=LazyGroup,
     help="Keeps ERPNext in step with WooCommerce stores over both REST APIs.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals would include credentials
 )
-config_app = typer.Typer(help="Inspect and validate the configuration.", no_args_is_help=True)
-app.add_typer(config_app, name="config")
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 class LogLevel(StrEnum):
@@ -48,38 +150,6 @@ class LogLevel(StrEnum):
     INFO = "INFO"
     WARNING = "WARNING"
     ERROR = "ERROR"
-
-
-@dataclass
-class CliContext:
-    """Global options, shared by every command through `ctx.obj`."""
-
-    config_path: Path | None = None
-    _config: Config | None = field(default=None, repr=False)
-    _state: StateDB | None = field(default=None, repr=False)
-
-    def config(self) -> Config:
-        """The loaded configuration; on problems prints them all and exits with status 2."""
-        if self._config is None:
-            try:
-                self._config = load_config(self.config_path)
-            except ConfigError as exc:
-                err_console.print(f"[red]{exc}[/red]", highlight=False)
-                raise typer.Exit(2) from None
-            register_secrets(self._config.secret_values())
-        return self._config
-
-    def state_db(self) -> StateDB:
-        if self._state is None:
-            self._state = StateDB.open(self.config().state_url)
-        return self._state
-
-
-def cli_context(ctx: typer.Context) -> CliContext:
-    root = ctx.find_root()
-    if not isinstance(root.obj, CliContext):
-        root.obj = CliContext()
-    return root.obj
 
 
 @app.callback()
@@ -93,63 +163,10 @@ def main(
         None, "--json-logs/--console-logs", help="Log format (default: console on a terminal, else JSON)."
     ),
 ) -> None:
+    from woonext.logging import configure_logging  # not needed by --help, which never gets here
+
     ctx.obj = CliContext(config_path=config)
     configure_logging(json=json_logs, level=log_level.value)
-
-
-@config_app.command("check")
-def config_check(
-    ctx: typer.Context,
-    config: Path | None = typer.Option(None, "--config", "-c", help="Config file to check."),
-) -> None:
-    """Validate the configuration and print every problem at once (exit 1 if any)."""
-    path = config_path(config or cli_context(ctx).config_path)
-    problems = check_config(path)
-    if problems:
-        err_console.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", highlight=False)
-        for problem in problems:
-            err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(1)
-    console.print(f"[green]{path}: OK[/green]", highlight=False)
-
-
-@config_app.command("show")
-def config_show(ctx: typer.Context) -> None:
-    """Print the effective configuration (defaults filled in, secrets masked) as JSON."""
-    config = cli_context(ctx).config()
-    console.print_json(config.model_dump_json())
-
-
-@app.command()
-def version() -> None:
-    """Print the woonext version."""
-    console.print(f"woonext {__version__}")
-
-
-def command_modules() -> list[ModuleType]:
-    """Every `woonext.commands.<module>` (not starting with `_`), imported; [] if the package is absent."""
-    try:
-        package = importlib.import_module("woonext.commands")
-    except ModuleNotFoundError as exc:
-        if exc.name == "woonext.commands":
-            return []
-        raise
-    modules = []
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            modules.append(importlib.import_module(f"woonext.commands.{info.name}"))
-    return modules
-
-
-def _register_commands(target: typer.Typer) -> None:
-    for module in command_modules():
-        register = getattr(module, "register", None)
-        if callable(register):
-            register(target)
-
-
-app.add_typer(sim_app, name="sim")
-_register_commands(app)
 
 
 if __name__ == "__main__":

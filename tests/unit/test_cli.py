@@ -3,11 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
 from woonext import __version__
-from woonext.cli import app, command_modules
+from woonext.cli import app
 
 from .conftest import CONSUMER_KEY, CONSUMER_SECRET, ERP_SECRET, VALID_TOML, WEBHOOK_SECRET
 
@@ -43,15 +42,6 @@ def test_config_check_global_option_and_every_problem(write_config: Callable[[st
 def test_config_check_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config", str(tmp_path / "none.toml")])
     assert result.exit_code == 1 and "cannot read" in result.output
-
-
-def test_command_modules_register_on_an_app() -> None:
-    # Whatever `woonext.commands` holds (possibly nothing yet), each module registers cleanly.
-    target = typer.Typer()
-    for module in command_modules():
-        register = getattr(module, "register", None)
-        assert callable(register), f"{module.__name__} has no register(app)"
-        register(target)
 
 
 def test_config_show_masks_secrets(write_config: Callable[[str], Path]) -> None:

@@ -7,17 +7,16 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import typer
-from rich.console import Console
 
-from woonext.cli import CliContext
+from woonext.commands._context import CliContext
+from woonext.commands._context import console as console  # re-exported: commands print through these
+from woonext.commands._context import err_console as err_console
 from woonext.erpnext.errors import ErpError
 from woonext.sync.context import StoreContext, Transports, open_store, select_stores
 from woonext.sync.setup import NotReady
 from woonext.woo.errors import WooError
 
 T = TypeVar("T")
-console = Console()
-err_console = Console(stderr=True)
 Flow = Callable[[StoreContext], Awaitable[T]]
 
 

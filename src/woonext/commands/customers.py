@@ -15,8 +15,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.mapping.dedupe import Evidence
 from woonext.sync.context import StoreContext
 from woonext.sync.dedupe import DedupeReport, run_dedupe

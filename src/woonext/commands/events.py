@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import cli_context
 from woonext.runtime.replay import ReplayReport, replay_orders
 from woonext.store import DEAD_LETTER
 from woonext.store import events as queue

@@ -9,8 +9,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.migration import MigrationOptions, MigrationReport, migrate
 

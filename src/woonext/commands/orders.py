@@ -10,8 +10,8 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from woonext.cli import CliContext, cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import CliContext, cli_context
 from woonext.store import Outcome
 from woonext.sync.accept import (
     ACCEPTED_NOW,

@@ -15,8 +15,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, for_each_store
+from woonext.commands._context import cli_context
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.reconcile import Period, Report
 from woonext.reports.files import render_csv, render_html, render_json

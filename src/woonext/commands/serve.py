@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, err_console, run
+from woonext.commands._context import cli_context
 from woonext.runtime import install as hooks
 from woonext.runtime.service import schedule, work
 from woonext.runtime.service import serve as serve_service

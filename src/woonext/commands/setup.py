@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.sync.context import StoreContext
 from woonext.sync.setup import SetupReport, run_setup
 

@@ -7,8 +7,7 @@ import json
 import typer
 from rich.table import Table
 
-from woonext.cli import cli_context
-from woonext.commands._common import console
+from woonext.commands._context import cli_context, console
 
 
 def register(app: typer.Typer) -> None:

@@ -10,8 +10,8 @@ from croniter import croniter
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import CliContext, cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import CliContext, cli_context
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.live import LiveReport, pull_recent, sync_orders_once

@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.commands.sync import sync_app
 from woonext.sync.context import StoreContext
 from woonext.sync.customer_sync import CustomerSyncReport, sync_customers

@@ -6,13 +6,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
 from woonext.commands._common import console, run
+from woonext.commands._context import cli_context
 from woonext.commands.sync import sync_app
 from woonext.sync.territories import TerritoryReport, sync_territories
-from woonext.sync.territories import territories_job as territories_job  # for runtime/jobs.py
-
-__all__ = ["register", "territories_job"]
 
 
 def print_report(report: TerritoryReport) -> None:

@@ -84,7 +84,7 @@ class StateDB:
     def open(cls, url: str, clock: Clock = SYSTEM_CLOCK) -> StateDB:
         """Connect and bring the schema to the newest migration."""
         engine = create_state_engine(url)
-        migrate.upgrade(engine)
+        migrate.ensure_current(engine)
         return cls(engine, clock)
 
     def close(self) -> None:
