@@ -85,6 +85,8 @@ COMMANDS: dict[str, Row] = {
         "Counts per status and the latest failures (NeedsReview, Failed, DeadLetter) with the fix.", "status"
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
+    "users": _row("Console users: who may log in, viewer or operator.", "users"),
+    "alerts": _row("Alerts by e-mail and webhook, batched per store.", "alerts"),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
     "version": _row("Print the woonext version.", "config"),

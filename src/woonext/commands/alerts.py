@@ -10,10 +10,9 @@ import typer
 from rich.markup import escape
 
 from woonext.alerts.send import Message, SendError, send
-from woonext.cli import cli_context
-from woonext.commands._common import console, err_console
+from woonext.commands._context import cli_context, console, err_console
 
-alerts_app = typer.Typer(help="Alerts by e-mail and webhook ([alerts] in the configuration).", no_args_is_help=True)
+alerts_app = typer.Typer(help="Alerts by e-mail and webhook, batched per store.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:

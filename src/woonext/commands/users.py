@@ -14,8 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from woonext.cli import cli_context
-from woonext.commands._common import console, err_console
+from woonext.commands._context import cli_context, console, err_console
 from woonext.console import accounts
 
 users_app = typer.Typer(help="Console users: who may log in, viewer or operator.", no_args_is_help=True)
