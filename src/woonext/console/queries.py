@@ -165,7 +165,11 @@ def store_overview(db: StateDB, store: str, now: datetime, job_threshold: int = 
         view.last_poll = _last_success(connection, store)
         view.last_webhook = _utc(
             connection.execute(
-                select(func.max(events.c.created_at)).where(events.c.store == store, events.c.delivery_id.is_not(None))
+                select(func.max(events.c.created_at)).where(
+                    events.c.store == store,
+                    events.c.delivery_id.is_not(None),
+                    events.c.topic.contains("."),  # order.created, customer.updated…: not a scheduler tick
+                )
             ).scalar()
         )
         due = (events.c.store == store, events.c.status == queue.PENDING, events.c.available_at <= now)
