@@ -86,6 +86,7 @@ COMMANDS: dict[str, Row] = {
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
     "users": _row("Console users: who may log in, viewer or operator.", "users"),
+    "state": _row("Back up and restore the state database.", "state"),
     "alerts": _row("Alerts by e-mail and webhook, batched per store.", "alerts"),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
