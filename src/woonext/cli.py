@@ -78,7 +78,8 @@ COMMANDS: dict[str, Row] = {
     "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
     "reconcile": _row(
         "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "
-        "mismatches. Exit 0 when everything matches, 1 on any mismatch, 2 when no verdict could be reached.",
+        "mismatches. Exit 0 when everything matches, 1 on a mismatch or a parked order, 2 when no verdict could "
+        "be reached, 3 when a system could not be reached.",
         "reconcile",
     ),
     "status": _row(

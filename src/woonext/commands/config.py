@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from woonext import __version__
-from woonext.commands._context import cli_context, console, err_console
+from woonext.commands._context import USAGE, cli_context, console, err_console
 from woonext.config import check_config, config_path
 
 config_app = typer.Typer(help="Inspect and validate the configuration.", no_args_is_help=True)
@@ -21,14 +21,14 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         config: Path | None = typer.Option(None, "--config", "-c", help="Config file to check."),
     ) -> None:
-        """Validate the configuration and print every problem at once (exit 1 if any)."""
+        """Validate the configuration and print every problem at once (exit 2 if any)."""
         path = config_path(config or cli_context(ctx).config_path)
         problems = check_config(path)
         if problems:
             err_console.print(f"[red]{len(problems)} problem(s) in {path}:[/red]", highlight=False)
             for problem in problems:
                 err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(1)
+            raise typer.Exit(USAGE)
         console.print(f"[green]{path}: OK[/green]", highlight=False)
 
     @config_app.command("show")

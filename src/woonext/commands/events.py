@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from woonext.commands._common import console, err_console, run
-from woonext.commands._context import cli_context
+from woonext.commands._context import USAGE, cli_context
 from woonext.runtime.replay import ReplayReport, replay_orders
 from woonext.store import DEAD_LETTER
 from woonext.store import events as queue
@@ -116,9 +116,9 @@ def register(app: typer.Typer) -> None:
         db = cli_context(ctx).state_db()
         try:
             event = queue.retry(db, event_id, db.clock.now())
-        except queue.RetryRefused as exc:
+        except queue.RetryRefused as exc:  # unknown, or not finished: nothing to retry
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(USAGE) from None
         console.print(f"event {event.id} ({event.store} {event.kind} {event.remote_id}) queued again", highlight=False)
 
     @events_app.command("replay")
@@ -174,6 +174,6 @@ def register(app: typer.Typer) -> None:
                 f"[red]event {event_id} is not a dead letter{f' (it is {event.status})' if event else ''}[/red]",
                 highlight=False,
             )
-            raise typer.Exit(1)
+            raise typer.Exit(USAGE)
         queue.retry(db, event_id, db.clock.now())
         console.print(f"event {event_id} queued again", highlight=False)

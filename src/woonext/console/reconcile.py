@@ -12,7 +12,7 @@ from typing import Any
 
 from woonext.console.guard import Console
 from woonext.erpnext.errors import ErpError
-from woonext.mapping.reconcile import MISMATCH_KINDS, NOTE_KINDS, PARKED, Period, Report
+from woonext.mapping.reconcile import MISMATCH_KINDS, NOTE_KINDS, Period, Report
 from woonext.reports.files import render_csv
 from woonext.reports.html import EXPLAIN, TITLES
 from woonext.sync.context import open_store
@@ -31,7 +31,7 @@ class ReconcileOutcome:
     @property
     def clear(self) -> bool:
         """Nothing missing, mismatched or parked."""
-        return self.report is not None and self.report.ok and not self.report.count(PARKED)
+        return self.report is not None and self.report.all_clear
 
     @property
     def csv(self) -> str | None:

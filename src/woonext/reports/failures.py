@@ -12,6 +12,10 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
 
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, Outcome
 
@@ -81,3 +85,30 @@ def short_ids(ids: list[str], limit: int = 8) -> str:
     """`152, 169, 184 and 6 more`"""
     shown = ", ".join(ids[:limit])
     return f"{shown} and {len(ids) - limit} more" if len(ids) > limit else shown
+
+
+def from_results(store: str, results: Iterable[Any], now: datetime) -> list[Outcome]:
+    """Outcomes from a run's results (`OrderResult`s: order_id, status, reason, detail, hint)."""
+    return [
+        Outcome(store, "order", str(r.order_id), r.status, r.reason, r.detail, r.hint, 1, now)
+        for r in results
+        if r.status in STATUS_ORDER
+    ]
+
+
+def print_groups(console: Console, groups: list[FailureGroup], *, verbose: bool = False, more: str = "") -> None:
+    """Each cause once: its count and words, the hint once, the ids shortened — or with `verbose`, one
+    line per object with its own detail. Plain lines, no table: they read at any width."""
+    for g in groups:
+        colour = "red" if g.status != NEEDS_REVIEW else "yellow"
+        where = f" in store {g.store}" if g.store else ""
+        console.print(f"[{colour}]{escape(g.headline)}[/{colour}] ({g.status}{escape(where)})", highlight=False)
+        if g.hint:
+            console.print(f"  → {escape(g.hint)}", highlight=False)
+        if verbose:
+            for o in g.items:
+                console.print(f"    {g.kind} {escape(o.remote_id)}: {escape(o.detail or o.reason)}", highlight=False)
+        else:
+            console.print(f"  {g.noun} {escape(short_ids(g.ids))}", highlight=False)
+    if groups and not verbose and more:
+        console.print(f"[dim]{escape(more)}[/dim]", highlight=False)
