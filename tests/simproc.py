@@ -20,8 +20,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[Path, int]]:
-    """Both simulators serving a generated store; yields the written configuration and the ERPNext port."""
+def sim_up_process(tmp_path: Path, *, orders: int, seed: int, args: tuple[str, ...] = ()) -> Iterator[tuple[Path, int]]:
+    """Both simulators serving a generated store (or what `args` say, e.g. `--import-orders DIR`); yields
+    the written configuration and the ERPNext port."""
     woo_port, erp_port = free_port(), free_port()
     cfg = tmp_path / "cfg.toml"
     proc = subprocess.Popen(
@@ -41,6 +42,7 @@ def sim_up_process(tmp_path: Path, *, orders: int, seed: int) -> Iterator[tuple[
             str(seed),
             "--write-config",
             str(cfg),
+            *args,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

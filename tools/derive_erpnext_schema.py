@@ -98,6 +98,21 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             _field("must_be_whole_number", "Check", "Must be Whole Number", default="0"),
         ],
     },
+    "Stock Entry Type": {
+        "autoname": "Prompt",
+        "fields": [
+            _field(
+                "purpose",
+                "Select",
+                "Purpose",
+                reqd=1,
+                default="Material Issue",
+                options="Material Issue\nMaterial Receipt\nMaterial Transfer\nMaterial Transfer for Manufacture"
+                "\nMaterial Consumption for Manufacture\nManufacture\nRepack\nSend to Subcontractor",
+            ),
+            _field("add_to_transit", "Check", "Add to Transit", default="0"),
+        ],
+    },
     "Item Group": {
         "autoname": "field:item_group_name",
         "is_tree": 1,

@@ -71,7 +71,10 @@ COMMANDS: dict[str, Row] = {
     "scheduler": _row(
         "The scheduler alone: queues each store's cron jobs (once per tick across all processes).", *SERVICE_MODULES
     ),
-    "webhooks": _row("The WooCommerce webhooks that trigger woonext.", *SERVICE_MODULES),
+    "webhooks": _row("The WooCommerce and ERPNext webhooks that trigger woonext.", *SERVICE_MODULES),
+    "items": _row("WooCommerce products and variations → ERPNext Items.", "catalog"),
+    "stock": _row("ERPNext stock → WooCommerce stock quantities.", "catalog"),
+    "prices": _row("ERPNext Item Prices → WooCommerce prices.", "catalog"),
     "events": _row("The event queue: what webhooks triggered and how each ended.", "events"),
     "dead-letter": _row("Events that gave up (DeadLetter): list them, queue them again.", "events"),
     "orders": _row("One order: what woonext knows about it; accept an edit corrected by hand.", "orders"),

@@ -2,12 +2,12 @@
 
 Where the file comes from: `load_config(path)` → `path`, else `$WOONEXT_CONFIG`, else `./woonext.toml`.
 
-Secrets (`erpnext.api_secret`, each store's `consumer_secret` and `webhook_secret`) come from, in
-order of precedence:
+Secrets (`erpnext.api_secret`, each store's `consumer_secret`, `webhook_secret` and
+`erpnext_webhook_secret`) come from, in order of precedence:
 
 1. the environment: `WOONEXT_ERPNEXT_API_SECRET`, `WOONEXT_STORE_<NAME>_CONSUMER_SECRET`,
-   `WOONEXT_STORE_<NAME>_WEBHOOK_SECRET` (`<NAME>` = the store name upper-cased, every character
-   that is not a letter or digit replaced by `_`);
+   `WOONEXT_STORE_<NAME>_WEBHOOK_SECRET`, `WOONEXT_STORE_<NAME>_ERPNEXT_WEBHOOK_SECRET` (`<NAME>` =
+   the store name upper-cased, every character that is not a letter or digit replaced by `_`);
 2. a file named by `<secret>_file` (relative paths are relative to the config file; one trailing
    newline is dropped, so `echo secret > file` works);
 3. the value written in the TOML file itself.
@@ -43,6 +43,7 @@ from pydantic import (
     model_validator,
 )
 
+from woonext.config_catalog import CatalogConfig, PricesConfig, StockConfig
 from woonext.config_ops import OPS_SECRETS, AlertsConfig, ConsoleConfig
 from woonext.config_problems import Loc, Problems
 
@@ -119,8 +120,11 @@ class Schedules(_Strict):
     customers: str = "*/15 * * * *"
     territories: str = "0 */6 * * *"
     reconcile: str = "0 * * * *"
+    items: str = "0 * * * *"
+    stock: str = "*/10 * * * *"
+    prices: str = "*/10 * * * *"
 
-    _cron = field_validator("orders", "customers", "territories", "reconcile")(_check_cron)
+    _cron = field_validator("orders", "customers", "territories", "reconcile", "items", "stock", "prices")(_check_cron)
 
 
 class StoreConfig(_Strict):
@@ -131,6 +135,9 @@ class StoreConfig(_Strict):
     consumer_secret_file: Path | None = None
     webhook_secret: SecretStr | None = None
     webhook_secret_file: Path | None = None
+    # The secret of the Webhooks `woonext webhooks install` creates in ERPNext (stock, prices, …).
+    erpnext_webhook_secret: SecretStr | None = None
+    erpnext_webhook_secret_file: Path | None = None
     company: str = Field(min_length=1)
     warehouse: str = Field(min_length=1)
     currency: str = Field(min_length=3, max_length=3)
@@ -162,8 +169,20 @@ class StoreConfig(_Strict):
     customer_group: str = ""
     territory_root: str = "All Territories"
     territory_rules: dict[str, str] = Field(default_factory=dict)
+    # The catalog bridge (docs/catalog.md): products → Items, stock and prices → WooCommerce.
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)
+    stock: StockConfig = Field(default_factory=StockConfig)
+    prices: PricesConfig = Field(default_factory=PricesConfig)
 
     _url = field_validator("url")(_check_http_url)
+
+    @property
+    def stock_warehouses(self) -> list[str]:
+        return list(self.stock.warehouses) or [self.warehouse]
+
+    @property
+    def regular_price_list(self) -> str:
+        return self.prices.regular_price_list or self.price_list
 
     @field_validator("currency", "country")
     @classmethod
@@ -207,8 +226,7 @@ class Config(_Strict):
         values = [self.erpnext.api_key, self.erpnext.api_secret]
         for store in self.stores:
             values += [store.consumer_key, store.consumer_secret]
-            if store.webhook_secret is not None:
-                values.append(store.webhook_secret)
+            values += [secret for secret in (store.webhook_secret, store.erpnext_webhook_secret) if secret is not None]
         email, hook = self.alerts.email, self.alerts.webhook
         ops = (self.console.metrics_token, email.password if email else None, hook.url if hook else None)
         values += [v for v in ops if v is not None]
@@ -303,7 +321,7 @@ def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: Problems) ->
         if not isinstance(store, dict):
             continue
         name = store.get("name") if isinstance(store.get("name"), str) else None
-        for key in ("consumer_secret", "webhook_secret"):
+        for key in ("consumer_secret", "webhook_secret", "erpnext_webhook_secret"):
             _read_secret_file(store, key, base_dir, ("stores", index), problems)
             if name:
                 _apply_env(store, key, store_env_name(name, key))

@@ -35,6 +35,9 @@ def test_latest_ticks_follow_the_default_cron_expressions(tmp_path: Path) -> Non
         "customers": at(6, 0),
         "territories": at(6, 0),
         "reconcile": at(6, 0),
+        "items": at(6, 0),
+        "stock": at(6, 0),
+        "prices": at(6, 0),
     }
     assert jobs(latest_ticks(config, at(6, 4)))["orders"] == at(6, 4)  # exactly on a tick
     assert next_wakeup(config, at(6, 3, 40)) == 20.0
@@ -46,15 +49,30 @@ async def test_each_tick_is_queued_once_across_schedulers_and_once_after_downtim
     racing = await asyncio.gather(
         *(asyncio.to_thread(queue_due, world.config, world.db, at(6, 3, 10)) for _ in range(4))
     )
-    assert sorted(t.job for ticks in racing for t in ticks) == ["customers", "orders", "reconcile", "territories"]
+    assert sorted(t.job for ticks in racing for t in ticks) == [
+        "customers",
+        "items",
+        "orders",
+        "prices",
+        "reconcile",
+        "stock",
+        "territories",
+    ]
     assert queue_due(world.config, world.db, at(6, 3, 50)) == []
     assert queue_due(world.config, world.db, at(6, 4, 1)) == []  # the 06:02 poll still waits: the tick merges
     finish_all(world, at(6, 4, 2))
     assert [t.job for t in queue_due(world.config, world.db, at(6, 4, 3))] == ["orders"]
     finish_all(world, at(6, 4, 4))
     after_downtime = queue_due(world.config, world.db, at(9, 17))  # down from 06:04 to 09:17
-    assert jobs(after_downtime) == {"orders": at(9, 16), "customers": at(9, 15), "reconcile": at(9, 0)}
-    assert len(queue.list_events(world.db, limit=100)) == 8
+    assert jobs(after_downtime) == {
+        "orders": at(9, 16),
+        "customers": at(9, 15),
+        "reconcile": at(9, 0),
+        "items": at(9, 0),
+        "stock": at(9, 10),
+        "prices": at(9, 10),
+    }
+    assert len(queue.list_events(world.db, limit=100)) == 14
 
 
 async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> None:
@@ -64,7 +82,7 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     world.clock.set(at(6, 3, 10))
     scheduler = asyncio.create_task(run_scheduler(world.config, world.db, stop))
     for _ in range(200):
-        if len(queue.list_events(world.db)) == 4:
+        if len(queue.list_events(world.db)) == 7:
             break
         await asyncio.sleep(0.01)
     stop.set()
@@ -76,8 +94,7 @@ async def test_every_scheduled_job_runs_through_the_worker(tmp_path: Path) -> No
     await worker.aclose()
     assert done["orders"].status == SUCCEEDED and "4 invoiced" in (done["orders"].last_error or "")
     assert sorted(i["woo_order_id"] for i in world.invoices()) == ["15", "16", "18", "20"]
-    assert {job: done[job].status for job in ("customers", "territories", "reconcile")} == dict.fromkeys(
-        ("customers", "territories", "reconcile"), SUCCEEDED
-    )
-    for job in ("customers", "territories", "reconcile"):
+    others = ("customers", "territories", "reconcile", "items", "stock", "prices")
+    assert {job: done[job].status for job in others} == dict.fromkeys(others, SUCCEEDED)
+    for job in others:
         assert done[job].last_error, f"the {job} job left no summary"

@@ -92,8 +92,9 @@ def test_serve_turns_a_webhook_into_an_invoice_and_stops_cleanly_on_sigterm(sims
     assert cli(cfg, "setup")[0] in (0, 1)
     port = free_port()
     code, out = cli(cfg, "webhooks", "install", "--url", f"http://127.0.0.1:{port}")
-    assert code == 0 and out.count("│ created ") == 6, out
-    assert cli(cfg, "webhooks", "install", "--url", f"http://127.0.0.1:{port}")[1].count("│ kept ") == 6
+    # 8 WooCommerce topics (orders, customers, products) and 3 ERPNext ones (stock, prices)
+    assert code == 0 and out.count("│ created ") == 11, out
+    assert cli(cfg, "webhooks", "install", "--url", f"http://127.0.0.1:{port}")[1].count("│ kept ") == 11
 
     service = spawn("--config", str(cfg), "--json-logs", "serve", "--port", str(port))
     base = f"http://127.0.0.1:{port}"

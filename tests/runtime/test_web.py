@@ -116,17 +116,23 @@ async def test_order_topics_queue_an_order_event(world, topic: str) -> None:
     assert response.json()["event_id"] == event.id
 
 
-async def test_customer_topics_queue_a_customer_event_and_others_are_ignored(world) -> None:
+async def test_customer_and_product_topics_queue_their_events_and_others_are_ignored(world) -> None:
     async with client(world) as http:
         customer = await http.post(URL, **signed({"id": 7, "email": "a@b.test"}, "customer.created", "c1"))
         product = await http.post(URL, **signed({"id": 11}, "product.updated", "p1"))
+        variation = await http.post(URL, **signed({"id": 12, "parent_id": 30}, "product.updated", "p4"))
         coupon = await http.post(URL, **signed({"id": 3}, "coupon.created", "p2"))
         draft = await http.post(URL, **signed({"id": 16, "status": "checkout-draft"}, "order.updated", "p3"))
         gone = await http.post(URL, **signed({"code": "woocommerce_rest_shop_order_invalid_id"}, "order.created"))
-    assert [r.status_code for r in (customer, product, coupon, draft, gone)] == [200] * 5
-    assert product.json()["ignored"] and draft.json()["ignored"] and gone.json()["ignored"]
-    [event] = queue.list_events(world.db)
-    assert (event.kind, event.remote_id, event.topic) == ("customer", "7", "customer.created")
+    assert [r.status_code for r in (customer, product, variation, coupon, draft, gone)] == [200] * 6
+    assert coupon.json()["ignored"] and draft.json()["ignored"] and gone.json()["ignored"]
+    queued = sorted((e.kind, e.remote_id, e.topic) for e in queue.list_events(world.db))
+    # a variation's delivery syncs its product (the variation is read with it)
+    assert queued == [
+        ("customer", "7", "customer.created"),
+        ("product", "11", "product.updated"),
+        ("product", "30", "product.updated"),
+    ]
 
 
 async def test_a_repeated_delivery_is_acknowledged_and_not_queued_twice(tmp_path: Path) -> None:

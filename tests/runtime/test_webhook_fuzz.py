@@ -45,6 +45,7 @@ from woonext.store.tables import events
 
 ORDER_TOPICS = {"order.created", "order.updated", "order.deleted", "order.restored"}
 CUSTOMER_TOPICS = {"customer.created", "customer.updated", "customer.deleted"}
+PRODUCT_TOPICS = {"product.created", "product.updated"}  # a variation's delivery syncs its product
 DRAFTS = {"checkout-draft", "draft", "auto-draft", "new"}
 MAX_ID = 2**64 - 1
 LIMIT = MAX_BODY
@@ -73,8 +74,8 @@ class Expected:
     recorded: bool = False  # a NeedsReview row for a signed, unusable body
 
 
-def _target(topic: str, payload: Any) -> tuple[str, int] | None:
-    if topic not in ORDER_TOPICS | CUSTOMER_TOPICS or not isinstance(payload, dict):
+def _target(topic: str, payload: Any) -> tuple[str, int, str] | None:
+    if topic not in ORDER_TOPICS | CUSTOMER_TOPICS | PRODUCT_TOPICS or not isinstance(payload, dict):
         return None
     raw = payload.get("id")
     if isinstance(raw, bool) or not isinstance(raw, int | str):
@@ -85,7 +86,11 @@ def _target(topic: str, payload: Any) -> tuple[str, int] | None:
         return None
     if topic == "order.updated" and isinstance(payload.get("status"), str) and payload["status"] in DRAFTS:
         return None
-    return topic.split(".")[0], int(raw)
+    modified = str(payload.get("date_modified_gmt") or "")
+    parent = payload.get("parent_id")
+    if topic in PRODUCT_TOPICS and isinstance(parent, int) and not isinstance(parent, bool) and 0 < parent <= MAX_ID:
+        return "product", parent, f"{int(raw)}:{modified}"
+    return topic.split(".")[0], int(raw), modified
 
 
 def expect(request: Request, seen: set[tuple[str, str, int, str]], waiting: set[tuple[str, int]]) -> Expected:
@@ -107,9 +112,9 @@ def expect(request: Request, seen: set[tuple[str, str, int, str]], waiting: set[
     target = _target(topic, payload)
     if target is None:
         return Expected(200, why="ignored")
-    kind, remote_id = target
+    kind, remote_id, modified = target
     delivery = (request.delivery or b"").decode("latin-1").strip()
-    key = (delivery, kind, remote_id, str(payload.get("date_modified_gmt") or ""))
+    key = (delivery, kind, remote_id, modified)
     if delivery and key in seen:
         return Expected(200, why="duplicate_delivery")
     if (kind, remote_id) in waiting:

@@ -11,12 +11,13 @@ from rich.table import Table
 from woonext.commands._common import console, err_console, run
 from woonext.commands._context import cli_context
 from woonext.runtime import install as hooks
+from woonext.runtime.erp_install import erpnext_status, install_erpnext
 from woonext.runtime.service import schedule, work
 from woonext.runtime.service import serve as serve_service
 from woonext.runtime.worker import WorkerSettings
 from woonext.sync.context import StoreContext
 
-webhooks_app = typer.Typer(help="The WooCommerce webhooks that trigger woonext.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="The WooCommerce and ERPNext webhooks that trigger woonext.", no_args_is_help=True)
 
 
 def print_hooks(store: str, states: list[hooks.HookState], title: str) -> None:
@@ -90,19 +91,35 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         url: str = typer.Option(..., "--url", help="The service's public base URL (or the full endpoint URL)."),
         store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
+        erpnext: bool | None = typer.Option(
+            None,
+            "--erpnext/--no-erpnext",
+            help="Also the ERPNext Webhooks for stock and prices (default: when erpnext_webhook_secret is set).",
+        ),
     ) -> None:
-        """Register the order and customer webhooks with the configured secret (idempotent)."""
+        """Register the WooCommerce webhooks (orders, customers, products) and the ERPNext Webhooks
+        (stock, prices) with the configured secrets (idempotent)."""
 
-        async def flow(sctx: StoreContext) -> list[hooks.HookState]:
-            return await hooks.install(sctx, url)
+        async def flow(sctx: StoreContext) -> tuple[list[hooks.HookState], list[hooks.HookState] | None]:
+            woo = await hooks.install(sctx, url)
+            wanted = erpnext if erpnext is not None else sctx.config.erpnext_webhook_secret is not None
+            return woo, (await install_erpnext(sctx, url) if wanted else None)
 
         try:
             results = run(cli_context(ctx), store, flow)
         except hooks.InstallError as exc:
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
             raise typer.Exit(2) from None
-        for sctx, states in results:
-            print_hooks(sctx.store, states, "webhooks")
+        for sctx, (woo, erp) in results:
+            print_hooks(sctx.store, woo, "WooCommerce webhooks")
+            if erp is not None:
+                print_hooks(sctx.store, erp, "ERPNext webhooks")
+            else:
+                console.print(
+                    f"store {sctx.store}: no ERPNext webhooks (set erpnext_webhook_secret to have stock and price "
+                    "changes pushed within seconds; until then the 10-minute sweeps carry them)",
+                    highlight=False,
+                )
 
     @webhooks_app.command("status")
     def status(
@@ -114,8 +131,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """woonext's webhooks in each store; exit 1 when a topic has no active webhook."""
 
-        async def flow(sctx: StoreContext) -> list[hooks.HookState]:
-            return await hooks.status(sctx, reactivate)
+        async def flow(sctx: StoreContext) -> list[tuple[str, list[hooks.HookState]]]:
+            tables = [("WooCommerce webhooks", await hooks.status(sctx, reactivate))]
+            if sctx.config.erpnext_webhook_secret is not None:
+                tables.append(("ERPNext webhooks", await erpnext_status(sctx)))
+            return tables
 
         try:
             results = run(cli_context(ctx), store, flow)
@@ -123,8 +143,9 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
             raise typer.Exit(2) from None
         problems = 0
-        for sctx, states in results:
-            print_hooks(sctx.store, states, "webhooks")
-            problems += sum(1 for s in states if s.action in ("missing", "disabled", "paused"))
+        for sctx, tables in results:
+            for title, states in tables:
+                print_hooks(sctx.store, states, title)
+                problems += sum(1 for s in states if s.action in ("missing", "disabled", "paused"))
         if problems:
             raise typer.Exit(1)

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from woonext.sync.context import StoreContext
 
-TOPICS = ("order.created", "order.updated", "order.deleted", "order.restored", "customer.created", "customer.updated")
+TOPICS = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+    "customer.created",
+    "customer.updated",
+    "product.created",  # the catalog bridge: a product's Items follow it (docs/catalog.md)
+    "product.updated",
+)
 PATH = "/webhooks/woocommerce/"
 
 

@@ -26,7 +26,7 @@ from woonext.store import StateDB
 from woonext.store import events as queue
 
 log = structlog.get_logger(__name__)
-JOBS = ("orders", "customers", "territories", "reconcile")
+JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices")
 MAX_SLEEP = 30.0  # seconds; a changed clock or a missed wake-up costs at most this
 
 

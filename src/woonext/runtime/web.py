@@ -1,5 +1,6 @@
-"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `/healthz`, `/readyz`, `/metrics` (a bearer
-token or a console login), and the operator console at `/` (`woonext.console`).
+"""The ASGI app: `POST /webhooks/woocommerce/{store}`, `POST /webhooks/erpnext/{store}` (erp_receiver.py),
+`/healthz`, `/readyz`, `/metrics` (a bearer token or a console login), and the operator console at `/`
+(`woonext.console`).
 
 A verified order or customer delivery becomes an event row, committed before the 200; the worker
 then reads the object over REST (the body is a trigger, never data). Checks, in order: unknown
@@ -29,27 +30,14 @@ from woonext.store import StateDB
 from woonext.store import events as queue
 from woonext.sync.context import Transports
 
+from .bodies import BodyTooLarge, read_body
+from .erp_receiver import erpnext_endpoint
 from .metrics import WEBHOOKS, render
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
 log = structlog.get_logger(__name__)
 MAX_BODY = 1024 * 1024
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise BodyTooLarge
-    return bytes(body)
+__all__ = ["MAX_BODY", "BodyTooLarge", "create_app", "read_body"]
 
 
 def create_app(
@@ -162,11 +150,13 @@ def create_app(
         body = await asyncio.to_thread(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
+    erpnext = erpnext_endpoint(stores, db, now, max_body, on_enqueued)
     return Starlette(
         lifespan=lifespan,
         routes=[
             Route("/metrics", metrics, methods=["GET"]),
             Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),
+            Route("/webhooks/erpnext/{store}", erpnext, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             *(console_routes(config, db, transports, on_enqueued) if config.console.enabled else []),

@@ -19,6 +19,8 @@ from typing import Any
 PING = re.compile(rb"\s*webhook_id=\d+\s*")
 ORDER_TOPICS = frozenset({"order.created", "order.updated", "order.deleted", "order.restored"})
 CUSTOMER_TOPICS = frozenset({"customer.created", "customer.updated", "customer.deleted"})
+# A variation's save is delivered as product.updated with the variation (sample 58): its product is synced.
+PRODUCT_TOPICS = frozenset({"product.created", "product.updated"})
 MAX_ID = 2**64 - 1  # WooCommerce ids are BIGINT UNSIGNED
 # Saves of a block-checkout draft deliver order.updated; the order only counts once it leaves the draft.
 DRAFT_STATUSES = frozenset({"checkout-draft", "draft", "auto-draft", "new"})
@@ -50,7 +52,7 @@ class Trigger:
 
 def classify(topic: str, payload: Any) -> Trigger:
     resource = topic.split(".", 1)[0]
-    if topic not in ORDER_TOPICS | CUSTOMER_TOPICS:
+    if topic not in ORDER_TOPICS | CUSTOMER_TOPICS | PRODUCT_TOPICS:
         return Trigger(ignored=f"topic {topic[:60] or '(none)'} is not synced")
     raw_id = payload.get("id") if isinstance(payload, dict) else None
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
@@ -67,6 +69,9 @@ def classify(topic: str, payload: Any) -> Trigger:
     if topic == "order.updated" and isinstance(status, str) and status in DRAFT_STATUSES:
         return Trigger(ignored=f"order {raw_id} is a {status}")
     modified = str(payload.get("date_modified_gmt") or "")
+    parent = payload.get("parent_id")
+    if resource == "product" and isinstance(parent, int) and not isinstance(parent, bool) and 0 < parent <= MAX_ID:
+        return Trigger(kind=resource, remote_id=parent, modified=f"{raw_id}:{modified}")
     return Trigger(kind=resource, remote_id=int(raw_id), modified=modified)
 
 

@@ -31,7 +31,7 @@ from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
 from woonext.woo.errors import WooError
 
-from .jobs import JOBS
+from .jobs import EVENT_HANDLERS, JOBS
 from .metrics import ATTEMPTS
 
 log = structlog.get_logger(__name__)
@@ -146,7 +146,7 @@ class Worker:
 
     async def handle(self, event: queue.Event) -> Verdict:
         """Run one attempt; never raises for the event's own problems."""
-        if event.kind not in ("order", "job", "customer"):
+        if event.kind not in ("order", "job", "customer") and event.kind not in EVENT_HANDLERS:
             return Verdict(DEAD_LETTER, f"unknown event kind {event.kind!r}")
         ctx = self.context(event.store)
         if ctx is None:
@@ -158,6 +158,9 @@ class Worker:
                 return await self.run_job(ctx, event.remote_id)
             if event.kind == "customer":  # customer.created/updated: re-read over REST, same path as the customer sync
                 status, note = await sync_customer_event(ctx, event.remote_id)
+                return Verdict(status, note)
+            if event.kind in EVENT_HANDLERS:  # product webhooks, ERPNext triggers (runtime/jobs.py)
+                status, note = await EVENT_HANDLERS[event.kind](ctx, event.remote_id)
                 return Verdict(status, note)
             order = await ctx.woo.get_order(event.remote_id)
             if order is None:

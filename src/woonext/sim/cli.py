@@ -26,7 +26,14 @@ def up(
     seed: int = typer.Option(1, "--seed", help="Seed of the generated store and of the faults."),
     latency_ms: float = typer.Option(0, "--latency-ms", min=0, help="Latency added to every request."),
     faults: str = typer.Option("", "--faults", help="Fault spec, e.g. '429@0.05,erpnext:lost@0.02'."),
-    import_orders: Path | None = typer.Option(None, "--import-orders", help="Serve these *.json orders instead."),
+    import_orders: Path | None = typer.Option(
+        None,
+        "--import-orders",
+        help="Serve these *.json orders instead (products*.json and variations*.json beside them: the catalog).",
+    ),
+    seed_items: bool = typer.Option(
+        False, "--seed-items", help="With --import-orders: also make ERPNext Items for the imported catalog."
+    ),
     fault_hold_s: float = typer.Option(
         300,
         "--fault-hold-s",
@@ -55,6 +62,7 @@ def up(
             import_orders=import_orders,
             server_mode=True,
             fault_hold_s=fault_hold_s,
+            seed_items=seed_items,
         )
     except (FileNotFoundError, ValueError) as exc:
         typer.echo(f"woonext sim up: {exc}", err=True)

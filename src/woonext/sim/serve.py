@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,8 @@ from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
 from .faults import FaultMiddleware, FaultPlan
 from .generator import GeneratedStore, generate_store
-from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE, masters_for_orders, tax_map_for_orders
+from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE
+from .imports import load_orders, seed_imported
 from .masters import Masters
 from .woo.app import WooSim
 from .woo.config import WooSimConfig
@@ -55,6 +55,7 @@ class SimPair:
     tax_accounts: dict[str, str]
     currency: str = "EGP"
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
+    erpnext_webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     store: GeneratedStore | None = None  # None when the orders were imported
 
     def config(self, woo_url: str, erp_url: str, state_url: str = "") -> dict[str, Any]:
@@ -69,6 +70,7 @@ class SimPair:
                     "consumer_key": self.woo_key,
                     "consumer_secret": self.woo_secret,
                     "webhook_secret": self.webhook_secret,
+                    "erpnext_webhook_secret": self.erpnext_webhook_secret,
                     "company": COMPANY,
                     "warehouse": WAREHOUSE,
                     "currency": self.currency,
@@ -83,79 +85,6 @@ class SimPair:
                 }
             ],
         }
-
-
-def load_orders(directory: Path) -> list[dict[str, Any]]:
-    """Every `*.json` in `directory` (sorted by name): WooCommerce order objects, taken verbatim."""
-    if not directory.is_dir():
-        raise FileNotFoundError(f"--import-orders: {directory} is not a directory")
-    orders = []
-    for path in sorted(directory.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or "line_items" not in data or "id" not in data:
-            raise ValueError(f"{path} is not a WooCommerce order object (no id / line_items)")
-        orders.append(data)
-    if not orders:
-        raise ValueError(f"--import-orders: no *.json order files in {directory}")
-    return orders
-
-
-def _products_from_orders(orders: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Minimal products and variations so imported lines resolve their SKUs (WooCommerce reads the
-    SKU from the product at response time)."""
-    products: dict[int, dict[str, Any]] = {}
-    variations: dict[int, dict[str, Any]] = {}
-    for order in orders:
-        for line in order.get("line_items") or []:
-            pid, vid = int(line.get("product_id") or 0), int(line.get("variation_id") or 0)
-            qty = int(line.get("quantity") or 0) or 1
-            price = f"{(Decimal(str(line.get('subtotal') or '0')) / qty).quantize(Decimal('0.01'))}"
-            record = {
-                "id": vid or pid,
-                "name": line.get("parent_name") or line.get("name", ""),
-                "sku": line.get("sku") or "",
-                "price": price,
-                "regular_price": price,
-                "sale_price": "",
-                "type": "variation" if vid else "simple",
-                "status": "publish",
-                "tax_status": "taxable",
-                "tax_class": line.get("tax_class") or "",
-                "variations": [],
-            }
-            if vid:
-                variations.setdefault(vid, {**record, "parent_id": pid, "name": line.get("name", "")})
-                products.setdefault(pid, {**record, "id": pid, "type": "variable", "sku": "", "price": ""})
-            elif pid:
-                products.setdefault(pid, record)
-    return list(products.values()), list(variations.values())
-
-
-def _rates_from_orders(orders: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rates: dict[int, dict[str, Any]] = {}
-    for order in orders:
-        for tax in order.get("tax_lines") or []:
-            rid = int(tax.get("rate_id") or 0)
-            rates.setdefault(
-                rid,
-                {
-                    "id": rid,
-                    "country": "",
-                    "state": "",
-                    "postcode": "",
-                    "city": "",
-                    "rate": f"{Decimal(str(tax.get('rate_percent') or 0)):.4f}",
-                    "name": tax.get("label", ""),
-                    "priority": 1,
-                    "compound": bool(tax.get("compound")),
-                    "shipping": True,
-                    "order": rid,
-                    "class": "standard",
-                    "postcodes": [],
-                    "cities": [],
-                },
-            )
-    return list(rates.values())
 
 
 def _seed_woo(woo: WooSim, store: GeneratedStore) -> None:
@@ -190,6 +119,7 @@ def build_pair(
     clock: SimClock | None = None,
     server_mode: bool = False,
     fault_hold_s: float | None = None,
+    seed_items: bool = False,
 ) -> SimPair:
     """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created."""
     clock = clock or SimClock()
@@ -216,18 +146,8 @@ def build_pair(
         _seed_woo(woo, store)
         masters, tax_accounts, currency = store.masters(), store.tax_account_map(), store.currency
     else:
-        assert imported is not None
-        products, variations = _products_from_orders(imported)
-        for product in products:
-            woo.catalog.import_product(product)
-        for variation in variations:
-            woo.catalog.import_variation(variation)
-        for rate in _rates_from_orders(imported):
-            woo.catalog.import_tax_rate(rate)
-        for order in imported:
-            woo.import_order(order)
-        masters, tax_accounts = masters_for_orders(imported), tax_map_for_orders(imported)
-        currency = str(imported[0].get("currency") or "EGP")
+        assert imported is not None and import_orders is not None
+        masters, tax_accounts, currency = seed_imported(woo, imported, import_orders, seed_items)
     erp.seed(masters)
     woo_key, woo_secret = woo.create_key("read_write")
     erp_key, erp_secret = erp.create_api_user("Administrator")
@@ -404,6 +324,7 @@ async def serve_async(
         loop.add_signal_handler(sig, stop)
     tasks = [asyncio.create_task(server.serve()) for server in servers]
     jobs = asyncio.create_task(_scheduler(pair, jobs_interval_s))
+    erp_webhooks = asyncio.create_task(pair.erp.webhook_worker())  # Frappe's RQ worker: Webhook deliveries
     ready = False
     while not ready and not any(t.done() for t in tasks):
         ready = all(s.started for s in servers)
@@ -416,7 +337,8 @@ async def serve_async(
         await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         jobs.cancel()
-        await asyncio.gather(jobs, return_exceptions=True)
+        erp_webhooks.cancel()
+        await asyncio.gather(jobs, erp_webhooks, return_exceptions=True)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     if not ready:

@@ -148,6 +148,15 @@ class StateDB:
         with self.engine.connect() as connection:
             return [_binding(row) for row in connection.execute(query)]
 
+    def bindings_named(self, store: str, kinds: tuple[str, ...], erp_names: list[str] | None = None) -> list[Binding]:
+        """The store's bindings of these kinds that point at these ERPNext names (all named ones when
+        None): the catalog bridge finds the products of changed Items this way."""
+        query = select(bindings).where(bindings.c.store == store, bindings.c.kind.in_(kinds), bindings.c.erp_name != "")
+        if erp_names is not None:
+            query = query.where(bindings.c.erp_name.in_(erp_names))
+        with self.engine.connect() as connection:
+            return [_binding(row) for row in connection.execute(query.order_by(bindings.c.id))]
+
     def credited_refund_ids(self, store: str, invoice: str) -> list[str]:
         """The refund ids whose credit note (made or being made) returns against `invoice`, from the
         refund bindings' `data.invoice`: for order bindings made before they listed them themselves.

@@ -30,9 +30,11 @@ RUNNING: Final = "Running"
 FINAL_STATUSES: Final = (SUCCEEDED, SKIPPED, NEEDS_REVIEW, DEAD_LETTER)
 EVENT_STATUSES: Final = (PENDING, RUNNING, *FINAL_STATUSES)
 MAX_KEY = 100  # the delivery_id column's width
-# What workers process: an object to sync, or a scheduled job (remote_id = the job's name).
-# Rejected deliveries are recorded with kind "webhook" and are never claimed.
-WORK_KINDS: Final = ("order", "customer", "job")
+# What workers process: an object to sync (order, customer, product, …), a scheduled job (remote_id =
+# the job's name) or an ERPNext trigger (stock, price, …: runtime/jobs.py EVENT_HANDLERS). Rejected
+# deliveries are recorded with kind "webhook" and are never claimed; every other kind is work, so a new
+# trigger needs no change here.
+REJECTED: Final = "webhook"
 # The topic of an event a person queued (console or CLI) after fixing a cause: the worker reads the
 # store's ERPNext masters afresh before it runs it.
 RETRY_TOPIC: Final = "retry"
@@ -139,7 +141,7 @@ def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: s
         result = connection.execute(
             insert(events).values(
                 store=store,
-                kind="webhook",
+                kind=REJECTED,
                 remote_id="",
                 topic=topic[:60],
                 delivery_id=None,
@@ -157,7 +159,7 @@ def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: s
 
 
 def claim(
-    db: StateDB, owner: str, now: datetime, lease_until: datetime, kinds: tuple[str, ...] = WORK_KINDS
+    db: StateDB, owner: str, now: datetime, lease_until: datetime, kinds: tuple[str, ...] | None = None
 ) -> Event | None:
     """Lease the next due event: a Pending one whose object no other event holds, or a Running one
     whose lease expired. Its `attempts` grows by one (a crash mid-way counts as an attempt)."""
@@ -175,7 +177,7 @@ def claim(
     )
     query = (
         select(events.c.id)
-        .where(due, events.c.kind.in_(kinds))
+        .where(due, events.c.kind.in_(kinds) if kinds is not None else events.c.kind != REJECTED)
         .order_by(events.c.available_at, events.c.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -301,7 +303,7 @@ def retry(db: StateDB, event_id: int, now: datetime) -> Event:
             raise RetryRefused(f"no event with id {event_id}")
         if row.status not in FINAL_STATUSES:
             raise RetryRefused(f"event {event_id} is {row.status}; only a finished event can be retried")
-        if row.kind not in WORK_KINDS:
+        if row.kind == REJECTED:
             raise RetryRefused(
                 f"event {event_id} is a rejected {row.kind} delivery ({row.last_error}); there is nothing to retry"
             )
@@ -322,7 +324,7 @@ def ping(db: StateDB) -> None:
 
 def retry_dead_letters(db: StateDB, now: datetime, store: str | None = None) -> list[int]:
     """Queue every DeadLetter event of a sync kind again; returns their ids."""
-    where = [events.c.status == DEAD_LETTER, events.c.kind.in_(WORK_KINDS)]
+    where = [events.c.status == DEAD_LETTER, events.c.kind != REJECTED]
     if store is not None:
         where.append(events.c.store == store)
     with write_transaction(db.engine) as connection:

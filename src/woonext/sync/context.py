@@ -12,6 +12,7 @@ import httpx
 
 from woonext.config import Config, StoreConfig
 from woonext.erpnext.client import ErpClient
+from woonext.mapping.catalog import CatalogSettings
 from woonext.mapping.delivery import DeliveryMetaKeys
 from woonext.mapping.invoice import InvoiceSettings
 from woonext.mapping.refund import RefundSettings
@@ -56,6 +57,8 @@ class MasterCache:
     countries: dict[str, str] = field(default_factory=dict)
     party: dict[str, Any] = field(default_factory=dict)
     territories: TerritoryCache = field(default_factory=TerritoryCache)
+    # The catalog bridge's per-run knowledge (item groups and attributes read, stock / price state).
+    catalog: dict[str, Any] = field(default_factory=dict)
 
     def forget_masters(self) -> None:
         """Read ERPNext's masters again (a person fixed one and retried): the company and its accounts,
@@ -97,6 +100,17 @@ class StoreContext:
             delivery_meta=DeliveryMetaKeys(
                 date=c.delivery_meta.date, time_from=c.delivery_meta.time_from, duration=c.delivery_meta.duration
             ),
+        )
+
+    def catalog_settings(self) -> CatalogSettings:
+        c = self.config.catalog
+        return CatalogSettings(
+            item_code_pattern=c.item_code_pattern,
+            variant_code_pattern=c.variant_code_pattern,
+            item_groups=dict(c.item_groups),
+            default_item_group=c.default_item_group,
+            attributes=dict(c.attributes),
+            stock_uom=c.stock_uom,
         )
 
     def refund_settings(self) -> RefundSettings:

@@ -14,9 +14,11 @@ from typing import Any
 
 from woonext.mapping.invoice import MappingError, PaymentRow, Purpose, map_order
 from woonext.mapping.keys import order_key
+from woonext.mapping.lines import with_item_codes
 from woonext.store import SKIPPED, SUCCEEDED
 from woonext.sync.context import StoreContext
 from woonext.sync.customers import prefetch_customers
+from woonext.sync.lines import lines_known
 from woonext.sync.orders import DONE_STATES, Mode, OrderResult, ensure_items, sync_order
 from woonext.sync.setup import ensure_ready
 from woonext.woo.client import WooPage
@@ -96,10 +98,14 @@ async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
         return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}", "already_synced")
     if order.get("status") not in ctx.config.migrate_statuses:
         return PlanRow(order_id, "skip", f"status {order.get('status')!r} is not migrated", "status_not_migrated")
-    skus = {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""}
-    missing = await ensure_items(ctx, skus)
-    if missing:
-        return PlanRow(order_id, "fail", f"no ERPNext Item for SKU {', '.join(sorted(missing))}", "unknown_sku")
+    codes, missing = await lines_known(ctx, order)  # a dry run makes no Item
+    if missing and not ctx.config.catalog.create_missing_items:
+        skus = ", ".join(sorted(str(li.get("sku") or f"(product {li.get('product_id')})") for li in missing))
+        return PlanRow(order_id, "fail", f"no ERPNext Item for {skus}", "unknown_sku")
+    for line in missing:  # the run would make their Items first (create_missing_items)
+        codes[str(line.get("id"))] = str(line.get("sku") or f"(new Item for product {line.get('product_id')})")
+    order = with_item_codes(order, codes)
+    new_items = f"; {len(missing)} new Item(s) first" if missing else ""
     purpose = Purpose.HISTORICAL_UNPAID if order.get("status") == "cancelled" else Purpose.HISTORICAL_PAID
     try:
         plan = map_order(
@@ -117,7 +123,9 @@ async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
         "cancelled": "submitted then cancelled",
         "refunded": f"paid + {len(order.get('refunds') or [])} credit note(s)",
     }.get(str(order.get("status")), "")
-    return PlanRow(order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip())
+    return PlanRow(
+        order_id, "create", f"invoice {plan.grand_total} {order.get('currency')} {extra}".strip() + new_items
+    )
 
 
 async def _handle_page(

@@ -25,6 +25,7 @@ from woonext.sync.customers import resolve_customer
 from woonext.sync.documents import INSERTING, binding_for, find_by_key, insert_once, mark_done
 from woonext.sync.edits import ConcurrentChange, amend, amendment_pending, inspect_edit
 from woonext.sync.followups import PAID_BY, PAID_BY_ENTRY, ensure_cancelled, ensure_payment_entry, settled_by_entry
+from woonext.sync.lines import known_skus, resolve_lines
 from woonext.sync.refunds import sync_refunds
 from woonext.sync.territories import territory_for
 from woonext.woo.errors import WooError
@@ -54,13 +55,7 @@ class OrderResult:
 
 async def ensure_items(ctx: StoreContext, skus: set[str]) -> set[str]:
     """The SKUs that have no ERPNext Item (checked in one request for all unknown ones)."""
-    unknown = skus - ctx.cache.items - ctx.cache.missing_items
-    if unknown:
-        rows = await ctx.erp.get_list("Item", filters=[["name", "in", sorted(unknown)]], fields=["name"], limit=0)
-        found = {str(r["name"]) for r in rows}
-        ctx.cache.items |= found
-        ctx.cache.missing_items |= unknown - found
-    return skus & ctx.cache.missing_items
+    return skus - await known_skus(ctx, skus)
 
 
 def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
@@ -72,13 +67,7 @@ def _purpose(order: dict[str, Any], mode: Mode) -> Purpose:
 async def create_invoice(
     ctx: StoreContext, order: dict[str, Any], mode: Mode, binding: Binding, amended_from: str = ""
 ) -> dict[str, Any]:
-    missing = await ensure_items(ctx, {str(li.get("sku") or "") for li in order.get("line_items") or []} - {""})
-    if missing:
-        raise MappingError(
-            "unknown_sku",
-            f"no ERPNext Item for SKU {', '.join(sorted(missing))}",
-            "create the Item in ERPNext (item code = the WooCommerce SKU), then replay the order",
-        )
+    order = await resolve_lines(ctx, order)  # each line's Item (made now if it has none yet)
     purpose = _purpose(order, mode)
     payment = await historical_payment(ctx, order) if purpose is Purpose.HISTORICAL_PAID else None
     by_entry = payment is not None and await settled_by_entry(ctx, order)
@@ -170,6 +159,9 @@ async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderR
         return _skip(order, "not_an_order", f"status {status!r}")
     if status == "cancelled" and mode is Mode.LIVE and not has_invoice:
         return _skip(order, "cancelled_before_invoicing", "cancelled before an invoice was made")
+    # lines as their Items (made now when missing): the invoice, the edit check and the credit notes
+    # all map by Item code; an invoiced order needs no new Item to be cancelled or compared
+    order = await resolve_lines(ctx, order, strict=not has_invoice)
     if has_invoice and status not in ("cancelled", "trash"):
         edit = await inspect_edit(ctx, order, binding)
         if edit.action == "review":

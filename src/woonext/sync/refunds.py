@@ -21,6 +21,7 @@ import structlog
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.invoice import MappingError, PaymentRow, posting_datetime
 from woonext.mapping.keys import SYNC_KEY_FIELD, refund_key, refund_payment_key
+from woonext.mapping.lines import refund_with_item_codes
 from woonext.mapping.money import as_json_number, money
 from woonext.mapping.refund import map_refund, restock_allocation
 from woonext.store import Binding
@@ -163,6 +164,7 @@ async def _credit_note_doc(
     payment: PaymentRow | None,
     only_refund: bool,
 ) -> dict[str, Any]:
+    refund = refund_with_item_codes(refund, order)  # each line as the Item of the order line it refunds
     amount = money(refund.get("amount"), "refund amount")
     key = refund_key(ctx.store, refund["id"])
     full = only_refund and amount == money(original.get("grand_total"), "grand_total")

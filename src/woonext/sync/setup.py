@@ -107,6 +107,24 @@ def custom_fields(extra_payment_options: list[str] | None = None) -> list[dict[s
         # The one Contact per Customer and its Addresses carry our key, so a lost response is looked up.
         {"dt": "Contact", "insert_after": "is_primary_contact", **sync_key},
         {"dt": "Address", "insert_after": "is_shipping_address", **sync_key},
+        # The catalog bridge (docs/catalog.md): which WooCommerce product / variation an Item is.
+        {
+            "dt": "Item",
+            "fieldname": "woo_product_id",
+            "label": "Woo Product ID",
+            "fieldtype": "Data",
+            "insert_after": "item_name",
+            "no_copy": 1,
+            "in_standard_filter": 1,
+        },
+        {
+            "dt": "Item",
+            "fieldname": "woo_variation_id",
+            "label": "Woo Variation ID",
+            "fieldtype": "Data",
+            "insert_after": "woo_product_id",
+            "no_copy": 1,
+        },
         # ERPNext's Address has no territory; woonext files each address under its shipping zone's.
         {
             "dt": "Address",
@@ -247,8 +265,10 @@ async def check_prerequisites(ctx: StoreContext, report: SetupReport, skus: set[
         add(
             Check(
                 f"Items for the store's {len(skus)} SKUs",
-                not missing,
-                "create Items with these codes: " + ", ".join(missing[:20]) + (" …" if len(missing) > 20 else ""),
+                not missing or ctx.config.catalog.create_missing_items,
+                "run `woonext items sync` (it makes them) or create Items with these codes: "
+                + ", ".join(missing[:20])
+                + (" …" if len(missing) > 20 else ""),
             )
         )
     settings = await _exists(ctx, "Stock Settings", "Stock Settings")
@@ -296,7 +316,8 @@ async def ensure_ready(ctx: StoreContext) -> None:
     """
     if ctx.cache.ready:
         return
-    wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields()}
+    # the Item fields are the catalog bridge's, checked by `items sync` itself (sync/items.py)
+    wanted = {f"{f['dt']}-{f['fieldname']}": f for f in custom_fields() if f["dt"] != "Item"}
     rows = await ctx.erp.get_list(
         "Custom Field", filters=[["name", "in", sorted(wanted)]], fields=["name", "options"], limit=0
     )

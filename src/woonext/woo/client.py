@@ -322,6 +322,28 @@ class WooClient:
     async def list_products(self, params: Mapping[str, Any] | None = None) -> WooPage:
         return await self.list_page("products", params)
 
+    async def get_product(self, product_id: int | str) -> dict[str, Any] | None:
+        """A product (or a variation, by its own id), or None when WooCommerce has no such id."""
+        try:
+            body, _ = await self.get(f"products/{product_id}")
+        except WooError as exc:
+            if exc.status == 404 and exc.code.endswith("invalid_id"):
+                return None
+            raise
+        return dict(body)
+
+    async def list_variations(self, product_id: int | str, params: Mapping[str, Any] | None = None) -> WooPage:
+        return await self.list_page(f"products/{product_id}/variations", params)
+
+    async def all_variations(self, product_id: int | str) -> list[dict[str, Any]]:
+        return await self._all(f"products/{product_id}/variations")
+
+    async def batch(self, path: str, update: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """`POST <path>/batch` with `update` (at most 100 objects, the store's limit); the answer's
+        `update` list, in the same order, each a saved object or `{"id", "error"}`."""
+        body, _ = await self.post(f"{path}/batch", {"update": update})
+        return list((body or {}).get("update") or [])
+
     async def list_webhooks(self) -> list[dict[str, Any]]:
         return await self._all("webhooks")
 

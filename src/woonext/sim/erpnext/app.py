@@ -184,6 +184,7 @@ class FrappeApp:
                 raise
             if write:
                 ctx.txn.commit()
+                self.sim.webhooks.after_commit(ctx.events)
             return result, ctx
         finally:
             if lock is not None:

@@ -33,6 +33,8 @@ class DocCtx:
         # timestamps this request gave documents: a later db_set-style save in the same request keeps
         # them (Frappe stamps both with the same moment), so the response and the row agree
         self.stamped: dict[tuple[str, str], str] = {}
+        # doc events (doctype, event, document) for the Webhook doctype, sent after the commit
+        self.events: list[tuple[str, str, Doc]] = []
 
     # -- Ctx protocol ----------------------------------------------------------------------------
     def get(self, doctype: str, name: str) -> Doc | None:
@@ -87,7 +89,13 @@ class DocCtx:
         self.txn.add_gl(entry)
 
     def add_stock_ledger(self, entry: Doc) -> None:
-        self.txn.add_stock_ledger(entry)
+        from .stock.ledger import record
+
+        record(self, entry)
+
+    def raise_event(self, doctype: str, event: str, doc: Doc) -> None:
+        """`run_webhooks(doc, method)`: remembered for this transaction, delivered after its commit."""
+        self.events.append((doctype, event, doc))
 
     def stock_qty(self, item_code: str, warehouse: str) -> Decimal:
         return self.txn.stock_qty(item_code, warehouse)

@@ -79,42 +79,6 @@ class CurrencyExchangeController(Controller):
             raise throw("Currency Exchange must be applicable for Buying or for Selling.")
 
 
-class ItemController(Controller):
-    doctype = "Item"
-
-    def validate(self, doc: Doc, ctx: Ctx) -> None:
-        # ERPNext's Item.validate: names and description fall back to the code
-        if not doc.get("item_name"):
-            doc["item_name"] = doc.get("item_code")
-        if not doc.get("description"):
-            doc["description"] = doc.get("item_name")
-
-
-class ItemPriceController(Controller):
-    doctype = "Item Price"
-
-    def before_validate(self, doc: Doc, ctx: Ctx) -> None:
-        price_list = ctx.get("Price List", str(doc.get("price_list") or "")) or {}
-        if not doc.get("currency") and price_list.get("currency"):
-            doc["currency"] = price_list["currency"]
-        if not doc.get("uom"):
-            item = ctx.get("Item", str(doc.get("item_code") or "")) or {}
-            doc["uom"] = item.get("stock_uom")
-        for flag in ("selling", "buying"):
-            if price_list.get(flag) is not None and not doc.get(flag):
-                doc[flag] = price_list[flag]
-
-    def validate(self, doc: Doc, ctx: Ctx) -> None:
-        for other in ctx.all("Item Price", item_code=doc.get("item_code"), price_list=doc.get("price_list")):
-            if other["name"] != doc["name"] and (other.get("uom") or "") == (doc.get("uom") or ""):
-                raise throw(
-                    "Item Price appears multiple times based on Price List, Supplier/Customer, Currency, "
-                    "Item, "
-                    "Batch, UOM, Qty, and Dates.",
-                    "ItemPriceDuplicateItem",
-                )
-
-
 def _refuse_delete_with_children(doctype: str, parent_field: str) -> type[Controller]:
     class TreeController(Controller):
         def on_trash(self, doc: Doc, ctx: Ctx) -> None:
@@ -147,8 +111,6 @@ CONTROLLERS: list[Controller] = [
     WarehouseController(),
     CostCenterController(),
     CurrencyExchangeController(),
-    ItemController(),
-    ItemPriceController(),
     AddressController(),
     ContactController(),
     CustomFieldController(),

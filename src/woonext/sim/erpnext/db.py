@@ -47,6 +47,7 @@ class Database:
         self.gl_entries: list[Doc] = []
         self.stock_ledger: list[Doc] = []
         self.bins: dict[tuple[str, str], Decimal] = {}
+        self.bin_names: dict[tuple[str, str], str] = {}  # (item_code, warehouse) -> the Bin document's name
         self.meta_version = 0
         # unique indexes, built on first use: (doctype, field) -> value (casefolded) -> row keys
         self._unique: dict[tuple[str, str], dict[str, set[str]]] = {}
@@ -124,6 +125,7 @@ class Txn:
         self.gl_entries: list[Doc] = []
         self.stock_ledger: list[Doc] = []
         self.bins: dict[tuple[str, str], Decimal] = {}
+        self.bin_names: dict[tuple[str, str], str] = {}
         self.meta_dirty = False
         self._metas: dict[str, Meta] = {}
 
@@ -214,6 +216,10 @@ class Txn:
         self.bins[k] = self.stock_qty(*k) + Decimal(str(entry.get("actual_qty") or 0))
         self.stock_ledger.append(entry)
 
+    def bin_name(self, item_code: str, warehouse: str) -> str | None:
+        k = (item_code, warehouse)
+        return self.bin_names.get(k) or self.db.bin_names.get(k)
+
     def add_gl(self, entry: Doc) -> None:
         self.gl_entries.append(entry)
 
@@ -231,6 +237,7 @@ class Txn:
         db.gl_entries.extend(self.gl_entries)
         db.stock_ledger.extend(self.stock_ledger)
         db.bins.update(self.bins)
+        db.bin_names.update(self.bin_names)
         if self.meta_dirty:
             db.meta_version += 1
         self.writes = {}
@@ -238,4 +245,5 @@ class Txn:
         self.gl_entries = []
         self.stock_ledger = []
         self.bins = {}
+        self.bin_names = {}
         self.meta_dirty = False

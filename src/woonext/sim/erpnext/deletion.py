@@ -37,10 +37,16 @@ def _points_at(row: Doc, fields: list[tuple[str, str | None]], doctype: str, nam
     return False
 
 
+# Frappe's `ignore_links_on_delete` (hooks.py): logs that never stop a delete (sample 107).
+IGNORE_LINKS_ON_DELETE = frozenset({"Webhook Request Log"})
+
+
 def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:
     """`check_if_doc_is_linked` / `..._dynamically_linked`: a draft or submitted document that links
     here (directly, from a child row, or through a Dynamic Link) blocks the delete."""
     for other_type in base_schema():
+        if other_type in IGNORE_LINKS_ON_DELETE:
+            continue
         other_meta = ctx.meta(other_type)
         if other_meta is None or other_meta.istable or other_meta.issingle:
             continue

@@ -209,7 +209,14 @@ class Engine:
         if doc["docstatus"] == 1:
             self.run(ctx, "on_submit", doc)
         doc.pop("__islocal", None)
+        # Document.insert: after_insert, then the post-save methods; on_change is not sent during an insert
+        self._events(ctx, doc, "after_insert", "on_update", *(("on_submit",) if doc["docstatus"] == 1 else ()))
         return doc
+
+    @staticmethod
+    def _events(ctx: DocCtx, doc: Doc, *events: str) -> None:
+        for event in events:
+            ctx.raise_event(doc["doctype"], event, doc)
 
     def _write(self, ctx: DocCtx, doc: Doc, meta: Meta, new: bool) -> None:
         if new and ctx.txn.exists(meta.name, doc["name"]):
@@ -276,6 +283,7 @@ class Engine:
         self.run(ctx, "on_update", doc)
         if new == 1:
             self.run(ctx, "on_submit", doc)
+        self._events(ctx, doc, "on_update", *(("on_submit",) if new == 1 and old == 0 else ()), "on_change")
         return doc
 
     def _update_after_submit(self, ctx: DocCtx, doc: Doc, before: Doc, meta: Meta, modified: str) -> Doc:
@@ -289,6 +297,7 @@ class Engine:
         v.validate_fields(doc, meta, ctx.child_meta)
         self._write(ctx, doc, meta, new=False)
         self.run(ctx, "on_update_after_submit", doc)
+        self._events(ctx, doc, "on_update_after_submit", "on_change")
         return doc
 
     def _cancel(self, ctx: DocCtx, doc: Doc, before: Doc, meta: Meta) -> Doc:
@@ -300,6 +309,7 @@ class Engine:
         self._stamp(ctx, doc, meta, False, self.next_modified(ctx, before.get("modified")))
         ctx.txn.put(storable(doc, meta, ctx.child_meta))
         self.run(ctx, "on_cancel", doc)
+        self._events(ctx, doc, "on_cancel", "on_change")
         return ctx.txn.get(meta.name, doc["name"]) or doc
 
     def submit(self, ctx: DocCtx, doctype: str, name: str) -> Doc:
@@ -320,6 +330,7 @@ class Engine:
         self.run(ctx, "on_trash", doc)
         check_no_links(ctx, meta, doc)
         ctx.txn.delete(doctype, doc["name"])
+        self._events(ctx, doc, "on_trash")
 
 
 def amended_name(ctx: DocCtx, doc: Doc) -> str | None:

@@ -36,9 +36,12 @@ RENAMABLE = frozenset(
         "Customer",
         "Customer Group",
         "Item",
+        "Item Attribute",
+        "Item Group",
         "Mode of Payment",
         "Price List",
         "Territory",
+        "UOM",
     }
 )
 NAME_SPECIAL_CHARACTERS = "<>"

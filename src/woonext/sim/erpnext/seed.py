@@ -15,6 +15,7 @@ from .countries import COUNTRIES
 from .documents import apply_defaults
 from .naming import random_name
 from .serialize import cast_doc
+from .stock.ledger import seed_bin
 from .trees import update_tree
 
 if TYPE_CHECKING:
@@ -26,6 +27,14 @@ ROOT_ACCOUNTS = {
     "Equity": "Equity",
     "Income": "Income",
     "Expense": "Expenses",
+}
+# What ERPNext's setup wizard installs (install_fixtures): item groups under the root, and the
+# "Size" and "Colour" attributes (sample 66: "Size" already exists on a fresh site).
+WIZARD_ITEM_GROUPS = ("Products", "Raw Material", "Services", "Sub Assemblies", "Consumable")
+STOCK_ENTRY_TYPES = ("Material Issue", "Material Receipt", "Material Transfer")
+WIZARD_ATTRIBUTES = {
+    "Size": [("Extra Small", "XS"), ("Small", "S"), ("Medium", "M"), ("Large", "L"), ("Extra Large", "XL")],
+    "Colour": [("Red", "RED"), ("Green", "GRE"), ("Blue", "BLU"), ("Black", "BLA"), ("White", "WHI")],
 }
 CURRENCY_INFO = {
     "EGP": ("Piastre[F]", 100, "E£"),
@@ -95,11 +104,20 @@ def seed_site(sim: ErpSim) -> None:
     for code, name in COUNTRIES.items():
         put(sim, "Country", name, country_name=name, code=code)
     put(sim, "Language", "en", language_code="en", language_name="English")
+    for user, first in (("Administrator", "Administrator"), ("Guest", "Guest")):
+        put(sim, "User", user, email=f"{user.lower()}@example.com", first_name=first, full_name=first)
     for uom in ("Nos", "Unit", "Kg", "Box", "Hour"):
         put(sim, "UOM", uom, uom_name=uom)
     put(sim, "Territory", "All Territories", territory_name="All Territories", is_group=1)
     put(sim, "Customer Group", "All Customer Groups", customer_group_name="All Customer Groups", is_group=1)
     put(sim, "Item Group", "All Item Groups", item_group_name="All Item Groups", is_group=1)
+    for group in WIZARD_ITEM_GROUPS:
+        put(sim, "Item Group", group, item_group_name=group, parent_item_group="All Item Groups")
+    for purpose in STOCK_ENTRY_TYPES:  # ERPNext's standard Stock Entry Types, named by purpose
+        put(sim, "Stock Entry Type", purpose, purpose=purpose)
+    for attribute, values in WIZARD_ATTRIBUTES.items():
+        rows = [{"attribute_value": value, "abbr": abbr} for value, abbr in values]
+        put(sim, "Item Attribute", attribute, attribute_name=attribute, item_attribute_values=rows)
     put(
         sim,
         "System Settings",
@@ -231,8 +249,11 @@ def seed_masters(sim: ErpSim, m: Masters) -> None:
                 currency=m.currency,
                 selling=1,
             )
-    for (item_code, warehouse), qty in m.stock.items():
-        sim.db.bins[(item_code, warehouse)] = Decimal(qty)
+    if m.stock:
+        ctx = sim.new_ctx()
+        for (item_code, warehouse), qty in m.stock.items():
+            seed_bin(ctx, item_code, warehouse, Decimal(qty))
+        ctx.txn.commit()
     for mop in m.modes_of_payment:
         accounts = [{"company": m.company, "default_account": mop.account}] if mop.account else []
         put(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,8 +18,12 @@ from .controllers import CONTROLLERS as MASTER_CONTROLLERS
 from .db import Database, Txn, clone
 from .documents import DocCtx, Engine
 from .inspect import Inspector
+from .items import CONTROLLERS as ITEM_CONTROLLERS
+from .items import METHODS as ITEM_METHODS
 from .ratelimit import MethodRateLimits, SiteRateLimit
 from .seed import seed_masters, seed_site
+from .stock.entries import CONTROLLERS as STOCK_CONTROLLERS
+from .webhooks import Delivery, WebhookController, WebhookQueue
 
 
 @dataclass
@@ -39,6 +44,8 @@ class ErpSimConfig:
     fault_server_mode: bool = False  # True when served on a real port (`sim up`): faults act on sockets
     admin_password: str = "admin"
     with_accounting: bool = True  # register woonext.sim.erpnext.accounting when importable
+    webhook_delay_s: float = 0.15  # Webhook doctype: commit → the background worker sends (observed 0.1–0.7 s)
+    webhook_retry_after_s: tuple[float, ...] = (1.0, 4.0)  # a failed try is repeated after 1 s, then 4 s
 
 
 class ErpSim:
@@ -62,8 +69,13 @@ class ErpSim:
         self.method_rate_limits = (
             MethodRateLimits(dict(self.config.method_rate_limits)) if self.config.method_rate_limits else None
         )
-        for controller in MASTER_CONTROLLERS:
+        for controller in [*MASTER_CONTROLLERS, *ITEM_CONTROLLERS, *STOCK_CONTROLLERS, WebhookController()]:
             self.engine.register(controller)
+        for path, fn in ITEM_METHODS.items():
+            self.register_method(path, fn, frozenset({"GET", "POST"}))
+        self.webhooks = WebhookQueue(
+            self, delay_s=self.config.webhook_delay_s, retry_after_s=self.config.webhook_retry_after_s
+        )
         if self.config.with_accounting:
             self._load_accounting()
         self.inspector = Inspector(self)
@@ -139,12 +151,34 @@ class ErpSim:
         seed_masters(self, masters)
         self._last_job_day = self.engine.now().date()
 
-    def insert(self, doctype: str, doc: Doc) -> Doc:
+    def insert(self, doctype: str, doc: Doc, events: bool = True) -> Doc:
         """Insert through the full document path (validation, controllers) and commit."""
         ctx = self.new_ctx()
         out = self.engine.insert(ctx, doctype, dict(doc))
         ctx.txn.commit()
+        if events:
+            self.webhooks.after_commit(ctx.events)
         return clone(out)
+
+    # -- the Webhook doctype's background worker -------------------------------------------------------
+    @property
+    def webhook_transport(self) -> Any:
+        """How deliveries reach their URL (an in-process ASGI transport in tests; None = the network)."""
+        return self.webhooks.transport
+
+    @webhook_transport.setter
+    def webhook_transport(self, transport: Any) -> None:
+        self.webhooks.transport = transport
+
+    async def run_webhooks(self, now: bool = True) -> list[Delivery]:
+        """Run the background worker once: every queued delivery (`now`), or those due by the clock."""
+        return await self.webhooks.run(now=now)
+
+    async def webhook_worker(self, poll_s: float = 0.05) -> None:
+        """The RQ worker, forever: send what is due (`sim up` and tests with a running clock)."""
+        while True:
+            await asyncio.sleep(poll_s)
+            await self.webhooks.run(now=False)
 
     @property
     def gl_entries(self) -> list[Doc]:

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from woonext.sim.clock import SimClock
 from woonext.sim.faults import FaultMiddleware, FaultPlan
 
-from . import phpjson, routes_data, routes_orders, routes_store, routes_zones, sim_api
+from . import phpjson, routes_data, routes_orders, routes_products, routes_store, routes_zones, sim_api
 from .auth import Authenticator, KeyStore, key_permission_error
 from .book import OrderBook
 from .catalog import Catalog
@@ -80,6 +80,7 @@ class WooSim:
         self.router = Router()
         routes_orders.register(self.router)
         routes_store.register(self.router)
+        routes_products.register(self.router)
         routes_data.register(self.router)
         routes_zones.register(self.router)
         self.request_log: list[tuple[str, str, int]] = []

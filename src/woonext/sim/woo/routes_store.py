@@ -114,14 +114,25 @@ async def list_products(sim: WooSim, req: WooRequest, m: dict[str, str], values:
         items = [p for p in items if p["id"] in values["include"]]
     if req.query.get("type"):
         items = [p for p in items if p.get("type") == req.query["type"]]
-    items.sort(
-        key=lambda p: (p.get("date_created_gmt") or "", p["id"]), reverse=(values.get("order") or "desc") == "desc"
-    )
+    items = _modified_after(sim, req, items)
+    orderby = {"modified": "date_modified_gmt", "id": "id"}.get(str(req.query.get("orderby") or ""), "date_created_gmt")
+    items.sort(key=lambda p: (p.get(orderby) or "", p["id"]), reverse=(values.get("order") or "desc") == "desc")
     return _paged(sim, req, "/wc/v3/products", items, values)
 
 
+def _modified_after(sim: WooSim, req: WooRequest, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`modified_after` is strict; with `dates_are_gmt` it compares the GMT column, else store time."""
+    after = str(req.query.get("modified_after") or "")
+    if not after:
+        return items
+    gmt = str(req.query.get("dates_are_gmt") or "").lower() in ("1", "true")
+    column = "date_modified_gmt" if gmt else "date_modified"
+    return [p for p in items if str(p.get(column) or "") > after[:19]]
+
+
 async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
-    product = sim.catalog.products.get(int(m["id"]))
+    # wc_get_product() answers a variation's id too (type "variation", with its parent_id)
+    product = sim.catalog.products.get(int(m["id"])) or sim.catalog.variations.get(int(m["id"]))
     if product is None:
         raise WooError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
     return Reply(200, _public(product))
@@ -129,8 +140,13 @@ async def get_product(sim: WooSim, req: WooRequest, m: dict[str, str], values: d
 
 async def list_variations(sim: WooSim, req: WooRequest, m: dict[str, str], values: dict[str, Any]) -> Reply:
     pid = int(m["product_id"])
+    wanted = set(values.get("include") or [])
     items = sorted(
-        (v for v in sim.catalog.variations.values() if int(v.get("parent_id", 0)) == pid),
+        (
+            v
+            for v in sim.catalog.variations.values()
+            if int(v.get("parent_id", 0)) == pid and (not wanted or v["id"] in wanted)
+        ),
         key=lambda v: v["id"],
         reverse=(values.get("order") or "desc") == "desc",
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from . import pricing
+from . import pricing, stock
 from .book import DRAFT_STATUSES, ORDER_STATUSES, OrderBook, blank_order, clone, order_links
 from .catalog import Catalog
 from .config import CURRENCY_SYMBOLS, WooSimConfig
@@ -173,6 +173,7 @@ class Shop:
             self.book.set_status(order, status, self.now())
             if data.get("set_paid"):
                 self.book.payment_complete(order, self.now(), str(data.get("transaction_id") or ""))
+            stock.on_status(self, order, None, str(order["status"]))
             self._save(order, "pending", creating=True)
         return order
 
@@ -226,6 +227,8 @@ class Shop:
                 self.book.set_status(order, str(data["status"]), self.now())
             if data.get("set_paid") and order.get("needs_payment", True):
                 self.book.payment_complete(order, self.now(), str(data.get("transaction_id") or ""))
+            if order["status"] != old_status:
+                stock.on_status(self, order, old_status, str(order["status"]))
             self._save(order, old_status)
         return order
 
@@ -237,6 +240,8 @@ class Shop:
         old_status = str(order["status"])
         with self.hub.scope():
             self.book.payment_complete(order, self.now(), transaction_id)
+            if order["status"] != old_status:
+                stock.on_status(self, order, old_status, str(order["status"]))
             self._save(order, old_status)
         return order
 

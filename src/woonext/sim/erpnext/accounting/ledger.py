@@ -155,5 +155,9 @@ def post_stock(ctx: Ctx, doc: Doc, entries: list[Doc], allow_negative: bool) -> 
 
 
 def reverse_stock(ctx: Ctx, entries: list[Doc]) -> None:
+    from ..stock.ledger import mark_cancelled
+
+    if entries:
+        mark_cancelled(ctx, str(entries[0]["voucher_type"]), str(entries[0]["voucher_no"]))  # type: ignore[arg-type]
     for entry in entries:
         ctx.add_stock_ledger(_floats(dict(entry, actual_qty=-entry["actual_qty"], is_cancelled=1)))
