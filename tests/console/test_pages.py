@@ -130,3 +130,16 @@ async def test_overview_shows_polls_webhooks_outcomes_and_the_chart(tmp_path: Pa
     assert "Last successful order poll" in text and "never" not in text.split("Last webhook")[0]
     assert "need a person" in text and "<svg" in text and "invoices per day" in text
     assert "No stock or price push has run" in text  # the catalog slot, empty until those flows run
+
+    t = world.clock.now()
+    pushed = queue.enqueue(world.db, "main", "job", "stock", "schedule", t, "tick:main:stock:x").event_id
+    assert queue.claim(world.db, "w", t, t) is not None
+    queue.finish(world.db, pushed, "w", SUCCEEDED, t)
+    queue.enqueue(world.db, "main", "price", "", "erpnext.Item Price.on_update", t)  # waiting for a worker
+    world.clock.advance(90)
+    async with browser(world) as client:
+        await login(client, "vic")
+        catalog = (await client.get("/")).text.split("Catalog: stock and prices")[1]
+    assert "stock to WooCommerce" in catalog and "prices to WooCommerce" in catalog
+    assert "items from WooCommerce" not in catalog  # never ran: not shown
+    assert "1 min" in catalog  # the price change has waited a minute and a half

@@ -18,8 +18,13 @@ from woonext.store import DEAD_LETTER, NEEDS_REVIEW, UNRESOLVED_STATUSES, Outcom
 from woonext.store import events as queue
 from woonext.store.tables import bindings, cursors, events, outcomes
 
-# Cursors of the ERPNext → WooCommerce catalog flows (stock and price pushes), shown when present.
-CATALOG_STREAMS = ("items", "stock", "prices")
+# The catalog flows (sync/items.py, stock.py, prices.py): (label, scheduled job, ERPNext/WooCommerce
+# trigger event kind). Shown once any of their events exists.
+CATALOG_FLOWS = (
+    ("stock to WooCommerce", "stock", "stock"),
+    ("prices to WooCommerce", "prices", "price"),
+    ("items from WooCommerce products", "items", "product"),
+)
 CHART_DAYS = 7
 
 
@@ -31,6 +36,14 @@ class JobState:
     attempts: int
     last_error: str
     updated_at: datetime
+
+
+@dataclass
+class CatalogFlow:
+    label: str
+    last_success: datetime | None
+    waiting: int
+    oldest_wait: float | None  # seconds: how far behind the push is
 
 
 @dataclass
@@ -48,7 +61,7 @@ class StoreOverview:
     needs_person: int = 0
     dead_letters: int = 0
     failing_jobs: list[JobState] = field(default_factory=list)
-    catalog: dict[str, datetime] = field(default_factory=dict)  # stream → when its cursor last moved
+    catalog: list[CatalogFlow] = field(default_factory=list)  # empty until a catalog flow has run
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -148,6 +161,26 @@ def _failing_jobs(connection: Any, store: str, threshold: int) -> list[JobState]
     return list(latest.values())
 
 
+def _catalog(connection: Any, store: str, now: datetime) -> list[CatalogFlow]:
+    flows = []
+    for label, job, kind in CATALOG_FLOWS:
+        mine = (events.c.store == store) & (
+            ((events.c.kind == "job") & (events.c.remote_id == job)) | (events.c.kind == kind)
+        )
+        if connection.execute(select(func.count()).where(mine)).scalar() == 0:
+            continue
+        last = _utc(
+            connection.execute(
+                select(func.max(events.c.updated_at)).where(mine, events.c.status == "Succeeded")
+            ).scalar()
+        )
+        due = (mine, events.c.status == queue.PENDING, events.c.available_at <= now)
+        waiting = int(connection.execute(select(func.count()).where(*due)).scalar() or 0)
+        oldest = _utc(connection.execute(select(func.min(events.c.available_at)).where(*due)).scalar())
+        flows.append(CatalogFlow(label, last, waiting, (now - oldest).total_seconds() if oldest else None))
+    return flows
+
+
 def _last_success(connection: Any, store: str) -> datetime | None:
     query = select(func.max(events.c.updated_at)).where(
         events.c.store == store,
@@ -194,13 +227,11 @@ def store_overview(db: StateDB, store: str, now: datetime, job_threshold: int = 
             or 0
         )
         view.failing_jobs = _failing_jobs(connection, store, job_threshold)
-        for stream, value, updated in connection.execute(
-            select(cursors.c.stream, cursors.c.value, cursors.c.updated_at).where(cursors.c.store == store)
-        ):
-            if stream == "orders":
-                view.order_cursor = _cursor_time(value)
-            elif stream in CATALOG_STREAMS and (moved := _utc(updated)) is not None:
-                view.catalog[stream] = moved
+        orders_cursor = connection.execute(
+            select(cursors.c.value).where(cursors.c.store == store, cursors.c.stream == "orders")
+        ).scalar()
+        view.order_cursor = _cursor_time(orders_cursor)
+        view.catalog = _catalog(connection, store, now)
     view.poll_lag = (now - view.last_poll).total_seconds() if view.last_poll else None
     return view
 
