@@ -86,7 +86,7 @@ COMMANDS: dict[str, Row] = {
         "reconcile",
     ),
     "status": _row(
-        "Counts per status and the latest failures (NeedsReview, Failed, DeadLetter) with the fix.", "status"
+        "Counts per status and what needs a person (NeedsReview, DeadLetter), by cause, with the fix.", "status"
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
     "users": _row("Console users: who may log in, viewer or operator.", "users"),
