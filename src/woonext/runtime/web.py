@@ -33,6 +33,7 @@ from woonext.sync.context import Transports
 from .bodies import BodyTooLarge, read_body
 from .erp_receiver import erpnext_endpoint
 from .metrics import WEBHOOKS, render
+from .readiness import Readiness
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
 log = structlog.get_logger(__name__)
@@ -136,13 +137,13 @@ def create_app(
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    readiness = Readiness(config, db, transports)
+
     async def readyz(request: Request) -> JSONResponse:
-        try:
-            await asyncio.to_thread(queue.ping, db)
-        except Exception as exc:  # any failure to reach the state DB means not ready
-            log.warning("not_ready", error=f"{type(exc).__name__}: {exc}")
-            return JSONResponse({"status": "unavailable", "state_db": "unreachable"}, 503)
-        return JSONResponse({"status": "ready", "state_db": "ok"})
+        ready, body = await readiness.check()
+        if not ready:
+            log.warning("not_ready", **{k: v for k, v in body.items() if k != "status"})
+        return JSONResponse(body, 200 if ready else 503)
 
     async def metrics(request: Request) -> Response:
         if not await metrics_allowed(config, db, request):
