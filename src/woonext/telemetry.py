@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import unquote
 
 import httpx
 import structlog
@@ -36,7 +37,7 @@ def note_retry(
     RETRIES.labels(target).inc()
     _log.warning(
         "waiting_for_" + target,
-        message=f"{SYSTEMS.get(target, target)} did not answer {method} {path.split('?')[0]} ({why}); "
+        message=f"{SYSTEMS.get(target, target)} did not answer {method} {unquote(path.split('?')[0])} ({why}); "
         f"try {attempt + 1} of {retries + 1} in {delay:.1f} s, {time.monotonic() - started:.0f} s so far",
         attempt=attempt,
         retry_in=round(delay, 1),

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -40,19 +41,20 @@ def _moment(value: str, option: str) -> datetime:
 
 
 def print_events(rows: list[queue.Event], title: str) -> None:
+    # No vertical rules and short cells: eight columns that read at 80 characters (the error wraps).
     table = Table(
-        "event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason", title=title
-    )
+        "event", "store", "object", "trigger", "status", "tries", "updated", "error / reason",
+        title=title, box=box.SIMPLE_HEAD,
+    )  # fmt: skip
     for e in rows:
         table.add_row(
             str(e.id),
-            e.store,
-            e.kind,
-            e.remote_id,
-            e.topic,
+            escape(e.store),
+            escape(f"{e.kind} {e.remote_id}".strip()),
+            escape(e.topic),
             e.status,
             str(e.attempts),
-            _when(e.updated_at),
+            e.updated_at.strftime("%m-%d %H:%M") if e.updated_at else "",
             escape(e.last_error or ""),
         )
     console.print(table)

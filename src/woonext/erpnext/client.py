@@ -211,7 +211,7 @@ class ErpClient:
                 if not retry or attempt > self.max_retries:
                     raise
                 delay = self._delay(attempt, exc.retry_after)
-                why = f"HTTP {exc.status} {exc.exc_type}".strip()
+                why = f"HTTP {exc.status}" + (f" {exc.exc_type}" if exc.exc_type != f"HTTP{exc.status}" else "")
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, _NOT_SENT)
                 if (method in IDEMPOTENT or not_sent) and attempt <= self.max_retries:
