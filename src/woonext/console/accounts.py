@@ -181,22 +181,22 @@ def record_failure(db: StateDB, name: str, address: str) -> float:
     with write_transaction(db.engine) as connection:
         for key in _keys(name, address):
             row = connection.execute(select(login_failures).where(login_failures.c.key == key)).first()
-            if row is None or now - _utc(row.first_at) > WINDOW:
-                failures, first = 1, now
-                connection.execute(delete(login_failures).where(login_failures.c.key == key))
-                connection.execute(insert(login_failures).values(key=key, failures=1, first_at=now))
-            else:
-                failures, first = int(row.failures) + 1, _utc(row.first_at)
+            fresh = row is None or now - _utc(row.first_at) > WINDOW  # a new window of 15 minutes
+            failures = 1 if fresh else int(row.failures) + 1  # type: ignore[union-attr]
             blocked = None
             if failures >= FREE_FAILURES:
                 block = min(MAX_BLOCK, FIRST_BLOCK * 2 ** (failures - FREE_FAILURES))
                 blocked = now + block
                 wait = max(wait, block.total_seconds())
-            connection.execute(
-                update(login_failures)
-                .where(login_failures.c.key == key)
-                .values(failures=failures, first_at=first, blocked_until=blocked)
-            )
+            if row is None:
+                connection.execute(
+                    insert(login_failures).values(key=key, failures=failures, first_at=now, blocked_until=blocked)
+                )
+                continue
+            values: dict[str, Any] = {"failures": failures, "blocked_until": blocked}
+            if fresh:
+                values["first_at"] = now
+            connection.execute(update(login_failures).where(login_failures.c.key == key).values(**values))
     return wait
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -52,7 +53,7 @@ class Console:
         """State-DB work off the event loop (the webhook receiver shares it)."""
         return await asyncio.to_thread(fn, *args)
 
-    def now(self) -> Any:
+    def now(self) -> datetime:
         return self.db.clock.now()
 
     def render(
