@@ -70,6 +70,7 @@ def driver(tmp_path: Path) -> Iterator[Any]:
         options.add_argument(flag)
     browser = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
     browser.set_page_load_timeout(30)
+    browser.implicitly_wait(10)  # a loaded CI machine: elements may take a moment after a navigation
     try:
         yield browser
     finally:
@@ -130,6 +131,26 @@ def _dead_letter(db: StateDB, order_id: str) -> int:
     return event_id
 
 
+def _arrive(driver: Any, path: str, heading: str) -> None:
+    """Wait until a click's navigation has landed: the address and the page's heading (a form's POST
+    and its redirect may still be under way when `click()` returns)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def landed(d: Any) -> bool:
+        headings = d.find_elements(By.TAG_NAME, "h1")
+        return path in d.current_url and bool(headings) and headings[0].text.startswith(heading)
+
+    WebDriverWait(driver, 30).until(landed, f"{path} with heading {heading!r}")
+
+
+def _note(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return str(WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".note"))[0].text)
+
+
 def test_an_operator_walks_the_console_in_a_real_browser(tmp_path: Path, driver: Any) -> None:
     from selenium.webdriver.common.by import By
 
@@ -171,15 +192,17 @@ def test_an_operator_walks_the_console_in_a_real_browser(tmp_path: Path, driver:
             driver.find_element(By.ID, "name").send_keys("olga")
             driver.find_element(By.ID, "password").send_keys(PASSWORD)
             driver.find_element(By.CSS_SELECTOR, "form.login button").click()
-            assert driver.find_element(By.TAG_NAME, "h1").text == "Overview"
+            _arrive(driver, "/", "Overview")
             assert "need a person" in driver.page_source
             driver.save_screenshot(str(shots / "1-overview.png"))
 
             driver.find_element(By.LINK_TEXT, "Needs a person").click()
+            _arrive(driver, "/needs", "Needs a person")
             headline = driver.find_element(By.PARTIAL_LINK_TEXT, "prepaid method 'kashier_card'")
             assert headline.text.startswith("3 orders: prepaid method 'kashier_card' needs an account")
             driver.save_screenshot(str(shots / "2-needs-a-person.png"))
             headline.click()
+            _arrive(driver, "/needs/", "3 orders")
             assert len(driver.find_elements(By.CSS_SELECTOR, "table a[href^='/orders/main/']")) == 3
             driver.save_screenshot(str(shots / "3-group.png"))
 
@@ -187,24 +210,24 @@ def test_an_operator_walks_the_console_in_a_real_browser(tmp_path: Path, driver:
                 fixed = erp.put(f"/api/resource/Company/{company}", json={"custom_kashier_account": account})
                 assert fixed.status_code == 200, fixed.text
             driver.find_element(By.XPATH, "//button[starts-with(., 'Retry these 3')]").click()
-            assert "3 orders queued again" in driver.find_element(By.CSS_SELECTOR, ".note").text
+            assert "3 orders queued again" in _note(driver)
             wait_for(lambda: all(_outcome(db, i) == SUCCEEDED for i in parked_ids), "the retried orders", 30)
             driver.refresh()
             assert "3 orders: prepaid method" not in driver.page_source
 
             driver.get(f"{base}/orders/main/{parked_ids[0]}")
+            _arrive(driver, f"/orders/main/{parked_ids[0]}", f"Order {parked_ids[0]}")
             assert "Sales Invoice" in driver.page_source and "/app/payment-entry/" in driver.page_source
             assert "retry of the cause" in driver.page_source  # who did it, in the order's story
             driver.save_screenshot(str(shots / "4-order-story.png"))
 
             driver.find_element(By.LINK_TEXT, "Dead letter").click()
+            _arrive(driver, "/dead-letter", "Dead letter")
             assert "HTTP 502 Bad Gateway" in driver.page_source
             driver.save_screenshot(str(shots / "5-dead-letter.png"))
             row = driver.find_element(By.XPATH, f"//tr[td[1][normalize-space()='{dead}']]")
             row.find_element(By.TAG_NAME, "button").click()
-            assert (
-                f"event {dead} (order {completed}) queued again" in driver.find_element(By.CSS_SELECTOR, ".note").text
-            )
+            assert f"event {dead} (order {completed}) queued again" in _note(driver)
             wait_for(
                 lambda: (e := queue.get(db, dead)) is not None and e.status not in ("Pending", "Running"), "the event"
             )

@@ -102,7 +102,9 @@ def print_groups(console: Console, groups: list[FailureGroup], *, verbose: bool 
     for g in groups:
         colour = "red" if g.status != NEEDS_REVIEW else "yellow"
         where = f" in store {g.store}" if g.store else ""
-        console.print(f"[{colour}]{escape(g.headline)}[/{colour}] ({g.status}{escape(where)})", highlight=False)
+        console.print(
+            f"[{colour}]{escape(g.headline)}[/{colour}] ({g.status} {escape(g.reason)}{escape(where)})", highlight=False
+        )
         if g.hint:
             console.print(f"  → {escape(g.hint)}", highlight=False)
         if verbose:
