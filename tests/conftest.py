@@ -8,6 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from tests.unit import pg
+from woonext.store import loopguard
+
+# A woonext coroutine that calls the state DB on the event loop fails the test that reaches it
+# (store/loopguard.py), in this process and in the processes tests start.
+loopguard.force("raise")
+os.environ.setdefault("WOONEXT_LOOP_GUARD", "raise")
 
 
 @pytest.fixture(scope="session")

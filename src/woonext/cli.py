@@ -51,7 +51,11 @@ SYNC_MODULES = ("sync", "sync_customers", "sync_territories")
 SERVICE_MODULES = ("serve",)
 
 COMMANDS: dict[str, Row] = {
-    "setup": _row("Create the custom fields the sync needs (idempotent) and check every prerequisite.", "setup"),
+    "init": _row("Read both systems and write a complete, commented configuration with proposed mappings.", "init"),
+    "setup": _row(
+        "Create the custom fields the sync needs, check every prerequisite; --apply creates what is missing.",
+        "setup",
+    ),
     "migrate": _row(
         "Historical orders (completed / cancelled / refunded) → paid report-only Sales Invoices.", "migrate"
     ),

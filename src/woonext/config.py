@@ -150,7 +150,16 @@ class StoreConfig(_Strict):
     payment_methods: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PAYMENT_METHODS))
     # custom_payment_method → Mode of Payment; any method not listed maps to itself.
     modes_of_payment: dict[str, str] = Field(default_factory=dict)
+    # Mode of Payment → its default account for the company (`setup --apply` creates and sets it).
+    mode_of_payment_accounts: dict[str, str] = Field(default_factory=dict)
+    # custom_payment_method → the account historical (migrated) payments are booked to.
     migration_accounts: dict[str, str] = Field(default_factory=dict)
+    # A history account that is a live Cash or Bank account is refused by `setup` / `config check
+    # --online` unless this is true: migrated orders would move real balances.
+    allow_live_accounts_for_history: bool = False
+    # The company's Kashier account (Company.custom_kashier_account) `setup --apply` creates and sets
+    # when the company has none ("" = leave the company as it is).
+    kashier_account: str = ""
     prepaid: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PREPAID))
     tax_accounts: dict[str, str] = Field(default_factory=dict)
     delivery_meta: DeliveryMetaKeys = Field(default_factory=DeliveryMetaKeys)

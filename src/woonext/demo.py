@@ -7,6 +7,7 @@ cancelled), and `woonext reconcile` of WooCommerce against ERPNext for the whole
 
 from __future__ import annotations
 
+import asyncio
 import random
 import tempfile
 import time
@@ -137,7 +138,7 @@ async def run_demo(
     config = Config.model_validate(
         pair.config("http://woo.test", "http://erp.test", f"sqlite:///{state_dir / 'state.sqlite'}")
     )
-    db = StateDB.open(config.state_url)
+    db = await asyncio.to_thread(StateDB.open, config.state_url)  # creates and migrates the schema: off the loop
     transports = Transports(woo=httpx.ASGITransport(app=pair.woo.app), erpnext=httpx.ASGITransport(app=pair.erp.app))
     ctx = open_store(config, config.stores[0], db, transports)
     try:
@@ -161,11 +162,11 @@ async def run_demo(
             live.append(await sync_orders_once(ctx))
         step("reconciliation")
         recon = await reconcile(ctx, pair)
-        sample = next((b for b in db.bindings("main", "payment") if b.state == "submitted"), None)
+        sample = next((b for b in await ctx.state.bindings("main", "payment") if b.state == "submitted"), None)
         invoice = payment = None
         if sample is not None:
             payment = await ctx.erp.get_doc("Payment Entry", sample.erp_name)
-            order_binding = db.get_binding("main", "order", sample.remote_id)
+            order_binding = await ctx.state.get_binding("main", "order", sample.remote_id)
             if order_binding is not None:
                 invoice = await ctx.erp.get_doc("Sales Invoice", order_binding.erp_name)
         return DemoResult(

@@ -14,10 +14,10 @@ async def test_two_flows_on_one_order_record_one_intent_and_make_one_document(tm
     world = await ready_world(tmp_path)
     ctx = world.context()
     doc = {"first_name": "Soak", "last_name": "Race", "woonext_sync_key": "main:contact:race"}
-    late = binding_for(ctx, "contact", "race", "Contact")  # read before the other flow saved its intent
-    early = binding_for(ctx, "contact", "race", "Contact")
+    late = await binding_for(ctx, "contact", "race", "Contact")  # read before the other flow saved its intent
+    early = await binding_for(ctx, "contact", "race", "Contact")
     first = await insert_once(ctx, early, "Contact", dict(doc))
-    mark_done(ctx, early, str(first["name"]), "submitted")
+    await mark_done(ctx, early, str(first["name"]), "submitted")
     second = await insert_once(ctx, late, "Contact", dict(doc))
     assert second["name"] == first["name"]
     assert [c["name"] for c in world.erp.db.all("Contact") if c.get("woonext_sync_key") == doc["woonext_sync_key"]] == [

@@ -78,6 +78,7 @@ def configs(tmp_path: Path, unavailable: str) -> dict[str, Path]:
 
 # (command row, config, arguments, exit code, words the output must have)
 CASES: list[tuple[str, str, list[str], int, str]] = [
+    ("init", "down", ["init", "--yes", "--write", "{missing}"], 2, "missing: pass"),
     ("setup", "down", ["setup"], 3, "ERPNext could not be reached"),
     ("migrate", "down", ["migrate"], 3, "could not be reached"),
     ("sync", "down", ["sync", "orders", "--once"], 3, "could not be reached"),

@@ -10,7 +10,6 @@ again a minute later, nothing lost).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +25,7 @@ from woonext.alerts.send import Channels, Message, SendError, send
 from woonext.config import Config
 from woonext.console.queries import store_overview
 from woonext.store import StateDB
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.store.engine import write_transaction
 from woonext.store.tables_ops import alert_state
 
@@ -105,25 +105,26 @@ async def _batch(
     config: Config, db: StateDB, store: str, now: datetime, transport: httpx.AsyncBaseTransport | None
 ) -> Sent | None:
     alerts = config.alerts
-    lag_alerted = bool((await asyncio.to_thread(_state, db, store, BATCH)).get("lag_alerted"))
-    if (await asyncio.to_thread(gather.collect, db, alerts, store, now, lag_alerted)).empty:
+    state = AsyncStateDB(db)
+    lag_alerted = bool((await state.run(_state, db, store, BATCH)).get("lag_alerted"))
+    if (await state.run(gather.collect, db, alerts, store, now, lag_alerted)).empty:
         return None  # nothing to say: no write at all
-    value = await asyncio.to_thread(_claim, db, store, BATCH, now, timedelta(seconds=alerts.every_seconds))
+    value = await state.run(_claim, db, store, BATCH, now, timedelta(seconds=alerts.every_seconds))
     if value is None:
         return None
     lag_alerted = bool(value.get("lag_alerted"))
-    found = await asyncio.to_thread(gather.collect, db, alerts, store, now, lag_alerted)  # again, now it is ours
+    found = await state.run(gather.collect, db, alerts, store, now, lag_alerted)  # again, now it is ours
     if found.empty:
-        await asyncio.to_thread(_release, db, store, BATCH, now, False, value)
+        await state.run(_release, db, store, BATCH, now, False, value)
         return None
     sent = await _deliver(
         config, store, BATCH, batch_message(found, alerts.lag_seconds, alerts.console_url), now, transport
     )
     if sent.channels is not None:
-        failing = (await asyncio.to_thread(store_overview, db, store, now, alerts.job_failures)).failing_jobs
-        await asyncio.to_thread(gather.mark, db, found, now, failing)
+        failing = (await state.run(store_overview, db, store, now, alerts.job_failures)).failing_jobs
+        await state.run(gather.mark, db, found, now, failing)
         value["lag_alerted"] = (lag_alerted or found.lag_over) and not found.lag_recovered
-    await asyncio.to_thread(_release, db, store, BATCH, now, sent.channels is not None, value)
+    await state.run(_release, db, store, BATCH, now, sent.channels is not None, value)
     return sent
 
 
@@ -138,18 +139,19 @@ def digest_due(digest_at: str, now: datetime, last_day: str | None) -> bool:
 async def _digest(
     config: Config, db: StateDB, store: str, now: datetime, transport: httpx.AsyncBaseTransport | None
 ) -> Sent | None:
-    if not digest_due(config.alerts.digest_at, now, (await asyncio.to_thread(_state, db, store, DIGEST)).get("day")):
+    state = AsyncStateDB(db)
+    if not digest_due(config.alerts.digest_at, now, (await state.run(_state, db, store, DIGEST)).get("day")):
         return None
-    value = await asyncio.to_thread(_claim, db, store, DIGEST, now, None)
+    value = await state.run(_claim, db, store, DIGEST, now, None)
     if value is None or not digest_due(config.alerts.digest_at, now, value.get("day")):
         if value is not None:
-            await asyncio.to_thread(_release, db, store, DIGEST, now, False, value)
+            await state.run(_release, db, store, DIGEST, now, False, value)
         return None
-    figures = await asyncio.to_thread(gather.digest, db, config.alerts, store, now)
+    figures = await state.run(gather.digest, db, config.alerts, store, now)
     sent = await _deliver(config, store, DIGEST, digest_message(figures, config.alerts.console_url), now, transport)
     if sent.channels is not None:
         value["day"] = now.date().isoformat()
-    await asyncio.to_thread(_release, db, store, DIGEST, now, sent.channels is not None, value)
+    await state.run(_release, db, store, DIGEST, now, sent.channels is not None, value)
     return sent
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -25,7 +26,7 @@ async def for_each_store(
     cli: CliContext, store: str | None, flow: Flow[T], transports: Transports | None = None
 ) -> list[tuple[StoreContext, T]]:
     config = cli.config()
-    db = cli.state_db()
+    db = await asyncio.to_thread(cli.state_db)  # opening migrates the schema: not on the event loop
     try:
         stores = select_stores(config, store)
     except KeyError as exc:
@@ -39,6 +40,11 @@ async def for_each_store(
         finally:
             await ctx.aclose()
     return results
+
+
+def is_terminal() -> bool:
+    """Questions only when a person is at the keyboard (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def exit_code(exc: ErpError | WooError) -> int:

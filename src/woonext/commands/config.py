@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
     def config_check(
         ctx: typer.Context,
         config: Path | None = typer.Option(None, "--config", "-c", help="Config file to check."),
+        online: bool = typer.Option(
+            False, "--online", help="Also reach both systems (each URL named) and check the store against the file."
+        ),
     ) -> None:
         """Validate the configuration and print every problem at once (exit 2 if any)."""
         path = config_path(config or cli_context(ctx).config_path)
@@ -29,7 +32,14 @@ def register(app: typer.Typer) -> None:
             for problem in problems:
                 err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
             raise typer.Exit(USAGE)
-        console.print(f"[green]{path}: OK[/green]", highlight=False)
+        if online:
+            from woonext.commands._online_check import check_online  # the clients only when asked for
+
+            found = check_online(path)
+            if found:
+                console.print(f"[red]{path}: {found} problem(s) online[/red]", highlight=False)
+                raise typer.Exit(USAGE)
+        console.print(f"[green]{path}: OK{' (online too)' if online else ''}[/green]", highlight=False)
 
     @config_app.command("show")
     def config_show(ctx: typer.Context) -> None:

@@ -108,7 +108,7 @@ def register(console: Console) -> dict[str, object]:
         event_id = int(request.path_params["event_id"])
         origin = "/dead-letter" if form.get("from") == "dead-letter" else "/events"
         try:
-            event = await console.call(queue.retry, console.db, event_id, console.now())
+            event = await console.state.retry_event(event_id, console.now())
         except queue.RetryRefused as exc:
             return back(origin, str(exc))
         await console.call(
@@ -126,7 +126,7 @@ def register(console: Console) -> dict[str, object]:
     @act
     async def retry_dead(request: Request, session: accounts.Session, form: dict[str, str]) -> Response:
         store = form.get("store") or None
-        ids = await console.call(queue.retry_dead_letters, console.db, console.now(), store)
+        ids = await console.state.retry_dead_letters(console.now(), store)
         await console.call(
             accounts.audit, console.db, session.user.name, "retry_dead_letters", store or "", "", f"{len(ids)} events"
         )

@@ -7,7 +7,6 @@ JavaScript. Pages for every logged-in user; actions for operators (see `guard.py
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from woonext.config import Config
 from woonext.console import accounts, actions, login, pages
 from woonext.console.guard import COOKIE, Console
 from woonext.store import StateDB
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.sync.context import Transports
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -60,7 +60,7 @@ def console_routes(
     ]
 
 
-async def metrics_allowed(config: Config, db: StateDB, request: Request) -> bool:
+async def metrics_allowed(config: Config, state: AsyncStateDB, request: Request) -> bool:
     """A scraper with the configured bearer token, or a logged-in console user."""
     token = config.console.metrics_token
     given = request.headers.get("authorization", "")
@@ -69,7 +69,7 @@ async def metrics_allowed(config: Config, db: StateDB, request: Request) -> bool
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         return False
-    return await asyncio.to_thread(accounts.session, db, cookie) is not None
+    return await state.run(accounts.session, state.db, cookie) is not None
 
 
 def metrics_refused() -> Response:

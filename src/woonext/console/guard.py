@@ -8,7 +8,6 @@ HTTPS (directly, or through a proxy that says so in X-Forwarded-Proto and that u
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ from woonext.config import Config
 from woonext.console import accounts
 from woonext.console.queries import ago
 from woonext.store import StateDB
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.sync.context import Transports
 
 T = TypeVar("T")
@@ -48,10 +48,15 @@ class Console:
     transports: Transports | None = None
     on_enqueued: Callable[[], None] | None = None
     env: Environment = field(default_factory=_environment)
+    state: AsyncStateDB = field(init=False)
+
+    def __post_init__(self) -> None:
+        # The web lane: the webhook receiver's, never queued behind workers waiting for the lock.
+        self.state = AsyncStateDB(self.db, lane="web")
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """State-DB work off the event loop (the webhook receiver shares it)."""
-        return await asyncio.to_thread(fn, *args)
+        """State-DB work (a function of `woonext.store`, `accounts` or `queries`) off the event loop."""
+        return await self.state.run(fn, *args)
 
     def now(self) -> datetime:
         return self.db.clock.now()

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from woonext.console import accounts
 from woonext.console.guard import Console, page
-from woonext.console.queries import event_page, failure_groups, find_group, store_overview
+from woonext.console.queries import failure_groups, find_group, store_overview
 from woonext.console.reconcile import run_reconcile
 from woonext.console.story import order_story
 from woonext.store import DEAD_LETTER, FAILED
@@ -89,10 +89,8 @@ def register(console: Console) -> dict[str, Any]:
     async def _events(request: Request, session: accounts.Session, status: str | None, title: str) -> Response:
         store = request.query_params.get("store") or None
         before = request.query_params.get("before", "")
-        rows = await console.call(
-            event_page, console.db, status, store, int(before) if before.isdigit() else None, PAGE_SIZE
-        )
-        counts = await console.call(queue.counts, console.db, store)
+        rows = await console.state.list_events(status, store, PAGE_SIZE, int(before) if before.isdigit() else None)
+        counts = await console.state.event_counts(store)
         return console.render(
             request,
             "events.html",

@@ -106,19 +106,6 @@ def find_group(db: StateDB, key: str) -> FailureGroup | None:
     return next((g for g in failure_groups(db) if g.key == key), None)
 
 
-def event_page(db: StateDB, status: str | None, store: str | None, before: int | None, limit: int) -> list[queue.Event]:
-    """Events newest first, `limit` at a time, older than event id `before` when given."""
-    query = select(events)
-    if status is not None:
-        query = query.where(events.c.status == status)
-    if store is not None:
-        query = query.where(events.c.store == store)
-    if before is not None:
-        query = query.where(events.c.id < before)
-    with db.engine.connect() as connection:
-        return [queue.row_event(row) for row in connection.execute(query.order_by(events.c.id.desc()).limit(limit))]
-
-
 def _counts_since(connection: Any, store: str, since: datetime) -> dict[str, int]:
     query = (
         select(outcomes.c.status, func.count())

@@ -72,7 +72,7 @@ async def install_erpnext(ctx: StoreContext, base_url: str) -> list[HookState]:
     if not url.startswith(("http://", "https://")):
         raise InstallError(f"--url must start with http:// or https://, got {base_url!r}")
     existing = await _existing(ctx)
-    stamps = dict(ctx.db.get_checkpoint(ctx.store, CHECKPOINT) or {})
+    stamps = dict(await ctx.state.get_checkpoint(ctx.store, CHECKPOINT) or {})
     states: list[HookState] = []
     wanted_names = set()
     for t in topics_for(ctx.config):
@@ -95,7 +95,7 @@ async def install_erpnext(ctx: StoreContext, base_url: str) -> list[HookState]:
             await ctx.erp.update("Webhook", name, {"enabled": 0})
             topic = f"{row.get('webhook_doctype')}:{row.get('webhook_docevent')}"
             states.append(HookState(topic, "disabled", None, "disabled", str(row.get("request_url")), name))
-    ctx.db.set_checkpoint(ctx.store, CHECKPOINT, stamps)
+    await ctx.state.set_checkpoint(ctx.store, CHECKPOINT, stamps)
     return states
 
 

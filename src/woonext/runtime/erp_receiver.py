@@ -3,17 +3,16 @@
 Checks, in order: unknown store 404, body over the limit 413, no secret configured or a missing or
 wrong `X-Frappe-Webhook-Signature` 401 (constant-time comparison; nothing is recorded but a
 security log line without the secret), malformed JSON 400 (recorded as a NeedsReview event), an
-event woonext does not follow 200 "ignored". Otherwise the event is committed before the 200; a
+event woonext does not follow 200 "ignored". Otherwise the event is recorded durably before the 200
+(the event row, or the spool while another process holds the state DB's lock: runtime/receiver.py); a
 repeated delivery (ERPNext retries with the same bytes) is acknowledged without a second event, and a
 trigger for an object that already has one waiting merges into it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import structlog
@@ -21,20 +20,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from woonext.config import StoreConfig
-from woonext.store import StateDB
-from woonext.store import events as queue
 
 from .bodies import BodyTooLarge, read_body
 from .erp_webhooks import SIGNATURE_HEADER, classify, delivery_key, signature_ok
 from .metrics import WEBHOOKS
+from .receiver import Receiver
 
 log = structlog.get_logger(__name__)
 
 
 def erpnext_endpoint(
     stores: dict[str, StoreConfig],
-    db: StateDB,
-    now: Callable[[], datetime],
+    receiver: Receiver,
     max_body: int,
     on_enqueued: Callable[[], None] | None,
 ) -> Callable[[Request], Any]:
@@ -62,29 +59,32 @@ def erpnext_endpoint(
             payload: Any = json.loads(body)
         except (ValueError, RecursionError) as exc:
             error = f"malformed JSON in a signed ERPNext delivery ({len(body)} bytes): {exc}"
-            event_id = await asyncio.to_thread(queue.record_rejected, db, name, "erpnext", now(), error)
+            rejected = await receiver.reject(name, "erpnext", error)
             WEBHOOKS.labels(name, "malformed").inc()
-            return JSONResponse({"error": "malformed JSON", "event_id": event_id}, 400)
+            return JSONResponse({"error": "malformed JSON", "event_id": rejected.event_id}, 400)
         trigger = classify(payload)
         if trigger.ignored:
             log.info("erpnext_webhook_ignored", store=name, why=trigger.ignored)
             WEBHOOKS.labels(name, "ignored").inc()
             return JSONResponse({"ok": True, "ignored": trigger.ignored})
-        result = await asyncio.to_thread(
-            queue.enqueue, db, name, trigger.kind, trigger.remote_id, trigger.topic, now(), delivery_key(body)
-        )
+        result = await receiver.queue(name, trigger.kind, trigger.remote_id, trigger.topic, delivery_key(body))
         log.info(
-            "erpnext_webhook_queued" if result.created else "erpnext_webhook_acknowledged",
+            "erpnext_webhook_spooled"
+            if result.spooled
+            else "erpnext_webhook_queued"
+            if result.created
+            else "erpnext_webhook_acknowledged",
             store=name,
             topic=trigger.topic,
             remote_id=trigger.remote_id,
             event_id=result.event_id,
             why=result.why,
         )
-        WEBHOOKS.labels(name, "queued" if result.created else result.why).inc()
-        if result.created and on_enqueued is not None:
+        WEBHOOKS.labels(name, "spooled" if result.spooled else "queued" if result.created else result.why).inc()
+        if result.created and not result.spooled and on_enqueued is not None:
             on_enqueued()
         body_out = {"ok": True, "event_id": result.event_id, "queued": result.created}
+        body_out |= {"spooled": True} if result.spooled else {}
         return JSONResponse({**body_out, **({"duplicate": result.why} if result.why else {})})
 
     return receive

@@ -18,7 +18,7 @@ from typing import Any
 from woonext.config import Config
 from woonext.erpnext.errors import ErpError
 from woonext.store import StateDB
-from woonext.store import events as queue
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.sync.context import StoreContext, Transports, open_store
 from woonext.sync.setup import NotReady, ensure_ready
 from woonext.woo.errors import WooError
@@ -80,7 +80,7 @@ class Readiness:
     async def check(self) -> tuple[bool, dict[str, Any]]:
         """(ready, the body of the answer)."""
         try:
-            await asyncio.to_thread(queue.ping, self.db)
+            await AsyncStateDB(self.db, lane="web").ping()
         except Exception as exc:  # any failure to reach the state DB means not ready
             return False, {"status": "unavailable", "state_db": f"unreachable: {type(exc).__name__}"}
         async with self._lock:  # concurrent health checks share one round of probes

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from woonext.store import events as queue
 from woonext.sync.context import StoreContext
 
 
@@ -42,7 +41,7 @@ async def replay_orders(
     report = ReplayReport()
     async for page in ctx.woo.iter_orders(params, per_page=per_page):
         for order in page.items:
-            result = queue.enqueue(ctx.db, ctx.store, "order", int(order["id"]), "replay", now or ctx.now())
+            result = await ctx.state.enqueue(ctx.store, "order", int(order["id"]), "replay", now or ctx.now())
             if result.created:
                 report.queued += 1
             else:

@@ -24,6 +24,7 @@ from woonext.clock import Clock
 from woonext.config import Config
 from woonext.store import StateDB
 from woonext.store import events as queue
+from woonext.store.asyncdb import AsyncStateDB
 
 log = structlog.get_logger(__name__)
 JOBS = ("orders", "customers", "territories", "reconcile", "items", "stock", "prices")
@@ -83,10 +84,11 @@ async def run_scheduler(
 ) -> None:
     """Queue due ticks until `stop` is set."""
     now = (clock or db.clock).now
+    state = AsyncStateDB(db)
     log.info("scheduler_started", stores=[s.name for s in config.stores])
     while not stop.is_set():
         try:
-            if await asyncio.to_thread(queue_due, config, db, now()) and on_queued is not None:
+            if await state.run(queue_due, config, db, now()) and on_queued is not None:
                 on_queued()
         except Exception:  # the state DB hiccuped: try again at the next wake-up
             log.exception("scheduler_failed")

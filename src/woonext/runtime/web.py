@@ -2,17 +2,22 @@
 `/healthz`, `/readyz`, `/metrics` (a bearer token or a console login), and the operator console at `/`
 (`woonext.console`).
 
-A verified order or customer delivery becomes an event row, committed before the 200; the worker
-then reads the object over REST (the body is a trigger, never data). Checks, in order: unknown
-store 404, body over the limit 413, the unsigned setup ping 200, signature 401 (logged as a
-security event, without the secret), malformed JSON 400 (recorded as a NeedsReview event), topic.
+A verified order or customer delivery is recorded durably before the 200: as an event row, or —
+when another process holds the state DB's write lock longer than `LOCK_WAIT_MS` — as a line in the
+fsync'd spool beside the database (store/spool.py), moved into the events table as soon as the
+lock frees (runtime/spool_drain.py). The worker then reads the object over REST (the body is a
+trigger, never data). Checks, in order: unknown store 404, body over the limit 413, the unsigned
+setup ping 200, signature 401 (logged as a security event, without the secret), malformed JSON 400
+(recorded as a NeedsReview event), topic. Nothing here waits on the state DB on the event loop
+(store/asyncdb.py), so `/healthz` answers whatever the database does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -27,13 +32,13 @@ from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
 from woonext.console.app import console_routes, metrics_allowed, metrics_refused
 from woonext.store import StateDB
-from woonext.store import events as queue
 from woonext.sync.context import Transports
 
 from .bodies import BodyTooLarge, read_body
 from .erp_receiver import erpnext_endpoint
 from .metrics import WEBHOOKS, render
 from .readiness import Readiness
+from .receiver import Receiver
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
 log = structlog.get_logger(__name__)
@@ -52,10 +57,12 @@ def create_app(
     transports: Transports | None = None,
 ) -> Starlette:
     """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
-    `lifespan` runs around the app's life (the service starts its worker there); `transports` reach
-    the simulators in-process (tests) for the console's reconcile, replay and accept-edit."""
+    `lifespan` runs around the app's life (the service starts its worker there; the spool's drainer
+    runs for the app's life as well); `transports` reach the simulators in-process (tests) for
+    `/readyz` and the console's reconcile, replay and accept-edit."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
-    now = (clock or db.clock).now
+    receiver = Receiver(db, (clock or db.clock).now, on_enqueued)
+    state = receiver.state
 
     async def webhook(request: Request) -> JSONResponse:
         name = request.path_params["store"]
@@ -102,34 +109,33 @@ def create_app(
                 f"malformed JSON in a signed {topic or 'delivery'} (delivery {delivery or '?'}, "
                 f"{len(body)} bytes): {exc}"
             )
-            event_id = await asyncio.to_thread(queue.record_rejected, db, name, topic, now(), error)
-            log.warning("webhook_malformed", store=name, topic=topic, delivery_id=delivery, event_id=event_id)
+            rejected = await receiver.reject(name, topic, error)
+            log.warning("webhook_malformed", store=name, topic=topic, delivery_id=delivery, event_id=rejected.event_id)
             WEBHOOKS.labels(name, "malformed").inc()
-            return JSONResponse({"error": "malformed JSON", "event_id": event_id}, 400)
+            return JSONResponse({"error": "malformed JSON", "event_id": rejected.event_id}, 400)
         trigger = classify(topic, payload)
         if trigger.ignored:
             log.info("webhook_ignored", store=name, topic=topic, why=trigger.ignored)
             WEBHOOKS.labels(name, "ignored").inc()
             return JSONResponse({"ok": True, "ignored": trigger.ignored})
-        result = await asyncio.to_thread(
-            queue.enqueue, db, name, trigger.kind, trigger.remote_id, topic, now(), delivery_key(delivery, trigger)
-        )
+        result = await receiver.queue(name, trigger.kind, trigger.remote_id, topic, delivery_key(delivery, trigger))
         log.info(
-            "webhook_queued" if result.created else "webhook_acknowledged",
+            "webhook_spooled" if result.spooled else "webhook_queued" if result.created else "webhook_acknowledged",
             store=name,
             topic=topic,
             remote_id=trigger.remote_id,
             event_id=result.event_id,
             why=result.why,
         )
-        WEBHOOKS.labels(name, "queued" if result.created else result.why).inc()
-        if result.created and on_enqueued is not None:
+        WEBHOOKS.labels(name, "spooled" if result.spooled else "queued" if result.created else result.why).inc()
+        if result.created and not result.spooled and on_enqueued is not None:
             on_enqueued()
         return JSONResponse(
             {
                 "ok": True,
                 "event_id": result.event_id,
                 "queued": result.created,
+                **({"spooled": True} if result.spooled else {}),
                 **({"duplicate": result.why} if result.why else {}),
             }
         )
@@ -146,14 +152,31 @@ def create_app(
         return JSONResponse(body, 200 if ready else 503)
 
     async def metrics(request: Request) -> Response:
-        if not await metrics_allowed(config, db, request):
+        if not await metrics_allowed(config, state, request):
             return metrics_refused()
-        body = await asyncio.to_thread(render, db)
+        body = await state.run(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
-    erpnext = erpnext_endpoint(stores, db, now, max_body, on_enqueued)
+    erpnext = erpnext_endpoint(stores, receiver, max_body, on_enqueued)
+
+    @asynccontextmanager
+    async def life(app: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        drainer = receiver.drainer
+        draining = asyncio.create_task(drainer.run(stop)) if drainer is not None else None
+        try:
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            stop.set()
+            if draining is not None:
+                await draining
+
     return Starlette(
-        lifespan=lifespan,
+        lifespan=life,
         routes=[
             Route("/metrics", metrics, methods=["GET"]),
             Route("/webhooks/woocommerce/{store}", webhook, methods=["POST"]),

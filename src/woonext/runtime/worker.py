@@ -26,6 +26,7 @@ from woonext.config import Config
 from woonext.erpnext.errors import ErpError
 from woonext.store import DEAD_LETTER, FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
 from woonext.store import events as queue
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.sync.context import StoreContext, Transports, open_store
 from woonext.sync.customer_sync import CUSTOMER_GONE, sync_customer_event
 from woonext.sync.orders import Mode, sync_order
@@ -78,6 +79,10 @@ class Worker:
     random: Callable[[], float] = random.random  # jitter source in [0, 1)
     _contexts: dict[str, StoreContext] = field(default_factory=dict, repr=False)
     _wake: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    state: AsyncStateDB = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.state = AsyncStateDB(self.db)  # every state-DB call of the worker goes through here
 
     def now(self) -> datetime:
         return (self.clock or self.db.clock).now()
@@ -107,13 +112,21 @@ class Worker:
     def _lease_end(self) -> datetime:
         return self.now() + timedelta(seconds=self.settings.lease_seconds)
 
+    # The lease runs from when the database takes the write, not from when we asked: a call that
+    # waited for another process's lock must not start with a lease already partly spent.
+    def _claim(self) -> queue.Event | None:
+        return queue.claim(self.db, self.owner, self.now(), self._lease_end())
+
+    def _extend(self, event_id: int) -> bool:
+        return queue.extend_lease(self.db, event_id, self.owner, self._lease_end(), self.now())
+
     async def run_once(self) -> queue.Event | None:
         """Claim one due event and process it to its next status; None when nothing is due."""
-        event = await asyncio.to_thread(queue.claim, self.db, self.owner, self.now(), self._lease_end())
+        event = await self.state.run(self._claim)
         if event is None:
             return None
         await self.process(event)
-        return queue.get(self.db, event.id)
+        return await self.state.get_event(event.id)
 
     async def process(self, event: queue.Event) -> None:
         if event.attempts > self.settings.max_attempts:  # its workers kept dying before recording anything
@@ -128,7 +141,7 @@ class Worker:
         try:
             verdict = await self.handle(event)
         except asyncio.CancelledError:
-            await asyncio.to_thread(queue.release, self.db, event.id, self.owner, self.now())
+            await self.state.release(event.id, self.owner, self.now())
             log.info("event_released", event_id=event.id)
             raise
         finally:
@@ -138,9 +151,7 @@ class Worker:
     async def _heartbeat(self, event: queue.Event) -> None:
         while True:
             await asyncio.sleep(self.settings.lease_seconds / 3)
-            if not await asyncio.to_thread(
-                queue.extend_lease, self.db, event.id, self.owner, self._lease_end(), self.now()
-            ):
+            if not await self.state.run(self._extend, event.id):
                 log.warning("event_lease_lost", event_id=event.id)
                 return
 
@@ -197,13 +208,11 @@ class Worker:
             verdict = Verdict(DEAD_LETTER, f"gave up after {event.attempts} attempts; last error: {verdict.note}")
         if verdict.retry:
             at = now + timedelta(seconds=self.backoff(event.attempts, verdict.retry_after))
-            held = await asyncio.to_thread(queue.retry_later, self.db, event.id, self.owner, at, now, verdict.note)
+            held = await self.state.retry_later(event.id, self.owner, at, now, verdict.note)
         else:
-            held = await asyncio.to_thread(
-                queue.finish, self.db, event.id, self.owner, verdict.status, now, verdict.note or None
-            )
+            held = await self.state.finish(event.id, self.owner, verdict.status, now, verdict.note or None)
             if verdict.status == DEAD_LETTER and event.kind == "order":
-                self.db.record_outcome(
+                await self.state.record_outcome(
                     event.store,
                     "order",
                     event.remote_id,

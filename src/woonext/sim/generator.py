@@ -14,7 +14,7 @@ from woonext.sim.woomoney_tax import TaxSettings
 
 from .generator_catalog import build_catalog
 from .generator_masters import masters_for, masters_for_orders, tax_account_name
-from .generator_orders import Counter, OrderContext, add_refunds, build_order, finish_order
+from .generator_orders import DEFAULT_DELIVERY_KEYS, Counter, OrderContext, add_refunds, build_order, finish_order
 from .generator_people import customer_json, make_people
 from .masters import Masters
 
@@ -73,6 +73,7 @@ def generate_store(
     days: int = 120,
     currency: str = "EGP",
     home_url: str = "http://woo.test",
+    delivery_keys: tuple[str, str, str] = DEFAULT_DELIVERY_KEYS,
 ) -> GeneratedStore:
     """A whole store, seeded. Orders are spread over `days` from `start` (UTC), oldest first."""
     rng = random.Random(seed)
@@ -92,6 +93,7 @@ def generate_store(
         visitors=visitors,
         guests_seen=[],
         store_currency=currency,
+        delivery_keys=delivery_keys,
     )
     moments = sorted(start + timedelta(seconds=rng.uniform(0, span)) for _ in range(orders))
     moments = [m.replace(microsecond=0) for m in moments]

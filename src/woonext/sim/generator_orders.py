@@ -91,6 +91,8 @@ ORDER_KEYS = (
 )
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€"}  # WooCommerce shows EGP as its code
 PREPAID = {"kashier_card", "kashier_wallet", "instapay", "valu"}
+# The meta keys a delivery-slot plugin writes (date, time from, duration in seconds); stores differ.
+DEFAULT_DELIVERY_KEYS = ("_delivery_date", "_delivery_time_from", "_delivery_duration")
 DELIVERY_SLOTS = ["10:00", "12:00", "14:00", "16:00", "18:00", "20:00"]
 # Units of EGP per unit of a currency: for the odd order placed in another currency than the shop's.
 EGP_PER = {"EGP": Decimal("1"), **EXCHANGE_TO_EGP}
@@ -121,6 +123,7 @@ class OrderContext:
     visitors: list[Person]
     guests_seen: list[Person]
     store_currency: str = "EGP"
+    delivery_keys: tuple[str, str, str] = DEFAULT_DELIVERY_KEYS
 
 
 def _money_in(value: Decimal, ctx: OrderContext, currency: str) -> str:
@@ -237,9 +240,10 @@ def _meta(ctx: OrderContext, created: datetime) -> list[dict[str, Any]]:
     meta: dict[str, str] = {"_wc_order_attribution_source_type": rng.choice(["typein", "organic", "referral"])}
     if rng.random() < 0.9:
         day = created.astimezone(SITE_TZ).date() + timedelta(days=rng.randint(0, 3))
-        meta["_delivery_date"] = day.isoformat()
-        meta["_delivery_time_from"] = rng.choice(DELIVERY_SLOTS)
-        meta["_delivery_duration"] = rng.choice(["3600", "7200", "10800"])
+        date_key, time_key, duration_key = ctx.delivery_keys
+        meta[date_key] = day.isoformat()
+        meta[time_key] = rng.choice(DELIVERY_SLOTS)
+        meta[duration_key] = rng.choice(["3600", "7200", "10800"])
     # WooCommerce returns meta ordered by key (observed-real §11).
     return [{"id": ctx.meta_ids.next(), "key": k, "value": v} for k, v in sorted(meta.items())]
 
@@ -332,6 +336,8 @@ def finish_order(order: dict[str, Any], ctx: OrderContext, prices_include_tax: b
     order.update(wc_dates("date_completed", completed))
     if paid and method.startswith("kashier"):
         order["transaction_id"] = f"KSH-TXN-{tx_ids.next():06d}"
+    elif paid and method == "valu":  # valU pays the shop and names its loan
+        order["transaction_id"] = f"VALU-{order['id']:07d}"
     last = max(t for t in (created, paid, completed) if t is not None) + timedelta(seconds=rng.randint(1, 90))
     order.update(wc_dates("date_modified", last))
     order["is_editable"] = status in ("pending", "on-hold", "auto-draft")

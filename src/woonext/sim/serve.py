@@ -12,7 +12,6 @@ import logging
 import re
 import secrets
 import signal
-from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,15 +20,18 @@ from typing import Any
 
 import uvicorn
 
+from .bare import BARE_DELIVERY_KEYS, BARE_GATEWAYS, seed_bare
 from .clock import SimClock
 from .erpnext import ErpSim, ErpSimConfig
-from .faults import FaultMiddleware, FaultPlan
+from .faults import FaultMiddleware
 from .generator import GeneratedStore, generate_store
 from .generator_masters import ABBR, COMPANY, MODES_OF_PAYMENT, WAREHOUSE
+from .generator_orders import DEFAULT_DELIVERY_KEYS
 from .imports import load_orders, seed_imported
 from .masters import Masters
+from .querylog import QueryLog
 from .woo.app import WooSim
-from .woo.config import WooSimConfig
+from .woo.config import DEFAULT_PAYMENT_GATEWAYS, WooSimConfig
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +59,23 @@ class SimPair:
     webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     erpnext_webhook_secret: str = field(default_factory=lambda: secrets.token_hex(16))
     store: GeneratedStore | None = None  # None when the orders were imported
+    erpnext_state: str = "seeded"  # "bare": ERPNext as its setup wizard leaves it (sim/bare.py)
+
+    def env(self, woo_url: str, erp_url: str) -> dict[str, str]:
+        """The environment `woonext init` reads: both URLs, keys and secrets."""
+        return {
+            "WOONEXT_ERPNEXT_URL": erp_url,
+            "WOONEXT_ERPNEXT_API_KEY": self.erp_key,
+            "WOONEXT_ERPNEXT_API_SECRET": self.erp_secret,
+            "WOONEXT_WOO_URL": woo_url,
+            "WOONEXT_WOO_CONSUMER_KEY": self.woo_key,
+            "WOONEXT_WOO_CONSUMER_SECRET": self.woo_secret,
+        }
 
     def config(self, woo_url: str, erp_url: str, state_url: str = "") -> dict[str, Any]:
         """The woonext configuration (as a dict) for this pair at these URLs."""
+        if self.erpnext_state == "bare":
+            raise ValueError("a bare ERPNext has no woonext configuration yet: write the environment and run init")
         return {
             **({"state_url": state_url} if state_url else {}),
             "erpnext": {"url": erp_url, "api_key": self.erp_key, "api_secret": self.erp_secret},
@@ -119,12 +135,16 @@ def build_pair(
     clock: SimClock | None = None,
     server_mode: bool = False,
     fault_hold_s: float | None = None,
+    erpnext_state: str = "seeded",
     seed_items: bool = False,
 ) -> SimPair:
-    """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created."""
+    """Both simulators, seeded (generated store, or the orders in `import_orders`), keys created.
+    `erpnext_state="bare"`: ERPNext as its setup wizard leaves it, a store unlike the defaults."""
     clock = clock or SimClock()
+    bare = erpnext_state == "bare"
     imported = load_orders(import_orders) if import_orders is not None else None
-    store = None if imported is not None else generate_store(seed=seed, orders=orders, home_url=woo_url)
+    keys = BARE_DELIVERY_KEYS if bare else DEFAULT_DELIVERY_KEYS
+    store = None if imported is not None else generate_store(seed, orders, home_url=woo_url, delivery_keys=keys)
     woo = WooSim(
         WooSimConfig(
             home_url=woo_url,
@@ -133,6 +153,7 @@ def build_pair(
             latency_ms=int(latency_ms),
             jitter_ms=int(jitter_ms),
             prices_include_tax=store.tax_settings.prices_include_tax if store else False,
+            payment_gateways=dict(BARE_GATEWAYS if bare else DEFAULT_PAYMENT_GATEWAYS),
         ),
         clock=clock,
     )
@@ -148,7 +169,10 @@ def build_pair(
     else:
         assert imported is not None and import_orders is not None
         masters, tax_accounts, currency = seed_imported(woo, imported, import_orders, seed_items)
-    erp.seed(masters)
+    if bare:
+        masters, tax_accounts = seed_bare(erp, currency), {}
+    else:
+        erp.seed(masters)
     woo_key, woo_secret = woo.create_key("read_write")
     erp_key, erp_secret = erp.create_api_user("Administrator")
     return SimPair(
@@ -162,6 +186,7 @@ def build_pair(
         tax_accounts=tax_accounts,
         currency=currency,
         store=store,
+        erpnext_state=erpnext_state,
     )
 
 
@@ -204,6 +229,16 @@ def config_toml(config: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_env(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
+    """A shell environment file (`set -a; . FILE`) with what `woonext init` reads; mode 0600."""
+    path = path.resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.touch(mode=0o600)
+    tmp.write_text("".join(f"{k}={v}\n" for k, v in pair.env(woo_url, erp_url).items()), encoding="utf-8")
+    tmp.replace(path)
+
+
 def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
     """Write the configuration; the state database goes next to it."""
     path = path.resolve()
@@ -212,60 +247,6 @@ def write_config(pair: SimPair, path: Path, woo_url: str, erp_url: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(config_toml(pair.config(woo_url, erp_url, state_url)), encoding="utf-8")
     tmp.replace(path)  # readers never see a half-written file
-
-
-class QueryLog:
-    """ASGI middleware of `sim up`, outside the fault middleware (so never hit by faults):
-    `GET /__sim__/queries` lists every request's method, path and query string (the simulators' own
-    request logs keep no query string, so they cannot tell which page of a list was read; bounded,
-    like the fault log); `GET /__sim__/faults` shows the faults injected so far and `POST` with
-    `{"enabled": false}` stops injecting them (a soak turns them off before checking the result)."""
-
-    def __init__(self, app: Any, plan: FaultPlan | None = None, limit: int = 200_000) -> None:
-        self.app = app
-        self.plan = plan
-        self.rows: deque[tuple[str, str, str]] = deque(maxlen=limit)
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path == "/__sim__/queries":
-            await self._json(send, [{"method": m, "path": p, "query": q} for m, p, q in self.rows])
-            return
-        if scope["type"] == "http" and path == "/__sim__/faults" and self.plan is not None:
-            if scope["method"] == "POST":
-                chunks = []
-                while True:
-                    message = await receive()
-                    chunks.append(message.get("body", b""))
-                    if not message.get("more_body"):
-                        break
-                data = json.loads(b"".join(chunks) or b"{}")
-                if isinstance(data, dict) and "enabled" in data:
-                    self.plan.enabled = bool(data["enabled"])
-            await self._json(
-                send,
-                {
-                    "enabled": self.plan.enabled,
-                    "requests_seen": self.plan.requests_seen,
-                    "injected": dict(self.plan.injected),
-                },
-            )
-            return
-        if scope["type"] == "http" and not path.startswith("/__sim__/"):
-            self.rows.append((scope["method"], path, scope.get("query_string", b"").decode("latin-1")))
-        await self.app(scope, receive, send)
-
-    @staticmethod
-    async def _json(send: Any, payload: Any) -> None:
-        body = json.dumps(payload).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
 
 class _QuietServer(uvicorn.Server):

@@ -17,7 +17,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from . import loopguard
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Connections beyond the pool's 5: the async path's thread lanes (store/asyncdb.py) may hold up to
+# 15 at once while another process holds the write lock; a caller should never wait for the pool.
+POOL_OVERFLOW = 20
 _WRITE = "woonext_write"
 
 
@@ -32,6 +37,10 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
 def _sqlite_begin(connection: Connection) -> None:
     immediate = connection.get_execution_options().get(_WRITE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
@@ -41,20 +50,47 @@ def create_state_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite creates the parent directory and sets up WAL + busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, max_overflow=POOL_OVERFLOW)
+        loopguard.install(engine)
+        return engine
     database = parsed.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        max_overflow=POOL_OVERFLOW,
+    )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
+    loopguard.install(engine)
     return engine
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that will write: on SQLite it takes the write lock up front (BEGIN IMMEDIATE)."""
+def write_transaction(engine: Engine, lock_wait_ms: int | None = None) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it takes the write lock up front (BEGIN IMMEDIATE).
+
+    `lock_wait_ms` bounds the wait for a lock held by someone else (default: SQLite's 30 s busy
+    timeout, PostgreSQL's no limit); past it `sqlalchemy.exc.OperationalError` is raised. The
+    webhook receiver uses it to answer within a second whatever another process does."""
     with engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
-        with connection.begin():
-            yield connection
+        sqlite = _is_sqlite(engine)
+        if lock_wait_ms is not None and sqlite:
+            _sqlite_busy_timeout(connection, lock_wait_ms)
+        try:
+            with connection.begin():
+                if lock_wait_ms is not None and not sqlite:
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(lock_wait_ms)}ms'")
+                yield connection
+        finally:
+            if lock_wait_ms is not None and sqlite and not connection.invalidated:
+                _sqlite_busy_timeout(connection, SQLITE_BUSY_TIMEOUT_MS)  # the pooled connection waits normally again
+
+
+def _sqlite_busy_timeout(connection: Connection, milliseconds: int) -> None:
+    # On the driver's connection: through SQLAlchemy the PRAGMA would begin a transaction first.
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute(f"PRAGMA busy_timeout={int(milliseconds)}")

@@ -78,26 +78,30 @@ def _event(row: Any) -> Event:
     return Event(**data)
 
 
-def row_event(row: Any) -> Event:
-    """An `Event` from a row of the events table (for read-only queries elsewhere)."""
-    return _event(row)
-
-
 def _object(store: str, kind: str, remote_id: str) -> tuple[Any, ...]:
     return (events.c.store == store, events.c.kind == kind, events.c.remote_id == remote_id)
 
 
 def enqueue(
-    db: StateDB, store: str, kind: str, remote_id: str | int, topic: str, now: datetime, delivery_key: str | None = None
+    db: StateDB,
+    store: str,
+    kind: str,
+    remote_id: str | int,
+    topic: str,
+    now: datetime,
+    delivery_key: str | None = None,
+    *,
+    lock_wait_ms: int | None = None,
 ) -> Enqueued:
     """Record a trigger durably (committed when this returns).
 
     A `delivery_key` seen before is not queued again. When a Pending event for the same object is
-    already waiting, no second row is added: its worker reads the object after this moment anyway."""
+    already waiting, no second row is added: its worker reads the object after this moment anyway.
+    `lock_wait_ms`: see `write_transaction` (the webhook receiver spools instead of waiting longer)."""
     remote = str(remote_id)
     key = delivery_key[:MAX_KEY] if delivery_key else None
     try:
-        with write_transaction(db.engine) as connection:
+        with write_transaction(db.engine, lock_wait_ms) as connection:
             if key is not None:
                 seen = connection.execute(select(events.c.id).where(events.c.delivery_id == key)).scalar()
                 if seen is not None:
@@ -135,16 +139,31 @@ def enqueue(
     return Enqueued(int(inserted[0]), True)
 
 
-def record_rejected(db: StateDB, store: str, topic: str, now: datetime, error: str) -> int:
-    """A signed delivery that could not be used (e.g. malformed JSON): kept as a NeedsReview event."""
-    with write_transaction(db.engine) as connection:
+def record_rejected(
+    db: StateDB,
+    store: str,
+    topic: str,
+    now: datetime,
+    error: str,
+    delivery_key: str | None = None,
+    *,
+    lock_wait_ms: int | None = None,
+) -> int:
+    """A signed delivery that could not be used (e.g. malformed JSON): kept as a NeedsReview event.
+    With a `delivery_key` (a spooled delivery, store/spool.py) it is recorded once."""
+    key = delivery_key[:MAX_KEY] if delivery_key else None
+    with write_transaction(db.engine, lock_wait_ms) as connection:
+        if key is not None:
+            seen = connection.execute(select(events.c.id).where(events.c.delivery_id == key)).scalar()
+            if seen is not None:
+                return int(seen)
         result = connection.execute(
             insert(events).values(
                 store=store,
                 kind=REJECTED,
                 remote_id="",
                 topic=topic[:60],
-                delivery_id=None,
+                delivery_id=key,
                 status=NEEDS_REVIEW,
                 attempts=0,
                 available_at=now,
@@ -264,13 +283,17 @@ def get(db: StateDB, event_id: int) -> Event | None:
     return _event(row) if row is not None else None
 
 
-def list_events(db: StateDB, status: str | None = None, store: str | None = None, limit: int = 50) -> list[Event]:
-    """Newest first."""
+def list_events(
+    db: StateDB, status: str | None = None, store: str | None = None, limit: int = 50, before: int | None = None
+) -> list[Event]:
+    """Newest first; with `before`, only events older than that id (the next page)."""
     query = select(events)
     if status is not None:
         query = query.where(events.c.status == status)
     if store is not None:
         query = query.where(events.c.store == store)
+    if before is not None:
+        query = query.where(events.c.id < before)
     with db.engine.connect() as connection:
         rows = connection.execute(query.order_by(events.c.id.desc()).limit(limit))
         return [_event(row) for row in rows]

@@ -62,7 +62,7 @@ async def accept_edit(ctx: StoreContext, order_id: int, note: str = "", now: dat
     order = await ctx.woo.get_order(order_id)
     if order is None:
         return Acceptance(UNKNOWN, order_id, f"WooCommerce has no order {order_id} in store {ctx.store}")
-    binding = ctx.db.get_binding(ctx.store, "order", order_id)
+    binding = await ctx.state.get_binding(ctx.store, "order", order_id)
     if binding is not None and amendment_pending(binding):
         return Acceptance(
             REFUSED,
@@ -111,9 +111,9 @@ async def accept_edit(ctx: StoreContext, order_id: int, note: str = "", now: dat
     }
     binding.content_hash = content_hash(order)
     binding.data = remember_version({**binding.data, ACCEPTED: [*binding.data.get(ACCEPTED, []), entry]}, order)
-    ctx.db.save_binding(binding)
+    await ctx.state.save_binding(binding)
     detail = f"edit accepted for invoice {invoice} ({edit.why}): {difference}" + (f"; note: {note}" if note else "")
-    ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason="edit_accepted", detail=detail)
+    await ctx.state.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason="edit_accepted", detail=detail)
     return Acceptance(
         ACCEPTED_NOW,
         order_id,
@@ -174,15 +174,15 @@ async def order_facts(ctx: StoreContext, order_id: int) -> OrderFacts:
     """Bindings, outcomes and — for an invoiced order WooCommerce still has — whether the order
     differs from its invoice now (two reads: the order, the invoice; nothing is written)."""
     order = await ctx.woo.get_order(order_id)
-    binding = ctx.db.get_binding(ctx.store, "order", order_id)
+    binding = await ctx.state.get_binding(ctx.store, "order", order_id)
     facts = OrderFacts(
         ctx.store,
         order_id,
         order is not None,
         invoice=_record(binding),
-        payment=_record(ctx.db.get_binding(ctx.store, "payment", order_id)),
-        outcome=ctx.db.outcome(ctx.store, "order", order_id),
-        reconcile=ctx.db.outcome(ctx.store, "reconcile", order_id),
+        payment=_record(await ctx.state.get_binding(ctx.store, "payment", order_id)),
+        outcome=await ctx.state.outcome(ctx.store, "order", order_id),
+        reconcile=await ctx.state.outcome(ctx.store, "reconcile", order_id),
     )
     if binding is not None:
         facts.purpose = str(binding.data.get("purpose") or "")
@@ -192,7 +192,9 @@ async def order_facts(ctx: StoreContext, order_id: int) -> OrderFacts:
         return facts
     facts.status, facts.total, facts.currency = (str(order.get(k) or "") for k in ("status", "total", "currency"))
     for refund in order.get("refunds") or []:
-        credit = _record(ctx.db.get_binding(ctx.store, "refund", refund.get("id"))) if refund.get("id") else None
+        credit = (
+            _record(await ctx.state.get_binding(ctx.store, "refund", refund.get("id"))) if refund.get("id") else None
+        )
         facts.credit_notes.append(credit or Record("refund", str(refund.get("id")), "", "none"))
     if binding is not None and binding.state in INVOICED and binding.erp_name:
         facts.changed = compare_hash(binding.content_hash, order).invoice

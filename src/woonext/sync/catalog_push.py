@@ -84,7 +84,7 @@ async def refresh(ctx: StoreContext, bindings: Iterable[Binding]) -> int:
                 seen = known.get(str(obj.get("id")))
                 if seen is not None and any(seen.data.get(k) != v for k, v in cache_from(obj).items()):
                     seen.data = {**seen.data, **cache_from(obj)}
-                    ctx.db.save_binding(seen)
+                    await ctx.state.save_binding(seen)
     return requests
 
 
@@ -103,16 +103,16 @@ async def write(ctx: StoreContext, changes: list[Change], *, reason: str) -> Pus
                 if isinstance(answer, dict) and "error" in answer:
                     message = str((answer.get("error") or {}).get("message") or answer)
                     result.failed.append((change, message))
-                    _record_failure(ctx, change, reason, message)
+                    await _record_failure(ctx, change, reason, message)
                     continue
                 change.binding.data = {**change.binding.data, **cache_from(answer)}
-                ctx.db.save_binding(change.binding)
+                await ctx.state.save_binding(change.binding)
                 result.written.append(change)
     return result
 
 
-def _record_failure(ctx: StoreContext, change: Change, reason: str, message: str) -> None:
-    ctx.db.record_outcome(
+async def _record_failure(ctx: StoreContext, change: Change, reason: str, message: str) -> None:
+    await ctx.state.record_outcome(
         ctx.store,
         change.binding.kind,
         change.woo_id,

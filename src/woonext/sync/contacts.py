@@ -33,17 +33,19 @@ def sync_key(ctx: StoreContext, kind: str, remote_id: str) -> str:
     return f"{ctx.store}:{kind}:{digest}"
 
 
-def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) -> Binding:
-    """The binding, read from the state DB once per run and then kept in memory."""
+async def party_binding(ctx: StoreContext, kind: str, remote_id: str, doctype: str) -> Binding:
+    """The binding, read from the state DB once per run and then kept in memory (one object per key:
+    a concurrent reader that was first wins)."""
     cache_key = f"{kind}:{remote_id}"
     cached = ctx.cache.party.get(cache_key)
     if isinstance(cached, Binding):
         return cached
-    binding = ctx.db.get_binding(ctx.store, kind, remote_id) or Binding(
+    binding = await ctx.state.get_binding(ctx.store, kind, remote_id) or Binding(
         store=ctx.store, kind=kind, remote_id=remote_id, erp_doctype=doctype
     )
-    ctx.cache.party[cache_key] = binding
-    return binding
+    cached = ctx.cache.party.setdefault(cache_key, binding)
+    assert isinstance(cached, Binding)
+    return cached
 
 
 async def country_name(ctx: StoreContext, code: str) -> str:
@@ -73,7 +75,7 @@ async def ensure_contact(ctx: StoreContext, customer: str, order: dict[str, Any]
     """One Contact per Customer holding every e-mail and phone; True when ERPNext was written."""
     if not details.emails and not details.phones:
         return False
-    binding = party_binding(ctx, "contact", customer, "Contact")
+    binding = await party_binding(ctx, "contact", customer, "Contact")
     if binding.state == DONE:
         known_emails, known_phones = binding.data.get("emails", []), binding.data.get("phones", [])
         if set(details.emails) <= set(known_emails) and set(details.phones) <= set(known_phones):
@@ -83,10 +85,10 @@ async def ensure_contact(ctx: StoreContext, customer: str, order: dict[str, Any]
         ctx, binding, "Contact", contact_doc(customer, order, details, sync_key(ctx, "contact", customer))
     )
     if "email_ids" not in doc:  # found by key after a lost response: read what it holds, add what is missing
-        mark_done(ctx, binding, str(doc["name"]), DONE, emails=[], phones=[])
+        await mark_done(ctx, binding, str(doc["name"]), DONE, emails=[], phones=[])
         await _add_to_contact(ctx, binding, details)
         return True
-    mark_done(ctx, binding, str(doc["name"]), DONE, emails=details.emails, phones=details.phones)
+    await mark_done(ctx, binding, str(doc["name"]), DONE, emails=details.emails, phones=details.phones)
     return True
 
 
@@ -96,7 +98,7 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
     if current is None:  # deleted in ERPNext: make it again
         binding.state = ""
         binding.data = {}
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
         return await ensure_contact(ctx, binding.remote_id, {}, details)
     emails = [dict(r) for r in current.get("email_ids") or []]
     phones = [dict(r) for r in current.get("phone_nos") or []]
@@ -118,7 +120,7 @@ async def _add_to_contact(ctx: StoreContext, binding: Binding, details: ContactD
         ]
     if changes:
         await ctx.erp.update("Contact", binding.erp_name, changes)
-    mark_done(
+    await mark_done(
         ctx,
         binding,
         binding.erp_name,
@@ -147,7 +149,7 @@ async def ensure_addresses(
             problems.append(f"no ERPNext Country with code {code!r}: address {address.get('address_1')!r} not stored")
             continue
         remote_id = f"{customer}|{sig}"
-        binding = party_binding(ctx, "address", remote_id, "Address")
+        binding = await party_binding(ctx, "address", remote_id, "Address")
         plan = plan_address(
             address,
             customer=customer,
@@ -173,7 +175,9 @@ async def ensure_addresses(
         if binding.state != DONE:
             doc = await insert_once(ctx, binding, "Address", plan.doc)
             binding.erp_name = str(doc["name"])
-        mark_done(ctx, binding, binding.erp_name, DONE, fields={**(binding.data.get("fields") or {}), **plan.fields})
+        await mark_done(
+            ctx, binding, binding.erp_name, DONE, fields={**(binding.data.get("fields") or {}), **plan.fields}
+        )
         wrote = True
     return wrote, problems
 
@@ -189,7 +193,7 @@ async def plan_party(
     """The Contact and Addresses of a Customer just created, for one batched insert (migration)."""
     plan = PartyPlan()
     if details.emails or details.phones:
-        binding = party_binding(ctx, "contact", customer, "Contact")
+        binding = await party_binding(ctx, "contact", customer, "Contact")
         if binding.state == "":
             plan.bindings.append(binding)
             plan.docs.append(
@@ -206,7 +210,7 @@ async def plan_party(
             if remote_id in seen or not country:
                 continue  # the per-order path records the problem
             seen.add(remote_id)
-            binding = party_binding(ctx, "address", remote_id, "Address")
+            binding = await party_binding(ctx, "address", remote_id, "Address")
             if binding.state != "":
                 continue
             address_plan = plan_address(
@@ -246,6 +250,6 @@ async def insert_party_batch(ctx: StoreContext, plan: PartyPlan) -> int:
         ):
             if binding.state == INSERTING:
                 continue
-            mark_done(ctx, binding, str(name), DONE, **data)
+            await mark_done(ctx, binding, str(name), DONE, **data)
             created += 1
     return created

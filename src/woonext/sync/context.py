@@ -18,6 +18,7 @@ from woonext.mapping.invoice import InvoiceSettings
 from woonext.mapping.refund import RefundSettings
 from woonext.mapping.territory import ZoneBook
 from woonext.store import StateDB
+from woonext.store.asyncdb import AsyncStateDB
 from woonext.woo.client import WooClient
 
 
@@ -78,6 +79,12 @@ class StoreContext:
     erp: ErpClient
     db: StateDB
     cache: MasterCache = field(default_factory=MasterCache)
+    # The state DB for async code: flows await `ctx.state.<method>` (store/asyncdb.py) and never
+    # call `ctx.db` methods on the event loop; `ctx.db` is for the synchronous steps they hand it.
+    state: AsyncStateDB = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.state = AsyncStateDB(self.db)
 
     @property
     def store(self) -> str:

@@ -58,10 +58,10 @@ async def sync_customer(ctx: StoreContext, customer: dict[str, Any], digest: str
 
     The content hash is stored only after success, so a failure is retried on the next run."""
     person = await resolve_person(ctx, customer_as_order(customer))
-    binding = ctx.db.get_binding(ctx.store, "customer", f"id:{customer['id']}")
+    binding = await ctx.state.get_binding(ctx.store, "customer", f"id:{customer['id']}")
     if binding is not None and binding.erp_name == person.name:
         binding.content_hash = digest or customer_hash(customer)
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     return person.created
 
 
@@ -69,7 +69,9 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
     await ensure_ready(ctx)
     report = CustomerSyncReport()
     known = {
-        b.remote_id: b.content_hash for b in ctx.db.bindings(ctx.store, "customer") if b.remote_id.startswith("id:")
+        b.remote_id: b.content_hash
+        for b in await ctx.state.bindings(ctx.store, "customer")
+        if b.remote_id.startswith("id:")
     }
     query = {"per_page": 100, "role": "all", "orderby": "id", "order": "asc", "_fields": ",".join(SYNCED_FIELDS)}
     async for page in ctx.woo.iter_pages("customers", query):
@@ -95,7 +97,7 @@ async def sync_customers(ctx: StoreContext) -> CustomerSyncReport:
                 if exc.kind == "permanent":
                     raise
                 report.failed.append((int(customer["id"]), exc.message))
-                ctx.db.record_outcome(
+                await ctx.state.record_outcome(
                     ctx.store,
                     "customer",
                     f"id:{customer['id']}",

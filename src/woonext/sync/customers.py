@@ -79,12 +79,12 @@ def _store_key(ctx: StoreContext, identity: str) -> str:
     return f"{ctx.store}:{identity}"[:140]
 
 
-def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: dict[str, Any]) -> None:
+async def record_problems(ctx: StoreContext, subject: str, problems: list[str], order: dict[str, Any]) -> None:
     """Bad e-mails/phones never block an order: they are logged and left as a NeedsReview record."""
     if not problems:
         return
     log.warning("customer_details_invalid", store=ctx.store, order_id=order.get("id"), problems=problems)
-    ctx.db.record_outcome(
+    await ctx.state.record_outcome(
         ctx.store,
         "customer",
         subject,
@@ -116,7 +116,7 @@ async def resolve_person(ctx: StoreContext, order: dict[str, Any]) -> Person:
     async with person_lock(ctx, keys):
         person = await _find_or_create(ctx, order, keys)
         person.problems = details.problems + await ensure_party(ctx, person.name, order, details, region)
-    record_problems(ctx, keys[0], person.problems, order)
+    await record_problems(ctx, keys[0], person.problems, order)
     return person
 
 
@@ -138,7 +138,7 @@ async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[s
     cache = ctx.cache.customers
     if all(k in cache for k in keys):
         return Person(cache[keys[0]])
-    found = {k: ctx.db.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
+    found = {k: await ctx.state.get_binding(ctx.store, "customer", k) for k in keys if k not in cache}
     name = ""
     for key in keys:  # strongest key first: the WooCommerce id beats the e-mail, the e-mail the phone
         name = cache.get(key) or _done_name(found.get(key))
@@ -155,7 +155,7 @@ async def _find_or_create(ctx: StoreContext, order: dict[str, Any], keys: list[s
         name = await _create(ctx, order, keys, found)
     elif keys[0].startswith("id:") and not _done_name(found.get(keys[0])) and keys[0] not in cache:
         await _note_account(ctx, name, keys[0])
-    _link(ctx, keys, name, found)
+    await _link(ctx, keys, name, found)
     return Person(name, created)
 
 
@@ -177,13 +177,13 @@ def _intent_key(ctx: StoreContext, binding: Binding) -> str:
     return str(binding.data.get("key") or _store_key(ctx, binding.remote_id))
 
 
-def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Binding | None]) -> None:
+async def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Binding | None]) -> None:
     """Bind every key of the person to `name`; a key already bound to another Customer stays there
     (two Customers for one person is a case for `customers dedupe`, not for silent re-pointing)."""
     for key in keys:
         if key in ctx.cache.customers:
             continue
-        binding = found.get(key) or ctx.db.get_binding(ctx.store, "customer", key)
+        binding = found.get(key) or await ctx.state.get_binding(ctx.store, "customer", key)
         if binding is None:
             binding = Binding(store=ctx.store, kind="customer", remote_id=key, erp_doctype="Customer")
         if binding.state == DONE and binding.erp_name != name:
@@ -193,9 +193,9 @@ def _link(ctx: StoreContext, keys: list[str], name: str, found: dict[str, Bindin
         if binding.state != DONE:
             binding.erp_name, binding.state = name, DONE
             try:
-                ctx.db.save_binding(binding)
+                await ctx.state.save_binding(binding)
             except BindingExists:  # another worker bound it a moment ago
-                other = ctx.db.get_binding(ctx.store, "customer", key)
+                other = await ctx.state.get_binding(ctx.store, "customer", key)
                 name_there = _done_name(other) or name
                 ctx.cache.customers[key] = name_there
                 continue
@@ -211,9 +211,9 @@ async def _create(ctx: StoreContext, order: dict[str, Any], keys: list[str], fou
         )
         binding.state, binding.data = INSERTING, {**binding.data, "key": key}
         try:
-            ctx.db.save_binding(binding)
+            await ctx.state.save_binding(binding)
         except BindingExists:  # another worker is creating (or just created) this person
-            other = ctx.db.get_binding(ctx.store, "customer", identity)
+            other = await ctx.state.get_binding(ctx.store, "customer", identity)
             if other is not None and other.state == DONE:
                 return other.erp_name
             if other is not None:
@@ -280,6 +280,9 @@ def _merged_details(orders: list[dict[str, Any]], region: str) -> ContactDetails
     return merged
 
 
+Fresh = tuple[list[str], list[dict[str, Any]], dict[str, Any]]  # a person's keys, orders, Customer document
+
+
 async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) -> int:
     """Create the page's new customers in one `insert_many` request, then their Contacts and Addresses
     in another, instead of several requests per customer.
@@ -291,11 +294,11 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     if len(orders) < 2:
         return 0  # nothing to gain over the per-order path
     store_country = await store_region(ctx)
-    fresh: list[tuple[list[str], list[dict[str, Any]], dict[str, Any]]] = []
+    fresh: list[Fresh] = []
     for keys, group in _people(orders, store_country):
         if any(k in ctx.cache.customers for k in keys):
             continue
-        bound = [ctx.db.get_binding(ctx.store, "customer", k) for k in keys]
+        bound = [await ctx.state.get_binding(ctx.store, "customer", k) for k in keys]
         if any(b is not None for b in bound):
             continue  # known, or an attempt in flight / uncertain: the per-order path handles it
         fresh.append(
@@ -315,35 +318,22 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
     batch = fresh[:200]
     all_keys = [k for keys, _, _ in batch for k in keys]
     async with person_lock(ctx, all_keys):
-        bindings: list[list[Binding]] = []
-        for keys, _, doc in batch:
-            person = [
-                Binding(
-                    store=ctx.store,
-                    kind="customer",
-                    remote_id=k,
-                    erp_doctype="Customer",
-                    state=INSERTING,
-                    data={"key": doc[CUSTOMER_KEY_FIELD]},
-                )
-                for k in keys
-            ]
-            for binding in person:
-                ctx.db.save_binding(binding)
-            bindings.append(person)
+        batch, bindings = await _record_intents(ctx, batch)
+        if not batch:
+            return 0
         try:
             names = await _insert_batch(ctx, [doc for _, _, doc in batch])
         except ErpError as exc:
             if exc.kind != "uncertain":
                 for binding in (b for person in bindings for b in person):  # nothing was created
                     binding.state = ""
-                    ctx.db.save_binding(binding)
+                    await ctx.state.save_binding(binding)
             log.info("customer_batch_fell_back", store=ctx.store, error=exc.message)
             return 0
         for person, name in zip(bindings, names, strict=True):
             for binding in person:
                 binding.erp_name, binding.state = str(name), DONE
-                ctx.db.save_binding(binding)
+                await ctx.state.save_binding(binding)
                 ctx.cache.customers[binding.remote_id] = str(name)
         party = None
         for (_, group, _), name in zip(batch, names, strict=True):
@@ -360,6 +350,36 @@ async def prefetch_customers(ctx: StoreContext, orders: list[dict[str, Any]]) ->
         if party is not None:
             await insert_party_batch(ctx, party)
     return len(batch)
+
+
+async def _record_intents(ctx: StoreContext, batch: list[Fresh]) -> tuple[list[Fresh], list[list[Binding]]]:
+    """The intent bindings of each person of the batch. A person whose key another flow bound since the
+    check (an order of theirs in this process, or another process) is left to the per-order path."""
+    kept: list[Fresh] = []
+    bindings: list[list[Binding]] = []
+    for keys, group, doc in batch:
+        person = [
+            Binding(
+                store=ctx.store,
+                kind="customer",
+                remote_id=k,
+                erp_doctype="Customer",
+                state=INSERTING,
+                data={"key": doc[CUSTOMER_KEY_FIELD]},
+            )
+            for k in keys
+        ]
+        try:
+            for binding in person:
+                await ctx.state.save_binding(binding)
+        except BindingExists:
+            for binding in (b for b in person if b.id is not None):  # nothing was sent for them
+                binding.state = ""
+                await ctx.state.save_binding(binding)
+            continue
+        kept.append((keys, group, doc))
+        bindings.append(person)
+    return kept, bindings
 
 
 async def _insert_batch(ctx: StoreContext, docs: list[dict[str, Any]]) -> list[str]:

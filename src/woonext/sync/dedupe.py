@@ -21,7 +21,7 @@ from sqlalchemy import update
 
 from woonext.erpnext.errors import ErpError, ErpUncertain
 from woonext.mapping.dedupe import CustomerFacts, DedupePlan, Merge, Review, plan_dedupe
-from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED
+from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED, SUCCEEDED, StateDB
 from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.woo.errors import WooError
@@ -197,36 +197,40 @@ def _short_id(text: str) -> str:
     return f"{text[:87]}~{hashlib.sha1(text.encode()).hexdigest()[:12]}"
 
 
-def _pending(ctx: StoreContext) -> dict[str, Any]:
-    return ctx.db.get_checkpoint(ctx.store, CHECKPOINT) or {"pending": {}, "review": []}
+async def _pending(ctx: StoreContext) -> dict[str, Any]:
+    return await ctx.state.get_checkpoint(ctx.store, CHECKPOINT) or {"pending": {}, "review": []}
 
 
-def _save(ctx: StoreContext, state: dict[str, Any]) -> None:
-    ctx.db.set_checkpoint(ctx.store, CHECKPOINT, state)
+async def _save(ctx: StoreContext, state: dict[str, Any]) -> None:
+    await ctx.state.set_checkpoint(ctx.store, CHECKPOINT, state)
 
 
-def move_bindings(ctx: StoreContext, old: str, survivor: str) -> int:
-    """Every store's customer bindings that lead to the merged Customer now lead to the survivor."""
+def _move_binding_rows(db: StateDB, old: str, survivor: str) -> int:
     query = (
         update(bindings)
         .where(bindings.c.kind == "customer", bindings.c.erp_doctype == "Customer", bindings.c.erp_name == old)
-        .values(erp_name=survivor, updated_at=ctx.db.clock.now())
+        .values(erp_name=survivor, updated_at=db.clock.now())
     )
-    with ctx.db.begin() as connection:
-        moved = connection.execute(query).rowcount
+    with db.begin() as connection:
+        return int(connection.execute(query).rowcount or 0)
+
+
+async def move_bindings(ctx: StoreContext, old: str, survivor: str) -> int:
+    """Every store's customer bindings that lead to the merged Customer now lead to the survivor."""
+    moved = await ctx.state.run(_move_binding_rows, ctx.db, old, survivor)
     for identity, name in list(ctx.cache.customers.items()):
         if name == old:
             ctx.cache.customers[identity] = survivor
-    return int(moved or 0)
+    return moved
 
 
 async def _exists(ctx: StoreContext, name: str) -> bool:
     return bool(await ctx.erp.get_value("Customer", {"name": name}, "name"))
 
 
-def _merged(ctx: StoreContext, old: str, survivor: str, evidence: str) -> MergeResult:
-    moved = move_bindings(ctx, old, survivor)
-    ctx.db.record_outcome(
+async def _merged(ctx: StoreContext, old: str, survivor: str, evidence: str) -> MergeResult:
+    moved = await move_bindings(ctx, old, survivor)
+    await ctx.state.record_outcome(
         ctx.store,
         MERGE_KIND,
         _short_id(old),
@@ -241,22 +245,22 @@ def _merged(ctx: StoreContext, old: str, survivor: str, evidence: str) -> MergeR
 async def finish_interrupted(ctx: StoreContext) -> list[MergeResult]:
     """Merges a previous run sent without seeing the answer: done in ERPNext → finish our side;
     not done → forget them (the new plan proposes them again)."""
-    state = _pending(ctx)
+    state = await _pending(ctx)
     done = []
     for old, entry in dict(state["pending"]).items():
         survivor = str(entry["survivor"])
         if not await _exists(ctx, old) and await _exists(ctx, survivor):
-            done.append(_merged(ctx, old, survivor, str(entry.get("evidence") or "")))
+            done.append(await _merged(ctx, old, survivor, str(entry.get("evidence") or "")))
         state["pending"].pop(old)
-        _save(ctx, state)
+        await _save(ctx, state)
     return done
 
 
 async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
     evidence = "; ".join(e.describe() for e in merge.evidence)
-    state = _pending(ctx)
+    state = await _pending(ctx)
     state["pending"][old] = {"survivor": merge.survivor, "evidence": evidence}
-    _save(ctx, state)  # written down before it is sent: a crash mid-request is finished next run
+    await _save(ctx, state)  # written down before it is sent: a crash mid-request is finished next run
     try:
         await ctx.erp.call(RENAME, doctype="Customer", old_name=old, new_name=merge.survivor, merge=1)
     except ErpError as exc:
@@ -264,8 +268,8 @@ async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
         if not (unsure or exc.kind == "retryable") or await _exists(ctx, old):
             if not unsure:
                 state["pending"].pop(old, None)  # refused: nothing happened, nothing to finish later
-                _save(ctx, state)
-            ctx.db.record_outcome(
+                await _save(ctx, state)
+            await ctx.state.record_outcome(
                 ctx.store,
                 MERGE_KIND,
                 _short_id(old),
@@ -277,9 +281,9 @@ async def merge_one(ctx: StoreContext, old: str, merge: Merge) -> MergeResult:
             log.warning("customer_merge_failed", store=ctx.store, old=old, survivor=merge.survivor, error=str(exc))
             return MergeResult(old, merge.survivor, False, error=f"{exc.exc_type}: {exc.message}")
         # the answer was lost but the merged Customer is gone: the merge happened
-    result = _merged(ctx, old, merge.survivor, evidence)
+    result = await _merged(ctx, old, merge.survivor, evidence)
     state["pending"].pop(old, None)
-    _save(ctx, state)
+    await _save(ctx, state)
     return result
 
 
@@ -293,23 +297,23 @@ async def keep_customer_name(ctx: StoreContext, survivor: str, customer_name: st
         await ctx.erp.update("Customer", survivor, {"customer_name": customer_name})
 
 
-def record_review(ctx: StoreContext, review: tuple[Review, ...]) -> None:
+async def record_review(ctx: StoreContext, review: tuple[Review, ...]) -> None:
     """Each group for a person is a NeedsReview outcome (listed by `woonext status`); a group of an
     earlier run that is gone now (a person dealt with it) is closed as Skipped."""
-    state = _pending(ctx)
+    state = await _pending(ctx)
     current = {_short_id(r.key): r for r in review}
     for key, r in current.items():
         detail = f"{', '.join(r.customers)}: {r.detail}; evidence: " + "; ".join(e.describe() for e in r.evidence)
-        ctx.db.record_outcome(
+        await ctx.state.record_outcome(
             ctx.store, REVIEW_KIND, key, NEEDS_REVIEW, reason=r.reason, detail=detail, hint=REVIEW_HINT
         )
     for key in state.get("review", []):
         if key not in current:
-            ctx.db.record_outcome(
+            await ctx.state.record_outcome(
                 ctx.store, REVIEW_KIND, key, SKIPPED, reason="resolved", detail="no longer found as duplicates"
             )
     state["review"] = sorted(current)
-    _save(ctx, state)
+    await _save(ctx, state)
 
 
 async def run_dedupe(ctx: StoreContext, *, apply: bool, regions: dict[str, str] | None = None) -> DedupeReport:
@@ -327,5 +331,5 @@ async def run_dedupe(ctx: StoreContext, *, apply: bool, regions: dict[str, str] 
         report.results.extend(results)
         if any(r.ok for r in results):
             await keep_customer_name(ctx, merge.survivor, names.get(merge.survivor, ""))
-    record_review(ctx, plan.review)
+    await record_review(ctx, plan.review)
     return report

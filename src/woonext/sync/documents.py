@@ -46,8 +46,8 @@ LOOKUP_FIELDS = [
 ]
 
 
-def binding_for(ctx: StoreContext, kind: str, remote_id: str | int, doctype: str) -> Binding:
-    found = ctx.db.get_binding(ctx.store, kind, str(remote_id))
+async def binding_for(ctx: StoreContext, kind: str, remote_id: str | int, doctype: str) -> Binding:
+    found = await ctx.state.get_binding(ctx.store, kind, str(remote_id))
     return found or Binding(store=ctx.store, kind=kind, remote_id=str(remote_id), erp_doctype=doctype)
 
 
@@ -67,18 +67,18 @@ async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: di
     binding.state = INSERTING
     binding.data = {**binding.data, "key": key}
     try:
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     except BindingExists:
         # Another flow on the same object (the orders poll and a webhook event) recorded its intent
         # first: continue on its row; the sync key below keeps ERPNext to one document.
-        current = ctx.db.get_binding(binding.store, binding.kind, str(binding.remote_id))
+        current = await ctx.state.get_binding(binding.store, binding.kind, str(binding.remote_id))
         if current is None:
             raise
         binding.id, binding.created_at = current.id, current.created_at
         found = await find_by_key(ctx, doctype, key)
         if found is not None:
             return found
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     try:
         return await ctx.erp.insert(doctype, doc)
     except ErpUncertain:
@@ -97,8 +97,8 @@ async def insert_once(ctx: StoreContext, binding: Binding, doctype: str, doc: di
         return found
 
 
-def mark_done(ctx: StoreContext, binding: Binding, name: str, state: str, **data: Any) -> None:
+async def mark_done(ctx: StoreContext, binding: Binding, name: str, state: str, **data: Any) -> None:
     binding.erp_name = name
     binding.state = state
     binding.data = {**binding.data, **data}
-    ctx.db.save_binding(binding)
+    await ctx.state.save_binding(binding)

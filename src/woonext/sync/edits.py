@@ -72,7 +72,7 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         if binding.content_hash != content_hash(order):  # details changed, or an old hash to upgrade
             binding.content_hash = content_hash(order)
             binding.data = remember_version(binding.data, order)
-            ctx.db.save_binding(binding)
+            await ctx.state.save_binding(binding)
         return Edit("none", details_changed=change.details)
     invoice = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
     if invoice is None:
@@ -87,10 +87,10 @@ async def inspect_edit(ctx: StoreContext, order: dict[str, Any], binding: Bindin
         # not an edit. Store the hash in the current format and carry on.
         binding.content_hash = content_hash(order)
         binding.data = remember_version(binding.data, order)
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
         return Edit("none", details_changed=True)
     if int(invoice.get("docstatus") or 0) == 2:
-        _raise_if_changed_meanwhile(ctx, binding)
+        await _raise_if_changed_meanwhile(ctx, binding)
     blocker = await _why_not_amendable(ctx, order, binding, invoice)
     if blocker:
         return _review(ctx, order, binding, blocker, difference)
@@ -121,7 +121,7 @@ async def _why_not_amendable(
         return "the invoice was migrated as paid"
     if binding.state == "paid" or binding.data.get("payment_entry"):
         return "the invoice is paid (Payment Entry)"
-    payment = ctx.db.get_binding(ctx.store, "payment", binding.remote_id)
+    payment = await ctx.state.get_binding(ctx.store, "payment", binding.remote_id)
     if payment is not None and payment.state in ("submitted", "inserting"):
         return "the invoice has a Payment Entry"
     if order.get("refunds"):
@@ -148,7 +148,7 @@ async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, crea
     if not resuming:
         intent = {"from": binding.erp_name, "step": "cancel", "revision": binding.revision + 1}
         binding.data = {**binding.data, AMEND: intent}
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     replaced = str(intent["from"])
     if intent["step"] == "cancel":
         await _cancel(ctx, replaced, resuming)
@@ -156,13 +156,13 @@ async def amend(ctx: StoreContext, order: dict[str, Any], binding: Binding, crea
         binding.revision = int(intent["revision"])
         binding.state = AMENDING
         binding.data = {**binding.data, AMEND: intent}
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     if order.get("status") in ("cancelled", "trash"):
         # cancelled in WooCommerce meanwhile: the cancelled invoice is the right end state
-        _finish(ctx, binding, replaced, state="cancelled", name=replaced)
+        await _finish(ctx, binding, replaced, state="cancelled", name=replaced)
         return ""
     doc = await create(replaced)
-    _finish(ctx, binding, replaced, state=binding.state, name=str(doc["name"]))
+    await _finish(ctx, binding, replaced, state=binding.state, name=str(doc["name"]))
     return str(doc["name"])
 
 
@@ -171,10 +171,10 @@ class ConcurrentChange(Exception):
     while this one was looking at it: nothing is wrong, the order is synced again shortly."""
 
 
-def _raise_if_changed_meanwhile(ctx: StoreContext, binding: Binding) -> None:
+async def _raise_if_changed_meanwhile(ctx: StoreContext, binding: Binding) -> None:
     """Our invoice is cancelled: if the state DB shows another run amending or replacing it since we
     read the binding, that run is doing the work — not a reason to ask a person."""
-    fresh = ctx.db.get_binding(ctx.store, binding.kind, binding.remote_id)
+    fresh = await ctx.state.get_binding(ctx.store, binding.kind, binding.remote_id)
     if fresh is not None and (
         fresh.erp_name != binding.erp_name
         or fresh.data.get(AMEND)
@@ -209,13 +209,13 @@ async def _cancel(ctx: StoreContext, name: str, resuming: bool) -> None:
             raise
 
 
-def _finish(ctx: StoreContext, binding: Binding, replaced: str, *, state: str, name: str) -> None:
+async def _finish(ctx: StoreContext, binding: Binding, replaced: str, *, state: str, name: str) -> None:
     data = {k: v for k, v in binding.data.items() if k != AMEND}
     data["amended"] = [*data.get("amended", []), {"from": replaced, "to": name if name != replaced else ""}]
     binding.data = data
     binding.erp_name = name
     binding.state = state
-    ctx.db.save_binding(binding)
+    await ctx.state.save_binding(binding)
 
 
 # ---- the difference, for a person ---------------------------------------------------------------

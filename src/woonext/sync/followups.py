@@ -47,16 +47,16 @@ async def ensure_cancelled(ctx: StoreContext, binding: Binding, docstatus: int |
             again = await ctx.erp.get_doc("Sales Invoice", binding.erp_name)
             if not again or again.get("docstatus") != 2:
                 raise
-    mark_done(ctx, binding, binding.erp_name, "cancelled")
+    await mark_done(ctx, binding, binding.erp_name, "cancelled")
     return True
 
 
 async def _cancel_payment_entry(ctx: StoreContext, binding: Binding) -> None:
-    payment = ctx.db.get_binding(ctx.store, "payment", binding.remote_id)
+    payment = await ctx.state.get_binding(ctx.store, "payment", binding.remote_id)
     if payment is None or payment.state != "submitted":
         return
     await ctx.erp.cancel("Payment Entry", payment.erp_name)
-    mark_done(ctx, payment, payment.erp_name, "cancelled")
+    await mark_done(ctx, payment, payment.erp_name, "cancelled")
 
 
 def _reference(order: dict[str, Any]) -> str:
@@ -98,14 +98,14 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
     target = await _payment_target(ctx, order, binding)
     if target is None:
         return False
-    payment = binding_for(ctx, "payment", order["id"], "Payment Entry")
+    payment = await binding_for(ctx, "payment", order["id"], "Payment Entry")
     if payment.state == "submitted":
         return False
     key = payment_key(ctx.store, order["id"], binding.revision)
     if payment.state == INSERTING:
         found = await find_by_key(ctx, "Payment Entry", key)
         if found is not None:
-            return _payment_done(ctx, binding, payment, str(found["name"]))
+            return await _payment_done(ctx, binding, payment, str(found["name"]))
     entry = await ctx.erp.call(GET_PAYMENT_ENTRY, dt="Sales Invoice", dn=binding.erp_name)
     paid_at = posting_datetime({"date_created": order.get("date_paid") or order.get("date_created")})
     entry = {k: v for k, v in dict(entry).items() if k not in LOCAL_KEYS}
@@ -122,10 +122,10 @@ async def ensure_payment_entry(ctx: StoreContext, order: dict[str, Any], binding
     )
     entry.pop("paid_to_account_currency", None)  # follows the new paid_to account
     doc = await insert_once(ctx, payment, "Payment Entry", entry)
-    return _payment_done(ctx, binding, payment, str(doc["name"]))
+    return await _payment_done(ctx, binding, payment, str(doc["name"]))
 
 
-def _payment_done(ctx: StoreContext, binding: Binding, payment: Binding, name: str) -> bool:
-    mark_done(ctx, payment, name, "submitted")
-    mark_done(ctx, binding, binding.erp_name, "paid", payment_entry=name)
+async def _payment_done(ctx: StoreContext, binding: Binding, payment: Binding, name: str) -> bool:
+    await mark_done(ctx, payment, name, "submitted")
+    await mark_done(ctx, binding, binding.erp_name, "paid", payment_entry=name)
     return True

@@ -75,8 +75,8 @@ async def sync_items(
         report.products += len(products)
         await sync_products(ctx, products, report)
         if not dry_run and product_ids is None:
-            _advance(ctx, products)
-    _record_failures(ctx, report)
+            await _advance(ctx, products)
+    await _record_failures(ctx, report)
     return report
 
 
@@ -91,20 +91,20 @@ async def sync_products(ctx: StoreContext, products: list[dict[str, Any]], repor
             for attribute, value in m.variation_values(variation, settings).items():
                 wanted.setdefault(attribute, set()).add(value)
     report.masters += await ensure_attributes(ctx, wanted, dry_run=report.dry_run)
-    known = _known_bindings(ctx, products, variations)
+    known = await _known_bindings(ctx, products, variations)
     targets = plan_targets(ctx, products, variations, known)
     report.actions += await apply_targets(ctx, targets, dry_run=report.dry_run)
 
 
-def _known_bindings(
+async def _known_bindings(
     ctx: StoreContext, products: list[dict[str, Any]], variations: dict[int, list[dict[str, Any]]]
 ) -> dict[tuple[str, str], Binding]:
     wanted = {(PRODUCT, str(p["id"])) for p in products}
     wanted |= {(VARIATION, str(v["id"])) for vs in variations.values() for v in vs}
     if len(wanted) > 50:  # one read of the store's catalog bindings beats one per object
-        every = ctx.db.bindings(ctx.store, PRODUCT) + ctx.db.bindings(ctx.store, VARIATION)
+        every = await ctx.state.bindings(ctx.store, PRODUCT) + await ctx.state.bindings(ctx.store, VARIATION)
         return {(b.kind, b.remote_id): b for b in every if (b.kind, b.remote_id) in wanted}
-    found = (ctx.db.get_binding(ctx.store, kind, rid) for kind, rid in wanted)
+    found = [await ctx.state.get_binding(ctx.store, kind, rid) for kind, rid in wanted]
     return {(b.kind, b.remote_id): b for b in found if b is not None}
 
 
@@ -121,7 +121,7 @@ async def _pages(ctx: StoreContext, product_ids: list[int] | None, full: bool) -
             yield products
         return
     params: dict[str, Any] = {"orderby": "modified", "order": "asc"}
-    cursor = None if full else ctx.db.get_cursor(ctx.store, CURSOR)
+    cursor = None if full else await ctx.state.get_cursor(ctx.store, CURSOR)
     if cursor:
         since = datetime.fromisoformat(cursor["modified_gmt"]) - OVERLAP
         params.update(modified_after=since.strftime("%Y-%m-%dT%H:%M:%S"), dates_are_gmt=True)
@@ -129,31 +129,31 @@ async def _pages(ctx: StoreContext, product_ids: list[int] | None, full: bool) -
         yield page.items
 
 
-def _advance(ctx: StoreContext, products: list[dict[str, Any]]) -> None:
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR)
+async def _advance(ctx: StoreContext, products: list[dict[str, Any]]) -> None:
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR)
     best = (cursor["modified_gmt"], int(cursor["id"])) if cursor else None
     for product in products:
         mark = (str(product.get("date_modified_gmt") or ""), int(product["id"]))
         if mark[0] and (best is None or mark > best):
             best = mark
     if best is not None and (cursor is None or best != (cursor["modified_gmt"], int(cursor["id"]))):
-        ctx.db.set_cursor(ctx.store, CURSOR, {"modified_gmt": best[0], "id": best[1]})
+        await ctx.state.set_cursor(ctx.store, CURSOR, {"modified_gmt": best[0], "id": best[1]})
 
 
-def _record_failures(ctx: StoreContext, report: ItemsReport) -> None:
+async def _record_failures(ctx: StoreContext, report: ItemsReport) -> None:
     """A product that failed leaves a NeedsReview record; one that failed before and is now in step is
     cleared (earlier failures read once per run)."""
     if report.dry_run:
         return
     earlier = {
         (o.kind, o.remote_id)
-        for o in ctx.db.latest_failures(limit=1000, store=ctx.store)
+        for o in await ctx.state.latest_failures(limit=1000, store=ctx.store)
         if o.kind in (PRODUCT, VARIATION)
     }
     for action in report.actions:
         key = (action.kind, str(action.woo_id))
         if action.action == "failed":
-            ctx.db.record_outcome(
+            await ctx.state.record_outcome(
                 ctx.store,
                 action.kind,
                 action.woo_id,
@@ -163,19 +163,19 @@ def _record_failures(ctx: StoreContext, report: ItemsReport) -> None:
                 "fix the product in WooCommerce or the masters in ERPNext; the next items sync tries again",
             )
         elif key in earlier:
-            ctx.db.record_outcome(ctx.store, action.kind, action.woo_id, SUCCEEDED, f"item_{action.action}")
+            await ctx.state.record_outcome(ctx.store, action.kind, action.woo_id, SUCCEEDED, f"item_{action.action}")
 
 
 async def item_for_line(ctx: StoreContext, product_id: int, variation_id: int) -> str | None:
     """The Item an order line maps to: its binding, else (`create_missing_items`) the product synced now."""
     kind, remote = (VARIATION, variation_id) if variation_id else (PRODUCT, product_id)
-    binding = ctx.db.get_binding(ctx.store, kind, remote)
+    binding = await ctx.state.get_binding(ctx.store, kind, remote)
     if binding is not None and binding.erp_name:
         return binding.erp_name
     if not ctx.config.catalog.create_missing_items or not product_id:
         return None
     await sync_items(ctx, product_ids=[product_id])
-    binding = ctx.db.get_binding(ctx.store, kind, remote)
+    binding = await ctx.state.get_binding(ctx.store, kind, remote)
     return binding.erp_name if binding is not None and binding.erp_name else None
 
 

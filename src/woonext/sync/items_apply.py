@@ -152,13 +152,13 @@ async def _follow(ctx: StoreContext, target: Target, dry_run: bool) -> ItemActio
     code = target.binding.erp_name
     digest = m.item_hash(target.doc)
     if digest == target.binding.content_hash:
-        _remember(ctx, target, code, digest, dry_run)
+        await _remember(ctx, target, code, digest, dry_run)
         return ItemAction("unchanged", target.kind, target.woo_id, code)
     previous = dict(target.binding.data.get("fields") or {})
     changes = m.changed_fields(target.doc, previous) or {k: target.doc.get(k) for k in m.UPDATABLE}
     if not dry_run:
         await ctx.erp.update("Item", code, changes)
-        _remember(ctx, target, code, digest, dry_run)
+        await _remember(ctx, target, code, digest, dry_run)
     return ItemAction("updated" if not dry_run else "update", target.kind, target.woo_id, code, ", ".join(changes))
 
 
@@ -171,7 +171,7 @@ async def _link(ctx: StoreContext, target: Target, current: dict[str, Any], dry_
             await ctx.erp.update("Item", code, ids)
         target.cache["stock_item"] = int(current.get("is_stock_item") or 0)
         target.cache["template"] = int(current.get("has_variants") or 0)
-        _remember(ctx, target, code, m.item_hash(target.doc), dry_run)
+        await _remember(ctx, target, code, m.item_hash(target.doc), dry_run)
     return ItemAction("linked" if not dry_run else "link", target.kind, target.woo_id, code)
 
 
@@ -191,7 +191,7 @@ async def _create(ctx: StoreContext, targets: list[Target], dry_run: bool) -> li
                 raise
         else:
             for target in chunk:
-                _remember(ctx, target, target.doc["item_code"], m.item_hash(target.doc), False)
+                await _remember(ctx, target, target.doc["item_code"], m.item_hash(target.doc), False)
             actions += [ItemAction("created", t.kind, t.woo_id, t.doc["item_code"], _what(t)) for t in chunk]
             continue
         actions += await _one_by_one(ctx, chunk)
@@ -215,7 +215,7 @@ async def _one_by_one(ctx: StoreContext, chunk: list[Target]) -> list[ItemAction
                 raise
             actions.append(ItemAction("failed", target.kind, target.woo_id, target.doc["item_code"], exc.message))
             continue
-        _remember(ctx, target, target.doc["item_code"], m.item_hash(target.doc), False)
+        await _remember(ctx, target, target.doc["item_code"], m.item_hash(target.doc), False)
         actions.append(ItemAction("created", target.kind, target.woo_id, target.doc["item_code"], _what(target)))
     return actions
 
@@ -229,7 +229,7 @@ def _what(target: Target) -> str:
     return "variation without values for every attribute: a plain Item" if target.kind == VARIATION else ""
 
 
-def _remember(ctx: StoreContext, target: Target, code: str, digest: str, dry_run: bool) -> None:
+async def _remember(ctx: StoreContext, target: Target, code: str, digest: str, dry_run: bool) -> None:
     """Record the binding (Item code, content hash, the WooCommerce side's stock and prices)."""
     if dry_run:
         return
@@ -240,4 +240,4 @@ def _remember(ctx: StoreContext, target: Target, code: str, digest: str, dry_run
     if (b.erp_name, b.content_hash, b.state, b.data) == (code, digest, SYNCED, data):
         return
     b.erp_name, b.content_hash, b.state, b.data = code, digest, SYNCED, data
-    ctx.db.save_binding(b)
+    await ctx.state.save_binding(b)

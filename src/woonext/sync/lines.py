@@ -32,12 +32,12 @@ async def known_skus(ctx: StoreContext, skus: set[str]) -> set[str]:
     return skus & ctx.cache.items
 
 
-def _bound(ctx: StoreContext, line: dict[str, Any]) -> str:
+async def _bound(ctx: StoreContext, line: dict[str, Any]) -> str:
     product_id, variation_id = line_key(line)
     kind, remote = (VARIATION, variation_id) if variation_id else (PRODUCT, product_id)
     if not remote:
         return ""
-    binding = ctx.db.get_binding(ctx.store, kind, remote)
+    binding = await ctx.state.get_binding(ctx.store, kind, remote)
     return binding.erp_name if binding is not None else ""
 
 
@@ -45,7 +45,7 @@ async def lines_known(ctx: StoreContext, order: dict[str, Any]) -> tuple[dict[st
     """Item codes by line id for the lines bound or named by an existing Item's SKU, and the lines
     that have neither (read-only: nothing is created)."""
     lines = order.get("line_items") or []
-    codes = {str(li.get("id")): _bound(ctx, li) for li in lines}
+    codes = {str(li.get("id")): await _bound(ctx, li) for li in lines}
     skus = {str(li.get("sku") or "").strip() for li in lines if not codes[str(li.get("id"))]} - {""}
     existing = await known_skus(ctx, skus) if skus else set()
     for line in lines:

@@ -57,7 +57,11 @@ async def _handle(ctx: StoreContext, orders: list[dict[str, Any]], report: LiveR
 
 async def retry_failed(ctx: StoreContext, report: LiveReport, concurrency: int = 4) -> None:
     """Orders whose last attempt failed for a passing reason are fetched again and retried."""
-    failed = [o for o in ctx.db.latest_failures(limit=200, store=ctx.store) if o.status == FAILED and o.kind == "order"]
+    failed = [
+        o
+        for o in await ctx.state.latest_failures(limit=200, store=ctx.store)
+        if o.status == FAILED and o.kind == "order"
+    ]
     orders = [order for o in failed if (order := await ctx.woo.get_order(o.remote_id)) is not None]
     await _handle(ctx, orders, report, concurrency)
 
@@ -68,7 +72,7 @@ async def sync_orders_once(
     report = LiveReport()
     await ensure_ready(ctx)
     await retry_failed(ctx, report, concurrency)
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR)
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR)
     if cursor:
         since = datetime.fromisoformat(cursor["modified_gmt"]) - OVERLAP
     else:
@@ -91,8 +95,8 @@ async def sync_orders_once(
             if best is None or mark > best:
                 best = mark
         if best is not None:
-            ctx.db.set_cursor(ctx.store, CURSOR, {"modified_gmt": best[0], "id": best[1]})
-    report.cursor = ctx.db.get_cursor(ctx.store, CURSOR)
+            await ctx.state.set_cursor(ctx.store, CURSOR, {"modified_gmt": best[0], "id": best[1]})
+    report.cursor = await ctx.state.get_cursor(ctx.store, CURSOR)
     return report
 
 

@@ -93,7 +93,7 @@ def _checkpoint_job(params: dict[str, Any], per_page: int) -> str:
 async def _plan_order(ctx: StoreContext, order: dict[str, Any]) -> PlanRow:
     """What migrating this order would do, decided from reads only."""
     order_id = int(order["id"])
-    binding = ctx.db.get_binding(ctx.store, "order", order_id)
+    binding = await ctx.state.get_binding(ctx.store, "order", order_id)
     if binding is not None and binding.state in DONE_STATES:
         return PlanRow(order_id, "skip", f"already synced as {binding.erp_name}", "already_synced")
     if order.get("status") not in ctx.config.migrate_statuses:
@@ -167,7 +167,7 @@ async def migrate(
     job = _checkpoint_job(params, opts.per_page)
     first = opts.page or 1
     if opts.page is None and opts.all_pages and not opts.dry_run:
-        checkpoint = ctx.db.get_checkpoint(ctx.store, job)
+        checkpoint = await ctx.state.get_checkpoint(ctx.store, job)
         if checkpoint:
             first = int(checkpoint["next_page"])
             report.resumed_from = first
@@ -200,8 +200,8 @@ async def migrate(
             break
         page_no += 1
         if not opts.dry_run:
-            ctx.db.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
+            await ctx.state.set_checkpoint(ctx.store, job, {"next_page": page_no, "params": params})
         page = await ahead
     if opts.all_pages and not opts.dry_run:
-        ctx.db.clear_checkpoint(ctx.store, job)
+        await ctx.state.clear_checkpoint(ctx.store, job)
     return report

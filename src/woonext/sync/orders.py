@@ -99,7 +99,7 @@ async def create_invoice(
     binding.content_hash = content_hash(order)
     binding.data = remember_version(binding.data, order)
     # What credit notes need later, so that a refund costs no extra read of the invoice.
-    mark_done(
+    await mark_done(
         ctx,
         binding,
         str(doc["name"]),
@@ -122,7 +122,7 @@ async def void_invoice(ctx: StoreContext, binding: Binding, name: str) -> None:
     await ctx.erp.cancel("Sales Invoice", name)
     voided = [*binding.data.get("voided", []), name]
     binding.revision += 1
-    mark_done(ctx, binding, "", "voided", voided=voided)
+    await mark_done(ctx, binding, "", "voided", voided=voided)
 
 
 def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
@@ -132,7 +132,7 @@ def _skip(order: dict[str, Any], reason: str, detail: str) -> OrderResult:
 async def _apply(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> OrderResult:
     status = str(order.get("status") or "")
     order_id = int(order["id"])
-    binding = binding_for(ctx, "order", order_id, "Sales Invoice")
+    binding = await binding_for(ctx, "order", order_id, "Sales Invoice")
     if amendment_pending(binding):  # an amendment was interrupted: finish it before anything else
         return await _amend(ctx, order, binding, "")
     has_invoice = binding.state in DONE_STATES
@@ -285,11 +285,13 @@ async def sync_order(ctx: StoreContext, order: dict[str, Any], mode: Mode) -> Or
     if result.reason == "already_synced":  # an order already in step keeps its Succeeded record…
         # …but one with none (the run that did the work died first) or a stale Failed one (an attempt whose
         # answer was lost, finished by another) is recorded Succeeded: otherwise it is retried on every run.
-        earlier = ctx.db.outcome(ctx.store, "order", order_id)
+        earlier = await ctx.state.outcome(ctx.store, "order", order_id)
         if earlier is None or earlier.status != SUCCEEDED:
-            ctx.db.record_outcome(ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail)
+            await ctx.state.record_outcome(
+                ctx.store, "order", order_id, SUCCEEDED, reason=result.reason, detail=result.detail
+            )
     else:
-        outcome = ctx.db.record_outcome(
+        outcome = await ctx.state.record_outcome(
             ctx.store, "order", order_id, result.status, reason=result.reason, detail=result.detail, hint=result.hint
         )
         if ctx.config.error_log and result.status in (NEEDS_REVIEW, FAILED) and outcome.attempts == 1:

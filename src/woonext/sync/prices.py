@@ -52,7 +52,7 @@ def _lists(ctx: StoreContext) -> list[str]:
 
 
 async def _changed_rows(ctx: StoreContext) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR) or {}
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR) or {}
     filters: list[list[Any]] = [["price_list", "in", _lists(ctx)]]
     if cursor.get("modified"):
         since = datetime.strptime(cursor["modified"], STAMP) - OVERLAP
@@ -80,11 +80,11 @@ async def push_prices(
     cursor: dict[str, Any] | None = None
     if everything:
         rows = await ctx.erp.get_list("Item Price", filters=[["price_list", "in", lists]], fields=PRICE_FIELDS, limit=0)
-        targets = [b for b in bound_objects(ctx, None) if not b.data.get("template")]
+        targets = [b for b in await bound_objects(ctx, None) if not b.data.get("template")]
     else:
         rows, cursor = await _changed_rows(ctx)
         codes = {str(r["item_code"]) for r in rows} | set(item_codes)
-        targets = [b for b in bound_objects(ctx, codes) if not b.data.get("template")] if codes else []
+        targets = [b for b in await bound_objects(ctx, codes) if not b.data.get("template")] if codes else []
         if targets:  # every price of those Items, not only the rows that moved
             codes = {b.erp_name for b in targets}
             rows = await get_list_in(
@@ -96,7 +96,7 @@ async def push_prices(
         result = await write(ctx, report.changes, reason="price_refused")
         report.failed = result.failed
         if cursor is not None:
-            ctx.db.set_cursor(ctx.store, CURSOR, cursor)
+            await ctx.state.set_cursor(ctx.store, CURSOR, cursor)
     return report
 
 

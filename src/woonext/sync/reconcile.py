@@ -34,7 +34,7 @@ from woonext.mapping.reconcile import (
     build_report,
     revision,
 )
-from woonext.store import NEEDS_REVIEW, SUCCEEDED
+from woonext.store import NEEDS_REVIEW, SUCCEEDED, StateDB
 from woonext.store.tables import bindings, outcomes
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import ACCEPTED
@@ -179,11 +179,12 @@ async def _payments(ctx: StoreContext, names: list[str], keys: list[str]) -> lis
     return list(links.values())
 
 
-def _memories(ctx: StoreContext, ids: list[str], cursor: str) -> dict[str, Memory]:
-    """What the state DB remembers about these orders, in two queries (not two per order)."""
-    where_b = (bindings.c.store == ctx.store, bindings.c.kind == "order", bindings.c.remote_id.in_(ids))
-    where_o = (outcomes.c.store == ctx.store, outcomes.c.kind == "order", outcomes.c.remote_id.in_(ids))
-    with ctx.db.engine.connect() as connection:
+def _memories(db: StateDB, store: str, ids: list[str], cursor: str) -> dict[str, Memory]:
+    """What the state DB remembers about these orders, in two queries (not two per order); on a
+    thread (`ctx.state.run`)."""
+    where_b = (bindings.c.store == store, bindings.c.kind == "order", bindings.c.remote_id.in_(ids))
+    where_o = (outcomes.c.store == store, outcomes.c.kind == "order", outcomes.c.remote_id.in_(ids))
+    with db.engine.connect() as connection:
         made = {
             row.remote_id: row
             for row in connection.execute(
@@ -257,7 +258,7 @@ async def gather_evidence(ctx: StoreContext, orders: list[dict[str, Any]], curso
         owners = {order_of.get(ref, "") for ref in link.allocations} | {_key_order(link.sync_key)}
         for oid in owners - {""}:
             pays.setdefault(oid, []).append(link)
-    memories = _memories(ctx, ids, cursor)
+    memories = await ctx.state.run(_memories, ctx.db, ctx.store, ids, cursor)
     return [
         Evidence(
             order=o,
@@ -284,7 +285,7 @@ async def reconcile(ctx: StoreContext, period: Period, per_page: int = 100) -> R
     started = time.perf_counter()
     woo_before, erp_before = ctx.woo.requests, ctx.erp.requests
     await ensure_ready(ctx)  # without woonext's custom fields ERPNext would refuse the queries below
-    cursor = str((ctx.db.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
+    cursor = str((await ctx.state.get_cursor(ctx.store, "orders") or {}).get("modified_gmt") or "")
     query: dict[str, Any] = {
         "status": "any",
         "orderby": "id",
@@ -319,35 +320,36 @@ def recent_period(today: date, days: int = JOB_DAYS) -> Period:
     return Period(today - timedelta(days=days), today + timedelta(days=1))
 
 
-def record(ctx: StoreContext, report: Report) -> tuple[int, int]:
+def record(db: StateDB, store: str, report: Report) -> tuple[int, int]:
     """Mismatches as `reconcile` outcomes (NeedsReview) that `woonext status` lists; orders of the
-    period recorded before and clean now are resolved (Succeeded). Returns (recorded, resolved)."""
+    period recorded before and clean now are resolved (Succeeded). Returns (recorded, resolved).
+    Many writes in a row: on a thread (`ctx.state.run`)."""
     bad: dict[int, list[Any]] = {}
     for finding in report.mismatches:
         bad.setdefault(finding.order_id, []).append(finding)
     for order_id, findings in bad.items():
         detail = "; ".join(f"{f.kind}: {f.detail}" for f in findings)
-        ctx.db.record_outcome(
-            ctx.store,
+        db.record_outcome(
+            store,
             JOB_KIND,
             order_id,
             NEEDS_REVIEW,
             reason=findings[0].kind,
             detail=detail,
-            hint=f"run `woonext reconcile --store {ctx.store} --from {report.period.start} "
+            hint=f"run `woonext reconcile --store {store} --from {report.period.start} "
             f"--to {report.period.end}` for the documents; fix them in ERPNext or replay "
             "the order",
         )
     resolved = 0
-    for outcome in ctx.db.latest_failures(limit=10_000, store=ctx.store):
+    for outcome in db.latest_failures(limit=10_000, store=store):
         if outcome.kind == JOB_KIND and int(outcome.remote_id) not in bad and outcome.remote_id in report.checked:
-            ctx.db.record_outcome(ctx.store, JOB_KIND, outcome.remote_id, SUCCEEDED, reason="reconciled")
+            db.record_outcome(store, JOB_KIND, outcome.remote_id, SUCCEEDED, reason="reconciled")
             resolved += 1
-    ctx.db.set_checkpoint(
-        ctx.store,
+    db.set_checkpoint(
+        store,
         JOB_KIND,
         {
-            "at": ctx.now().isoformat(timespec="seconds"),
+            "at": db.clock.now().isoformat(timespec="seconds"),
             "from": report.period.start.isoformat(),
             "to": report.period.end.isoformat(),
             "orders": report.orders,
@@ -365,7 +367,7 @@ async def reconcile_job(ctx: StoreContext) -> str:
     (that deletion changes neither the order's `date_modified` nor sends a webhook: sync/refund_sweep.py)."""
     sweep = await sweep_deleted_refunds(ctx)
     report = await reconcile(ctx, recent_period(ctx.now().date()))
-    recorded, resolved = record(ctx, report)
+    recorded, resolved = await ctx.state.run(record, ctx.db, ctx.store, report)
     kinds = ", ".join(f"{n} {k}" for k, n in _kind_counts(report.mismatches))
     return (
         f"{report.orders} order(s) {report.period.start}..{report.period.end}: "

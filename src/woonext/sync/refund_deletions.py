@@ -65,40 +65,40 @@ class OrderRefunds:
         return self._by_id
 
 
-def credited_refunds(ctx: StoreContext, binding: Binding) -> list[str]:
+async def credited_refunds(ctx: StoreContext, binding: Binding) -> list[str]:
     """The refund ids with a credit note for this order. A binding without the list has none, unless
     it is older than the last credit note recorded before the list existed: then it is filled once
     from the refund bindings that point at its invoice (one query of the state DB)."""
     known = binding.data.get(CREDITED)
     if known is None:
-        older = _before_lists(ctx)
+        older = await _before_lists(ctx)
         if older is None or binding.created_at is None or binding.created_at > older or not binding.erp_name:
             return []  # made since: every credit note it gets is listed before it is written
-        known = ctx.db.credited_refund_ids(ctx.store, binding.erp_name)
+        known = await ctx.state.credited_refund_ids(ctx.store, binding.erp_name)
         binding.data = {**binding.data, CREDITED: _sorted(known)}
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
     return [str(rid) for rid in known]
 
 
-def _before_lists(ctx: StoreContext) -> datetime | None:
+async def _before_lists(ctx: StoreContext) -> datetime | None:
     """When the store's last credit note without `data.order` was recorded (None: there is none). An
     order binding made after it cannot own such a note. Found once per store, kept as a checkpoint."""
-    found = ctx.db.get_checkpoint(ctx.store, LEGACY_CHECKPOINT)
+    found = await ctx.state.get_checkpoint(ctx.store, LEGACY_CHECKPOINT)
     if found is None:
-        last = ctx.db.last_credit_without_order(ctx.store)
+        last = await ctx.state.last_credit_without_order(ctx.store)
         found = {"last_credit_without_order": last.isoformat() if last else ""}
-        ctx.db.set_checkpoint(ctx.store, LEGACY_CHECKPOINT, found)
+        await ctx.state.set_checkpoint(ctx.store, LEGACY_CHECKPOINT, found)
     value = str(found.get("last_credit_without_order") or "")
     return datetime.fromisoformat(value) if value else None
 
 
-def remember_credit(ctx: StoreContext, binding: Binding, refund_id: str | int) -> None:
+async def remember_credit(ctx: StoreContext, binding: Binding, refund_id: str | int) -> None:
     """Record that a credit note is being made for this refund, before it is written (so a note whose
     run died before recording it is still found when its refund is deleted)."""
-    known = credited_refunds(ctx, binding)
+    known = await credited_refunds(ctx, binding)
     if str(refund_id) not in known:
         binding.data = {**binding.data, CREDITED: _sorted([*known, str(refund_id)])}
-        ctx.db.save_binding(binding)
+        await ctx.state.save_binding(binding)
 
 
 def _sorted(ids: list[Any]) -> list[str]:
@@ -112,7 +112,7 @@ async def cancel_deleted_refunds(
     if binding.state not in ("submitted", "paid") or not binding.erp_name:
         return []
     listed = {str(r.get("id")) for r in order.get("refunds") or [] if r.get("id")}
-    missing = [rid for rid in credited_refunds(ctx, binding) if rid not in listed]
+    missing = [rid for rid in await credited_refunds(ctx, binding) if rid not in listed]
     if not missing:
         return []  # the common case: no request
     still_there = {str(rid) for rid in await refunds.by_id()}
@@ -125,17 +125,17 @@ async def cancel_deleted_refunds(
 
 
 async def _cancel_credit(ctx: StoreContext, order: dict[str, Any], binding: Binding, refund_id: str) -> Cancelled:
-    credit = ctx.db.get_binding(ctx.store, "refund", refund_id)
+    credit = await ctx.state.get_binding(ctx.store, "refund", refund_id)
     result = Cancelled(refund_id, "")
     if credit is not None and credit.state in CREDIT_STATES:
         note = await _credit_note_name(ctx, credit)
-        entry = ctx.db.get_binding(ctx.store, "refund_payment", refund_id)
+        entry = await ctx.state.get_binding(ctx.store, "refund_payment", refund_id)
         if entry is not None and entry.state in ("submitted", INSERTING):
             result.payment_entry = await _cancel_entry(ctx, entry)
         if note:
             await _cancel(ctx, "Sales Invoice", note)
             result.credit_note = note
-        mark_done(
+        await mark_done(
             ctx,
             credit,
             note,
@@ -153,8 +153,8 @@ async def _cancel_credit(ctx: StoreContext, order: dict[str, Any], binding: Bind
             "at": _now(ctx),
         },
     ]
-    remaining = [rid for rid in credited_refunds(ctx, binding) if rid != refund_id]
-    mark_done(ctx, binding, binding.erp_name, binding.state, **{CREDITED: remaining, DELETED: history})
+    remaining = [rid for rid in await credited_refunds(ctx, binding) if rid != refund_id]
+    await mark_done(ctx, binding, binding.erp_name, binding.state, **{CREDITED: remaining, DELETED: history})
     log.info(
         REASON,
         store=ctx.store,
@@ -191,7 +191,7 @@ async def _cancel_entry(ctx: StoreContext, entry: Binding) -> str:
         name = str(found["name"]) if found is not None else ""
     if name:
         await _cancel(ctx, "Payment Entry", name)
-    mark_done(ctx, entry, name, "cancelled", cancel_reason=REASON, cancelled_at=_now(ctx))
+    await mark_done(ctx, entry, name, "cancelled", cancel_reason=REASON, cancelled_at=_now(ctx))
     return name
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from woonext.store import StateDB
 from woonext.store.tables import bindings
 from woonext.sync.context import StoreContext
 from woonext.sync.orders import Mode, OrderResult, sync_order
@@ -37,17 +38,18 @@ class SweepReport:
         return f"{self.orders_checked} order(s) with recent credit notes, {len(self.results)} re-synced ({done})"
 
 
-def _credited_by_order(ctx: StoreContext, since: datetime) -> dict[str, set[str]]:
+def _credited_by_order(db: StateDB, store: str, since: datetime) -> dict[str, set[str]]:
     """Refund ids with a live credit note made since `since`, per order id. Credit notes recorded
-    before their binding kept the order id are matched to it through the invoice."""
-    credits = ctx.db.refund_bindings_since(ctx.store, since, ("submitted", REFUNDING))
+    before their binding kept the order id are matched to it through the invoice. Two reads of the
+    state DB: run on a thread (`ctx.state.run`)."""
+    credits = db.refund_bindings_since(store, since, ("submitted", REFUNDING))
     by_invoice = {str(c.data.get("invoice")) for c in credits if not c.data.get("order") and c.data.get("invoice")}
     order_of: dict[str, str] = {}
     if by_invoice:
         query = select(bindings.c.remote_id, bindings.c.erp_name).where(
-            bindings.c.store == ctx.store, bindings.c.kind == "order", bindings.c.erp_name.in_(sorted(by_invoice))
+            bindings.c.store == store, bindings.c.kind == "order", bindings.c.erp_name.in_(sorted(by_invoice))
         )
-        with ctx.db.engine.connect() as connection:
+        with db.engine.connect() as connection:
             order_of = {str(row.erp_name): str(row.remote_id) for row in connection.execute(query)}
     credited: dict[str, set[str]] = {}
     for credit in credits:
@@ -58,7 +60,7 @@ def _credited_by_order(ctx: StoreContext, since: datetime) -> dict[str, set[str]
 
 
 async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> SweepReport:
-    credited = _credited_by_order(ctx, ctx.now() - timedelta(days=days))
+    credited = await ctx.state.run(_credited_by_order, ctx.db, ctx.store, ctx.now() - timedelta(days=days))
     report = SweepReport(orders_checked=len(credited))
     ids = sorted(credited, key=int)
     for start in range(0, len(ids), PAGE):
@@ -68,10 +70,10 @@ async def sweep_deleted_refunds(ctx: StoreContext, days: int = SWEEP_DAYS) -> Sw
             listed = {str(r.get("id")) for r in order.get("refunds") or []}
             if credited.get(str(order.get("id")), set()) <= listed:
                 continue
-            report.results.append(await sync_order(ctx, order, _mode(ctx, order)))
+            report.results.append(await sync_order(ctx, order, await _mode(ctx, order)))
     return report
 
 
-def _mode(ctx: StoreContext, order: dict[str, Any]) -> Mode:
-    binding = ctx.db.get_binding(ctx.store, "order", order["id"])
+async def _mode(ctx: StoreContext, order: dict[str, Any]) -> Mode:
+    binding = await ctx.state.get_binding(ctx.store, "order", order["id"])
     return Mode.LIVE if binding is not None and binding.data.get("purpose") == "live" else Mode.HISTORICAL

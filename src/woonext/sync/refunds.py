@@ -71,7 +71,7 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
     summaries = sorted((r for r in order.get("refunds") or [] if r.get("id")), key=lambda r: int(r["id"]))
     if not summaries:
         return False
-    credits = [(summary, binding_for(ctx, "refund", summary["id"], "Sales Invoice")) for summary in summaries]
+    credits = [(summary, await binding_for(ctx, "refund", summary["id"], "Sales Invoice")) for summary in summaries]
     if all(credit.state == "submitted" for _, credit in credits):
         return False  # the common case costs no request at all
     if all(credit.state in ("submitted", REFUNDING) for _, credit in credits):  # only refunds to pay out
@@ -103,7 +103,7 @@ async def _credit_refunds(ctx: StoreContext, order: dict[str, Any], binding: Bin
             restocked = restock_allocation(order, refund, credited) if stock_moves else {}
             credit.data = {**credit.data, "restocked": restocked, "order": str(order["id"])}
         _add(credited, restocked)
-        remember_credit(ctx, binding, summary["id"])
+        await remember_credit(ctx, binding, summary["id"])
         await _credit_note(ctx, order, binding, refund, credit, original, restocked, only_refund=len(summaries) == 1)
         wrote = True
     return wrote
@@ -271,7 +271,7 @@ async def _credit_note(
             if exc.kind in ("needs_review", "permanent"):
                 await ctx.erp.delete("Sales Invoice", name)  # leave no orphan draft behind
                 credit.state = ""
-                ctx.db.save_binding(credit)
+                await ctx.state.save_binding(credit)
             raise
     if money(draft.get("grand_total"), "grand_total") != -amount:
         raise MappingError(
@@ -279,7 +279,7 @@ async def _credit_note(
             f"credit note {name} totals {draft.get('grand_total')}, refund is -{amount}",
             "compare the credit note with the refund",
         )
-    mark_done(
+    await mark_done(
         ctx,
         credit,
         name,
@@ -298,9 +298,9 @@ async def _refund_entry(
     """Pay a foreign-currency credit note's own (company-currency) outstanding back, exactly once."""
     payment = await _refund_payment(ctx, order, binding)
     if payment is None:  # the original is no longer paid (its payment cancelled): nothing to pay out
-        mark_done(ctx, credit, credit.erp_name, "submitted")
+        await mark_done(ctx, credit, credit.erp_name, "submitted")
         return
-    entry_binding = binding_for(ctx, "refund_payment", refund["id"], "Payment Entry")
+    entry_binding = await binding_for(ctx, "refund_payment", refund["id"], "Payment Entry")
     key = refund_payment_key(ctx.store, refund["id"])
     found = await find_by_key(ctx, "Payment Entry", key) if entry_binding.state == INSERTING else None
     if found is None and entry_binding.state != "submitted":
@@ -325,5 +325,5 @@ async def _refund_entry(
         entry.pop("paid_from_account_currency", None)  # follows the new paid_from account
         found = await insert_once(ctx, entry_binding, "Payment Entry", entry)
     if found is not None:
-        mark_done(ctx, entry_binding, str(found["name"]), "submitted", credit_note=credit.erp_name)
-    mark_done(ctx, credit, credit.erp_name, "submitted", refund_entry=entry_binding.erp_name)
+        await mark_done(ctx, entry_binding, str(found["name"]), "submitted", credit_note=credit.erp_name)
+    await mark_done(ctx, credit, credit.erp_name, "submitted", refund_entry=entry_binding.erp_name)

@@ -143,6 +143,7 @@ class Check:
     what: str
     ok: bool
     fix: str = ""
+    warning: bool = False  # a person must act, but the sync can start (opening stock, above all)
 
 
 @dataclass
@@ -154,7 +155,11 @@ class SetupReport:
 
     @property
     def missing(self) -> list[Check]:
-        return [c for c in self.checks if not c.ok]
+        return [c for c in self.checks if not c.ok and not c.warning]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok and c.warning]
 
 
 async def ensure_custom_fields(ctx: StoreContext, report: SetupReport, *, dry_run: bool) -> None:

@@ -52,13 +52,13 @@ class StockReport:
         )
 
 
-def bound_objects(ctx: StoreContext, codes: Iterable[str] | None) -> list[Binding]:
+async def bound_objects(ctx: StoreContext, codes: Iterable[str] | None) -> list[Binding]:
     """The store's products and variations bound to these Item codes (all when None)."""
     if codes is None:
-        return ctx.db.bindings_named(ctx.store, (PRODUCT, VARIATION))
+        return await ctx.state.bindings_named(ctx.store, (PRODUCT, VARIATION))
     found: list[Binding] = []
     for chunk in chunk_values(sorted(set(codes)), budget=10**9, most=500):
-        found += ctx.db.bindings_named(ctx.store, (PRODUCT, VARIATION), chunk)
+        found += await ctx.state.bindings_named(ctx.store, (PRODUCT, VARIATION), chunk)
     return found
 
 
@@ -69,7 +69,7 @@ def _stocked(b: Binding) -> bool:
 
 async def _changed_bins(ctx: StoreContext, warehouses: list[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Bins modified since the cursor (all of them on the first run), and the cursor to keep after."""
-    cursor = ctx.db.get_cursor(ctx.store, CURSOR) or {}
+    cursor = await ctx.state.get_cursor(ctx.store, CURSOR) or {}
     filters: list[list[Any]] = [["warehouse", "in", warehouses]]
     if cursor.get("modified"):
         since = datetime.strptime(cursor["modified"], STAMP) - OVERLAP
@@ -94,11 +94,13 @@ async def push_stock(ctx: StoreContext, *, everything: bool = False, dry_run: bo
     warehouses = ctx.config.stock_warehouses
     cursor: dict[str, Any] | None = None
     if everything:
-        targets = [b for b in bound_objects(ctx, None) if _stocked(b)]
+        targets = [b for b in await bound_objects(ctx, None) if _stocked(b)]
         bins = await ctx.erp.get_list("Bin", filters=[["warehouse", "in", warehouses]], fields=BIN_FIELDS, limit=0)
     else:
         bins, cursor = await _changed_bins(ctx, warehouses)
-        targets = [b for b in bound_objects(ctx, {str(r["item_code"]) for r in bins}) if _stocked(b)] if bins else []
+        targets = (
+            [b for b in await bound_objects(ctx, {str(r["item_code"]) for r in bins}) if _stocked(b)] if bins else []
+        )
     report.bins, report.checked = len(bins), len(targets)
     if targets:
         report.held = await held_by_orders(ctx)  # before the Bins are final: see sync/stock_holds.py
@@ -112,7 +114,7 @@ async def push_stock(ctx: StoreContext, *, everything: bool = False, dry_run: bo
         result = await write(ctx, report.changes, reason="stock_refused")
         report.failed = result.failed
         if cursor is not None:
-            ctx.db.set_cursor(ctx.store, CURSOR, cursor)
+            await ctx.state.set_cursor(ctx.store, CURSOR, cursor)
     return report
 
 

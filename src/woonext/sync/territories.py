@@ -283,13 +283,13 @@ async def _place(
     return names
 
 
-def _bind(ctx: StoreContext, bindings: dict[str, Binding], key: str, name: str, state: str, **data: Any) -> None:
+async def _bind(ctx: StoreContext, bindings: dict[str, Binding], key: str, name: str, state: str, **data: Any) -> None:
     binding = bindings.get(key) or Binding(store=ctx.store, kind=KIND, remote_id=key, erp_doctype="Territory")
     merged = {**binding.data, **data}
     if binding.id is not None and binding.erp_name == name and binding.state == state and binding.data == merged:
         return
     binding.erp_name, binding.state, binding.data = name, state, merged
-    ctx.db.save_binding(binding)
+    await ctx.state.save_binding(binding)
     bindings[key] = binding
 
 
@@ -316,7 +316,7 @@ async def _bring_in_step(
     tree = _Tree(rows)
     root = await _ensure_root(ctx, tree, report)
     nodes = desired_tree(book.zones, book.rules, root, book.states, book.country)
-    bindings = {b.remote_id: b for b in ctx.db.bindings(ctx.store, KIND)}
+    bindings = {b.remote_id: b for b in await ctx.state.bindings(ctx.store, KIND)}
     await _renames(ctx, tree, nodes, bindings, report)
     names = await _place(ctx, tree, root, nodes, report)
     zone_names = {f"zone:{z.id}": z.name for z in book.zones}
@@ -335,12 +335,12 @@ async def _bring_in_step(
             ):
                 await _retire(ctx, tree, old.erp_name, report)  # renamed by creating anew
             extra = {"zone": zone_names[key]} if key in zone_names else {}
-            _bind(ctx, bindings, key, names[fold(node.name)], "done", **extra)
+            await _bind(ctx, bindings, key, names[fold(node.name)], "done", **extra)
     for key, binding in list(bindings.items()):
         if key in wanted_keys or binding.state == RETIRED:
             continue
         outcome = "" if fold(binding.erp_name) in names else await _retire(ctx, tree, binding.erp_name, report)
-        _bind(ctx, bindings, key, binding.erp_name, RETIRED, retired=outcome or "still wanted by another key")
+        await _bind(ctx, bindings, key, binding.erp_name, RETIRED, retired=outcome or "still wanted by another key")
     return tree.rows
 
 
@@ -368,7 +368,7 @@ async def sync_territories(ctx: StoreContext) -> TerritoryReport:
     if status == SUCCEEDED and report.problems:
         status, reason, detail = NEEDS_REVIEW, "territory_problems", "; ".join(report.problems)
         hint = "fix [stores.territory_rules] or the store settings named in the detail"
-    ctx.db.record_outcome(ctx.store, "territories", "tree", status, reason=reason, detail=detail, hint=hint)
+    await ctx.state.record_outcome(ctx.store, "territories", "tree", status, reason=reason, detail=detail, hint=hint)
     log.info("territories_synced", store=ctx.store, summary=report.summary())
     return report
 

@@ -365,3 +365,23 @@ class WooClient:
     async def list_zone_locations(self, zone_id: int | str) -> list[dict[str, Any]]:
         body, _ = await self.get(f"shipping/zones/{zone_id}/locations")
         return list(body)
+
+    # -- the store's set-up (onboarding) ----------------------------------------------------
+
+    async def list_payment_gateways(self) -> list[dict[str, Any]]:
+        """Every installed gateway, enabled or not (one unpaged list)."""
+        body, _ = await self.get("payment_gateways")
+        return list(body)
+
+    async def list_tax_rates(self) -> list[dict[str, Any]]:
+        """Every tax rate of every class (paged by 100)."""
+        return await self._all("taxes")
+
+    async def list_shipping_methods(self) -> list[dict[str, Any]]:
+        body, _ = await self.get("shipping_methods")
+        return list(body)
+
+    async def system_status(self) -> dict[str, Any]:
+        """WooCommerce → Status as JSON: versions, currency, settings (admin keys only)."""
+        body, _ = await self.get("system_status")
+        return dict(body)

@@ -28,7 +28,15 @@ class AccountController(Controller):
         return f"{base.strip()} - {company.get('abbr', '')}"
 
     def validate(self, doc: Doc, ctx: Ctx) -> None:
-        parent = ctx.get("Account", str(doc.get("parent_account") or ""))
+        company = ctx.get("Company", str(doc.get("company") or "")) or {}
+        if not doc.get("account_currency"):  # Account.validate_account_currency
+            doc["account_currency"] = company.get("default_currency")
+        parent_name = str(doc.get("parent_account") or "")
+        parent = ctx.get("Account", parent_name)  # a missing one was refused as a broken Link already
+        if parent is not None and parent.get("company") != doc.get("company"):
+            raise throw(
+                f"Account {doc['name']}: Parent account {parent_name} does not belong to company: {doc.get('company')}"
+            )
         if parent is not None:
             if not to_int(parent.get("is_group")):
                 raise throw(
@@ -40,6 +48,26 @@ class AccountController(Controller):
                 doc["root_type"] = parent.get("root_type")
             if not doc.get("report_type"):
                 doc["report_type"] = parent.get("report_type")
+
+
+class ModeOfPaymentController(Controller):
+    """erpnext/accounts/doctype/mode_of_payment/mode_of_payment.py: each company once, and each
+    default account of the company it is listed for."""
+
+    doctype = "Mode of Payment"
+
+    def validate(self, doc: Doc, ctx: Ctx) -> None:
+        rows = doc.get("accounts") or []
+        for row in rows:
+            account = ctx.get("Account", str(row.get("default_account") or "")) or {}
+            if account.get("company") != row.get("company"):
+                raise throw(
+                    f"Account {row.get('default_account')} does not match with Company {row.get('company')} "
+                    f"in Mode of Account: {doc['name']}"
+                )
+        companies = [row.get("company") for row in rows]
+        if len(companies) != len(set(companies)):
+            raise throw("Same Company is entered more than once")
 
 
 class WarehouseController(Controller):
@@ -108,6 +136,7 @@ CONTROLLERS: list[Controller] = [
     CustomerController(),
     CustomerGroupController(),
     AccountController(),
+    ModeOfPaymentController(),
     WarehouseController(),
     CostCenterController(),
     CurrencyExchangeController(),

@@ -22,6 +22,7 @@ from .items import CONTROLLERS as ITEM_CONTROLLERS
 from .items import METHODS as ITEM_METHODS
 from .ratelimit import MethodRateLimits, SiteRateLimit
 from .seed import seed_masters, seed_site
+from .site_methods import SITE_METHODS
 from .stock.entries import CONTROLLERS as STOCK_CONTROLLERS
 from .webhooks import Delivery, WebhookController, WebhookQueue
 
@@ -56,7 +57,7 @@ class ErpSim:
         self.users = Users()
         self.users.set_password("Administrator", self.config.admin_password)
         self.engine = Engine(self.clock.now, self.config.timezone)
-        self.methods: dict[str, Method] = dict(FRAPPE_METHODS)
+        self.methods: dict[str, Method] = {**FRAPPE_METHODS, **SITE_METHODS}
         self.daily_jobs: list[Callable[[Ctx], None]] = []
         self.request_log: list[tuple[str, str, int]] = []
         # documents "being submitted in a background job": writes to them get DocumentLockedError

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp
 from woonext.sim.clock import SimClock
 from woonext.sim.faults import FaultMiddleware, FaultPlan
 
-from . import phpjson, routes_data, routes_orders, routes_products, routes_store, routes_zones, sim_api
+from . import phpjson, routes_data, routes_orders, routes_products, routes_settings, routes_store, routes_zones, sim_api
 from .auth import Authenticator, KeyStore, key_permission_error
 from .book import OrderBook
 from .catalog import Catalog
@@ -83,6 +83,7 @@ class WooSim:
         routes_products.register(self.router)
         routes_data.register(self.router)
         routes_zones.register(self.router)
+        routes_settings.register(self.router)
         self.request_log: list[tuple[str, str, int]] = []
         self.errors: list[str] = []  # tracebacks of unexpected exceptions (answered as a critical error)
         # Called on every GET /orders before the page is computed: lets a test change orders

@@ -16,6 +16,17 @@ DEFAULT_GATEWAYS: dict[str, bool] = {
     "stripe": True,
 }
 
+# `GET /payment_gateways`: gateway id → enabled, in the order WooCommerce lists them (core first).
+DEFAULT_PAYMENT_GATEWAYS: dict[str, bool] = {
+    "bacs": False,
+    "cheque": False,
+    "cod": True,
+    "instapay": True,
+    "kashier_card": True,
+    "kashier_wallet": True,
+    "valu": True,
+}
+
 CURRENCY_SYMBOLS: dict[str, str] = {
     "EGP": "EGP",  # WooCommerce's own symbol for EGP is the entity-free code (seen on the real store)
     "USD": "$",
@@ -40,6 +51,7 @@ class WooSimConfig:
     # Plugin-registered statuses (e.g. "shipped"); they join the status enums.
     custom_statuses: tuple[str, ...] = ()
     gateways: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_GATEWAYS))
+    payment_gateways: dict[str, bool] = field(default_factory=lambda: dict(DEFAULT_PAYMENT_GATEWAYS))
     shipping_enabled: bool = True
     # Seconds between a change and the moment its webhook action becomes due (Action Scheduler lag).
     webhook_delay_seconds: float = 0.0

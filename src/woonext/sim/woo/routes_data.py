@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from .config import CURRENCY_SYMBOLS
 from .errors import WooError
 from .request import WooRequest
 from .routing import WRITE, Reply, Router
@@ -116,7 +117,7 @@ def _defaults(sim: WooSim) -> dict[str, dict[str, Any]]:
             "default": "USD",
             "tip": "",
             "value": sim.config.currency,
-            "options": {sim.config.currency: sim.config.currency},
+            "options": {code: code for code in dict.fromkeys([sim.config.currency, *CURRENCY_SYMBOLS])},
         },
     ]
     return {row["id"]: row for row in rows}

@@ -113,12 +113,18 @@ def item_price(db: Lookup, item_code: str, price_list: str) -> Decimal | None:
     return None
 
 
+# What ERPNext's exchange-rate service (frankfurter.app, v15's default provider) answers for a pair
+# the site has no record of, in units of EGP: a fresh site (sim/bare.py) has no Currency Exchange.
+SERVICE_RATES_IN_EGP = {"EGP": Decimal(1), "USD": Decimal("48.50"), "EUR": Decimal("52.60")}
+
+
 def exchange_rate(
     db: Lookup, from_currency: str, to_currency: str, on: str | None = None, purpose: str = "for_selling"
 ) -> Decimal:
     """ERPNext's `get_exchange_rate`: the latest Currency Exchange for the pair dated on or before `on`
     and flagged for selling (or buying). Without one, ERPNext asks its exchange-rate service; the
-    simulator answers for that service with the pair's latest record of any date, else the inverse."""
+    simulator answers for that service with the pair's latest record of any date, else the inverse,
+    else `SERVICE_RATES_IN_EGP`."""
     if from_currency == to_currency:
         return Decimal(1)
     rows = [
@@ -133,6 +139,9 @@ def exchange_rate(
     for row in db.all("Currency Exchange", from_currency=to_currency, to_currency=from_currency):
         rate = dec(row.get("exchange_rate"))
         return Decimal(1) / rate if rate else ZERO
+    if from_currency in SERVICE_RATES_IN_EGP and to_currency in SERVICE_RATES_IN_EGP:
+        rate = SERVICE_RATES_IN_EGP[from_currency] / SERVICE_RATES_IN_EGP[to_currency]
+        return rate.quantize(Decimal("0.000000001")).normalize()
     return ZERO
 
 
