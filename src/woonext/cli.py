@@ -90,18 +90,23 @@ COMMANDS: dict[str, Row] = {
     "customers": _row("Customers in ERPNext: find and merge duplicates.", "customers"),
     "reconcile": _row(
         "Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status "
-        "mismatches. Exit 0 when everything matches, 1 on any mismatch, 2 when no verdict could be reached.",
+        "mismatches. Exit 0 when everything matches, 1 on a mismatch or a parked order, 2 when no verdict could "
+        "be reached, 3 when a system could not be reached.",
         "reconcile",
     ),
     "status": _row(
-        "Counts per status, the scheduled jobs (a job failing again and again shows here), the latest "
-        "failures (NeedsReview, Failed, DeadLetter) with the fix, and the event queue with its retention.",
+        "Counts per status, the scheduled jobs (a job failing again and again shows here), what needs a "
+        "person (NeedsReview, DeadLetter) by cause with the fix, and the event queue with its retention.",
         "status",
     ),
     "config": _row("Inspect and validate the configuration.", "config"),
+    "users": _row("Console users: who may log in, viewer or operator.", "users"),
     "state": _row(
-        "The state database: which ERPNext site and store it belongs to; start a fresh state for a store.", "state"
+        "The state database: which ERPNext site and store it belongs to, a fresh state for a store, backup and "
+        "restore.",
+        "state",
     ),
+    "alerts": _row("Alerts by e-mail and webhook, batched per store.", "alerts"),
     "demo": _row("Run the whole job against the built-in simulators and print what happened.", "demo"),
     "sim": _row("Simulated WooCommerce and ERPNext servers for tests and demos.", "sim"),
     "version": _row("Print the woonext version.", "config"),

@@ -43,6 +43,7 @@ from pydantic import (
 )
 
 from woonext.config_catalog import CatalogConfig, PricesConfig, StockConfig
+from woonext.config_ops import OPS_SECRETS, AlertsConfig, ConsoleConfig
 from woonext.config_problems import Loc, Problems
 from woonext.config_writeback import WritebackConfig
 
@@ -244,6 +245,8 @@ class Config(_Strict):
     service: ServiceConfig = Field(default_factory=ServiceConfig)
     erpnext: ErpnextConfig
     stores: list[StoreConfig] = Field(min_length=1)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     def store(self, name: str) -> StoreConfig:
         for store in self.stores:
@@ -258,6 +261,9 @@ class Config(_Strict):
         for store in self.stores:
             values += [store.consumer_key, store.consumer_secret]
             values += [secret for secret in (store.webhook_secret, store.erpnext_webhook_secret) if secret is not None]
+        email, hook = self.alerts.email, self.alerts.webhook
+        ops = (self.console.metrics_token, email.password if email else None, hook.url if hook else None)
+        values += [v for v in ops if v is not None]
         return [v.get_secret_value() for v in values if v.get_secret_value()]
 
 
@@ -335,6 +341,13 @@ def _resolve_secrets(raw: dict[str, Any], base_dir: Path, problems: Problems) ->
                 ("erpnext", "api_secret"),
                 "missing; set api_secret, api_secret_file, or the environment variable WOONEXT_ERPNEXT_API_SECRET",
             )
+    for path, key, env in OPS_SECRETS:  # [console] and [alerts]: only when their table is there
+        section: Any = raw
+        for part in path:
+            section = section.get(part) if isinstance(section, dict) else None
+        if isinstance(section, dict):
+            _read_secret_file(section, key, base_dir, path, problems)
+            _apply_env(section, key, env)
     stores = raw.get("stores")
     if not isinstance(stores, list):
         return

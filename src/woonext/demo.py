@@ -43,15 +43,13 @@ class Reconciliation:
     def orders(self) -> int:
         return sum(t.orders for t in self.report.totals.values())
 
-    @property
-    def woo_total(self) -> Decimal:
-        """Σ WooCommerce totals less refunds of the invoiced orders (all currencies, as amounts)."""
-        return sum((t.woocommerce - t.woocommerce_refunds for t in self.report.totals.values()), Decimal(0))
-
-    @property
-    def erp_total(self) -> Decimal:
-        """Σ ERPNext current invoices less their credit notes for the same orders."""
-        return sum((t.erpnext - t.erpnext_credit_notes for t in self.report.totals.values()), Decimal(0))
+    def by_currency(self) -> list[tuple[str, Decimal, Decimal]]:
+        """Per currency (never added across currencies): WooCommerce totals less refunds of the invoiced
+        orders, and ERPNext's current invoices less their credit notes for the same orders."""
+        return [
+            (currency, t.woocommerce - t.woocommerce_refunds, t.erpnext - t.erpnext_credit_notes)
+            for currency, t in sorted(self.report.totals.items())
+        ]
 
     @property
     def missing(self) -> list[int]:
@@ -59,7 +57,8 @@ class Reconciliation:
 
     @property
     def matches(self) -> bool:
-        return self.report.ok and self.woo_total == self.erp_total
+        """No mismatch, and WooCommerce = ERPNext in every currency (parked orders are listed apart)."""
+        return self.report.ok and all(woo == erp for _, woo, erp in self.by_currency())
 
 
 @dataclass

@@ -70,6 +70,23 @@ redactor = SecretRedactor()
 _handler: logging.Handler | None = None
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """Writes to whatever `sys.stderr` is when a line is logged, not when logging was set up: while a
+    progress bar is drawn (rich, on stderr) that is the bar's proxy, which prints the line above the
+    bar instead of through it."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override,unused-ignore]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: IO[str]) -> None:
+        pass
+
+
 def register_secrets(values: Iterable[str | SecretStr | None]) -> None:
     """Mask these values in every log line from now on (call with `Config.secret_values()`)."""
     redactor.add(values)
@@ -112,7 +129,7 @@ def configure_logging(
     if _handler is not None:
         # Replace only our own handler: others (pytest's capture, an embedding app's) stay.
         root.removeHandler(_handler)
-    _handler = logging.StreamHandler(out)
+    _handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
     _handler.setFormatter(formatter)
     root.addHandler(_handler)
     root.setLevel(level.upper())

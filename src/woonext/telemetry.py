@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
+import structlog
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 PROCESS = CollectorRegistry(auto_describe=True)
@@ -24,6 +26,24 @@ HTTP_REQUESTS = Histogram(
 RETRIES = Counter(
     "woonext_http_retries", "Requests repeated after a retryable answer, by target", ["target"], registry=PROCESS
 )
+_log = structlog.get_logger("woonext.http")
+SYSTEMS = {"woocommerce": "WooCommerce", "erpnext": "ERPNext"}
+
+
+def note_retry(
+    target: str, method: str, path: str, attempt: int, retries: int, delay: float, started: float, why: str
+) -> None:
+    """Before a retry's wait: count it, and say what is waited for and how long (a hung system must
+    never look like a hung woonext). `started` is the request's first try (time.monotonic())."""
+    RETRIES.labels(target).inc()
+    _log.warning(
+        "waiting_for_" + target,
+        message=f"{SYSTEMS.get(target, target)} did not answer {method} {unquote(path.split('?')[0])} ({why}); "
+        f"try {attempt + 1} of {retries + 1} in {delay:.1f} s, {time.monotonic() - started:.0f} s so far",
+        attempt=attempt,
+        retry_in=round(delay, 1),
+    )
+
 
 _ID = re.compile(r"/\d+(?=/|$)")
 

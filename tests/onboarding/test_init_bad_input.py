@@ -106,7 +106,7 @@ def test_unreachable_host(bare: dict[str, str], tmp_path: Path, system: str) -> 
     nobody = f"http://127.0.0.1:{free_port()}"
     override = {"erpnext_url": nobody} if system == "ERPNext" else {"woo_url": nobody}
     code, out = init(tmp_path, ["--yes", *flags(bare, tmp_path, **override)])
-    assert code == 2
+    assert code == 3  # a system unreachable (README exit codes)
     assert f"{system} at {nobody}: no answer (ConnectError); check the URL and that the" in one_line(out), out
 
 
@@ -194,7 +194,7 @@ def test_config_check_online_names_each_url(bare: dict[str, str], tmp_path: Path
     assert online.exit_code == 0, online.output
     (tmp_path / "erp.secret").write_text("wrong\n")  # init referenced this very file
     wrong = runner.invoke(app, ["config", "check", "--online", "-c", cfg])
-    assert wrong.exit_code == 1
+    assert wrong.exit_code == 2  # a configuration problem (README exit codes)
     assert f"✗ ERPNext at {bare['WOONEXT_ERPNEXT_URL']}: the API key or secret is wrong" in one_line(wrong.output)
 
 

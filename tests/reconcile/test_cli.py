@@ -55,13 +55,17 @@ def test_reconcile_exit_codes_and_files(sim_up: tuple[Path, int], tmp_path: Path
     assert woonext(cfg, "migrate", "--all").returncode in (0, 1)  # 1: some orders parked for review
     woonext(cfg, "sync", "orders", "--once")
 
+    # no mismatch, but the orders parked for a person (an unmapped payment method) keep the verdict
+    # from green and the exit status at 1: "everything matches" would hide orders without an invoice
     clean = woonext(cfg, "reconcile", *WIDE, "--json")
-    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.returncode == 1, clean.stdout + clean.stderr
     data = json.loads(clean.stdout)
     assert data["ok"] is True and data["mismatches"] == 0 and data["stores"][0]["orders"] > 100
+    assert data["all_clear"] is False and data["parked"] > 0
 
     shown = woonext(cfg, "reconcile", *WIDE)
-    assert shown.returncode == 0 and "no mismatches" in shown.stdout and "Total mismatches" in shown.stdout
+    assert shown.returncode == 1 and "0 mismatch" not in shown.stdout and "Total mismatches" in shown.stdout
+    assert "order(s) parked for a person" in shown.stdout and "everything matches" not in shown.stdout
 
     invoices = _invoices(cfg, erp_port)
     returned = {i["return_against"] for i in invoices if i["is_return"]}

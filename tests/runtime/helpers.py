@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from tests.fixtures import WOO_SAMPLES
 from tests.sync.world import World, make_world, real_orders
@@ -28,9 +29,20 @@ async def ready_world(tmp_path: Path, orders: list[dict[str, Any]] | None = None
     return world
 
 
+METRICS_TOKEN = "metrics-scraper-token"
+
+
 def client(world: World, **kwargs: Any) -> httpx.AsyncClient:
+    """The web app over ASGI; it reaches the simulators (/readyz probes them) and scrapes /metrics with
+    the configured bearer token, as Prometheus would."""
+    kwargs.setdefault("transports", world.transports())
+    if world.config.console.metrics_token is None:
+        world.config.console.metrics_token = SecretStr(METRICS_TOKEN)
+    token = world.config.console.metrics_token.get_secret_value()
     app = create_app(world.config, world.db, **kwargs)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE)
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=BASE, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def signed(payload: Any, topic: str, delivery: str = "d" * 32, secret: str = SECRET) -> dict[str, Any]:

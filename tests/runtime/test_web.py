@@ -19,6 +19,7 @@ from woonext.runtime.web import create_app
 from woonext.runtime.worker import Worker
 from woonext.store import NEEDS_REVIEW, StateDB
 from woonext.store import events as queue
+from woonext.sync.setup import run_setup
 
 URL = "/webhooks/woocommerce/main"
 
@@ -167,8 +168,22 @@ async def test_same_delivery_id_for_another_order_is_not_a_duplicate(world) -> N
 async def test_health_and_readiness(world, tmp_path: Path) -> None:
     async with client(world) as http:
         assert (await http.get("/healthz")).status_code == 200
+        before = await http.get("/readyz")  # `woonext setup` has not run: not ready, and it says why
+    assert before.status_code == 503 and before.json()["state_db"] == "ok"
+    erp = before.json()["stores"]["main"]["erpnext"]
+    assert erp.startswith("not set up") and "woonext setup" in erp
+    assert before.json()["stores"]["main"]["woocommerce"] == "ok"
+    ctx = world.context()
+    await run_setup(ctx)
+    await ctx.aclose()
+    async with client(world) as http:
         ready = await http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["state_db"] == "ok"
+    world.woo.faults.inject_next("503", count=100)  # WooCommerce down: not ready, and which system says so
+    async with client(world) as http:
+        down = await http.get("/readyz")
+    assert down.status_code == 503 and down.json()["stores"]["main"]["woocommerce"].startswith("unreachable")
+    assert down.json()["stores"]["main"]["erpnext"] == "ok"
     unreachable = StateDB(create_engine(f"sqlite:///{tmp_path / 'no-such-dir' / 'state.sqlite'}"))
     app = create_app(world.config, unreachable)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://w.test") as http:
@@ -187,7 +202,9 @@ async def test_the_web_process_alone_queues_over_real_http_and_leaves_the_work_t
             await asyncio.sleep(0.01)
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             response = await http.post(URL, **signed({"id": 15}, "order.created"))
-            assert (await http.get("/readyz")).status_code == 200
+            # its simulators are unreachable from this server (no transports): not ready, and it says so
+            ready = await http.get("/readyz")
+            assert ready.status_code == 503 and ready.json()["stores"]["main"]["woocommerce"].startswith("unreachable")
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 10)

@@ -64,7 +64,7 @@ def test_operator_flow_against_sim_up(sim_up: tuple[Path, int]) -> None:
 
     code, out = cli(cfg, "migrate", "--all")
     first = out.split("\n")
-    summary = next(line for line in first if line.endswith("errors"))
+    summary = next(line for line in first if line.endswith(" failed") and " created, " in line)
     created = int(summary.split()[0])
     assert created > 50, out
     invoices = erp_invoices(cfg, erp_port)
@@ -89,8 +89,8 @@ def test_operator_flow_against_sim_up(sim_up: tuple[Path, int]) -> None:
     assert len(set(invoiced)) == len(invoiced)
 
     code, out = cli(cfg, "status", "--json")
-    assert code == 0
     status = json.loads(out)
+    assert code == (1 if status["failures"] else 0)  # 1: something waits for a person
     assert status["counts"].get("Succeeded", 0) >= created
     for failure in status["failures"]:
         assert failure["reason"] and failure["detail"] and failure["hint"]
@@ -101,7 +101,14 @@ def test_operator_flow_against_sim_up(sim_up: tuple[Path, int]) -> None:
 def test_demo_prints_the_reconciliation(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--orders", "80", "--cycles", "2", "--state-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "WooCommerce total = ERPNext total" in result.output
     assert "one invoice in full" in result.output
-    line = next(x for x in result.output.splitlines() if "invoiced orders over the whole period" in x)
-    assert Decimal(line.split("WooCommerce ")[1].split(" ")[0]) > 0
+    lines = result.output.splitlines()
+    start = next(n for n, x in enumerate(lines) if "invoiced orders over the whole period" in x)
+    # one line per currency, never one sum of two currencies
+    per_currency = [x for x in lines[start + 1 : start + 5] if x.startswith("  ") and "WooCommerce" in x]
+    assert per_currency and all(x.rstrip().endswith("equal") for x in per_currency), lines[start : start + 5]
+    currencies = [x.split(":")[0].strip() for x in per_currency]
+    assert len(currencies) == len(set(currencies))
+    assert Decimal(per_currency[0].split("WooCommerce ")[1].split(" ")[0]) > 0
+    # the parked orders keep the verdict from green, and it says so
+    assert "order(s) parked for a person" in result.output or "everything matches" in result.output

@@ -33,7 +33,7 @@ def test_config_check_global_option_and_every_problem(write_config: Callable[[st
     )
     path = write_config(bad)
     result = runner.invoke(app, ["--config", str(path), "config", "check"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a configuration problem (README exit codes)
     assert "2 problem(s)" in result.output
     assert '(name "main").url (line 15): must be an http' in result.output
     assert '(name "main").speed (line 22): unknown key' in result.output
@@ -41,7 +41,7 @@ def test_config_check_global_option_and_every_problem(write_config: Callable[[st
 
 def test_config_check_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["config", "check", "--config", str(tmp_path / "none.toml")])
-    assert result.exit_code == 1 and "cannot read" in result.output
+    assert result.exit_code == 2 and "cannot read" in result.output
 
 
 def test_config_show_masks_secrets(write_config: Callable[[str], Path]) -> None:

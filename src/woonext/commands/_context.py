@@ -21,6 +21,13 @@ if TYPE_CHECKING:
 console = Console()
 err_console = Console(stderr=True)
 
+# Exit codes, the same for every command (README, "Exit codes").
+DONE = 0  # done
+FAILURES = 1  # done, with failures (listed)
+USAGE = 2  # bad usage, configuration, or not ready (setup not run, a prerequisite missing)
+UNREACHABLE = 3  # a system (WooCommerce, ERPNext, an alert channel) could not be reached
+INTERRUPTED = 130  # Ctrl-C: the summary so far and the command that resumes are printed
+
 
 @dataclass
 class CliContext:

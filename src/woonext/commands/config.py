@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from woonext import __version__
-from woonext.commands._context import cli_context, console, err_console
+from woonext.commands._context import USAGE, cli_context, console, err_console
 from woonext.config import check_config, config_path
 
 config_app = typer.Typer(help="Inspect and validate the configuration.", no_args_is_help=True)
@@ -25,21 +25,21 @@ def register(app: typer.Typer) -> None:
             False, "--online", help="Also reach both systems (each URL named) and check the store against the file."
         ),
     ) -> None:
-        """Validate the configuration and print every problem at once (exit 1 if any)."""
+        """Validate the configuration and print every problem at once (exit 2 if any)."""
         path = config_path(config or cli_context(ctx).config_path)
         problems = check_config(path)
         if problems:
             err_console.print(f"[red]{len(problems)} problem(s) in {escape(str(path))}:[/red]", highlight=False)
             for problem in problems:
                 err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(1)
+            raise typer.Exit(USAGE)
         if online:
             from woonext.commands._online_check import check_online  # the clients only when asked for
 
             found = check_online(path)
             if found:
                 console.print(f"[red]{escape(str(path))}: {found} problem(s) online[/red]", highlight=False)
-                raise typer.Exit(1)
+                raise typer.Exit(USAGE)
         console.print(f"[green]{escape(str(path))}: OK{' (online too)' if online else ''}[/green]", highlight=False)
 
     @config_app.command("show")

@@ -11,9 +11,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from woonext.commands._common import console
+from woonext.commands._common import console, err_console
 from woonext.commands.migrate import print_report
 from woonext.demo import DemoResult, run_demo
+from woonext.reports.failures import short_ids
 from woonext.reports.terminal import print_summary
 from woonext.store import FAILED, NEEDS_REVIEW, SKIPPED
 
@@ -24,7 +25,8 @@ def _print_invoice(invoice: dict[str, Any], payment: dict[str, Any] | None) -> N
         f"status {invoice.get('status')}  payment method {invoice.get('custom_payment_method')}  "
         f"WooCommerce order {invoice.get('woo_order_number')}"
     )
-    table = Table("item", "qty", "rate", "amount", title=head, title_justify="left")
+    console.print(escape(head), highlight=False)
+    table = Table("item", "qty", "rate", "amount")
     for row in invoice.get("items") or []:
         table.add_row(str(row.get("item_code")), str(row.get("qty")), f"{row.get('rate')}", f"{row.get('amount')}")
     for tax in invoice.get("taxes") or []:
@@ -60,7 +62,7 @@ def _print(result: DemoResult) -> None:
     console.rule("historical migration")
     print_report("main", result.migration, dry_run=False)
     console.rule("live sync")
-    table = Table("cycle", "invoices created", "skipped (waiting, unchanged…)", "needs review", "failed")
+    table = Table("cycle", "invoiced", "skipped", "need review", "failed")
     for n, cycle in enumerate(result.cycles, 1):
         table.add_row(
             str(n),
@@ -70,19 +72,32 @@ def _print(result: DemoResult) -> None:
             str(cycle.count(FAILED)),
         )
     console.print(table)
+    console.print("skipped: waiting for payment (pending), or unchanged since the last cycle", highlight=False)
     if result.sample_invoice:
         console.rule("one invoice in full")
         _print_invoice(result.sample_invoice, result.sample_payment)
     console.rule("reconciliation")
     recon = result.reconciliation
-    verdict = "[green]WooCommerce total = ERPNext total[/green]" if recon.matches else "[red]MISMATCH[/red]"
     console.print(
-        f"{recon.orders} invoiced orders over the whole period: WooCommerce {recon.woo_total} · "
-        f"ERPNext {recon.erp_total}  {verdict}"
+        f"{recon.orders} invoiced orders over the whole period, net of refunds, per currency:", highlight=False
     )
+    for currency, woo, erp in recon.by_currency():
+        same = "[green]equal[/green]" if woo == erp else "[red]DIFFERENT[/red]"
+        console.print(f"  {escape(currency)}: WooCommerce {woo:.2f} · ERPNext {erp:.2f}  {same}", highlight=False)
     if recon.missing:
-        console.print(f"[red]orders without an invoice: {escape(str(recon.missing[:20]))}[/red]", highlight=False)
+        console.print(
+            f"[red]orders without an invoice: {escape(short_ids([str(i) for i in recon.missing]))}[/red]",
+            highlight=False,
+        )
     print_summary(console, recon.report)
+    colour = "green" if recon.report.all_clear else ("yellow" if recon.matches else "red")
+    console.print(f"[{colour}]{escape(recon.report.verdict())}[/{colour}]", highlight=False)
+    if recon.matches and not recon.report.all_clear:
+        console.print(
+            "the parked orders are the ones listed under the migration, on purpose: the demo store has a "
+            "payment method (valU) the configuration does not map",
+            highlight=False,
+        )
     console.print(
         f"done in {result.seconds:.1f} s · ERPNext requests {result.erp_requests} · "
         f"WooCommerce requests {result.woo_requests}"
@@ -100,7 +115,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the whole job against the built-in simulators and print what happened."""
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err_console, transient=True
         ) as bar:
             task = bar.add_task("starting", total=None)
 

@@ -7,11 +7,12 @@ import json
 from datetime import UTC, datetime
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
 from woonext.commands._common import console, err_console, run
-from woonext.commands._context import cli_context
+from woonext.commands._context import USAGE, cli_context
 from woonext.runtime.replay import ReplayReport, replay_orders
 from woonext.store import DEAD_LETTER, retention
 from woonext.store import events as queue
@@ -40,19 +41,20 @@ def _moment(value: str, option: str) -> datetime:
 
 
 def print_events(rows: list[queue.Event], title: str) -> None:
+    # No vertical rules and short cells: eight columns that read at 80 characters (the error wraps).
     table = Table(
-        "event", "store", "kind", "object id", "topic", "status", "attempts", "updated", "error / reason", title=title
-    )
+        "event", "store", "object", "trigger", "status", "tries", "updated", "error / reason",
+        title=title, box=box.SIMPLE_HEAD,
+    )  # fmt: skip
     for e in rows:
         table.add_row(
             str(e.id),
-            e.store,
-            e.kind,
-            e.remote_id,
-            e.topic,
+            escape(e.store),
+            escape(f"{e.kind} {e.remote_id}".strip()),
+            escape(e.topic),
             e.status,
             str(e.attempts),
-            _when(e.updated_at),
+            e.updated_at.strftime("%m-%d %H:%M") if e.updated_at else "",
             escape(e.last_error or ""),
         )
     console.print(table)
@@ -116,9 +118,9 @@ def register(app: typer.Typer) -> None:
         db = cli_context(ctx).state_db()
         try:
             event = queue.retry(db, event_id, db.clock.now())
-        except queue.RetryRefused as exc:
+        except queue.RetryRefused as exc:  # unknown, or not finished: nothing to retry
             err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(USAGE) from None
         console.print(f"event {event.id} ({event.store} {event.kind} {event.remote_id}) queued again", highlight=False)
 
     @events_app.command("replay")
@@ -199,6 +201,6 @@ def register(app: typer.Typer) -> None:
                 f"[red]event {event_id} is not a dead letter{f' (it is {event.status})' if event else ''}[/red]",
                 highlight=False,
             )
-            raise typer.Exit(1)
+            raise typer.Exit(USAGE)
         queue.retry(db, event_id, db.clock.now())
         console.print(f"event {event_id} queued again", highlight=False)

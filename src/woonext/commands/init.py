@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from woonext.commands import _common
 from woonext.commands._common import console, err_console
-from woonext.commands._context import cli_context
+from woonext.commands._context import UNREACHABLE, cli_context
 from woonext.commands._init_report import print_findings, print_proposal
 from woonext.config import ConfigError, config_path, load_config, store_env_name
 from woonext.config_render import Connection, render_config
@@ -157,7 +157,10 @@ def register(app: typer.Typer) -> None:
             chosen = _choose_company(findings, company, ask)
             check_company(findings, chosen)
         except (OnlineError, ValueError) as exc:
-            raise _fail(str(exc)) from None
+            failed = _fail(str(exc))
+            if isinstance(exc, OnlineError) and exc.unreachable:
+                failed = typer.Exit(UNREACHABLE)
+            raise failed from None
         proposal = propose(findings, chosen, store_name)
         _decide_gateways(proposal, ask)
         directory = target.resolve().parent

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import typer
 from rich.markup import escape
@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from woonext.commands._common import console, err_console, run
-from woonext.commands._context import cli_context
+from woonext.commands._context import FAILURES, INTERRUPTED, USAGE, cli_context
+from woonext.reports.failures import from_results, group_failures, print_groups
 from woonext.sync.context import StoreContext
 from woonext.sync.migration import MigrationOptions, MigrationReport, migrate
 from woonext.sync.plan import DOCUMENTS
@@ -24,7 +25,7 @@ def _date(value: str | None, flag: str) -> date | None:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         err_console.print(f"[red]{flag} wants a date as YYYY-MM-DD, got {escape(repr(value))}[/red]", highlight=False)
-        raise typer.Exit(2) from None
+        raise typer.Exit(USAGE) from None
 
 
 def _planned(report: MigrationReport) -> str:
@@ -57,23 +58,64 @@ def _reasons(report: MigrationReport) -> None:
         console.print(reasons)
 
 
-def print_report(store: str, report: MigrationReport, dry_run: bool) -> None:
+def print_report(store: str, report: MigrationReport, dry_run: bool, verbose: bool = False) -> None:
     if dry_run:
         print_plan(store, report)
         return
     table = Table("store", "created", "skipped", "failed", title="migration")
-    table.add_row(store, str(report.created), str(report.skipped), str(report.failed))
+    table.add_row(escape(store), str(report.created), str(report.skipped), str(report.failed))
     console.print(table)
-    _reasons(report)
-    for failure in report.failures[:20]:
-        console.print(
-            f"[red]order {failure.order_id}[/red] {escape(failure.reason)}: {escape(failure.detail)}"
-            + (f"\n  → {escape(failure.hint)}" if failure.hint else ""),
+    failed_reasons = {f.reason for f in report.failures}
+    skipped = [(r, n) for r, n in report.reasons.most_common() if r not in failed_reasons]
+    if skipped:
+        console.print("skipped: " + ", ".join(f"{n} {escape(r)}" for r, n in skipped), highlight=False)
+    if report.failures:
+        groups = group_failures(from_results(store, report.failures, datetime.now(UTC)))
+        console.print(f"failed, by cause ({len(groups)}):", highlight=False)
+        print_groups(console, groups, verbose=verbose, more="--verbose lists each order with its own detail")
+    console.print(f"{report.created} created, {report.skipped} skipped, {report.failed} failed", highlight=False)
+
+
+def resume_command(store: str | None, opts: MigrationOptions) -> str:
+    """The command that goes on where an interrupted run stopped (`--all` resumes from its checkpoint)."""
+    parts = ["woonext migrate", "--all" if opts.page is None else f"--page {opts.page}"]
+    if store:
+        parts.append(f"--store {store}")
+    if opts.since:
+        parts.append(f"--since {opts.since.isoformat()}")
+    if opts.until:
+        parts.append(f"--until {opts.until.isoformat()}")
+    if opts.per_page != 100:
+        parts.append(f"--per-page {opts.per_page}")
+    return " ".join(parts)
+
+
+def print_interrupted(store: str | None, opts: MigrationOptions, reports: dict[str, MigrationReport]) -> None:
+    err_console.print("[yellow]interrupted (Ctrl-C)[/yellow]", highlight=False)
+    for name, report in reports.items():
+        where = f", page {report.last_page} of {report.total_pages}" if report.total_pages else ""
+        err_console.print(
+            f"store {escape(name)} so far: {report.created} created, {report.skipped} skipped, "
+            f"{report.failed} failed{where}",
             highlight=False,
         )
-    if len(report.failures) > 20:
-        console.print(f"… and {len(report.failures) - 20} more: `woonext status` lists them")
-    console.print(f"{report.created} created, {report.skipped} skipped, {report.failed} errors", highlight=False)
+    if not opts.dry_run:
+        err_console.print(
+            f"nothing is lost: resume with `{resume_command(store, opts)}` (orders already done are skipped)",
+            highlight=False,
+            markup=False,
+        )
+
+
+def _one_page_note(store: str, report: MigrationReport, opts: MigrationOptions) -> None:
+    if opts.all_pages or report.total_pages <= 1:
+        return
+    console.print(
+        f"store {escape(store)}: did page {report.last_page} of {report.total_pages} "
+        f"({report.total_orders} orders in scope); `woonext migrate --all` does every page "
+        f"(resumable), `--page N` another one",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
@@ -88,6 +130,7 @@ def register(app: typer.Typer) -> None:
         until: str | None = typer.Option(None, "--until", help="Orders created on or before this date (YYYY-MM-DD)."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the plan; write nothing."),
         concurrency: int = typer.Option(4, "--concurrency", min=1, max=32, help="Orders in flight at once."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="List each failed order with its detail."),
     ) -> None:
         """Historical orders (completed / cancelled / refunded) → paid report-only Sales Invoices."""
         if page is None and not all_pages:
@@ -101,12 +144,14 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
             concurrency=concurrency,
         )
+        reports: dict[str, MigrationReport] = {}
+        # The bar goes to stderr (like the logs, which print above it), so stdout holds only the results.
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
-            console=console,
+            console=err_console,
             transient=True,
         ) as bar:
             task = bar.add_task("migrating", total=None)
@@ -116,14 +161,21 @@ def register(app: typer.Typer) -> None:
 
             async def flow(sctx: StoreContext) -> MigrationReport:
                 bar.update(task, description=f"store {sctx.store}", completed=0, total=None)
-                return await migrate(sctx, opts, progress)
+                report = reports[sctx.store] = MigrationReport()
+                return await migrate(sctx, opts, progress, report)
 
-            results = run(cli_context(ctx), store, flow)
+            try:
+                results = run(cli_context(ctx), store, flow)
+            except KeyboardInterrupt:
+                bar.stop()
+                print_interrupted(store, opts, reports)
+                raise typer.Exit(INTERRUPTED) from None
         failed = 0
         for sctx, report in results:
             if report.resumed_from:
                 console.print(f"resumed at page {report.resumed_from}")
-            print_report(sctx.store, report, dry_run)
+            print_report(sctx.store, report, dry_run, verbose)
+            _one_page_note(sctx.store, report, opts)
             failed += report.failed
         if failed:
-            raise typer.Exit(1)
+            raise typer.Exit(FAILURES)

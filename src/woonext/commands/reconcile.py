@@ -1,8 +1,8 @@
 """`woonext reconcile`: WooCommerce orders of a period against ERPNext invoices, credit notes and payments.
 
-Exit status: 0 everything matches, 1 at least one mismatch, 2 no verdict (bad options, configuration,
-ERPNext not set up, an API that cannot be reached or refuses the keys, a report file that cannot
-be written).
+Exit status: 0 everything matches (nothing missing, mismatched or parked), 1 a mismatch or a parked
+order, 2 no verdict (bad options, configuration, ERPNext not set up, keys refused, a report file that
+cannot be written), 3 a system could not be reached.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from woonext.commands._common import console, err_console, for_each_store
-from woonext.commands._context import cli_context
+from woonext.commands._common import console, err_console, exit_code, explain, for_each_store
+from woonext.commands._context import USAGE, cli_context
 from woonext.erpnext.errors import ErpError
 from woonext.mapping.reconcile import Period, Report
 from woonext.reports.files import render_csv, render_html, render_json
@@ -67,7 +67,8 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(50, "--limit", min=1, help="Findings listed in the terminal."),
     ) -> None:
         """Orders created in the period against ERPNext: missing, duplicate, total, tax, payment and status
-        mismatches. Exit 0 when everything matches, 1 on any mismatch, 2 when no verdict could be reached."""
+        mismatches. Exit 0 when everything matches, 1 on a mismatch or a parked order, 2 when no verdict could
+        be reached, 3 when a system could not be reached."""
         start, end = parse_day(date_from, "--from"), parse_day(date_to, "--to")
         try:
             period = Period(start, end)
@@ -88,7 +89,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         except (ErpError, WooError) as exc:
             err_console.print(f"[red]could not reconcile: {escape(str(exc))}[/red]", highlight=False)
-            raise typer.Exit(2) from None
+            if hint := explain(exc):
+                err_console.print(hint, highlight=False, markup=False)
+            raise typer.Exit(max(exit_code(exc), USAGE)) from None
         if csv_path is not None:
             _write(csv_path, render_csv(reports), "CSV")
         if html_path is not None:
@@ -109,4 +112,4 @@ def register(app: typer.Typer) -> None:
             for path in (csv_path, html_path):
                 if path is not None:
                     console.print(f"written: {escape(str(path))}", highlight=False)
-        raise typer.Exit(0 if all(r.ok for r in reports) else 1)
+        raise typer.Exit(0 if all(r.all_clear for r in reports) else 1)

@@ -9,10 +9,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from woonext.commands._common import console, err_console, run
-from woonext.commands._context import cli_context
+from woonext.commands._context import USAGE, cli_context
 from woonext.runtime import install as hooks
 from woonext.runtime.erp_install import erpnext_status, install_erpnext
-from woonext.runtime.service import schedule, work
+from woonext.runtime.service import port_problem, schedule, work
 from woonext.runtime.service import serve as serve_service
 from woonext.runtime.worker import WorkerSettings
 from woonext.sync.context import StoreContext
@@ -26,6 +26,15 @@ def print_hooks(store: str, states: list[hooks.HookState], title: str) -> None:
         colour = "red" if s.action in ("missing", "disabled", "paused") else "green"
         table.add_row(s.topic, f"[{colour}]{s.action}[/{colour}]", str(s.webhook_id or ""), s.status, escape(s.url))
     console.print(table)
+
+
+def listen_or_exit(host: str, port: int) -> None:
+    """One line and exit 2 when the address cannot be listened on (in use, or not allowed), instead
+    of uvicorn's traceback-shaped log after the whole service started."""
+    problem = port_problem(host, port)
+    if problem:
+        err_console.print(f"[red]{escape(problem)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(USAGE)
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +55,7 @@ def register(app: typer.Typer) -> None:
         """Web (webhooks, /healthz, /readyz), worker and scheduler in one process; SIGTERM stops it gracefully."""
         cli = cli_context(ctx)
         config = cli.config()
+        listen_or_exit(host or config.service.host, port or config.service.port)
         settings = WorkerSettings(concurrency=concurrency, lease_seconds=config.service.lease_seconds)
         asyncio.run(
             serve_service(
@@ -71,6 +81,7 @@ def register(app: typer.Typer) -> None:
         """The web app alone (webhooks, /healthz, /readyz): events wait for `woonext worker` processes."""
         cli = cli_context(ctx)
         config = cli.config()
+        listen_or_exit(host or config.service.host, port or config.service.port)
         asyncio.run(
             serve_service(
                 config, cli.state_db(), host or config.service.host, port or config.service.port, with_worker=False

@@ -1,18 +1,24 @@
-"""`woonext state show|reset|adopt`: which ERPNext site and which store the state database belongs to
-(sync/identity.py), and what to do when a run refuses because it is pointed at another one.
+"""`woonext state …`: the state database itself.
 
-- `show`: the identities recorded (offline).
+- `show`: which ERPNext site and which store each scope belongs to (sync/identity.py; offline).
 - `reset --store S --yes`: start a fresh state for the store — its records are archived under
   `@archived:S:<time>` (kept, never used again), and the shared customers' too when they were made with
   another ERPNext site. The next `woonext setup` and run start from nothing (ERPNext's own sync keys
   still keep a document that exists there from being made twice).
 - `adopt --store S`: a person says it is the same site and shop at a new address (or a site restored
   from before its marker): the current ERPNext and store are recorded as the state's own.
+- `backup PATH` / `restore PATH [--force]`: the state database as one portable file (gzip JSON lines),
+  made while the service runs; restored into a new database (SQLite or PostgreSQL — also the way from
+  SQLite to PostgreSQL) or over one with --force. Exit 2 when the file or the target database does not
+  fit (the message says what to do).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -23,7 +29,8 @@ from woonext.sync.context import StoreContext
 from woonext.sync.identity import adopt, marker_field, new_site, read_site, reset
 
 state_app = typer.Typer(
-    help="The state database: which ERPNext site and store it belongs to; start a fresh state for a store.",
+    help="The state database: which ERPNext site and store it belongs to, a fresh state for a store, backup and "
+    "restore.",
     no_args_is_help=True,
 )
 
@@ -93,3 +100,44 @@ def register(app: typer.Typer) -> None:
                 ),
                 highlight=False,
             )
+
+    @state_app.command("backup")
+    def backup_cmd(
+        ctx: typer.Context, path: Path = typer.Argument(..., help="The file to write (e.g. state-2026-11-25.jsonl.gz).")
+    ) -> None:
+        """Write the state database to PATH in one consistent read (the service may keep running)."""
+        from woonext.store import backup
+
+        db = cli_context(ctx).state_db()
+        try:
+            summary = backup.backup(db.engine, path, db.clock.now())
+        except (backup.BackupError, OSError) as exc:
+            err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+            raise typer.Exit(2) from None
+        console.print(
+            f"{path}: {summary.total} rows from {len(summary.rows)} tables, schema {summary.revision}", highlight=False
+        )
+
+    @state_app.command("restore")
+    def restore_cmd(
+        ctx: typer.Context,
+        path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A file made by `woonext state backup`."),
+        force: bool = typer.Option(False, "--force", help="Replace the data of a database that already has some."),
+    ) -> None:
+        """Load PATH into the configured state database (a new one, or --force to replace its data)."""
+        from woonext.store import backup
+        from woonext.store.engine import create_state_engine
+
+        config = cli_context(ctx).config()
+        engine = create_state_engine(config.state_url)
+        try:
+            summary = backup.restore(engine, path, force=force)
+        except (backup.BackupError, OSError, ValueError) as exc:
+            err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+            raise typer.Exit(2) from None
+        finally:
+            engine.dispose()
+        console.print(
+            f"restored {summary.total} rows from {path} (schema {summary.revision}); console users log in again",
+            highlight=False,
+        )

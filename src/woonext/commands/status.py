@@ -1,5 +1,8 @@
-"""`woonext status`: counts per outcome, how each scheduled job is doing, the latest failures with
-what to do, and the event queue with its retention (how long finished events are kept, the last prune)."""
+"""`woonext status`: counts per outcome, how each scheduled job is doing, then what needs a person
+grouped by cause — each cause once, with its hint and a count — and what is being retried on its own,
+and the event queue with its retention (how long finished events are kept, the last prune). `--all`
+(or `--verbose`) lists every object under its cause with its own detail. Exit 0 when nothing waits,
+1 when something does, 2 for an unknown store."""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ import json
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from woonext.commands._context import CliContext, cli_context, console
+from woonext.commands._context import FAILURES, USAGE, CliContext, cli_context, console, err_console
 from woonext.runtime.job_health import JobHealth, job_health
 from woonext.store import retention
 
@@ -81,60 +85,88 @@ def _jobs_table(jobs: list[JobHealth]) -> Table:
     return table
 
 
+def _failure(o: Any) -> dict[str, Any]:
+    return {
+        "store": o.store,
+        "kind": o.kind,
+        "id": o.remote_id,
+        "status": o.status,
+        "reason": o.reason,
+        "detail": o.detail,
+        "hint": o.hint,
+        "attempts": o.attempts,
+        "updated_at": o.updated_at.isoformat(),
+    }
+
+
 def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(
         ctx: typer.Context,
         store: str | None = typer.Option(None, "--store", "-s", help="Only this store (default: all)."),
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-        limit: int = typer.Option(20, "--limit", min=1, help="How many failures to list."),
+        show_all: bool = typer.Option(False, "--all", help="Every object under its cause, with its own detail."),
+        verbose: bool = typer.Option(False, "--verbose", "-v", help="The same as --all."),
+        limit: int = typer.Option(20, "--limit", min=1, help="With --json: how many latest failures to list."),
     ) -> None:
-        """Counts per status, the scheduled jobs (a job failing again and again shows here), the latest
-        failures (NeedsReview, Failed, DeadLetter) with the fix, and the event queue with its retention."""
+        """Counts per status, the scheduled jobs, what needs a person (NeedsReview, DeadLetter) by cause
+        with the fix, and the event queue with its retention."""
+        from woonext.console.queries import unresolved
+        from woonext.reports.failures import group_failures, print_groups
+        from woonext.store import FAILED
+
         cli = cli_context(ctx)
+        config = cli.config()
+        if store is not None and store not in {s.name for s in config.stores}:
+            known = ", ".join(s.name for s in config.stores)
+            err_console.print(f"[red]no store named {escape(store)!r} (known: {escape(known)})[/red]", highlight=False)
+            raise typer.Exit(USAGE)
         db = cli.state_db()
         counts = db.outcome_counts(store)
-        failures = db.latest_failures(limit=limit, store=store)
+        waiting = unresolved(db, store)
+        groups = group_failures(waiting)
         events = event_summary(cli, store)
         jobs = job_health(db, store)
         if as_json:
-            print(
-                json.dumps(
+            shown = waiting if show_all or verbose else waiting[:limit]
+            data = {
+                "counts": counts,
+                "groups": [
                     {
-                        "counts": counts,
-                        "jobs": [_job_json(h) for h in jobs],
-                        "failures": [
-                            {
-                                "store": f.store,
-                                "kind": f.kind,
-                                "id": f.remote_id,
-                                "status": f.status,
-                                "reason": f.reason,
-                                "detail": f.detail,
-                                "hint": f.hint,
-                                "attempts": f.attempts,
-                                "updated_at": f.updated_at.isoformat(),
-                            }
-                            for f in failures
-                        ],
-                        "events": events,
-                    },
-                    indent=2,
-                )
-            )
-            return
-        table = Table("status", "count", title="outcomes" + (f" for store {store}" if store else ""))
+                        "store": g.store,
+                        "kind": g.kind,
+                        "status": g.status,
+                        "reason": g.reason,
+                        "cause": g.cause,
+                        "hint": g.hint,
+                        "count": g.count,
+                        "ids": g.ids,
+                    }
+                    for g in groups
+                ],
+                "failures": [_failure(o) for o in shown],
+                "jobs": [_job_json(h) for h in jobs],
+                "events": events,
+            }
+            print(json.dumps(data, indent=2))
+            raise typer.Exit(FAILURES if waiting else 0)
+        table = Table("status", "count", title="outcomes" + (f" in store {escape(store)}" if store else ""))
         for name, count in sorted(counts.items()):
             table.add_row(name, str(count))
         console.print(table)
         if jobs:
             console.print(_jobs_table(jobs))
-        if failures:
-            listing = Table("store", "kind", "id", "status", "reason", "detail", "what to do", title="latest failures")
-            for f in failures:
-                # Text cells: details and hints name config sections like [stores.tax_accounts]
-                listing.add_row(
-                    *(Text(v) for v in (f.store, f.kind, f.remote_id, f.status, f.reason, f.detail, f.hint))
-                )
-            console.print(listing)
         print_events(events)
+        person = [g for g in groups if g.status != FAILED]
+        retrying = [g for g in groups if g.status == FAILED]
+        full = show_all or verbose
+        if person:
+            console.print(f"[bold]needs a person[/bold], {sum(g.count for g in person)} in {len(person)} cause(s):")
+            print_groups(console, person, verbose=full, more="`woonext status --all` lists each with its own detail")
+        if retrying:
+            console.print(f"[bold]being retried[/bold] on their own, {sum(g.count for g in retrying)}:")
+            print_groups(console, retrying, verbose=full)
+        if not waiting:
+            console.print("[green]nothing waits for a person[/green]")
+            return
+        raise typer.Exit(FAILURES)

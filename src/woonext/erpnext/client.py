@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,7 @@ from pydantic import SecretStr
 from woonext import __version__
 from woonext.requestline import request_line_length
 from woonext.retry import backoff_delay, parse_retry_after
-from woonext.telemetry import RETRIES, http_hooks
+from woonext.telemetry import http_hooks, note_retry
 
 from .errors import ErpError, ErpUncertain, decode_error, request_line_too_large
 
@@ -229,6 +230,7 @@ class ErpClient:
         method = method.upper()
         safe = method in IDEMPOTENT or read_only
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             try:
@@ -241,10 +243,12 @@ class ErpClient:
                 if not retry or attempt > self.max_retries:
                     raise
                 delay = self._delay(attempt, exc.retry_after)
+                why = f"HTTP {exc.status}" + (f" {exc.exc_type}" if exc.exc_type != f"HTTP{exc.status}" else "")
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, _NOT_SENT)
                 if (safe or not_sent) and attempt <= self.max_retries:
                     delay = self._delay(attempt, None)
+                    why = type(exc).__name__
                 elif safe or not_sent:
                     raise ErpError(
                         0,
@@ -259,7 +263,7 @@ class ErpClient:
                         f"{method} {path}: {type(exc).__name__} before an answer arrived; the write may have "
                         "been applied: look the document up by its key before writing again",
                     ) from exc
-            RETRIES.labels("erpnext").inc()
+            note_retry("erpnext", method, path, attempt, self.max_retries, delay, started, why)
             await self._sleep(delay)
 
     # -- documents --------------------------------------------------------------------------

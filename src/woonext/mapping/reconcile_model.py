@@ -144,5 +144,18 @@ class Report:
     def ok(self) -> bool:
         return not self.mismatches
 
+    @property
+    def all_clear(self) -> bool:
+        """Nothing missing, mismatched or parked: the only state a report may call green."""
+        return not self.mismatches and not self.count(PARKED)
+
+    def verdict(self) -> str:
+        """One line: what is wrong, or that nothing is."""
+        if self.all_clear:
+            return f"everything matches: {self.orders} orders, nothing missing, mismatched or parked"
+        parts = [f"{len(self.mismatches)} mismatch(es)"] if self.mismatches else []
+        parts += [f"{self.count(PARKED)} order(s) parked for a person"] if self.count(PARKED) else []
+        return " and ".join(parts) + f" in {self.orders} orders"
+
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from woonext.mapping.reconcile import KINDS, Finding, Report
+from woonext.mapping.reconcile import KINDS, PARKED, Finding, Report
 
 SCHEMA = "woonext-reconcile/1"
 
@@ -78,5 +78,7 @@ def as_data(reports: list[Report]) -> dict[str, Any]:
         "schema": SCHEMA,
         "ok": mismatches == 0,
         "mismatches": mismatches,
+        "parked": sum(r.count(PARKED) for r in reports),
+        "all_clear": all(r.all_clear for r in reports),  # nothing missing, mismatched or parked
         "stores": [store_dict(r) for r in reports],
     }

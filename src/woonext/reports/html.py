@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from string import Template
 
-from woonext.mapping.reconcile import MISMATCH_KINDS, NOTE_KINDS, Finding, Report
+from woonext.mapping.reconcile import MISMATCH_KINDS, NOTE_KINDS, PARKED, Finding, Report
 
 TITLES = {
     "missing": "Missing invoices",
@@ -135,16 +135,21 @@ def _store(report: Report) -> str:
 
 def render_html(reports: list[Report]) -> str:
     mismatches = sum(len(r.mismatches) for r in reports)
+    parked = sum(r.count(PARKED) for r in reports)
+    clear = all(r.all_clear for r in reports)  # green only when nothing is missing, mismatched or parked
     periods = sorted({f"{r.period.start} to {r.period.end}" for r in reports})
     title = f"WooCommerce ↔ ERPNext reconciliation · {', '.join(periods)}"
     verdict = (
         "Everything matches: every order has the invoice, taxes, payments and credit notes it should."
-        if not mismatches
-        else f"{mismatches} mismatch(es) need attention (listed below)."
+        if clear
+        else " and ".join(
+            ([f"{mismatches} mismatch(es)"] if mismatches else []) + ([f"{parked} parked order(s)"] if parked else [])
+        )
+        + " need attention (listed below)."
     )
     return PAGE.substitute(
         title=_e(title),
-        verdict_class="ok" if not mismatches else "bad",
+        verdict_class="ok" if clear else "bad",
         verdict=_e(verdict),
         stores="".join(_store(r) for r in reports),
     )

@@ -5,7 +5,7 @@ A tick is queued with the key `tick:<store>:<job>:<tick time>` in the events tab
 `delivery_id`, so however many scheduler processes run, each tick is queued once. Only the latest
 tick due is queued, so after downtime a job runs once, not once per missed tick. While a job's
 event is still waiting, a new tick merges into it; one job per store runs at a time (one Running
-event per object).
+event per object). The alerts (`woonext.alerts`) are checked on every wake-up.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import datetime
 import structlog
 from croniter import croniter
 
+from woonext import alerts
 from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
 from woonext.store import StateDB
@@ -98,6 +99,11 @@ async def run_scheduler(
                 on_queued()
         except Exception:  # the state DB hiccuped: try again at the next wake-up
             log.exception("scheduler_failed")
+        if config.alerts.enabled:  # batched per store; the scheduler wakes at least every MAX_SLEEP
+            try:
+                await alerts.tick(config, db, now())
+            except Exception:
+                log.exception("alerts_failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=next_wakeup(config, now()) + 0.05)
     log.info("scheduler_stopped")

@@ -8,7 +8,9 @@ worker lets in-flight events finish within its grace period or releases them (cl
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -46,6 +48,26 @@ def on_stop_signals(callback: Callable[[], None]) -> None:
             return
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why `host:port` cannot be listened on, in one line; None when it can. Binds the way uvicorn does
+    (SO_REUSEADDR), so a port in TIME_WAIT is not reported busy."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is already in use (another woonext serve or web?): stop it, or "
+                    f"choose another port with --port or [service] port"
+                )
+            if exc.errno == errno.EACCES:
+                return f"not allowed to listen on port {port} (ports below 1024 need privileges): use --port 8080"
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc} (check --host / [service] host)"
+    return None
+
+
 def service_app(config: Config, db: StateDB, worker: Worker, *, scheduler: bool = True) -> Starlette:
     """The web app with the worker loop (and the scheduler) as background tasks for the app's lifetime."""
 
@@ -61,14 +83,24 @@ def service_app(config: Config, db: StateDB, worker: Worker, *, scheduler: bool 
             stop.set()
             await asyncio.gather(*tasks)
 
-    return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan)
+    return create_app(config, db, on_enqueued=worker.notify, lifespan=lifespan, transports=worker.transports)
 
 
 def build_server(
-    config: Config, db: StateDB, host: str, port: int, worker: Worker | None, *, scheduler: bool = True
+    config: Config,
+    db: StateDB,
+    host: str,
+    port: int,
+    worker: Worker | None,
+    *,
+    scheduler: bool = True,
+    transports: Transports | None = None,
 ) -> uvicorn.Server:
     """The uvicorn server for the web app; with `worker`, the worker (and the scheduler) run inside it."""
-    app = service_app(config, db, worker, scheduler=scheduler) if worker is not None else create_app(config, db)
+    if worker is not None:
+        app = service_app(config, db, worker, scheduler=scheduler)
+    else:
+        app = create_app(config, db, transports=transports)
     return _Server(
         uvicorn.Config(
             app, host=host, port=port, lifespan="on", log_config=None, access_log=False, timeout_graceful_shutdown=10
@@ -89,7 +121,7 @@ async def serve(
 ) -> None:
     """`woonext serve` (web + worker + scheduler) or, without the worker, `woonext web`; until SIGTERM / SIGINT."""
     worker = Worker(config, db, transports, settings or WorkerSettings()) if with_worker else None
-    server = build_server(config, db, host, port, worker, scheduler=scheduler)
+    server = build_server(config, db, host, port, worker, scheduler=scheduler, transports=transports)
 
     def stop() -> None:
         log.info("service_stopping")

@@ -1,5 +1,6 @@
 """The ASGI app: `POST /webhooks/woocommerce/{store}`, `POST /webhooks/erpnext/{store}` (erp_receiver.py),
-`/healthz`, `/readyz`, `/metrics`.
+`/healthz`, `/readyz`, `/metrics` (a bearer token or a console login), and the operator console at `/`
+(`woonext.console`).
 
 A verified order or customer delivery is recorded durably before the 200: as an event row, or —
 when another process holds the state DB's write lock longer than `LOCK_WAIT_MS` — as a line in the
@@ -29,11 +30,14 @@ from starlette.types import Lifespan
 
 from woonext.clock import Clock
 from woonext.config import Config, StoreConfig
+from woonext.console.app import console_routes, metrics_allowed, metrics_refused
 from woonext.store import StateDB
+from woonext.sync.context import Transports
 
 from .bodies import BodyTooLarge, read_body
 from .erp_receiver import erpnext_endpoint
 from .metrics import WEBHOOKS, render
+from .readiness import Readiness
 from .receiver import Receiver
 from .webhooks import classify, delivery_key, is_ping, signature_ok
 
@@ -50,10 +54,12 @@ def create_app(
     on_enqueued: Callable[[], None] | None = None,
     clock: Clock | None = None,
     lifespan: Lifespan[Starlette] | None = None,
+    transports: Transports | None = None,
 ) -> Starlette:
     """`on_enqueued` is called after each new event (the in-process worker wakes up on it);
     `lifespan` runs around the app's life (the service starts its worker there; the spool's drainer
-    runs for the app's life as well)."""
+    runs for the app's life as well); `transports` reach the simulators in-process (tests) for
+    `/readyz` and the console's reconcile, replay and accept-edit."""
     stores: dict[str, StoreConfig] = {s.name: s for s in config.stores}
     receiver = Receiver(db, (clock or db.clock).now, on_enqueued)
     state = receiver.state
@@ -137,15 +143,17 @@ def create_app(
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
+    readiness = Readiness(config, db, transports)
+
     async def readyz(request: Request) -> JSONResponse:
-        try:
-            await state.ping()
-        except Exception as exc:  # any failure to reach the state DB means not ready
-            log.warning("not_ready", error=f"{type(exc).__name__}: {exc}")
-            return JSONResponse({"status": "unavailable", "state_db": "unreachable"}, 503)
-        return JSONResponse({"status": "ready", "state_db": "ok"})
+        ready, body = await readiness.check()
+        if not ready:
+            log.warning("not_ready", **{k: v for k, v in body.items() if k != "status"})
+        return JSONResponse(body, 200 if ready else 503)
 
     async def metrics(request: Request) -> Response:
+        if not await metrics_allowed(config, state, request):
+            return metrics_refused()
         body = await state.run(render, db)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
@@ -175,5 +183,6 @@ def create_app(
             Route("/webhooks/erpnext/{store}", erpnext, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            *(console_routes(config, db, transports, on_enqueued) if config.console.enabled else []),
         ],
     )

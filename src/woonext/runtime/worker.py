@@ -164,6 +164,8 @@ class Worker:
         ctx = self.context(event.store)
         if ctx is None:
             return Verdict(DEAD_LETTER, f"store {event.store!r} is not in the configuration")
+        if event.topic == queue.RETRY_TOPIC:  # queued by a person after a fix, probably in ERPNext
+            ctx.cache.forget_masters()
         try:
             if event.kind == "job":
                 return await self.run_job(ctx, event.remote_id)

@@ -1,6 +1,7 @@
 """The state database: bindings (what each WooCommerce object became), outcomes, cursors,
 checkpoints, runs and events. SQLAlchemy Core + Alembic migrations applied at open."""
 
+from . import tables_ops  # noqa: F401  (the operator tables join the same metadata)
 from .db import BindingExists, StateDB
 from .engine import create_state_engine, write_transaction
 from .models import (

@@ -121,6 +121,7 @@ class AsyncStateDB:
     release = _in_thread(events.release)
     get_event = _in_thread(events.get)
     list_events = _in_thread(events.list_events)
+    for_object = _in_thread(events.for_object)
     event_counts = _in_thread(events.counts)
     retry_event = _in_thread(events.retry)
     retry_dead_letters = _in_thread(events.retry_dead_letters)

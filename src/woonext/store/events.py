@@ -35,6 +35,9 @@ MAX_KEY = 100  # the delivery_id column's width
 # deliveries are recorded with kind "webhook" and are never claimed; every other kind is work, so a new
 # trigger needs no change here.
 REJECTED: Final = "webhook"
+# The topic of an event a person queued (console or CLI) after fixing a cause: the worker reads the
+# store's ERPNext masters afresh before it runs it.
+RETRY_TOPIC: Final = "retry"
 
 
 @dataclass(frozen=True)
@@ -280,16 +283,27 @@ def get(db: StateDB, event_id: int) -> Event | None:
     return _event(row) if row is not None else None
 
 
-def list_events(db: StateDB, status: str | None = None, store: str | None = None, limit: int = 50) -> list[Event]:
-    """Newest first."""
+def list_events(
+    db: StateDB, status: str | None = None, store: str | None = None, limit: int = 50, before: int | None = None
+) -> list[Event]:
+    """Newest first; with `before`, only events older than that id (the next page)."""
     query = select(events)
     if status is not None:
         query = query.where(events.c.status == status)
     if store is not None:
         query = query.where(events.c.store == store)
+    if before is not None:
+        query = query.where(events.c.id < before)
     with db.engine.connect() as connection:
         rows = connection.execute(query.order_by(events.c.id.desc()).limit(limit))
         return [_event(row) for row in rows]
+
+
+def for_object(db: StateDB, store: str, kind: str, remote_id: str, limit: int = 100) -> list[Event]:
+    """One object's events (its webhook deliveries, polls, retries, replays), newest first."""
+    query = select(events).where(*_object(store, kind, remote_id)).order_by(events.c.id.desc()).limit(limit)
+    with db.engine.connect() as connection:
+        return [_event(row) for row in connection.execute(query)]
 
 
 def counts(db: StateDB, store: str | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from .engine import write_transaction
 
@@ -100,7 +100,12 @@ def stored_revision(engine: Engine) -> str | None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return revision_of(connection)
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The schema's Alembic revision on this connection; None for a database without woonext's schema."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    return MigrationContext.configure(connection).get_current_revision()

@@ -63,6 +63,16 @@ class MasterCache:
     # The catalog bridge's per-run knowledge (item groups and attributes read, stock / price state).
     catalog: dict[str, Any] = field(default_factory=dict)
 
+    def forget_masters(self) -> None:
+        """Read ERPNext's masters again (a person fixed one and retried): the company and its accounts,
+        modes of payment, Items found missing, the custom-field check and the territories. Locks and
+        identities stay, so orders in flight keep their exclusivity."""
+        self.company = None
+        self.mop_accounts.clear()
+        self.missing_items.clear()
+        self.ready = False
+        self.territories.loaded_at = float("-inf")
+
 
 @dataclass
 class StoreContext:

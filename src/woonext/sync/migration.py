@@ -48,8 +48,11 @@ class MigrationReport:
     failures: list[OrderResult] = field(default_factory=list)
     plan: list[PlanRow] = field(default_factory=list)
     would_create: Counter[str] = field(default_factory=Counter)  # dry run: documents by kind (plan.DOCUMENTS)
-    pages: int = 0
+    pages: int = 0  # pages handled by this run
     resumed_from: int | None = None
+    last_page: int = 0  # the page handled last (or being handled)
+    total_pages: int = 0  # pages in scope, as WooCommerce counted them
+    total_orders: int = 0  # orders in scope
 
     def add(self, result: OrderResult) -> None:
         if result.status == SUCCEEDED and result.created:
@@ -114,17 +117,22 @@ async def _handle_page(
     settled = await prefetch_invoices(ctx, migratable, opts.concurrency)
     slots = asyncio.Semaphore(max(1, opts.concurrency))
 
-    async def one(order: WooOrder) -> OrderResult:
+    async def one(order: WooOrder) -> None:
         async with slots:
-            return await sync_order(ctx, order, Mode.HISTORICAL)
+            report.add(await sync_order(ctx, order, Mode.HISTORICAL))  # counted as it ends: Ctrl-C shows it
 
-    done = {r.order_id for r in settled}
-    for result in [*settled, *await asyncio.gather(*(one(o) for o in orders if int(o["id"]) not in done))]:
+    for result in settled:
         report.add(result)
+    done = {r.order_id for r in settled}
+    await asyncio.gather(*(one(o) for o in orders if int(o["id"]) not in done))
 
 
-async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress | None = None) -> MigrationReport:
-    report = MigrationReport()
+async def migrate(
+    ctx: StoreContext, opts: MigrationOptions, progress: Progress | None = None, report: MigrationReport | None = None
+) -> MigrationReport:
+    """Migrate the pages `opts` asks for. `report` (made here when not given) fills in as orders end, so
+    a caller that is interrupted still holds the counts so far."""
+    report = report if report is not None else MigrationReport()
     await ensure_ready(ctx)
     params = _query(ctx, opts)
     job = _checkpoint_job(params, opts.per_page)
@@ -142,8 +150,10 @@ async def migrate(ctx: StoreContext, opts: MigrationOptions, progress: Progress 
         return await ctx.woo.list_orders({**params, "per_page": opts.per_page, "page": number})
 
     page = await fetch(page_no)
+    report.total_pages, report.total_orders = page.total_pages, page.total
     while True:
         report.pages += 1
+        report.last_page = page_no
         more = opts.all_pages and bool(page.items) and page_no < page.total_pages
         # The next page is read while this one is written, so the writers never wait on WooCommerce.
         ahead = asyncio.create_task(fetch(page_no + 1)) if more else None

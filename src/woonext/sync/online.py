@@ -24,6 +24,11 @@ class OnlineError(Exception):
         self.problem = problem
         super().__init__(f"{system} at {url}: {problem}")
 
+    @property
+    def unreachable(self) -> bool:
+        """The system did not answer (exit 3), rather than refusing or disagreeing (exit 2)."""
+        return self.problem.startswith("no answer")
+
 
 @dataclass(frozen=True)
 class ErpIdentity:

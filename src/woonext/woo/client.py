@@ -23,7 +23,7 @@ from pydantic import SecretStr
 from woonext import __version__
 from woonext.requestline import request_line_length
 from woonext.retry import backoff_delay, parse_retry_after
-from woonext.telemetry import RETRIES, http_hooks
+from woonext.telemetry import http_hooks, note_retry
 
 from . import oauth
 from .errors import WooError, WooUncertain, decode_error
@@ -246,6 +246,7 @@ class WooClient:
         method = method.upper()
         query = flatten_params(params)
         attempt = 0
+        started = time.monotonic()
         while True:
             attempt += 1
             try:
@@ -255,13 +256,15 @@ class WooClient:
                 if not (exc.retryable and method in IDEMPOTENT and attempt <= self.max_retries):
                     raise
                 delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap, exc.retry_after)
+                why = f"HTTP {exc.status} {exc.code}"
             except httpx.TransportError as exc:
                 not_sent = isinstance(exc, _NOT_SENT)
                 if (method in IDEMPOTENT or not_sent) and attempt <= self.max_retries:
                     delay = backoff_delay(attempt, self.backoff_base, self.backoff_cap)
+                    why = type(exc).__name__
                 else:
                     raise self._transport_error(method, path, exc, not_sent) from exc
-            RETRIES.labels("woocommerce").inc()
+            note_retry("woocommerce", method, path, attempt, self.max_retries, delay, started, why)
             await self._sleep(delay)
 
     def _transport_error(self, method: str, path: str, exc: httpx.TransportError, not_sent: bool) -> WooError:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_writebacks"
-down_revision = "0004_identities"
+down_revision = "0006_console_alerts"
 branch_labels = None
 depends_on = None
 
