@@ -7,22 +7,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 from typer.testing import CliRunner
 
 from tests.cfg import write_config
-from tests.runtime.helpers import ready_world
+from tests.runtime.helpers import client, ready_world
+from tests.sync.world import World
 from woonext.cli import app
 from woonext.runtime.job_health import job_health
-from woonext.runtime.web import create_app
 from woonext.runtime.worker import Worker
 from woonext.store import events as queue
 
 
-async def _metrics(world_config: object, db: object) -> str:
-    web = create_app(world_config, db)  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web), base_url="http://w.test") as client:
-        return (await client.get("/metrics")).text
+async def _metrics(world: World) -> str:
+    async with client(world) as web:  # with the scrape's bearer token, as Prometheus sends it
+        return (await web.get("/metrics")).text
 
 
 async def test_a_failing_job_shows_its_failures_in_a_row_then_its_recovery(tmp_path: Path) -> None:
@@ -46,7 +44,7 @@ async def test_a_failing_job_shows_its_failures_in_a_row_then_its_recovery(tmp_p
     assert any(f["kind"] == "job" and f["attempts"] == 2 for f in listed["failures"])
     text = CliRunner().invoke(app, ["--config", str(cfg), "status"]).output
     assert "2 in a row" in text and "reconcile" in text
-    metrics = await _metrics(world.config, world.db)
+    metrics = await _metrics(world)
     assert 'woonext_job_failures_in_row{job="reconcile",store="main"} 2.0' in metrics
 
     world.erp.request_line.limit = 4094
@@ -54,7 +52,7 @@ async def test_a_failing_job_shows_its_failures_in_a_row_then_its_recovery(tmp_p
     assert event is not None and event.status == "Succeeded"
     [health] = job_health(world.db)
     assert health.failures_in_row == 0 and health.last_success is not None
-    metrics = await _metrics(world.config, world.db)
+    metrics = await _metrics(world)
     assert 'woonext_job_failures_in_row{job="reconcile",store="main"} 0.0' in metrics
     assert 'woonext_job_last_success_timestamp_seconds{job="reconcile",store="main"}' in metrics
     await worker.aclose()

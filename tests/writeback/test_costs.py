@@ -5,12 +5,14 @@ orders reads ERPNext in a fixed number of list requests, not per order; an idle 
 from __future__ import annotations
 
 from tests.writeback.conftest import Shop
+from woonext.sync.setup import ensure_ready
 from woonext.sync.writeback import sweep, writeback_document
 
 
 async def test_one_order_through_the_payment_entrys_trigger(shop: Shop) -> None:
     order, invoice = await shop.invoiced()
     entry = await shop.pay(invoice)
+    await ensure_ready(shop.ctx)  # the service checks its ERPNext site once per context, not per order
     erp, woo = len(shop.erp.request_log), len(shop.woo.request_log)
     await writeback_document(shop.ctx, "Payment Entry", entry)
     assert shop.woo.orders[order["id"]]["status"] == "completed"
@@ -23,6 +25,7 @@ async def test_one_order_through_the_payment_entrys_trigger(shop: Shop) -> None:
 
 
 async def test_a_sweep_reads_erpnext_in_lists_not_per_order(shop: Shop) -> None:
+    await ensure_ready(shop.ctx)  # once per context (the service's), not per sweep
     await sweep(shop.ctx)  # the first sweep sets the cursor
     invoiced = [await shop.invoiced() for _ in range(20)]
     for _, invoice in invoiced:

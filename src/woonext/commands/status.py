@@ -109,8 +109,8 @@ def register(app: typer.Typer) -> None:
         verbose: bool = typer.Option(False, "--verbose", "-v", help="The same as --all."),
         limit: int = typer.Option(20, "--limit", min=1, help="With --json: how many latest failures to list."),
     ) -> None:
-        """Counts per status, the scheduled jobs, what needs a person (NeedsReview, DeadLetter) by cause
-        with the fix, and the event queue with its retention."""
+        """Counts per status, the scheduled jobs (a job failing again and again shows here), what needs a
+        person (NeedsReview, DeadLetter) by cause with the fix, and the event queue with its retention."""
         from woonext.console.queries import unresolved
         from woonext.reports.failures import group_failures, print_groups
         from woonext.store import FAILED

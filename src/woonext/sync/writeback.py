@@ -23,6 +23,7 @@ from woonext.store import writebacks as wb
 from woonext.store.writebacks import WritebackEntry, writeback_history
 from woonext.sync.context import StoreContext
 from woonext.sync.edits import INVOICED
+from woonext.sync.setup import ensure_ready
 from woonext.sync.writeback_apply import Save, Written, resume, write_note, write_refund, write_status
 from woonext.sync.writeback_facts import changed_since, credit_lines, invoice_facts, invoices_of
 from woonext.woo.errors import WooError
@@ -94,6 +95,7 @@ async def run_writeback(
     report = WritebackReport(trigger, dry_run, note=_off(ctx.config))
     if report.note:
         return report
+    await ensure_ready(ctx)  # once per context: never write to a store from an ERPNext site not its own
     bound, own = await ctx.state.run(_orders_of, ctx.db, ctx.store, invoices, also or set())
     facts = await invoice_facts(ctx, {b.erp_name for b in bound}, own)
     rules = rules_of(ctx.config)
