@@ -64,8 +64,11 @@ async def break_tax(shop: Shop) -> tuple[int, str]:
 
 
 async def break_missing(shop: Shop) -> tuple[int, str]:
-    """Someone cancels and deletes a live invoice in ERPNext."""
+    """Someone cancels and deletes a live invoice in ERPNext (which a site allows for a transaction with
+    stock ledger rows only with Accounts Settings' "Delete Accounting and Stock Ledger Entries on deletion
+    of Transaction" on)."""
     invoice = shop.live_cash_invoice()
+    await shop.ctx.erp.update("Accounts Settings", "Accounts Settings", {"delete_linked_ledger_entries": 1})
     await shop.ctx.erp.cancel("Sales Invoice", invoice["name"])
     assert await shop.ctx.erp.delete("Sales Invoice", invoice["name"])
     return int(invoice["woo_order_id"]), MISSING

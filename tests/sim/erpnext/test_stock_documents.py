@@ -77,3 +77,22 @@ async def test_every_ledger_row_raises_after_insert_and_only_after_commit(api: A
     await _entry(api, RECEIPT, [{"item_code": "JAM", "t_warehouse": "Jarz Main - JT", "qty": 4, "basic_rate": 1}])
     [job] = api.sim.webhooks.jobs
     assert job.webhook == "jam-hook" and job.doc["qty_after_transaction"] == 0.0  # not computed yet at after_insert
+
+
+async def test_a_cancelled_entry_with_ledger_rows_is_deleted_only_when_accounts_settings_allow(api: Api) -> None:
+    """ERPNext refuses to delete a cancelled transaction its Stock Ledger Entries point at, unless Accounts
+    Settings' `delete_linked_ledger_entries` is on; then the rows go with it (AccountsController.on_trash)."""
+    await _item(api, "SALT")
+    made = await _entry(
+        api, RECEIPT, [{"item_code": "SALT", "t_warehouse": "Jarz Main - JT", "qty": 4, "basic_rate": 2}]
+    )
+    name = made.json()["data"]["name"]
+    await api.ok("POST", "/api/method/frappe.client.cancel", {"doctype": "Stock Entry", "name": name})
+    refused = await api.call("DELETE", f"/api/resource/Stock Entry/{name}")
+    assert refused.status_code == 417 and refused.json()["exc_type"] == "LinkExistsError", refused.text
+    assert "is linked with Stock Ledger Entry" in refused.text
+
+    await api.ok("PUT", "/api/resource/Accounts Settings/Accounts Settings", {"delete_linked_ledger_entries": 1})
+    deleted = await api.call("DELETE", f"/api/resource/Stock Entry/{name}")
+    assert deleted.status_code == 202, deleted.text
+    assert [r for r in api.sim.db.all("Stock Ledger Entry") if r.get("voucher_no") == name] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .accounting.lookup import setting
 from .base import Doc, FrappeError, throw
 from .context import DocCtx
 from .schema import Meta, base_schema
@@ -37,10 +38,25 @@ def _points_at(row: Doc, fields: list[tuple[str, str | None]], doctype: str, nam
     return False
 
 
-# Frappe's `ignore_links_on_delete` (hooks.py): logs that never stop a delete (sample 107); and the
-# ledger rows of a cancelled transaction, which stay behind it as its GL entries do (Accounts Settings'
-# `delete_linked_ledger_entries` is off by default).
-IGNORE_LINKS_ON_DELETE = frozenset({"Webhook Request Log", "Stock Ledger Entry"})
+# Frappe's `ignore_links_on_delete` (hooks.py): logs that never stop a delete (sample 107).
+IGNORE_LINKS_ON_DELETE = frozenset({"Webhook Request Log"})
+LEDGERS = ("Stock Ledger Entry", "GL Entry", "Payment Ledger Entry")
+
+
+def drop_ledger_rows(ctx: DocCtx, doctype: str, name: str) -> None:
+    """`AccountsController.on_trash`: with Accounts Settings `delete_linked_ledger_entries` on, a deleted
+    (cancelled) transaction takes its ledger rows with it. Off — ERPNext's default — they stay, and
+    `check_no_links` refuses the delete ("Cannot delete or cancel because … is linked with Stock Ledger
+    Entry …"), as the real site does."""
+    if not to_int(setting(ctx, "Accounts Settings", "delete_linked_ledger_entries")):
+        return
+    for ledger in LEDGERS:
+        if ctx.meta(ledger) is None:
+            continue
+        for row in [
+            r for r in ctx.txn.iter(ledger) if r.get("voucher_type") == doctype and r.get("voucher_no") == name
+        ]:
+            ctx.txn.delete(ledger, row["name"])
 
 
 def check_no_links(ctx: DocCtx, meta: Meta, doc: Doc) -> None:

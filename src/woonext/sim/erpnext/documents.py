@@ -11,7 +11,7 @@ from . import validation as v
 from .base import Controller, Doc, FrappeError
 from .context import DocCtx
 from .db import clone
-from .deletion import check_no_links, throw_submitted_delete
+from .deletion import check_no_links, drop_ledger_rows, throw_submitted_delete
 from .docvalues import apply_defaults, init_numbers, normalised, storable
 from .errors import docstatus_transition, duplicate_entry, not_found, raised, timestamp_mismatch
 from .naming import default_name, random_name
@@ -328,6 +328,7 @@ class Engine:
         if to_int(doc.get("docstatus")) == 1:
             raise throw_submitted_delete(doctype, doc["name"])
         self.run(ctx, "on_trash", doc)
+        drop_ledger_rows(ctx, doctype, doc["name"])
         check_no_links(ctx, meta, doc)
         ctx.txn.delete(doctype, doc["name"])
         self._events(ctx, doc, "on_trash")

@@ -19,6 +19,7 @@ FRACTION_NAMES = {"EGP": "Piastre[F]", "USD": "Cent", "EUR": "Cent", "GBP": "Pen
 
 SETTINGS_DEFAULTS: dict[tuple[str, str], Any] = {
     ("Accounts Settings", "unlink_payment_on_cancellation_of_invoice"): 1,
+    ("Accounts Settings", "delete_linked_ledger_entries"): 0,
     ("Selling Settings", "allow_negative_rates_for_items"): 0,
     ("Selling Settings", "selling_price_list"): "Standard Selling",
     ("Stock Settings", "allow_negative_stock"): 0,
