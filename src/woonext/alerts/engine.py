@@ -11,7 +11,7 @@ again a minute later, nothing lost).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from woonext.alerts import collect as gather
 from woonext.alerts.message import batch_message, digest_message
 from woonext.alerts.send import Channels, Message, SendError, send
+from woonext.clock import as_utc
 from woonext.config import Config
 from woonext.console.queries import store_overview
 from woonext.store import StateDB
@@ -44,10 +45,6 @@ class Sent:
     error: str = ""
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _claim(db: StateDB, store: str, stream: str, now: datetime, every: timedelta | None) -> dict[str, Any] | None:
     """Take the store's stream for sending, or None when another process holds it or (with `every`)
     the last message is more recent than the window."""
@@ -59,7 +56,7 @@ def _claim(db: StateDB, store: str, stream: str, now: datetime, every: timedelta
                 connection.execute(insert(alert_state).values(store=store, stream=stream, value={}, updated_at=now))
                 value: dict[str, Any] = {}
             else:
-                claimed, last = _utc(row.claimed_until), _utc(row.last_sent_at)
+                claimed, last = as_utc(row.claimed_until), as_utc(row.last_sent_at)
                 if claimed is not None and claimed > now:
                     return None
                 if every is not None and last is not None and now - last < every:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from argon2 import PasswordHasher
@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from woonext.clock import as_utc
 from woonext.store import StateDB
 from woonext.store.engine import write_transaction
 from woonext.store.tables_ops import audit_log, console_sessions, login_failures, users
@@ -71,12 +72,8 @@ class AuditEntry:
     detail: str
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _user(row: Any) -> User:
-    return User(int(row.id), str(row.name), str(row.role), _utc(row.created_at))
+    return User(int(row.id), str(row.name), str(row.role), as_utc(row.created_at))
 
 
 def _digest(token: str) -> str:
@@ -170,7 +167,7 @@ def blocked_for(db: StateDB, name: str, address: str) -> float:
         rows = connection.execute(
             select(login_failures.c.blocked_until).where(login_failures.c.key.in_(_keys(name, address)))
         ).scalars()
-        until = [_utc(r) for r in rows if r is not None]
+        until = [as_utc(r) for r in rows if r is not None]
     return max([0.0, *((u - now).total_seconds() for u in until)])
 
 
@@ -181,7 +178,7 @@ def record_failure(db: StateDB, name: str, address: str) -> float:
     with write_transaction(db.engine) as connection:
         for key in _keys(name, address):
             row = connection.execute(select(login_failures).where(login_failures.c.key == key)).first()
-            fresh = row is None or now - _utc(row.first_at) > WINDOW  # a new window of 15 minutes
+            fresh = row is None or now - as_utc(row.first_at) > WINDOW  # a new window of 15 minutes
             failures = 1 if fresh else int(row.failures) + 1  # type: ignore[union-attr]
             blocked = None
             if failures >= FREE_FAILURES:
@@ -232,10 +229,10 @@ def session(db: StateDB, token: str) -> Session | None:
     )
     with db.engine.connect() as connection:
         row = connection.execute(query).first()
-    if row is None or _utc(row.expires_at) <= db.clock.now():
+    if row is None or as_utc(row.expires_at) <= db.clock.now():
         return None
-    user = User(int(row.user_id), str(row.name), str(row.role), _utc(row.user_created))
-    return Session(user, str(row.csrf), _utc(row.expires_at))
+    user = User(int(row.user_id), str(row.name), str(row.role), as_utc(row.user_created))
+    return Session(user, str(row.csrf), as_utc(row.expires_at))
 
 
 def end_session(db: StateDB, token: str) -> None:
@@ -269,4 +266,4 @@ def audit_entries(
         query = query.where(audit_log.c.target == target)
     with db.engine.connect() as connection:
         rows = connection.execute(query.order_by(audit_log.c.id.desc()).limit(limit))
-        return [AuditEntry(_utc(r.at), r.user, r.action, r.store, r.target, r.detail) for r in rows]
+        return [AuditEntry(as_utc(r.at), r.user, r.action, r.store, r.target, r.detail) for r in rows]

@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from woonext.clock import as_utc
 from woonext.reports.failures import FailureGroup, group_failures
 from woonext.store import DEAD_LETTER, NEEDS_REVIEW, UNRESOLVED_STATUSES, Outcome, StateDB
 from woonext.store import events as queue
+from woonext.store.db import outcome_from_row
 from woonext.store.tables import bindings, cursors, events, outcomes
 
 # The catalog flows (sync/items.py, stock.py, prices.py): (label, scheduled job, ERPNext/WooCommerce
@@ -64,10 +66,6 @@ class StoreOverview:
     catalog: list[CatalogFlow] = field(default_factory=list)  # empty until a catalog flow has run
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _cursor_time(value: Any) -> datetime | None:
     raw = value.get("modified_gmt") if isinstance(value, dict) else None
     try:
@@ -76,26 +74,12 @@ def _cursor_time(value: Any) -> datetime | None:
         return None
 
 
-def _outcome(row: Any) -> Outcome:
-    return Outcome(
-        store=row.store,
-        kind=row.kind,
-        remote_id=row.remote_id,
-        status=row.status,
-        reason=row.reason,
-        detail=row.detail,
-        hint=row.hint,
-        attempts=row.attempts,
-        updated_at=_utc(row.updated_at) or datetime.min.replace(tzinfo=UTC),
-    )
-
-
 def unresolved(db: StateDB, store: str | None = None, statuses: tuple[str, ...] = UNRESOLVED_STATUSES) -> list[Outcome]:
     query = select(outcomes).where(outcomes.c.status.in_(statuses))
     if store is not None:
         query = query.where(outcomes.c.store == store)
     with db.engine.connect() as connection:
-        return [_outcome(row) for row in connection.execute(query.order_by(outcomes.c.updated_at.desc()))]
+        return [outcome_from_row(row) for row in connection.execute(query.order_by(outcomes.c.updated_at.desc()))]
 
 
 def failure_groups(db: StateDB, store: str | None = None) -> list[FailureGroup]:
@@ -122,7 +106,7 @@ def _invoices_per_day(connection: Any, store: str, now: datetime) -> list[tuple[
     )
     days = {(first + timedelta(days=n)).date().isoformat(): 0 for n in range(CHART_DAYS)}
     for (created,) in connection.execute(query):
-        day = (_utc(created) or now).date().isoformat()
+        day = (as_utc(created) or now).date().isoformat()
         if day in days:
             days[day] += 1
     return list(days.items())
@@ -140,7 +124,7 @@ def _failing_jobs(connection: Any, store: str, threshold: int) -> list[JobState]
     )
     latest: dict[str, JobState] = {}
     for row in connection.execute(query):
-        updated = _utc(row.updated_at) or datetime.min.replace(tzinfo=UTC)
+        updated = as_utc(row.updated_at) or datetime.min.replace(tzinfo=UTC)
         latest.setdefault(
             row.remote_id,
             JobState(int(row.id), row.remote_id, row.status, int(row.attempts), str(row.last_error or ""), updated),
@@ -156,14 +140,14 @@ def _catalog(connection: Any, store: str, now: datetime) -> list[CatalogFlow]:
         )
         if connection.execute(select(func.count()).where(mine)).scalar() == 0:
             continue
-        last = _utc(
+        last = as_utc(
             connection.execute(
                 select(func.max(events.c.updated_at)).where(mine, events.c.status == "Succeeded")
             ).scalar()
         )
         due = (mine, events.c.status == queue.PENDING, events.c.available_at <= now)
         waiting = int(connection.execute(select(func.count()).where(*due)).scalar() or 0)
-        oldest = _utc(connection.execute(select(func.min(events.c.available_at)).where(*due)).scalar())
+        oldest = as_utc(connection.execute(select(func.min(events.c.available_at)).where(*due)).scalar())
         flows.append(CatalogFlow(label, last, waiting, (now - oldest).total_seconds() if oldest else None))
     return flows
 
@@ -175,7 +159,7 @@ def _last_success(connection: Any, store: str) -> datetime | None:
         events.c.remote_id == "orders",
         events.c.status == "Succeeded",
     )
-    return _utc(connection.execute(query).scalar())
+    return as_utc(connection.execute(query).scalar())
 
 
 def store_overview(db: StateDB, store: str, now: datetime, job_threshold: int = 3) -> StoreOverview:
@@ -183,7 +167,7 @@ def store_overview(db: StateDB, store: str, now: datetime, job_threshold: int = 
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with db.engine.connect() as connection:
         view.last_poll = _last_success(connection, store)
-        view.last_webhook = _utc(
+        view.last_webhook = as_utc(
             connection.execute(
                 select(func.max(events.c.created_at)).where(
                     events.c.store == store,
@@ -194,7 +178,7 @@ def store_overview(db: StateDB, store: str, now: datetime, job_threshold: int = 
         )
         due = (events.c.store == store, events.c.status == queue.PENDING, events.c.available_at <= now)
         view.waiting = int(connection.execute(select(func.count()).where(*due)).scalar() or 0)
-        oldest = _utc(connection.execute(select(func.min(events.c.available_at)).where(*due)).scalar())
+        oldest = as_utc(connection.execute(select(func.min(events.c.available_at)).where(*due)).scalar())
         view.oldest_wait = (now - oldest).total_seconds() if oldest else None
         view.today = _counts_since(connection, store, today)
         view.week = _counts_since(connection, store, today - timedelta(days=CHART_DAYS - 1))

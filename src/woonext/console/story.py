@@ -8,14 +8,14 @@ Links go to ERPNext's Desk (`/app/<doctype>/<name>`) and to the order in WooComm
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import or_, select
 
 from woonext.console.accounts import AuditEntry, audit_entries
-from woonext.store import Binding, Outcome, StateDB
+from woonext.store import Outcome, StateDB
 from woonext.store import events as queue
+from woonext.store.db import binding_from_row
 from woonext.store.tables import bindings
 
 # Bindings that belong to an order by their own remote id (the order's), beside the order binding.
@@ -63,25 +63,10 @@ def woo_admin_link(store_url: str, order_id: str) -> str:
     return f"{store_url.rstrip('/')}/wp-admin/admin.php?page=wc-orders&action=edit&id={quote(order_id)}"
 
 
-def _binding(row: Any) -> Binding:
-    return Binding(
-        store=row.store,
-        kind=row.kind,
-        remote_id=row.remote_id,
-        erp_doctype=row.erp_doctype,
-        erp_name=row.erp_name,
-        revision=row.revision,
-        content_hash=row.content_hash,
-        state=row.state,
-        data=dict(row.data or {}),
-        id=row.id,
-    )
-
-
 def _documents(db: StateDB, store: str, order_id: str, erp_url: str) -> list[Document]:
     with db.engine.connect() as connection:
         own = [
-            _binding(r)
+            binding_from_row(r)
             for r in connection.execute(
                 select(bindings).where(
                     bindings.c.store == store,
@@ -102,7 +87,7 @@ def _documents(db: StateDB, store: str, order_id: str, erp_url: str) -> list[Doc
             or (invoice and (r.data or {}).get("invoice") == invoice)
         }
         refunds = [
-            _binding(r)
+            binding_from_row(r)
             for r in connection.execute(
                 select(bindings)
                 .where(bindings.c.store == store, bindings.c.kind.in_(REFUND_KINDS))

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from woonext.clock import SYSTEM_CLOCK, Clock
+from woonext.clock import SYSTEM_CLOCK, Clock, as_utc
 
 from . import migrate
 from .engine import create_state_engine, write_transaction
@@ -33,14 +33,8 @@ class BindingExists(Exception):
         )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
-def _binding(row: Any) -> Binding:
+def binding_from_row(row: Any) -> Binding:
+    """A `bindings` row as a Binding (times as UTC)."""
     return Binding(
         id=row.id,
         store=row.store,
@@ -52,13 +46,14 @@ def _binding(row: Any) -> Binding:
         content_hash=row.content_hash,
         state=row.state,
         data=dict(row.data or {}),
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
     )
 
 
-def _outcome(row: Any) -> Outcome:
-    updated = _aware(row.updated_at)
+def outcome_from_row(row: Any) -> Outcome:
+    """An `outcomes` row as an Outcome (times as UTC)."""
+    updated = as_utc(row.updated_at)
     assert updated is not None
     return Outcome(
         store=row.store,
@@ -108,7 +103,7 @@ class StateDB:
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return _binding(row) if row is not None else None
+        return binding_from_row(row) if row is not None else None
 
     def save_binding(self, b: Binding) -> None:
         """Insert (`b.id is None`; sets `b.id`) or update by id. Raises `BindingExists` when an
@@ -151,12 +146,12 @@ class StateDB:
             .order_by(bindings.c.id)
         )
         with self.engine.connect() as connection:
-            return [_binding(row) for row in connection.execute(query)]
+            return [binding_from_row(row) for row in connection.execute(query)]
 
     def bindings(self, store: str, kind: str) -> list[Binding]:
         query = select(bindings).where(bindings.c.store == store, bindings.c.kind == kind).order_by(bindings.c.id)
         with self.engine.connect() as connection:
-            return [_binding(row) for row in connection.execute(query)]
+            return [binding_from_row(row) for row in connection.execute(query)]
 
     def bindings_named(self, store: str, kinds: tuple[str, ...], erp_names: list[str] | None = None) -> list[Binding]:
         """The store's bindings of these kinds that point at these ERPNext names (all named ones when
@@ -165,7 +160,7 @@ class StateDB:
         if erp_names is not None:
             query = query.where(bindings.c.erp_name.in_(erp_names))
         with self.engine.connect() as connection:
-            return [_binding(row) for row in connection.execute(query.order_by(bindings.c.id))]
+            return [binding_from_row(row) for row in connection.execute(query.order_by(bindings.c.id))]
 
     def credited_refund_ids(self, store: str, invoice: str) -> list[str]:
         """The refund ids whose credit note (made or being made) returns against `invoice`, from the
@@ -187,7 +182,7 @@ class StateDB:
             bindings.c.store == store, bindings.c.kind == "refund", bindings.c.data["order"].as_string().is_(None)
         )
         with self.engine.connect() as connection:
-            return _aware(connection.execute(query).scalar_one_or_none())
+            return as_utc(connection.execute(query).scalar_one_or_none())
 
     def refund_bindings_since(self, store: str, since: datetime, states: tuple[str, ...]) -> list[Binding]:
         """The store's refund bindings (credit notes) made since `since` in one of `states`."""
@@ -202,7 +197,7 @@ class StateDB:
             .order_by(bindings.c.id)
         )
         with self.engine.connect() as connection:
-            return [_binding(row) for row in connection.execute(query)]
+            return [binding_from_row(row) for row in connection.execute(query)]
 
     # -- outcomes ---------------------------------------------------------------------------
 
@@ -243,7 +238,7 @@ class StateDB:
                             )
                         )
                     stored = connection.execute(select(outcomes).where(*key)).one()
-                return _outcome(stored)
+                return outcome_from_row(stored)
             except IntegrityError:
                 continue
         raise RuntimeError(f"could not record the outcome of {store}/{kind}/{remote_id} (constant conflicts)")
@@ -254,7 +249,7 @@ class StateDB:
         )
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        return _outcome(row) if row is not None else None
+        return outcome_from_row(row) if row is not None else None
 
     def outcome_counts(self, store: str | None = None) -> dict[str, int]:
         query = select(outcomes.c.status, func.count()).group_by(outcomes.c.status)
@@ -269,7 +264,7 @@ class StateDB:
         if store is not None:
             query = query.where(outcomes.c.store == store)
         with self.engine.connect() as connection:
-            return [_outcome(row) for row in connection.execute(query.order_by(outcomes.c.id))]
+            return [outcome_from_row(row) for row in connection.execute(query.order_by(outcomes.c.id))]
 
     def latest_failures(self, limit: int = 20, store: str | None = None) -> list[Outcome]:
         """The most recent unresolved outcomes (NeedsReview, Failed, DeadLetter), newest first."""
@@ -278,7 +273,7 @@ class StateDB:
             query = query.where(outcomes.c.store == store)
         query = query.order_by(outcomes.c.updated_at.desc(), outcomes.c.id.desc()).limit(limit)
         with self.engine.connect() as connection:
-            return [_outcome(row) for row in connection.execute(query)]
+            return [outcome_from_row(row) for row in connection.execute(query)]
 
     # -- cursors and checkpoints ------------------------------------------------------------
 
@@ -346,6 +341,6 @@ class StateDB:
         if row is None:
             return None
         data = dict(row._mapping)
-        data["started_at"] = _aware(data["started_at"])
-        data["finished_at"] = _aware(data["finished_at"])
+        data["started_at"] = as_utc(data["started_at"])
+        data["finished_at"] = as_utc(data["finished_at"])
         return data

@@ -14,11 +14,13 @@ reason of a Skipped / NeedsReview event ("reason: detail").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import and_, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+
+from woonext.clock import as_utc
 
 from .db import StateDB
 from .engine import write_transaction
@@ -65,16 +67,10 @@ class Enqueued:
     why: str = ""  # when not created: "duplicate_delivery" or "merged" (a Pending event already covers it)
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _event(row: Any) -> Event:
     data = dict(row._mapping)
     for key in ("available_at", "lease_until", "created_at", "updated_at"):
-        data[key] = _utc(data[key])
+        data[key] = as_utc(data[key])
     return Event(**data)
 
 

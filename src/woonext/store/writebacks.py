@@ -13,11 +13,13 @@ read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+
+from woonext.clock import as_utc
 
 from .db import StateDB
 from .engine import write_transaction
@@ -56,10 +58,6 @@ class WritebackEntry:
             "documents": list(self.documents),
             "detail": self.detail,
         }
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _key(store: str, order_id: str | int) -> tuple[Any, ...]:
@@ -188,7 +186,7 @@ def writeback_history(db: StateDB, store: str, order_id: str | int, limit: int |
         rows = list(connection.execute(query))
     return [
         WritebackEntry(
-            at=_aware(row.at),
+            at=as_utc(row.at),
             trigger=row.trigger,
             action=row.action,
             result=row.result,
